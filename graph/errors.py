@@ -1,0 +1,31 @@
+"""One exception root for redchain, with children callers catch by type."""
+
+from __future__ import annotations
+
+
+class RedchainError(Exception):
+    """Root of every error redchain raises on purpose."""
+
+
+class StoreError(RedchainError):
+    """The store cannot be opened, read or written."""
+
+
+class StoreURIError(StoreError):
+    """A store URI names no store kind redchain knows."""
+
+
+class NotFound(RedchainError):
+    """An id names nothing in the store."""
+
+
+class ImportFailed(RedchainError):
+    """An import had problems; nothing was written. ``problems`` lists them."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the import; nothing was written")
+
+
+class PlanInfeasible(RedchainError):
+    """A planner cannot satisfy its constraints; the message says exactly why."""

@@ -1,0 +1,48 @@
+"""Open a store from a URI (``--store`` / ``REDCHAIN_STORE``).
+
+- ``sqlite:///./redchain.db`` (default) or a plain path such as ``./data/x.db``;
+- ``neo4j://host:7687`` / ``bolt://host:7687`` with credentials from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+from graph.errors import StoreURIError
+from graph.store import GraphStore
+
+DEFAULT_STORE_URI = "sqlite:///./redchain.db"
+_SERVER_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+def store_uri(uri: str | None = None) -> str:
+    """The URI to use: the given one, else ``REDCHAIN_STORE``, else the default."""
+    return uri or os.environ.get("REDCHAIN_STORE") or DEFAULT_STORE_URI
+
+
+def open_store(uri: str | None = None) -> GraphStore:
+    """Open the store a URI names.
+
+    >>> open_store("sqlite:///./demo.db")  # doctest: +SKIP
+    SQLiteStore('demo.db')
+    """
+    uri = store_uri(uri)
+    if uri.startswith(_SERVER_SCHEMES):
+        from graph.neo4j_store import Neo4jStore  # imported lazily: the driver is only needed here
+
+        return Neo4jStore.from_environment(uri)
+    if uri.startswith("sqlite://"):
+        path = uri[len("sqlite://") :]
+        if path.startswith("/"):
+            path = path[1:]  # sqlite:///./x.db -> ./x.db ; sqlite:////abs/x.db -> /abs/x.db
+        if not path:
+            raise StoreURIError(f"store URI {uri!r} names no file")
+    elif "://" in uri:
+        raise StoreURIError(
+            f"unknown store URI {uri!r}: use sqlite:///path/to/file.db, a plain path, neo4j://host:7687 or bolt://host:7687"
+        )
+    else:
+        path = uri
+    from graph.sqlite_store import SQLiteStore
+
+    return SQLiteStore(path)

@@ -1,0 +1,81 @@
+"""The in-memory projection every analysis reads: a networkx MultiDiGraph.
+
+Nodes carry ``label`` plus their properties with schema defaults filled in; edges are
+keyed by relationship type and carry their properties. The projection is cached per
+store and rebuilt only when the store's version changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import networkx as nx
+
+from graph.records import GraphData
+from graph.schema import NODE_PROPS, REL_SPECS, Label, RelType
+from graph.store import GraphStore
+
+_DEFAULTS = {
+    label: {name: p.default for name, p in props.items() if p.default is not None}
+    for label, props in NODE_PROPS.items()
+}
+_REL_DEFAULTS = {
+    rtype: {name: p.default for name, p in spec.props.items() if p.default is not None}
+    for rtype, spec in REL_SPECS.items()
+}
+
+
+def project(data: GraphData) -> nx.MultiDiGraph:
+    """Build the projection of a graph read from a store.
+
+    ``g.graph`` holds ``version`` and ``by_label`` (label value -> list of node ids).
+    """
+    g = nx.MultiDiGraph(version=data.version)
+    by_label: dict[str, list[str]] = {label.value: [] for label in Label}
+    g.add_nodes_from(
+        (n.id, {**_DEFAULTS[n.label], **n.props, "label": n.label.value}) for n in data.nodes
+    )
+    for n in data.nodes:
+        by_label[n.label.value].append(n.id)
+    g.add_edges_from(
+        (r.source, r.target, r.type.value, {**_REL_DEFAULTS[r.type], **r.props, "type": r.type.value})
+        for r in data.rels
+    )
+    g.graph["by_label"] = by_label
+    return g
+
+
+def ids_with_label(g: nx.MultiDiGraph, label: Label) -> list[str]:
+    """The ids of all nodes with a label, in store order."""
+    return g.graph["by_label"][label.value]
+
+
+def out_ids(g: nx.MultiDiGraph, node: str, rtype: RelType) -> list[str]:
+    """Targets of ``node``'s outgoing relationships of one type."""
+    return [v for _, v, k in g.out_edges(node, keys=True) if k == rtype.value]
+
+
+def in_ids(g: nx.MultiDiGraph, node: str, rtype: RelType) -> list[str]:
+    """Sources of ``node``'s incoming relationships of one type."""
+    return [u for u, _, k in g.in_edges(node, keys=True) if k == rtype.value]
+
+
+_cache: "weakref.WeakKeyDictionary[object, nx.MultiDiGraph]" = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def load_projection(store: GraphStore) -> nx.MultiDiGraph:
+    """The store's projection, read again only if the store's version changed.
+
+    Callers must not mutate the returned graph (copy it first).
+    """
+    version = store.version()
+    with _cache_lock:
+        cached = _cache.get(store)
+        if cached is not None and cached.graph["version"] == version:
+            return cached
+    g = project(store.read())
+    with _cache_lock:
+        _cache[store] = g
+    return g

@@ -1,0 +1,54 @@
+"""Plain records the store port reads and writes: nodes, relationships, whole graphs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph.schema import Label, RelType
+
+
+@dataclass(frozen=True)
+class Node:
+    label: Label
+    id: str
+    props: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rel:
+    type: RelType
+    source: str
+    target: str
+    props: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.type.value, self.source, self.target)
+
+
+@dataclass
+class GraphData:
+    """A whole graph (or a filtered part of it) as read from a store."""
+
+    nodes: list[Node] = field(default_factory=list)
+    rels: list[Rel] = field(default_factory=list)
+    version: int = 0
+
+
+@dataclass
+class WriteSummary:
+    """What one write did, per label / relationship type."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    version: int = 0
+
+    def count(self, bucket: str, kind: str, n: int = 1) -> None:
+        counts = getattr(self, bucket)
+        counts[kind] = counts.get(kind, 0) + n
+
+    @property
+    def changed(self) -> bool:
+        return any(self.added.values()) or any(self.updated.values()) or any(self.deleted.values())

@@ -1,0 +1,260 @@
+"""The embedded default store: the whole graph in one SQLite file.
+
+WAL journal, explicit ``BEGIN IMMEDIATE`` transactions and ``synchronous=FULL``: a write
+is either committed whole or not at all, even if the process is killed mid-way. Nodes
+and relationships are generic rows (label/type + JSON properties); the domain lives in
+``graph.schema`` and the analyses.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from graph.errors import StoreError
+from graph.records import GraphData, Node, Rel, WriteSummary
+from graph.schema import Label, RelType
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    props TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
+CREATE TABLE IF NOT EXISTS rels (
+    type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    props TEXT NOT NULL,
+    PRIMARY KEY (type, source, target)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rels_source ON rels(source);
+CREATE INDEX IF NOT EXISTS rels_target ON rels(target);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (collection, key)
+) WITHOUT ROWID;
+"""
+
+_BATCH = 5000
+_IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
+
+
+def _dumps(props: dict) -> str:
+    return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class SQLiteStore:
+    """A graph store in one SQLite file (created on first use)."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=OFF")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot start a transaction on {self.path}: {exc}") from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def version(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_version(self, db: sqlite3.Connection) -> int:
+        new = int((db.execute("SELECT value FROM meta WHERE key='version'").fetchone() or [0])[0]) + 1
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (str(new),))
+        return new
+
+    # -- writes ---------------------------------------------------------------------
+
+    def write(
+        self,
+        nodes: Iterable[Node] = (),
+        rels: Iterable[Rel] = (),
+        *,
+        delete_nodes: Iterable[str] = (),
+        delete_rels: Iterable[tuple[str, str, str]] = (),
+        progress=None,
+    ) -> WriteSummary:
+        nodes, rels = list(nodes), list(rels)
+        delete_nodes, delete_rels = list(delete_nodes), list(delete_rels)
+        summary = WriteSummary()
+        tick = progress or (lambda n: None)
+        try:
+            with self._transaction() as db:
+                self._check_labels(db, nodes)
+                for label, group in _group(nodes, lambda n: n.label.value).items():
+                    self._upsert_nodes(db, label, group, summary, tick)
+                for rtype, group in _group(rels, lambda r: r.type.value).items():
+                    self._upsert_rels(db, rtype, group, summary, tick)
+                self._delete(db, delete_nodes, delete_rels, summary)
+                summary.version = self._bump_version(db) if summary.changed else self.version()
+        except sqlite3.Error as exc:
+            raise StoreError(f"write to {self.path} failed, nothing was written: {exc}") from exc
+        return summary
+
+    def _check_labels(self, db: sqlite3.Connection, nodes: list[Node]) -> None:
+        wanted = {n.id: n.label.value for n in nodes}
+        for chunk in _chunks(list(wanted), _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for node_id, label in db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
+                if wanted[node_id] != label:
+                    raise StoreError(f"id {node_id} is already a {label}; it cannot become a {wanted[node_id]}")
+
+    def _upsert_nodes(self, db, label: str, group: list[Node], summary: WriteSummary, tick) -> None:
+        for chunk in _chunks(group, _BATCH):
+            rows = [(n.id, label, _dumps(n.props)) for n in chunk]
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO nodes(id, label, props) VALUES (?, ?, json(?))", rows)
+            added = db.total_changes - before
+            before = db.total_changes
+            db.executemany(
+                "UPDATE nodes SET props = json_patch(props, ?2) WHERE id = ?1 AND json_patch(props, ?2) <> props",
+                [(node_id, props) for node_id, _, props in rows],
+            )
+            updated = db.total_changes - before
+            summary.count("added", label, added)
+            summary.count("updated", label, updated)
+            summary.count("unchanged", label, len(rows) - added - updated)
+            tick(len(rows))
+
+    def _upsert_rels(self, db, rtype: str, group: list[Rel], summary: WriteSummary, tick) -> None:
+        for chunk in _chunks(group, _BATCH):
+            rows = [(rtype, r.source, r.target, _dumps(r.props)) for r in chunk]
+            before = db.total_changes
+            db.executemany("INSERT OR IGNORE INTO rels(type, source, target, props) VALUES (?, ?, ?, json(?))", rows)
+            added = db.total_changes - before
+            before = db.total_changes
+            db.executemany(
+                "UPDATE rels SET props = json_patch(props, ?4) "
+                "WHERE type = ?1 AND source = ?2 AND target = ?3 AND json_patch(props, ?4) <> props",
+                rows,
+            )
+            updated = db.total_changes - before
+            summary.count("added", rtype, added)
+            summary.count("updated", rtype, updated)
+            summary.count("unchanged", rtype, len(rows) - added - updated)
+            tick(len(rows))
+
+    def _delete(self, db, node_ids: list[str], rel_keys: list[tuple[str, str, str]], summary: WriteSummary) -> None:
+        for key in rel_keys:
+            before = db.total_changes
+            db.execute("DELETE FROM rels WHERE type = ? AND source = ? AND target = ?", key)
+            summary.count("deleted", key[0], db.total_changes - before)
+        for chunk in _chunks(node_ids, _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for rtype, n in db.execute(
+                f"SELECT type, count(*) FROM rels WHERE source IN ({marks}) OR target IN ({marks}) GROUP BY type",
+                chunk + chunk,
+            ).fetchall():
+                summary.count("deleted", rtype, n)
+            db.execute(f"DELETE FROM rels WHERE source IN ({marks}) OR target IN ({marks})", chunk + chunk)
+            for label, n in db.execute(
+                f"SELECT label, count(*) FROM nodes WHERE id IN ({marks}) GROUP BY label", chunk
+            ).fetchall():
+                summary.count("deleted", label, n)
+            db.execute(f"DELETE FROM nodes WHERE id IN ({marks})", chunk)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:
+        with self._lock:
+            self._db.execute("BEGIN")  # one consistent snapshot for nodes, rels and version
+            try:
+                version = int((self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone() or [0])[0])
+                node_rows = self._db.execute("SELECT id, label, props FROM nodes").fetchall()
+                rel_rows = self._db.execute("SELECT type, source, target, props FROM rels").fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        wanted_labels = {Label(lb).value for lb in labels} if labels is not None else None
+        wanted_ids = set(ids) if ids is not None else None
+        nodes = [
+            Node(Label(label), node_id, json.loads(props))
+            for node_id, label, props in node_rows
+            if (wanted_labels is None or label in wanted_labels) and (wanted_ids is None or node_id in wanted_ids)
+        ]
+        kept = {n.id for n in nodes} if (wanted_labels is not None or wanted_ids is not None) else None
+        rels = [
+            Rel(RelType(rtype), source, target, json.loads(props))
+            for rtype, source, target, props in rel_rows
+            if kept is None or (source in kept and target in kept)
+        ]
+        return GraphData(nodes, rels, version)
+
+    def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
+        found: dict[str, Label] = {}
+        with self._lock:
+            for chunk in _chunks(list(set(ids)), _IN_CHUNK):
+                marks = ",".join("?" * len(chunk))
+                for node_id, label in self._db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
+                    found[node_id] = Label(label)
+        return found
+
+    # -- documents (snapshots, tokens, audit, plans) --------------------------------------
+
+    def save_document(self, collection: str, key: str, body: dict) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO documents(collection, key, body) VALUES (?, ?, ?)",
+                (collection, key, _dumps(body)),
+            )
+
+    def documents(self, collection: str) -> list[tuple[str, dict]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, body FROM documents WHERE collection = ? ORDER BY key", (collection,)
+            ).fetchall()
+        return [(key, json.loads(body)) for key, body in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _group(items: list, key) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups

@@ -1,0 +1,52 @@
+"""The storage port: the few operations every graph store offers.
+
+Stores are generic (labels, ids, properties, typed relationships); the domain lives in
+the schema and the analyses. Both adapters (SQLite embedded, Neo4j server) implement
+this protocol, and the contract tests run against each.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Protocol, runtime_checkable
+
+from graph.records import GraphData, Node, Rel, WriteSummary
+from graph.schema import Label
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    kind: str  # "sqlite" or "neo4j"
+
+    def version(self) -> int:
+        """A number that changes on every commit that changes something."""
+
+    def write(
+        self,
+        nodes: Iterable[Node] = (),
+        rels: Iterable[Rel] = (),
+        *,
+        delete_nodes: Iterable[str] = (),
+        delete_rels: Iterable[tuple[str, str, str]] = (),
+        progress=None,
+    ) -> WriteSummary:
+        """Upsert nodes (by id, merging properties) and relationships (by type, source,
+        target) and delete the given ones, all in one transaction: either everything is
+        written or nothing is. Deleting a node deletes its relationships. Unchanged
+        records do not bump the version. ``progress(n)`` is called as records are written.
+        """
+
+    def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:
+        """The whole graph, or the nodes with the given labels / ids and the
+        relationships among them."""
+
+    def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
+        """The label of each id that exists in the store."""
+
+    def save_document(self, collection: str, key: str, body: dict) -> None:
+        """Store a JSON document (history snapshots, tokens, audit entries, plans)."""
+
+    def documents(self, collection: str) -> list[tuple[str, dict]]:
+        """All documents of a collection as (key, body), ordered by key."""
+
+    def close(self) -> None:
+        """Release connections."""
