@@ -133,6 +133,17 @@ NODE_PROPS: dict[Label, dict[str, Prop]] = {
     Label.ALLIANCE: _props(Prop("name"), Prop("founded", PropType.DATE)),
 }
 
+LABEL_ZH = {
+    Label.ENTERPRISE: "企业",
+    Label.CHAIN: "产业链",
+    Label.SEGMENT: "环节",
+    Label.PARTY_ORG: "党组织",
+    Label.UNIT: "单位",
+    Label.LEADER: "领导",
+    Label.INSTRUCTOR: "指导员",
+    Label.ALLIANCE: "联盟",
+}
+
 # Personal fields: names of people. The API only shows them to roles allowed to.
 PERSONAL_PROPS: dict[Label, frozenset[str]] = {
     Label.LEADER: frozenset({"name"}),

@@ -117,6 +117,7 @@ class SQLiteStore:
         delete_nodes: Iterable[str] = (),
         delete_rels: Iterable[tuple[str, str, str]] = (),
         progress=None,
+        dry_run: bool = False,
     ) -> WriteSummary:
         nodes, rels = list(nodes), list(rels)
         delete_nodes, delete_rels = list(delete_nodes), list(delete_rels)
@@ -130,7 +131,12 @@ class SQLiteStore:
                 for rtype, group in _group(rels, lambda r: r.type.value).items():
                     self._upsert_rels(db, rtype, group, summary, tick)
                 self._delete(db, delete_nodes, delete_rels, summary)
+                if dry_run:
+                    summary.version = self.version()
+                    raise _DryRun
                 summary.version = self._bump_version(db) if summary.changed else self.version()
+        except _DryRun:
+            pass
         except sqlite3.Error as exc:
             raise StoreError(f"write to {self.path} failed, nothing was written: {exc}") from exc
         return summary
@@ -251,6 +257,10 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class _DryRun(Exception):
+    """Raised inside a dry-run transaction so that it rolls back after counting."""
 
 
 def _group(items: list, key) -> dict[str, list]:

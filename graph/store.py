@@ -28,11 +28,13 @@ class GraphStore(Protocol):
         delete_nodes: Iterable[str] = (),
         delete_rels: Iterable[tuple[str, str, str]] = (),
         progress=None,
+        dry_run: bool = False,
     ) -> WriteSummary:
         """Upsert nodes (by id, merging properties) and relationships (by type, source,
         target) and delete the given ones, all in one transaction: either everything is
         written or nothing is. Deleting a node deletes its relationships. Unchanged
-        records do not bump the version. ``progress(n)`` is called as records are written.
+        records do not bump the version. ``progress(n)`` is called as records are written. With
+        ``dry_run`` everything is counted and then rolled back.
         """
 
     def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:

@@ -38,12 +38,12 @@ def cli_store(uri: str | None) -> Iterator[GraphStore]:
     try:
         store = open_store(uri)
     except RedchainError as exc:
-        err_console.print(f"[red]错误:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]错误:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     try:
         yield store
     except RedchainError as exc:
-        err_console.print(f"[red]错误:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]错误:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     finally:
         store.close()

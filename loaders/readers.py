@@ -1,0 +1,224 @@
+"""Read import files into raw tables: CSV (UTF-8, UTF-8 with BOM, GBK, GB18030),
+XLSX, XLS and JSON. Readers decide nothing about meaning; they report what is unreadable
+as problems and hand on cells with the row numbers a person sees in Excel.
+
+Hostile workbooks: an XLSX is checked from its zip directory before anything is
+decompressed (total size and compression ratio bounded), and its XML is parsed by
+openpyxl through defusedxml, which refuses entity declarations.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from loaders.problems import Problem
+
+SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".json")
+MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any real planner's workbook
+MAX_XLSX_RATIO = 200  # real sheets compress ~10-30x; bombs compress 1000x and more
+_RATIO_FLOOR = 1 << 20  # small members may compress well; only judge big ones
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
+
+
+@dataclass
+class RawTable:
+    """One sheet / CSV file / JSON array: headers and (row number, cells) pairs."""
+
+    file: str
+    name: str  # sheet name, CSV file stem, or JSON key: the table it claims to be
+    sheet: str | None
+    headers: list[object]
+    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    header_row: int = 1
+
+
+@dataclass
+class ReadResult:
+    tables: list[RawTable] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_file(path: Path, display: str | None = None) -> ReadResult:
+    """Read one file of any supported kind."""
+    display = display or str(path)
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ReadResult(problems=[Problem(display, f"无法读取文件：{exc.strerror or exc}", "unreadable")])
+    if not data.strip():
+        return ReadResult(problems=[Problem(display, "文件为空", "empty_file")])
+    if suffix == ".csv":
+        return _read_csv(data, display, path.stem)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(data, display)
+    if suffix == ".xls":
+        return _read_xls(data, display)
+    if suffix == ".json":
+        return _read_json(data, display)
+    allowed = "、".join(SUPPORTED_SUFFIXES)
+    return ReadResult(problems=[Problem(display, f"不支持的文件类型 {suffix or '(无扩展名)'}；支持 {allowed}", "bad_file_type")])
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+
+def decode_csv(data: bytes) -> tuple[str | None, str | None]:
+    """(text, encoding) for the first encoding that decodes every byte, else (None, why)."""
+    first_error = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    line = data[: first_error.start].count(b"\n") + 1
+    return None, (
+        f"无法识别文件编码：第{line}行（字节位置 {first_error.start}）的字节 "
+        f"{data[first_error.start:first_error.start + 4].hex(' ')} 既不是 UTF-8 也不是 GBK/GB18030；"
+        "请用 Excel“另存为 CSV UTF-8”后重新导入"
+    )
+
+
+def _read_csv(data: bytes, display: str, stem: str) -> ReadResult:
+    import pandas as pd
+
+    text, encoding_or_why = decode_csv(data)
+    if text is None:
+        return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        return ReadResult(problems=[Problem(display, f"CSV 格式错误：{exc}", "bad_csv")])
+    values = frame.to_numpy(dtype=object).tolist()
+    headers, body = values[0], values[1:]
+    rows = [(i + 2, row) for i, row in enumerate(body) if any(cell != "" for cell in row)]
+    return ReadResult(tables=[RawTable(display, stem, None, headers, rows)])
+
+
+# -- XLSX -----------------------------------------------------------------------------
+
+
+def _zip_bomb_problem(data: bytes, display: str) -> Problem | None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return Problem(display, "不是有效的 xlsx 文件（文件已损坏或不完整）；请用 Excel 重新保存", "bad_xlsx")
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_XLSX_RATIO * max(info.compress_size, 1):
+            return Problem(
+                display,
+                f"拒绝导入：{info.filename} 压缩比异常（{info.compress_size} 字节解压为 {info.file_size} 字节），疑似压缩炸弹",
+                "zip_bomb",
+            )
+    if total > MAX_XLSX_UNCOMPRESSED:
+        return Problem(display, f"拒绝导入：解压后超过 {MAX_XLSX_UNCOMPRESSED >> 20} MB，疑似压缩炸弹", "zip_bomb")
+    return None
+
+
+def _read_xlsx(data: bytes, display: str) -> ReadResult:
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    if problem := _zip_bomb_problem(data, display):
+        return ReadResult(problems=[problem])
+    result = ReadResult()
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                rows = sheet.iter_rows(min_row=1, values_only=True)
+                result.tables.append(_table_from_rows(display, sheet.title, rows))
+        finally:
+            book.close()
+    except DefusedXmlException:
+        return ReadResult(problems=[Problem(display, "拒绝导入：文件含 XML 实体或 DTD 声明（可能是恶意文件）", "xml_entities")])
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, TypeError) as exc:
+        return ReadResult(problems=[Problem(display, f"不是有效的 xlsx 文件（{type(exc).__name__}）；请用 Excel 重新保存", "bad_xlsx")])
+    except Exception as exc:  # openpyxl raises assorted parse errors on damaged XML
+        return ReadResult(problems=[Problem(display, f"xlsx 文件内容损坏（{type(exc).__name__}: {exc}）", "bad_xlsx")])
+    return result
+
+
+def _table_from_rows(display: str, sheet: str, rows: Iterator[tuple]) -> RawTable:
+    headers: list[object] | None = None
+    table = RawTable(display, sheet, sheet, [])
+    for number, row in enumerate(rows, start=1):
+        cells = list(row)
+        if headers is None:
+            headers = cells
+            table.headers = headers
+            continue
+        if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in cells):
+            table.rows.append((number, cells))
+    return table
+
+
+# -- XLS ------------------------------------------------------------------------------
+
+
+def _read_xls(data: bytes, display: str) -> ReadResult:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except Exception as exc:  # xlrd signals every kind of damage with assorted types
+        return ReadResult(problems=[Problem(display, f"不是有效的 xls 文件（{exc}）；请用 Excel 重新保存", "bad_xls")])
+    result = ReadResult()
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            rows = (tuple(_xls_cell(cell, book.datemode) for cell in sheet.row(r)) for r in range(sheet.nrows))
+            result.tables.append(_table_from_rows(display, sheet.name, rows))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return result
+
+
+def _xls_cell(cell, datemode: int):
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate_as_datetime(cell.value, datemode)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer() and abs(cell.value) < 1e15:
+        return int(cell.value)
+    return cell.value
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+def _read_json(data: bytes, display: str) -> ReadResult:
+    text, encoding_or_why = decode_csv(data)
+    if text is None:
+        return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ReadResult(problems=[Problem(display, f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列 {exc.msg}", "bad_json")])
+    if not isinstance(document, dict):
+        return ReadResult(problems=[Problem(display, "JSON 顶层应为对象：每个表一个数组，如 {\"enterprises\": [...]}", "bad_json")])
+    result = ReadResult()
+    for name, items in document.items():
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            result.problems.append(Problem(display, f"表 {name} 应为对象数组", "bad_json", sheet=name))
+            continue
+        headers: list[object] = []
+        for item in items:
+            headers.extend(k for k in item if k not in headers)
+        rows = [(i + 1, [item.get(h) for h in headers]) for i, item in enumerate(items)]
+        result.tables.append(RawTable(display, name, name, headers, rows, header_row=0))
+    return result

@@ -1,0 +1,153 @@
+"""The import format of DESIGN.md as data: tables, their columns, and where each column
+goes in the graph schema. Table and column names are accepted in English or Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from graph.schema import NODE_PROPS, REL_SPECS, Label, Prop, PropType, RelType
+
+
+class Role(str, Enum):
+    ID = "id"  # the node's id
+    PROP = "prop"  # a property of the node / relationship
+    SOURCE = "source"  # relationship tables: the source id
+    TARGET = "target"  # relationship tables: the target id
+    LINK = "link"  # node tables: an id this node points at with ``Column.link``
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: str
+    role: Role = Role.PROP
+    required: bool = False
+    prop: Prop = field(default_factory=lambda: Prop("_", PropType.CODE))
+    link: RelType | None = None
+
+    @property
+    def display(self) -> str:
+        return f"{self.zh}（{self.name}）"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    label: Label | None = None  # node tables
+    rel: RelType | None = None  # relationship tables
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+
+def _id(zh: str = "编号") -> Column:
+    return Column("id", zh, Role.ID, required=True)
+
+
+def _p(label_or_rel, name: str, zh: str, required: bool = False) -> Column:
+    props = NODE_PROPS[label_or_rel] if isinstance(label_or_rel, Label) else REL_SPECS[label_or_rel].props
+    return Column(name, zh, Role.PROP, required, props[name])
+
+
+def _link(name: str, zh: str, rel: RelType, required: bool = False) -> Column:
+    return Column(name, zh, Role.LINK, required, link=rel)
+
+
+def _ends(source: tuple[str, str], target: tuple[str, str]) -> tuple[Column, Column]:
+    return (
+        Column(source[0], source[1], Role.SOURCE, required=True),
+        Column(target[0], target[1], Role.TARGET, required=True),
+    )
+
+
+E, C, S, O, U, L, I, A = (
+    Label.ENTERPRISE,
+    Label.CHAIN,
+    Label.SEGMENT,
+    Label.PARTY_ORG,
+    Label.UNIT,
+    Label.LEADER,
+    Label.INSTRUCTOR,
+    Label.ALLIANCE,
+)
+R = RelType
+
+TABLES: tuple[Table, ...] = (
+    Table("enterprises", "企业", (
+        _id("统一社会信用代码"), _p(E, "name", "名称", True), _p(E, "kind", "类型"), _p(E, "park", "园区"),
+        _p(E, "street", "街道"), _p(E, "employees", "职工人数"), _p(E, "party_members", "党员人数"),
+        _p(E, "above_scale", "规上企业"), _p(E, "leading", "龙头企业"), _p(E, "in_base", "纳入基数"),
+        _p(E, "status", "状态"),
+    ), label=E),
+    Table("chains", "产业链", (_id(), _p(C, "name", "名称", True)), label=C),
+    Table("segments", "环节", (
+        _id(), _link("chain", "产业链", R.PART_OF, True), _p(S, "name", "名称", True),
+        Column("stage", "位置", Role.PROP, True, NODE_PROPS[S]["stage"]), _p(S, "order", "序号"),
+    ), label=S),
+    Table("enterprise_segments", "企业环节", _ends(("enterprise", "企业"), ("segment", "环节")), rel=R.IN_SEGMENT),
+    Table("supply_links", "上下游", (*_ends(("supplier", "供方"), ("customer", "需方")), _p(R.SUPPLIES, "product", "产品")),
+          rel=R.SUPPLIES),
+    Table("party_orgs", "党组织", (
+        _id(), _p(O, "name", "名称", True), _p(O, "level", "层级", True), _p(O, "formation", "组建方式", True),
+        _p(O, "members", "党员数"), _p(O, "star", "星级"), _link("parent", "上级党组织", R.UNDER),
+        _p(O, "demonstration", "示范点"),
+    ), label=O),
+    Table("org_coverage", "党组织覆盖", _ends(("org", "党组织"), ("enterprise", "企业")), rel=R.COVERS),
+    Table("chain_committees", "产业链党委", _ends(("org", "党组织"), ("chain", "产业链")), rel=R.LEADS),
+    Table("units", "单位", (_id(), _p(U, "name", "名称", True), _p(U, "kind", "类型")), label=U),
+    Table("pairings", "结对共建", (
+        *_ends(("from", "结对方"), ("to", "被结对方")), _p(R.PAIRED_WITH, "kind", "类型"),
+        _p(R.PAIRED_WITH, "since", "开始日期"),
+    ), rel=R.PAIRED_WITH),
+    Table("leaders", "领导", (
+        _id(), _p(L, "name", "姓名", True), _p(L, "title", "职务"), _p(L, "unit", "单位"),
+        _p(L, "capacity", "联系上限"), _p(L, "min_contacts", "最少联系数"),
+    ), label=L),
+    Table("leader_chains", "领导分管产业链", _ends(("leader", "领导"), ("chain", "产业链")), rel=R.RESPONSIBLE_FOR),
+    Table("contacts", "联系点", (*_ends(("leader", "领导"), ("target", "联系对象")), _p(R.CONTACTS, "since", "开始日期")),
+          rel=R.CONTACTS),
+    Table("instructors", "指导员", (_id(), _p(I, "name", "姓名", True), _p(I, "kind", "类型"), _p(I, "unit", "单位")),
+          label=I),
+    Table("instructor_assignments", "指导员派驻", (
+        *_ends(("instructor", "指导员"), ("target", "派驻对象")), _p(R.ASSIGNED_TO, "since", "开始日期"),
+    ), rel=R.ASSIGNED_TO),
+    Table("alliances", "联盟", (
+        _id(), _p(A, "name", "名称", True), _link("chain", "产业链", R.ALLIANCE_OF), _p(A, "founded", "成立日期"),
+    ), label=A),
+    Table("alliance_members", "联盟成员", (
+        *_ends(("alliance", "联盟"), ("member", "成员")), _p(R.MEMBER_OF, "role", "角色"),
+    ), rel=R.MEMBER_OF),
+)
+
+# alliance_members names the alliance first, but the relationship runs member -> alliance.
+REVERSED_TABLES = frozenset({"alliance_members"})
+
+# Sheets a workbook may carry besides data: the template's instruction sheet.
+IGNORED_SHEETS = frozenset({"说明", "填写说明", "instructions", "readme"})
+
+
+def normalise_name(text: object) -> str:
+    """Lower case, no whitespace, no required-marks: how names are compared."""
+    return re.sub(r"[\s*＊]+", "", str(text)).lower()
+
+
+_BY_NAME = {normalise_name(n): t for t in TABLES for n in (t.name, t.zh)}
+
+
+def find_table(name: str) -> Table | None:
+    """The table a sheet / file / JSON key names (English or Chinese), or None."""
+    return _BY_NAME.get(normalise_name(name))
+
+
+def find_column(table: Table, header: object) -> Column | None:
+    wanted = normalise_name(header)
+    for column in table.columns:
+        if wanted in (normalise_name(column.name), normalise_name(column.zh)):
+            return column
+    return None

@@ -1,0 +1,138 @@
+"""Cell values as the import format reads them: booleans, dates, enums, integers and
+codes in the forms people type into Excel. Each parser returns the stored value or
+raises ``BadValue`` with a Chinese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from graph.schema import Prop, PropType
+
+
+class BadValue(ValueError):
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "x", "f"}
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_MAX_EXACT_FLOAT = 2**53
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and math.isnan(raw))
+
+
+def parse_code(raw: object) -> str:
+    """An identifier, always as text. A number that lost digits is an error, not a guess."""
+    if isinstance(raw, bool):
+        raise BadValue("bad_code", f"编号不能是布尔值 {raw}")
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        if raw.is_integer() and abs(raw) < 1e15:
+            return str(int(raw))
+        raise BadValue("code_as_number", f"编号 {raw!r} 被存成了数字（科学计数法，后几位已丢失）；请把该列设为文本后重新填写")
+    text = str(raw).strip()
+    if _SCIENTIFIC.match(text):
+        raise BadValue("code_as_number", f"编号 {text} 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写")
+    return text
+
+
+def parse_text(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return raw.isoformat()[:10]
+    return str(raw).strip()
+
+
+def parse_int(raw: object, prop: Prop) -> int:
+    if isinstance(raw, bool):
+        raise BadValue("bad_int", f"应为整数，实为 {raw}")
+    if isinstance(raw, float):
+        if not raw.is_integer() or abs(raw) > _MAX_EXACT_FLOAT:
+            raise BadValue("bad_int", f"应为整数，实为 {raw}")
+        value = int(raw)
+    elif isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw).strip().replace(",", "")
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                as_float = float(text)
+            except ValueError:
+                raise BadValue("bad_int", f"应为整数，实为 {text!r}") from None
+            if not as_float.is_integer():
+                raise BadValue("bad_int", f"应为整数，实为 {text!r}") from None
+            value = int(as_float)
+    if prop.minimum is not None and value < prop.minimum:
+        raise BadValue("out_of_range", f"应不小于 {prop.minimum}，实为 {value}")
+    if prop.maximum is not None and value > prop.maximum:
+        raise BadValue("out_of_range", f"应不大于 {prop.maximum}，实为 {value}")
+    return value
+
+
+def parse_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadValue("bad_bool", f"应为 是/否（或 Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw).strip()!r}")
+
+
+def parse_date(raw: object) -> str:
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    for pattern in _DATE_PATTERNS:
+        if m := pattern.match(text):
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError:
+                raise BadValue("bad_date", f"日期 {text!r} 不存在") from None
+    raise BadValue("bad_date", f"应为日期（如 2023-05-01、2023/5/1 或 2023年5月1日），实为 {text!r}")
+
+
+def parse_enum(raw: object, prop: Prop) -> str:
+    text = str(raw).strip()
+    for value, zh in prop.choices.items():
+        if text == zh or text.lower() == value:
+            return value
+    allowed = "、".join(prop.choices.values())
+    raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
+
+
+def parse_value(raw: object, prop: Prop):
+    """The stored value of one non-blank cell for a property."""
+    match prop.type:
+        case PropType.CODE:
+            return parse_code(raw)
+        case PropType.INT:
+            return parse_int(raw, prop)
+        case PropType.BOOL:
+            return parse_bool(raw)
+        case PropType.DATE:
+            return parse_date(raw)
+        case PropType.ENUM:
+            return parse_enum(raw, prop)
+        case _:
+            return parse_text(raw)
