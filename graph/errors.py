@@ -24,7 +24,9 @@ class ImportFailed(RedchainError):
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the import; nothing was written")
+        shown = "\n".join(str(p) for p in self.problems[:5])
+        more = f"\n… and {len(self.problems) - 5} more" if len(self.problems) > 5 else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the import; nothing was written:\n{shown}{more}")
 
 
 class PlanInfeasible(RedchainError):

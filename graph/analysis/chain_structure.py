@@ -1,0 +1,473 @@
+"""What a chain looks like: its segments in stage order with their coverage, the
+segments with no enterprise (缺链), the enterprises and suppliers the chain hangs on
+(断链风险), and its key enterprises.
+
+Also the chain-membership helpers the other analyses share: which chains an
+enterprise or a party organisation is in. An enterprise is in a chain if it sits in
+one of the chain's segments; an organisation is in a chain if it covers such an
+enterprise or leads the chain (产业链党委).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+
+from graph.errors import NotFound
+from graph.projection import ids_with_label, in_ids, out_ids
+from graph.schema import STAGE_ORDER, STAGES, Label, RelType
+
+PAGERANK_ALPHA = 0.85
+BETWEENNESS_SAMPLES = 64
+BETWEENNESS_SEED = 42
+CENTRALITIES = ("pagerank", "betweenness")
+
+
+@dataclass
+class SegmentCoverage:
+    """One segment of a chain and the coverage of its base enterprises."""
+
+    id: str
+    name: str
+    stage: str | None
+    order: int | None
+    enterprises: int  # every enterprise in the segment, whatever its status
+    base: int
+    org_covered: int
+    work_covered: int
+    uncovered: int
+    org_coverage_rate: float
+
+
+@dataclass
+class MissingSegment:
+    """A segment with no active enterprise (缺链)."""
+
+    id: str
+    name: str
+    stage: str | None
+    message: str
+
+
+@dataclass
+class SinglePointOfFailure:
+    """An enterprise the chain's supply links hang on.
+
+    ``kind`` is ``articulation`` (removing the enterprise disconnects ``segment_pairs``)
+    or ``single_supplier`` (``segment`` is fed by this one supplier from the previous
+    stage only).
+    """
+
+    kind: str
+    enterprise: str
+    enterprise_name: str
+    segment: str | None
+    segment_pairs: list[tuple[str, str]]
+    message: str
+
+
+@dataclass
+class KeyEnterprise:
+    id: str
+    name: str
+    score: float
+    leading: bool
+    segments: list[str]
+
+
+@dataclass
+class ChainStructure:
+    id: str
+    name: str
+    segments: list[SegmentCoverage]
+    missing_segments: list[MissingSegment]
+    single_points_of_failure: list[SinglePointOfFailure]
+    key_enterprises: list[KeyEnterprise]
+    centrality_method: str
+
+
+@dataclass
+class ChainSummary:
+    id: str
+    name: str
+    segments: int
+    enterprises: int
+
+
+# --- chain membership, shared by the analyses -------------------------------------
+
+
+def require_chain(g: nx.MultiDiGraph, chain_id: str) -> None:
+    """Raise NotFound unless ``chain_id`` names a chain."""
+    if chain_id not in g or g.nodes[chain_id]["label"] != Label.CHAIN.value:
+        raise NotFound(f"产业链 {chain_id} 不存在")
+
+
+def chain_segments(g: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    """The chain's segment ids: upstream, midstream, downstream, then ``order``, then id."""
+    return sorted(in_ids(g, chain_id, RelType.PART_OF), key=lambda s: _segment_key(g, s))
+
+
+def enterprise_chains(g: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Enterprise id -> the chains it is in (only enterprises in some chain appear)."""
+    chains: dict[str, set[str]] = defaultdict(set)
+    for segment in ids_with_label(g, Label.SEGMENT):
+        for chain in out_ids(g, segment, RelType.PART_OF):
+            for enterprise in in_ids(g, segment, RelType.IN_SEGMENT):
+                chains[enterprise].add(chain)
+    return dict(chains)
+
+
+def org_chains(g: nx.MultiDiGraph, *, by_enterprise: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
+    """Party org id -> the chains it is in: those of the enterprises it covers, and those it leads.
+
+    ``by_enterprise`` is ``enterprise_chains(g)`` if the caller already has it.
+    """
+    by_enterprise = enterprise_chains(g) if by_enterprise is None else by_enterprise
+    chains: dict[str, set[str]] = {}
+    for org in ids_with_label(g, Label.PARTY_ORG):
+        found = set(out_ids(g, org, RelType.LEADS))
+        for enterprise in out_ids(g, org, RelType.COVERS):
+            found |= by_enterprise.get(enterprise, set())
+        if found:
+            chains[org] = found
+    return chains
+
+
+def is_base(g: nx.MultiDiGraph, enterprise: str) -> bool:
+    """In the work base: ``in_base`` and ``status`` active."""
+    attrs = g.nodes[enterprise]
+    return bool(attrs.get("in_base")) and attrs.get("status") == "active"
+
+
+def is_active(g: nx.MultiDiGraph, enterprise: str) -> bool:
+    return g.nodes[enterprise].get("status") == "active"
+
+
+def name_of(g: nx.MultiDiGraph, node: str) -> str:
+    return g.nodes[node].get("name") or node
+
+
+# --- listing and structure ----------------------------------------------------------
+
+
+def chain_summaries(g: nx.MultiDiGraph) -> list[ChainSummary]:
+    """Every chain with its number of segments and of distinct enterprises, by id.
+
+    >>> [c.id for c in chain_summaries(g)]  # doctest: +SKIP
+    ['C1', 'C2']
+    """
+    summaries = []
+    for chain in sorted(ids_with_label(g, Label.CHAIN)):
+        segments = in_ids(g, chain, RelType.PART_OF)
+        enterprises = {e for s in segments for e in in_ids(g, s, RelType.IN_SEGMENT)}
+        summaries.append(ChainSummary(chain, name_of(g, chain), len(segments), len(enterprises)))
+    return summaries
+
+
+def chain_structure(
+    g: nx.MultiDiGraph, chain_id: str, *, top: int = 10, centrality: str = "pagerank"
+) -> ChainStructure:
+    """The structure of one chain, segment by segment.
+
+    Parameters: ``top`` key enterprises to return; ``centrality`` is ``pagerank``
+    (PageRank over the undirected supply links, fast at any size) or ``betweenness``
+    (networkx betweenness sampled from ``BETWEENNESS_SAMPLES`` sources, fixed seed).
+    Supply analyses use the chain's active enterprises and the SUPPLIES links among them.
+
+    Raises NotFound for an unknown chain, ValueError for an unknown ``centrality``.
+
+    >>> chain_structure(g, "C1").missing_segments[0].id  # doctest: +SKIP
+    'S3'
+    """
+    require_chain(g, chain_id)
+    if centrality not in CENTRALITIES:
+        raise ValueError(f"centrality must be one of {CENTRALITIES}, not {centrality!r}")
+    segments = chain_segments(g, chain_id)
+    members = _active_members(g, segments)
+    adjacency = _supply_adjacency(g, members)
+    scores, method = _centrality(adjacency, centrality)
+    return ChainStructure(
+        id=chain_id,
+        name=name_of(g, chain_id),
+        segments=[_segment_coverage(g, s) for s in segments],
+        missing_segments=[_missing(g, s) for s in segments if not _has_active(g, s)],
+        single_points_of_failure=_articulation_points(g, segments, members, adjacency)
+        + _single_suppliers(g, segments, members),
+        key_enterprises=_key_enterprises(g, scores, segments, members, top),
+        centrality_method=method,
+    )
+
+
+def _segment_key(g: nx.MultiDiGraph, segment: str) -> tuple:
+    attrs = g.nodes[segment]
+    order = attrs.get("order")
+    return (STAGE_ORDER.get(attrs.get("stage"), len(STAGE_ORDER)), order is None, order or 0, segment)
+
+
+def _stage_zh(stage: str | None) -> str:
+    return STAGES.get(stage, "未定位置")
+
+
+def _has_active(g: nx.MultiDiGraph, segment: str) -> bool:
+    return any(is_active(g, e) for e in in_ids(g, segment, RelType.IN_SEGMENT))
+
+
+def _is_work_covered(g: nx.MultiDiGraph, enterprise: str) -> bool:
+    reached_by = (RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value)
+    return any(k in reached_by for _, _, k in g.in_edges(enterprise, keys=True))
+
+
+def _segment_coverage(g: nx.MultiDiGraph, segment: str) -> SegmentCoverage:
+    enterprises = in_ids(g, segment, RelType.IN_SEGMENT)
+    base = [e for e in enterprises if is_base(g, e)]
+    org_covered = sum(1 for e in base if in_ids(g, e, RelType.COVERS))
+    work_covered = sum(1 for e in base if not in_ids(g, e, RelType.COVERS) and _is_work_covered(g, e))
+    attrs = g.nodes[segment]
+    return SegmentCoverage(
+        id=segment,
+        name=name_of(g, segment),
+        stage=attrs.get("stage"),
+        order=attrs.get("order"),
+        enterprises=len(enterprises),
+        base=len(base),
+        org_covered=org_covered,
+        work_covered=work_covered,
+        uncovered=len(base) - org_covered - work_covered,
+        org_coverage_rate=round(org_covered / len(base), 4) if base else 0.0,
+    )
+
+
+def _missing(g: nx.MultiDiGraph, segment: str) -> MissingSegment:
+    stage = g.nodes[segment].get("stage")
+    message = f"{_stage_zh(stage)}环节「{name_of(g, segment)}」没有在营企业，属缺链环节，需招商补链"
+    return MissingSegment(segment, name_of(g, segment), stage, message)
+
+
+def _active_members(g: nx.MultiDiGraph, segments: list[str]) -> dict[str, list[int]]:
+    """Active enterprise -> indexes (into ``segments``) of the chain segments it is in."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, segment in enumerate(segments):
+        for enterprise in in_ids(g, segment, RelType.IN_SEGMENT):
+            if is_active(g, enterprise):
+                members[enterprise].append(index)
+    return dict(members)
+
+
+def _supply_adjacency(g: nx.MultiDiGraph, members: dict[str, list[int]]) -> dict[str, set[str]]:
+    """Undirected SUPPLIES links among the chain's active enterprises."""
+    adjacency: dict[str, set[str]] = {e: set() for e in members}
+    for supplier in members:
+        for customer in out_ids(g, supplier, RelType.SUPPLIES):
+            if customer in members and customer != supplier:
+                adjacency[supplier].add(customer)
+                adjacency[customer].add(supplier)
+    return adjacency
+
+
+# --- single points of failure -------------------------------------------------------
+
+
+def _pairs(counts: list[int]) -> set[tuple[int, int]]:
+    """Pairs of distinct segment indexes that both have an enterprise in ``counts``."""
+    return set(combinations([i for i, c in enumerate(counts) if c > 0], 2))
+
+
+def _cut_vertices(adjacency: dict[str, set[str]], members: dict[str, list[int]], width: int):
+    """Yield (cut vertex, segment counts of its component without it, segment counts of
+    each piece its removal leaves).
+
+    One iterative Tarjan pass (lowpoints plus subtree counts), so the cost stays linear
+    in the links instead of one search per candidate vertex.
+    """
+    disc: dict[str, int] = {}
+    low: dict[str, int] = {}
+    counts: dict[str, list[int]] = {}
+    for root in sorted(adjacency):
+        if root in disc:
+            continue
+        separated: dict[str, list[list[int]]] = defaultdict(list)
+        disc[root] = low[root] = len(disc)
+        counts[root] = _vector(members, [root], width)
+        stack = [(root, None, iter(sorted(adjacency[root])))]
+        while stack:
+            node, parent, neighbours = stack[-1]
+            for other in neighbours:
+                if other not in disc:
+                    disc[other] = low[other] = len(disc)
+                    counts[other] = _vector(members, [other], width)
+                    stack.append((other, node, iter(sorted(adjacency[other]))))
+                    break
+                if other != parent:
+                    low[node] = min(low[node], disc[other])
+            else:
+                stack.pop()
+                if parent is not None:
+                    low[parent] = min(low[parent], low[node])
+                    if low[node] >= disc[parent]:
+                        separated[parent].append(counts[node])
+                    counts[parent] = [a + b for a, b in zip(counts[parent], counts[node])]
+        total = counts[root]
+        for node, pieces in separated.items():
+            without = [t - o for t, o in zip(total, _vector(members, [node], width))]
+            # what stays joined to the node's parent: everything not in a separated subtree
+            rest = [w - sum(p[i] for p in pieces) for i, w in enumerate(without)]
+            if any(rest):
+                pieces = pieces + [rest]
+            if len(pieces) >= 2:
+                yield node, without, pieces
+
+
+def _vector(members: dict[str, list[int]], nodes, width: int) -> list[int]:
+    """How many of ``nodes`` sit in each segment (by index)."""
+    vector = [0] * width
+    for node in nodes:
+        for index in members[node]:
+            vector[index] += 1
+    return vector
+
+
+def _components(adjacency: dict[str, set[str]]) -> list[set[str]]:
+    seen: set[str] = set()
+    components = []
+    for start in sorted(adjacency):
+        if start in seen:
+            continue
+        found, frontier = {start}, [start]
+        while frontier:
+            for other in adjacency[frontier.pop()]:
+                if other not in found:
+                    found.add(other)
+                    frontier.append(other)
+        seen |= found
+        components.append(found)
+    return components
+
+
+def _articulation_points(
+    g: nx.MultiDiGraph, segments: list[str], members: dict[str, list[int]], adjacency: dict[str, set[str]]
+) -> list[SinglePointOfFailure]:
+    """Enterprises whose removal leaves some pair of segments with no supply path at all."""
+    width = len(segments)
+    component_of, component_pairs = {}, []
+    for number, component in enumerate(_components(adjacency)):
+        component_pairs.append(_pairs(_vector(members, component, width)))
+        component_of.update(dict.fromkeys(component, number))
+    joined = Counter(p for pairs in component_pairs for p in pairs)
+    findings = []
+    for node, without, pieces in _cut_vertices(adjacency, members, width):
+        own_pairs = component_pairs[component_of[node]]
+        kept = set().union(*(_pairs(p) for p in pieces))
+        lost = {p for p in _pairs(without) - kept if joined[p] - (p in own_pairs) == 0}
+        if lost:
+            pairs = sorted((segments[a], segments[b]) for a, b in lost)
+            findings.append(_articulation_finding(g, node, pairs))
+    return sorted(findings, key=lambda f: (-len(f.segment_pairs), f.enterprise))
+
+
+def _articulation_finding(g: nx.MultiDiGraph, enterprise: str, pairs: list[tuple[str, str]]) -> SinglePointOfFailure:
+    links = "、".join(f"「{name_of(g, a)}」—「{name_of(g, b)}」" for a, b in pairs)
+    message = f"企业「{name_of(g, enterprise)}」是上下游连接的唯一节点：一旦停产或迁出，{links}之间的供应联系将中断（断链风险）"
+    return SinglePointOfFailure("articulation", enterprise, name_of(g, enterprise), None, pairs, message)
+
+
+def _single_suppliers(
+    g: nx.MultiDiGraph, segments: list[str], members: dict[str, list[int]]
+) -> list[SinglePointOfFailure]:
+    """Segments fed by exactly one supplier from the nearest earlier stage of the chain."""
+    stage_of = [STAGE_ORDER.get(g.nodes[s].get("stage")) for s in segments]
+    findings = []
+    for index, segment in enumerate(segments):
+        if stage_of[index] is None:
+            continue
+        earlier = [st for st in stage_of if st is not None and st < stage_of[index]]
+        if not earlier:
+            continue
+        previous = {i for i, st in enumerate(stage_of) if st == max(earlier)}
+        fed = [e for e in in_ids(g, segment, RelType.IN_SEGMENT) if e in members]
+        suppliers = {
+            s for e in fed for s in in_ids(g, e, RelType.SUPPLIES)
+            if s != e and s in members and previous & set(members[s])
+        }
+        if len(suppliers) == 1:
+            (supplier,) = suppliers
+            pairs = [(segments[i], segment) for i in sorted(previous & set(members[supplier]))]
+            findings.append(_single_supplier_finding(g, supplier, segment, pairs))
+    return findings
+
+
+def _single_supplier_finding(
+    g: nx.MultiDiGraph, supplier: str, segment: str, pairs: list[tuple[str, str]]
+) -> SinglePointOfFailure:
+    stage = _stage_zh(g.nodes[segment].get("stage"))
+    message = (
+        f"{stage}环节「{name_of(g, segment)}」只有一家上一环节供应商「{name_of(g, supplier)}」，"
+        "单一供应商存在断链风险，需补链强链"
+    )
+    return SinglePointOfFailure("single_supplier", supplier, name_of(g, supplier), segment, pairs, message)
+
+
+# --- key enterprises ------------------------------------------------------------------
+
+
+def _centrality(adjacency: dict[str, set[str]], method: str) -> tuple[dict[str, float], str]:
+    if method == "betweenness":
+        graph = nx.Graph()
+        graph.add_nodes_from(adjacency)
+        graph.add_edges_from((a, b) for a, others in adjacency.items() for b in others)
+        k = BETWEENNESS_SAMPLES if len(graph) > BETWEENNESS_SAMPLES else None
+        scores = nx.betweenness_centrality(graph, k=k, seed=BETWEENNESS_SEED)
+        return scores, f"betweenness(k={k or len(graph)}, seed={BETWEENNESS_SEED})"
+    return pagerank(adjacency), f"pagerank(alpha={PAGERANK_ALPHA})"
+
+
+def pagerank(
+    adjacency: dict[str, set[str]], *, alpha: float = PAGERANK_ALPHA, tol: float = 1.0e-10, max_iter: int = 200
+) -> dict[str, float]:
+    """PageRank of an undirected graph given as adjacency sets, by numpy power iteration.
+
+    Same definition as ``networkx.pagerank`` (isolated nodes spread their rank evenly;
+    stops when the L1 change is below ``len(nodes) * tol``), without needing scipy.
+
+    >>> pagerank({"a": {"b"}, "b": {"a"}})
+    {'a': 0.5, 'b': 0.5}
+    """
+    nodes = list(adjacency)
+    if not nodes:
+        return {}
+    index = {node: i for i, node in enumerate(nodes)}
+    size = len(nodes)
+    sources = np.fromiter((index[a] for a, others in adjacency.items() for _ in others), dtype=np.int64)
+    targets = np.fromiter((index[b] for others in adjacency.values() for b in others), dtype=np.int64)
+    degree = np.bincount(sources, minlength=size).astype(float)
+    dangling = degree == 0
+    rank = np.full(size, 1.0 / size)
+    for _ in range(max_iter):
+        share = np.divide(rank, degree, out=np.zeros(size), where=~dangling)
+        spread = np.bincount(targets, weights=share[sources], minlength=size)
+        following = alpha * (spread + rank[dangling].sum() / size) + (1.0 - alpha) / size
+        converged = np.abs(following - rank).sum() < size * tol
+        rank = following
+        if converged:
+            break
+    return {node: float(rank[i]) for node, i in index.items()}
+
+
+def _key_enterprises(
+    g: nx.MultiDiGraph, scores: dict[str, float], segments: list[str], members: dict[str, list[int]], top: int
+) -> list[KeyEnterprise]:
+    ranked = sorted(scores, key=lambda e: (-round(scores[e], 12), e))[:top]
+    return [
+        KeyEnterprise(
+            id=e,
+            name=name_of(g, e),
+            score=round(scores[e], 6),
+            leading=bool(g.nodes[e].get("leading")),
+            segments=[segments[i] for i in members[e]],
+        )
+        for e in ranked
+    ]

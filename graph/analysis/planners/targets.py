@@ -1,0 +1,101 @@
+"""Who the planners plan for: weak and strong party organisations, and where they sit.
+
+A weak organisation has a star rating of 2 or less, or none yet (未评星). A strong one has
+4 or 5 stars, is a demonstration site (示范点), or covers a leading enterprise (龙头) —
+the organisations that can carry a weak one (结对共建, "1+X").
+
+Weak organisations get a priority in the same points as ``uncovered_enterprises``, so a
+planner can rank both kinds of target on one list: points for a low (or missing) star,
+plus the points of an above-scale enterprise the organisation covers. (One covering a
+leading enterprise is strong by definition, so never weak.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.analysis.chain_structure import name_of
+from graph.analysis.uncovered import ABOVE_SCALE_POINTS
+from graph.projection import ids_with_label, in_ids, out_ids
+from graph.schema import Label, RelType
+
+WEAK_MAX_STAR = 2
+STRONG_MIN_STAR = 4
+# A one-star organisation is the most urgent; an unrated one is unknown, so in between.
+WEAK_STAR_POINTS = {1: 30, None: 20, 2: 10}
+
+
+@dataclass(frozen=True)
+class WeakOrg:
+    """A party organisation rated 2 stars or less, or not rated."""
+
+    id: str
+    name: str
+    star: int | None
+    chains: tuple[str, ...]
+    enterprises: tuple[str, ...]  # the enterprises it covers
+    priority: int
+    reasons: tuple[str, ...]
+
+
+def is_weak_org(g: nx.MultiDiGraph, org: str) -> bool:
+    """Star ≤ 2 or unrated."""
+    star = g.nodes[org].get("star")
+    return star is None or star <= WEAK_MAX_STAR
+
+
+def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
+    """Why an organisation counts as strong; empty if it does not."""
+    node = g.nodes[org]
+    reasons = []
+    if (node.get("star") or 0) >= STRONG_MIN_STAR:
+        reasons.append(f"{node['star']} 星级党组织")
+    if node.get("demonstration"):
+        reasons.append("示范点")
+    if any(g.nodes[e].get("leading") for e in out_ids(g, org, RelType.COVERS)):
+        reasons.append("龙头企业党组织")
+    return tuple(reasons)
+
+
+def weak_orgs(g: nx.MultiDiGraph, *, chain: str | None = None, org_chains: dict[str, set[str]]) -> list[WeakOrg]:
+    """Every weak organisation (only ``chain``'s if given), highest priority first, then id.
+
+    ``org_chains`` is ``graph.analysis.chain_structure.org_chains(g)``. An organisation that
+    is strong for another reason (demonstration site, covers a leading enterprise) is not weak.
+    """
+    found = []
+    for org in ids_with_label(g, Label.PARTY_ORG):
+        chains = tuple(sorted(org_chains.get(org, ())))
+        if not is_weak_org(g, org) or strong_org_reasons(g, org) or (chain is not None and chain not in chains):
+            continue
+        priority, reasons = _weak_priority(g, org)
+        found.append(
+            WeakOrg(
+                id=org,
+                name=name_of(g, org),
+                star=g.nodes[org].get("star"),
+                chains=chains,
+                enterprises=tuple(out_ids(g, org, RelType.COVERS)),
+                priority=priority,
+                reasons=reasons,
+            )
+        )
+    return sorted(found, key=lambda w: (-w.priority, w.id))
+
+
+def reached_by(g: nx.MultiDiGraph, node: str, rtype: RelType, label: Label | None = None) -> bool:
+    """Whether some node (of ``label``, if given) has a ``rtype`` relationship to ``node``."""
+    return any(label is None or g.nodes[u]["label"] == label.value for u in in_ids(g, node, rtype))
+
+
+def _weak_priority(g: nx.MultiDiGraph, org: str) -> tuple[int, tuple[str, ...]]:
+    star = g.nodes[org].get("star")
+    points = WEAK_STAR_POINTS.get(star, 0)
+    reasons = [f"弱党组织（星级 ≤{WEAK_MAX_STAR}）" if star is not None else "弱党组织（未评星）"]
+    covered = [g.nodes[e] for e in out_ids(g, org, RelType.COVERS)]
+    if any(e.get("above_scale") for e in covered):
+        points += ABOVE_SCALE_POINTS
+        reasons.append("覆盖规上企业")
+    return points, tuple(reasons)

@@ -1,0 +1,83 @@
+"""A killed import leaves the store exactly as it was: run a large import in a
+subprocess, SIGKILL it while it is writing, and compare the store's content."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.sqlite_store import SQLiteStore
+from loaders.importer import import_paths
+from loaders.uscc import make_uscc
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _write_enterprises(folder: Path, count: int, prefix: str) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = [make_uscc(f"91430100{prefix}{i:08d}") for i in range(count)]
+    with open(folder / "enterprises.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "employees", "party_members"])
+        w.writerows((code, f"测试企业{prefix}{i}有限公司", i % 500, i % 5) for i, code in enumerate(ids))
+    with open(folder / "supply_links.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["supplier", "customer", "product"])
+        w.writerows((ids[i], ids[(i + 1 + (i * 7 + k) % (count - 1)) % count], "零部件") for i in range(count) for k in range(3))
+    return ids
+
+
+def _content(path: Path):
+    store = SQLiteStore(path)
+    try:
+        data = store.read()
+        return (
+            data.version,
+            sorted((n.label.value, n.id, tuple(sorted(n.props.items()))) for n in data.nodes),
+            sorted((r.type.value, r.source, r.target, tuple(sorted(r.props.items()))) for r in data.rels),
+        )
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_import_leaves_store_as_before(tmp_path):
+    db = tmp_path / "store.db"
+    store = SQLiteStore(db)
+    _write_enterprises(tmp_path / "before", 50, "A")
+    import_paths(store, [tmp_path / "before"])
+    store.close()
+    before = _content(db)
+    assert before[0] == 1 and len(before[1]) == 50
+
+    _write_enterprises(tmp_path / "big", 60_000, "B")
+    wal = Path(str(db) + "-wal")
+    wal_start = wal.stat().st_size if wal.exists() else 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", str(db)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    killed_while_writing = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > wal_start + (4 << 20):  # pages of the open transaction
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_while_writing = True
+            break
+        time.sleep(0.02)
+    proc.wait(timeout=30)
+    assert killed_while_writing, f"the import finished before it could be killed: {proc.stderr.read().decode()[-500:]}"
+    assert proc.returncode == -signal.SIGKILL
+
+    assert _content(db) == before
+    store = SQLiteStore(db)  # and the store is still usable
+    summary = import_paths(store, [tmp_path / "big"]).summary
+    assert summary.added["Enterprise"] == 60_000
+    store.close()

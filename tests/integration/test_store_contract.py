@@ -1,0 +1,128 @@
+"""The store port's contract, run against a real SQLite file.
+
+Written against the GraphStore protocol only, so another adapter can join the
+``store`` fixture's parameters and must pass the same tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import StoreError
+from graph.factory import open_store
+from graph.projection import load_projection
+from graph.records import Node, Rel
+from graph.schema import Label, RelType
+from graph.store import GraphStore
+
+E1, E2 = "91350100M000100Y43", "914403001922038216"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(f"sqlite:///{tmp_path}/contract.db")
+    yield s
+    s.close()
+
+
+def _seed(store: GraphStore):
+    return store.write(
+        [Node(Label.ENTERPRISE, E1, {"name": "甲"}), Node(Label.ENTERPRISE, E2, {"name": "乙"}),
+         Node(Label.PARTY_ORG, "O1", {"name": "党支部", "formation": "standalone"})],
+        [Rel(RelType.COVERS, "O1", E1), Rel(RelType.SUPPLIES, E1, E2, {"product": "钢材"})],
+    )
+
+
+def test_store_satisfies_the_port(store):
+    assert isinstance(store, GraphStore)
+
+
+def test_write_counts_and_version(store):
+    assert store.version() == 0
+    summary = _seed(store)
+    assert summary.added == {"Enterprise": 2, "PartyOrg": 1, "COVERS": 1, "SUPPLIES": 1}
+    assert store.version() == summary.version == 1
+
+
+def test_rewrite_of_same_records_is_a_no_op(store):
+    _seed(store)
+    again = _seed(store)
+    assert not again.changed
+    assert again.unchanged == {"Enterprise": 2, "PartyOrg": 1, "COVERS": 1, "SUPPLIES": 1}
+    assert store.version() == 1
+
+
+def test_upsert_merges_properties(store):
+    _seed(store)
+    summary = store.write([Node(Label.ENTERPRISE, E1, {"park": "麓谷"})])
+    assert summary.updated == {"Enterprise": 1}
+    node = store.read(ids=[E1]).nodes[0]
+    assert node.props == {"name": "甲", "park": "麓谷"}
+    assert store.version() == 2
+
+
+def test_failed_write_changes_nothing(store):
+    _seed(store)
+    with pytest.raises(StoreError, match="already a Enterprise"):
+        store.write([Node(Label.CHAIN, "C1", {"name": "链"}), Node(Label.PARTY_ORG, E1, {"name": "x"})])
+    data = store.read()
+    assert {n.id for n in data.nodes} == {E1, E2, "O1"} and data.version == 1
+
+
+def test_dry_run_counts_and_rolls_back(store):
+    summary = store.write([Node(Label.CHAIN, "C1", {"name": "链"})], dry_run=True)
+    assert summary.added == {"Chain": 1}
+    assert store.read().nodes == [] and store.version() == 0
+
+
+def test_delete_node_takes_its_relationships(store):
+    _seed(store)
+    summary = store.write(delete_nodes=[E1])
+    assert summary.deleted == {"COVERS": 1, "SUPPLIES": 1, "Enterprise": 1}
+    data = store.read()
+    assert {n.id for n in data.nodes} == {E2, "O1"} and data.rels == []
+
+
+def test_filtered_read_keeps_relationships_among_kept_nodes(store):
+    _seed(store)
+    part = store.read(labels=[Label.ENTERPRISE])
+    assert {n.id for n in part.nodes} == {E1, E2}
+    assert [(r.type, r.source, r.target) for r in part.rels] == [(RelType.SUPPLIES, E1, E2)]
+
+
+def test_labels_of(store):
+    _seed(store)
+    assert store.labels_of([E1, "O1", "nope"]) == {E1: Label.ENTERPRISE, "O1": Label.PARTY_ORG}
+
+
+def test_documents_round_trip(store):
+    store.save_document("snapshots", "2026-01-01", {"rate": 0.5, "名称": "甲"})
+    store.save_document("snapshots", "2025-12-01", {"rate": 0.4})
+    assert store.documents("snapshots") == [("2025-12-01", {"rate": 0.4}), ("2026-01-01", {"rate": 0.5, "名称": "甲"})]
+
+
+def test_projection_is_cached_by_version(store):
+    _seed(store)
+    first = load_projection(store)
+    assert load_projection(store) is first
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    second = load_projection(store)
+    assert second is not first and "C1" in second
+    assert second.nodes[E1]["in_base"] is True  # schema defaults are filled in
+
+
+def test_committed_data_survives_reopening(tmp_path):
+    path = tmp_path / "reopen.db"
+    s = open_store(str(path))
+    _seed(s)
+    s.close()
+    again = open_store(f"sqlite:///{path}")
+    assert len(again.read().nodes) == 3 and again.version() == 1
+    again.close()
+
+
+def test_unknown_store_uri_is_a_clear_error():
+    from graph.errors import StoreURIError
+
+    with pytest.raises(StoreURIError, match="unknown store URI 'mysql://x'"):
+        open_store("mysql://x")
