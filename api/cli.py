@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import imports
+from api.commands import demo, imports
 
 app = typer.Typer(
     name="redchain",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 imports.register(app)
+demo.register(app)
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ def _kind_order(kind: str) -> tuple[int, str]:
     return (0 if kind in {label.value for label in Label} else 1, kind)
 
 
-def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
+def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True,
@@ -75,7 +75,7 @@ def load(
     """Import files into the store in one all-or-nothing transaction (re-importing is a no-op)."""
     with cli_store(store) as s:
         try:
-            report = _import_with_progress(s, files, dry_run)
+            report = import_with_progress(s, files, dry_run)
         except ImportFailed as failed:
             if as_json:
                 print_json({"ok": False, "problems": [p.as_dict() for p in failed.problems]})
