@@ -45,7 +45,15 @@ CREATE TABLE IF NOT EXISTS documents (
 ) WITHOUT ROWID;
 """
 
-_BATCH = 5000
+# Staging tables for set-based upserts; temp tables live only in this connection.
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS stage_nodes (id TEXT PRIMARY KEY, label TEXT, props TEXT) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS stage_rels (
+    type TEXT, source TEXT, target TEXT, props TEXT, PRIMARY KEY (type, source, target)
+) WITHOUT ROWID;
+"""
+
+_BATCH = 20000
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
 
 
@@ -72,7 +80,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=OFF")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + _STAGING)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
         self._lock = threading.RLock()
@@ -152,37 +160,48 @@ class SQLiteStore:
     def _upsert_nodes(self, db, label: str, group: list[Node], summary: WriteSummary, tick) -> None:
         for chunk in _chunks(group, _BATCH):
             rows = [(n.id, label, _dumps(n.props)) for n in chunk]
-            before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO nodes(id, label, props) VALUES (?, ?, json(?))", rows)
-            added = db.total_changes - before
-            before = db.total_changes
-            db.executemany(
-                "UPDATE nodes SET props = json_patch(props, ?2) WHERE id = ?1 AND json_patch(props, ?2) <> props",
-                [(node_id, props) for node_id, _, props in rows],
-            )
-            updated = db.total_changes - before
-            summary.count("added", label, added)
-            summary.count("updated", label, updated)
-            summary.count("unchanged", label, len(rows) - added - updated)
+            self._stage(db, "stage_nodes", rows)
+            # Update existing rows first (a join on the primary key), then insert the new ones,
+            # so that fresh rows never pay for a property merge.
+            updated = self._changes(db, """
+                UPDATE nodes SET props = json_patch(nodes.props, s.props) FROM temp.stage_nodes AS s
+                WHERE nodes.id = s.id AND json_patch(nodes.props, s.props) <> nodes.props""")
+            added = self._changes(db, """
+                INSERT OR IGNORE INTO nodes(id, label, props) SELECT id, label, json(props) FROM temp.stage_nodes""")
+            self._count(summary, label, len(rows), added, updated)
             tick(len(rows))
 
     def _upsert_rels(self, db, rtype: str, group: list[Rel], summary: WriteSummary, tick) -> None:
         for chunk in _chunks(group, _BATCH):
             rows = [(rtype, r.source, r.target, _dumps(r.props)) for r in chunk]
-            before = db.total_changes
-            db.executemany("INSERT OR IGNORE INTO rels(type, source, target, props) VALUES (?, ?, ?, json(?))", rows)
-            added = db.total_changes - before
-            before = db.total_changes
-            db.executemany(
-                "UPDATE rels SET props = json_patch(props, ?4) "
-                "WHERE type = ?1 AND source = ?2 AND target = ?3 AND json_patch(props, ?4) <> props",
-                rows,
-            )
-            updated = db.total_changes - before
-            summary.count("added", rtype, added)
-            summary.count("updated", rtype, updated)
-            summary.count("unchanged", rtype, len(rows) - added - updated)
+            self._stage(db, "stage_rels", rows)
+            updated = self._changes(db, """
+                UPDATE rels SET props = json_patch(rels.props, s.props) FROM temp.stage_rels AS s
+                WHERE rels.type = s.type AND rels.source = s.source AND rels.target = s.target
+                  AND json_patch(rels.props, s.props) <> rels.props""")
+            added = self._changes(db, """
+                INSERT OR IGNORE INTO rels(type, source, target, props)
+                SELECT type, source, target, json(props) FROM temp.stage_rels""")
+            self._count(summary, rtype, len(rows), added, updated)
             tick(len(rows))
+
+    @staticmethod
+    def _stage(db, table: str, rows: list[tuple]) -> None:
+        db.execute(f"DELETE FROM temp.{table}")
+        marks = ",".join("?" * len(rows[0]))
+        db.executemany(f"INSERT OR REPLACE INTO temp.{table} VALUES ({marks})", rows)
+
+    @staticmethod
+    def _changes(db, sql: str) -> int:
+        before = db.total_changes
+        db.execute(sql)
+        return db.total_changes - before
+
+    @staticmethod
+    def _count(summary: WriteSummary, kind: str, total: int, added: int, updated: int) -> None:
+        summary.count("added", kind, added)
+        summary.count("updated", kind, updated)
+        summary.count("unchanged", kind, total - added - updated)
 
     def _delete(self, db, node_ids: list[str], rel_keys: list[tuple[str, str, str]], summary: WriteSummary) -> None:
         for key in rel_keys:

@@ -103,7 +103,7 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[list[Node], list[
             records.problems.append(origin.problem(
                 f"编号 {node_id} 在库中已是{LABEL_ZH[stored[node_id]]}，不能再作为{LABEL_ZH[node.label]}导入",
                 "label_clash", value=node_id))
-    labels = {**stored, **{node_id: node.label for node_id, (node, _) in nodes.items()}}
+    labels = {**records.rejected, **stored, **{node_id: node.label for node_id, (node, _) in nodes.items()}}
     rels: dict[tuple, tuple[Rel, Origin]] = {}
     for rel, source_origin, target_origin in records.rels:
         spec = REL_SPECS[rel.type]
@@ -116,19 +116,18 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[list[Node], list[
             records.problems.append(source_origin.problem(
                 f"同一关系 {rel.source} → {rel.target} 出现两次且内容不同（另一次在第{first.row}行）", "conflicting_rel"))
             continue
-        rels[rel.key] = (rel, source_origin)
+        rels.setdefault(rel.key, (rel, source_origin))  # keep the first row for messages
     return [n for n, _ in nodes.values()], [r for r, _ in rels.values()]
 
 
 def _end_ok(labels: dict[str, Label], node_id: str, allowed: frozenset[Label], origin: Origin, records: Records) -> bool:
-    wanted = "或".join(LABEL_ZH[label] for label in sorted(allowed, key=lambda lb: lb.value))
     label = labels.get(node_id)
+    if label in allowed:
+        return True
+    wanted = "或".join(LABEL_ZH[label] for label in sorted(allowed, key=lambda lb: lb.value))
     if label is None:
         records.problems.append(origin.problem(
             f"{wanted} {node_id} 不存在（既不在本次导入中，也不在库中）", "dangling", value=node_id))
         return False
-    if label not in allowed:
-        records.problems.append(origin.problem(
-            f"{node_id} 是{LABEL_ZH[label]}，这里应为{wanted}", "wrong_kind", value=node_id))
-        return False
-    return True
+    records.problems.append(origin.problem(f"{node_id} 是{LABEL_ZH[label]}，这里应为{wanted}", "wrong_kind", value=node_id))
+    return False

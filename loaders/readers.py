@@ -9,8 +9,10 @@ openpyxl through defusedxml, which refuses entity declarations.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +53,7 @@ def read_file(path: Path, display: str | None = None) -> ReadResult:
         data = path.read_bytes()
     except OSError as exc:
         return ReadResult(problems=[Problem(display, f"无法读取文件：{exc.strerror or exc}", "unreadable")])
-    if not data.strip():
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         return ReadResult(problems=[Problem(display, "文件为空", "empty_file")])
     if suffix == ".csv":
         return _read_csv(data, display, path.stem)
@@ -69,17 +71,23 @@ def read_file(path: Path, display: str | None = None) -> ReadResult:
 
 
 def decode_csv(data: bytes) -> tuple[str | None, str | None]:
-    """(text, encoding) for the first encoding that decodes every byte, else (None, why)."""
-    first_error = None
+    """(text, encoding) for the first encoding that decodes every byte, else (None, why).
+
+    When none does, the message points at the bad bytes of the encoding that got furthest:
+    a GBK file with one stray byte fails as UTF-8 at its first Chinese character, but the
+    byte to fix is where GB18030 fails.
+    """
+    furthest = None
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
-            first_error = first_error or exc
-    line = data[: first_error.start].count(b"\n") + 1
+            if furthest is None or exc.start > furthest.start:
+                furthest = exc
+    line = data[: furthest.start].count(b"\n") + 1
     return None, (
-        f"无法识别文件编码：第{line}行（字节位置 {first_error.start}）的字节 "
-        f"{data[first_error.start:first_error.start + 4].hex(' ')} 既不是 UTF-8 也不是 GBK/GB18030；"
+        f"无法识别文件编码：第{line}行（字节位置 {furthest.start}）的字节 "
+        f"{data[furthest.start:furthest.start + 4].hex(' ')} 既不是 UTF-8 也不是 GBK/GB18030；"
         "请用 Excel“另存为 CSV UTF-8”后重新导入"
     )
 
@@ -95,11 +103,26 @@ def _read_csv(data: bytes, display: str, stem: str) -> ReadResult:
             io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        return ReadResult(problems=[Problem(display, f"CSV 格式错误：{exc}", "bad_csv")])
+        return ReadResult(problems=[_csv_parse_problem(display, str(exc))])
     values = frame.to_numpy(dtype=object).tolist()
     headers, body = values[0], values[1:]
     rows = [(i + 2, row) for i, row in enumerate(body) if any(cell != "" for cell in row)]
     return ReadResult(tables=[RawTable(display, stem, None, headers, rows)])
+
+
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _csv_parse_problem(display: str, why: str) -> Problem:
+    """pandas' tokenizer errors, in words (and row numbers) a person can act on."""
+    if m := _TOO_MANY_FIELDS.search(why):
+        expected, line, saw = (int(g) for g in m.groups())
+        return Problem(display, f"这一行有{saw}列，比表头的{expected}列多（单元格里的逗号是否没有加引号？）",
+                       "bad_csv", row=line)
+    if m := _OPEN_QUOTE.search(why):
+        return Problem(display, "引号没有闭合：从这一行开始的引号一直到文件末尾都没有结束", "bad_csv", row=int(m[1]) + 1)
+    return Problem(display, f"CSV 格式错误：{why.strip()}", "bad_csv")
 
 
 # -- XLSX -----------------------------------------------------------------------------
@@ -135,17 +158,30 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             for sheet in book.worksheets:
+                # The <dimension> a file declares may be stale (some exporters write "A1"),
+                # and read-only mode would silently drop every cell outside it.
+                sheet.reset_dimensions()
                 rows = sheet.iter_rows(min_row=1, values_only=True)
                 result.tables.append(_table_from_rows(display, sheet.title, rows))
         finally:
             book.close()
-    except DefusedXmlException:
-        return ReadResult(problems=[Problem(display, "拒绝导入：文件含 XML 实体或 DTD 声明（可能是恶意文件）", "xml_entities")])
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, TypeError) as exc:
-        return ReadResult(problems=[Problem(display, f"不是有效的 xlsx 文件（{type(exc).__name__}）；请用 Excel 重新保存", "bad_xlsx")])
     except Exception as exc:  # openpyxl raises assorted parse errors on damaged XML
+        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            return ReadResult(problems=[Problem(display, "拒绝导入：文件含 XML 实体或 DTD 声明（可能是恶意文件）", "xml_entities")])
+        if isinstance(exc, (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError, TypeError)):
+            return ReadResult(problems=[Problem(display, f"不是有效的 xlsx 文件（{type(exc).__name__}）；请用 Excel 重新保存", "bad_xlsx")])
         return ReadResult(problems=[Problem(display, f"xlsx 文件内容损坏（{type(exc).__name__}: {exc}）", "bad_xlsx")])
     return result
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _table_from_rows(display: str, sheet: str, rows: Iterator[tuple]) -> RawTable:

@@ -7,6 +7,7 @@ list at once. Each record remembers where it came from for later cross-checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from graph.records import Node, Rel
 from graph.schema import Label, RelType
@@ -21,7 +22,7 @@ from loaders.values import BadValue, is_blank, parse_code, parse_value
 class Origin:
     file: str
     sheet: str | None
-    row: int
+    row: int | None
     column: str | None = None
 
     def problem(self, message: str, code: str, column: str | None = None, value=None) -> Problem:
@@ -37,6 +38,9 @@ class Records:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rows: int = 0
+    # ids of node rows that had a problem: they are in the import, only not valid yet, so
+    # relationships naming them must not be reported as pointing at nothing.
+    rejected: dict[str, Label] = field(default_factory=dict)
 
 
 def validate_table(raw: RawTable, records: Records) -> None:
@@ -50,10 +54,28 @@ def validate_table(raw: RawTable, records: Records) -> None:
         return
     columns = _map_header(raw, table, records)
     if columns is None:
+        _reject_ids(raw, table, records)
         return
     for number, cells in raw.rows:
         records.rows += 1
         _validate_row(raw, table, columns, number, cells, records)
+
+
+def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
+    """A node table whose header is wrong still names its ids: remember them, so that the
+    person reads about the header once, not about every relationship to those ids."""
+    if table.label is None:
+        return
+    for index, header in enumerate(raw.headers):
+        column = find_column(table, _header_text(header)) if _header_text(header) else None
+        if column is not None and column.role is Role.ID:
+            for _, cells in raw.rows:
+                try:
+                    if index < len(cells) and not is_blank(cells[index]):
+                        records.rejected.setdefault(parse_code(cells[index]), table.label)
+                except BadValue:
+                    pass
+            return
 
 
 def _header_text(header: object) -> str:
@@ -61,7 +83,7 @@ def _header_text(header: object) -> str:
 
 
 def _map_header(raw: RawTable, table: Table, records: Records) -> list[tuple[int, Column, str]] | None:
-    here = Origin(raw.file, raw.sheet, raw.header_row)
+    here = Origin(raw.file, raw.sheet, raw.header_row or None)  # JSON has no header row to point at
     mapped: dict[str, tuple[int, Column, str]] = {}
     ok = True
     for index, header in enumerate(raw.headers):
@@ -134,6 +156,8 @@ def _validate_row(raw, table: Table, columns, number: int, cells: list, records:
         else:
             ends[column.role] = (code, here)
     if not row_ok:
+        if table.label is not None and node_id is not None:
+            records.rejected.setdefault(node_id, table.label)
         return
     if table.label is not None:
         records.nodes.append((Node(table.label, node_id, props), id_origin))

@@ -1,0 +1,138 @@
+"""loaders.values: each parser's accepted forms and the message a person reads otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph.schema import NODE_PROPS, Label, Prop, PropType, STAGES
+from loaders.values import BadValue, is_blank, parse_bool, parse_code, parse_date, parse_enum, parse_int, parse_text, parse_value
+
+STAGE = Prop("stage", PropType.ENUM, STAGES)
+STAR = NODE_PROPS[Label.PARTY_ORG]["star"]  # 1..5
+COUNT = Prop("n", PropType.INT, minimum=0)
+
+
+@pytest.mark.parametrize("raw", ["是", "Y", "y", "yes", "YES", "true", "True", "1", "√", " 是 ", True, 1, 1.0])
+def test_true_words(raw):
+    assert parse_bool(raw) is True
+
+
+@pytest.mark.parametrize("raw", ["否", "N", "n", "no", "No", "false", "FALSE", "0", "×", False, 0, 0.0])
+def test_false_words(raw):
+    assert parse_bool(raw) is False
+
+
+@pytest.mark.parametrize("raw", ["也许", "2", "有", 2])
+def test_bad_bool(raw):
+    with pytest.raises(BadValue) as exc:
+        parse_bool(raw)
+    assert exc.value.code == "bad_bool"
+    assert str(exc.value) == f"应为 是/否（或 Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw)!r}"
+
+
+@pytest.mark.parametrize("raw", [
+    "2023-05-01", "2023-5-1", "2023/5/1", "2023/05/01", "2023年5月1日", "2023年05月01日", " 2023-05-01 ",
+    dt.date(2023, 5, 1), dt.datetime(2023, 5, 1, 23, 59),
+])
+def test_dates(raw):
+    assert parse_date(raw) == "2023-05-01"
+
+
+def test_date_that_does_not_exist():
+    with pytest.raises(BadValue) as exc:
+        parse_date("2023/2/29")
+    assert (exc.value.code, str(exc.value)) == ("bad_date", "日期 '2023/2/29' 不存在")
+
+
+@pytest.mark.parametrize("raw", ["5/1/2023", "2023.5.1", "20230501", "明年", "2023-05"])
+def test_bad_dates(raw):
+    with pytest.raises(BadValue) as exc:
+        parse_date(raw)
+    assert str(exc.value) == f"应为日期（如 2023-05-01、2023/5/1 或 2023年5月1日），实为 {raw!r}"
+
+
+@pytest.mark.parametrize("raw, stored", [
+    ("上游", "upstream"), ("中游", "midstream"), ("下游", "downstream"),
+    ("upstream", "upstream"), ("Midstream", "midstream"), (" DOWNSTREAM ", "downstream"), (" 下游 ", "downstream"),
+])
+def test_enum_words_in_either_language(raw, stored):
+    assert parse_enum(raw, STAGE) == stored
+
+
+def test_bad_enum_lists_the_chinese_choices():
+    with pytest.raises(BadValue) as exc:
+        parse_enum("上中游", STAGE)
+    assert (exc.value.code, str(exc.value)) == ("bad_enum", "应为 上游、中游、下游 之一，实为 '上中游'")
+
+
+@pytest.mark.parametrize("raw, code", [
+    ("007", "007"), (" 0101 ", "0101"), ("91350100M000100Y43", "91350100M000100Y43"),
+    (7, "7"), (12.0, "12"), (914403001922038216, "914403001922038216"),
+])
+def test_codes_are_text(raw, code):
+    assert parse_code(raw) == code
+
+
+@pytest.mark.parametrize("raw", ["9.1350100E+17", "9.13501E17", "1e5", "-2.5e-3"])
+def test_code_in_scientific_notation_is_an_error(raw):
+    with pytest.raises(BadValue) as exc:
+        parse_code(raw)
+    assert exc.value.code == "code_as_number"
+    assert str(exc.value) == f"编号 {raw} 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写"
+
+
+def test_code_that_excel_stored_as_a_float_is_an_error():
+    with pytest.raises(BadValue) as exc:
+        parse_code(9.135010e17)
+    assert str(exc.value) == "编号 9.13501e+17 被存成了数字（科学计数法，后几位已丢失）；请把该列设为文本后重新填写"
+
+
+def test_code_cannot_be_a_boolean():
+    with pytest.raises(BadValue, match="编号不能是布尔值 True"):
+        parse_code(True)
+
+
+@pytest.mark.parametrize("raw, value", [("12", 12), (" 1,200 ", 1200), ("3.0", 3), (3.0, 3), (0, 0)])
+def test_integers(raw, value):
+    assert parse_int(raw, COUNT) == value
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("很多", "应为整数，实为 '很多'"),
+    ("2.5", "应为整数，实为 '2.5'"),
+    (2.5, "应为整数，实为 2.5"),
+    (True, "应为整数，实为 True"),
+    ("-1", "应不小于 0，实为 -1"),
+])
+def test_bad_integers(raw, message):
+    with pytest.raises(BadValue) as exc:
+        parse_int(raw, COUNT)
+    assert str(exc.value) == message
+
+
+def test_integer_bounds_from_the_schema():
+    assert parse_int("5", STAR) == 5
+    with pytest.raises(BadValue) as exc:
+        parse_int("6", STAR)
+    assert (exc.value.code, str(exc.value)) == ("out_of_range", "应不大于 5，实为 6")
+
+
+@pytest.mark.parametrize("raw, text", [(" 甲公司 ", "甲公司"), (3.0, "3"), (dt.date(2023, 5, 1), "2023-05-01"), (12, "12")])
+def test_text(raw, text):
+    assert parse_text(raw) == text
+
+
+@pytest.mark.parametrize("raw, blank", [(None, True), ("", True), ("  ", True), (float("nan"), True), (0, False), ("0", False), (False, False)])
+def test_is_blank(raw, blank):
+    assert is_blank(raw) is blank
+
+
+def test_parse_value_dispatches_on_the_property_type():
+    props = NODE_PROPS[Label.ENTERPRISE]
+    assert parse_value("社会组织", props["kind"]) == "social_org"
+    assert parse_value("√", props["leading"]) is True
+    assert parse_value("35", props["party_members"]) == 35
+    assert parse_value(" 高新园 ", props["park"]) == "高新园"
+    assert parse_value("2023年5月1日", NODE_PROPS[Label.ALLIANCE]["founded"]) == "2023-05-01"
