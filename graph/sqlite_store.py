@@ -163,9 +163,9 @@ class SQLiteStore:
             self._stage(db, "stage_nodes", rows)
             # Update existing rows first (a join on the primary key), then insert the new ones,
             # so that fresh rows never pay for a property merge.
-            updated = self._changes(db, """
-                UPDATE nodes SET props = json_patch(nodes.props, s.props) FROM temp.stage_nodes AS s
-                WHERE nodes.id = s.id AND json_patch(nodes.props, s.props) <> nodes.props""")
+            updated = self._merge(db, "UPDATE nodes SET props = ?2 WHERE id = ?1", """
+                SELECT s.id, json_patch(n.props, s.props) FROM temp.stage_nodes AS s CROSS JOIN nodes AS n
+                WHERE n.id = s.id AND json_patch(n.props, s.props) <> n.props""")
             added = self._changes(db, """
                 INSERT OR IGNORE INTO nodes(id, label, props) SELECT id, label, json(props) FROM temp.stage_nodes""")
             self._count(summary, label, len(rows), added, updated)
@@ -175,10 +175,11 @@ class SQLiteStore:
         for chunk in _chunks(group, _BATCH):
             rows = [(rtype, r.source, r.target, _dumps(r.props)) for r in chunk]
             self._stage(db, "stage_rels", rows)
-            updated = self._changes(db, """
-                UPDATE rels SET props = json_patch(rels.props, s.props) FROM temp.stage_rels AS s
-                WHERE rels.type = s.type AND rels.source = s.source AND rels.target = s.target
-                  AND json_patch(rels.props, s.props) <> rels.props""")
+            updated = self._merge(db, "UPDATE rels SET props = ?4 WHERE type = ?1 AND source = ?2 AND target = ?3", """
+                SELECT s.type, s.source, s.target, json_patch(r.props, s.props)
+                FROM temp.stage_rels AS s CROSS JOIN rels AS r
+                WHERE r.type = s.type AND r.source = s.source AND r.target = s.target
+                  AND json_patch(r.props, s.props) <> r.props""")
             added = self._changes(db, """
                 INSERT OR IGNORE INTO rels(type, source, target, props)
                 SELECT type, source, target, json(props) FROM temp.stage_rels""")
@@ -190,6 +191,14 @@ class SQLiteStore:
         db.execute(f"DELETE FROM temp.{table}")
         marks = ",".join("?" * len(rows[0]))
         db.executemany(f"INSERT OR REPLACE INTO temp.{table} VALUES ({marks})", rows)
+
+    @staticmethod
+    def _merge(db, update: str, changed: str) -> int:
+        """Update the staged rows whose merged properties differ. CROSS JOIN makes SQLite
+        walk the (small) staging table and look rows up by primary key."""
+        rows = db.execute(changed).fetchall()
+        db.executemany(update, rows)
+        return len(rows)
 
     @staticmethod
     def _changes(db, sql: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from typing import NamedTuple
 
 from graph.records import Node, Rel
 from graph.schema import Label, RelType
@@ -18,8 +19,7 @@ from loaders.uscc import uscc_problem
 from loaders.values import BadValue, is_blank, parse_code, parse_value
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):  # a plain tuple: large imports keep one per relationship end
     file: str
     sheet: str | None
     row: int | None
@@ -122,39 +122,47 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+_PROP, _ID, _LINK = Role.PROP, Role.ID, Role.LINK  # bound once: Enum attribute access is slow
+
+
 def _validate_row(raw, table: Table, columns, number: int, cells: list, records: Records) -> None:
-    node_id = None
+    # The hot loop of large imports: an Origin is only built where one is kept or reported.
+    node_id = id_origin = None
     props: dict = {}
     ends: dict[Role, tuple[str, Origin]] = {}
     links: list[tuple[RelType, str, Origin]] = []
     row_ok = True
+    width = len(cells)
     for index, column, header in columns:
-        raw_value = cells[index] if index < len(cells) else None
-        here = Origin(raw.file, raw.sheet, number, header)
-        if is_blank(raw_value):
+        raw_value = cells[index] if index < width else None
+        if (not raw_value or raw_value.isspace()) if type(raw_value) is str else is_blank(raw_value):
             if column.required:
+                here = Origin(raw.file, raw.sheet, number, header)
                 records.problems.append(here.problem(f"必填项 {column.display} 为空", "required"))
                 row_ok = False
             continue
+        role = column.role
         try:
-            if column.role is Role.PROP:
+            if role is _PROP:
                 props[column.name] = parse_value(raw_value, column.prop)
                 continue
             code = parse_code(raw_value)
         except BadValue as exc:
+            here = Origin(raw.file, raw.sheet, number, header)
             records.problems.append(here.problem(str(exc), exc.code, value=_shown(raw_value)))
             row_ok = False
             continue
-        if column.role is Role.ID:
+        here = Origin(raw.file, raw.sheet, number, header)
+        if role is _ID:
             if table.label is Label.ENTERPRISE and (why := uscc_problem(code)):
                 records.problems.append(here.problem(why, "bad_uscc", value=code))
                 row_ok = False
             node_id = code
             id_origin = here
-        elif column.role is Role.LINK:
+        elif role is _LINK:
             links.append((column.link, code, here))
         else:
-            ends[column.role] = (code, here)
+            ends[role] = (code, here)
     if not row_ok:
         if table.label is not None and node_id is not None:
             records.rejected.setdefault(node_id, table.label)

@@ -34,6 +34,8 @@ def is_blank(raw: object) -> bool:
 
 def parse_code(raw: object) -> str:
     """An identifier, always as text. A number that lost digits is an error, not a guess."""
+    if type(raw) is str and "e" not in raw and "E" not in raw:  # the common case, kept cheap
+        return raw.strip()
     if isinstance(raw, bool):
         raise BadValue("bad_code", f"编号不能是布尔值 {raw}")
     if isinstance(raw, int):
@@ -123,6 +125,8 @@ def parse_enum(raw: object, prop: Prop) -> str:
 
 def parse_value(raw: object, prop: Prop):
     """The stored value of one non-blank cell for a property."""
+    if prop.type is PropType.TEXT and type(raw) is str:  # the common case, kept cheap
+        return raw.strip()
     match prop.type:
         case PropType.CODE:
             return parse_code(raw)
