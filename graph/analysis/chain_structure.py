@@ -11,7 +11,7 @@ enterprise or leads the chain (产业链党委).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
@@ -104,7 +104,7 @@ class ChainSummary:
 def require_chain(g: nx.MultiDiGraph, chain_id: str) -> None:
     """Raise NotFound unless ``chain_id`` names a chain."""
     if chain_id not in g or g.nodes[chain_id]["label"] != Label.CHAIN.value:
-        raise NotFound(f"产业链 {chain_id} 不存在")
+        raise NotFound(f"找不到产业链 {chain_id}")
 
 
 def chain_segments(g: nx.MultiDiGraph, chain_id: str) -> list[str]:
@@ -130,9 +130,12 @@ def org_chains(g: nx.MultiDiGraph, *, by_enterprise: dict[str, set[str]] | None 
     by_enterprise = enterprise_chains(g) if by_enterprise is None else by_enterprise
     chains: dict[str, set[str]] = {}
     for org in ids_with_label(g, Label.PARTY_ORG):
-        found = set(out_ids(g, org, RelType.LEADS))
-        for enterprise in out_ids(g, org, RelType.COVERS):
-            found |= by_enterprise.get(enterprise, set())
+        found: set[str] = set()
+        for _, target, rtype in g.out_edges(org, keys=True):  # one scan: orgs are many
+            if rtype == RelType.LEADS.value:
+                found.add(target)
+            elif rtype == RelType.COVERS.value:
+                found |= by_enterprise.get(target, set())
         if found:
             chains[org] = found
     return chains
@@ -188,16 +191,18 @@ def chain_structure(
     if centrality not in CENTRALITIES:
         raise ValueError(f"centrality must be one of {CENTRALITIES}, not {centrality!r}")
     segments = chain_segments(g, chain_id)
-    members = _active_members(g, segments)
-    adjacency = _supply_adjacency(g, members)
+    placed = [in_ids(g, s, RelType.IN_SEGMENT) for s in segments]
+    incoming = {e: _incoming(g, e) for e in {e for enterprises in placed for e in enterprises}}
+    members = _active_members(g, placed)
+    adjacency = _supply_adjacency(members, incoming)
     scores, method = _centrality(adjacency, centrality)
     return ChainStructure(
         id=chain_id,
         name=name_of(g, chain_id),
-        segments=[_segment_coverage(g, s) for s in segments],
-        missing_segments=[_missing(g, s) for s in segments if not _has_active(g, s)],
+        segments=[_segment_coverage(g, s, placed[i], incoming) for i, s in enumerate(segments)],
+        missing_segments=[_missing(g, s) for i, s in enumerate(segments) if not any(e in members for e in placed[i])],
         single_points_of_failure=_articulation_points(g, segments, members, adjacency)
-        + _single_suppliers(g, segments, members),
+        + _single_suppliers(g, segments, placed, members, incoming),
         key_enterprises=_key_enterprises(g, scores, segments, members, top),
         centrality_method=method,
     )
@@ -213,20 +218,23 @@ def _stage_zh(stage: str | None) -> str:
     return STAGES.get(stage, "未定位置")
 
 
-def _has_active(g: nx.MultiDiGraph, segment: str) -> bool:
-    return any(is_active(g, e) for e in in_ids(g, segment, RelType.IN_SEGMENT))
+def _incoming(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
+    """Relationship type -> sources of ``node``'s incoming links, in one scan."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for source, _, rtype in g.in_edges(node, keys=True):
+        found[rtype].append(source)
+    return found
 
 
-def _is_work_covered(g: nx.MultiDiGraph, enterprise: str) -> bool:
-    reached_by = (RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value)
-    return any(k in reached_by for _, _, k in g.in_edges(enterprise, keys=True))
+_WORK_REACH = (RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value)
 
 
-def _segment_coverage(g: nx.MultiDiGraph, segment: str) -> SegmentCoverage:
-    enterprises = in_ids(g, segment, RelType.IN_SEGMENT)
+def _segment_coverage(
+    g: nx.MultiDiGraph, segment: str, enterprises: list[str], incoming: dict[str, dict[str, list[str]]]
+) -> SegmentCoverage:
     base = [e for e in enterprises if is_base(g, e)]
-    org_covered = sum(1 for e in base if in_ids(g, e, RelType.COVERS))
-    work_covered = sum(1 for e in base if not in_ids(g, e, RelType.COVERS) and _is_work_covered(g, e))
+    covered = {e for e in base if incoming[e].get(RelType.COVERS.value)}
+    reached = [e for e in base if e not in covered and any(incoming[e].get(k) for k in _WORK_REACH)]
     attrs = g.nodes[segment]
     return SegmentCoverage(
         id=segment,
@@ -235,10 +243,10 @@ def _segment_coverage(g: nx.MultiDiGraph, segment: str) -> SegmentCoverage:
         order=attrs.get("order"),
         enterprises=len(enterprises),
         base=len(base),
-        org_covered=org_covered,
-        work_covered=work_covered,
-        uncovered=len(base) - org_covered - work_covered,
-        org_coverage_rate=round(org_covered / len(base), 4) if base else 0.0,
+        org_covered=len(covered),
+        work_covered=len(reached),
+        uncovered=len(base) - len(covered) - len(reached),
+        org_coverage_rate=round(len(covered) / len(base), 4) if base else 0.0,
     )
 
 
@@ -248,22 +256,25 @@ def _missing(g: nx.MultiDiGraph, segment: str) -> MissingSegment:
     return MissingSegment(segment, name_of(g, segment), stage, message)
 
 
-def _active_members(g: nx.MultiDiGraph, segments: list[str]) -> dict[str, list[int]]:
-    """Active enterprise -> indexes (into ``segments``) of the chain segments it is in."""
+def _active_members(g: nx.MultiDiGraph, placed: list[list[str]]) -> dict[str, list[int]]:
+    """Active enterprise -> indexes of the chain segments it is in (``placed[i]`` holds segment i's)."""
     members: dict[str, list[int]] = defaultdict(list)
-    for index, segment in enumerate(segments):
-        for enterprise in in_ids(g, segment, RelType.IN_SEGMENT):
+    for index, enterprises in enumerate(placed):
+        for enterprise in enterprises:
             if is_active(g, enterprise):
                 members[enterprise].append(index)
     return dict(members)
 
 
-def _supply_adjacency(g: nx.MultiDiGraph, members: dict[str, list[int]]) -> dict[str, set[str]]:
+def _supply_adjacency(
+    members: dict[str, list[int]], incoming: dict[str, dict[str, list[str]]]
+) -> dict[str, set[str]]:
     """Undirected SUPPLIES links among the chain's active enterprises."""
     adjacency: dict[str, set[str]] = {e: set() for e in members}
-    for supplier in members:
-        for customer in out_ids(g, supplier, RelType.SUPPLIES):
-            if customer in members and customer != supplier:
+    supplies = RelType.SUPPLIES.value
+    for customer in members:
+        for supplier in incoming[customer].get(supplies, ()):
+            if supplier in members and supplier != customer:
                 adjacency[supplier].add(customer)
                 adjacency[customer].add(supplier)
     return adjacency
@@ -376,26 +387,30 @@ def _articulation_finding(g: nx.MultiDiGraph, enterprise: str, pairs: list[tuple
 
 
 def _single_suppliers(
-    g: nx.MultiDiGraph, segments: list[str], members: dict[str, list[int]]
+    g: nx.MultiDiGraph,
+    segments: list[str],
+    placed: list[list[str]],
+    members: dict[str, list[int]],
+    incoming: dict[str, dict[str, list[str]]],
 ) -> list[SinglePointOfFailure]:
     """Segments fed by exactly one supplier from the nearest earlier stage of the chain."""
     stage_of = [STAGE_ORDER.get(g.nodes[s].get("stage")) for s in segments]
     findings = []
     for index, segment in enumerate(segments):
-        if stage_of[index] is None:
-            continue
-        earlier = [st for st in stage_of if st is not None and st < stage_of[index]]
+        earlier = [st for st in stage_of if st is not None and stage_of[index] is not None and st < stage_of[index]]
         if not earlier:
             continue
         previous = {i for i, st in enumerate(stage_of) if st == max(earlier)}
-        fed = [e for e in in_ids(g, segment, RelType.IN_SEGMENT) if e in members]
         suppliers = {
-            s for e in fed for s in in_ids(g, e, RelType.SUPPLIES)
-            if s != e and s in members and previous & set(members[s])
+            s
+            for e in placed[index]
+            if e in members
+            for s in incoming[e].get(RelType.SUPPLIES.value, ())
+            if s != e and s in members and previous.intersection(members[s])
         }
         if len(suppliers) == 1:
             (supplier,) = suppliers
-            pairs = [(segments[i], segment) for i in sorted(previous & set(members[supplier]))]
+            pairs = [(segments[i], segment) for i in sorted(previous.intersection(members[supplier]))]
             findings.append(_single_supplier_finding(g, supplier, segment, pairs))
     return findings
 

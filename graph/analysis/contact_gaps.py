@@ -66,8 +66,9 @@ def contact_gaps(g: nx.MultiDiGraph, *, chain: str | None = None) -> ContactGaps
     """All contact-point gaps, optionally only those of one chain.
 
     With ``chain``, only leaders responsible for it or contacting an org or enterprise
-    in it are checked, and only that chain is checked for a contact point. Leaders
-    responsible for no chain are never flagged as contacting outside it.
+    in it are checked, an outside contact is kept if the leader is responsible for the
+    chain or its target is in it, and only that chain is checked for a contact point.
+    Leaders responsible for no chain are never flagged as contacting outside it.
 
     Raises NotFound if ``chain`` names no chain.
 
@@ -89,14 +90,19 @@ def contact_gaps(g: nx.MultiDiGraph, *, chain: str | None = None) -> ContactGaps
         or chain in out_ids(g, leader, RelType.RESPONSIBLE_FOR)
         or any(chain in chains_of(t) for t in out_ids(g, leader, RelType.CONTACTS))
     ]
-    contacted = {c for leader in ids_with_label(g, Label.LEADER) for t in out_ids(g, leader, RelType.CONTACTS) for c in chains_of(t)}
+    contacted = {
+        c for leader in ids_with_label(g, Label.LEADER) for t in out_ids(g, leader, RelType.CONTACTS) for c in chains_of(t)
+    }
     chains = [chain] if chain is not None else sorted(ids_with_label(g, Label.CHAIN))
-    loads = [_load(g, leader) for leader in leaders]
+    below_minimum, over_capacity = _loads(g, leaders)
     return ContactGaps(
-        below_minimum=[load for load in loads if load.contacts < load.min_contacts],
-        over_capacity=[_over(load) for load in loads if load.contacts > load.capacity],
+        below_minimum=below_minimum,
+        over_capacity=over_capacity,
         outside_responsibility=[
-            finding for leader in leaders for finding in _outside(g, leader, chains_of, chain=chain)
+            finding
+            for leader in leaders
+            for finding in _outside(g, leader, chains_of)
+            if chain is None or chain in finding.leader_chains or chain in finding.target_chains
         ],
         chains_without_contact=[
             UncontactedChain(c, name_of(g, c), f"产业链「{name_of(g, c)}」没有任何领导干部联系点（规则：{RULE_CHAIN_CONTACTED}）")
@@ -106,23 +112,25 @@ def contact_gaps(g: nx.MultiDiGraph, *, chain: str | None = None) -> ContactGaps
     )
 
 
-def _load(g: nx.MultiDiGraph, leader: str) -> LeaderLoad:
-    """The leader's load, with the below-minimum message (``_over`` rewrites it)."""
-    attrs = g.nodes[leader]
-    contacts = len(set(out_ids(g, leader, RelType.CONTACTS)))
-    minimum, capacity = attrs.get("min_contacts", 1), attrs.get("capacity", 3)
-    message = f"领导「{name_of(g, leader)}」只有{contacts}个联系点，少于{minimum}个（规则：{RULE_MIN_CONTACTS}）"
-    return LeaderLoad(leader, name_of(g, leader), contacts, minimum, capacity, message)
+def _loads(g: nx.MultiDiGraph, leaders: list[str]) -> tuple[list[LeaderLoad], list[LeaderLoad]]:
+    """Leaders below their minimum, and leaders over their capacity."""
+    below, over = [], []
+    for leader in leaders:
+        attrs, name = g.nodes[leader], name_of(g, leader)
+        contacts = len(set(out_ids(g, leader, RelType.CONTACTS)))
+        minimum, capacity = attrs.get("min_contacts", 1), attrs.get("capacity", 3)
+        if contacts < minimum:
+            message = f"领导「{name}」只有{contacts}个联系点，少于{minimum}个（规则：{RULE_MIN_CONTACTS}）"
+            below.append(LeaderLoad(leader, name, contacts, minimum, capacity, message))
+        if contacts > capacity:
+            message = f"领导「{name}」有{contacts}个联系点，超过联系上限{capacity}个（规则：{RULE_CAPACITY}）"
+            over.append(LeaderLoad(leader, name, contacts, minimum, capacity, message))
+    return below, over
 
 
-def _over(load: LeaderLoad) -> LeaderLoad:
-    message = f"领导「{load.name}」有{load.contacts}个联系点，超过联系上限{load.capacity}个（规则：{RULE_CAPACITY}）"
-    return LeaderLoad(load.id, load.name, load.contacts, load.min_contacts, load.capacity, message)
-
-
-def _outside(g: nx.MultiDiGraph, leader: str, chains_of, *, chain: str | None) -> list[OutsideContact]:
+def _outside(g: nx.MultiDiGraph, leader: str, chains_of) -> list[OutsideContact]:
     responsible = set(out_ids(g, leader, RelType.RESPONSIBLE_FOR))
-    if not responsible or (chain is not None and chain not in responsible):
+    if not responsible:
         return []
     found = []
     for target in sorted(set(out_ids(g, leader, RelType.CONTACTS))):

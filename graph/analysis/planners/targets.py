@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph.analysis.chain_structure import name_of
-from graph.analysis.uncovered import ABOVE_SCALE_POINTS
-from graph.projection import ids_with_label, in_ids, out_ids
+from graph.analysis.planners.assignment import Target
+from graph.analysis.uncovered import ABOVE_SCALE_POINTS, UncoveredEnterprise
+from graph.projection import ids_with_label, out_ids
 from graph.schema import Label, RelType
 
 WEAK_MAX_STAR = 2
@@ -85,9 +86,20 @@ def weak_orgs(g: nx.MultiDiGraph, *, chain: str | None = None, org_chains: dict[
     return sorted(found, key=lambda w: (-w.priority, w.id))
 
 
+def enterprise_target(u: UncoveredEnterprise) -> Target:
+    """An uncovered enterprise as a planning target."""
+    return Target(u.id, u.priority, frozenset(u.chains), (f"未覆盖企业，优先级 {u.priority}", *u.reasons))
+
+
+def org_target(w: WeakOrg) -> Target:
+    """A weak organisation as a planning target."""
+    return Target(w.id, w.priority, frozenset(w.chains), w.reasons)
+
+
 def reached_by(g: nx.MultiDiGraph, node: str, rtype: RelType, label: Label | None = None) -> bool:
     """Whether some node (of ``label``, if given) has a ``rtype`` relationship to ``node``."""
-    return any(label is None or g.nodes[u]["label"] == label.value for u in in_ids(g, node, rtype))
+    nodes, key = g.nodes, rtype.value
+    return any(key in keyed and (label is None or nodes[u]["label"] == label.value) for u, keyed in g.pred[node].items())
 
 
 def _weak_priority(g: nx.MultiDiGraph, org: str) -> tuple[int, tuple[str, ...]]:

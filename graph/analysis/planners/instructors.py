@@ -1,0 +1,99 @@
+"""Party-building instructors (党建指导员, 第一书记): who goes where.
+
+Targets are the base enterprises without a party organisation and without party members
+(remedy ``instructor_needed``), and the weak organisations (star ≤ 2 or unrated), that no
+instructor is assigned to yet. Every instructor takes at least ``minimum`` and at most
+``capacity`` targets, counting current assignments. An instructor's chains are those of
+the targets they already serve: targets there come first, but any target is allowed.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.analysis.chain_structure import enterprise_chains, name_of, org_chains, require_chain
+from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
+from graph.analysis.planners.plan import INSTRUCTORS, Plan, assignment_items, make_plan, unassigned_leftovers
+from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
+from graph.analysis.uncovered import INSTRUCTOR_NEEDED, uncovered_enterprises
+from graph.projection import ids_with_label, out_ids
+from graph.schema import Label, RelType
+
+DEFAULT_CAPACITY = 2
+DEFAULT_MINIMUM = 1
+NO_INSTRUCTOR = "没有可派的指导员"
+NO_ROOM = "指导员名额已满，优先级靠后"
+
+
+def plan_instructors(
+    g: nx.MultiDiGraph,
+    *,
+    chain: str | None = None,
+    capacity: int = DEFAULT_CAPACITY,
+    minimum: int = DEFAULT_MINIMUM,
+) -> Plan:
+    """Propose ``ASSIGNED_TO`` from instructors to enterprises with no party member and to
+    weak organisations.
+
+    Parameters
+    ----------
+    g : the projection; not mutated.
+    chain : a Chain id: only that chain's targets (every instructor may still go).
+    capacity : targets one instructor can serve, current ones included.
+    minimum : targets every instructor should serve, current ones included.
+
+    Returns a ``Plan`` of kind ``instructors``; unassigned targets are its leftovers.
+
+    Raises ``NotFound`` for an unknown chain, ``PlanInfeasible`` when the instructors
+    cannot all reach ``minimum`` (e.g. fewer targets than instructors).
+
+    >>> from builders import GraphBuilder
+    >>> g = GraphBuilder().node("Instructor", "I1").enterprise("E1", party_members=0).projection()
+    >>> [(i.source, i.target) for i in plan_instructors(g).items]
+    [('I1', 'E1')]
+    """
+    if chain is not None:
+        require_chain(g, chain)
+    by_enterprise = enterprise_chains(g)
+    by_org = org_chains(g, by_enterprise=by_enterprise)
+    instructors = [
+        Person(
+            id=i,
+            capacity=capacity,
+            minimum=minimum,
+            load=len(out_ids(g, i, RelType.ASSIGNED_TO)),
+            chains=frozenset(c for t in out_ids(g, i, RelType.ASSIGNED_TO) for c in by_enterprise.get(t) or by_org.get(t, ())),
+        )
+        for i in ids_with_label(g, Label.INSTRUCTOR)
+    ]
+    targets = [
+        enterprise_target(u)
+        for u in uncovered_enterprises(g, chain=chain)
+        if u.remedy == INSTRUCTOR_NEEDED and not reached_by(g, u.id, RelType.ASSIGNED_TO)
+    ] + [
+        org_target(w)
+        for w in weak_orgs(g, chain=chain, org_chains=by_org)
+        if not reached_by(g, w.id, RelType.ASSIGNED_TO)
+    ]
+    targets.sort(key=lambda t: (-t.priority, t.id))
+    pooled, candidates = chain_candidates(
+        instructors,
+        targets,
+        out_of_chain="costly",
+        chain_names={c: name_of(g, c) for c in ids_with_label(g, Label.CHAIN)},
+    )
+    assignments = solve_assignment(
+        instructors, pooled, candidates, person_noun="指导员", target_noun="派驻对象", hint="可调低每人最少派驻数"
+    )
+    leftovers = unassigned_leftovers(g, pooled, candidates, assignments, no_candidate=NO_INSTRUCTOR, no_room=NO_ROOM)
+    return make_plan(
+        g,
+        INSTRUCTORS,
+        assignment_items(g, assignments, RelType.ASSIGNED_TO),
+        leftovers=leftovers,
+        totals={
+            "instructors": len(instructors),
+            "targets": len(targets),
+            "in_chain": sum(a.cost == IN_CHAIN for a in assignments),
+        },
+    )

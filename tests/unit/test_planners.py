@@ -1,0 +1,464 @@
+"""Planners: the min-cost-flow core against brute force, and each planner on hand-built graphs."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import random
+from collections import Counter
+
+import pytest
+from builders import GraphBuilder
+
+from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
+from graph.analysis.planners.assignment import (
+    OUT_OF_CHAIN_REASON,
+    Candidate,
+    Person,
+    Target,
+    chain_candidates,
+    objective,
+    solve_assignment,
+)
+from graph.errors import NotFound, PlanInfeasible
+from graph.schema import RelType
+
+# -- the core against brute force ----------------------------------------------------------
+
+
+def brute_force(people: list[Person], targets: list[Target], candidates: list[Candidate]):
+    """The best objective over every way of giving each target to one person or nobody;
+    None if no way meets every minimum."""
+    allowed = {(c.person, c.pool): c for c in candidates}
+    options = [[None] + [p for p in people if (p.id, t.pool_key) in allowed] for t in targets]
+    best = None
+    for choice in itertools.product(*options):
+        taken = Counter(p.id for p in choice if p is not None)
+        if any(taken[p.id] > p.free or taken[p.id] < p.need for p in people):
+            continue
+        made = [(allowed[(p.id, t.pool_key)], t) for p, t in zip(choice, targets) if p is not None]
+        score = (
+            sum(c.fallback for c, _ in made),
+            -len(made),
+            sum(c.cost for c, _ in made),
+            round(-sum(t.priority for _, t in made), 6),
+        )
+        best = score if best is None else min(best, score)
+    return best
+
+
+def assert_valid(people, targets, candidates, assignments):
+    allowed = {(c.person, c.pool) for c in candidates}
+    pool_of = {t.id: t.pool_key for t in targets}
+    assert len({a.target for a in assignments}) == len(assignments), "a target got two people"
+    taken = Counter(a.person for a in assignments)
+    for p in people:
+        assert p.need <= taken[p.id] <= p.free, p
+    for a in assignments:
+        assert (a.person, pool_of[a.target]) in allowed
+
+
+def random_case(rng: random.Random, *, pooled: bool):
+    people = []
+    for i in range(rng.randint(1, 3)):
+        capacity = rng.randint(0, 3)
+        people.append(
+            Person(f"P{i}", capacity=capacity, minimum=rng.randint(0, capacity), load=rng.choice([0, 0, 1, 2]))
+        )
+    pools = [f"pool{k}" for k in range(rng.randint(1, 3))]
+    targets = [
+        Target(f"T{j}", priority=rng.choice([0, 1, 2.5, 7, 7, 10.25]), pool=rng.choice(pools) if pooled else None)
+        for j in range(rng.randint(0, 5))
+    ]
+    keys = list(dict.fromkeys(t.pool_key for t in targets))
+    candidates = [
+        Candidate(p.id, k, cost=rng.randint(0, 3), fallback=rng.random() < 0.25)
+        for p in people
+        for k in keys
+        if rng.random() < 0.7
+    ]
+    return people, targets, candidates
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_core_plan_matches_brute_force_on_small_cases(pooled):
+    rng = random.Random(20240501 + pooled)
+    feasible = infeasible = 0
+    for _ in range(400):
+        people, targets, candidates = random_case(rng, pooled=pooled)
+        best = brute_force(people, targets, candidates)
+        if best is None:
+            infeasible += 1
+            with pytest.raises(PlanInfeasible):
+                solve_assignment(people, targets, candidates)
+            continue
+        feasible += 1
+        assignments = solve_assignment(people, targets, candidates)
+        assert_valid(people, targets, candidates, assignments)
+        fallbacks, count, cost, priority = objective(assignments)
+        assert (fallbacks, count, cost, round(priority, 6)) == best, (people, targets, candidates)
+    assert feasible > 100 and infeasible > 20  # both branches really exercised
+
+
+def test_chain_candidates_plan_matches_brute_force():
+    rng = random.Random(7)
+    for _ in range(200):
+        people = [
+            Person(f"L{i}", capacity=rng.randint(1, 3), minimum=rng.randint(0, 1),
+                   chains=frozenset(rng.sample("AB", rng.randint(0, 2))))
+            for i in range(rng.randint(1, 3))
+        ]
+        targets = [
+            Target(f"E{j}", priority=rng.randint(0, 5), chains=frozenset(rng.sample("ABC", rng.randint(0, 1))))
+            for j in range(rng.randint(1, 5))
+        ]
+        for mode in ("fallback", "costly", "never"):
+            pooled, candidates = chain_candidates(people, targets, out_of_chain=mode)
+            best = brute_force(people, pooled, candidates)
+            if best is None:
+                with pytest.raises(PlanInfeasible):
+                    solve_assignment(people, pooled, candidates)
+            else:
+                assignments = solve_assignment(people, pooled, candidates)
+                assert_valid(people, pooled, candidates, assignments)
+                assert objective(assignments) == best
+
+
+def test_core_never_mutates_its_inputs():
+    people = [Person("L1", capacity=2, minimum=1, chains=frozenset({"A"}))]
+    targets = [Target("E1", 3, frozenset({"A"})), Target("E2", 1)]
+    before = copy.deepcopy((people, targets))
+    pooled, candidates = chain_candidates(people, targets)
+    solve_assignment(people, pooled, candidates)
+    assert (people, targets) == before
+    assert all(t.pool is None for t in targets)
+
+
+def test_out_of_chain_pairs_are_used_only_to_reach_a_minimum():
+    people = [
+        Person("L1", capacity=3, minimum=1, chains=frozenset({"A"})),
+        Person("L2", capacity=3, minimum=0, chains=frozenset({"A"})),
+    ]
+    targets = [Target("B1", 90, frozenset({"B"})), Target("B2", 80, frozenset({"B"})), Target("A1", 1, frozenset({"A"}))]
+    pooled, candidates = chain_candidates(people, targets)
+    made = {(a.person, a.target, a.fallback) for a in solve_assignment(people, pooled, candidates)}
+    # A1 goes to L1 so that nobody needs a B target, however high their priority
+    assert made == {("L1", "A1", False)}
+
+
+def test_a_leader_short_of_in_chain_targets_takes_exactly_one_out_of_chain():
+    people = [Person("L1", capacity=3, minimum=2, chains=frozenset({"A"}))]
+    targets = [Target("A1", 1, frozenset({"A"})), Target("B1", 5, frozenset({"B"})), Target("B2", 9, frozenset({"B"}))]
+    pooled, candidates = chain_candidates(people, targets)
+    made = solve_assignment(people, pooled, candidates)
+    assert [(a.target, a.fallback) for a in made] == [("B2", True), ("A1", False)]
+    assert made[0].reasons == (OUT_OF_CHAIN_REASON,)
+
+
+def test_higher_priority_targets_are_preferred_and_existing_load_counts():
+    people = [Person("L1", capacity=3, minimum=1, load=1)]
+    targets = [Target("E1", 1.5), Target("E2", 20), Target("E3", 7.25)]
+    made = solve_assignment(people, targets, [Candidate("L1", t.id) for t in targets])
+    assert [a.target for a in made] == ["E2", "E3"]
+
+
+def test_capacity_below_minimum_is_infeasible_with_the_people_named():
+    people = [Person("L1", capacity=0, minimum=1), Person("L2", capacity=2, minimum=1), Person("L3", capacity=1, minimum=2)]
+    with pytest.raises(PlanInfeasible) as exc:
+        solve_assignment(people, [Target("E1")], [Candidate("L2", "E1")], person_noun="领导")
+    assert str(exc.value) == "2 名领导的上限小于最少数量：L1 上限 0、最少 1；L3 上限 1、最少 2"
+
+
+def test_more_minimums_than_targets_is_infeasible_with_the_shortage():
+    people = [Person(f"L{i}", capacity=3, minimum=1) for i in range(1, 4)]
+    targets = [Target("E1"), Target("E2")]
+    candidates = [Candidate(p.id, t.id) for p in people for t in targets]
+    with pytest.raises(PlanInfeasible) as exc:
+        solve_assignment(people, targets, candidates, person_noun="领导", target_noun="联系对象")
+    assert str(exc.value) == "3 名领导还需至少 3 个联系对象，但只有 2 个联系对象可分配，缺 1 个"
+
+
+def test_people_competing_for_too_few_candidates_are_named():
+    people = [Person("L1", 2, 1), Person("L2", 2, 1), Person("L3", 2, 1)]
+    targets = [Target("E1"), Target("E2"), Target("E3")]
+    candidates = [Candidate("L1", "E1"), Candidate("L2", "E1"), Candidate("L3", "E2"), Candidate("L3", "E3")]
+    with pytest.raises(PlanInfeasible) as exc:
+        solve_assignment(people, targets, candidates, person_noun="领导", target_noun="联系对象", hint="提示")
+    assert str(exc.value) == "领导 L1、L2 还需至少 2 个联系对象，但其可选的联系对象只有 1 个（E1），缺 1 个（提示）"
+
+
+def test_a_person_with_no_candidates_at_all_is_named():
+    people = [Person("I1", 2, 1), Person("I2", 2, 1)]
+    with pytest.raises(PlanInfeasible) as exc:
+        solve_assignment(
+            people,
+            [Target("E1"), Target("E2")],
+            [Candidate("I1", "E1"), Candidate("I1", "E2")],
+            person_noun="指导员",
+            target_noun="派驻对象",
+        )
+    assert str(exc.value) == "指导员 I2 还需至少 1 个派驻对象，但其可选的派驻对象一个也没有，缺 1 个"
+
+
+def test_unknown_candidates_are_a_programming_error():
+    with pytest.raises(ValueError):
+        solve_assignment([Person("L1", 1)], [Target("E1")], [Candidate("L1", "E9")])
+    with pytest.raises(ValueError):
+        solve_assignment([Person("L1", 1)], [Target("E1")], [Candidate("L1", "E1"), Candidate("L1", "E1")])
+
+
+# -- contacts --------------------------------------------------------------------------
+
+
+def chain_graph() -> GraphBuilder:
+    """Two chains, one segment each: 工程机械 (C1/S1) and 新材料 (C2/S2)."""
+    return (
+        GraphBuilder()
+        .chain("C1", name="工程机械")
+        .chain("C2", name="新材料")
+        .segment("S1", "C1", "upstream")
+        .segment("S2", "C2", "midstream")
+    )
+
+
+def in_segment(b: GraphBuilder, enterprise: str, segment: str, **props) -> GraphBuilder:
+    return b.enterprise(enterprise, **props).rel(RelType.IN_SEGMENT, enterprise, segment)
+
+
+def pairs(plan) -> list[tuple[str, str]]:
+    return [(i.source, i.target) for i in plan.items]
+
+
+def test_contacts_in_chain_by_priority_skipping_contacted_targets():
+    b = chain_graph()
+    in_segment(b, "E1", "S1", employees=10)  # priority 10
+    in_segment(b, "E2", "S1", above_scale=True)  # 20
+    in_segment(b, "E3", "S1", leading=True)  # 40, but already contacted
+    in_segment(b, "E4", "S2", employees=1000)  # 30
+    b.org("W1", star=2).rel("COVERS", "W1", "EW").enterprise("EW").rel("IN_SEGMENT", "EW", "S2")  # weak, 10
+    b.org("O5", star=5).enterprise("EO").rel("COVERS", "O5", "EO")  # strong: no target
+    b.node("Leader", "L1", capacity=3).rel("RESPONSIBLE_FOR", "L1", "C1").rel("CONTACTS", "L1", "E3")
+    b.node("Leader", "L2", capacity=1).rel("RESPONSIBLE_FOR", "L2", "C2")
+    plan = plan_contacts(b.projection())
+    assert pairs(plan) == [("L1", "E2"), ("L1", "E1"), ("L2", "E4")]
+    assert plan.items[0].reasons == ("分管产业链内（工程机械）", "未覆盖企业，优先级 20", "规上企业")
+    assert all(i.rel_type is RelType.CONTACTS for i in plan.items)
+    assert [(lo.id, lo.reason) for lo in plan.leftovers] == [("W1", "领导联系名额已满，优先级靠后")]
+    assert plan.totals["in_chain"] == 3 and plan.totals["out_of_chain"] == 0
+
+
+def test_contacts_weak_org_reason():
+    b = chain_graph().org("W1").enterprise("EW").rel("COVERS", "W1", "EW").rel("IN_SEGMENT", "EW", "S1")
+    b.org("W2", star=1).enterprise("EX").rel("COVERS", "W2", "EX").rel("IN_SEGMENT", "EX", "S1")
+    b.node("Leader", "L1").rel("RESPONSIBLE_FOR", "L1", "C1")
+    plan = plan_contacts(b.projection())
+    assert pairs(plan) == [("L1", "W2"), ("L1", "W1")]  # one star (30) before unrated (20)
+    assert plan.items[0].reasons == ("分管产业链内（工程机械）", "弱党组织（星级 ≤2）")
+    assert plan.items[1].reasons == ("分管产业链内（工程机械）", "弱党组织（未评星）")
+
+
+def leaders_short_of_chain_targets() -> GraphBuilder:
+    b = chain_graph()
+    in_segment(b, "E1", "S1")
+    in_segment(b, "E2", "S2", employees=100)
+    in_segment(b, "E3", "S2", employees=10)
+    for leader, chain in (("L1", "C1"), ("L2", "C1"), ("L3", "C2")):
+        b.node("Leader", leader).rel("RESPONSIBLE_FOR", leader, chain)
+    return b
+
+
+def test_contacts_only_in_chain_names_the_leaders_who_fall_short():
+    g = leaders_short_of_chain_targets().projection()
+    with pytest.raises(PlanInfeasible) as exc:
+        plan_contacts(g, include_out_of_chain=False)
+    assert str(exc.value) == (
+        "领导 L1、L2 还需至少 2 个联系对象，但其可选的联系对象只有 1 个（E1），缺 1 个"
+        "（只允许分管产业链内的联系对象；允许链外联系对象可放宽）"
+    )
+
+
+def test_contacts_out_of_chain_only_for_the_leader_who_needs_it():
+    plan = plan_contacts(leaders_short_of_chain_targets().projection())
+    by_target = {i.target: i for i in plan.items}
+    assert set(by_target) == {"E1", "E2", "E3"}
+    assert by_target["E1"].source in {"L1", "L2"}
+    out = [i for i in plan.items if OUT_OF_CHAIN_REASON in i.reasons]
+    assert len(out) == 1 and out[0].source in {"L1", "L2"} and out[0].source != by_target["E1"].source
+    assert Counter(i.source for i in plan.items) == Counter({"L1": 1, "L2": 1, "L3": 1})
+    assert plan.totals["out_of_chain"] == 1
+
+
+def test_contacts_leader_capacity_below_minimum():
+    g = chain_graph().enterprise("E1").node("Leader", "L1", capacity=0, min_contacts=1).projection()
+    with pytest.raises(PlanInfeasible) as exc:
+        plan_contacts(g)
+    assert str(exc.value) == "1 名领导的上限小于最少数量：L1 上限 0、最少 1"
+
+
+def test_contacts_more_leaders_than_targets():
+    b = chain_graph().enterprise("E1").enterprise("E2")
+    for i in range(1, 4):
+        b.node("Leader", f"L{i}")
+    with pytest.raises(PlanInfeasible) as exc:
+        plan_contacts(b.projection())
+    assert str(exc.value) == "3 名领导还需至少 3 个联系对象，但只有 2 个联系对象可分配，缺 1 个"
+
+
+def test_contacts_for_one_chain_and_an_unknown_chain():
+    b = leaders_short_of_chain_targets()
+    plan = plan_contacts(b.projection(), chain="C2")
+    assert sorted(pairs(plan)) == [("L3", "E2"), ("L3", "E3")]
+    with pytest.raises(NotFound):
+        plan_contacts(b.projection(), chain="C9")
+
+
+def test_rongchang_shaped_25_groups_stationed_in_337_enterprises():
+    """重庆荣昌: 25 working groups stationed in 337 above-scale enterprises, five chains."""
+    b = GraphBuilder()
+    for c in range(5):
+        b.chain(f"C{c}").segment(f"S{c}", f"C{c}", "midstream")
+    for i in range(337):
+        in_segment(b, f"E{i:03d}", f"S{i % 5}", above_scale=True, employees=10 + i)
+    for k in range(25):
+        b.node("Leader", f"G{k:02d}", capacity=14).rel("RESPONSIBLE_FOR", f"G{k:02d}", f"C{k % 5}")
+    plan = plan_contacts(b.projection())
+    load = Counter(i.source for i in plan.items)
+    assert len(plan.items) == 337 and len({i.target for i in plan.items}) == 337
+    assert len(load) == 25 and all(1 <= n <= 14 for n in load.values())
+    assert plan.totals["out_of_chain"] == 0 and plan.totals["in_chain"] == 337
+    assert plan.leftovers == []
+
+
+# -- instructors -----------------------------------------------------------------------
+
+
+def test_luzhai_shaped_30_instructors_sent_to_53_organisations():
+    """广西鹿寨: 30 first secretaries / instructors sent to 53 organisations."""
+    b = GraphBuilder()
+    stars = [5] * 7 + [4] * 8 + [3] * 6 + [2] * 5 + [1] * 4 + [None] * 4  # 34 orgs, 13 weak
+    for n, star in enumerate(stars):
+        b.org(f"O{n:02d}", **({"star": star} if star else {})).enterprise(f"EO{n:02d}").rel("COVERS", f"O{n:02d}", f"EO{n:02d}")
+    for n in range(40):
+        b.enterprise(f"E{n:02d}", party_members=0, employees=5 + n)
+    b.enterprise("E-members", party_members=4)  # has members: not an instructor's target
+    for n in range(30):
+        b.node("Instructor", f"I{n:02d}", kind="first_secretary" if n % 3 == 0 else "instructor")
+    plan = plan_instructors(b.projection(), capacity=2)
+    load = Counter(i.source for i in plan.items)
+    assert len(plan.items) == 53 and len({i.target for i in plan.items}) == 53
+    assert len(load) == 30 and all(1 <= n <= 2 for n in load.values())
+    assert "E-members" not in {i.target for i in plan.items}
+    assert all(i.rel_type is RelType.ASSIGNED_TO for i in plan.items)
+
+
+def test_instructors_skip_assigned_targets_and_count_current_assignments():
+    b = chain_graph()
+    in_segment(b, "E1", "S1", party_members=0)
+    in_segment(b, "E2", "S1", party_members=0, employees=100)
+    in_segment(b, "E3", "S2", party_members=0, employees=1000)
+    in_segment(b, "E4", "S1", party_members=2)  # joint_needed: not for instructors
+    b.node("Instructor", "I1").rel("ASSIGNED_TO", "I1", "E1")  # works in C1 already
+    b.node("Instructor", "I2")
+    plan = plan_instructors(b.projection(), capacity=2)
+    assert sorted(pairs(plan)) == [("I1", "E2"), ("I2", "E3")]
+    assert plan.items[0].reasons[0] == "分管产业链内（工程机械）"
+
+
+def test_instructors_fewer_targets_than_instructors():
+    g = GraphBuilder().enterprise("E1", party_members=0).node("Instructor", "I1").node("Instructor", "I2").projection()
+    with pytest.raises(PlanInfeasible) as exc:
+        plan_instructors(g)
+    assert str(exc.value) == "2 名指导员还需至少 2 个派驻对象，但只有 1 个派驻对象可分配，缺 1 个（可调低每人最少派驻数）"
+    assert pairs(plan_instructors(g, minimum=0)) == [("I1", "E1")]
+
+
+# -- pairings --------------------------------------------------------------------------
+
+
+def test_pairings_prefer_supply_neighbours_and_respect_capacity():
+    b = chain_graph()
+    in_segment(b, "ES", "S1", park="P1", leading=True)  # S1 covers a leading enterprise
+    in_segment(b, "ED", "S2", park="P1")
+    b.org("S1org").rel("COVERS", "S1org", "ES")
+    b.org("D", demonstration=True, star=3).rel("COVERS", "D", "ED")
+    in_segment(b, "E1", "S1", park="P9").rel("SUPPLIES", "ES", "E1")  # 1 hop from S1org
+    in_segment(b, "E2", "S2", park="P1", employees=1000)  # same segment and park as D
+    in_segment(b, "E3", "S1", park="P1")  # same segment as S1org, same park as both
+    b.enterprise("E4", park="P7")  # near nobody
+    b.rel("PAIRED_WITH", "D", "X").org("X", star=4)  # D already carries one pairing
+    plan = plan_pairings(b.projection(), capacity=2)
+    assert sorted(pairs(plan)) == [("D", "E2"), ("S1org", "E1"), ("S1org", "E3")]
+    e1 = next(i for i in plan.items if i.target == "E1")
+    assert e1.reasons[:3] == ("上下游直接相连", "同一环节：S1", "结对方：龙头企业党组织")
+    assert e1.props == {"kind": "co_building"} and e1.rel_type is RelType.PAIRED_WITH
+    assert [(lo.id, lo.reason) for lo in plan.leftovers] == [("E4", "附近没有强党组织（上下游、同环节、同园区都没有）")]
+
+
+def test_pairings_weak_org_paired_by_its_neighbourhood_and_full_strong_orgs_leave_leftovers():
+    b = GraphBuilder()
+    b.enterprise("ES", park="P1").org("S", star=5).rel("COVERS", "S", "ES")
+    for n in range(3):
+        b.enterprise(f"EW{n}", park="P1").org(f"W{n}", star=1).rel("COVERS", f"W{n}", f"EW{n}")
+    b.enterprise("EP", park="P1").org("Wp", star=2).rel("COVERS", "Wp", "EP").rel("PAIRED_WITH", "S", "Wp")
+    plan = plan_pairings(b.projection(), capacity=3)
+    assert sorted(pairs(plan)) == [("S", "W0"), ("S", "W1")]  # one slot already taken by Wp
+    assert [(lo.id, lo.reason) for lo in plan.leftovers] == [("W2", "附近的强党组织结对名额已满")]
+
+
+# -- joint branches --------------------------------------------------------------------
+
+
+def test_joint_branches_group_by_park_then_attach_then_by_chain():
+    b = chain_graph()
+    for e in ("A1", "A2", "A3", "A4"):
+        b.enterprise(e, park="P1", party_members=1)  # 4 members: one branch of four
+    b.enterprise("B1", park="P2", party_members=2)  # alone in P2, next to joint org J
+    b.enterprise("EJ", park="P2").org("J", formation="joint").rel("COVERS", "J", "EJ")
+    in_segment(b, "C1a", "S1", park="P3", party_members=1)
+    in_segment(b, "C1b", "S1", park="P4", party_members=2)  # with C1a: a chain branch
+    b.enterprise("L1", park="P5", party_members=1)  # alone, no chain
+    b.enterprise("L2", party_members=2)  # no park, no chain
+    b.enterprise("N0", park="P1", party_members=0).enterprise("N3", park="P1", party_members=3)
+    b.org("JB-P1-1")  # the first id is taken
+    plan = plan_joint_branches(b.projection())
+    assert [(o.id, o.members, o.enterprises) for o in plan.new_orgs] == [
+        ("JB-P1-2", 4, ("A1", "A2", "A3", "A4")),
+        ("JB-C1-1", 3, ("C1a", "C1b")),
+    ]
+    assert plan.new_orgs[0].name == "A1等4家企业联合党支部"
+    assert plan.new_orgs[1].reasons == ("同一产业链：工程机械", "党员合计 3 人（≥3）")
+    attached = [i for i in plan.items if i.source == "J"]
+    assert [(i.target, i.reasons[0]) for i in attached] == [("B1", "并入现有联合党组织（同一园区：P2）")]
+    assert all(i.rel_type is RelType.COVERS for i in plan.items)
+    assert len(plan.items) == 4 + 2 + 1
+    assert [(lo.id, lo.reason) for lo in plan.leftovers] == [
+        ("L1", "同园区、同产业链的待组建企业党员合计不足 3 人，附近也没有联合党组织"),
+        ("L2", "未填写园区，也不在任何产业链，无法就近编组"),
+    ]
+
+
+def test_joint_branches_split_a_park_into_groups_of_at_least_three():
+    b = GraphBuilder()
+    for n, members in enumerate([2, 2, 1, 2, 1, 1, 1]):
+        b.enterprise(f"E{n}", park="P", party_members=members)
+    plan = plan_joint_branches(b.projection())
+    assert [(o.id, o.enterprises, o.members) for o in plan.new_orgs] == [
+        ("JB-P-1", ("E0", "E1"), 4),
+        ("JB-P-2", ("E2", "E3"), 3),
+        ("JB-P-3", ("E4", "E5", "E6"), 3),
+    ]
+
+
+# -- every planner ---------------------------------------------------------------------
+
+
+def test_planners_never_mutate_the_projection():
+    b = leaders_short_of_chain_targets()
+    b.enterprise("EJ", party_members=1, park="P").enterprise("EK", party_members=2, park="P")
+    b.org("S", star=5).rel("COVERS", "S", "E1").node("Instructor", "I1")
+    g = b.projection()
+    before = (copy.deepcopy(list(g.nodes(data=True))), copy.deepcopy(list(g.edges(keys=True, data=True))), dict(g.graph))
+    for planner in (plan_contacts, plan_instructors, plan_pairings, plan_joint_branches):
+        plan = planner(g)
+        assert plan.version == 1 and plan.created
+    assert (list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), dict(g.graph)) == before
