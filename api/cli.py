@@ -1,10 +1,13 @@
-"""The `redchain` command line."""
+"""The `redchain` command line: one typer app, each topic's commands in api/commands/."""
 
 from __future__ import annotations
 
 import typer
 
-from api.commands import demo, imports
+from api.commands import coverage, demo, imports, server
+from api.commands.chains import chains_app
+from api.commands.gaps import gaps_app
+from api.commands.plans import plan_app
 
 app = typer.Typer(
     name="redchain",
@@ -15,6 +18,12 @@ app = typer.Typer(
 )
 imports.register(app)
 demo.register(app)
+coverage.register(app)
+server.register(app)
+coverage.register_gaps(gaps_app)
+app.add_typer(gaps_app, name="gaps", help="Find gaps: uncovered enterprises, organisation checks, pairing and contact gaps.")
+app.add_typer(chains_app, name="chains", help="List chains and show one chain's structure segment by segment.")
+app.add_typer(plan_app, name="plan", help="Propose contact points, instructors, pairings or joint branches (--apply writes them).")
 
 
 def main() -> None:

@@ -54,7 +54,7 @@ def _kind_order(kind: str) -> tuple[int, str]:
 def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        console=err_console, transient=True, disable=not err_console.is_terminal,
     ) as bar:
         tasks: dict[str, int] = {}
 

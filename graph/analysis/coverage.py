@@ -19,15 +19,20 @@ enterprises sit in, and the totals' are every chain (or only ``chain=`` when giv
 org that covers only closed, moved or out-of-base enterprises, or nothing at all, counts
 nowhere; ``graph.analysis.org_checks`` reports those.
 
-Everything is one pass over the base enterprises' relationships (O(V+E)): each
-enterprise's state is computed once and reused by every group it falls in.
+The cost is O(V+E) and mostly far less: covering orgs are read from the orgs' side, only
+enterprises without an org have their incoming relationships scanned, and group members
+are read from the segments' side, so the supply links of covered enterprises are never
+touched. Each enterprise's state is computed once and reused by every group it is in.
+The hot loops read networkx's raw adjacency dicts (``g._pred``, ``g._succ``, ``g._node``,
+as networkx's own algorithms do): the public views wrap every item and cost several
+times the work itself.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 import networkx as nx
 
@@ -40,6 +45,7 @@ RATE_DIGITS = 4
 MISSING_GROUP_NAME = "（未填写）"  # the park/street group of enterprises that name none
 
 _COVERS = RelType.COVERS.value
+_IN_SEGMENT = RelType.IN_SEGMENT.value
 _WORK_RELS = frozenset({RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value})
 
 # The state of one base enterprise; exactly one per enterprise.
@@ -91,11 +97,14 @@ class CoverageReport:
         return {"totals": asdict(self.totals), "groups": [asdict(group) for group in self.groups]}
 
 
-class Reach(NamedTuple):
-    """How party work reaches one enterprise."""
+@dataclass(frozen=True)
+class Reach:
+    """How party work reaches a set of enterprises (two maps rather than one record per
+    enterprise: at 100k enterprises the records alone would cost more than the scan)."""
 
-    orgs: tuple[str, ...]  # PartyOrgs that COVER it
-    work_by: tuple[str, ...]  # instructors, leaders and pairing partners reaching it, sorted
+    orgs: dict[str, list[str]]  # enterprise -> PartyOrgs that COVER it; only covered ones
+    work_by: dict[str, tuple[str, ...]]  # enterprise no org covers -> instructors, leaders,
+    # pairing partners reaching it (sorted); only those reached
 
 
 def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | None = None) -> CoverageReport:
@@ -119,12 +128,8 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
     base = base_enterprises(g, chain=chain)
-    reach = enterprise_reach(g, base)
-    formation = _org_formations(g)
-    state = {e: _state(r, formation) for e, r in reach.items()}
-    scope = [chain] if chain is not None else ids_with_label(g, Label.CHAIN)
-    summarise = _Summariser(g, reach, state, formation)
-    totals = summarise(base, scope)
+    summarise = _Summariser(g, base)
+    totals = summarise(base, [chain] if chain is not None else ids_with_label(g, Label.CHAIN))
     if by is None:
         return CoverageReport(totals)
     groups = _GROUPERS[by](g, base, chain)
@@ -140,7 +145,7 @@ def base_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> list[st
     Raises ``NotFound`` if ``chain`` names no Chain.
     """
     wanted = chain_enterprises(g, chain) if chain is not None else None
-    nodes = g.nodes
+    nodes = g._node
     return [
         e
         for e in ids_with_label(g, Label.ENTERPRISE)
@@ -152,26 +157,34 @@ def chain_enterprises(g: nx.MultiDiGraph, chain: str) -> set[str]:
     """Every enterprise (in the base or not) in one of ``chain``'s segments."""
     if chain not in g or g.nodes[chain]["label"] != Label.CHAIN.value:
         raise NotFound(f"找不到产业链 {chain}")
-    return {e for s in in_ids(g, chain, RelType.PART_OF) for e in in_ids(g, s, RelType.IN_SEGMENT)}
+    return {e for s in in_ids(g, chain, RelType.PART_OF) for e in segment_enterprises(g, s)}
 
 
-def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, Reach]:
-    """For each enterprise, the orgs covering it and who else reaches it.
+def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
+    """The orgs covering each of ``ids`` and, for those no org covers, who else reaches them.
 
-    One pass over each enterprise's incoming relationships (rather than one ``in_ids``
-    call per type), so the whole base costs O(E).
+    Covering orgs are read from the orgs' side (few relationships each); only enterprises
+    no org covers have their incoming relationships scanned, so the supply links of
+    covered enterprises are never touched. O(V+E) at worst.
     """
-    pred = g.pred
-    reach = {}
-    for e in ids:
-        orgs, work_by = [], set()
-        for source, keyed in pred[e].items():
-            if _COVERS in keyed:
-                orgs.append(source)
-            if not _WORK_RELS.isdisjoint(keyed):
-                work_by.add(source)
-        reach[e] = Reach(tuple(orgs), tuple(sorted(work_by)))
-    return reach
+    wanted = set(ids)
+    orgs: dict[str, list[str]] = {}
+    succ, pred = g._succ, g._pred
+    for o in ids_with_label(g, Label.PARTY_ORG):
+        for e, keyed in succ[o].items():
+            if _COVERS in keyed and e in wanted:
+                orgs.setdefault(e, []).append(o)
+    work_by = {}
+    for e in wanted.difference(orgs):
+        reached_by = [u for u, keyed in pred[e].items() if not _WORK_RELS.isdisjoint(keyed)]
+        if reached_by:
+            work_by[e] = tuple(sorted(reached_by))
+    return Reach(orgs, work_by)
+
+
+def segment_enterprises(g: nx.MultiDiGraph, segment: str) -> list[str]:
+    """The enterprises (in the base or not) in a segment (``IN_SEGMENT``)."""
+    return [e for e, keyed in g._pred[segment].items() if _IN_SEGMENT in keyed]
 
 
 def segment_chains(g: nx.MultiDiGraph) -> dict[str, list[str]]:
@@ -180,8 +193,8 @@ def segment_chains(g: nx.MultiDiGraph) -> dict[str, list[str]]:
 
 
 def enterprise_segments(g: nx.MultiDiGraph, e: str) -> list[str]:
-    """The segments an enterprise sits in (``IN_SEGMENT``)."""
-    return out_ids(g, e, RelType.IN_SEGMENT)
+    """The segments an enterprise sits in (``IN_SEGMENT``), each once."""
+    return [s for s, keyed in g._succ[e].items() if _IN_SEGMENT in keyed]
 
 
 def enterprise_chains(segments: Iterable[str], chains_of_segment: dict[str, list[str]]) -> list[str]:
@@ -194,45 +207,33 @@ def coverage_rate(covered: int, base: int) -> float:
     return round(covered / base, RATE_DIGITS) if base else 0.0
 
 
-def is_industry_committee(g: nx.MultiDiGraph, org: str) -> bool:
-    """Formed as an industry (chain) committee, or leading a chain."""
-    return g.nodes[org].get("formation") == "industry" or bool(out_ids(g, org, RelType.LEADS))
-
-
 # -- internals -------------------------------------------------------------------------
 
-
-def _org_formations(g: nx.MultiDiGraph) -> dict[str, str | None]:
-    """Each org's formation, with ``"industry"`` for any org that leads a chain."""
-    formation = {o: g.nodes[o].get("formation") for o in ids_with_label(g, Label.PARTY_ORG)}
-    for o in formation:
-        if is_industry_committee(g, o):
-            formation[o] = "industry"
-    return formation
-
-
-def _state(reach: Reach, formation: dict[str, str | None]) -> str:
-    if reach.orgs:
-        forms = {formation.get(o) for o in reach.orgs}
-        if "standalone" in forms:
-            return STANDALONE
-        return JOINT if forms == {"joint"} else OTHER_ORG
-    return WORK if reach.work_by else NONE
+# Covered by a standalone org beats everything; "only joint" needs every org joint.
+_FORMATION_RANK = {"standalone": 0, "joint": 2}  # any other formation ranks 1
+_STATE_OF_RANK = (STANDALONE, OTHER_ORG, JOINT)
 
 
 class _Summariser:
-    """Turns a set of base enterprises (plus the group's chains) into a Coverage."""
+    """Each base enterprise's state, computed once; then any subset of the base (plus the
+    group's chains, for their committees) summed into a Coverage."""
 
-    def __init__(self, g, reach: dict[str, Reach], state: dict[str, str], formation: dict[str, str | None]):
-        self.reach, self.state, self.formation = reach, state, formation
-        self.committees = {
-            c: [o for o in in_ids(g, c, RelType.LEADS) if o in formation] for c in ids_with_label(g, Label.CHAIN)
-        }
+    def __init__(self, g: nx.MultiDiGraph, base: list[str]):
+        self.formation = {o: g._node[o].get("formation") for o in ids_with_label(g, Label.PARTY_ORG)}
+        self.committees = {c: in_ids(g, c, RelType.LEADS) for c in ids_with_label(g, Label.CHAIN)}
+        for orgs in self.committees.values():
+            self.formation.update(dict.fromkeys(orgs, "industry"))
+        rank = {o: _FORMATION_RANK.get(f, 1) for o, f in self.formation.items()}
+        reach = enterprise_reach(g, base)
+        self.orgs_of = reach.orgs
+        self.state = dict.fromkeys(base, NONE) | dict.fromkeys(reach.work_by, WORK)
+        for e, orgs in reach.orgs.items():
+            self.state[e] = _STATE_OF_RANK[min(map(rank.__getitem__, orgs))]
 
     def __call__(self, members: Iterable[str], chains: Iterable[str]) -> Coverage:
         members = list(members)
-        states = Counter(self.state[e] for e in members)
-        orgs = {o for e in members for o in self.reach[e].orgs}
+        states = Counter(map(self.state.__getitem__, members))
+        orgs = set().union(*(self.orgs_of.get(e, ()) for e in members))
         orgs.update(o for c in chains for o in self.committees.get(c, ()))
         forms = Counter(self.formation[o] for o in orgs)
         org_covered = states[STANDALONE] + states[JOINT] + states[OTHER_ORG]
@@ -253,55 +254,58 @@ class _Summariser:
         )
 
 
-# Each grouper yields (key, name, member base enterprises, chains of the group).
+# Each grouper gives (key, name, the group's base enterprises, the group's chains). Members
+# are read from the segments' side, so supply links are never scanned.
 Group = tuple[str, str, list[str], list[str]]
 
 
 def _by_chain(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
-    chains_of_segment = segment_chains(g)
-    members: dict[str, list[str]] = {c: [] for c in ([chain] if chain else sorted(ids_with_label(g, Label.CHAIN)))}
-    for e in base:
-        for c in enterprise_chains(enterprise_segments(g, e), chains_of_segment):
-            if c in members:
-                members[c].append(e)
-    return [(c, g.nodes[c].get("name") or c, es, [c]) for c, es in members.items()]
+    in_base = set(base)
+    chains = [chain] if chain is not None else sorted(ids_with_label(g, Label.CHAIN))
+    return [(c, _name(g, c), [e for e in chain_enterprises(g, c) if e in in_base], [c]) for c in chains]
 
 
 def _by_segment(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
-    chains_of_segment = segment_chains(g)
-    if chain is not None:
-        chains_of_segment = {s: cs for s, cs in chains_of_segment.items() if chain in cs}
+    in_base = set(base)
+    chains_of_segment = {s: cs for s, cs in segment_chains(g).items() if chain is None or chain in cs}
 
     def order(s: str) -> tuple:
-        node = g.nodes[s]
+        node = g._node[s]
         return (chains_of_segment[s][:1], STAGE_ORDER.get(node.get("stage"), 3), node.get("order") or 0, s)
 
-    members: dict[str, list[str]] = {s: [] for s in sorted(chains_of_segment, key=order)}
-    for e in base:
-        for s in dict.fromkeys(enterprise_segments(g, e)):
-            if s in members:
-                members[s].append(e)
     return [
-        (s, g.nodes[s].get("name") or s, es, [chain] if chain is not None else chains_of_segment[s])
-        for s, es in members.items()
+        (
+            s,
+            _name(g, s),
+            [e for e in segment_enterprises(g, s) if e in in_base],
+            [chain] if chain is not None else chains_of_segment[s],
+        )
+        for s in sorted(chains_of_segment, key=order)
     ]
 
 
 def _by_property(prop: str):
     def group(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
-        chains_of_segment = segment_chains(g)
+        key_of = {e: g._node[e].get(prop) or "" for e in base}
         members: dict[str, list[str]] = {}
-        for e in base:
-            members.setdefault(g.nodes[e].get(prop) or "", []).append(e)
-        groups = []
-        for key in sorted(members, key=lambda k: (k == "", k)):
-            es = members[key]
-            chains = dict.fromkeys(c for e in es for c in enterprise_chains(enterprise_segments(g, e), chains_of_segment))
-            scope = [c for c in chains if chain is None or c == chain]
-            groups.append((key, key or MISSING_GROUP_NAME, es, scope))
-        return groups
+        for e, key in key_of.items():
+            members.setdefault(key, []).append(e)
+        # Only chains with a committee change a count, so only those are looked up.
+        chains_of: dict[str, list[str]] = {key: [] for key in members}
+        for c in [chain] if chain is not None else ids_with_label(g, Label.CHAIN):
+            if in_ids(g, c, RelType.LEADS):
+                for key in {key_of[e] for e in chain_enterprises(g, c) if e in key_of}:
+                    chains_of[key].append(c)
+        return [
+            (key, key or MISSING_GROUP_NAME, members[key], chains_of[key])
+            for key in sorted(members, key=lambda k: (k == "", k))
+        ]
 
     return group
+
+
+def _name(g: nx.MultiDiGraph, node: str) -> str:
+    return g._node[node].get("name") or node
 
 
 _GROUPERS = {"chain": _by_chain, "segment": _by_segment, "park": _by_property("park"), "street": _by_property("street")}

@@ -6,8 +6,8 @@ joins neighbours in a joint branch, and one with none (or an unknown number) get
 instructor first.
 
 Priority puts the key enterprises first: leading (龙头) and above-scale (规上) enterprises,
-key nodes of the supply network, and big employers. Centrality is the number of distinct
-SUPPLIES partners (linear time), and a key node is one in the top 5% by that number over
+key nodes of the supply network, and big employers. Centrality is degree in the SUPPLIES
+graph (links in and out, linear time), and a key node is one in the top 5% by degree over
 the whole supply network, not only the chain asked for: supply links cross chains.
 """
 
@@ -18,13 +18,19 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.analysis.coverage import base_enterprises, enterprise_chains, enterprise_reach, segment_chains
-from graph.projection import ids_with_label, out_ids
+from graph.analysis.coverage import (
+    base_enterprises,
+    enterprise_chains,
+    enterprise_reach,
+    enterprise_segments,
+    segment_chains,
+)
+from graph.projection import ids_with_label
 from graph.schema import Label, RelType
 
-# 《中国共产党章程》第三十条 and 《中国共产党支部工作条例（试行）》第四条: a unit with three or
-# more full party members must set up a branch; 第五条: units with fewer than three set up
-# a joint branch with neighbouring units.
+# 《中国共产党章程》第三十条 and 《中国共产党支部工作条例（试行）》第二章: a unit with three or
+# more full party members must set up a branch; units with fewer than three set up a joint
+# branch with neighbouring units; with none, party work reaches them through an instructor.
 MIN_BRANCH_MEMBERS = 3
 MIN_JOINT_MEMBERS = 1
 
@@ -38,8 +44,8 @@ LEADING_POINTS = 40
 KEY_NODE_POINTS = 30
 ABOVE_SCALE_POINTS = 20
 EMPLOYEE_POINTS_PER_DECADE = 10  # 10 employees -> 10 points, 100 -> 20, 1000 -> 30
-KEY_NODE_SHARE = 0.05  # top 5% by supply partners
-KEY_NODE_MIN_PARTNERS = 2  # one link alone makes nobody a hub
+KEY_NODE_SHARE = 0.05  # top 5% by supply links
+KEY_NODE_MIN_LINKS = 2  # one link alone makes nobody a hub
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def uncovered_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> li
     """
     base = base_enterprises(g, chain=chain)
     reach = enterprise_reach(g, base)
-    missing = [e for e in base if not reach[e].orgs]
+    missing = [e for e in base if e not in reach.orgs]
     if not missing:
         return []
     key_nodes = supply_key_nodes(g)
@@ -86,15 +92,15 @@ def uncovered_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> li
     found = []
     for e in missing:
         node = g.nodes[e]
-        segments = tuple(dict.fromkeys(out_ids(g, e, RelType.IN_SEGMENT)))
+        segments = tuple(enterprise_segments(g, e))
         priority, reasons = _priority(node, e in key_nodes)
         found.append(
             UncoveredEnterprise(
                 id=e,
                 name=node.get("name") or e,
                 remedy=remedy_for(node.get("party_members")),
-                work_covered=bool(reach[e].work_by),
-                work_covered_by=reach[e].work_by,
+                work_covered=e in reach.work_by,
+                work_covered_by=reach.work_by.get(e, ()),
                 chains=tuple(enterprise_chains(segments, chains_of_segment)),
                 segments=segments,
                 park=node.get("park"),
@@ -115,27 +121,31 @@ def remedy_for(party_members: int | None) -> str:
     return STANDALONE_NEEDED if party_members >= MIN_BRANCH_MEMBERS else JOINT_NEEDED
 
 
-def supply_partners(g: nx.MultiDiGraph) -> dict[str, int]:
-    """Each enterprise's number of distinct suppliers and customers (``SUPPLIES``)."""
+def supply_degree(g: nx.MultiDiGraph) -> dict[str, int]:
+    """Each enterprise's number of ``SUPPLIES`` links, in and out (degree centrality)."""
     supplies = RelType.SUPPLIES.value
-    succ, pred = g.succ, g.pred
-    return {
-        e: len({v for v, keyed in succ[e].items() if supplies in keyed} | {u for u, keyed in pred[e].items() if supplies in keyed})
-        for e in ids_with_label(g, Label.ENTERPRISE)
-    }
+    succ = g._succ  # raw adjacency: the public views cost several times more
+    degree = dict.fromkeys(ids_with_label(g, Label.ENTERPRISE), 0)
+    for supplier in degree:
+        for customer, keyed in succ[supplier].items():
+            if supplies in keyed:
+                degree[supplier] += 1
+                degree[customer] += 1
+    return degree
 
 
 def supply_key_nodes(g: nx.MultiDiGraph, *, share: float = KEY_NODE_SHARE) -> set[str]:
-    """Enterprises in the top ``share`` of the supply network by number of partners.
+    """Enterprises in the top ``share`` of the supply network by number of links.
 
-    Ties at the cut-off are all in; nobody with fewer than ``KEY_NODE_MIN_PARTNERS``.
+    Ranked among enterprises with at least one link; ties at the cut-off are all in, and
+    nobody with fewer than ``KEY_NODE_MIN_LINKS`` links is a key node.
     """
-    partners = {e: n for e, n in supply_partners(g).items() if n > 0}
-    if not partners:
+    linked = {e: n for e, n in supply_degree(g).items() if n > 0}
+    if not linked:
         return set()
-    ranked = sorted(partners.values(), reverse=True)
-    cutoff = max(ranked[max(1, math.ceil(share * len(ranked))) - 1], KEY_NODE_MIN_PARTNERS)
-    return {e for e, n in partners.items() if n >= cutoff}
+    ranked = sorted(linked.values(), reverse=True)
+    cutoff = max(ranked[max(1, math.ceil(share * len(ranked))) - 1], KEY_NODE_MIN_LINKS)
+    return {e for e, n in linked.items() if n >= cutoff}
 
 
 def _priority(node: dict, key_node: bool) -> tuple[int, tuple[str, ...]]:

@@ -1,0 +1,195 @@
+"""Coverage snapshots in a real SQLite file, and the coverage commands against that file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from api.commands.coverage import register, register_gaps
+from builders import GraphBuilder
+from graph.analysis.coverage import coverage_report
+from graph.analysis.history import COLLECTION, HistoryPoint, coverage_history, save_snapshot
+from graph.projection import load_projection
+from graph.records import Node, Rel
+from graph.schema import Label, RelType
+from graph.sqlite_store import SQLiteStore
+
+
+def district() -> GraphBuilder:
+    """Chain C1 with E1..E4 (E1 covered), E5 outside any chain; I1 instructs E2."""
+    b = GraphBuilder().chain("C1", name="工程机械").segment("S1", "C1", "upstream", name="零部件")
+    for i in range(1, 6):
+        b.enterprise(f"E{i}", park="东园", party_members=i - 1, employees=100 * i)
+    for i in range(1, 5):
+        b.rel("IN_SEGMENT", f"E{i}", "S1")
+    b.org("O1", formation="standalone").rel("COVERS", "O1", "E1")
+    b.node("Instructor", "I1", name="指导员").rel("ASSIGNED_TO", "I1", "E2")
+    return b
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "redchain.db")
+    b = district()
+    s.write(b.nodes, b.rels)
+    yield s
+    s.close()
+
+
+def cover(store: SQLiteStore, org: str, enterprise: str) -> None:
+    store.write(rels=[Rel(RelType.COVERS, org, enterprise)])
+
+
+def test_history_of_two_snapshots_with_deltas(store):
+    save_snapshot(store, coverage_report(load_projection(store)), when=date(2024, 1, 31))
+    cover(store, "O1", "E3")
+    save_snapshot(store, coverage_report(load_projection(store)), when=date(2024, 2, 29))
+    assert coverage_history(store) == [
+        HistoryPoint(
+            date="2024-01-31", at="2024-01-31T00:00:00+00:00", base=5, org_covered=1, work_covered=1, uncovered=3,
+            org_coverage_rate=0.2, two_coverage_rate=0.4,
+            base_delta=None, org_coverage_rate_delta=None, two_coverage_rate_delta=None,
+        ),
+        HistoryPoint(
+            date="2024-02-29", at="2024-02-29T00:00:00+00:00", base=5, org_covered=2, work_covered=1, uncovered=2,
+            org_coverage_rate=0.4, two_coverage_rate=0.6,
+            base_delta=0, org_coverage_rate_delta=0.2, two_coverage_rate_delta=0.2,
+        ),
+    ]  # fmt: skip
+
+
+def test_points_come_in_time_order_whatever_the_saving_order(store):
+    g = load_projection(store)
+    save_snapshot(store, coverage_report(g), when=datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc))
+    store.write(rels=[Rel(RelType.COVERS, "O1", "E4")])
+    save_snapshot(store, coverage_report(load_projection(store)), when=datetime(2023, 12, 1, tzinfo=timezone.utc))
+    points = coverage_history(store)
+    assert [(p.date, p.org_covered, p.org_coverage_rate_delta) for p in points] == [
+        ("2023-12-01", 2, None),
+        ("2024-03-01", 1, -0.2),
+    ]
+    assert [key for key, _ in store.documents(COLLECTION)] == [
+        "2023-12-01T00:00:00.000000Z",
+        "2024-03-01T09:00:00.000000Z",
+    ]
+
+
+def test_date_is_local_to_the_snapshot_and_key_is_utc(store):
+    beijing = timezone(timedelta(hours=8))
+    key = save_snapshot(store, coverage_report(load_projection(store)), when=datetime(2024, 5, 1, 7, 30, tzinfo=beijing))
+    assert key == "2024-04-30T23:30:00.000000Z"
+    [point] = coverage_history(store)
+    assert (point.date, point.at) == ("2024-05-01", "2024-04-30T23:30:00+00:00")
+
+
+def test_chain_snapshots_are_a_separate_series(store):
+    g = load_projection(store)
+    save_snapshot(store, coverage_report(g), when=date(2024, 1, 1))
+    save_snapshot(store, coverage_report(g, chain="C1"), when=date(2024, 1, 1), chain="C1")
+    assert [(p.base, p.org_covered) for p in coverage_history(store)] == [(5, 1)]
+    assert [(p.base, p.org_covered) for p in coverage_history(store, chain="C1")] == [(4, 1)]
+    assert coverage_history(store, chain="C9") == []
+    keys = [key for key, _ in store.documents(COLLECTION)]
+    assert keys == ["2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00.000000Z C1"]
+
+
+def test_the_body_keeps_the_whole_report_and_survives_reopening(tmp_path, store):
+    report = coverage_report(load_projection(store), by="park")
+    save_snapshot(store, report, when=date(2024, 6, 30))
+    store.close()
+    reopened = SQLiteStore(tmp_path / "redchain.db")
+    try:
+        [(key, body)] = reopened.documents(COLLECTION)
+        assert body == {"date": "2024-06-30", "at": "2024-06-30T00:00:00+00:00", "chain": None, **report.to_dict()}
+        assert body["groups"][0]["key"] == "东园"
+        assert [p.org_coverage_rate for p in coverage_history(reopened)] == [0.2]
+    finally:
+        reopened.close()
+
+
+def test_no_snapshots_no_history(store):
+    assert coverage_history(store) == []
+
+
+# -- the commands, against the same kind of file -------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path, store):
+    app = typer.Typer()
+    register(app)
+    gaps = typer.Typer()
+    register_gaps(gaps)
+    app.add_typer(gaps, name="gaps")
+    runner = CliRunner()
+    path = str(tmp_path / "redchain.db")
+
+    def run(*args: str):
+        return runner.invoke(app, [*args, "--store", path], env={"COLUMNS": "240"})
+
+    return run
+
+
+def test_report_json_is_exactly_totals_and_groups(cli):
+    result = cli("report", "--by", "chain", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data) == ["totals", "groups"]
+    assert data["totals"]["org_coverage_rate"] == 0.2
+    assert [(g["key"], g["name"], g["base"], g["org_covered"]) for g in data["groups"]] == [("C1", "工程机械", 4, 1)]
+
+
+def test_report_table_shows_percentages(cli):
+    result = cli("report", "--by", "park")
+    assert result.exit_code == 0, result.output
+    assert "组织覆盖率" in result.stdout and "两个覆盖率" in result.stdout
+    assert "20.00%" in result.stdout and "40.00%" in result.stdout
+    assert "东园" in result.stdout and "合计" in result.stdout
+
+
+def test_report_save_then_history(cli, store):
+    assert cli("report", "--save").exit_code == 0
+    cover(store, "O1", "E5")
+    saved = cli("report", "--save", "--json")
+    assert saved.exit_code == 0
+    assert list(json.loads(saved.stdout)) == ["totals", "groups"]  # the notice goes to stderr
+    history = json.loads(cli("history", "--json").stdout)
+    assert [(p["org_covered"], p["org_coverage_rate_delta"]) for p in history] == [(1, None), (2, 0.2)]
+    table = cli("history").stdout
+    assert "覆盖率变化" in table and "+20.00%" in table
+
+
+def test_brackets_in_names_are_printed_not_read_as_markup(cli, store):
+    store.write([Node(Label.ENTERPRISE, "E9", {"name": "某[/b]公司", "park": "[bold]西园"})])
+    report = cli("report", "--by", "park")
+    assert report.exit_code == 0, report.output
+    assert "[bold]西园" in report.stdout
+    uncovered = cli("gaps", "uncovered")
+    assert uncovered.exit_code == 0, uncovered.output
+    assert "某[/b]公司" in uncovered.stdout
+
+
+def test_unknown_chain_is_a_clear_error(cli):
+    result = cli("report", "--chain", "NOPE")
+    assert result.exit_code == 1
+    assert "错误: 找不到产业链 NOPE" in result.stderr
+    assert cli("gaps", "uncovered", "--chain", "NOPE").exit_code == 1
+
+
+def test_gaps_uncovered_and_orgs(cli):
+    result = cli("gaps", "uncovered", "--chain", "C1", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert [(u["id"], u["remedy"], u["work_covered_by"]) for u in found] == [
+        ("E4", "standalone_needed", []),
+        ("E3", "joint_needed", []),
+        ("E2", "joint_needed", ["I1"]),
+    ]
+    table = cli("gaps", "uncovered").stdout
+    assert "单独组建" in table and "是（I1）" in table
+    orgs = cli("gaps", "orgs", "--json")
+    assert [(c["org"], c["code"]) for c in json.loads(orgs.stdout)] == [("O1", "branch_too_few_members")]
