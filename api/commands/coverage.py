@@ -149,15 +149,24 @@ def uncovered_command(chain: ChainOption = None, as_json: JsonOption = False, st
     if as_json:
         print_json(found)
         return
-    table = Table(title=f"未建立党组织的企业（{len(found)} 家）")
-    for header in ("优先级", "统一社会信用代码", "名称", "党员", "职工", "建议", "工作覆盖", "原因"):
-        table.add_column(header, justify="right" if header in ("优先级", "党员", "职工") else "left")
+    console.print(uncovered_table(found))
+
+
+def uncovered_table(found) -> Table:
+    """One row per enterprise: name and code together, the remedy, and why it matters."""
+    table = Table(title=f"未建立党组织的企业（{len(found)} 家）", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("优先级", justify="right", no_wrap=True)
+    table.add_column("企业", overflow="fold", ratio=3)
+    table.add_column("党员/职工", justify="right", no_wrap=True)
+    table.add_column("建议", no_wrap=True)
+    table.add_column("工作覆盖", overflow="fold", ratio=1)
+    table.add_column("原因", overflow="fold", ratio=3)
     for u in found:
         table.add_row(
-            str(u.priority), Text(u.id), Text(u.name), _count(u.party_members), _count(u.employees), REMEDY_ZH[u.remedy],
-            Text("是（" + "、".join(u.work_covered_by) + "）" if u.work_covered else "否"), "；".join(u.reasons),
+            str(u.priority), Text(f"{u.name}\n{u.id}"), f"{_count(u.party_members)}/{_count(u.employees)}",
+            REMEDY_ZH[u.remedy], Text("、".join(u.work_covered_by) if u.work_covered else "否"), "；".join(u.reasons),
         )  # fmt: skip
-    console.print(table)
+    return table
 
 
 def _count(n: int | None) -> str:
