@@ -610,11 +610,25 @@ class _Zone:
                 for firm in group:
                     firm.org = org
         self.firm_orgs = [o for o in self.orgs if o.covers]
+        self._leave_register_drift()
         for org in self.firm_orgs:
             if org.chain >= 0:
                 self.chains[org.chain].orgs.append(org)
         self.tables["org_coverage"].extend(
             {"org": org.id, "enterprise": firm.id} for org in self.firm_orgs for firm in org.covers)
+
+    def _leave_register_drift(self) -> None:
+        """Real registers drift: a closed firm still on a branch's books, and a branch that
+        grew past 50 members without becoming a general branch. The organisation checks
+        (`redchain gaps orgs`) should find both."""
+        branches = [o for o in self.firm_orgs if o.formation == "单独组建" and o.level == "党支部"]
+        gone = [f for f in self.firms if f.status != "在营"]
+        if not branches:
+            return
+        if gone:
+            branches[self.rng.randrange(len(branches))].covers.append(gone[0])
+        grown = branches[self.rng.randrange(len(branches))]
+        grown.members = 50 + self.rng.randint(2, 30)
 
     def _coverage_plan(self) -> tuple[list[_Firm], list[_Firm], list[_Firm]]:
         """Split eligible firms into standalone candidates (≥3 members), joint-pool
