@@ -1,0 +1,170 @@
+"""redchain benchmarks: every step against a baseline measured in the same run.
+
+    python benchmarks/run.py [--scales district city] [--out benchmarks/RESULTS.md]
+
+Steps, per demo scale: pandas reading the CSVs (baseline) vs the importer; cold
+projection load; warm coverage report; each gap listing and planner. Peak memory per step
+is the process's peak RSS growth during the step (Linux: VmHWM, reset through
+/proc/self/clear_refs before each step). Not part of the tests: numbers, not asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from graph.analysis.chain_structure import chain_structure, chain_summaries  # noqa: E402
+from graph.analysis.contact_gaps import contact_gaps  # noqa: E402
+from graph.analysis.coverage import coverage_report  # noqa: E402
+from graph.analysis.org_checks import organisation_checks  # noqa: E402
+from graph.analysis.pairing_gaps import pairing_gaps  # noqa: E402
+from graph.analysis.planners import plan_contacts, plan_joint_branches, plan_pairings  # noqa: E402
+from graph.analysis.uncovered import uncovered_enterprises  # noqa: E402
+from graph.projection import load_projection  # noqa: E402
+from graph.sqlite_store import SQLiteStore  # noqa: E402
+from loaders.demo import demo_tables, write_demo_csv  # noqa: E402
+from loaders.importer import import_paths  # noqa: E402
+
+
+@dataclass
+class Row:
+    scale: str
+    step: str
+    seconds: float
+    baseline: str = ""
+    ratio: float | None = None
+    peak_mb: float | None = None
+    note: str = ""
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _rss_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(fn, *, repeat: int = 1):
+    """(result, median seconds, peak RSS growth in MB) of calling fn ``repeat`` times."""
+    gc.collect()
+    _reset_peak()
+    start_rss = _rss_kb("VmRSS")
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    peak = max(0, _rss_kb("VmHWM") - start_rss) / 1024
+    return result, statistics.median(times), peak
+
+
+def bench_scale(scale: str, workdir: Path, rows: list[Row]) -> None:
+    def add(step, seconds, peak, **kw):
+        rows.append(Row(scale, step, seconds, peak_mb=peak, **kw))
+        print(f"  {scale:9} {step:38} {seconds:8.3f}s  {kw.get('note', '')}", flush=True)
+
+    csv_dir = workdir / f"{scale}-csv"
+    tables, seconds, peak = measure(lambda: demo_tables(scale, 2024))
+    write_demo_csv(tables, csv_dir)
+    counts = {name: len(rows_) for name, rows_ in tables.items()}
+    add("generate demo", seconds, peak, note=f"{counts['enterprises']} enterprises, "
+        f"{counts['supply_links']} links, {counts['party_orgs']} orgs")
+    del tables
+
+    files = sorted(csv_dir.glob("*.csv"))
+    _, base_s, base_peak = measure(lambda: [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], repeat=3)
+    add("baseline: pandas reads the CSVs", base_s, base_peak)
+    store = SQLiteStore(workdir / f"{scale}.db")
+    _, s, peak = measure(lambda: import_paths(store, [csv_dir]))
+    add("import CSV into SQLite", s, peak, baseline="pandas read", ratio=s / base_s, note="target ≤ 4× pandas")
+    _, s, peak = measure(lambda: import_paths(store, [csv_dir]))
+    add("re-import (no-op)", s, peak, baseline="pandas read", ratio=s / base_s)
+
+    g, s, peak = measure(lambda: load_projection(store))
+    add("cold projection load", s, peak)
+    _, s, peak = measure(lambda: coverage_report(g), repeat=5)
+    add("coverage report, warm (totals)", s, peak, note="target ≤ 0.5 s at 100k")
+    _, s, peak = measure(lambda: coverage_report(g, by="chain"), repeat=3)
+    add("coverage report, warm (by chain)", s, peak)
+    for name, fn in (
+        ("gaps uncovered", lambda: uncovered_enterprises(g)),
+        ("gaps orgs", lambda: organisation_checks(g)),
+        ("gaps pairing", lambda: pairing_gaps(g)),
+        ("gaps contacts", lambda: contact_gaps(g)),
+    ):
+        _, s, peak = measure(fn, repeat=3)
+        add(name, s, peak)
+    biggest = max(chain_summaries(g), key=lambda c: c.enterprises)
+    _, s, peak = measure(lambda: chain_structure(g, biggest.id))
+    add(f"chain structure ({biggest.enterprises} enterprises)", s, peak)
+    leaders = len(g.graph["by_label"]["Leader"])
+    plan, s, peak = measure(lambda: plan_contacts(g))
+    add("plan contacts", s, peak, note=f"{leaders} leaders, {len(plan.items)} assignments")
+    plan, s, peak = measure(lambda: plan_pairings(g))
+    add("plan pairings", s, peak, note=f"{len(plan.items)} pairings")
+    plan, s, peak = measure(lambda: plan_joint_branches(g))
+    add("plan joint branches", s, peak, note=f"{len(plan.new_orgs)} new branches")
+    store.close()
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    import os
+
+    mem_gb = _rss_kb("VmRSS") and int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    return (f"{cpu}, {os.cpu_count()} cores, {mem_gb:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def write_markdown(rows: list[Row], out: Path) -> None:
+    lines = [
+        "# redchain benchmark results",
+        "",
+        f"Machine: {machine()}  ",
+        f"Run: `python benchmarks/run.py` on {time.strftime('%Y-%m-%d %H:%M')}",
+        "",
+        "| scale | step | seconds | vs baseline | peak RSS growth (MB) | note |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        ratio = f"{r.ratio:.1f}× {r.baseline}" if r.ratio is not None else ""
+        peak = f"{r.peak_mb:.0f}" if r.peak_mb is not None else ""
+        lines.append(f"| {r.scale} | {r.step} | {r.seconds:.3f} | {ratio} | {peak} | {r.note} |")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", nargs="+", default=["district", "city"])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="redchain-bench-") as tmp:
+        for scale in args.scales:
+            bench_scale(scale, Path(tmp), rows)
+    write_markdown(rows, args.out)
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()
