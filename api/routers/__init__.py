@@ -1,0 +1,43 @@
+"""One router per resource; ``ROUTERS`` is the order the app mounts them in."""
+
+from api.routers import (
+    alliances,
+    audit,
+    auth,
+    chains,
+    coverage,
+    docs,
+    enterprises,
+    exports,
+    gaps,
+    graph,
+    health,
+    history,
+    imports,
+    instructors,
+    leaders,
+    party_orgs,
+    plans,
+    units,
+)
+
+ROUTERS = [
+    auth.router,
+    docs.router,
+    health.router,
+    enterprises.router,
+    party_orgs.router,
+    chains.router,
+    units.router,
+    leaders.router,
+    instructors.router,
+    alliances.router,
+    graph.router,
+    coverage.router,
+    gaps.router,
+    history.router,
+    plans.router,
+    imports.router,
+    exports.router,
+    audit.router,
+]

@@ -1,0 +1,154 @@
+"""How things look on a graph view: one table of node styles, one of edge styles, and the
+layers a person can switch on and off.
+
+The tables are the single source of truth: the page script draws nodes and edges from
+the styles a payload carries, and the legend is rendered from the same entries, so the
+legend can never disagree with the picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# -- layers ------------------------------------------------------------------------------
+
+ENTERPRISES = "enterprises"
+SUPPLY = "supply"
+ORGS = "orgs"
+HIERARCHY = "hierarchy"
+PAIRING = "pairing"
+CONTACTS = "contacts"
+INSTRUCTORS = "instructors"
+ALLIANCES = "alliances"
+PROPOSALS = "proposals"
+STRUCTURE = "structure"
+
+LAYERS: dict[str, tuple[str, bool]] = {  # key -> (Chinese name, on at first)
+    ENTERPRISES: ("企业", True),
+    SUPPLY: ("上下游关系", True),
+    ORGS: ("党组织覆盖", True),
+    HIERARCHY: ("组织隶属", False),  # every branch hangs under its committee: a starburst
+    PAIRING: ("结对共建", True),
+    CONTACTS: ("领导联系点", True),
+    INSTRUCTORS: ("党建指导员", True),
+    ALLIANCES: ("产业链党建联盟", True),
+    PROPOSALS: ("规划提议", True),
+    STRUCTURE: ("产业链与环节", True),
+}
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    """A kind of node as vis-network draws it (``shape`` is a vis-network shape)."""
+
+    text: str  # the legend's words
+    shape: str
+    color: str  # fill
+    border: str
+    size: int = 12
+    dashes: tuple[int, ...] = ()  # border dashes: a proposal, not (yet) a fact
+    font_color: str = "#1c2833"
+    layer: str = ENTERPRISES
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    text: str
+    color: str
+    width: float = 1.0
+    dashes: tuple[int, ...] = ()
+    arrow: str = ""  # "", "to"
+    layer: str = SUPPLY
+
+
+# Enterprise coverage states (graph.analysis.coverage), then the other kinds of node.
+NODE_STYLES: dict[str, NodeStyle] = {
+    "standalone": NodeStyle("单独组建党组织覆盖", "dot", "#c0392b", "#922b21"),
+    "joint": NodeStyle("联合组建党组织覆盖", "dot", "#f39c12", "#b9770e"),
+    "other_org": NodeStyle("仅由行业党委等覆盖", "dot", "#f5b7b1", "#c0392b"),
+    "work": NodeStyle("工作覆盖（无党组织）", "dot", "#5dade2", "#21618c"),
+    "none": NodeStyle("未覆盖", "dot", "#566573", "#17202a", size=13),
+    "outside": NodeStyle("不在基数内（注销、迁出或不纳入）", "dot", "#eaecee", "#aab7b8", size=8, font_color="#7f8c8d"),
+    "leading": NodeStyle("龙头企业（星形，颜色同覆盖状态）", "star", "#ffffff", "#1c2833", size=18),
+    "org": NodeStyle("党组织（党支部、党总支）", "triangle", "#e74c3c", "#922b21", size=9, layer=ORGS),
+    "committee": NodeStyle("产业链党委", "diamond", "#922b21", "#641e16", size=20, layer=ORGS),
+    "new_org": NodeStyle("拟组建的联合党支部", "triangle", "#fdebd0", "#e67e22", size=12, dashes=(4, 3), layer=PROPOSALS),
+    "unit": NodeStyle("共建单位（部门、街道、社区等）", "square", "#2471a3", "#1a5276", size=10, layer=PAIRING),
+    "leader": NodeStyle("领导干部", "hexagon", "#1e8449", "#145a32", size=13, layer=CONTACTS),
+    "instructor": NodeStyle("党建指导员 / 第一书记", "triangleDown", "#8e44ad", "#5b2c6f", size=11, layer=INSTRUCTORS),
+    "alliance": NodeStyle("产业链党建联盟", "box", "#f9e79f", "#b7950b", layer=ALLIANCES),
+    "chain": NodeStyle("产业链", "box", "#fadbd8", "#922b21", layer=STRUCTURE),
+    "segment": NodeStyle("环节（汇总）", "box", "#fdfefe", "#5d6d7e", layer=STRUCTURE),
+    "more": NodeStyle("未展开的关联对象", "dot", "#ffffff", "#7f8c8d", size=7, dashes=(2, 2), font_color="#566573", layer=STRUCTURE),
+}
+
+EDGE_STYLES: dict[str, EdgeStyle] = {
+    "SUPPLIES": EdgeStyle("上下游供应（供方→需方）", "#b3b6b7", 1, arrow="to", layer=SUPPLY),
+    "COVERS": EdgeStyle("党组织覆盖", "#c0392b", 1.5, layer=ORGS),
+    "UNDER": EdgeStyle("组织隶属（下级→上级）", "#e6b0aa", 1, (2, 4), "to", HIERARCHY),
+    "LEADS": EdgeStyle("产业链党委领导产业链", "#922b21", 2, layer=ORGS),
+    "PAIRED_WITH": EdgeStyle("结对共建", "#2471a3", 2, arrow="to", layer=PAIRING),
+    "CONTACTS": EdgeStyle("领导联系点", "#1e8449", 2, (2, 3), layer=CONTACTS),
+    "RESPONSIBLE_FOR": EdgeStyle("领导分管产业链", "#52be80", 1, (10, 4), layer=CONTACTS),
+    "ASSIGNED_TO": EdgeStyle("指导员派驻", "#8e44ad", 1.5, (8, 3, 2, 3), layer=INSTRUCTORS),
+    "MEMBER_OF": EdgeStyle("联盟成员单位", "#d4ac0d", 1, layer=ALLIANCES),
+    "ALLIANCE_OF": EdgeStyle("联盟所属产业链", "#b7950b", 2, layer=ALLIANCES),
+    "IN_SEGMENT": EdgeStyle("企业所在环节", "#d5d8dc", 1, layer=STRUCTURE),
+    "PART_OF": EdgeStyle("环节所属产业链", "#d5d8dc", 1, layer=STRUCTURE),
+    "FLOW": EdgeStyle("环节之间的上下游供应（条数）", "#99a3a4", 2, arrow="to", layer=SUPPLY),
+    "MORE": EdgeStyle("未展开", "#bfc9ca", 1, (2, 2), layer=STRUCTURE),
+    "PROPOSED_PAIRED_WITH": EdgeStyle("拟结对共建", "#2471a3", 2.5, (8, 5), "to", PROPOSALS),
+    "PROPOSED_COVERS": EdgeStyle("拟由党组织覆盖（联合组建）", "#e67e22", 2.5, (8, 5), layer=PROPOSALS),
+    "PROPOSED_CONTACTS": EdgeStyle("拟设联系点", "#1e8449", 2.5, (8, 5), "to", PROPOSALS),
+    "PROPOSED_ASSIGNED_TO": EdgeStyle("拟派驻指导员", "#8e44ad", 2.5, (8, 5), "to", PROPOSALS),
+}
+
+# An enterprise's state -> a short Chinese phrase for the side panel.
+STATE_ZH = {key: NODE_STYLES[key].text for key in ("standalone", "joint", "other_org", "work", "none", "outside")}
+
+# Coverage rate -> colour class for segment boxes and dashboard cells.
+RATE_COLORS = {"green": ("#d5f5e3", "#1e8449"), "amber": ("#fdebd0", "#b9770e"), "red": ("#fadbd8", "#922b21")}
+
+
+@dataclass
+class StyleSheet:
+    """The styles and layers one payload uses (only those, so the legend stays short)."""
+
+    nodes: dict[str, dict] = field(default_factory=dict)
+    edges: dict[str, dict] = field(default_factory=dict)
+    layers: dict[str, dict] = field(default_factory=dict)
+
+    def use_node(self, key: str) -> str:
+        if key not in self.nodes:
+            self.nodes[key] = asdict(NODE_STYLES[key])
+            self.use_layer(NODE_STYLES[key].layer)
+        return key
+
+    def use_edge(self, key: str) -> str:
+        if key not in self.edges:
+            self.edges[key] = asdict(EDGE_STYLES[key])
+            self.use_layer(EDGE_STYLES[key].layer)
+        return key
+
+    def use_layer(self, key: str) -> None:
+        if key not in self.layers:
+            text, on = LAYERS[key]
+            self.layers[key] = {"text": text, "on": on}
+
+    def as_dict(self) -> dict:
+        order = list(LAYERS)
+        return {
+            "nodes": {k: self.nodes[k] for k in NODE_STYLES if k in self.nodes},
+            "edges": {k: self.edges[k] for k in EDGE_STYLES if k in self.edges},
+            "layers": {k: self.layers[k] for k in order if k in self.layers},
+        }
+
+
+def rate_class(rate: float | None, *, green: float, amber: float) -> str:
+    """``green`` at or above ``green``, ``amber`` at or above ``amber``, else ``red``
+    (and ``none`` when there is no rate: an empty base)."""
+    if rate is None:
+        return "none"
+    if rate >= green:
+        return "green"
+    return "amber" if rate >= amber else "red"

@@ -1,0 +1,119 @@
+"""Imports over HTTP: the same validation, atomicity and problem list as the CLI."""
+
+from __future__ import annotations
+
+import io
+
+from fixtures_import import csv_bytes, snapshot, xlsx_workbook
+
+import api_dataset as ds
+
+NEW_CHAIN = [["编号", "名称"], ["C03", "新能源"]]
+NEW_SEGMENTS = [["编号", "产业链", "名称", "位置"], ["S03-1", "C03", "电池", "上游"]]
+
+
+def _xlsx(tables) -> bytes:
+    out = io.BytesIO()
+    xlsx_workbook(tables).save(out)
+    return out.getvalue()
+
+
+def _snapshot(server):
+    store = server.store()
+    try:
+        return snapshot(store)
+    finally:
+        store.close()
+
+
+def test_import_writes_and_reimport_changes_nothing(fresh):
+    editor = fresh.client("editor")
+    files = [("files", ("产业链.csv", csv_bytes(NEW_CHAIN))), ("files", ("环节.csv", csv_bytes(NEW_SEGMENTS, "gbk")))]
+    first = editor.post("/api/imports", files=files)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["ok"] is True and body["dry_run"] is False and body["files"] == ["产业链.csv", "环节.csv"]
+    assert body["added"] == {"Chain": 1, "Segment": 1, "PART_OF": 1} and body["rows"] == 2
+    assert [s["id"] for s in editor.get("/api/chains/C03").json()["segments"]] == ["S03-1"]
+    before = _snapshot(fresh)
+    again = editor.post("/api/imports", files=files).json()
+    assert again["added"] == {"Chain": 0, "Segment": 0, "PART_OF": 0} and _snapshot(fresh) == before
+    actions = [e["action"] for e in fresh.client("admin").get("/api/audit", params={"limit": 500}).json()["items"]]
+    assert actions.count("import") == 2
+
+
+def test_dry_run_writes_nothing(fresh):
+    before = _snapshot(fresh)
+    response = fresh.client("admin").post("/api/imports", files={"files": ("导入.xlsx", _xlsx({"产业链": NEW_CHAIN}))},
+                                          data={"dry_run": "true"})
+    assert response.status_code == 200 and response.json()["dry_run"] is True
+    assert response.json()["added"] == {"Chain": 1}
+    assert _snapshot(fresh) == before
+
+
+def test_bad_files_give_every_problem_and_change_nothing(fresh):
+    before = _snapshot(fresh)
+    good = ("files", ("产业链.csv", csv_bytes(NEW_CHAIN)))
+    bad_enterprise = ("files", ("enterprises.csv", csv_bytes([["id", "name", "party_members"], ["91430100MA4L00000X", "坏企业", "很多"]])))
+    dangling = ("files", ("segments.csv", csv_bytes([["id", "chain", "name", "stage"], ["S9", "C99", "环节", "上游"]])))
+    response = fresh.client("editor").post("/api/imports", files=[good, bad_enterprise, dangling])
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "import_failed" and "未写入任何数据" in error["message"]
+    problems = error["details"]["problems"]
+    assert {p["file"] for p in problems} == {"enterprises.csv", "segments.csv"}
+    assert {p["code"] for p in problems} >= {"dangling"}
+    by_file = {p["file"]: p for p in problems}
+    assert by_file["segments.csv"]["text"] == "segments.csv:2:chain: 产业链 C99 不存在（既不在本次导入中，也不在库中）"
+    assert all(p["row"] == 2 for p in problems)
+    assert "/tmp" not in response.text and "redchain-upload" not in response.text
+    assert _snapshot(fresh) == before
+    assert "import_rejected" in [e["action"] for e in fresh.client("admin").get("/api/audit").json()["items"]]
+
+
+def test_unsupported_file_type_is_a_problem(fresh):
+    response = fresh.client("editor").post("/api/imports", files={"files": ("notes.txt", b"hello")})
+    assert response.status_code == 422
+    [problem] = response.json()["error"]["details"]["problems"]
+    assert problem["code"] == "bad_file_type" and problem["file"] == "notes.txt"
+
+
+def test_folder_names_in_uploaded_names_are_ignored(fresh):
+    response = fresh.client("editor").post("/api/imports", files={"files": ("../../etc/chains.csv", csv_bytes(NEW_CHAIN))},
+                                           data={"dry_run": "true"})
+    assert response.status_code == 200 and response.json()["files"] == ["chains.csv"]
+
+
+def test_upload_over_the_limit_is_413_and_changes_nothing(fresh):
+    before = _snapshot(fresh)
+    rows = [["id", "name"]] + [[f"C{i:06d}", "链" * 20] for i in range(ds.UPLOAD_LIMIT // 40)]
+    response = fresh.client("editor").post("/api/imports", files={"files": ("chains.csv", csv_bytes(rows))})
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "payload_too_large" and error["details"]["limit_bytes"] == ds.UPLOAD_LIMIT
+    assert "请拆分文件后分批导入" in error["message"]
+    assert _snapshot(fresh) == before
+
+
+def test_chunked_upload_over_the_limit_is_413(fresh):
+    def chunks():
+        yield b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"chains.csv\"\r\n\r\nid,name\r\n"
+        for _ in range(ds.UPLOAD_LIMIT // 1000 + 10):
+            yield b"C1," + b"x" * 1000 + b"\r\n"
+        yield b"\r\n--b--\r\n"
+
+    response = fresh.client("editor").post("/api/imports", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_no_files_is_422(fresh):
+    response = fresh.client("editor").post("/api/imports", data={"dry_run": "true"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+
+
+def test_imported_ids_are_then_in_scope_for_the_chain(fresh):
+    rows = [["id", "name"], [ds.uscc(99), "新企业"]]
+    links = [["enterprise", "segment"], [ds.uscc(99), "S01-1"]]
+    files = [("files", ("enterprises.csv", csv_bytes(rows))), ("files", ("enterprise_segments.csv", csv_bytes(links)))]
+    assert fresh.client("admin").post("/api/imports", files=files).status_code == 200
+    assert fresh.client("viewer_c01").get(f"/api/enterprises/{ds.uscc(99)}").json()["chains"] == ["C01"]
