@@ -123,7 +123,73 @@ def bench_scale(scale: str, workdir: Path, rows: list[Row]) -> None:
     add("plan pairings", s, peak, note=f"{len(plan.items)} pairings")
     plan, s, peak = measure(lambda: plan_joint_branches(g))
     add("plan joint branches", s, peak, note=f"{len(plan.new_orgs)} new branches")
+    sample = next(e for e in g.graph["by_label"]["Enterprise"] if g.degree(e) > 2)
     store.close()
+    bench_api(scale, workdir / f"{scale}.db", biggest.id, sample, add)
+
+
+API_REQUESTS = 1000  # per endpoint, after warm-up
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_api(scale: str, db: Path, chain: str, enterprise: str, add) -> None:
+    """p50/p95 latency from this process against `redchain serve` running in another."""
+    import subprocess
+
+    import httpx
+
+    from api.security.principal import Role
+    from api.security.tokens import create_token
+
+    store = SQLiteStore(db)
+    token, _ = create_token(store, Role.ADMIN, note="benchmark")
+    store.close()
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--store", f"sqlite:///{db}"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=120)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if client.get("/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        for name, path in (
+            ("API coverage by chain", "/api/coverage?by=chain"),
+            ("API uncovered list (100 per page)", "/api/gaps/uncovered?limit=100"),
+            ("API enterprises list (100 per page)", f"/api/enterprises?limit=100&chain={chain}"),
+            ("API neighbourhood depth 2", f"/api/graph/neighbourhood/{enterprise}?depth=2&limit=200"),
+        ):
+            t = time.perf_counter()
+            first = client.get(path)
+            cold = time.perf_counter() - t
+            first.raise_for_status()
+            times = []
+            for _ in range(API_REQUESTS):
+                t = time.perf_counter()
+                client.get(path).raise_for_status()
+                times.append(time.perf_counter() - t)
+            times.sort()
+            p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
+            add(f"{name}: p95", p95, None,
+                note=f"p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms over {API_REQUESTS}; first {cold:.2f} s; target p95 ≤ 50 ms")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def machine() -> str:
