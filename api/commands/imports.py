@@ -52,6 +52,9 @@ def _kind_order(kind: str) -> tuple[int, str]:
 
 
 def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
+    """Import with a progress bar on a terminal, or plain progress lines in a log."""
+    if not err_console.is_terminal:
+        return import_paths(store, files, dry_run=dry_run, progress=_log_progress())
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=not err_console.is_terminal,
@@ -64,6 +67,19 @@ def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepor
             bar.update(tasks[stage], completed=done, total=total)
 
         return import_paths(store, files, dry_run=dry_run, progress=progress)
+
+
+def _log_progress():
+    """Progress for logs and pipes: one line per stage every tenth of the way."""
+    shown: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if shown.get(stage, -1) < tenth:
+            shown[stage] = tenth
+            err_console.print(f"{stage} {done}/{total}", highlight=False, soft_wrap=True)
+
+    return progress
 
 
 def load(
