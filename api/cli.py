@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import coverage, demo, imports, server
+from api.commands import coverage, demo, imports, migrate, server, views
 from api.commands.chains import chains_app
 from api.commands.gaps import gaps_app
 from api.commands.plans import plan_app
@@ -20,6 +20,8 @@ imports.register(app)
 demo.register(app)
 coverage.register(app)
 server.register(app)
+migrate.register(app)
+views.register(app)
 coverage.register_gaps(gaps_app)
 app.add_typer(gaps_app, name="gaps", help="Find gaps: uncovered enterprises, organisation checks, pairing and contact gaps.")
 app.add_typer(chains_app, name="chains", help="List chains and show one chain's structure segment by segment.")

@@ -7,6 +7,8 @@ passed by relative path from the working directory, as a person would type them.
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import subprocess
@@ -479,8 +481,9 @@ def test_cli_load_prints_every_problem_to_stderr_and_exits_1(store):
 
     assert result.returncode == 1
     assert result.stdout == b""
-    # (blank lines skipped: the progress display leaves one behind when stderr is not a terminal)
-    assert [line for line in result.stderr.decode().splitlines() if line.strip()] == [
+    # off a terminal, progress comes as "stage done/total" lines between the problems
+    progress = re.compile(r"^(读取校验|写入) \d+/\d+$")
+    assert [line for line in result.stderr.decode().splitlines() if line.strip() and not progress.match(line)] == [
         "企业.csv:2:统一社会信用代码: 统一社会信用代码 91350100M000100Y44 校验位错误：应为 3，实为 4",
         "上下游.csv:2:需方: 企业 91440300000000000X 不存在（既不在本次导入中，也不在库中）",
         "共 2 个问题，未写入任何数据。",

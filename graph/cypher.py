@@ -1,0 +1,686 @@
+"""Every Cypher statement redchain sends to Neo4j, and the listings that run in the database.
+
+Each statement is a named :class:`Statement` with the parameters it takes (with example
+values, which is what the offline lint declares to Neo4j's Cypher front end). Labels and
+relationship types cannot be parameters in Cypher 5, so a statement that needs one is a
+template over :class:`~graph.schema.Label` or :class:`~graph.schema.RelType` and is only
+ever filled from those enums, never from text a user typed. ``STATEMENTS`` lists them all;
+``tests/integration/test_cypher_lint.py`` feeds every expansion to
+``@neo4j-cypher/language-support`` and fails on any diagnostic.
+
+Graph layout in Neo4j: every node carries its schema label and the common label
+``RedchainNode`` (both with a uniqueness constraint on ``id``); relationships carry their
+properties; the version counter is ``(:RedchainMeta {key: 'version', value})``; documents
+are ``(:RedchainDocument {collection, key, body})`` with ``body`` a JSON string.
+
+The listings (:func:`uncovered_enterprises_cypher`, :func:`coverage_by_group_cypher`,
+:func:`neighbourhood_cypher`) give the same answers as the projection-based functions in
+``graph.analysis`` and ``api.services.neighbourhood``, without reading the graph into
+memory: the work is done by the database and only result rows come back. The final
+scoring (priority points, rates) reuses the projection code on those rows so that the two
+cannot drift apart. They need Neo4j 5.26 or later (``CALL (x) { ... }`` scope clauses,
+``COUNT { ... }``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterator
+
+from graph.analysis.coverage import (
+    GROUPINGS,
+    MISSING_GROUP_NAME,
+    Coverage,
+    CoverageGroup,
+    CoverageReport,
+    coverage_rate,
+)
+from graph.analysis.uncovered import (
+    KEY_NODE_MIN_LINKS,
+    KEY_NODE_SHARE,
+    UncoveredEnterprise,
+    _priority,
+    remedy_for,
+)
+from graph.errors import NotFound, StoreError
+from graph.projection import _DEFAULTS, _REL_DEFAULTS
+from graph.schema import LABEL_ZH, STAGE_ORDER, Label, RelType
+
+NODE_LABEL = "RedchainNode"  # on every graph node: one id index across all labels
+META_LABEL = "RedchainMeta"
+DOCUMENT_LABEL = "RedchainDocument"
+INTERNAL_LABELS = (NODE_LABEL, META_LABEL, DOCUMENT_LABEL)
+
+_LABEL = "__LABEL__"  # placeholders, replaced only by enum values
+_TYPE = "__TYPE__"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One Cypher statement: its name, its text and its parameters (name -> example value).
+
+    ``per`` is ``Label`` or ``RelType`` when the text is a template over that enum.
+    """
+
+    name: str
+    template: str
+    params: dict = field(default_factory=dict)
+    per: type[Enum] | None = None
+
+    def text(self, kind: Label | RelType | None = None) -> str:
+        """The statement for one label / relationship type (only enum members accepted)."""
+        if self.per is None:
+            if kind is not None:
+                raise ValueError(f"{self.name} takes no label or relationship type")
+            return self.template
+        if not isinstance(kind, self.per):
+            raise ValueError(f"{self.name} needs a {self.per.__name__}, not {kind!r}")
+        return self.template.replace(_LABEL if self.per is Label else _TYPE, kind.value)
+
+    def expansions(self) -> Iterator[tuple[str, str]]:
+        """(name, text) of every statement this can produce: one per enum member."""
+        if self.per is None:
+            yield self.name, self.template
+        else:
+            for kind in self.per:
+                yield f"{self.name}[{kind.value}]", self.text(kind)
+
+
+STATEMENTS: list[Statement] = []
+
+
+def _statement(name: str, template: str, params: dict | None = None, per: type[Enum] | None = None) -> Statement:
+    statement = Statement(name, template.strip(), dict(params or {}), per)
+    STATEMENTS.append(statement)
+    return statement
+
+
+_IDS = {"ids": ["91350100M000100Y43", "O1"]}
+_NODE_ROWS = {"rows": [{"id": "91350100M000100Y43", "props": {"name": "甲"}}]}
+_REL_KEYS = {"keys": [{"source": "O1", "target": "91350100M000100Y43"}]}
+_REL_ROWS = {"rows": [{"source": "O1", "target": "91350100M000100Y43", "props": {}}]}
+
+# -- schema: constraints created on first use -----------------------------------------------
+
+CREATE_LABEL_ID_CONSTRAINT = _statement(
+    "create_label_id_constraint",
+    f"CREATE CONSTRAINT redchain_{_LABEL}_id IF NOT EXISTS FOR (n:{_LABEL}) REQUIRE n.id IS UNIQUE",
+    per=Label,
+)
+CREATE_NODE_ID_CONSTRAINT = _statement(
+    "create_node_id_constraint",
+    f"CREATE CONSTRAINT redchain_node_id IF NOT EXISTS FOR (n:{NODE_LABEL}) REQUIRE n.id IS UNIQUE",
+)
+CREATE_META_CONSTRAINT = _statement(
+    "create_meta_constraint",
+    f"CREATE CONSTRAINT redchain_meta_key IF NOT EXISTS FOR (m:{META_LABEL}) REQUIRE m.key IS UNIQUE",
+)
+CREATE_DOCUMENT_CONSTRAINT = _statement(
+    "create_document_constraint",
+    f"CREATE CONSTRAINT redchain_document_key IF NOT EXISTS "
+    f"FOR (d:{DOCUMENT_LABEL}) REQUIRE (d.collection, d.key) IS UNIQUE",
+)
+CREATE_DOCUMENT_COLLECTION_INDEX = _statement(
+    "create_document_collection_index",
+    f"CREATE INDEX redchain_document_collection IF NOT EXISTS FOR (d:{DOCUMENT_LABEL}) ON (d.collection)",
+)
+
+# -- version ---------------------------------------------------------------------------------
+
+READ_VERSION = _statement(
+    "read_version",
+    f"MATCH (m:{META_LABEL} {{key: 'version'}}) RETURN m.value AS version",
+)
+BUMP_VERSION = _statement(
+    "bump_version",
+    f"""
+MERGE (m:{META_LABEL} {{key: 'version'}})
+ON CREATE SET m.value = 0
+SET m.value = m.value + 1
+RETURN m.value AS version
+""",
+)
+
+# -- writes (one batch of at most BATCH_SIZE rows each) ------------------------------------------
+
+LABELS_BY_ID = _statement(
+    "labels_by_id",
+    f"""
+UNWIND $ids AS id
+MATCH (n:{NODE_LABEL} {{id: id}})
+RETURN n.id AS id, labels(n) AS labels
+""",
+    _IDS,
+)
+EXISTING_NODES = _statement(
+    "existing_nodes",
+    f"""
+UNWIND $ids AS id
+MATCH (n:{_LABEL} {{id: id}})
+RETURN n.id AS id, properties(n) AS props
+""",
+    _IDS,
+    per=Label,
+)
+# MERGE on the schema label (its uniqueness constraint locks the id); the common label is
+# added on creation, and its own constraint rejects an id already used under another label.
+UPSERT_NODES = _statement(
+    "upsert_nodes",
+    f"""
+UNWIND $rows AS row
+MERGE (n:{_LABEL} {{id: row.id}})
+ON CREATE SET n:{NODE_LABEL}
+SET n += row.props
+""",
+    _NODE_ROWS,
+    per=Label,
+)
+EXISTING_RELS = _statement(
+    "existing_rels",
+    f"""
+UNWIND $keys AS key
+MATCH (a:{NODE_LABEL} {{id: key.source}})-[r:{_TYPE}]->(b:{NODE_LABEL} {{id: key.target}})
+RETURN a.id AS source, b.id AS target, properties(r) AS props
+""",
+    _REL_KEYS,
+    per=RelType,
+)
+UPSERT_RELS = _statement(
+    "upsert_rels",
+    f"""
+UNWIND $rows AS row
+MATCH (a:{NODE_LABEL} {{id: row.source}})
+MATCH (b:{NODE_LABEL} {{id: row.target}})
+MERGE (a)-[r:{_TYPE}]->(b)
+SET r += row.props
+""",
+    _REL_ROWS,
+    per=RelType,
+)
+DELETE_RELS = _statement(
+    "delete_rels",
+    f"""
+UNWIND $keys AS key
+MATCH (:{NODE_LABEL} {{id: key.source}})-[r:{_TYPE}]->(:{NODE_LABEL} {{id: key.target}})
+DELETE r
+""",
+    _REL_KEYS,
+    per=RelType,
+)
+COUNT_RELS_OF_NODES = _statement(
+    "count_rels_of_nodes",
+    f"""
+UNWIND $ids AS id
+MATCH (:{NODE_LABEL} {{id: id}})-[r]-()
+WITH DISTINCT r
+RETURN type(r) AS type, count(r) AS count
+""",
+    _IDS,
+)
+DELETE_NODES = _statement(
+    "delete_nodes",
+    f"""
+UNWIND $ids AS id
+MATCH (n:{NODE_LABEL} {{id: id}})
+WITH n, labels(n) AS labels
+DETACH DELETE n
+RETURN labels, count(*) AS count
+""",
+    _IDS,
+)
+
+# -- reads -------------------------------------------------------------------------------------
+
+READ_ALL_NODES = _statement(
+    "read_all_nodes",
+    f"MATCH (n:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props ORDER BY id",
+)
+READ_LABEL_NODES = _statement(
+    "read_label_nodes",
+    f"MATCH (n:{_LABEL}:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",
+    per=Label,
+)
+READ_NODES_BY_ID = _statement(
+    "read_nodes_by_id",
+    f"""
+UNWIND $ids AS id
+MATCH (n:{NODE_LABEL} {{id: id}})
+RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
+""",
+    _IDS,
+)
+READ_ALL_RELS = _statement(
+    "read_all_rels",
+    f"""
+MATCH (a:{NODE_LABEL})-[r]->(b:{NODE_LABEL})
+RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
+ORDER BY type, source, target
+""",
+)
+READ_RELS_AMONG = _statement(
+    "read_rels_among",
+    f"""
+UNWIND $ids AS id
+MATCH (a:{NODE_LABEL} {{id: id}})-[r]->(b:{NODE_LABEL})
+WHERE b.id IN $ids
+RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
+""",
+    _IDS,
+)
+
+# -- documents ---------------------------------------------------------------------------------
+
+SAVE_DOCUMENT = _statement(
+    "save_document",
+    f"""
+MERGE (d:{DOCUMENT_LABEL} {{collection: $collection, key: $key}})
+SET d.body = $body
+""",
+    {"collection": "snapshots", "key": "2026-01-01", "body": "{}"},
+)
+READ_DOCUMENTS = _statement(
+    "read_documents",
+    f"""
+MATCH (d:{DOCUMENT_LABEL} {{collection: $collection}})
+RETURN d.key AS key, d.body AS body
+ORDER BY key
+""",
+    {"collection": "snapshots"},
+)
+
+# Test databases only: removes redchain's nodes (and nothing else) in bounded batches.
+CLEAR_BATCH = _statement(
+    "clear_batch",
+    f"""
+MATCH (n)
+WHERE n:{NODE_LABEL} OR n:{META_LABEL} OR n:{DOCUMENT_LABEL}
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted
+""",
+    {"limit": 10_000},
+)
+
+# -- listings that run in the database --------------------------------------------------------
+
+# The base: in_base (default true) and active (the default status).
+_IN_BASE = "coalesce(e.in_base, true) = true AND coalesce(e.status, 'active') = 'active'"
+_IN_CHAIN = "($chain IS NULL OR EXISTS { (e)-[:IN_SEGMENT]->()-[:PART_OF]->(:Chain {id: $chain}) })"
+# An org's formation for the counts: any org leading a chain is an industry committee.
+# (Computed as a variable first: the offline front end cannot analyse a subquery
+# expression inside CASE, and the lint test would then prove nothing.)
+_FORMATION = """WITH o, EXISTS { (o)-[:LEADS]->(:Chain) } AS leads
+    WITH o, CASE WHEN leads THEN 'industry' ELSE coalesce(o.formation, '') END AS formation"""
+_CHAIN_PARAM = {"chain": "C1"}
+
+CHAIN_EXISTS = _statement(
+    "chain_exists",
+    "MATCH (c:Chain {id: $chain}) RETURN count(c) AS found",
+    _CHAIN_PARAM,
+)
+KEY_NODE_CUTOFF = _statement(
+    "key_node_cutoff",
+    """
+MATCH (x:Enterprise)
+WITH COUNT { (x)-[:SUPPLIES]-() } AS links
+WHERE links > 0
+WITH links ORDER BY links DESC
+WITH collect(links) AS ranked
+RETURN CASE size(ranked) WHEN 0 THEN null
+       ELSE ranked[toInteger(ceil($share * size(ranked))) - 1] END AS cutoff
+""",
+    {"share": KEY_NODE_SHARE},
+)
+_UNCOVERED_RETURN = f"""
+WHERE {_IN_BASE} AND NOT EXISTS {{ (:PartyOrg)-[:COVERS]->(e) }}
+RETURN e.id AS id, properties(e) AS props,
+       [(x)-[:ASSIGNED_TO|CONTACTS|PAIRED_WITH]->(e) | x.id] AS reached_by,
+       [(e)-[:IN_SEGMENT]->(s) | s.id] AS segments,
+       [(e)-[:IN_SEGMENT]->(s)-[:PART_OF]->(c) | [s.id, c.id]] AS segment_chains,
+       COUNT {{ (e)-[:SUPPLIES]-() }} AS supply_links
+"""
+UNCOVERED_ALL = _statement("uncovered_all", "MATCH (e:Enterprise)" + _UNCOVERED_RETURN)
+UNCOVERED_IN_CHAIN = _statement(
+    "uncovered_in_chain",
+    "MATCH (:Chain {id: $chain})<-[:PART_OF]-()<-[:IN_SEGMENT]-(e:Enterprise)\nWITH DISTINCT e" + _UNCOVERED_RETURN,
+    _CHAIN_PARAM,
+)
+
+# Given `members` (a group's base enterprises) and `chains` (whose committees count in the
+# group), the coverage counts: each enterprise's state, then the distinct orgs.
+_GROUP_COUNTS = f"""
+CALL (members) {{
+  UNWIND members AS e
+  CALL (e) {{
+    MATCH (o:PartyOrg)-[:COVERS]->(e)
+    {_FORMATION}
+    RETURN collect(formation) AS forms
+  }}
+  WITH e, forms, EXISTS {{ ()-[:ASSIGNED_TO|CONTACTS|PAIRED_WITH]->(e) }} AS reached
+  WITH e, CASE
+      WHEN size(forms) = 0 AND reached THEN 'work'
+      WHEN size(forms) = 0 THEN 'none'
+      WHEN 'standalone' IN forms THEN 'standalone'
+      WHEN all(f IN forms WHERE f = 'joint') THEN 'joint'
+      ELSE 'other_org'
+    END AS state
+  RETURN count(e) AS base,
+         count(CASE state WHEN 'standalone' THEN 1 END) AS standalone,
+         count(CASE state WHEN 'joint' THEN 1 END) AS joint,
+         count(CASE state WHEN 'other_org' THEN 1 END) AS other_org,
+         count(CASE state WHEN 'work' THEN 1 END) AS work,
+         count(CASE state WHEN 'none' THEN 1 END) AS none
+}}
+CALL (members, chains) {{
+  CALL (members, chains) {{
+    UNWIND members AS e
+    MATCH (o:PartyOrg)-[:COVERS]->(e)
+    RETURN o
+    UNION
+    UNWIND chains AS c
+    MATCH (o)-[:LEADS]->(c)
+    RETURN o
+  }}
+  {_FORMATION}
+  RETURN count(*) AS party_orgs,
+         count(CASE formation WHEN 'standalone' THEN 1 END) AS standalone_orgs,
+         count(CASE formation WHEN 'joint' THEN 1 END) AS joint_orgs,
+         count(CASE formation WHEN 'industry' THEN 1 END) AS industry_committees
+}}
+"""
+_COUNT_COLUMNS = (
+    "base, standalone, joint, other_org, work, none, party_orgs, standalone_orgs, joint_orgs, industry_committees"
+)
+
+COVERAGE_TOTALS = _statement(
+    "coverage_totals",
+    f"""
+OPTIONAL MATCH (e:Enterprise)
+WHERE {_IN_BASE} AND {_IN_CHAIN}
+WITH collect(e) AS members
+OPTIONAL MATCH (c:Chain)
+WHERE $chain IS NULL OR c.id = $chain
+WITH members, collect(c) AS chains
+{_GROUP_COUNTS}
+RETURN {_COUNT_COLUMNS}
+""",
+    _CHAIN_PARAM,
+)
+COVERAGE_BY_CHAIN = _statement(
+    "coverage_by_chain",
+    f"""
+MATCH (c:Chain)
+WHERE $chain IS NULL OR c.id = $chain
+CALL (c) {{
+  OPTIONAL MATCH (c)<-[:PART_OF]-()<-[:IN_SEGMENT]-(e:Enterprise)
+  WHERE {_IN_BASE}
+  RETURN collect(DISTINCT e) AS members
+}}
+WITH c.id AS key, c.name AS name, members, [c] AS chains
+{_GROUP_COUNTS}
+RETURN key, name, {_COUNT_COLUMNS}
+""",
+    _CHAIN_PARAM,
+)
+COVERAGE_BY_SEGMENT = _statement(
+    "coverage_by_segment",
+    f"""
+MATCH (s:Segment)
+WITH s, [(s)-[:PART_OF]->(c) | c] AS part_of
+WHERE $chain IS NULL OR any(c IN part_of WHERE c.id = $chain)
+CALL (s) {{
+  OPTIONAL MATCH (s)<-[:IN_SEGMENT]-(e:Enterprise)
+  WHERE {_IN_BASE}
+  RETURN collect(DISTINCT e) AS members
+}}
+WITH s.id AS key, s.name AS name, s.stage AS stage, s.order AS position,
+     [c IN part_of | c.id] AS chain_ids, members,
+     CASE WHEN $chain IS NULL THEN part_of ELSE [c IN part_of WHERE c.id = $chain] END AS chains
+{_GROUP_COUNTS}
+RETURN key, name, stage, position, chain_ids, {_COUNT_COLUMNS}
+""",
+    _CHAIN_PARAM,
+)
+
+
+def _coverage_by_property(prop: str) -> Statement:
+    # The group's chains only matter through their committees, so only those are looked up.
+    return _statement(
+        f"coverage_by_{prop}",
+        f"""
+MATCH (e:Enterprise)
+WHERE {_IN_BASE} AND {_IN_CHAIN}
+WITH coalesce(e.{prop}, '') AS key, collect(e) AS members
+CALL (members) {{
+  UNWIND members AS m
+  OPTIONAL MATCH (m)-[:IN_SEGMENT]->()-[:PART_OF]->(c:Chain)
+  WHERE ($chain IS NULL OR c.id = $chain) AND EXISTS {{ ()-[:LEADS]->(c) }}
+  RETURN collect(DISTINCT c) AS chains
+}}
+WITH key, members, chains
+{_GROUP_COUNTS}
+RETURN key, {_COUNT_COLUMNS}
+""",
+        _CHAIN_PARAM,
+    )
+
+
+COVERAGE_BY_PARK = _coverage_by_property("park")
+COVERAGE_BY_STREET = _coverage_by_property("street")
+
+NEIGHBOURS = _statement(
+    "neighbours",
+    f"""
+UNWIND $frontier AS id
+MATCH (:{NODE_LABEL} {{id: id}})--(m:{NODE_LABEL})
+WHERE NOT m.id IN $seen
+RETURN DISTINCT m.id AS id
+""",
+    {"frontier": ["O1"], "seen": ["O1"]},
+)
+
+
+# -- the listings ---------------------------------------------------------------------------------
+
+
+def uncovered_enterprises_cypher(store, *, chain: str | None = None) -> list[UncoveredEnterprise]:
+    """``graph.analysis.uncovered.uncovered_enterprises``, computed in Neo4j.
+
+    Only the uncovered enterprises come back from the database (with their reach,
+    segments, chains and supply-link count); the key-node cut-off is computed there too.
+    Sorted by ``priority`` descending, then ``id``. Raises ``NotFound`` if ``chain``
+    names no Chain, ``StoreError`` if ``store`` is not a Neo4j store.
+    """
+    _require_neo4j(store)
+    if chain is not None:
+        _require_chain(store, chain)
+        rows = store.run_read(UNCOVERED_IN_CHAIN, chain=chain)
+    else:
+        rows = store.run_read(UNCOVERED_ALL)
+    if not rows:
+        return []
+    [cutoff_row] = store.run_read(KEY_NODE_CUTOFF, share=KEY_NODE_SHARE)
+    cutoff = None if cutoff_row["cutoff"] is None else max(cutoff_row["cutoff"], KEY_NODE_MIN_LINKS)
+    found = []
+    for row in rows:
+        e = row["id"]
+        node = {**_DEFAULTS[Label.ENTERPRISE], **_without_id(row["props"])}
+        segments = tuple(sorted(set(row["segments"])))
+        chains_of_segment: dict[str, list[str]] = {}
+        for segment, chain_id in sorted(row["segment_chains"]):
+            chains_of_segment.setdefault(segment, []).append(chain_id)
+        chains = tuple(dict.fromkeys(c for s in segments for c in chains_of_segment.get(s, ())))
+        key_node = cutoff is not None and row["supply_links"] >= cutoff
+        priority, reasons = _priority(node, key_node)
+        reached_by = tuple(sorted(set(row["reached_by"])))
+        found.append(
+            UncoveredEnterprise(
+                id=e,
+                name=node.get("name") or e,
+                remedy=remedy_for(node.get("party_members")),
+                work_covered=bool(reached_by),
+                work_covered_by=reached_by,
+                chains=chains,
+                segments=segments,
+                park=node.get("park"),
+                street=node.get("street"),
+                party_members=node.get("party_members"),
+                employees=node.get("employees"),
+                priority=priority,
+                reasons=reasons,
+            )
+        )
+    return sorted(found, key=lambda u: (-u.priority, u.id))
+
+
+def coverage_by_group_cypher(store, *, by: str | None, chain: str | None = None) -> CoverageReport:
+    """``graph.analysis.coverage.coverage_report(g, by=by, chain=chain)``, computed in Neo4j.
+
+    One row per group comes back with the counts; rates are computed here with the same
+    rounding as the projection. Raises ``NotFound`` if ``chain`` names no Chain,
+    ``ValueError`` for an unknown ``by``, ``StoreError`` if ``store`` is not Neo4j.
+    """
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
+    _require_neo4j(store)
+    if chain is not None:
+        _require_chain(store, chain)
+    [total_row] = store.run_read(COVERAGE_TOTALS, chain=chain)
+    totals = _coverage(total_row)
+    if by is None:
+        return CoverageReport(totals)
+    rows = store.run_read(_BY_GROUP[by], chain=chain)
+    if by == "chain":
+        ordered = sorted(rows, key=lambda r: r["key"])
+        names = [r["name"] or r["key"] for r in ordered]
+    elif by == "segment":
+
+        def order(r: dict) -> tuple:
+            return (sorted(r["chain_ids"])[:1], STAGE_ORDER.get(r["stage"], 3), r["position"] or 0, r["key"])
+
+        ordered = sorted(rows, key=order)
+        names = [r["name"] or r["key"] for r in ordered]
+    else:
+        ordered = sorted(rows, key=lambda r: (r["key"] == "", r["key"]))
+        names = [r["key"] or MISSING_GROUP_NAME for r in ordered]
+    groups = tuple(
+        CoverageGroup(key=r["key"], name=name, **_coverage(r).__dict__) for r, name in zip(ordered, names)
+    )
+    return CoverageReport(totals, groups)
+
+
+def neighbourhood_cypher(store, node_id: str, *, depth: int, limit: int) -> dict:
+    """The neighbourhood ``api.services.neighbourhood.neighbourhood`` gives (unscoped),
+    breadth-first in the database: one query per level, then the kept nodes and the
+    relationships among them. Raises ``NotFound`` if ``node_id`` is not in the store.
+    """
+    _require_neo4j(store)
+    if not store.run_read(READ_NODES_BY_ID, ids=[node_id]):
+        raise NotFound(f"找不到对象 {node_id}")
+    seen = {node_id}
+    order = [node_id]
+    frontier = [node_id]
+    for _ in range(depth):
+        found = {r["id"] for r in store.run_read(NEIGHBOURS, frontier=frontier, seen=sorted(seen))} - seen
+        frontier = sorted(found)
+        seen.update(frontier)
+        order.extend(frontier)
+        if not frontier:
+            break
+    kept = order[:limit]
+    node_rows = {r["id"]: r for r in store.run_read(READ_NODES_BY_ID, ids=kept)}
+    nodes = [_view_node(node_rows[n]) for n in kept]
+    rel_rows = store.run_read(READ_RELS_AMONG, ids=kept)
+    edges = []
+    by_source: dict[str, list[dict]] = {}
+    for r in sorted(rel_rows, key=lambda r: (r["type"], r["source"], r["target"])):
+        by_source.setdefault(r["source"], []).append(r)
+    for u in kept:
+        # networkx's order: targets by first appearance, then that target's types.
+        targets: dict[str, list[dict]] = {}
+        for r in by_source.get(u, ()):
+            targets.setdefault(r["target"], []).append(r)
+        for rels in targets.values():
+            for r in rels:
+                rtype = RelType(r["type"])
+                edges.append({"source": u, "target": r["target"], "type": rtype.value,
+                              "props": {**_REL_DEFAULTS[rtype], **r["props"]}})
+    return {"center": node_id, "depth": depth, "limit": limit, "nodes": nodes, "edges": edges,
+            "capped": len(order) > len(kept), "omitted": len(order) - len(kept)}
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+_BY_GROUP = {
+    "chain": COVERAGE_BY_CHAIN,
+    "segment": COVERAGE_BY_SEGMENT,
+    "park": COVERAGE_BY_PARK,
+    "street": COVERAGE_BY_STREET,
+}
+
+
+def all_statements() -> Iterator[tuple[str, str, dict]]:
+    """(name, text, params) of every concrete statement the adapter and listings can send."""
+    for statement in STATEMENTS:
+        for name, text in statement.expansions():
+            yield name, text, statement.params
+
+
+def domain_label(labels: list[str]) -> Label | None:
+    """The schema label among a node's labels (it also carries ``RedchainNode``)."""
+    for name in labels:
+        label = _LABELS.get(name)
+        if label is not None:
+            return label
+    return None
+
+
+_LABELS = {label.value: label for label in Label}
+
+
+def _coverage(row: dict) -> Coverage:
+    org_covered = row["standalone"] + row["joint"] + row["other_org"]
+    base = row["base"]
+    return Coverage(
+        base=base,
+        org_covered=org_covered,
+        covered_by_standalone=row["standalone"],
+        covered_by_joint=row["joint"],
+        work_covered=row["work"],
+        uncovered=row["none"],
+        org_coverage_rate=coverage_rate(org_covered, base),
+        two_coverage_rate=coverage_rate(org_covered + row["work"], base),
+        party_orgs=row["party_orgs"],
+        standalone_orgs=row["standalone_orgs"],
+        joint_orgs=row["joint_orgs"],
+        industry_committees=row["industry_committees"],
+    )
+
+
+def _view_node(row: dict) -> dict:
+    label = domain_label(row["labels"])
+    attrs = {**_DEFAULTS[label], **_without_id(row["props"])}
+    return {
+        "id": row["id"],
+        "label": label.value,
+        "label_zh": LABEL_ZH[label],
+        "name": attrs.get("name"),
+        "props": {p: v for p, v in attrs.items() if p != "name"},
+    }
+
+
+def _without_id(props: dict) -> dict:
+    return {k: v for k, v in props.items() if k != "id"}
+
+
+def _require_neo4j(store) -> None:
+    if getattr(store, "kind", None) != "neo4j":
+        raise StoreError("the in-database listings need a Neo4j store (neo4j://… or bolt://…)")
+
+
+def _require_chain(store, chain: str) -> None:
+    [row] = store.run_read(CHAIN_EXISTS, chain=chain)
+    if not row["found"]:
+        raise NotFound(f"找不到产业链 {chain}")
+
