@@ -17,7 +17,7 @@ from graph.factory import open_store
 from graph.projection import load_projection
 
 from api.errors import install_error_handlers
-from api.routers import ROUTERS
+from api.routers import ROUTERS, pages
 from api.scope import ViewCache
 from api.security.limits import BodyLimit
 from api.security.sessions import Sessions
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.views = ViewCache()
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes})
     install_error_handlers(app)
+    app.include_router(pages.router)  # the web UI; first, so that it serves "/" (logins still go through auth.login)
     for router in ROUTERS:
         app.include_router(router)
     return app

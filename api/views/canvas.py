@@ -10,7 +10,7 @@ text, never as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Iterable
 from urllib.parse import quote, urlencode
 
 import networkx as nx
@@ -54,10 +54,11 @@ _STYLE_OF_LABEL = {
 @dataclass(frozen=True)
 class Links:
     """Where a node's links point. ``server`` pages link to the app's own views; a file
-    written by the CLI has no server behind it, so it only links to the sibling files in
-    ``segment_files`` (segment id -> file name), if any."""
+    written by the CLI has no server behind it, so it only links to its sibling files:
+    ``chain_files`` (chain id -> its map) and ``segment_files`` (segment id -> its map)."""
 
     server: bool = True
+    chain_files: dict[str, str] | None = None
     segment_files: dict[str, str] | None = None
 
     def entity(self, node_id: str, **params) -> str | None:
@@ -68,9 +69,9 @@ class Links:
 
     def chain(self, chain_id: str, *, segment: str | None = None, full: bool = False) -> str | None:
         if not self.server:
-            if segment is not None and self.segment_files and segment in self.segment_files:
-                return quote(self.segment_files[segment])
-            return None
+            files = self.chain_files if segment is None else self.segment_files
+            key = chain_id if segment is None else segment
+            return quote(files[key]) if files and key in files and not full else None
         params = {k: v for k, v in (("segment", segment), ("full", "1" if full else None)) if v}
         return f"/views/chains/{quote(chain_id, safe='')}" + (f"?{urlencode(params)}" if params else "")
 
@@ -270,13 +271,12 @@ def _is_committee(g: nx.MultiDiGraph, org: str, attrs: dict) -> bool:
 
 
 def _org_label(g: nx.MultiDiGraph, org: str, attrs: dict) -> str:
-    """Branches sit next to the enterprise they cover, so their level says enough; the
-    full name is in the panel. Committees are few and keep their name."""
+    """Branches sit next to the enterprises they cover and the legend says what a triangle
+    is, so they carry no label (their names would sit on the enterprises'); the full name
+    is in the tooltip and the panel. Committees are few and keep their name."""
     if _is_committee(g, org, attrs):
         return short_label(name_or_id(attrs, org), 14)
-    if attrs.get("formation") == "joint":
-        return "联合" + ORG_LEVELS.get(attrs.get("level"), "党组织")
-    return ORG_LEVELS.get(attrs.get("level"), "党组织")
+    return ""
 
 
 def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, state: str | None = None) -> dict:
@@ -300,6 +300,8 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
             row("补建方式", REMEDY_ZH[remedy_for(attrs.get("party_members"))])
         segments = out_ids(g, node_id, RelType.IN_SEGMENT)
         row("所在环节", _names(g, segments))
+        suppliers, customers = in_ids(g, node_id, RelType.SUPPLIES), out_ids(g, node_id, RelType.SUPPLIES)
+        row("上下游企业", f"供应商 {len(suppliers)} 家，客户 {len(customers)} 家")
         row("园区", attrs.get("park"))
         row("街道", attrs.get("street"))
         row("职工人数", attrs.get("employees"))
@@ -377,5 +379,3 @@ def _edge_label(rtype: str, props: dict) -> str | None:
         return ALLIANCE_ROLES.get(role) if role and role != "member" else None
     return None
 
-
-EdgeFilter = Callable[[str, str, str], bool]

@@ -95,7 +95,7 @@ def trend_svg(points: list[HistoryPoint]) -> Markup | None:
     def y_of(rate: float) -> float:
         return _TOP + plot_h * (1 - (rate - low) / (high - low))
 
-    parts = [f'<svg viewBox="0 0 {_W} {_H}" role="img" aria-label="覆盖率变化趋势" xmlns="http://www.w3.org/2000/svg">']
+    parts = [f'<svg viewBox="0 0 {_W} {_H}" role="img" aria-label="覆盖率变化趋势">']
     steps = round((high - low) / 0.1)
     for k in range(steps + 1):
         rate = low + k * 0.1
@@ -106,13 +106,17 @@ def trend_svg(points: list[HistoryPoint]) -> Markup | None:
     for i, p in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
             parts.append(f'<text x="{x_of(i):.1f}" y="{_H - _BOTTOM + 20}" text-anchor="middle">{escape(p.date)}</text>')
-    for field, css, label in (("org_coverage_rate", "series-org", "组织覆盖率"), ("two_coverage_rate", "series-two", "两个覆盖率")):
+    series = (("org_coverage_rate", "series-org", "组织覆盖率"), ("two_coverage_rate", "series-two", "两个覆盖率"))
+    label_y = [y_of(getattr(points[-1], field)) for field, _, _ in series]
+    if abs(label_y[0] - label_y[1]) < 15:  # keep the two end labels apart (org is never above two)
+        middle = (label_y[0] + label_y[1]) / 2
+        label_y = [middle + 8, middle - 8]
+    for (field, css, label), end_y in zip(series, label_y):
         values = [getattr(p, field) for p in points]
         line = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
         parts.append(f'<polyline class="{css}" points="{line}" fill="none" stroke-width="2.5"/>')
         for i, v in enumerate(values):
             parts.append(f'<circle class="{css}" cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="3.5" fill="#ffffff" stroke-width="2"/>')
-        last_y = y_of(values[-1])
-        parts.append(f'<text x="{x_of(len(values) - 1) + 10:.1f}" y="{last_y + 4:.1f}">{label} {values[-1]:.1%}</text>')
+        parts.append(f'<text x="{x_of(len(values) - 1) + 10:.1f}" y="{end_y + 4:.1f}">{label} {values[-1]:.1%}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

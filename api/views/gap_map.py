@@ -21,7 +21,7 @@ from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
-from api.views.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id
+from api.views.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
 from api.views.chain_map import STATE_ORDER, UNSTAGED
 from api.views.layout import Column, LaneSpec, blocks, satellites, swimlanes
 
@@ -214,7 +214,9 @@ def plan_map(g: nx.MultiDiGraph, plan: Plan, *, links: Links = SERVER_LINKS) -> 
                                  info=[["拟用编号", org.id], ["党员合计", str(org.members)],
                                        ["覆盖企业", str(len(org.enterprises))], ["理由", "；".join(org.reasons)]])
         elif node_id in g:
-            canvas.add(node_id, x, y)
+            node = canvas.add(node_id, x, y)
+            if node_id in by_source and not node["label"]:  # a proposer heads its block: name it
+                node["label"] = short_label(node["name"], 12)
         else:  # gone since the plan was made: keep its place, say so
             canvas.add_synthetic(node_id, names[node_id][:10], "more", x, y, name=names[node_id], kind="已不存在的对象")
     reasons = {(i.source, i.target): "；".join(i.reasons) for i in plan.items}

@@ -24,7 +24,8 @@ LANE_PAD = 40.0
 HEADER_H = 70.0  # lane and column titles above the grids
 BAND_GAP = 150.0  # from the lanes to a band of satellites
 SATELLITE_GAP = 130.0
-ASPECT = 0.55  # height / width the layout aims for (a wide screen)
+RING_SPACING = 120.0  # arc length per node on a ring: a label is ~110 px wide
+ASPECT = 0.7  # height / width the layout aims for (the graph area of a wide screen)
 
 
 @dataclass
@@ -159,14 +160,14 @@ def _spread_row(nodes: list[str], xs: list[float], y: float) -> dict[str, tuple[
 def rings(centre: str, hops: list[list[str]], parent: dict[str, str]) -> dict[str, tuple[float, float]]:
     """An ego graph: ``centre`` at the origin, ``hops[k]`` on ring k+1. Each ring is
     ordered by the angle of each node's parent on the ring inside it, so children sit
-    near their parents and few lines cross. Rings grow to leave ~70 px per node."""
+    near their parents and few lines cross. Rings grow to leave room for each label."""
     positions = {centre: (0.0, 0.0)}
     angle = {centre: 0.0}
     radius = 0.0
     for ring in hops:
         if not ring:
             continue
-        radius = max(radius + 240.0, len(ring) * 70.0 / (2 * math.pi))
+        radius = max(radius + 260.0, len(ring) * RING_SPACING / (2 * math.pi))
         ordered = sorted(ring, key=lambda n: (angle.get(parent.get(n, centre), 0.0), n))
         for i, node in enumerate(ordered):
             a = 2 * math.pi * i / len(ordered) - math.pi / 2

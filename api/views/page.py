@@ -141,10 +141,13 @@ def render(template: str, *, standalone: bool = False, **context) -> str:
     return env.get_template(template).render(standalone=standalone, scripts=SCRIPTS, styles=STYLES, **assets, **context)
 
 
-def graph_page(payload: dict, *, standalone: bool = False, **context) -> str:
-    """A page around one graph payload (chain map, neighbourhood, gap map, plan)."""
+def graph_page(payload: dict, *, standalone: bool = False, data: Markup | None = None, template: str = "graph.html",
+               **context) -> str:
+    """A page around one graph payload (chain map, neighbourhood, gap map, plan).
+    ``data`` is ``json_for_html(payload)`` if the caller already has it."""
     context.setdefault("title", payload["title"])
-    return render("graph.html", standalone=standalone, payload=payload, data=json_for_html(payload), **context)
+    data = json_for_html(payload) if data is None else data
+    return render(template, standalone=standalone, payload=payload, data=data, **context)
 
 
 def static_file(name: str) -> Path | None:

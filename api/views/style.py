@@ -53,12 +53,18 @@ class NodeStyle:
 
 @dataclass(frozen=True)
 class EdgeStyle:
+    """A kind of edge. ``forward`` is what the target is to the source ("下游客户"),
+    ``backward`` what the source is to the target ("上游供应商"): the side panel lists a
+    node's neighbours with these words."""
+
     text: str
     color: str
     width: float = 1.0
     dashes: tuple[int, ...] = ()
     arrow: str = ""  # "", "to"
     layer: str = SUPPLY
+    forward: str = ""
+    backward: str = ""
 
 
 # Enterprise coverage states (graph.analysis.coverage), then the other kinds of node.
@@ -83,24 +89,24 @@ NODE_STYLES: dict[str, NodeStyle] = {
 }
 
 EDGE_STYLES: dict[str, EdgeStyle] = {
-    "SUPPLIES": EdgeStyle("上下游供应（供方→需方）", "#b3b6b7", 1, arrow="to", layer=SUPPLY),
-    "COVERS": EdgeStyle("党组织覆盖", "#c0392b", 1.5, layer=ORGS),
-    "UNDER": EdgeStyle("组织隶属（下级→上级）", "#e6b0aa", 1, (2, 4), "to", HIERARCHY),
-    "LEADS": EdgeStyle("产业链党委领导产业链", "#922b21", 2, layer=ORGS),
-    "PAIRED_WITH": EdgeStyle("结对共建", "#2471a3", 2, arrow="to", layer=PAIRING),
-    "CONTACTS": EdgeStyle("领导联系点", "#1e8449", 2, (2, 3), layer=CONTACTS),
-    "RESPONSIBLE_FOR": EdgeStyle("领导分管产业链", "#52be80", 1, (10, 4), layer=CONTACTS),
-    "ASSIGNED_TO": EdgeStyle("指导员派驻", "#8e44ad", 1.5, (8, 3, 2, 3), layer=INSTRUCTORS),
-    "MEMBER_OF": EdgeStyle("联盟成员单位", "#d4ac0d", 1, layer=ALLIANCES),
-    "ALLIANCE_OF": EdgeStyle("联盟所属产业链", "#b7950b", 2, layer=ALLIANCES),
-    "IN_SEGMENT": EdgeStyle("企业所在环节", "#d5d8dc", 1, layer=STRUCTURE),
-    "PART_OF": EdgeStyle("环节所属产业链", "#d5d8dc", 1, layer=STRUCTURE),
-    "FLOW": EdgeStyle("环节之间的上下游供应（条数）", "#99a3a4", 2, arrow="to", layer=SUPPLY),
-    "MORE": EdgeStyle("未展开", "#bfc9ca", 1, (2, 2), layer=STRUCTURE),
-    "PROPOSED_PAIRED_WITH": EdgeStyle("拟结对共建", "#2471a3", 2.5, (8, 5), "to", PROPOSALS),
-    "PROPOSED_COVERS": EdgeStyle("拟由党组织覆盖（联合组建）", "#e67e22", 2.5, (8, 5), layer=PROPOSALS),
-    "PROPOSED_CONTACTS": EdgeStyle("拟设联系点", "#1e8449", 2.5, (8, 5), "to", PROPOSALS),
-    "PROPOSED_ASSIGNED_TO": EdgeStyle("拟派驻指导员", "#8e44ad", 2.5, (8, 5), "to", PROPOSALS),
+    "SUPPLIES": EdgeStyle("上下游供应（供方→需方）", "#c4c8c9", 1, arrow="to", layer=SUPPLY, forward="下游客户", backward="上游供应商"),
+    "COVERS": EdgeStyle("党组织覆盖", "#c0392b", 1.5, layer=ORGS, forward="覆盖企业", backward="覆盖党组织"),
+    "UNDER": EdgeStyle("组织隶属（下级→上级）", "#e6b0aa", 1, (2, 4), "to", HIERARCHY, forward="上级党组织", backward="下级党组织"),
+    "LEADS": EdgeStyle("产业链党委领导产业链", "#922b21", 2, layer=ORGS, forward="领导产业链", backward="产业链党委"),
+    "PAIRED_WITH": EdgeStyle("结对共建", "#2471a3", 2, arrow="to", layer=PAIRING, forward="结对对象", backward="结对方"),
+    "CONTACTS": EdgeStyle("领导联系点", "#1e8449", 2, (2, 3), layer=CONTACTS, forward="联系点", backward="联系领导"),
+    "RESPONSIBLE_FOR": EdgeStyle("领导分管产业链", "#52be80", 1, (10, 4), layer=CONTACTS, forward="分管产业链", backward="分管领导"),
+    "ASSIGNED_TO": EdgeStyle("指导员派驻", "#8e44ad", 1.5, (8, 3, 2, 3), layer=INSTRUCTORS, forward="派驻对象", backward="党建指导员"),
+    "MEMBER_OF": EdgeStyle("联盟成员单位", "#d4ac0d", 1, layer=ALLIANCES, forward="所在联盟", backward="成员单位"),
+    "ALLIANCE_OF": EdgeStyle("联盟所属产业链", "#b7950b", 2, layer=ALLIANCES, forward="所属产业链", backward="产业链党建联盟"),
+    "IN_SEGMENT": EdgeStyle("企业所在环节", "#d5d8dc", 1, layer=STRUCTURE, forward="所在环节", backward="环节内企业"),
+    "PART_OF": EdgeStyle("环节所属产业链", "#d5d8dc", 1, layer=STRUCTURE, forward="所属产业链", backward="环节"),
+    "FLOW": EdgeStyle("环节之间的上下游供应（条数）", "#99a3a4", 2, arrow="to", layer=SUPPLY, forward="下游环节", backward="上游环节"),
+    "MORE": EdgeStyle("未展开", "#bfc9ca", 1, (2, 2), layer=STRUCTURE, forward="未展开", backward="所属对象"),
+    "PROPOSED_PAIRED_WITH": EdgeStyle("拟结对共建", "#2471a3", 2.5, (8, 5), "to", PROPOSALS, forward="拟结对对象", backward="拟结对方"),
+    "PROPOSED_COVERS": EdgeStyle("拟由党组织覆盖（联合组建）", "#e67e22", 2.5, (8, 5), layer=PROPOSALS, forward="拟覆盖企业", backward="拟编入党组织"),
+    "PROPOSED_CONTACTS": EdgeStyle("拟设联系点", "#1e8449", 2.5, (8, 5), "to", PROPOSALS, forward="拟设联系点", backward="拟联系领导"),
+    "PROPOSED_ASSIGNED_TO": EdgeStyle("拟派驻指导员", "#8e44ad", 2.5, (8, 5), "to", PROPOSALS, forward="拟派驻对象", backward="拟派驻指导员"),
 }
 
 # An enterprise's state -> a short Chinese phrase for the side panel.

@@ -68,7 +68,7 @@
       width: e.width || st.width,
       dashes: st.dashes.length ? st.dashes : false,
       arrows: st.arrow ? {to: {enabled: true, scaleFactor: 0.45}} : {to: {enabled: false}},
-      font: {face: FONT, size: 12, color: '#424949', strokeWidth: 3, strokeColor: '#ffffff', align: 'middle'}
+      font: {face: FONT, size: 12, color: '#424949', strokeWidth: 3, strokeColor: '#ffffff', align: 'horizontal'}
     };
     if (e.label) { edge.label = e.label; }
     return edge;
@@ -125,7 +125,10 @@
       ctx.fillStyle = LANE_TEXT[lane.tone] || LANE_TEXT.plain;
       ctx.font = (segment ? '600 17px ' : 'bold 26px ') + FONT;
       ctx.textBaseline = 'top';
-      ctx.fillText(lane.title, lane.x + 12, lane.y + (segment ? 8 : 10), Math.max(lane.w - 24, 40));
+      // A stage's name is centred (the edges of a lane may lie outside the fitted view).
+      ctx.textAlign = segment ? 'left' : 'center';
+      var x = segment ? lane.x + 12 : lane.x + lane.w / 2;
+      ctx.fillText(lane.title, x, lane.y + (segment ? 8 : 10), Math.max(lane.w - 24, 40));
     });
     ctx.restore();
   });
@@ -190,12 +193,18 @@
     });
     var list = document.getElementById('panel-neighbours');
     list.textContent = '';
-    var around = adjacency.get(id) || [];
+    var order = Object.keys(styles.edges);
+    var around = (adjacency.get(id) || []).slice().sort(function (a, b) {
+      return order.indexOf(a.style) - order.indexOf(b.style) || (b.outgoing - a.outgoing) ||
+        String(byId.get(a.other).name).localeCompare(String(byId.get(b.other).name), 'zh');
+    });
     document.getElementById('panel-neighbours-title').textContent = '相连对象（' + around.length + '）';
     around.slice(0, MAX_NEIGHBOURS).forEach(function (link) {
       var other = byId.get(link.other);
       if (!other) { return; }
-      var button = element('button', (styles.edges[link.style] ? styles.edges[link.style].text : '') + '：' + other.name, 'linkish');
+      var st = styles.edges[link.style];
+      var relation = st ? (link.outgoing ? st.forward : st.backward) || st.text : '';
+      var button = element('button', relation + '：' + other.name, 'linkish');
       button.type = 'button';
       button.addEventListener('click', function () { focusNode(other.id); });
       var li = document.createElement('li');

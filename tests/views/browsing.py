@@ -1,0 +1,78 @@
+"""Driving a graph page in the browser: wait for the first drawing, read what vis-network
+holds, click a node where it is drawn, search.
+
+Everything is read through ``window.redchainNetwork`` (the page's vis DataSets and
+network) with ``page.evaluate``; waiting uses selectors, which the page's CSP allows
+(``wait_for_function`` would need ``unsafe-eval``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def shot(page, name: str) -> Path:
+    """Save a screenshot as a test artefact (artifacts/screenshots/, gitignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def wait_drawn(page, timeout: float = 20_000) -> None:
+    page.wait_for_selector("body[data-graph-ready]", state="attached", timeout=timeout)
+
+
+def node_ids(page) -> list[str]:
+    """The ids in the page's vis DataSet of nodes."""
+    return page.evaluate("() => window.redchainNetwork.nodes.getIds()")
+
+
+def drawn(page) -> tuple[int, int]:
+    """(nodes in the DataSet, nodes the network actually lays out and draws)."""
+    return tuple(page.evaluate("() => [window.redchainNetwork.nodes.length, window.redchainNetwork.drawn()]"))
+
+
+def click_node(page, node_id: str, *, double: bool = False) -> None:
+    """Bring a node to the middle at a readable zoom (no selection), then click it with
+    the mouse where the canvas draws it."""
+    point = page.evaluate(
+        """id => {
+            const net = window.redchainNetwork.network;
+            const at = net.getPositions([id])[id];
+            net.moveTo({position: at, scale: 1.6, animation: false});
+            return net.canvasToDOM(at);
+        }""",
+        node_id,
+    )
+    page.wait_for_timeout(50)
+    box = page.locator("#graph canvas").bounding_box()
+    x, y = box["x"] + point["x"], box["y"] + point["y"]
+    if double:
+        page.mouse.dblclick(x, y)
+    else:
+        page.mouse.click(x, y)
+
+
+def selected(page) -> list[str]:
+    return page.evaluate("() => window.redchainNetwork.network.getSelectedNodes()")
+
+
+def view_centre_distance(page, node_id: str) -> float:
+    """How far (canvas units) the view's centre is from a node: ~0 once it is focused."""
+    return page.evaluate(
+        """id => {
+            const net = window.redchainNetwork.network;
+            const at = net.getPositions([id])[id], c = net.getViewPosition();
+            return Math.hypot(at.x - c.x, at.y - c.y);
+        }""",
+        node_id,
+    )
+
+
+def search(page, text: str) -> None:
+    page.fill("#search-input", text)
+    page.click("#search button[type=submit]")

@@ -1,0 +1,166 @@
+"""The pages over plain HTTP against a real server: login, headers, what a page may
+contain, scoping, roles and form tokens. (What the pages do in a browser is in
+test_browser_pages.py.)"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Iterator
+
+import httpx
+import pytest
+
+from graph.analysis.coverage import coverage_report
+
+from api.security.principal import Role
+from api.views.settings import ViewSettings
+
+PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
+         "/views/gaps?chain=C02", "/views/plans"]
+
+
+@contextmanager
+def browser_session(server) -> Iterator[httpx.Client]:
+    """A client holding the session cookie of the one-time login URL."""
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as client:
+        first = client.get(server.login_url().removeprefix(server.url))
+        assert first.status_code == 303 and first.headers["location"] == "/"
+        yield client
+
+
+def bearer(server, role: Role, chains: list[str] | None = None) -> httpx.Client:
+    token = server.token(role, chains)
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, follow_redirects=False, timeout=30)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]*)"', html).group(1)
+
+
+def test_without_credentials_the_pages_say_how_to_log_in(server):
+    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
+        for path in PAGES:
+            response = anonymous.get(path)
+            assert response.status_code == 401, path
+            assert response.headers["content-type"].startswith("text/html")
+            assert "请先登录" in response.text and "redchain serve" in response.text
+
+
+def test_a_spent_login_url_still_answers_in_the_api_error_shape(server):
+    url = server.login_url().removeprefix(server.url)
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.get(url, follow_redirects=False).status_code == 303
+        again = httpx.get(server.url + url)
+        assert again.status_code == 401 and "只能用一次" in again.json()["error"]["message"]
+
+
+def test_every_page_is_offline_and_strict(server):
+    with browser_session(server) as client:
+        for path in PAGES:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert response.headers["content-type"] == "text/html; charset=utf-8"
+            csp = response.headers["content-security-policy"]
+            assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+            assert response.headers["x-content-type-options"] == "nosniff"
+            html = response.text
+            assert "http://" not in html and "https://" not in html, path  # no remote anything
+            for tag in re.findall(r"<script\b[^>]*>", html):  # only local files, or data that never runs
+                assert re.fullmatch(r'<script src="/views/static/[\w./-]+\.js">', tag) or \
+                    tag == '<script type="application/json" id="redchain-data">', tag
+            assert " style=" not in html and "<style" not in html  # CSP forbids inline styles too
+            assert "Traceback" not in html
+
+
+def test_static_files_are_served_and_nothing_else(server):
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        js = client.get("/views/static/vendor/vis-network-9.1.2/vis-network.min.js")
+        assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+        assert "vis-network" in js.text[:200]
+        for bad in ("/views/static/../page.py", "/views/static/%2e%2e/page.py", "/views/static/templates/base.html",
+                    "/views/static/", "/views/static/nope.js"):
+            assert client.get(bad).status_code == 404, bad
+
+
+def test_dashboard_colours_follow_the_configured_thresholds(fresh_server):
+    fresh_server.app.state.view_settings = ViewSettings(org_rate_green=0.85, org_rate_amber=0.83,
+                                                        two_rate_green=0.5, two_rate_amber=0.4)
+    with browser_session(fresh_server) as client:
+        html = client.get("/").text
+    rows = re.findall(r'<tr>\s*<td><a href="/views/chains/(C\d+)">.*?</tr>', html, re.S)
+    cells = re.findall(r'class="num rate-(\w+)">[\d.]+%</td>\s*<td class="num">\d+</td>\s*<td class="num rate-(\w+)"', html)
+
+    def colour(rate, green, amber):
+        return "green" if rate >= green else "amber" if rate >= amber else "red"
+
+    expected = {
+        group.key: (colour(group.org_coverage_rate, 0.85, 0.83), colour(group.two_coverage_rate, 0.5, 0.4))
+        for group in coverage_report(fresh_server.projection(), by="chain").groups
+    }
+    assert dict(zip(rows, cells)) == expected
+    assert {c for pair in expected.values() for c in pair} >= {"red", "green"}  # the thresholds split the demo
+    assert "≥ 85% 绿" in html
+
+
+def test_a_scoped_token_sees_only_its_chain(server):
+    with bearer(server, Role.VIEWER, ["C01"]) as viewer:
+        home = viewer.get("/").text
+        assert "/views/chains/C01" in home and "/views/chains/C02" not in home
+        assert viewer.get("/views/chains/C02").status_code == 404
+        assert "找不到" in viewer.get("/views/chains/C02").text
+        assert viewer.get("/views/gaps?chain=C02").status_code == 404
+        page = viewer.get("/views/chains/C01").text
+        assert "新一代信息技术" not in page  # the other chain's name appears nowhere
+        leaders = re.findall(r'"kind":"领导","info"', page)
+        assert leaders and '"name":"领导 L' in page  # a viewer sees leaders without their names
+
+
+def test_plan_forms_need_the_session_token_and_the_editor_role(fresh_server):
+    with browser_session(fresh_server) as browser:
+        form = browser.get("/views/plans").text
+        token = csrf_of(form)
+        assert token
+        forged = browser.post("/views/plans", data={"kind": "joint_branches", "chain": "C01"})
+        assert forged.status_code == 403 and "表单已失效" in forged.text
+        wrong = browser.post("/views/plans", data={"kind": "joint_branches", "chain": "C01", "csrf": "0" * 40})
+        assert wrong.status_code == 403
+        made = browser.post("/views/plans", data={"kind": "joint_branches", "chain": "C01", "csrf": token, "min_members": "3"})
+        assert made.status_code == 303
+        plan_url = made.headers["location"]
+        assert re.fullmatch(r"/views/plans/[\w-]+", plan_url)
+
+    with bearer(fresh_server, Role.VIEWER) as viewer:
+        review = viewer.get(plan_url)
+        assert review.status_code == 200 and "执行需要编辑权限" in review.text and "apply-button" not in review.text
+        assert viewer.post(plan_url + "/apply", data={}).status_code == 403
+        bad = viewer.post("/views/plans", data={"kind": "pairings", "capacity": "0"})
+        assert bad.status_code == 422 and "参数有误" in bad.text
+    with bearer(fresh_server, Role.EDITOR) as editor:
+        done = editor.post(plan_url + "/apply", data={})
+        assert done.status_code == 303 and done.headers["location"].endswith("?applied=1")
+        assert "已执行" in editor.get(done.headers["location"]).text
+        again = editor.post(plan_url + "/apply", data={})
+        assert again.status_code == 409 and "已于" in again.text
+
+
+def test_logout_ends_the_session(fresh_server):
+    with browser_session(fresh_server) as browser:
+        token = csrf_of(browser.get("/").text)
+        out = browser.post("/views/logout", data={"csrf": token})
+        assert out.status_code == 303
+        assert browser.get("/").status_code == 401
+
+
+@pytest.mark.parametrize("path, status, words", [
+    ("/views/chains/NOPE", 404, "找不到产业链 NOPE"),
+    ("/views/chains/C01?segment=S02-1", 404, "产业链 C01 中找不到环节 S02-1"),
+    ("/views/entities/NOPE", 404, "找不到对象 NOPE"),
+    ("/views/entities/C01?depth=9", 422, "请求参数有误"),
+    ("/views/plans/nope", 404, "找不到方案 nope"),
+])
+def test_failures_are_chinese_pages(server, path, status, words):
+    with bearer(server, Role.VIEWER) as viewer:
+        response = viewer.get(path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html") and words in response.text

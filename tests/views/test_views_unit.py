@@ -1,0 +1,183 @@
+"""The view builders on hand-built graphs with literal answers, plus the safety of what
+they hand to a page. No server, no browser."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html import unescape
+from collections import Counter
+
+import pytest
+
+from builders import GraphBuilder
+from graph.analysis.coverage import base_enterprises, coverage_report
+from graph.errors import NotFound
+from graph.factory import open_store
+from graph.projection import project
+
+from api.views import page
+from api.views.canvas import NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
+from api.views.chain_map import chain_map
+from api.views.dashboard import trend_svg
+from api.views.layout import CELL_H, CELL_W, Column, LaneSpec, grid_rows, swimlanes
+from api.views.neighbourhood import neighbourhood_map
+from graph.analysis.history import HistoryPoint
+
+XSS = "</script><img src=x onerror=alert(1)>"
+
+
+def small_chain() -> GraphBuilder:
+    """Chain C with an upstream segment U (E1 standalone, E2 joint, E3 by the committee)
+    and a downstream segment D (E4 instructor, E5 nothing, E6 closed)."""
+    b = GraphBuilder().chain("C").segment("U", "C", "upstream").segment("D", "C", "downstream")
+    for e, seg in (("E1", "U"), ("E2", "U"), ("E3", "U"), ("E4", "D"), ("E5", "D"), ("E6", "D")):
+        b.enterprise(e).rel("IN_SEGMENT", e, seg)
+    b.node("Enterprise", "E6", name="E6", status="closed")
+    b.org("S").rel("COVERS", "S", "E1")
+    b.org("J", formation="joint").rel("COVERS", "J", "E2")
+    b.org("OC", formation="joint", level="committee").rel("LEADS", "OC", "C").rel("COVERS", "OC", "E3")
+    b.node("Instructor", "I1", name="王五").rel("ASSIGNED_TO", "I1", "E4")
+    b.rel("SUPPLIES", "E1", "E4").rel("SUPPLIES", "E2", "E5")
+    return b
+
+
+def test_coverage_states_literal():
+    g = small_chain().projection()
+    assert coverage_states(g, ["E1", "E2", "E3", "E4", "E5", "E6"]) == {
+        "E1": "standalone", "E2": "joint", "E3": "other_org", "E4": "work", "E5": "none", "E6": "outside",
+    }
+
+
+def test_coverage_states_agree_with_the_coverage_report(district_db):
+    store = open_store(f"sqlite:///{district_db[0]}")
+    try:
+        g = project(store.read())
+    finally:
+        store.close()
+    for chain in (None, "C01", "C04"):
+        base = base_enterprises(g, chain=chain)
+        states = Counter(coverage_states(g, base).values())
+        totals = coverage_report(g, chain=chain).totals
+        assert states["standalone"] == totals.covered_by_standalone
+        assert states["joint"] == totals.covered_by_joint
+        assert states["standalone"] + states["joint"] + states["other_org"] == totals.org_covered
+        assert states["work"] == totals.work_covered and states["none"] == totals.uncovered
+
+
+def test_json_for_html_cannot_end_its_script_block():
+    payload = {"name": XSS, "park": "a&b", "line": "\u2028"}
+    text = str(page.json_for_html(payload))
+    assert not set("<>&\u2028") & set(text)
+    assert json.loads(text) == payload
+
+
+def test_chain_map_lanes_run_upstream_to_downstream():
+    g = small_chain().projection()
+    payload = chain_map(g, "C")
+    nodes = {n["id"]: n for n in payload["nodes"]}
+    assert {"E1", "E2", "E3", "E4", "E5", "E6", "S", "J", "OC", "I1", "C"} == set(nodes)
+    assert max(nodes[e]["x"] for e in ("E1", "E2", "E3")) < min(nodes[e]["x"] for e in ("E4", "E5", "E6"))
+    assert [(n["style"], n["id"]) for n in payload["nodes"] if n["kind"] == "企业"] == [
+        ("standalone", "E1"), ("joint", "E2"), ("other_org", "E3"), ("work", "E4"), ("none", "E5"), ("outside", "E6")]
+    assert nodes["OC"]["style"] == "committee" and nodes["S"]["style"] == "org"
+    assert nodes["I1"]["y"] > nodes["E4"]["y"] and nodes["OC"]["y"] < nodes["E1"]["y"]  # bands below / above
+    edges = {(e["from"], e["to"], e["style"]) for e in payload["edges"]}
+    assert {("E1", "E4", "SUPPLIES"), ("S", "E1", "COVERS"), ("I1", "E4", "ASSIGNED_TO"), ("OC", "C", "LEADS")} <= edges
+    assert [lane["title"] for lane in payload["lanes"][:2]] == ["上游", "下游"]
+    assert set(payload["styles"]["layers"]) >= {"enterprises", "supply", "orgs", "instructors"}
+
+
+def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
+    g = small_chain().projection()
+    payload = chain_map(g, "C", cap=3)
+    assert payload["kind"] == "chain_overview"
+    segments = {n["id"]: n for n in payload["nodes"] if n["style"] == "segment"}
+    assert set(segments) == {"U", "D"}
+    assert segments["U"]["href"] == "/views/chains/C?segment=U"
+    assert "3 家" in segments["U"]["label"]
+    assert {(e["from"], e["to"], e.get("label")) for e in payload["edges"] if e["style"] == "FLOW"} == {("U", "D", "2")}
+    assert {i["id"] for i in payload["index"]} == {"E1", "E2", "E3", "E4", "E5", "E6"}
+    drilled = chain_map(g, "C", cap=3, segment="D")
+    assert {n["id"] for n in drilled["nodes"] if n["kind"] == "企业"} == {"E4", "E5", "E6"}
+    assert drilled["actions"] == [["返回全链", "/views/chains/C"]]
+    assert chain_map(g, "C", cap=3, full=True)["kind"] == "chain"
+    with pytest.raises(NotFound, match="找不到环节 X"):
+        chain_map(g, "C", segment="X")
+
+
+def test_file_links_point_only_at_sibling_files():
+    links = Links(server=False, chain_files={"C": "c.html"}, segment_files={"U": "c.U.html"})
+    assert links.chain("C") == "c.html" and links.chain("C", segment="U") == "c.U.html"
+    assert links.chain("C", full=True) is None and links.chain("OTHER") is None and links.entity("E1") is None
+    assert NO_LINKS.gaps("C") is None
+    assert SERVER_LINKS.entity("a/b?c") == "/views/entities/a%2Fb%3Fc"
+
+
+def test_neighbourhood_is_capped_with_n_more():
+    b = GraphBuilder().enterprise("HUB")
+    for i in range(10):
+        b.enterprise(f"E{i}").rel("SUPPLIES", "HUB", f"E{i}")
+    b.enterprise("FAR").rel("SUPPLIES", "E0", "FAR")
+    g = b.projection()
+    payload = neighbourhood_map(g, "HUB", depth=1, limit=5)
+    ids = [n["id"] for n in payload["nodes"]]
+    assert ids == ["HUB", "E0", "E1", "E2", "E3", "more:HUB"]
+    more = payload["nodes"][-1]
+    assert more["label"] == "另有 6 个" and more["href"] == "/views/entities/HUB"
+    assert payload["actions"][0] == ["显示更多（还有 6 个未显示）", "/views/entities/HUB?depth=1&limit=10"]
+    two = neighbourhood_map(g, "HUB", depth=2, limit=50)
+    assert {n["id"] for n in two["nodes"]} == {"HUB", "FAR", *(f"E{i}" for i in range(10))}
+    with pytest.raises(NotFound):
+        neighbourhood_map(g, "NOPE")
+    with pytest.raises(ValueError):
+        neighbourhood_map(g, "HUB", depth=4)
+
+
+def test_swimlanes_never_put_two_nodes_in_one_cell():
+    lanes = [LaneSpec("上游", "upstream", [Column("a", [f"a{i}" for i in range(40)]), Column("b", ["b1", "a1"])]),
+             LaneSpec("下游", "downstream", [Column("c", [f"c{i}" for i in range(7)])])]
+    placed = swimlanes(lanes)
+    points = list(placed.positions.values())
+    assert len(points) == len(set(points)) == 48  # "a1" keeps its first place
+    for (x1, y1) in points:
+        assert sum(1 for (x2, y2) in points if abs(x1 - x2) < CELL_W / 2 and abs(y1 - y2) < CELL_H / 2) == 1
+    assert 3 <= grid_rows(1, 1) and grid_rows(5000, 10_000) < 200
+
+
+def test_short_labels():
+    assert short_label("长沙奇华智能装备有限公司") == "长沙奇华智能装备"
+    assert short_label("一二三四五六七八九十十一") == "一二三四五六七八九…"
+    assert short_label("有限公司") == "有限公司"
+
+
+def _point(day: int, org: float, two: float) -> HistoryPoint:
+    return HistoryPoint(f"2025-0{day}-01", "", 100, 0, 0, 0, org, two, None, None, None)
+
+
+def test_trend_chart_is_plain_svg():
+    assert trend_svg([]) is None
+    svg = str(trend_svg([_point(1, 0.8, 0.85), _point(2, 0.82, 0.88), _point(3, 0.84, 0.9)]))
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 6
+    assert "http" not in svg and "style=" not in svg and "<script" not in svg
+    assert "组织覆盖率 84.0%" in svg and "两个覆盖率 90.0%" in svg and "2025-03-01" in svg
+
+
+def test_a_standalone_page_inlines_everything_and_allows_exactly_that():
+    payload = chain_map(small_chain().projection(), "C", links=NO_LINKS)
+    html = page.graph_page(payload, standalone=True)
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(scripts) == 1 and "vis-network" in scripts[0][:300]
+    digest = "sha256-" + base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src '{digest}'" in unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)[1])
+    assert not re.search(r"""(src|href)=["']?https?:""", html) and "url(http" not in html
+    assert '<meta charset="utf-8">' in html and "/views/" not in html
+
+
+def test_static_files_cannot_escape_their_folder():
+    assert page.static_file("graph.js") is not None
+    assert page.static_file("vendor/vis-network-9.1.2/vis-network.min.js") is not None
+    for bad in ("../page.py", "/etc/passwd", "vendor/../../page.py", "", "vendor", "..\\page.py"):
+        assert page.static_file(bad) is None, bad
