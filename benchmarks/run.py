@@ -192,6 +192,66 @@ def bench_api(scale: str, db: Path, chain: str, enterprise: str, add) -> None:
         server.wait(timeout=30)
 
 
+VIEW_CHAIN_SIZE = 5000
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def bench_view(workdir: Path, rows: list[Row]) -> None:
+    """Chain map of a 5,000-enterprise chain: payload build time and page size on the
+    server, then time to interactive (graph drawn, a click answered) in headless Chromium."""
+    import subprocess
+
+    from api.views.chain_map import chain_map
+    from graph.analysis.chain_structure import chain_summaries as summaries
+
+    def add(step, seconds, note=""):
+        rows.append(Row("view", step, seconds, note=note))
+        print(f"  view      {step:38} {seconds:8.3f}s  {note}", flush=True)
+
+    csv_dir = workdir / "view-csv"
+    write_demo_csv(demo_tables(VIEW_CHAIN_SIZE * 5, 2024), csv_dir)  # five chains of ~5,000
+    db = workdir / "view.db"
+    store = SQLiteStore(db)
+    import_paths(store, [csv_dir])
+    g = load_projection(store)
+    chain = min(summaries(g), key=lambda c: abs(c.enterprises - VIEW_CHAIN_SIZE))
+    payload, s, _ = measure(lambda: chain_map(g, chain.id, full=True), repeat=3)
+    add(f"chain map payload ({chain.enterprises} enterprises)", s, note=f"{len(payload['nodes'])} nodes, {len(payload['edges'])} edges")
+    store.close()
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--store", f"sqlite:///{db}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        login = next(line.strip() for line in server.stdout if "?token=" in line)
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(login)
+            url = f"http://127.0.0.1:{port}/views/chains/{chain.id}?full=1"
+            t = time.perf_counter()
+            response = page.goto(url)
+            page.wait_for_selector("body[data-graph-ready]", state="attached", timeout=120_000)
+            ready = time.perf_counter() - t
+            size = len(response.body())
+            add("chain map: time to interactive (full)", ready,
+                note=f"page {size / 1e6:.1f} MB; {chain.enterprises} enterprises drawn; target ≤ 5 s")
+            t = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/views/chains/{chain.id}")
+            page.wait_for_selector("body[data-graph-ready]", state="attached", timeout=120_000)
+            add("chain map: time to interactive (overview)", time.perf_counter() - t, note="aggregated by segment")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -223,11 +283,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", nargs="+", default=["district", "city"])
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--skip-view", action="store_true", help="Skip the browser step (needs Debian chromium).")
     args = parser.parse_args()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="redchain-bench-") as tmp:
         for scale in args.scales:
             bench_scale(scale, Path(tmp), rows)
+        if not args.skip_view:
+            bench_view(Path(tmp), rows)
     write_markdown(rows, args.out)
     print(f"written {args.out}")
 
