@@ -15,6 +15,14 @@ class StoreURIError(StoreError):
     """A store URI names no store kind redchain knows."""
 
 
+class StoreMissing(StoreError):
+    """The store was opened for reading and its file does not exist. ``path`` names it."""
+
+    def __init__(self, path):
+        self.path = path
+        super().__init__(f"找不到数据文件 {path}（store file does not exist）")
+
+
 class NotFound(RedchainError):
     """An id names nothing in the store."""
 

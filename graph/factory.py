@@ -20,8 +20,16 @@ def store_uri(uri: str | None = None) -> str:
     return uri or os.environ.get("REDCHAIN_STORE") or DEFAULT_STORE_URI
 
 
-def open_store(uri: str | None = None) -> GraphStore:
+def open_store(uri: str | None = None, *, create: bool = True) -> GraphStore:
     """Open the store a URI names.
+
+    ``create`` decides what a missing SQLite file means: with it (the default) the file is
+    created, empty; without it ``StoreMissing`` is raised. Commands that only make sense
+    on existing data pass ``create=False``, so that a mistyped path is not read as an empty
+    district. A Neo4j database always exists once the server answers.
+
+    Raises ``StoreURIError`` for a URI of no known kind, ``StoreMissing`` as above and
+    ``StoreError`` when the store cannot be opened.
 
     >>> open_store("sqlite:///./demo.db")  # doctest: +SKIP
     SQLiteStore('demo.db')
@@ -45,4 +53,4 @@ def open_store(uri: str | None = None) -> GraphStore:
         path = uri
     from graph.sqlite_store import SQLiteStore
 
-    return SQLiteStore(path)
+    return SQLiteStore(path, create=create)

@@ -4,10 +4,14 @@ WAL journal, explicit ``BEGIN IMMEDIATE`` transactions and ``synchronous=FULL``:
 is either committed whole or not at all, even if the process is killed mid-way. Nodes
 and relationships are generic rows (label/type + JSON properties); the domain lives in
 ``graph.schema`` and the analyses.
+
+Every public method turns ``sqlite3.Error`` into ``StoreError`` naming the file, so callers
+(the CLI, the API) catch one exception type and show a sentence, not a traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -16,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from graph.errors import StoreError
+from graph.errors import StoreError, StoreMissing
 from graph.records import GraphData, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
@@ -63,6 +67,31 @@ def _dumps(props: dict) -> str:
     return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _failure(path: Path, doing_zh: str, doing_en: str, exc: Exception) -> str:
+    """A plain bilingual sentence for a failed SQLite operation on ``path``."""
+    # Plain DatabaseError is SQLite's "malformed" / "not a database"; OperationalError
+    # (locked, read-only, disk full) and the others are subclasses and say what they are.
+    damaged = type(exc) is sqlite3.DatabaseError or isinstance(exc, _Undecodable)
+    hint = "，文件可能已损坏或不是 redchain 数据文件" if damaged else ""
+    return f"无法{doing_zh}数据文件 {path}{hint}（cannot {doing_en} the SQLite store: {exc}）"
+
+
+def _sqlite_errors(doing_zh: str, doing_en: str):
+    """Decorate a public method: ``sqlite3.Error`` (and undecodable rows) become ``StoreError``."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def converted(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.Error, _Undecodable) as exc:
+                raise StoreError(_failure(self.path, doing_zh, doing_en, exc)) from exc
+
+        return converted
+
+    return decorate
+
+
 def _chunks(items: list, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
@@ -70,14 +99,22 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 
 class SQLiteStore:
-    """A graph store in one SQLite file (created on first use)."""
+    """A graph store in one SQLite file.
+
+    With ``create`` (the default) a missing file, and its folder, are created; without it
+    a missing file raises ``StoreMissing``, so that a mistyped path is not taken for an
+    empty store.
+    """
 
     kind = "sqlite"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreMissing(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
@@ -88,7 +125,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA temp_store=MEMORY")
             self._db.executescript(_SCHEMA + _STAGING)
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
+            raise StoreError(_failure(self.path, "打开", "open", exc)) from exc
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -102,15 +139,21 @@ class SQLiteStore:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot start a transaction on {self.path}: {exc}") from exc
+                raise StoreError(_failure(self.path, "写入", "write to", exc)) from exc
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (a damaged page, a full disk): rolling back
+        # again would raise and hide the error that matters.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    @_sqlite_errors("读取", "read")
     def version(self) -> int:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
@@ -152,7 +195,7 @@ class SQLiteStore:
         except _DryRun:
             pass
         except sqlite3.Error as exc:
-            raise StoreError(f"write to {self.path} failed, nothing was written: {exc}") from exc
+            raise StoreError(_failure(self.path, "写入", "write to", exc) + "；未写入任何数据（nothing was written）") from exc
         return summary
 
     def _check_labels(self, db: sqlite3.Connection, nodes: list[Node]) -> None:
@@ -239,7 +282,9 @@ class SQLiteStore:
 
     # -- reads ------------------------------------------------------------------------
 
+    @_sqlite_errors("读取", "read")
     def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:
+        wanted_labels = {Label(lb).value for lb in labels} if labels is not None else None
         with self._lock:
             self._db.execute("BEGIN")  # one consistent snapshot for nodes, rels and version
             try:
@@ -247,25 +292,26 @@ class SQLiteStore:
                 node_rows = self._db.execute("SELECT id, label, props FROM nodes").fetchall()
                 rel_rows = self._db.execute("SELECT type, source, target, props FROM rels").fetchall()
             finally:
-                self._db.execute("COMMIT")
-        wanted_labels = {Label(lb).value for lb in labels} if labels is not None else None
+                self._rollback()  # the snapshot only read: nothing to commit
         wanted_ids = set(ids) if ids is not None else None
-        nodes = [
-            Node(Label(label), node_id, json.loads(props))
-            for node_id, label, props in node_rows
-            if (wanted_labels is None or label in wanted_labels) and (wanted_ids is None or node_id in wanted_ids)
-        ]
-        kept = {n.id for n in nodes} if (wanted_labels is not None or wanted_ids is not None) else None
-        rels = [
-            Rel(RelType(rtype), source, target, json.loads(props))
-            for rtype, source, target, props in rel_rows
-            if kept is None or (source in kept and target in kept)
-        ]
+        with _decoding():
+            nodes = [
+                Node(Label(label), node_id, json.loads(props))
+                for node_id, label, props in node_rows
+                if (wanted_labels is None or label in wanted_labels) and (wanted_ids is None or node_id in wanted_ids)
+            ]
+            kept = {n.id for n in nodes} if (wanted_labels is not None or wanted_ids is not None) else None
+            rels = [
+                Rel(RelType(rtype), source, target, json.loads(props))
+                for rtype, source, target, props in rel_rows
+                if kept is None or (source in kept and target in kept)
+            ]
         return GraphData(nodes, rels, version)
 
+    @_sqlite_errors("读取", "read")
     def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
         found: dict[str, Label] = {}
-        with self._lock:
+        with self._lock, _decoding():
             for chunk in _chunks(list(set(ids)), _IN_CHUNK):
                 marks = ",".join("?" * len(chunk))
                 for node_id, label in self._db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
@@ -274,6 +320,7 @@ class SQLiteStore:
 
     # -- documents (snapshots, tokens, audit, plans) --------------------------------------
 
+    @_sqlite_errors("写入", "write to")
     def save_document(self, collection: str, key: str, body: dict) -> None:
         with self._transaction() as db:
             db.execute(
@@ -281,13 +328,16 @@ class SQLiteStore:
                 (collection, key, _dumps(body)),
             )
 
+    @_sqlite_errors("读取", "read")
     def documents(self, collection: str) -> list[tuple[str, dict]]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT key, body FROM documents WHERE collection = ? ORDER BY key", (collection,)
             ).fetchall()
-        return [(key, json.loads(body)) for key, body in rows]
+        with _decoding():
+            return [(key, json.loads(body)) for key, body in rows]
 
+    @_sqlite_errors("关闭", "close")
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -295,6 +345,18 @@ class SQLiteStore:
 
 class _DryRun(Exception):
     """Raised inside a dry-run transaction so that it rolls back after counting."""
+
+
+class _Undecodable(Exception):
+    """A row SQLite returned whose JSON or label redchain cannot read (a damaged file)."""
+
+
+@contextmanager
+def _decoding() -> Iterator[None]:
+    try:
+        yield
+    except ValueError as exc:  # json.JSONDecodeError, or a label / type not in the schema
+        raise _Undecodable(f"a stored row cannot be decoded: {exc}") from exc
 
 
 def _group(items: list, key) -> dict[str, list]:

@@ -7,7 +7,7 @@ from typing import Annotated, Iterable
 import typer
 from rich.table import Table
 
-from api.commands.common import JsonOption, StoreOption, cli_store, console, print_json
+from api.commands.common import JsonOption, StoreOption, cli_store, console, heading, print_json
 from graph.analysis.chain_structure import chain_structure, chain_summaries
 from graph.projection import load_projection
 from graph.schema import STAGES
@@ -21,7 +21,7 @@ def _table(title: str, headers: list[str], rows: Iterable[list]) -> None:
     """One titled table, or a line saying there is nothing to show."""
     rows = list(rows)
     if not rows:
-        console.print(f"[bold]{title}[/bold]：无", highlight=False)
+        console.print(heading(title, "：无"))
         return
     table = Table(title=title, title_justify="left")
     for header in headers:

@@ -1,5 +1,10 @@
 """What every CLI command shares: the --store option, opening the store, JSON output,
-and turning redchain errors into a clear message and exit code instead of a traceback."""
+and turning redchain errors into a clear message and exit code instead of a traceback.
+
+Both consoles have rich markup and emoji codes switched off: names, ids, notes, file
+names and arguments are printed as given, so ``[/x]`` or ``:smile:`` in the data is text,
+never a tag. Styled pieces are built as ``rich.text.Text`` (see ``fail`` and ``heading``).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,19 @@ import json
 import sys
 from contextlib import contextmanager
 from enum import Enum
-from typing import Annotated, Iterator
+from pathlib import Path
+from typing import Annotated, Iterator, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from graph.errors import RedchainError
+from graph.errors import RedchainError, StoreMissing
 from graph.factory import open_store
 from graph.store import GraphStore
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False, emoji=False)
+err_console = Console(stderr=True, markup=False, emoji=False)
 
 StoreOption = Annotated[
     str | None,
@@ -31,22 +38,49 @@ StoreOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (field names as in DESIGN.md) instead of a table.")]
 
+_MISSING_HINT = "；先用 redchain demo 或 redchain load 导入数据"
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``错误: message`` on stderr (the message as plain text) and exit 1."""
+    err_console.print(Text.assemble(("错误:", "red"), " ", str(message)), highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def heading(title: str, rest: str = "") -> Text:
+    """A bold title followed by plain text, e.g. ``heading("缺链环节", "：无")``."""
+    return Text.assemble((title, "bold"), rest)
+
 
 @contextmanager
-def cli_store(uri: str | None) -> Iterator[GraphStore]:
-    """Open the store for one command; any RedchainError becomes a message and exit 1."""
+def cli_store(uri: str | None, *, create: bool = False) -> Iterator[GraphStore]:
+    """Open the store for one command; any RedchainError becomes a message and exit 1.
+
+    Without ``create`` (commands that read) a missing SQLite file is refused with a hint;
+    ``load``, ``demo`` and ``migrate --to`` pass ``create=True``.
+    """
     try:
-        store = open_store(uri)
+        store = open_store(uri, create=create)
+    except StoreMissing as exc:
+        fail(f"{exc}{_MISSING_HINT}")
     except RedchainError as exc:
-        err_console.print(f"[red]错误:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        fail(str(exc))
     try:
-        yield store
+        try:
+            yield store
+        finally:
+            store.close()
     except RedchainError as exc:
-        err_console.print(f"[red]错误:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    finally:
-        store.close()
+        fail(str(exc))
+
+
+@contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into ``无法写入 path: reason`` and exit 1."""
+    try:
+        yield
+    except OSError as exc:
+        fail(f"无法写入 {exc.filename or path}: {exc.strerror or exc}")
 
 
 def to_jsonable(obj):

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
+from graph.analysis.chain_structure import require_chain
 from graph.analysis.coverage import Coverage, CoverageReport, coverage_report
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot
 from graph.analysis.org_checks import TITLES, organisation_checks
@@ -116,6 +117,8 @@ def _coverage_cells(cov: Coverage, columns=_COVERAGE_COLUMNS) -> list[str]:
 def history(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
     """Coverage snapshots saved with `report --save`, oldest first, with the change each time."""
     with cli_store(store) as s:
+        if chain:
+            require_chain(load_projection(s), chain)
         points = coverage_history(s, chain=chain)
     if as_json:
         print_json(points)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.common import StoreOption, cli_store, console, err_console
+from api.commands.common import StoreOption, cli_store, console, err_console, writing
 from api.commands.imports import import_with_progress, summary_table
 from graph.errors import ImportFailed
 from loaders.demo import demo_tables, write_demo_csv
@@ -32,8 +32,9 @@ def demo(
         tables = demo_tables(scale.value, seed)
     with tempfile.TemporaryDirectory(prefix="redchain-demo-") as tmp:
         folder = out or Path(tmp)
-        files = write_demo_csv(tables, folder)
-        with cli_store(store) as s:
+        with writing(folder):
+            files = write_demo_csv(tables, folder)
+        with cli_store(store, create=True) as s:
             try:
                 report = import_with_progress(s, files, dry_run=False)
             except ImportFailed as failed:  # the generator and importer disagree: a bug, shown plainly
@@ -42,7 +43,7 @@ def demo(
                 raise typer.Exit(1) from None
     console.print(summary_table(report.summary, f"演示数据已导入（{scale.value}，种子 {seed}）"))
     if out:
-        console.print(f"CSV 文件保存在 {out}")
+        console.print(f"CSV 文件保存在 {out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Iterable
 import typer
 from rich.table import Table
 
-from api.commands.common import JsonOption, StoreOption, cli_store, console, print_json
+from api.commands.common import JsonOption, StoreOption, cli_store, console, heading, print_json
 from graph.analysis.contact_gaps import contact_gaps
 from graph.analysis.pairing_gaps import pairing_gaps
 from graph.projection import load_projection
@@ -26,7 +26,7 @@ def _section(title: str, headers: list[str], rows: Iterable[list]) -> None:
     """One titled table, or a line saying there is nothing to show."""
     rows = list(rows)
     if not rows:
-        console.print(f"[bold]{title}[/bold]：无", highlight=False)
+        console.print(heading(title, "：无"))
         return
     table = Table(title=f"{title}（{len(rows)}）", title_justify="left", show_lines=False)
     for header in headers:

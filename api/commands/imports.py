@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
+from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
 from graph.errors import ImportFailed
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, Label
@@ -56,7 +57,7 @@ def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepor
     if not err_console.is_terminal:
         return import_paths(store, files, dry_run=dry_run, progress=_log_progress())
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=not err_console.is_terminal,
     ) as bar:
         tasks: dict[str, int] = {}
@@ -89,7 +90,7 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """Import files into the store in one all-or-nothing transaction (re-importing is a no-op)."""
-    with cli_store(store) as s:
+    with cli_store(store, create=True) as s:
         try:
             report = import_with_progress(s, files, dry_run)
         except ImportFailed as failed:
@@ -98,7 +99,7 @@ def load(
             else:
                 for problem in failed.problems:
                     err_console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-                err_console.print(f"[red]共 {len(failed.problems)} 个问题，未写入任何数据。[/red]")
+                err_console.print(f"共 {len(failed.problems)} 个问题，未写入任何数据。", style="red", highlight=False)
             raise typer.Exit(1) from None
     if as_json:
         print_json({
@@ -109,7 +110,7 @@ def load(
         })
         return
     for warning in report.warnings:
-        err_console.print(f"[yellow]提示:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("提示:", "yellow"), " ", str(warning)), highlight=False, soft_wrap=True)
     title = "试导入（未写入）" if dry_run else "导入完成"
     console.print(summary_table(report.summary, f"{title}：{len(report.files)} 个文件，{report.rows} 行"))
 
@@ -118,8 +119,9 @@ def template(
     out: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.", show_default=False)],
 ) -> None:
     """Write the Excel import template: one sheet per table, Chinese headers, drop-down lists."""
-    path = write_template(out)
-    console.print(f"已生成导入模板：{path}")
+    with writing(out):
+        path = write_template(out)
+    console.print(f"已生成导入模板：{path}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

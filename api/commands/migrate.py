@@ -10,7 +10,7 @@ from typing import Annotated, Iterable, Iterator
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.commands.common import JsonOption, cli_store, console, err_console, print_json
+from api.commands.common import JsonOption, cli_store, console, err_console, fail, print_json
 from api.commands.imports import summary_table
 from graph.records import WriteSummary
 from graph.store import GraphStore
@@ -34,16 +34,12 @@ def migrate(
     as_json: JsonOption = False,
 ) -> None:
     """Copy a whole graph and its documents (history, plans, audit trail, tokens) into another store."""
-    with cli_store(source) as src, cli_store(target) as dst:
+    with cli_store(source) as src, cli_store(target, create=True) as dst:
         if _same_store(src, dst):
-            err_console.print("[red]错误:[/red] 源库和目标库是同一个库。")
-            raise typer.Exit(1)
+            fail("源库和目标库是同一个库。")
         held = _held(dst)
         if held and not force:
-            err_console.print(
-                f"[red]错误:[/red] 目标库不是空的（{held}）。确需写入请加 --force："
-                "按编号合并，目标库中多出的记录保留。", highlight=False, soft_wrap=True)
-            raise typer.Exit(1)
+            fail(f"目标库不是空的（{held}）。确需写入请加 --force：按编号合并，目标库中多出的记录保留。")
         data = src.read()
         summary = _copy_graph(dst, data.nodes, data.rels, batch_size)
         copied = {c: _copy_documents(src, dst, c) for c in document_collections()}
@@ -89,7 +85,7 @@ def _copy_graph(store: GraphStore, nodes: list, rels: list, batch_size: int) -> 
     if not err_console.is_terminal:
         return _write(store, nodes, rels, batch_size, _log_progress(total))
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True,
     ) as bar:
         task = bar.add_task("复制", total=total)

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from api.commands.common import JsonOption, StoreOption, cli_store, console, print_json, to_jsonable
+from api.commands.common import JsonOption, StoreOption, cli_store, console, heading, print_json, to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.analysis.planners.instructors import DEFAULT_CAPACITY as INSTRUCTOR_CAPACITY
 from graph.analysis.planners.instructors import DEFAULT_MINIMUM as INSTRUCTOR_MINIMUM
@@ -161,7 +161,7 @@ def _print_plan(plan: Plan) -> None:
             )
         console.print(table)
     else:
-        console.print(f"[bold]{title}[/bold]：没有可提议的安排", highlight=False)
+        console.print(heading(title, "：没有可提议的安排"))
     if plan.leftovers:
         table = Table(title=f"未安排（{len(plan.leftovers)}）", title_justify="left")
         for header in ("对象", "原因"):

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
+from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, fail, print_json
 from graph.factory import store_uri
 from graph.projection import load_projection
 from graph.schema import Label
@@ -40,6 +40,8 @@ def serve(
     from api.app import create_app
     from api.settings import Settings
 
+    with cli_store(store):
+        pass  # refuse a missing or unreadable store here, not in the server's start-up
     settings = Settings(store=store_uri(store), host=host, port=port)
     app = create_app(settings)
     login = app.state.sessions.new_login_token()
@@ -66,8 +68,7 @@ def token_create(
             known = set(load_projection(s).graph["by_label"][Label.CHAIN.value])
             unknown = [c for c in chain if c not in known]
             if unknown:
-                err_console.print(f"[red]错误:[/red] 找不到产业链 {'、'.join(unknown)}", highlight=False)
-                raise typer.Exit(1)
+                fail(f"找不到产业链 {'、'.join(unknown)}")
         text, info = tokens.create_token(s, Role(role.value), chain, note)
         audit_log.record(s, CLI, "token_create", {"token": info.id, "role": info.role.value, "chains": info.chains, "note": note})
     err_console.print(f"已创建{ROLE_ZH[info.role]}令牌 {info.id}" + (f"（限产业链 {'、'.join(info.chains)}）" if info.chains else "") + "。令牌只显示这一次：")

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.common import StoreOption, cli_store, console
+from api.commands.common import StoreOption, cli_store, console, writing
 from api.views import page
 from api.views.canvas import Links
 from api.views.chain_map import DEFAULT_CAP, chain_map
@@ -43,8 +43,9 @@ def safe_name(text: str) -> str:
 
 
 def _write(path: Path, html: str, what: str, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
     console.print(f"已写入{what}：{path}（{len(payload['nodes'])} 个节点，{len(payload['edges'])} 条关系）", highlight=False)
 
 

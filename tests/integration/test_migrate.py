@@ -137,8 +137,8 @@ def neo4j_uri(request, monkeypatch):
     driver = FakeDriver()
     real_open = common.open_store
 
-    def open_with_fake(uri):  # the CLI opens stores by URI; route the fake's URI to one shared fake server
-        return Neo4jStore(uri, driver=driver) if uri == "bolt://offline-fake:7687" else real_open(uri)
+    def open_with_fake(uri, **options):  # the CLI opens stores by URI; route the fake's URI to one shared fake server
+        return Neo4jStore(uri, driver=driver) if uri == "bolt://offline-fake:7687" else real_open(uri, **options)
 
     monkeypatch.setattr(common, "open_store", open_with_fake)
     yield "bolt://offline-fake:7687"

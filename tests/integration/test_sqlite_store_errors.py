@@ -1,0 +1,73 @@
+"""SQLiteStore never lets a sqlite3 exception out: a damaged file gives StoreError naming
+the file, from every public method, and a missing file opened without ``create`` gives
+StoreMissing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from graph.errors import StoreError, StoreMissing
+from graph.records import Node
+from graph.schema import Label
+from graph.sqlite_store import SQLiteStore
+
+PAGE = 4096
+
+
+@pytest.fixture
+def wrecked(tmp_path) -> SQLiteStore:
+    """A store whose every page but the first (the schema) was overwritten after writing."""
+    db = tmp_path / "wrecked.db"
+    store = SQLiteStore(db)
+    store.write([Node(Label.CHAIN, f"C{i:04d}", {"name": "链" * 20}) for i in range(2000)])
+    store.save_document("plans", "p1", {"kind": "contacts"})
+    store.close()
+    size = db.stat().st_size
+    with open(db, "r+b") as f:
+        f.seek(PAGE)
+        f.write(b"\xa5" * (size - PAGE))
+    store = SQLiteStore(db)  # the schema page is intact: opening works, reading does not
+    yield store
+    store.close()
+
+
+CALLS = {
+    "version": lambda s: s.version(),
+    "read": lambda s: s.read(),
+    "labels_of": lambda s: s.labels_of(["C0001"]),
+    "documents": lambda s: s.documents("plans"),
+    "save_document": lambda s: s.save_document("plans", "p2", {"kind": "pairings"}),
+    "write": lambda s: s.write([Node(Label.CHAIN, "C9999", {"name": "新"})]),
+}
+
+
+@pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())
+def test_every_method_turns_a_damaged_page_into_store_error(wrecked, call):
+    with pytest.raises(StoreError, match="文件可能已损坏") as raised:
+        call(wrecked)
+    assert str(wrecked.path) in str(raised.value)
+    assert isinstance(raised.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_a_failed_read_leaves_no_transaction_open(wrecked):
+    with pytest.raises(StoreError):
+        wrecked.read()
+    assert not wrecked._db.in_transaction
+    with pytest.raises(StoreError, match="database disk image is malformed"):
+        wrecked.read()  # the same error again, not "cannot start a transaction within a transaction"
+
+
+def test_a_missing_file_without_create(tmp_path):
+    with pytest.raises(StoreMissing, match=r"找不到数据文件 .*x\.db（store file does not exist）"):
+        SQLiteStore(tmp_path / "x.db", create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_file_without_create(tmp_path):
+    SQLiteStore(tmp_path / "x.db").close()
+    store = SQLiteStore(Path(tmp_path / "x.db"), create=False)
+    assert store.version() == 0
+    store.close()
