@@ -32,7 +32,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.analysis.chain_structure import enterprise_chains, org_chains
+from graph.analysis.membership import chains_by_enterprise, chains_by_org
 from graph.errors import NotFound
 from graph.projection import in_ids, load_projection
 from graph.schema import LABEL_ZH, PERSONAL_PROPS, Label, RelType
@@ -86,10 +86,10 @@ class View:
         return len(self.g.graph["by_label"][label.value])
 
     def enterprise_chains(self) -> dict[str, set[str]]:
-        return self.memo("enterprise_chains", lambda: enterprise_chains(self.g))
+        return self.memo("enterprise_chains", lambda: chains_by_enterprise(self.g))
 
     def org_chains(self) -> dict[str, set[str]]:
-        return self.memo("org_chains", lambda: org_chains(self.g, by_enterprise=self.enterprise_chains()))
+        return self.memo("org_chains", lambda: chains_by_org(self.g, by_enterprise=self.enterprise_chains()))
 
     def people_in(self, obj: Any) -> list[str]:
         """Ids of people (leaders, instructors) whose names ``obj`` (JSON-like) may show.

@@ -34,8 +34,8 @@ from graph.analysis.coverage import (
     Coverage,
     CoverageGroup,
     CoverageReport,
-    coverage_rate,
 )
+from graph.analysis.membership import coverage_rate, segment_order
 from graph.analysis.uncovered import (
     KEY_NODE_MIN_LINKS,
     KEY_NODE_SHARE,
@@ -45,7 +45,7 @@ from graph.analysis.uncovered import (
 )
 from graph.errors import NotFound, StoreError
 from graph.projection import _DEFAULTS, _REL_DEFAULTS
-from graph.schema import LABEL_ZH, STAGE_ORDER, Label, RelType
+from graph.schema import LABEL_ZH, Label, RelType
 
 NODE_LABEL = "RedchainNode"  # on every graph node: one id index across all labels
 META_LABEL = "RedchainMeta"
@@ -307,11 +307,13 @@ RETURN count(*) AS deleted
 # The base: in_base (default true) and active (the default status).
 _IN_BASE = "coalesce(e.in_base, true) = true AND coalesce(e.status, 'active') = 'active'"
 _IN_CHAIN = "($chain IS NULL OR EXISTS { (e)-[:IN_SEGMENT]->()-[:PART_OF]->(:Chain {id: $chain}) })"
-# An org's formation for the counts: any org leading a chain is an industry committee.
-# (Computed as a variable first: the offline front end cannot analyse a subquery
-# expression inside CASE, and the lint test would then prove nothing.)
-_FORMATION = """WITH o, EXISTS { (o)-[:LEADS]->(:Chain) } AS leads
-    WITH o, CASE WHEN leads THEN 'industry' ELSE coalesce(o.formation, '') END AS formation"""
+# As graph.analysis.coverage: an enterprise's state follows its orgs' own formation, and
+# industry_committees counts orgs formed as 'industry' or leading a chain
+# (graph.analysis.membership.is_industry_committee). (`committee` is computed as a
+# variable first: the offline front end cannot analyse a subquery expression inside CASE
+# or count(), and the lint test would then prove nothing.)
+_COMMITTEE = """WITH o, coalesce(o.formation, '') AS formation, EXISTS { (o)-[:LEADS]->(:Chain) } AS leads
+    WITH o, formation, formation = 'industry' OR leads AS committee"""
 _CHAIN_PARAM = {"chain": "C1"}
 
 CHAIN_EXISTS = _statement(
@@ -354,8 +356,7 @@ CALL (members) {{
   UNWIND members AS e
   CALL (e) {{
     MATCH (o:PartyOrg)-[:COVERS]->(e)
-    {_FORMATION}
-    RETURN collect(formation) AS forms
+    RETURN collect(coalesce(o.formation, '')) AS forms
   }}
   WITH e, forms, EXISTS {{ ()-[:ASSIGNED_TO|CONTACTS|PAIRED_WITH]->(e) }} AS reached
   WITH e, CASE
@@ -382,11 +383,11 @@ CALL (members, chains) {{
     MATCH (o)-[:LEADS]->(c)
     RETURN o
   }}
-  {_FORMATION}
+  {_COMMITTEE}
   RETURN count(*) AS party_orgs,
          count(CASE formation WHEN 'standalone' THEN 1 END) AS standalone_orgs,
          count(CASE formation WHEN 'joint' THEN 1 END) AS joint_orgs,
-         count(CASE formation WHEN 'industry' THEN 1 END) AS industry_committees
+         count(CASE WHEN committee THEN 1 END) AS industry_committees
 }}
 """
 _COUNT_COLUMNS = (
@@ -556,8 +557,8 @@ def coverage_by_group_cypher(store, *, by: str | None, chain: str | None = None)
         names = [r["name"] or r["key"] for r in ordered]
     elif by == "segment":
 
-        def order(r: dict) -> tuple:
-            return (sorted(r["chain_ids"])[:1], STAGE_ORDER.get(r["stage"], 3), r["position"] or 0, r["key"])
+        def order(r: dict) -> tuple:  # as coverage_report: by chain, then in segment order
+            return (sorted(r["chain_ids"])[:1], *segment_order(r["stage"], r["position"], r["key"]))
 
         ordered = sorted(rows, key=order)
         names = [r["name"] or r["key"] for r in ordered]

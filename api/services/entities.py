@@ -7,7 +7,8 @@ from typing import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
-from graph.analysis.chain_structure import chain_segments, chain_summaries
+from graph.analysis.chain_structure import chain_summaries
+from graph.analysis.membership import chain_segments, enterprise_segments, pairing_partners, segment_enterprises
 from graph.projection import in_ids, out_ids
 from graph.schema import Label, RelType
 
@@ -110,7 +111,7 @@ def _enterprise(view: View, e: str) -> dict:
         "id": e, "name": a.get("name"), "kind": a.get("kind"), "park": a.get("park"), "street": a.get("street"),
         "employees": a.get("employees"), "party_members": a.get("party_members"),
         "above_scale": bool(a.get("above_scale")), "leading": bool(a.get("leading")), "in_base": bool(a.get("in_base")),
-        "status": a.get("status"), "segments": out_ids(g, e, RelType.IN_SEGMENT),
+        "status": a.get("status"), "segments": enterprise_segments(g, e),
         "chains": sorted(view.enterprise_chains().get(e, ())), "orgs": in_ids(g, e, RelType.COVERS),
     }
 
@@ -120,7 +121,7 @@ def list_enterprises(reader: Reader, page: PageParams, f: EnterpriseFilters) -> 
     predicates = _matches(view, f.q) + _in_chain(view, f.chain, Label.ENTERPRISE)
     if f.segment is not None:
         view.node(f.segment, Label.SEGMENT)
-        members = set(in_ids(g, f.segment, RelType.IN_SEGMENT))
+        members = set(segment_enterprises(g, f.segment))
         predicates.append(members.__contains__)
     predicates += _equal(view, park=f.park, street=f.street, kind=f.kind, status=f.status,
                          in_base=f.in_base, leading=f.leading, above_scale=f.above_scale)
@@ -142,7 +143,7 @@ def get_enterprise(reader: Reader, e: str) -> dict:
         "customers": out_ids(g, e, RelType.SUPPLIES),
         "instructors": sources(RelType.ASSIGNED_TO),
         "contacted_by": sources(RelType.CONTACTS),
-        "paired_with": sorted(set(sources(RelType.PAIRED_WITH)) | set(out_ids(g, e, RelType.PAIRED_WITH))),
+        "paired_with": sorted(pairing_partners(g, e)),
         "alliances": out_ids(g, e, RelType.MEMBER_OF),
     })
 
@@ -176,7 +177,7 @@ def get_party_org(reader: Reader, o: str) -> dict:
         "enterprises": out_ids(g, o, RelType.COVERS),
         "children": in_ids(g, o, RelType.UNDER),
         "leads": out_ids(g, o, RelType.LEADS),
-        "paired_with": sorted(set(in_ids(g, o, RelType.PAIRED_WITH)) | set(out_ids(g, o, RelType.PAIRED_WITH))),
+        "paired_with": sorted(pairing_partners(g, o)),
         "alliances": out_ids(g, o, RelType.MEMBER_OF),
         "instructors": in_ids(g, o, RelType.ASSIGNED_TO),
         "contacted_by": in_ids(g, o, RelType.CONTACTS),
@@ -200,7 +201,7 @@ def get_chain(reader: Reader, c: str) -> dict:
     view, g = reader.view, reader.view.g
     view.node(c, Label.CHAIN)
     segments = chain_segments(g, c)
-    members = {s: set(in_ids(g, s, RelType.IN_SEGMENT)) for s in segments}
+    members = {s: set(segment_enterprises(g, s)) for s in segments}
     return {
         "id": c,
         "name": g.nodes[c].get("name"),

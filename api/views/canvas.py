@@ -15,9 +15,18 @@ from urllib.parse import quote, urlencode
 
 import networkx as nx
 
-from graph.analysis.coverage import JOINT, NONE, OTHER_ORG, STANDALONE, WORK, enterprise_reach
+from graph.analysis.coverage import enterprise_states
+from graph.analysis.membership import (
+    chain_enterprises,
+    enterprise_chains,
+    enterprise_segments,
+    is_base,
+    is_industry_committee,
+    segment_chains,
+    segment_enterprises,
+)
 from graph.analysis.uncovered import REMEDY_ZH, remedy_for
-from graph.projection import ids_with_label, in_ids, out_ids
+from graph.projection import in_ids, out_ids
 from graph.schema import (
     ALLIANCE_ROLES,
     ENTERPRISE_KINDS,
@@ -38,8 +47,6 @@ from api.views.style import NODE_STYLES, STATE_ZH, StyleSheet
 OUTSIDE = "outside"  # not in the base: closed, moved, or kept out of it
 LABEL_CHARS = 10  # longer names are cut on the canvas (the panel shows them whole)
 _COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司")
-_FORMATION_RANK = {"standalone": 0, "joint": 2}  # as graph.analysis.coverage: other formations rank 1
-_STATE_OF_RANK = (STANDALONE, OTHER_ORG, JOINT)
 _STYLE_OF_LABEL = {
     Label.PARTY_ORG.value: "org",
     Label.UNIT.value: "unit",
@@ -209,23 +216,14 @@ class Canvas:
 
 
 def coverage_states(g: nx.MultiDiGraph, enterprises: Iterable[str]) -> dict[str, str]:
-    """Each enterprise's coverage state: ``standalone``, ``joint``, ``other_org``, ``work``,
-    ``none`` (as ``graph.analysis.coverage`` counts them) or ``outside`` for one not in the
-    base (closed, moved, or ``in_base`` false).
+    """Each enterprise's coverage state: ``graph.analysis.coverage.enterprise_states`` for
+    the base, ``outside`` for one not in it (closed, moved, or ``in_base`` false).
 
-    Orgs that lead a chain count as industry committees whatever their formation, as in
-    the coverage report; the view tests cross-check the counts against ``coverage_report``.
+    The view tests cross-check the counts against ``coverage_report``.
     """
     enterprises = list(enterprises)
-    nodes = g._node
-    base = [e for e in enterprises if nodes[e].get("in_base") and nodes[e].get("status") == "active"]
-    reach = enterprise_reach(g, base)
-    committees = {o for c in ids_with_label(g, Label.CHAIN) for o in in_ids(g, c, RelType.LEADS)}
-    states = dict.fromkeys(enterprises, OUTSIDE) | dict.fromkeys(base, NONE) | dict.fromkeys(reach.work_by, WORK)
-    for e, orgs in reach.orgs.items():
-        rank = min(1 if o in committees else _FORMATION_RANK.get(nodes[o].get("formation"), 1) for o in orgs)
-        states[e] = _STATE_OF_RANK[rank]
-    return states
+    base = [e for e in enterprises if is_base(g, e)]
+    return dict.fromkeys(enterprises, OUTSIDE) | enterprise_states(g, base)
 
 
 # -- describing a node for the side panel --------------------------------------------------
@@ -262,19 +260,15 @@ def _names(g: nx.MultiDiGraph, ids: Iterable[str]) -> str:
 
 def _style_of(g: nx.MultiDiGraph, node_id: str, attrs: dict) -> str:
     if attrs["label"] == Label.PARTY_ORG.value:
-        return "committee" if _is_committee(g, node_id, attrs) else "org"
+        return "committee" if is_industry_committee(g, node_id) else "org"
     return _STYLE_OF_LABEL[attrs["label"]]
-
-
-def _is_committee(g: nx.MultiDiGraph, org: str, attrs: dict) -> bool:
-    return attrs.get("formation") == "industry" or bool(out_ids(g, org, RelType.LEADS))
 
 
 def _org_label(g: nx.MultiDiGraph, org: str, attrs: dict) -> str:
     """Branches sit next to the enterprises they cover and the legend says what a triangle
     is, so they carry no label (their names would sit on the enterprises'); the full name
     is in the tooltip and the panel. Committees are few and keep their name."""
-    if _is_committee(g, org, attrs):
+    if is_industry_committee(g, org):
         return short_label(name_or_id(attrs, org), 14)
     return ""
 
@@ -298,7 +292,7 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
         row("覆盖党组织", _names(g, orgs))
         if not orgs and state != OUTSIDE:
             row("补建方式", REMEDY_ZH[remedy_for(attrs.get("party_members"))])
-        segments = out_ids(g, node_id, RelType.IN_SEGMENT)
+        segments = enterprise_segments(g, node_id)
         row("所在环节", _names(g, segments))
         suppliers, customers = in_ids(g, node_id, RelType.SUPPLIES), out_ids(g, node_id, RelType.SUPPLIES)
         row("上下游企业", f"供应商 {len(suppliers)} 家，客户 {len(customers)} 家")
@@ -310,7 +304,7 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
         row("龙头企业", _yes(attrs.get("leading")))
         row("经营状态", ENTERPRISE_STATUS.get(attrs.get("status"), attrs.get("status")))
         row("纳入党建工作基数", _yes(attrs.get("in_base")))
-        for chain in dict.fromkeys(c for s in segments for c in out_ids(g, s, RelType.PART_OF)):
+        for chain in enterprise_chains(g, node_id):
             href = links.chain(chain)
             if href:
                 node_links.append([f"产业链图谱：{name_or_id(g.nodes[chain], chain)}", href])
@@ -353,7 +347,7 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
         segments = in_ids(g, node_id, RelType.PART_OF)
         row("编号", node_id)
         row("环节数", len(segments))
-        row("企业数", len({e for s in segments for e in in_ids(g, s, RelType.IN_SEGMENT)}))
+        row("企业数", len(chain_enterprises(g, node_id)))
         for text, href in (("产业链图谱", links.chain(node_id)), ("缺口地图", links.gaps(node_id))):
             if href:
                 node_links.append([text, href])
@@ -361,8 +355,8 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
         row("编号", node_id)
         row("位置", STAGES.get(attrs.get("stage"), attrs.get("stage")))
         row("序号", attrs.get("order"))
-        row("所属产业链", _names(g, out_ids(g, node_id, RelType.PART_OF)))
-        row("企业数", len(in_ids(g, node_id, RelType.IN_SEGMENT)))
+        row("所属产业链", _names(g, segment_chains(g, node_id)))
+        row("企业数", len(segment_enterprises(g, node_id)))
     href = links.entity(node_id)
     if href:
         node_links.insert(0, ["关系网络（周边对象）", href])

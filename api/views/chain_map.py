@@ -15,8 +15,7 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
-from graph.analysis.chain_structure import chain_segments, require_chain
-from graph.analysis.coverage import coverage_rate
+from graph.analysis.membership import chain_segments, coverage_rate, require_chain, segment_enterprises
 from graph.errors import NotFound
 from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
@@ -64,7 +63,7 @@ def chain_map(
     segments = chain_segments(g, chain_id)
     if segment is not None and segment not in segments:
         raise NotFound(f"产业链 {chain_id} 中找不到环节 {segment}")
-    members = {s: in_ids(g, s, RelType.IN_SEGMENT) for s in segments}
+    members = {s: segment_enterprises(g, s) for s in segments}
     everyone = list(dict.fromkeys(e for s in segments for e in members[s]))
     chain_name = name_or_id(g.nodes[chain_id], chain_id)
     if segment is None and not full and len(everyone) > cap:

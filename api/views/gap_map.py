@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph.analysis.chain_structure import chain_segments, enterprise_chains, require_chain
+from graph.analysis.membership import chain_segments, chains_by_enterprise, require_chain
 from graph.analysis.planners import Plan, plan_joint_branches, plan_pairings
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 from graph.projection import ids_with_label
@@ -139,7 +139,7 @@ def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None
                     Column(f"{name_or_id(nodes[s], s)}（{len(members)}家）", ordered(members), s))
         return [LaneSpec(STAGES.get(st, UNSTAGED), st or "plain", by_stage[st])
                 for st in sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))]
-    chains_of = enterprise_chains(g)
+    chains_of = chains_by_enterprise(g)
     by_chain: dict[str, list[str]] = defaultdict(list)
     for e in ids:
         mine = sorted(chains_of.get(e, ()))

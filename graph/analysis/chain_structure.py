@@ -2,10 +2,8 @@
 segments with no enterprise (缺链), the enterprises and suppliers the chain hangs on
 (断链风险), and its key enterprises.
 
-Also the chain-membership helpers the other analyses share: which chains an
-enterprise or a party organisation is in. An enterprise is in a chain if it sits in
-one of the chain's segments; an organisation is in a chain if it covers such an
-enterprise or leads the chain (产业链党委).
+Which enterprises and organisations are in a chain is ``graph.analysis.membership``'s
+to say; each segment's coverage is ``graph.analysis.coverage``'s.
 """
 
 from __future__ import annotations
@@ -17,9 +15,26 @@ from itertools import combinations
 import networkx as nx
 import numpy as np
 
-from graph.errors import NotFound
-from graph.projection import ids_with_label, in_ids, out_ids
+from graph.analysis.coverage import NONE, ORG_COVERED_STATES, WORK, enterprise_states
+from graph.analysis.membership import (
+    chain_segments,
+    chains_by_enterprise,
+    chains_by_org,
+    coverage_rate,
+    is_active,
+    is_base,
+    name_of,
+    require_chain,
+    segment_enterprises,
+)
+from graph.projection import ids_with_label, in_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
+
+# Defined here before graph.analysis.membership and still imported from here by the
+# planners (enterprise_chains, org_chains, name_of, require_chain), api/commands/views.py
+# and tests/views (chain_segments, require_chain): switch them to membership, then drop these.
+enterprise_chains = chains_by_enterprise
+org_chains = chains_by_org
 
 PAGERANK_ALPHA = 0.85
 BETWEENNESS_SAMPLES = 64
@@ -98,63 +113,6 @@ class ChainSummary:
     enterprises: int
 
 
-# --- chain membership, shared by the analyses -------------------------------------
-
-
-def require_chain(g: nx.MultiDiGraph, chain_id: str) -> None:
-    """Raise NotFound unless ``chain_id`` names a chain."""
-    if chain_id not in g or g.nodes[chain_id]["label"] != Label.CHAIN.value:
-        raise NotFound(f"找不到产业链 {chain_id}")
-
-
-def chain_segments(g: nx.MultiDiGraph, chain_id: str) -> list[str]:
-    """The chain's segment ids: upstream, midstream, downstream, then ``order``, then id."""
-    return sorted(in_ids(g, chain_id, RelType.PART_OF), key=lambda s: _segment_key(g, s))
-
-
-def enterprise_chains(g: nx.MultiDiGraph) -> dict[str, set[str]]:
-    """Enterprise id -> the chains it is in (only enterprises in some chain appear)."""
-    chains: dict[str, set[str]] = defaultdict(set)
-    for segment in ids_with_label(g, Label.SEGMENT):
-        for chain in out_ids(g, segment, RelType.PART_OF):
-            for enterprise in in_ids(g, segment, RelType.IN_SEGMENT):
-                chains[enterprise].add(chain)
-    return dict(chains)
-
-
-def org_chains(g: nx.MultiDiGraph, *, by_enterprise: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
-    """Party org id -> the chains it is in: those of the enterprises it covers, and those it leads.
-
-    ``by_enterprise`` is ``enterprise_chains(g)`` if the caller already has it.
-    """
-    by_enterprise = enterprise_chains(g) if by_enterprise is None else by_enterprise
-    chains: dict[str, set[str]] = {}
-    for org in ids_with_label(g, Label.PARTY_ORG):
-        found: set[str] = set()
-        for _, target, rtype in g.out_edges(org, keys=True):  # one scan: orgs are many
-            if rtype == RelType.LEADS.value:
-                found.add(target)
-            elif rtype == RelType.COVERS.value:
-                found |= by_enterprise.get(target, set())
-        if found:
-            chains[org] = found
-    return chains
-
-
-def is_base(g: nx.MultiDiGraph, enterprise: str) -> bool:
-    """In the work base: ``in_base`` and ``status`` active."""
-    attrs = g.nodes[enterprise]
-    return bool(attrs.get("in_base")) and attrs.get("status") == "active"
-
-
-def is_active(g: nx.MultiDiGraph, enterprise: str) -> bool:
-    return g.nodes[enterprise].get("status") == "active"
-
-
-def name_of(g: nx.MultiDiGraph, node: str) -> str:
-    return g.nodes[node].get("name") or node
-
-
 # --- listing and structure ----------------------------------------------------------
 
 
@@ -167,7 +125,7 @@ def chain_summaries(g: nx.MultiDiGraph) -> list[ChainSummary]:
     summaries = []
     for chain in sorted(ids_with_label(g, Label.CHAIN)):
         segments = in_ids(g, chain, RelType.PART_OF)
-        enterprises = {e for s in segments for e in in_ids(g, s, RelType.IN_SEGMENT)}
+        enterprises = {e for s in segments for e in segment_enterprises(g, s)}
         summaries.append(ChainSummary(chain, name_of(g, chain), len(segments), len(enterprises)))
     return summaries
 
@@ -191,27 +149,23 @@ def chain_structure(
     if centrality not in CENTRALITIES:
         raise ValueError(f"centrality must be one of {CENTRALITIES}, not {centrality!r}")
     segments = chain_segments(g, chain_id)
-    placed = [in_ids(g, s, RelType.IN_SEGMENT) for s in segments]
-    incoming = {e: _incoming(g, e) for e in {e for enterprises in placed for e in enterprises}}
+    placed = [segment_enterprises(g, s) for s in segments]
+    everyone = list(dict.fromkeys(e for enterprises in placed for e in enterprises))
+    incoming = {e: _incoming(g, e) for e in everyone}
+    states = enterprise_states(g, [e for e in everyone if is_base(g, e)])
     members = _active_members(g, placed)
     adjacency = _supply_adjacency(members, incoming)
     scores, method = _centrality(adjacency, centrality)
     return ChainStructure(
         id=chain_id,
         name=name_of(g, chain_id),
-        segments=[_segment_coverage(g, s, placed[i], incoming) for i, s in enumerate(segments)],
+        segments=[_segment_coverage(g, s, placed[i], states) for i, s in enumerate(segments)],
         missing_segments=[_missing(g, s) for i, s in enumerate(segments) if not any(e in members for e in placed[i])],
         single_points_of_failure=_articulation_points(g, segments, members, adjacency)
         + _single_suppliers(g, segments, placed, members, incoming),
         key_enterprises=_key_enterprises(g, scores, segments, members, top),
         centrality_method=method,
     )
-
-
-def _segment_key(g: nx.MultiDiGraph, segment: str) -> tuple:
-    attrs = g.nodes[segment]
-    order = attrs.get("order")
-    return (STAGE_ORDER.get(attrs.get("stage"), len(STAGE_ORDER)), order is None, order or 0, segment)
 
 
 def _stage_zh(stage: str | None) -> str:
@@ -226,15 +180,11 @@ def _incoming(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     return found
 
 
-_WORK_REACH = (RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value)
-
-
-def _segment_coverage(
-    g: nx.MultiDiGraph, segment: str, enterprises: list[str], incoming: dict[str, dict[str, list[str]]]
-) -> SegmentCoverage:
-    base = [e for e in enterprises if is_base(g, e)]
-    covered = {e for e in base if incoming[e].get(RelType.COVERS.value)}
-    reached = [e for e in base if e not in covered and any(incoming[e].get(k) for k in _WORK_REACH)]
+def _segment_coverage(g: nx.MultiDiGraph, segment: str, enterprises: list[str], states: dict[str, str]) -> SegmentCoverage:
+    """``states`` holds the coverage state of every base enterprise of the chain."""
+    counted = Counter(states[e] for e in enterprises if e in states)
+    base = sum(counted.values())
+    org_covered = sum(counted[state] for state in ORG_COVERED_STATES)
     attrs = g.nodes[segment]
     return SegmentCoverage(
         id=segment,
@@ -242,11 +192,11 @@ def _segment_coverage(
         stage=attrs.get("stage"),
         order=attrs.get("order"),
         enterprises=len(enterprises),
-        base=len(base),
-        org_covered=len(covered),
-        work_covered=len(reached),
-        uncovered=len(base) - len(covered) - len(reached),
-        org_coverage_rate=round(len(covered) / len(base), 4) if base else 0.0,
+        base=base,
+        org_covered=org_covered,
+        work_covered=counted[WORK],
+        uncovered=counted[NONE],
+        org_coverage_rate=coverage_rate(org_covered, base),
     )
 
 

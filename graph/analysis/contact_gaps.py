@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.analysis.chain_structure import enterprise_chains, name_of, org_chains, require_chain
+from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.projection import ids_with_label, out_ids
 from graph.schema import Label, RelType
 
@@ -77,8 +77,8 @@ def contact_gaps(g: nx.MultiDiGraph, *, chain: str | None = None) -> ContactGaps
     """
     if chain is not None:
         require_chain(g, chain)
-    by_enterprise = enterprise_chains(g)
-    by_org = org_chains(g, by_enterprise=by_enterprise)
+    by_enterprise = chains_by_enterprise(g)
+    by_org = chains_by_org(g, by_enterprise=by_enterprise)
 
     def chains_of(target: str) -> set[str]:
         return (by_org if g.nodes[target]["label"] == Label.PARTY_ORG.value else by_enterprise).get(target, set())

@@ -10,14 +10,21 @@ enterprise is in exactly one state:
   it or someone is ``PAIRED_WITH`` it;
 - uncovered: neither.
 
+An enterprise's state follows the covering orgs' own ``formation``: leading a chain makes
+an org an industry committee for the org counts, never for the state of what it covers.
+
 Org counts (DESIGN.md only says "org counts", so the semantics are decided here): an org
 counts in a group when it ``COVERS`` at least one base enterprise of the group, and an
-industry committee (formation ``industry``, or any org that ``LEADS`` a chain) also
-counts when it leads one of the group's chains. A chain group's chain is itself, a
-segment group's is the segment's chain, a park or street group's are the chains its base
-enterprises sit in, and the totals' are every chain (or only ``chain=`` when given). So an
-org that covers only closed, moved or out-of-base enterprises, or nothing at all, counts
-nowhere; ``graph.analysis.org_checks`` reports those.
+industry committee also counts when it leads one of the group's chains. A chain group's
+chain is itself, a segment group's is the segment's chain, a park or street group's are
+the chains its base enterprises sit in, and the totals' are every chain (or only
+``chain=`` when given). So an org that covers only closed, moved or out-of-base
+enterprises, or nothing at all, counts nowhere; ``graph.analysis.org_checks`` reports
+those. Of the orgs counted, ``standalone_orgs`` and ``joint_orgs`` count by formation and
+``industry_committees`` counts ``graph.analysis.membership.industry_committees`` (formed
+as ``industry``, or leading a chain): a standalone org that leads a chain counts in both
+``standalone_orgs`` and ``industry_committees``, so the three need not add up to
+``party_orgs`` (orgs with no formation count in none of them either).
 
 The cost is O(V+E) and mostly far less: covering orgs are read from the orgs' side, only
 enterprises without an org have their incoming relationships scanned, and group members
@@ -36,16 +43,25 @@ from typing import Iterable
 
 import networkx as nx
 
-from graph.errors import NotFound
-from graph.projection import ids_with_label, in_ids, out_ids
-from graph.schema import STAGE_ORDER, Label, RelType
+# base_enterprises, chain_enterprises and coverage_rate were defined here before
+# graph.analysis.membership; importers of this module (tests/views) still find them here.
+from graph.analysis.membership import (
+    base_enterprises,
+    chain_enterprises,
+    chains_by_segment,
+    coverage_rate,
+    industry_committees,
+    name_of,
+    segment_enterprises,
+    segment_key,
+)
+from graph.projection import ids_with_label, in_ids
+from graph.schema import Label, RelType
 
 GROUPINGS = ("chain", "segment", "park", "street")
-RATE_DIGITS = 4
 MISSING_GROUP_NAME = "（未填写）"  # the park/street group of enterprises that name none
 
 _COVERS = RelType.COVERS.value
-_IN_SEGMENT = RelType.IN_SEGMENT.value
 _WORK_RELS = frozenset({RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value})
 
 # The state of one base enterprise; exactly one per enterprise.
@@ -54,6 +70,7 @@ JOINT = "joint"  # covered, every covering org formed jointly
 OTHER_ORG = "other_org"  # covered only by other orgs (industry committees, no formation)
 WORK = "work"  # no org, but reached by an instructor, a contact or a pairing
 NONE = "none"  # not reached at all
+ORG_COVERED_STATES = (STANDALONE, JOINT, OTHER_ORG)  # the states that count in org_covered
 
 
 @dataclass(frozen=True)
@@ -139,27 +156,6 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
     )
 
 
-def base_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> list[str]:
-    """Ids of the base (``in_base`` and active), in store order; only ``chain``'s if given.
-
-    Raises ``NotFound`` if ``chain`` names no Chain.
-    """
-    wanted = chain_enterprises(g, chain) if chain is not None else None
-    nodes = g._node
-    return [
-        e
-        for e in ids_with_label(g, Label.ENTERPRISE)
-        if nodes[e]["in_base"] and nodes[e]["status"] == "active" and (wanted is None or e in wanted)
-    ]
-
-
-def chain_enterprises(g: nx.MultiDiGraph, chain: str) -> set[str]:
-    """Every enterprise (in the base or not) in one of ``chain``'s segments."""
-    if chain not in g or g.nodes[chain]["label"] != Label.CHAIN.value:
-        raise NotFound(f"找不到产业链 {chain}")
-    return {e for s in in_ids(g, chain, RelType.PART_OF) for e in segment_enterprises(g, s)}
-
-
 def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
     """The orgs covering each of ``ids`` and, for those no org covers, who else reaches them.
 
@@ -182,36 +178,40 @@ def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
     return Reach(orgs, work_by)
 
 
-def segment_enterprises(g: nx.MultiDiGraph, segment: str) -> list[str]:
-    """The enterprises (in the base or not) in a segment (``IN_SEGMENT``)."""
-    return [e for e, keyed in g._pred[segment].items() if _IN_SEGMENT in keyed]
+def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, str]:
+    """Each enterprise's coverage state: ``standalone``, ``joint``, ``other_org``, ``work``
+    or ``none`` (the module docstring says which is which).
 
+    ``ids`` are normally base enterprises (only those count in a report); the state of
+    any other enterprise passed is computed the same way.
 
-def segment_chains(g: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """Each segment's chain(s) (``PART_OF``)."""
-    return {s: out_ids(g, s, RelType.PART_OF) for s in ids_with_label(g, Label.SEGMENT)}
-
-
-def enterprise_segments(g: nx.MultiDiGraph, e: str) -> list[str]:
-    """The segments an enterprise sits in (``IN_SEGMENT``), each once."""
-    return [s for s, keyed in g._succ[e].items() if _IN_SEGMENT in keyed]
-
-
-def enterprise_chains(segments: Iterable[str], chains_of_segment: dict[str, list[str]]) -> list[str]:
-    """The chains of some segments, each once, in order."""
-    return list(dict.fromkeys(c for s in segments for c in chains_of_segment.get(s, ())))
-
-
-def coverage_rate(covered: int, base: int) -> float:
-    """``covered / base`` rounded to 4 places; 0.0 for an empty base."""
-    return round(covered / base, RATE_DIGITS) if base else 0.0
+    >>> from tests.builders import GraphBuilder
+    >>> g = (GraphBuilder().enterprise("E1").enterprise("E2").org("J", formation="joint")
+    ...      .rel("COVERS", "J", "E1").projection())
+    >>> enterprise_states(g, ["E1", "E2"])
+    {'E1': 'joint', 'E2': 'none'}
+    """
+    ids = list(ids)
+    return _states(g, ids, enterprise_reach(g, ids))
 
 
 # -- internals -------------------------------------------------------------------------
 
-# Covered by a standalone org beats everything; "only joint" needs every org joint.
-_FORMATION_RANK = {"standalone": 0, "joint": 2}  # any other formation ranks 1
+# Covered by a standalone org beats everything; "only joint" needs every org joint. The
+# rank is the org's own formation (industry, none or anything else ranks 1).
+_FORMATION_RANK = {"standalone": 0, "joint": 2}
 _STATE_OF_RANK = (STANDALONE, OTHER_ORG, JOINT)
+
+
+def _states(g: nx.MultiDiGraph, ids: list[str], reach: Reach) -> dict[str, str]:
+    nodes = g._node
+    # every org's rank up front: cheaper than the scan enterprise_reach has already made,
+    # and than looking each one up as it comes
+    rank = {o: _FORMATION_RANK.get(nodes[o].get("formation"), 1) for o in ids_with_label(g, Label.PARTY_ORG)}
+    states = dict.fromkeys(ids, NONE) | dict.fromkeys(reach.work_by, WORK)
+    for e, orgs in reach.orgs.items():
+        states[e] = _STATE_OF_RANK[min(map(rank.__getitem__, orgs))]
+    return states
 
 
 class _Summariser:
@@ -221,14 +221,10 @@ class _Summariser:
     def __init__(self, g: nx.MultiDiGraph, base: list[str]):
         self.formation = {o: g._node[o].get("formation") for o in ids_with_label(g, Label.PARTY_ORG)}
         self.committees = {c: in_ids(g, c, RelType.LEADS) for c in ids_with_label(g, Label.CHAIN)}
-        for orgs in self.committees.values():
-            self.formation.update(dict.fromkeys(orgs, "industry"))
-        rank = {o: _FORMATION_RANK.get(f, 1) for o, f in self.formation.items()}
+        self.industry = industry_committees(g)
         reach = enterprise_reach(g, base)
         self.orgs_of = reach.orgs
-        self.state = dict.fromkeys(base, NONE) | dict.fromkeys(reach.work_by, WORK)
-        for e, orgs in reach.orgs.items():
-            self.state[e] = _STATE_OF_RANK[min(map(rank.__getitem__, orgs))]
+        self.state = _states(g, base, reach)
 
     def __call__(self, members: Iterable[str], chains: Iterable[str]) -> Coverage:
         members = list(members)
@@ -236,7 +232,7 @@ class _Summariser:
         orgs = set().union(*(self.orgs_of.get(e, ()) for e in members))
         orgs.update(o for c in chains for o in self.committees.get(c, ()))
         forms = Counter(self.formation[o] for o in orgs)
-        org_covered = states[STANDALONE] + states[JOINT] + states[OTHER_ORG]
+        org_covered = sum(states[state] for state in ORG_COVERED_STATES)
         base = len(members)
         return Coverage(
             base=base,
@@ -250,7 +246,7 @@ class _Summariser:
             party_orgs=len(orgs),
             standalone_orgs=forms["standalone"],
             joint_orgs=forms["joint"],
-            industry_committees=forms["industry"],
+            industry_committees=len(orgs & self.industry),
         )
 
 
@@ -262,21 +258,20 @@ Group = tuple[str, str, list[str], list[str]]
 def _by_chain(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
     in_base = set(base)
     chains = [chain] if chain is not None else sorted(ids_with_label(g, Label.CHAIN))
-    return [(c, _name(g, c), [e for e in chain_enterprises(g, c) if e in in_base], [c]) for c in chains]
+    return [(c, name_of(g, c), [e for e in chain_enterprises(g, c) if e in in_base], [c]) for c in chains]
 
 
 def _by_segment(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
     in_base = set(base)
-    chains_of_segment = {s: cs for s, cs in segment_chains(g).items() if chain is None or chain in cs}
+    chains_of_segment = {s: cs for s, cs in chains_by_segment(g).items() if chain is None or chain in cs}
 
-    def order(s: str) -> tuple:
-        node = g._node[s]
-        return (chains_of_segment[s][:1], STAGE_ORDER.get(node.get("stage"), 3), node.get("order") or 0, s)
+    def order(s: str) -> tuple:  # by chain, then in segment order
+        return (sorted(chains_of_segment[s])[:1], *segment_key(g, s))
 
     return [
         (
             s,
-            _name(g, s),
+            name_of(g, s),
             [e for e in segment_enterprises(g, s) if e in in_base],
             [chain] if chain is not None else chains_of_segment[s],
         )
@@ -302,10 +297,6 @@ def _by_property(prop: str):
         ]
 
     return group
-
-
-def _name(g: nx.MultiDiGraph, node: str) -> str:
-    return g._node[node].get("name") or node
 
 
 _GROUPERS = {"chain": _by_chain, "segment": _by_segment, "park": _by_property("park"), "street": _by_property("street")}

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from graph.analysis.coverage import RATE_DIGITS, CoverageReport
+from graph.analysis.coverage import CoverageReport
+from graph.analysis.membership import RATE_DIGITS
 from graph.store import GraphStore
 
 COLLECTION = "coverage_snapshots"

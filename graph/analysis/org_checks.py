@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.analysis.coverage import chain_enterprises
+from graph.analysis.membership import chain_enterprises, chains_by_org, is_active, name_of
 from graph.analysis.uncovered import MIN_BRANCH_MEMBERS
 from graph.projection import ids_with_label, in_ids, out_ids
 from graph.schema import ENTERPRISE_STATUS, Label, RelType
@@ -65,8 +65,8 @@ def organisation_checks(g: nx.MultiDiGraph, *, chain: str | None = None) -> list
     a chain or has subordinate orgs, which work through their chain or children), and
     ``covers_inactive`` (still covering closed or moved enterprises).
 
-    ``chain`` keeps the orgs that cover an enterprise of that chain or lead it
-    (``NotFound`` if it names no Chain).
+    ``chain`` keeps the orgs in that chain (``graph.analysis.membership``: covering an
+    enterprise of it, or leading it; ``NotFound`` if it names no Chain).
 
     >>> from tests.builders import GraphBuilder
     >>> g = GraphBuilder().org("O1").projection()
@@ -75,15 +75,15 @@ def organisation_checks(g: nx.MultiDiGraph, *, chain: str | None = None) -> list
     """
     orgs = ids_with_label(g, Label.PARTY_ORG)
     if chain is not None:
-        in_chain = chain_enterprises(g, chain)
-        leaders = set(in_ids(g, chain, RelType.LEADS))
-        orgs = [o for o in orgs if o in leaders or not in_chain.isdisjoint(_covered(g, o))]
+        # only this chain's enterprises matter: no need for every enterprise's chains
+        chains_of = chains_by_org(g, by_enterprise=dict.fromkeys(chain_enterprises(g, chain), {chain}))
+        orgs = [o for o in orgs if chain in chains_of.get(o, ())]
     return [finding for o in sorted(orgs) for finding in _check(g, o)]
 
 
 def org_members(g: nx.MultiDiGraph, org: str) -> int | None:
     """The org's ``members``, else the party members of the active enterprises it covers."""
-    return _members(g, org, [e for e in _covered(g, org) if g._node[e]["status"] == "active"])
+    return _members(g, org, [e for e in _covered(g, org) if is_active(g, e)])
 
 
 def _covered(g: nx.MultiDiGraph, org: str) -> list[str]:
@@ -100,8 +100,8 @@ def _members(g: nx.MultiDiGraph, org: str, active: list[str]) -> int | None:
 def _check(g: nx.MultiDiGraph, org: str) -> list[OrgCheck]:
     nodes, node = g._node, g._node[org]
     covered = _covered(g, org)
-    active = [e for e in covered if nodes[e]["status"] == "active"]
-    inactive = [e for e in covered if nodes[e]["status"] != "active"]
+    active = [e for e in covered if is_active(g, e)]
+    inactive = [e for e in covered if not is_active(g, e)]
     members = _members(g, org, active)
     level = node.get("level")
     found: list[tuple[str, str, tuple[str, ...]]] = []
@@ -113,20 +113,16 @@ def _check(g: nx.MultiDiGraph, org: str) -> list[OrgCheck]:
     if members is not None and level in ("branch", "general_branch") and members >= COMMITTEE_FROM:
         found.append(("may_become_committee", f"党员 {members} 人，达到 {COMMITTEE_FROM} 人以上，经上级党组织批准可设立党的基层委员会", ()))
     if node.get("formation") == "joint" and len(active) == 1:
-        only = _name(nodes[active[0]], active[0])
+        only = name_of(g, active[0])
         found.append(("joint_covers_one", f"联合组建却只覆盖 1 家企业（{only}）：党员满 3 人应单独组建，不足 3 人宜联合邻近企业", (active[0],)))
     if not covered and not out_ids(g, org, RelType.LEADS) and not in_ids(g, org, RelType.UNDER):
         found.append(("covers_nothing", "未覆盖任何企业：请补充覆盖关系，或核实是否应调整撤销", ()))
     if inactive:
-        listed = "、".join(f"{_name(nodes[e], e)}（{_status_zh(nodes[e])}）" for e in inactive)
+        listed = "、".join(f"{name_of(g, e)}（{_status_zh(nodes[e])}）" for e in inactive)
         found.append(("covers_inactive", f"仍覆盖已注销或迁出的企业：{listed}，应及时调整覆盖关系", tuple(inactive)))
 
-    name = _name(node, org)
+    name = name_of(g, org)
     return [OrgCheck(org, name, code, message, RULES[code], enterprises) for code, message, enterprises in found]
-
-
-def _name(node: dict, node_id: str) -> str:
-    return node.get("name") or node_id
 
 
 def _status_zh(node: dict) -> str:

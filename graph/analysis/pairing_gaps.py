@@ -13,17 +13,18 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.analysis.chain_structure import (
-    enterprise_chains,
+from graph.analysis.membership import (
+    chains_by_enterprise,
+    chains_by_org,
     is_base,
+    is_weak_org,
     name_of,
-    org_chains,
+    pairing_partners,
     require_chain,
 )
 from graph.projection import ids_with_label, in_ids, out_ids
 from graph.schema import Label, RelType
 
-WEAK_STAR = 2  # an organisation rated at most this many stars (or unrated) is weak
 HELPING_UNIT_KINDS = ("department", "street")
 
 RULE_CO_BUILDING = "推动区直机关、基层单位、两新组织三大党建主体组织共建、资源共享，为两新组织党建补短板、强弱项"
@@ -41,7 +42,7 @@ class UnpairedOrg:
     id: str
     name: str
     star: int | None
-    weak: bool  # star <= WEAK_STAR or unrated: pair these first
+    weak: bool  # graph.analysis.membership.is_weak_org: pair these first
     chains: list[str]
     message: str
 
@@ -113,8 +114,8 @@ def pairing_gaps(g: nx.MultiDiGraph, *, chain: str | None = None) -> PairingGaps
     """
     if chain is not None:
         require_chain(g, chain)
-    by_enterprise = enterprise_chains(g)
-    by_org = org_chains(g, by_enterprise=by_enterprise)
+    by_enterprise = chains_by_enterprise(g)
+    by_org = chains_by_org(g, by_enterprise=by_enterprise)
     chains = [chain] if chain is not None else sorted(ids_with_label(g, Label.CHAIN))
     return PairingGaps(
         unpaired_orgs=unpaired_orgs(g, by_org, chain=chain),
@@ -134,10 +135,6 @@ def pairing_gaps(g: nx.MultiDiGraph, *, chain: str | None = None) -> PairingGaps
     )
 
 
-def _has_pairing(g: nx.MultiDiGraph, node: str) -> bool:
-    return bool(out_ids(g, node, RelType.PAIRED_WITH) or in_ids(g, node, RelType.PAIRED_WITH))
-
-
 def _chain_gap(g: nx.MultiDiGraph, chain: str, message: str) -> ChainGap:
     return ChainGap(chain, name_of(g, chain), message)
 
@@ -145,14 +142,15 @@ def _chain_gap(g: nx.MultiDiGraph, chain: str, message: str) -> ChainGap:
 def unpaired_orgs(
     g: nx.MultiDiGraph, by_org: dict[str, set[str]], *, chain: str | None = None
 ) -> list[UnpairedOrg]:
-    """Party orgs with no PAIRED_WITH either way: weak ones first, then by star and id."""
+    """Party orgs with no PAIRED_WITH either way: weak ones (``is_weak_org``) first, then
+    by star (unrated first) and id."""
     found = []
     for org in ids_with_label(g, Label.PARTY_ORG):
         chains = by_org.get(org, set())
-        if (chain is not None and chain not in chains) or _has_pairing(g, org):
+        if (chain is not None and chain not in chains) or pairing_partners(g, org):
             continue
         star = g.nodes[org].get("star")
-        weak = star is None or star <= WEAK_STAR
+        weak = is_weak_org(g, org)
         rating = "未评星" if star is None else f"{star}星"
         note = f"，{rating}属薄弱党组织，应优先结对帮扶" if weak else ""
         message = f"党组织「{name_of(g, org)}」没有结对共建对象{note}（规则：{RULE_CO_BUILDING}）"
@@ -165,7 +163,7 @@ def idle_units(g: nx.MultiDiGraph) -> list[IdleUnit]:
     found = []
     for unit in sorted(ids_with_label(g, Label.UNIT)):
         kind = g.nodes[unit].get("kind")
-        if kind in HELPING_UNIT_KINDS and not _has_pairing(g, unit):
+        if kind in HELPING_UNIT_KINDS and not pairing_partners(g, unit):
             message = f"单位「{name_of(g, unit)}」没有帮扶任何两新党组织（规则：{RULE_UNIT_HELPS}）"
             found.append(IdleUnit(unit, name_of(g, unit), kind, message))
     return found
@@ -225,14 +223,10 @@ def one_plus_x_gaps(
                 shared &= {chain}
             if partner == leader or not shared or not is_base(g, partner):
                 continue
-            if in_ids(g, partner, RelType.COVERS) or circle.intersection(_pairing_partners(g, partner)):
+            if in_ids(g, partner, RelType.COVERS) or circle.intersection(pairing_partners(g, partner)):
                 continue
             found.append(_one_plus_x_gap(g, leader, partner, direction, sorted(shared), bool(leader_orgs)))
     return found
-
-
-def _pairing_partners(g: nx.MultiDiGraph, node: str) -> set[str]:
-    return set(out_ids(g, node, RelType.PAIRED_WITH)) | set(in_ids(g, node, RelType.PAIRED_WITH))
 
 
 def _one_plus_x_gap(

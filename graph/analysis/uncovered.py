@@ -18,13 +18,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.analysis.coverage import (
-    base_enterprises,
-    enterprise_chains,
-    enterprise_reach,
-    enterprise_segments,
-    segment_chains,
-)
+from graph.analysis.coverage import enterprise_reach
+from graph.analysis.membership import base_enterprises, enterprise_chains, enterprise_segments, name_of
 from graph.projection import ids_with_label
 from graph.schema import Label, RelType
 
@@ -88,7 +83,6 @@ def uncovered_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> li
     if not missing:
         return []
     key_nodes = supply_key_nodes(g)
-    chains_of_segment = segment_chains(g)
     found = []
     for e in missing:
         node = g.nodes[e]
@@ -97,11 +91,11 @@ def uncovered_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> li
         found.append(
             UncoveredEnterprise(
                 id=e,
-                name=node.get("name") or e,
+                name=name_of(g, e),
                 remedy=remedy_for(node.get("party_members")),
                 work_covered=e in reach.work_by,
                 work_covered_by=reach.work_by.get(e, ()),
-                chains=tuple(enterprise_chains(segments, chains_of_segment)),
+                chains=tuple(enterprise_chains(g, e)),
                 segments=segments,
                 park=node.get("park"),
                 street=node.get("street"),

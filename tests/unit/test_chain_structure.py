@@ -18,6 +18,7 @@ from graph.analysis.chain_structure import (
     chain_summaries,
     pagerank,
 )
+from graph.analysis.coverage import coverage_report
 from graph.errors import NotFound
 
 
@@ -253,3 +254,22 @@ def test_caller_graph_is_not_mutated():
     chain_structure(g, "C1", centrality="betweenness")
     chain_summaries(g)
     assert (list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), g.graph) == before
+
+
+def test_segment_coverage_agrees_with_the_coverage_report():
+    g = machinery_chain()
+    g.org("O1", formation="joint").rel("COVERS", "O1", "a1").rel("COVERS", "O1", "m1").rel("LEADS", "O1", "C1")
+    g.org("O2").rel("COVERS", "O2", "m1").rel("COVERS", "O2", "e9")
+    g.node("Instructor", "I1").rel("ASSIGNED_TO", "I1", "b1").rel("ASSIGNED_TO", "I1", "a1")
+    g = g.projection()
+    fields = ("base", "org_covered", "work_covered", "uncovered", "org_coverage_rate")
+    report = coverage_report(g, by="segment", chain="C1")
+    structure = chain_structure(g, "C1")
+    assert [s.id for s in structure.segments] == [grp.key for grp in report.groups]
+    assert [[getattr(s, f) for f in fields] for s in structure.segments] == [
+        [getattr(grp, f) for f in fields] for grp in report.groups
+    ]
+    # S2 液压件: b1 (I1), b2; S1 钢材: a1 (O1; I1 does not count), a2; S3 整机: m1 (O1, O2), m2, m3
+    assert [[getattr(s, f) for f in fields] for s in structure.segments][:3] == [
+        [2, 0, 1, 1, 0.0], [2, 1, 0, 1, 0.5], [3, 1, 0, 2, 0.3333],
+    ]  # fmt: skip

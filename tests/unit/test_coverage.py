@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
 from api.commands.common import to_jsonable
 from builders import GraphBuilder
-from graph.analysis.coverage import Coverage, coverage_report
+from graph.analysis.coverage import Coverage, coverage_report, enterprise_states
+from graph.analysis.membership import base_enterprises
 from graph.errors import NotFound
 
 FIELDS = [
@@ -258,3 +260,77 @@ def test_json_shape_is_the_contract():
     assert list(as_json["totals"]) == FIELDS
     assert list(as_json["groups"][0]) == ["key", "name", *FIELDS]
     assert as_json["groups"][0]["name"] == "工程机械"
+
+
+def leading_orgs() -> GraphBuilder:
+    """Orgs that lead a chain keep their own formation for what they cover: O1 (standalone)
+    leads C1 and covers E1, J1 (joint) leads C2 and covers E2, K1 (industry, leads nothing)
+    covers E3; E4 has nobody. C1 holds E1 and E3, C2 holds E2 and E4."""
+    return (
+        GraphBuilder()
+        .chain("C1").chain("C2")
+        .segment("S1", "C1", "upstream").segment("S2", "C2", "upstream")
+        .enterprise("E1").enterprise("E2").enterprise("E3").enterprise("E4")
+        .rel("IN_SEGMENT", "E1", "S1").rel("IN_SEGMENT", "E3", "S1")
+        .rel("IN_SEGMENT", "E2", "S2").rel("IN_SEGMENT", "E4", "S2")
+        .org("O1", formation="standalone").rel("LEADS", "O1", "C1").rel("COVERS", "O1", "E1")
+        .org("J1", formation="joint").rel("LEADS", "J1", "C2").rel("COVERS", "J1", "E2")
+        .org("K1", level="committee", formation="industry").rel("COVERS", "K1", "E3")
+    )
+
+
+def test_an_org_leading_a_chain_covers_by_its_own_formation():
+    totals = coverage_report(leading_orgs().projection()).totals
+    assert counts(totals) == {
+        "base": 4, "org_covered": 3, "covered_by_standalone": 1, "covered_by_joint": 1, "work_covered": 0,
+        "uncovered": 1, "org_coverage_rate": 0.75, "two_coverage_rate": 0.75,
+        # O1 counts as standalone and as a committee, J1 as joint and as a committee, K1 as a committee
+        "party_orgs": 3, "standalone_orgs": 1, "joint_orgs": 1, "industry_committees": 3,
+    }  # fmt: skip
+
+
+def test_an_org_leading_a_chain_by_chain():
+    report = coverage_report(leading_orgs().projection(), by="chain")
+    assert [counts(group) for group in report.groups] == [
+        {
+            "base": 2, "org_covered": 2, "covered_by_standalone": 1, "covered_by_joint": 0, "work_covered": 0,
+            "uncovered": 0, "org_coverage_rate": 1.0, "two_coverage_rate": 1.0,
+            "party_orgs": 2, "standalone_orgs": 1, "joint_orgs": 0, "industry_committees": 2,
+        },
+        {
+            "base": 2, "org_covered": 1, "covered_by_standalone": 0, "covered_by_joint": 1, "work_covered": 0,
+            "uncovered": 1, "org_coverage_rate": 0.5, "two_coverage_rate": 0.5,
+            "party_orgs": 1, "standalone_orgs": 0, "joint_orgs": 1, "industry_committees": 1,
+        },
+    ]  # fmt: skip
+
+
+def test_enterprise_states_literal():
+    g = leading_orgs().node("Instructor", "I1").rel("ASSIGNED_TO", "I1", "E4").projection()
+    assert enterprise_states(g, ["E1", "E2", "E3", "E4"]) == {
+        "E1": "standalone", "E2": "joint", "E3": "other_org", "E4": "work",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("make", [luzhai, two_chains, leading_orgs])
+def test_enterprise_states_add_up_to_the_report(make):
+    g = make().projection()
+    for chain in (None, *sorted(n for n in g if g.nodes[n]["label"] == "Chain")):
+        totals = coverage_report(g, chain=chain).totals
+        states = Counter(enterprise_states(g, base_enterprises(g, chain=chain)).values())
+        assert (states["standalone"], states["joint"], states["work"], states["none"]) == (
+            totals.covered_by_standalone, totals.covered_by_joint, totals.work_covered, totals.uncovered,
+        )
+        assert states["standalone"] + states["joint"] + states["other_org"] == totals.org_covered
+
+
+def test_segments_sort_by_stage_then_order_with_no_order_last():
+    g = (
+        GraphBuilder()
+        .chain("C1")
+        .segment("S5", "C1", None).segment("S4", "C1", "downstream")
+        .segment("S3", "C1", "upstream").segment("S2", "C1", "upstream", order=2)
+        .segment("S1", "C1", "upstream", order=5)
+        .projection()
+    )
+    assert [grp.key for grp in coverage_report(g, by="segment").groups] == ["S2", "S1", "S3", "S4", "S5"]

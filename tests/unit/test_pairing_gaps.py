@@ -81,13 +81,14 @@ def district() -> GraphBuilder:
 def test_unpaired_orgs_weak_first():
     gaps = pairing_gaps(district().projection())
     assert [(o.id, o.star, o.weak, o.chains) for o in gaps.unpaired_orgs] == [
-        ("O3", None, True, ["C1"]),
         ("O2", 2, True, ["C1"]),
+        ("O3", None, False, ["C1"]),  # unrated, but the chain's committee is not weak
         ("O4", 3, False, ["C2"]),
     ]
-    assert gaps.unpaired_orgs[1].message == (
+    assert gaps.unpaired_orgs[0].message == (
         f"党组织「恒立支部」没有结对共建对象，2星属薄弱党组织，应优先结对帮扶（规则：{RULE_CO_BUILDING}）"
     )
+    assert gaps.unpaired_orgs[1].message == f"党组织「工程机械产业链党委」没有结对共建对象（规则：{RULE_CO_BUILDING}）"
     assert gaps.unpaired_orgs[2].message == f"党组织「O4」没有结对共建对象（规则：{RULE_CO_BUILDING}）"
 
 
@@ -148,7 +149,7 @@ def test_one_chain_only():
     assert gaps.alliances_missing_leaders == []
     assert gaps.one_plus_x_gaps == []
     c1 = pairing_gaps(district().projection(), chain="C1")
-    assert [o.id for o in c1.unpaired_orgs] == ["O3", "O2"]
+    assert [o.id for o in c1.unpaired_orgs] == ["O2", "O3"]  # weak first; the committee O3 is not weak
     assert c1.chains_without_alliance == [] and c1.chains_without_committee == []
     assert len(c1.one_plus_x_gaps) == 4
 

@@ -38,7 +38,8 @@ def small_chain() -> GraphBuilder:
     b.node("Enterprise", "E6", name="E6", status="closed")
     b.org("S").rel("COVERS", "S", "E1")
     b.org("J", formation="joint").rel("COVERS", "J", "E2")
-    b.org("OC", formation="joint", level="committee").rel("LEADS", "OC", "C").rel("COVERS", "OC", "E3")
+    # An industry committee: E3's state follows OC's own formation, not OC leading C.
+    b.org("OC", formation="industry", level="committee").rel("LEADS", "OC", "C").rel("COVERS", "OC", "E3")
     b.node("Instructor", "I1", name="王五").rel("ASSIGNED_TO", "I1", "E4")
     b.rel("SUPPLIES", "E1", "E4").rel("SUPPLIES", "E2", "E5")
     return b
