@@ -15,10 +15,12 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from loaders.problems import Problem
+from loaders.values import ExcelError
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".json")
 MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any real planner's workbook
@@ -29,14 +31,20 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2
 
 @dataclass
 class RawTable:
-    """One sheet / CSV file / JSON array: headers and (row number, cells) pairs."""
+    """One sheet / CSV file / JSON array: its headers and, column by column, the cells of
+    the rows that hold anything, with the row number a person sees for each row."""
 
     file: str
     name: str  # sheet name, CSV file stem, or JSON key: the table it claims to be
     sheet: str | None
     headers: list[object]
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # the row number of each data row
+    columns: list[list[object]] = field(default_factory=list)  # columns[j][i]: cell j of data row i
     header_row: int = 1
+
+    def column(self, index: int) -> list[object]:
+        """The cells under header ``index``, one per data row (None where a row is short)."""
+        return self.columns[index] if index < len(self.columns) else [None] * len(self.numbers)
 
 
 @dataclass
@@ -104,10 +112,13 @@ def _read_csv(data: bytes, display: str, stem: str) -> ReadResult:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         return ReadResult(problems=[_csv_parse_problem(display, str(exc))])
-    values = frame.to_numpy(dtype=object).tolist()
-    headers, body = values[0], values[1:]
-    rows = [(i + 2, row) for i, row in enumerate(body) if any(cell != "" for cell in row)]
-    return ReadResult(tables=[RawTable(display, stem, None, headers, rows)])
+    cells = frame.to_numpy(dtype=object)
+    body = cells[1:]
+    filled = (body != "").any(axis=1)  # a row of empty strings is a blank line
+    if not filled.all():
+        body = body[filled]
+    numbers = (filled.nonzero()[0] + 2).tolist()
+    return ReadResult(tables=[RawTable(display, stem, None, cells[0].tolist(), numbers, body.T.tolist())])
 
 
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -161,7 +172,7 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
                 # The <dimension> a file declares may be stale (some exporters write "A1"),
                 # and read-only mode would silently drop every cell outside it.
                 sheet.reset_dimensions()
-                rows = sheet.iter_rows(min_row=1, values_only=True)
+                rows = (_xlsx_values(row) for row in sheet.iter_rows(min_row=1))
                 result.tables.append(_table_from_rows(display, sheet.title, rows))
         finally:
             book.close()
@@ -174,6 +185,11 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
     return result
 
 
+def _xlsx_values(row: tuple) -> list:
+    # Cells, not bare values: only the cell type tells an error cell from the text "#N/A".
+    return [ExcelError(cell.value) if cell.data_type == "e" else cell.value for cell in row]
+
+
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -184,18 +200,23 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _table_from_rows(display: str, sheet: str, rows: Iterator[tuple]) -> RawTable:
+def _table_from_rows(display: str, sheet: str, rows: Iterator[Sequence]) -> RawTable:
+    """The first row is the header; rows with nothing but blanks are left out."""
     headers: list[object] | None = None
-    table = RawTable(display, sheet, sheet, [])
-    for number, row in enumerate(rows, start=1):
-        cells = list(row)
+    numbers: list[int] = []
+    body: list[Sequence] = []
+    for number, cells in enumerate(rows, start=1):
         if headers is None:
-            headers = cells
-            table.headers = headers
+            headers = list(cells)
             continue
         if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in cells):
-            table.rows.append((number, cells))
-    return table
+            numbers.append(number)
+            body.append(cells)
+    headers = headers or []
+    width = max(len(headers), max(map(len, body), default=0))
+    columns = [list(column) for column in zip_longest(*body)] if body else []
+    columns += [[None] * len(numbers) for _ in range(width - len(columns))]
+    return RawTable(display, sheet, sheet, headers, numbers, columns)
 
 
 # -- XLS ------------------------------------------------------------------------------
@@ -229,6 +250,8 @@ def _xls_cell(cell, datemode: int):
         return xlrd.xldate_as_datetime(cell.value, datemode)
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:  # the value is Excel's error code, not a number
+        return ExcelError(xlrd.error_text_from_code.get(cell.value, f"#ERROR{cell.value}"))
     if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer() and abs(cell.value) < 1e15:
         return int(cell.value)
     return cell.value
@@ -255,6 +278,6 @@ def _read_json(data: bytes, display: str) -> ReadResult:
         headers: list[object] = []
         for item in items:
             headers.extend(k for k in item if k not in headers)
-        rows = [(i + 1, [item.get(h) for h in headers]) for i, item in enumerate(items)]
-        result.tables.append(RawTable(display, name, name, headers, rows, header_row=0))
+        columns = [[item.get(h) for item in items] for h in headers]
+        result.tables.append(RawTable(display, name, name, headers, list(range(1, len(items) + 1)), columns, header_row=0))
     return result

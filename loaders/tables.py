@@ -45,6 +45,10 @@ class Table:
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
+    @property
+    def display(self) -> str:
+        return f"{self.zh}（{self.name}）"
+
 
 def _id(zh: str = "编号") -> Column:
     return Column("id", zh, Role.ID, required=True)
@@ -124,6 +128,10 @@ TABLES: tuple[Table, ...] = (
         *_ends(("alliance", "联盟"), ("member", "成员")), _p(R.MEMBER_OF, "role", "角色"),
     ), rel=R.MEMBER_OF),
 )
+
+# A link column holds one id per row, so a node has at most one link of each of these
+# types: re-importing a row with another id replaces the link instead of adding one.
+SINGLE_LINKS = frozenset(c.link for t in TABLES for c in t.columns if c.role is Role.LINK)
 
 # alliance_members names the alliance first, but the relationship runs member -> alliance.
 REVERSED_TABLES = frozenset({"alliance_members"})

@@ -1,25 +1,29 @@
 """Raw tables -> schema records (nodes and relationships) + problems.
 
 Every cell is checked; nothing stops at the first problem, so a person gets the whole
-list at once. Each record remembers where it came from for later cross-checks.
+list at once. A table is checked column by column, each distinct value of a column parsed
+once (most columns hold few distinct values), and the problems are then put back in the
+order a person reads the table: row by row, left to right. Records are kept per table with
+the row number of each record, so later cross-checks can say where a clash is without
+carrying a location for every cell.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
-from typing import NamedTuple
+from itertools import repeat
+from typing import Callable, NamedTuple
 
 from graph.records import Node, Rel
-from graph.schema import Label, RelType
+from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem
 from loaders.readers import RawTable
 from loaders.tables import IGNORED_SHEETS, REVERSED_TABLES, Column, Role, Table, find_column, find_table, normalise_name
-from loaders.uscc import uscc_problem
+from loaders.uscc import uscc_problems
 from loaders.values import BadValue, is_blank, parse_code, parse_value
 
 
-class Origin(NamedTuple):  # a plain tuple: large imports keep one per relationship end
+class Origin(NamedTuple):  # built only where a problem is reported
     file: str
     sheet: str | None
     row: int | None
@@ -30,11 +34,63 @@ class Origin(NamedTuple):  # a plain tuple: large imports keep one per relations
 
 
 @dataclass
+class NodeBatch:
+    """The valid rows of one node table: ids, properties and the row each came from."""
+
+    label: Label
+    file: str
+    sheet: str | None
+    header: str  # the id column, as headed in the file
+    ids: list[str]
+    props: list[dict]
+    rows: list[int]
+
+    def origin(self, i: int) -> Origin:
+        return Origin(self.file, self.sheet, self.rows[i], self.header)
+
+    def nodes(self, kept: range | list[int]) -> list[Node]:
+        if isinstance(kept, range):
+            return list(map(Node, repeat(self.label, len(kept)), self.ids, self.props))
+        return [Node(self.label, self.ids[i], self.props[i]) for i in kept]
+
+
+@dataclass
+class RelBatch:
+    """The valid rows of one relationship table, or of one link column of a node table
+    (whose source is then the row's own id)."""
+
+    type: RelType
+    file: str
+    sheet: str | None
+    source_header: str
+    target_header: str
+    sources: list[str]
+    targets: list[str]
+    props: list[dict] | None  # None: the table has no property columns
+    rows: list[int]
+
+    def source_origin(self, i: int) -> Origin:
+        return Origin(self.file, self.sheet, self.rows[i], self.source_header)
+
+    def target_origin(self, i: int) -> Origin:
+        return Origin(self.file, self.sheet, self.rows[i], self.target_header)
+
+    def rel_props(self, i: int) -> dict:
+        return self.props[i] if self.props is not None else {}
+
+    def rels(self, kept: range | list[int]) -> list[Rel]:
+        if isinstance(kept, range):
+            props = self.props if self.props is not None else [{} for _ in kept]
+            return list(map(Rel, repeat(self.type, len(kept)), self.sources, self.targets, props))
+        return [Rel(self.type, self.sources[i], self.targets[i], self.rel_props(i)) for i in kept]
+
+
+@dataclass
 class Records:
     """What the files say, before cross-checks against each other and the store."""
 
-    nodes: list[tuple[Node, Origin]] = field(default_factory=list)
-    rels: list[tuple[Rel, Origin, Origin]] = field(default_factory=list)  # origins of source / target cells
+    nodes: list[NodeBatch] = field(default_factory=list)
+    rels: list[RelBatch] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rows: int = 0
@@ -43,22 +99,23 @@ class Records:
     rejected: dict[str, Label] = field(default_factory=dict)
 
 
-def validate_table(raw: RawTable, records: Records) -> None:
-    """Map one raw table's header and rows onto its import-format table."""
+def validate_table(raw: RawTable, records: Records) -> bool:
+    """Map one raw table's header and rows onto its import-format table. False if the
+    table's name is not one of the import format's tables."""
     table = find_table(raw.name)
     if table is None:
         if normalise_name(raw.name) not in IGNORED_SHEETS:
             records.warnings.append(
                 Problem(raw.file, f"未知的表 {raw.name!r}，已忽略（表名应为导入模板中的中文或英文表名）", "unknown_table", raw.sheet)
             )
-        return
+        return False
     columns = _map_header(raw, table, records)
     if columns is None:
         _reject_ids(raw, table, records)
-        return
-    for number, cells in raw.rows:
-        records.rows += 1
-        _validate_row(raw, table, columns, number, cells, records)
+        return True
+    records.rows += len(raw.numbers)
+    _TableCheck(raw, table, columns, records).run()
+    return True
 
 
 def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
@@ -69,10 +126,10 @@ def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
     for index, header in enumerate(raw.headers):
         column = find_column(table, _header_text(header)) if _header_text(header) else None
         if column is not None and column.role is Role.ID:
-            for _, cells in raw.rows:
+            for cell in raw.column(index):
                 try:
-                    if index < len(cells) and not is_blank(cells[index]):
-                        records.rejected.setdefault(parse_code(cells[index]), table.label)
+                    if not is_blank(cell):
+                        records.rejected.setdefault(parse_code(cell), table.label)
                 except BadValue:
                     pass
             return
@@ -89,7 +146,7 @@ def _map_header(raw: RawTable, table: Table, records: Records) -> list[tuple[int
     for index, header in enumerate(raw.headers):
         text = _header_text(header)
         if not text:
-            if any(index < len(cells) and not is_blank(cells[index]) for _, cells in raw.rows):
+            if not all(map(is_blank, raw.column(index))):
                 records.problems.append(here.problem(
                     f"第{index + 1}列有数据但没有列名（表头是否有合并单元格？每列请单独填写列名）",
                     "empty_header", column=_column_letter(index)))
@@ -122,63 +179,170 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-_PROP, _ID, _LINK = Role.PROP, Role.ID, Role.LINK  # bound once: Enum attribute access is slow
+# -- one table, column by column -----------------------------------------------------------
 
 
-def _validate_row(raw, table: Table, columns, number: int, cells: list, records: Records) -> None:
-    # The hot loop of large imports: an Origin is only built where one is kept or reported.
-    node_id = id_origin = None
-    props: dict = {}
-    ends: dict[Role, tuple[str, Origin]] = {}
-    links: list[tuple[RelType, str, Origin]] = []
-    row_ok = True
-    width = len(cells)
-    for index, column, header in columns:
-        raw_value = cells[index] if index < width else None
-        if (not raw_value or raw_value.isspace()) if type(raw_value) is str else is_blank(raw_value):
-            if column.required:
-                here = Origin(raw.file, raw.sheet, number, header)
-                records.problems.append(here.problem(f"必填项 {column.display} 为空", "required"))
-                row_ok = False
-            continue
-        role = column.role
-        try:
-            if role is _PROP:
-                props[column.name] = parse_value(raw_value, column.prop)
-                continue
-            code = parse_code(raw_value)
-        except BadValue as exc:
-            here = Origin(raw.file, raw.sheet, number, header)
-            records.problems.append(here.problem(str(exc), exc.code, value=_shown(raw_value)))
-            row_ok = False
-            continue
-        here = Origin(raw.file, raw.sheet, number, header)
-        if role is _ID:
-            if table.label is Label.ENTERPRISE and (why := uscc_problem(code)):
-                records.problems.append(here.problem(why, "bad_uscc", value=code))
-                row_ok = False
-            node_id = code
-            id_origin = here
-        elif role is _LINK:
-            links.append((column.link, code, here))
+def parse_column(cells: list, column: Column) -> list:
+    """Each cell of a column parsed: None where blank, the ``BadValue`` where the cell is
+    wrong, else the value. Each distinct cell is parsed once."""
+    parse = _parser(column)
+    if set(map(type, cells)) <= _ONLY_TEXT:  # CSV: every cell is text
+        distinct = set(cells)
+        parsed = _plain_text(distinct, column)
+        parsed.update({cell: _parse_cell(cell, parse) for cell in distinct.difference(parsed)})
+        return list(map(parsed.__getitem__, cells))
+    keys = list(zip(map(type, cells), cells))  # 1, 1.0 and True are equal keys, but parse differently
+    try:
+        parsed = {key: _parse_cell(key[1], parse) for key in set(keys)}
+    except TypeError:  # a JSON list or object in a cell
+        return [_parse_cell(cell, parse) for cell in cells]
+    return list(map(parsed.__getitem__, keys))
+
+
+_ONLY_TEXT = frozenset({str})
+
+
+def _plain_text(distinct: set[str], column: Column) -> dict[str, str | None]:
+    """The texts a text or code column takes as they are (stripped; None if blank): the
+    bulk of a large import, parsed here without a call per cell. Codes that could be a
+    number in scientific notation or an Excel error ("#N/A") are left to ``parse_code``."""
+    if column.role is Role.PROP and column.prop.type is PropType.TEXT:
+        return {text: text.strip() or None for text in distinct}
+    if column.role is not Role.PROP or column.prop.type is PropType.CODE:
+        return {text: text.strip() or None for text in distinct if "e" not in text and "E" not in text and "#" not in text}
+    return {}
+
+
+def _parse_cell(cell: object, parse: Callable[[object], object]):
+    if is_blank(cell):
+        return None
+    try:
+        return parse(cell)
+    except BadValue as exc:
+        return exc
+
+
+def _parser(column: Column) -> Callable[[object], object]:
+    if column.role is Role.PROP:
+        prop = column.prop
+        return lambda cell: parse_value(cell, prop)
+    return parse_code
+
+
+class _TableCheck:
+    """Checks one table whose header is mapped, and adds its records and problems."""
+
+    def __init__(self, raw: RawTable, table: Table, columns: list[tuple[int, Column, str]], records: Records):
+        self.raw, self.table, self.columns, self.records = raw, table, columns, records
+        self.size = len(raw.numbers)
+        self.bad = bytearray(self.size)  # 1 for each row with a problem
+        self.found: list[tuple[int, int, Problem]] = []  # (row, column position, problem)
+
+    def run(self) -> None:
+        values: dict[str, list] = {}
+        for position, (index, column, header) in enumerate(self.columns):
+            cells = self.raw.column(index)
+            parsed = parse_column(cells, column)
+            self._report_cells(position, column, header, cells, parsed)
+            if column.role is Role.ID and self.table.label is Label.ENTERPRISE:
+                self._check_usccs(position, header, parsed)
+            values[column.name] = parsed
+        if self.table.label is not None:
+            self._node_records(values)
         else:
-            ends[role] = (code, here)
-    if not row_ok:
-        if table.label is not None and node_id is not None:
-            records.rejected.setdefault(node_id, table.label)
-        return
-    if table.label is not None:
-        records.nodes.append((Node(table.label, node_id, props), id_origin))
-        for rtype, target, origin in links:
-            records.rels.append((Rel(rtype, node_id, target, {}), id_origin, origin))
-    else:
-        (source, source_origin), (target, target_origin) = ends[Role.SOURCE], ends[Role.TARGET]
+            self._relationship_records(values)
+        self.found.sort(key=lambda item: item[:2])
+        self.records.problems.extend(problem for _, _, problem in self.found)
+
+    def _problem(self, row: int, position: int, header: str, message: str, code: str, value=None) -> None:
+        self.bad[row] = 1
+        self.found.append((row, position, Problem(
+            self.raw.file, message, code, self.raw.sheet, self.raw.numbers[row], header, value)))
+
+    def _report_cells(self, position: int, column: Column, header: str, cells: list, parsed: list) -> None:
+        kinds = set(map(type, parsed))
+        if BadValue in kinds:
+            for row, value in enumerate(parsed):
+                if type(value) is BadValue:
+                    self._problem(row, position, header, str(value), value.code, _shown(cells[row]))
+        if column.required and type(None) in kinds:
+            for row, value in enumerate(parsed):
+                if value is None:
+                    self._problem(row, position, header, f"必填项 {column.display} 为空", "required")
+
+    def _check_usccs(self, position: int, header: str, ids: list) -> None:
+        why = uscc_problems(code for code in set(ids) if type(code) is str)
+        if why:
+            for row, code in enumerate(ids):
+                if type(code) is str and code in why:
+                    self._problem(row, position, header, why[code], "bad_uscc", code)
+
+    def _rows_ok(self) -> list[int] | range:
+        return range(self.size) if not any(self.bad) else [row for row in range(self.size) if not self.bad[row]]
+
+    def _props(self, values: dict[str, list], rows) -> list[dict] | None:
+        names = [column.name for _, column, _ in self.columns if column.role is Role.PROP]
+        if not names:
+            return None
+        chosen = [values[name] for name in names]
+        if not isinstance(rows, range):
+            chosen = [[column[row] for row in rows] for column in chosen]
+        if len(names) == 1:  # most relationship tables: one property, often filled
+            name = names[0]
+            return [{} if value is None else {name: value} for value in chosen[0]]
+        return [{name: value for name, value in zip(names, cells) if value is not None} for cells in zip(*chosen)]
+
+    def _node_records(self, values: dict[str, list]) -> None:
+        raw, label = self.raw, self.table.label
+        ids = next(values[c.name] for _, c, _ in self.columns if c.role is Role.ID)
+        links = [(position, column, header) for position, (_, column, header) in enumerate(self.columns)
+                 if column.role is Role.LINK]
+        for position, column, header in links:
+            spec = REL_SPECS[column.link]
+            if not spec.sources & spec.targets:
+                continue  # a segment naming itself as its chain is a wrong kind, said later
+            targets = values[column.name]
+            for row in [row for row, (own, target) in enumerate(zip(ids, targets)) if own == target]:
+                if type(ids[row]) is str:
+                    self._problem(row, position, header, f"{column.zh} {ids[row]} 就是本行自己的编号", "self_link", ids[row])
+        if any(self.bad):
+            for row in range(self.size):
+                if self.bad[row] and type(ids[row]) is str:
+                    self.records.rejected.setdefault(ids[row], label)
+        rows = self._rows_ok()
+        id_header = next(header for _, c, header in self.columns if c.role is Role.ID)
+        kept_ids = ids if isinstance(rows, range) else [ids[row] for row in rows]
+        numbers = raw.numbers if isinstance(rows, range) else [raw.numbers[row] for row in rows]
+        props = self._props(values, rows) or [{} for _ in kept_ids]
+        self.records.nodes.append(NodeBatch(label, raw.file, raw.sheet, id_header, kept_ids, props, numbers))
+        for _, column, header in links:
+            targets = values[column.name]
+            linked = [row for row in rows if targets[row] is not None]
+            self.records.rels.append(RelBatch(
+                column.link, raw.file, raw.sheet, id_header, header, [ids[row] for row in linked],
+                [targets[row] for row in linked], None, [raw.numbers[row] for row in linked]))
+
+    def _relationship_records(self, values: dict[str, list]) -> None:
+        raw, table = self.raw, self.table
+        ends = {column.role: (column.name, header) for _, column, header in self.columns
+                if column.role in (Role.SOURCE, Role.TARGET)}
+        (source_name, source_header), (target_name, target_header) = ends[Role.SOURCE], ends[Role.TARGET]
         if table.name in REVERSED_TABLES:
-            (source, source_origin), (target, target_origin) = (target, target_origin), (source, source_origin)
-        if source == target:
-            records.problems.append(target_origin.problem(f"关系的两端是同一个编号 {source}", "self_link", value=source))
-            return
-        records.rels.append((Rel(table.rel, source, target, props), source_origin, target_origin))
+            (source_name, source_header), (target_name, target_header) = (target_name, target_header), (source_name, source_header)
+        sources, targets = values[source_name], values[target_name]
+        rows = self._rows_ok()
+        loops = [row for row in rows if sources[row] == targets[row]]
+        for row in loops:  # the row is otherwise fine: this is its only problem
+            self._problem(row, len(self.columns), target_header, f"关系的两端是同一个编号 {sources[row]}", "self_link",
+                          sources[row])
+        if loops:
+            rows = self._rows_ok()
+        numbers = raw.numbers if isinstance(rows, range) else [raw.numbers[row] for row in rows]
+        if not isinstance(rows, range):
+            sources, targets = [sources[row] for row in rows], [targets[row] for row in rows]
+        self.records.rels.append(RelBatch(
+            table.rel, raw.file, raw.sheet, source_header, target_header, sources, targets,
+            self._props(values, rows), numbers))
 
 
 def _shown(value: object) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 
 from graph.schema import Prop, PropType
 
@@ -15,6 +16,36 @@ class BadValue(ValueError):
     def __init__(self, code: str, message: str):
         self.code = code
         super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcelError:
+    """A cell Excel holds as an error (``#N/A``, ``#DIV/0!`` …), as the workbook readers
+    hand it on: never a value, whatever the column."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# What Excel shows for an error cell (and writes into a CSV it saves).
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!",
+})
+
+
+def excel_error(raw: object) -> str | None:
+    """The error text if ``raw`` is an Excel error cell or reads like one, else None."""
+    if type(raw) is ExcelError:
+        return raw.text
+    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
+        return raw.strip()
+    return None
+
+
+def _excel_error_value(text: str) -> BadValue:
+    return BadValue("excel_error", f"单元格是 Excel 错误值 {text}")
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
@@ -33,9 +64,12 @@ def is_blank(raw: object) -> bool:
 
 
 def parse_code(raw: object) -> str:
-    """An identifier, always as text. A number that lost digits is an error, not a guess."""
-    if type(raw) is str and "e" not in raw and "E" not in raw:  # the common case, kept cheap
+    """An identifier, always as text. A number that lost digits is an error, not a guess,
+    and so is an Excel error cell (an id "#N/A" is a failed lookup, never a code)."""
+    if type(raw) is str and "e" not in raw and "E" not in raw and "#" not in raw:  # the common case, kept cheap
         return raw.strip()
+    if (error := excel_error(raw)) is not None:
+        raise _excel_error_value(error)
     if isinstance(raw, bool):
         raise BadValue("bad_code", f"编号不能是布尔值 {raw}")
     if isinstance(raw, int):
@@ -124,9 +158,17 @@ def parse_enum(raw: object, prop: Prop) -> str:
 
 
 def parse_value(raw: object, prop: Prop):
-    """The stored value of one non-blank cell for a property."""
+    """The stored value of one non-blank cell for a property.
+
+    An Excel error cell is an error in any column; text that reads like one ("#N/A") is
+    an error wherever the column wants a number, a date, a yes/no, a choice or a code.
+    """
     if prop.type is PropType.TEXT and type(raw) is str:  # the common case, kept cheap
         return raw.strip()
+    if type(raw) is ExcelError:
+        raise _excel_error_value(raw.text)
+    if prop.type is not PropType.TEXT and (error := excel_error(raw)) is not None:
+        raise _excel_error_value(error)
     match prop.type:
         case PropType.CODE:
             return parse_code(raw)

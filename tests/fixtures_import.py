@@ -2,9 +2,11 @@
 in a form tests can compare.
 
 An import is given as ``{table name: [header, row, row, ...]}``; cells are Python values
-(str, int, bool, datetime.date, None). Each writer puts them into the file the way a
-person's tool would: CSV as text in the chosen encoding, XLSX/XLS with typed cells
-(strings as text cells, so codes keep their leading zeros), JSON as one array per table.
+(str, int, bool, datetime.date, None, or ``ExcelError`` for an error cell such as #N/A).
+Each writer puts them into the file the way a person's tool would: CSV as text in the
+chosen encoding (an error cell as Excel writes it, "#N/A"), XLSX/XLS with typed cells
+(strings as text cells, so codes keep their leading zeros; error cells as error cells),
+JSON as one array per table.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 from pathlib import Path
 
 from graph.sqlite_store import SQLiteStore
+from loaders.values import ExcelError
 
 Tables = dict[str, list[list[object]]]
 
@@ -59,10 +62,12 @@ def xlsx_workbook(tables: Tables):
     for name, table in tables.items():
         sheet = book.create_sheet(name)
         for row in table:
-            sheet.append(list(row))
-            for cell in sheet[sheet.max_row]:
+            sheet.append([str(v) if isinstance(v, ExcelError) else v for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row):
                 if isinstance(cell.value, (dt.date, dt.datetime)):
                     cell.number_format = "yyyy-mm-dd"
+                elif cell.data_type == "e" and not isinstance(value, ExcelError):
+                    cell.data_type = "s"  # openpyxl takes any "#N/A" for an error; typed text stays text
     return book
 
 
@@ -70,6 +75,10 @@ def write_xlsx(path: Path, tables: Tables) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     xlsx_workbook(tables).save(path)
     return path
+
+
+# BIFF error codes (xlwt's own table misspells #N/A and gives #VALUE! the code of #NUM!)
+_XLS_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24, "#N/A": 0x2A}
 
 
 def write_xls(path: Path, tables: Tables) -> Path:
@@ -86,6 +95,8 @@ def write_xls(path: Path, tables: Tables) -> Path:
                     continue
                 if isinstance(value, (dt.date, dt.datetime)):
                     sheet.write(r, c, value, date_style)
+                elif isinstance(value, ExcelError):
+                    sheet.row(r).set_cell_error(c, _XLS_ERROR_CODES[value.text])
                 else:
                     sheet.write(r, c, value)
     path.parent.mkdir(parents=True, exist_ok=True)

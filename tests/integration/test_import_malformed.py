@@ -27,6 +27,7 @@ from fixtures_import import (
 from graph.errors import ImportFailed
 from graph.sqlite_store import SQLiteStore
 from loaders.importer import import_paths
+from loaders.values import ExcelError
 
 ENTERPRISE_HEADER = ["统一社会信用代码", "名称"]
 
@@ -178,6 +179,49 @@ def test_bad_enum_bool_int_and_date(store):
     ]
 
 
+@pytest.mark.parametrize("fmt", ["xls", "xlsx"])
+def test_excel_error_cells_are_errors_not_numbers(store, fmt):
+    # #N/A from a failed VLOOKUP, #DIV/0! from a formula: xlrd hands on an error *code*
+    # (42, 7), which would otherwise be imported as a number of employees
+    write = write_xls if fmt == "xls" else write_xlsx
+    write(Path(f"企业.{fmt}"), {"企业": [
+        ["统一社会信用代码", "名称", "职工人数", "规上企业"],
+        ["91110000600037341L", "甲", ExcelError("#N/A"), "是"],
+        ["91110108551385082Q", ExcelError("#REF!"), 12, ExcelError("#DIV/0!")],
+        [ExcelError("#N/A"), "丙", 3, "否"],
+    ]})
+
+    assert problems_of(store, f"企业.{fmt}") == [
+        f"企业.{fmt}:企业:2:职工人数: 单元格是 Excel 错误值 #N/A",
+        f"企业.{fmt}:企业:3:名称: 单元格是 Excel 错误值 #REF!",
+        f"企业.{fmt}:企业:3:规上企业: 单元格是 Excel 错误值 #DIV/0!",
+        f"企业.{fmt}:企业:4:统一社会信用代码: 单元格是 Excel 错误值 #N/A",
+    ]
+
+
+def test_excel_error_text_in_a_csv_is_an_error_where_a_code_or_number_is_wanted(store):
+    # Excel saves an error cell into a CSV as its text; a name may say anything
+    csv_file("上下游.csv", [["供方", "需方", "产品"], [E1, "#N/A", "#N/A"]])
+    csv_file("党组织.csv", [["编号", "名称", "层级", "组建方式", "党员数"], ["O9", "某支部", "党支部", "单独组建", "#VALUE!"]])
+
+    assert problems_of(store, "上下游.csv", "党组织.csv") == [
+        "上下游.csv:2:需方: 单元格是 Excel 错误值 #N/A",
+        "党组织.csv:2:党员数: 单元格是 Excel 错误值 #VALUE!",
+    ]
+
+
+def test_a_yes_cell_and_a_one_cell_in_one_number_column(store):
+    # True, 1 and 1.0 are equal in Python; each cell still gets its own verdict
+    write_xlsx(Path("企业.xlsx"), {"企业": [
+        ["统一社会信用代码", "名称", "职工人数", "龙头企业"],
+        ["91110000600037341L", "甲", 1, True],
+        ["91110108551385082Q", "乙", True, 1],
+        ["91330100716105852F", "丙", 1.0, 1.0],
+    ]})
+
+    assert problems_of(store, "企业.xlsx") == ["企业.xlsx:企业:3:职工人数: 应为整数，实为 True"]
+
+
 def test_required_cell_left_empty(store):
     write_xlsx(Path("导入.xlsx"), {
         "环节": [["编号", "产业链", "名称", "位置"], ["0301", "001", None, "上游"], [None, "001", "整机", "下游"]],
@@ -248,6 +292,53 @@ def test_relationship_from_an_id_to_itself(store):
     csv_file("上下游.csv", [["供方", "需方"], [E1, E1]])
 
     assert problems_of(store, "上下游.csv") == [f"上下游.csv:2:需方: 关系的两端是同一个编号 {E1}"]
+
+
+ORG_HEADER = ["编号", "名称", "层级", "组建方式", "上级党组织"]
+
+
+def test_an_organisation_cannot_be_its_own_parent(store):
+    csv_file("党组织.csv", [ORG_HEADER, ["O1", "区委两新工委", "党委", "行业党委", None],
+                            ["O2", "某党支部", "党支部", "单独组建", "O2"]])
+
+    assert problems_of(store, "党组织.csv") == ["党组织.csv:3:上级党组织: 上级党组织 O2 就是本行自己的编号"]
+
+
+def test_a_cycle_of_parent_organisations_names_its_rows(store):
+    csv_file("党组织.csv", [ORG_HEADER, ["O1", "甲党委", "党委", "行业党委", "O3"],
+                            ["O2", "乙党总支", "党总支", "单独组建", "O1"],
+                            ["O9", "丙党支部", "党支部", "单独组建", "O2"],
+                            ["O3", "丁党委", "党委", "单独组建", "O2"]])
+
+    assert problems_of(store, "党组织.csv") == [
+        "党组织.csv:2:上级党组织: 上级党组织形成循环：O1 → O3 → O2 → O1（第2行、第5行、第3行）",
+    ]
+
+
+def test_a_cycle_through_the_store_and_across_files(store, tmp_path):
+    import_paths(store, write_csv(tmp_path / "orgs", {"党组织": [
+        ORG_HEADER, ["O1", "甲党委", "党委", "行业党委", None], ["O2", "乙党总支", "党总支", "单独组建", "O1"],
+        ["O3", "丙党支部", "党支部", "单独组建", "O2"],
+    ]}))
+    csv_file("党组织.csv", [ORG_HEADER, ["O1", "甲党委", "党委", "行业党委", "O4"]])
+    write_xlsx(Path("新增.xlsx"), {"党组织": [ORG_HEADER, ["O4", "戊党支部", "党支部", "单独组建", "O3"]]})
+
+    assert problems_of(store, "党组织.csv", "新增.xlsx") == [
+        "党组织.csv:2:上级党组织: 上级党组织形成循环：O1 → O4 → O3 → O2 → O1"
+        "（第2行、新增.xlsx:党组织 第2行；O3 → O2、O2 → O1 已在库中）",
+    ]
+
+
+def test_moving_an_organisation_under_another_is_no_cycle(store, tmp_path):
+    import_paths(store, write_csv(tmp_path / "orgs", {"党组织": [
+        ORG_HEADER, ["O1", "甲党委", "党委", "行业党委", None], ["O2", "乙党总支", "党总支", "单独组建", "O1"],
+    ]}))
+    # O1 moves under O2's new sibling O3: the old O2 -> O1 stays, no loop
+    csv_file("党组织.csv", [ORG_HEADER, ["O3", "丙党委", "党委", "行业党委", None], ["O1", "甲党委", "党委", "行业党委", "O3"]])
+
+    import_paths(store, ["党组织.csv"])
+
+    assert {(r.source, r.target) for r in store.read().rels if r.type.value == "UNDER"} == {("O2", "O1"), ("O1", "O3")}
 
 
 def test_same_relationship_twice_with_different_content(store):
@@ -348,6 +439,43 @@ def test_json_rows_and_keys(store):
         "导入.json:环节:-:产业链: 缺少必填列 产业链（chain）（表 环节）",
         "导入.json:企业:2:统一社会信用代码: 编号 9.135e+17 被存成了数字（科学计数法，后几位已丢失）；请把该列设为文本后重新填写",
     ]
+
+
+TABLE_NAMES = (
+    "企业（enterprises）、产业链（chains）、环节（segments）、企业环节（enterprise_segments）、上下游（supply_links）、"
+    "党组织（party_orgs）、党组织覆盖（org_coverage）、产业链党委（chain_committees）、单位（units）、结对共建（pairings）、"
+    "领导（leaders）、领导分管产业链（leader_chains）、联系点（contacts）、指导员（instructors）、"
+    "指导员派驻（instructor_assignments）、联盟（alliances）、联盟成员（alliance_members）"
+)
+
+
+def test_files_without_a_single_known_table_are_an_error(store):
+    csv_file("企业名单.csv", [ENTERPRISE_HEADER, [E1, "甲"]])
+    write_xlsx(Path("导入.xlsx"), {"Sheet1": [ENTERPRISE_HEADER, [E2, "乙"]], "说明": [["填写说明"]]})
+
+    assert problems_of(store, "企业名单.csv", "导入.xlsx") == [
+        f"企业名单.csv:-:-: 没有可识别的表：企业名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）",
+        f"导入.xlsx:-:-: 没有可识别的表：Sheet1、说明；表名应为 {TABLE_NAMES}",
+    ]
+
+
+def test_a_json_document_without_tables_is_an_error(store):
+    with open("导入.json", "w", encoding="utf-8") as f:
+        f.write("{}")
+
+    assert problems_of(store, "导入.json") == [f"导入.json:-:-: 没有可识别的表；表名应为 {TABLE_NAMES}"]
+
+
+def test_one_known_table_is_enough_the_others_are_warnings(store):
+    csv_file("企业名单.csv", [ENTERPRISE_HEADER, [E1, "甲"]])
+    csv_file("chains.csv", [["id", "name"], ["009", "新材料"]])
+
+    report = import_paths(store, ["企业名单.csv", "chains.csv"])
+
+    assert [str(w) for w in report.warnings] == [
+        "企业名单.csv:-:-: 未知的表 '企业名单'，已忽略（表名应为导入模板中的中文或英文表名）",
+    ]
+    assert report.rows == 1
 
 
 def test_missing_file_and_unsupported_type(store):
@@ -487,6 +615,21 @@ def test_cli_load_prints_every_problem_to_stderr_and_exits_1(store):
         "企业.csv:2:统一社会信用代码: 统一社会信用代码 91350100M000100Y44 校验位错误：应为 3，实为 4",
         "上下游.csv:2:需方: 企业 91440300000000000X 不存在（既不在本次导入中，也不在库中）",
         "共 2 个问题，未写入任何数据。",
+    ]
+    assert snapshot(store) == before
+
+
+def test_cli_load_of_unknown_tables_exits_1(store):
+    csv_file("名单.csv", [ENTERPRISE_HEADER, [E1, "甲"]])
+    before = snapshot(store)
+
+    result = _cli("load", "名单.csv", "--store", str(store.path))
+
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert [line for line in result.stderr.decode().splitlines() if line.strip() and not line.startswith("读取校验")] == [
+        f"名单.csv:-:-: 没有可识别的表：名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）",
+        "共 1 个问题，未写入任何数据。",
     ]
     assert snapshot(store) == before
 

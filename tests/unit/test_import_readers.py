@@ -1,11 +1,13 @@
-"""loaders.readers.decode_csv: which encoding a CSV is read in, and where the message
-points when none fits."""
+"""loaders.readers: which encoding a CSV is read in (and where the message points when
+none fits), and what the readers hand on: columns of cells, error cells as error cells."""
 
 from __future__ import annotations
 
 import pytest
 
-from loaders.readers import decode_csv
+from fixtures_import import write_xls, write_xlsx
+from loaders.readers import decode_csv, read_file
+from loaders.values import ExcelError
 
 TEXT = "统一社会信用代码,名称\r\n91350100M000100Y43,福建闽工工程机械有限公司\r\n"
 
@@ -25,3 +27,33 @@ def test_a_stray_byte_is_located_in_either_encoding(encoding):
     assert text is None
     assert why == (f"无法识别文件编码：第3行（字节位置 {len(good) + len('乙,'.encode(encoding))}）的字节 ff 0d 0a "
                    "既不是 UTF-8 也不是 GBK/GB18030；请用 Excel“另存为 CSV UTF-8”后重新导入")
+
+
+# -- error cells: only the cell type tells an error from the text "#N/A" ----------------------
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_error_cells_are_read_as_excel_errors_and_typed_text_as_text(tmp_path, suffix):
+    write = write_xls if suffix == ".xls" else write_xlsx
+    path = write(tmp_path / f"in{suffix}", {"企业": [
+        ["统一社会信用代码", "名称", "职工人数"],
+        [ExcelError("#N/A"), "#N/A", ExcelError("#DIV/0!")],
+        ["91350100M000100Y43", "甲", ExcelError("#VALUE!")],
+    ]})
+
+    [table] = read_file(path).tables
+
+    assert table.numbers == [2, 3]
+    assert table.columns == [
+        [ExcelError("#N/A"), "91350100M000100Y43"], ["#N/A", "甲"], [ExcelError("#DIV/0!"), ExcelError("#VALUE!")],
+    ]
+
+
+def test_csv_columns_leave_out_blank_lines_and_keep_excel_row_numbers(tmp_path):
+    path = tmp_path / "企业.csv"
+    path.write_text("统一社会信用代码,名称\n91350100M000100Y43,甲\n,\n\n914403001922038216,乙\n", encoding="utf-8")
+
+    [table] = read_file(path).tables
+
+    assert (table.name, table.headers, table.numbers) == ("企业", ["统一社会信用代码", "名称"], [2, 5])
+    assert table.columns == [["91350100M000100Y43", "914403001922038216"], ["甲", "乙"]]

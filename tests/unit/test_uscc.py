@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.uscc import ALPHABET, check_character, is_valid_uscc, make_uscc, uscc_problem
+from loaders.uscc import ALPHABET, check_character, is_valid_uscc, make_uscc, uscc_problem, uscc_problems
 
 # Codes published by the enterprises themselves (annual reports, licences).
 REAL_CODES = [
@@ -91,3 +91,12 @@ def test_check_character_weights():
 
 def test_make_uscc_completes_any_17_characters():
     assert all(is_valid_uscc(make_uscc(f"9143010000000{i:04d}")) for i in range(200))
+
+
+def test_a_whole_column_at_once_says_what_each_code_alone_says():
+    # the column check (numpy) cross-checked against the per-code one
+    corrupted = [code[:i] + c + code[i + 1:] for code in REAL_CODES for i in range(18) for c in ALPHABET + "IOZ" if c != code[i]]
+    column = REAL_CODES + corrupted + ["9.1350100E+17", "913501000E10000000", "91350100M000100Y4", "", "统一社会信用代码"]
+
+    assert uscc_problems(column) == {code: uscc_problem(code) for code in column if uscc_problem(code)}
+    assert uscc_problems(REAL_CODES) == {}

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from graph.schema import NODE_PROPS, Label, Prop, PropType, STAGES
-from loaders.values import BadValue, is_blank, parse_bool, parse_code, parse_date, parse_enum, parse_int, parse_text, parse_value
+from loaders.values import (
+    BadValue, ExcelError, is_blank, parse_bool, parse_code, parse_date, parse_enum, parse_int, parse_text, parse_value,
+)
 
 STAGE = Prop("stage", PropType.ENUM, STAGES)
 STAR = NODE_PROPS[Label.PARTY_ORG]["star"]  # 1..5
@@ -136,3 +138,34 @@ def test_parse_value_dispatches_on_the_property_type():
     assert parse_value("35", props["party_members"]) == 35
     assert parse_value(" 高新园 ", props["park"]) == "高新园"
     assert parse_value("2023年5月1日", NODE_PROPS[Label.ALLIANCE]["founded"]) == "2023-05-01"
+
+
+# -- Excel error cells ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prop", ["kind", "leading", "party_members", "park", "name"])
+@pytest.mark.parametrize("text", ["#N/A", "#DIV/0!", "#REF!"])
+def test_an_excel_error_cell_is_an_error_in_any_column(prop, text):
+    with pytest.raises(BadValue) as exc:
+        parse_value(ExcelError(text), NODE_PROPS[Label.ENTERPRISE][prop])
+    assert (exc.value.code, str(exc.value)) == ("excel_error", f"单元格是 Excel 错误值 {text}")
+
+
+@pytest.mark.parametrize("raw", [ExcelError("#N/A"), "#N/A", " #N/A ", "#n/a", "#VALUE!"])
+def test_an_error_value_is_no_code(raw):
+    with pytest.raises(BadValue) as exc:
+        parse_code(raw)
+    assert (exc.value.code, str(exc.value)) == ("excel_error", f"单元格是 Excel 错误值 {str(raw).strip()}")
+
+
+@pytest.mark.parametrize("prop", ["kind", "leading", "party_members"])
+def test_error_text_is_an_error_where_a_number_yes_no_or_choice_is_wanted(prop):
+    with pytest.raises(BadValue) as exc:
+        parse_value("#N/A", NODE_PROPS[Label.ENTERPRISE][prop])
+    assert str(exc.value) == "单元格是 Excel 错误值 #N/A"
+
+
+def test_error_text_in_a_text_column_is_only_text():
+    # typed text (a CSV holds nothing else): only an error *cell* is known to be an error
+    assert parse_value("#N/A", NODE_PROPS[Label.ENTERPRISE]["park"]) == "#N/A"
+    assert parse_code("1#楼") == "1#楼"
