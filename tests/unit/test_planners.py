@@ -6,10 +6,12 @@ import copy
 import itertools
 import random
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from builders import GraphBuilder
 
+import graph.analysis.planners.assignment as assignment_module
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.analysis.planners.assignment import (
     OUT_OF_CHAIN_REASON,
@@ -20,6 +22,7 @@ from graph.analysis.planners.assignment import (
     objective,
     solve_assignment,
 )
+from graph.analysis.planners.joint_branches import MAX_JOINT_UNITS
 from graph.errors import NotFound, PlanInfeasible
 from graph.schema import RelType
 
@@ -30,13 +33,13 @@ def brute_force(people: list[Person], targets: list[Target], candidates: list[Ca
     """The best objective over every way of giving each target to one person or nobody;
     None if no way meets every minimum."""
     allowed = {(c.person, c.pool): c for c in candidates}
-    options = [[None] + [p for p in people if (p.id, t.pool_key) in allowed] for t in targets]
+    options = [[None] + [p for p in people if (p.group_key, t.pool_key) in allowed] for t in targets]
     best = None
     for choice in itertools.product(*options):
         taken = Counter(p.id for p in choice if p is not None)
         if any(taken[p.id] > p.free or taken[p.id] < p.need for p in people):
             continue
-        made = [(allowed[(p.id, t.pool_key)], t) for p, t in zip(choice, targets) if p is not None]
+        made = [(allowed[(p.group_key, t.pool_key)], t) for p, t in zip(choice, targets) if p is not None]
         score = (
             sum(c.fallback for c, _ in made),
             -len(made),
@@ -50,20 +53,24 @@ def brute_force(people: list[Person], targets: list[Target], candidates: list[Ca
 def assert_valid(people, targets, candidates, assignments):
     allowed = {(c.person, c.pool) for c in candidates}
     pool_of = {t.id: t.pool_key for t in targets}
+    group_of = {p.id: p.group_key for p in people}
     assert len({a.target for a in assignments}) == len(assignments), "a target got two people"
     taken = Counter(a.person for a in assignments)
     for p in people:
         assert p.need <= taken[p.id] <= p.free, p
     for a in assignments:
-        assert (a.person, pool_of[a.target]) in allowed
+        assert (group_of[a.person], pool_of[a.target]) in allowed
 
 
-def random_case(rng: random.Random, *, pooled: bool):
+def random_case(rng: random.Random, *, pooled: bool, grouped: bool = False):
     people = []
     for i in range(rng.randint(1, 3)):
         capacity = rng.randint(0, 3)
+        group = rng.choice(["g0", "g1"]) if grouped else None
         people.append(
-            Person(f"P{i}", capacity=capacity, minimum=rng.randint(0, capacity), load=rng.choice([0, 0, 1, 2]))
+            Person(
+                f"P{i}", capacity=capacity, minimum=rng.randint(0, capacity), load=rng.choice([0, 0, 1, 2]), group=group
+            )
         )
     pools = [f"pool{k}" for k in range(rng.randint(1, 3))]
     targets = [
@@ -72,20 +79,20 @@ def random_case(rng: random.Random, *, pooled: bool):
     ]
     keys = list(dict.fromkeys(t.pool_key for t in targets))
     candidates = [
-        Candidate(p.id, k, cost=rng.randint(0, 3), fallback=rng.random() < 0.25)
-        for p in people
+        Candidate(g, k, cost=rng.randint(0, 3), fallback=rng.random() < 0.25)
+        for g in dict.fromkeys(p.group_key for p in people)
         for k in keys
         if rng.random() < 0.7
     ]
     return people, targets, candidates
 
 
-@pytest.mark.parametrize("pooled", [False, True])
-def test_core_plan_matches_brute_force_on_small_cases(pooled):
-    rng = random.Random(20240501 + pooled)
+@pytest.mark.parametrize("pooled, grouped", [(False, False), (True, False), (True, True)])
+def test_core_plan_matches_brute_force_on_small_cases(pooled, grouped):
+    rng = random.Random(20240501 + pooled + 2 * grouped)
     feasible = infeasible = 0
     for _ in range(400):
-        people, targets, candidates = random_case(rng, pooled=pooled)
+        people, targets, candidates = random_case(rng, pooled=pooled, grouped=grouped)
         best = brute_force(people, targets, candidates)
         if best is None:
             infeasible += 1
@@ -98,6 +105,118 @@ def test_core_plan_matches_brute_force_on_small_cases(pooled):
         fallbacks, count, cost, priority = objective(assignments)
         assert (fallbacks, count, cost, round(priority, 6)) == best, (people, targets, candidates)
     assert feasible > 100 and infeasible > 20  # both branches really exercised
+
+
+def without_minimums(people: list[Person]) -> list[Person]:
+    return [replace(p, minimum=0) for p in people]
+
+
+@pytest.mark.parametrize("pooled, grouped", [(False, False), (True, False), (True, True)])
+def test_shortest_paths_match_brute_force_without_minimums(pooled, grouped):
+    rng = random.Random(20240601 + pooled + 2 * grouped)
+    for _ in range(400):
+        people, targets, candidates = random_case(rng, pooled=pooled, grouped=grouped)
+        people = without_minimums(people)
+        assignments = solve_assignment(people, targets, candidates, method="shortest_paths")
+        assert_valid(people, targets, candidates, assignments)
+        fallbacks, count, cost, priority = objective(assignments)
+        assert (fallbacks, count, cost, round(priority, 6)) == brute_force(people, targets, candidates)
+
+
+def larger_case(rng: random.Random):
+    """Tens of people, hundreds of targets, a few candidates each: too big for brute force."""
+    people = [
+        Person(f"P{i}", capacity=rng.randint(0, 4), load=rng.randint(0, 2), group=rng.choice([None, "g1", "g2"]))
+        for i in range(rng.randint(5, 40))
+    ]
+    targets = [
+        Target(f"T{j}", priority=rng.choice([0, 1, 2.5, 7, 10.25, 30]), pool=rng.choice([None, f"k{j % 7}"]))
+        for j in range(rng.randint(10, 200))
+    ]
+    keys = list(dict.fromkeys(t.pool_key for t in targets))
+    groups = list(dict.fromkeys(p.group_key for p in people))
+    candidates = [
+        Candidate(g, k, cost=rng.randint(0, 8), fallback=rng.random() < 0.05)
+        for g in groups
+        for k in rng.sample(keys, min(len(keys), rng.randint(1, 8)))
+    ]
+    return people, targets, candidates
+
+
+def test_shortest_paths_and_simplex_agree_on_larger_cases():
+    rng = random.Random(11)
+    for _ in range(40):
+        people, targets, candidates = larger_case(rng)
+        by_paths = solve_assignment(people, targets, candidates, method="shortest_paths")
+        by_simplex = solve_assignment(people, targets, candidates, method="simplex")
+        assert_valid(people, targets, candidates, by_paths)
+        assert objective(by_paths)[:3] == objective(by_simplex)[:3]
+        assert objective(by_paths)[3] == pytest.approx(objective(by_simplex)[3])
+
+
+def test_auto_falls_back_to_the_simplex_when_the_paths_run_long(monkeypatch):
+    rng = random.Random(12)
+    people, targets, candidates = larger_case(rng)
+    expected = objective(solve_assignment(people, targets, candidates, method="simplex"))
+    monkeypatch.setattr(assignment_module, "SHORTEST_PATHS_WORK", 0)
+    made = solve_assignment(people, targets, candidates, method="auto")
+    assert_valid(people, targets, candidates, made)
+    assert objective(made)[:3] == expected[:3]
+
+
+def test_auto_uses_the_simplex_for_minimums_and_shortest_paths_refuse_them():
+    people = [Person("L1", capacity=2, minimum=1), Person("L2", capacity=2)]
+    targets = [Target("E1", 1), Target("E2", 9)]
+    candidates = [Candidate(p.id, t.id) for p in people for t in targets]
+    made = solve_assignment(people, targets, candidates, method="auto")
+    assert "L1" in {a.person for a in made} and len(made) == 2
+    with pytest.raises(ValueError):
+        solve_assignment(people, targets, candidates, method="shortest_paths")
+
+
+def test_shortest_paths_keep_the_earlier_target_on_a_tie():
+    people = [Person("S", capacity=2)]
+    targets = [Target("W0", 5), Target("W1", 5), Target("W2", 5)]
+    made = solve_assignment(people, targets, [Candidate("S", t.id) for t in targets], method="shortest_paths")
+    assert [a.target for a in made] == ["W0", "W1"]
+
+
+def test_grouped_people_get_the_same_optimum_as_each_on_their_own():
+    rng = random.Random(13)
+    for _ in range(40):
+        people, targets, candidates = larger_case(rng)
+        members = {}
+        for p in people:
+            members.setdefault(p.group_key, []).append(p.id)
+        one_by_one = [replace(p, group=None) for p in people]
+        each = [replace(c, person=pid) for c in candidates for pid in members[c.person]]
+        grouped = solve_assignment(people, targets, candidates)
+        alone = solve_assignment(one_by_one, targets, each)
+        assert_valid(people, targets, candidates, grouped)
+        assert objective(grouped)[:3] == objective(alone)[:3]
+        assert objective(grouped)[3] == pytest.approx(objective(alone)[3])
+
+
+def test_a_group_short_of_targets_names_its_people():
+    people = [Person("L1", 2, 1, group="A"), Person("L2", 2, 1, group="A"), Person("L3", 2, 1)]
+    targets = [Target("E1"), Target("E2"), Target("E3")]
+    candidates = [Candidate("A", "E1"), Candidate("L3", "E2"), Candidate("L3", "E3")]
+    with pytest.raises(PlanInfeasible) as exc:
+        solve_assignment(people, targets, candidates, person_noun="领导", target_noun="联系对象")
+    assert str(exc.value) == "领导 L1、L2 还需至少 2 个联系对象，但其可选的联系对象只有 1 个（E1），缺 1 个"
+
+
+def test_chain_candidates_make_one_candidate_per_group_and_pool():
+    people = [Person(f"L{i}", 3, chains=frozenset({"A"})) for i in range(50)]
+    people.append(Person("LB", 3, chains=frozenset({"B"})))
+    targets = [Target(f"E{j}", chains=frozenset({"A" if j % 2 else "B"})) for j in range(200)]
+    grouped, pooled, candidates = chain_candidates(people, targets, out_of_chain="never")
+    assert len(candidates) == 2  # one per group and pool in its chain, not 51 × 200
+    made = solve_assignment(grouped, pooled, candidates)
+    assert_valid(grouped, pooled, candidates, made)
+    load = Counter(a.person for a in made)
+    assert len(made) == 103 and load["LB"] == 3 and max(load.values()) == 3
+    assert all(a.reasons[0] == "分管产业链内（A）" for a in made if a.person != "LB")
 
 
 def test_chain_candidates_plan_matches_brute_force():
@@ -113,14 +232,14 @@ def test_chain_candidates_plan_matches_brute_force():
             for j in range(rng.randint(1, 5))
         ]
         for mode in ("fallback", "costly", "never"):
-            pooled, candidates = chain_candidates(people, targets, out_of_chain=mode)
-            best = brute_force(people, pooled, candidates)
+            grouped, pooled, candidates = chain_candidates(people, targets, out_of_chain=mode)
+            best = brute_force(grouped, pooled, candidates)
             if best is None:
                 with pytest.raises(PlanInfeasible):
-                    solve_assignment(people, pooled, candidates)
+                    solve_assignment(grouped, pooled, candidates)
             else:
-                assignments = solve_assignment(people, pooled, candidates)
-                assert_valid(people, pooled, candidates, assignments)
+                assignments = solve_assignment(grouped, pooled, candidates)
+                assert_valid(grouped, pooled, candidates, assignments)
                 assert objective(assignments) == best
 
 
@@ -128,10 +247,10 @@ def test_core_never_mutates_its_inputs():
     people = [Person("L1", capacity=2, minimum=1, chains=frozenset({"A"}))]
     targets = [Target("E1", 3, frozenset({"A"})), Target("E2", 1)]
     before = copy.deepcopy((people, targets))
-    pooled, candidates = chain_candidates(people, targets)
-    solve_assignment(people, pooled, candidates)
+    grouped, pooled, candidates = chain_candidates(people, targets)
+    solve_assignment(grouped, pooled, candidates)
     assert (people, targets) == before
-    assert all(t.pool is None for t in targets)
+    assert all(t.pool is None for t in targets) and all(p.group is None for p in people)
 
 
 def test_out_of_chain_pairs_are_used_only_to_reach_a_minimum():
@@ -140,8 +259,8 @@ def test_out_of_chain_pairs_are_used_only_to_reach_a_minimum():
         Person("L2", capacity=3, minimum=0, chains=frozenset({"A"})),
     ]
     targets = [Target("B1", 90, frozenset({"B"})), Target("B2", 80, frozenset({"B"})), Target("A1", 1, frozenset({"A"}))]
-    pooled, candidates = chain_candidates(people, targets)
-    made = {(a.person, a.target, a.fallback) for a in solve_assignment(people, pooled, candidates)}
+    grouped, pooled, candidates = chain_candidates(people, targets)
+    made = {(a.person, a.target, a.fallback) for a in solve_assignment(grouped, pooled, candidates)}
     # A1 goes to L1 so that nobody needs a B target, however high their priority
     assert made == {("L1", "A1", False)}
 
@@ -149,8 +268,8 @@ def test_out_of_chain_pairs_are_used_only_to_reach_a_minimum():
 def test_a_leader_short_of_in_chain_targets_takes_exactly_one_out_of_chain():
     people = [Person("L1", capacity=3, minimum=2, chains=frozenset({"A"}))]
     targets = [Target("A1", 1, frozenset({"A"})), Target("B1", 5, frozenset({"B"})), Target("B2", 9, frozenset({"B"}))]
-    pooled, candidates = chain_candidates(people, targets)
-    made = solve_assignment(people, pooled, candidates)
+    grouped, pooled, candidates = chain_candidates(people, targets)
+    made = solve_assignment(grouped, pooled, candidates)
     assert [(a.target, a.fallback) for a in made] == [("B2", True), ("A1", False)]
     assert made[0].reasons == (OUT_OF_CHAIN_REASON,)
 
@@ -405,6 +524,45 @@ def test_pairings_weak_org_paired_by_its_neighbourhood_and_full_strong_orgs_leav
     assert [(lo.id, lo.reason) for lo in plan.leftovers] == [("W2", "附近的强党组织结对名额已满")]
 
 
+def test_pairings_spread_a_crowded_park_over_its_strong_orgs():
+    b = GraphBuilder()
+    for n in range(12):
+        b.enterprise(f"ES{n:02d}", park="P").org(f"S{n:02d}", star=5).rel("COVERS", f"S{n:02d}", f"ES{n:02d}")
+    for n in range(6):
+        b.enterprise(f"E{n}", park="P")
+    plan = plan_pairings(b.projection(), capacity=1, nearest=2)
+    # each target sees only 2 of the 12, but not the same 2 (which could carry only two)
+    assert sorted(pairs(plan)) == [("S02", "E3"), ("S03", "E0"), ("S07", "E1"), ("S09", "E2")]
+    assert all(i.reasons[:2] == ("同一园区：P", "结对方：5 星级党组织") and i.cost == 8 for i in plan.items)
+    assert [(lo.id, lo.reason) for lo in plan.leftovers] == [("E4", "附近的强党组织结对名额已满"), ("E5", "附近的强党组织结对名额已满")]
+
+
+def test_pairings_take_the_cheaper_tier_first_however_crowded_the_next():
+    b = chain_graph()
+    in_segment(b, "E", "S1", park="P1")
+    in_segment(b, "EA", "S1", park="P2").org("A", star=4).rel("COVERS", "A", "EA")  # same segment: cost 7
+    for n in range(20):  # same park only: cost 8
+        in_segment(b, f"EB{n}", "S2", park="P1").org(f"B{n}", star=5).rel("COVERS", f"B{n}", f"EB{n}")
+    plan = plan_pairings(b.projection(), nearest=1)
+    assert pairs(plan) == [("A", "E")] and plan.items[0].cost == 7
+
+
+def test_pairings_pool_targets_offered_the_same_candidates():
+    from graph.analysis.planners.pairings import _near_candidates
+    from graph.analysis.planners.targets import strong_org_reasons
+
+    b = GraphBuilder().enterprise("ES", park="P").org("S", star=5).rel("COVERS", "S", "ES")
+    b.enterprise("E1", park="P").enterprise("E2", park="P").enterprise("E3", park="Q")
+    g = b.projection()
+    targets = [Target("E1"), Target("E2"), Target("E3")]
+    pooled, candidates, near = _near_candidates(
+        g, targets, [Person("S", 3)], {"S": strong_org_reasons(g, "S")}, max_hops=2, nearest=8
+    )
+    assert [t.pool for t in pooled] == [("near", "E1"), ("near", "E1"), ("near", "E3")]
+    assert [(c.person, c.pool) for c in candidates] == [("S", ("near", "E1"))]
+    assert near == {"E1", "E2"}
+
+
 # -- joint branches --------------------------------------------------------------------
 
 
@@ -434,6 +592,18 @@ def test_joint_branches_group_by_park_then_attach_then_by_chain():
     assert [(lo.id, lo.reason) for lo in plan.leftovers] == [
         ("L1", "同园区、同产业链的待组建企业党员合计不足 3 人，附近也没有联合党组织"),
         ("L2", "未填写园区，也不在任何产业链，无法就近编组"),
+    ]
+
+
+def test_joint_branches_attach_no_more_than_five_units_to_a_joint_org():
+    b = GraphBuilder().org("J", formation="joint")
+    for n in range(MAX_JOINT_UNITS - 1):
+        b.enterprise(f"EJ{n}", park="P").rel("COVERS", "J", f"EJ{n}")
+    b.enterprise("B1", park="P", party_members=1).enterprise("B2", park="P", party_members=1)
+    plan = plan_joint_branches(b.projection())
+    assert pairs(plan) == [("J", "B1")]  # J had room for one more unit
+    assert [(lo.id, lo.reason) for lo in plan.leftovers] == [
+        ("B2", "同园区、同产业链的待组建企业党员合计不足 3 人，附近的联合党组织已覆盖 5 个单位（联合党支部覆盖单位一般不超过5个）")
     ]
 
 

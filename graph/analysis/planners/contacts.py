@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.analysis.chain_structure import enterprise_chains, name_of, org_chains, require_chain
+from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
 from graph.analysis.planners.plan import CONTACTS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
@@ -47,7 +47,7 @@ def plan_contacts(g: nx.MultiDiGraph, *, chain: str | None = None, include_out_o
     """
     if chain is not None:
         require_chain(g, chain)
-    by_enterprise = enterprise_chains(g)
+    by_enterprise = chains_by_enterprise(g)
     leaders = [p for p in _leaders(g) if chain is None or chain in p.chains]
     targets = [
         enterprise_target(u)
@@ -55,18 +55,18 @@ def plan_contacts(g: nx.MultiDiGraph, *, chain: str | None = None, include_out_o
         if not reached_by(g, u.id, RelType.CONTACTS, Label.LEADER)
     ] + [
         org_target(w)
-        for w in weak_orgs(g, chain=chain, org_chains=org_chains(g, by_enterprise=by_enterprise))
+        for w in weak_orgs(g, chain=chain, org_chains=chains_by_org(g, by_enterprise=by_enterprise))
         if not reached_by(g, w.id, RelType.CONTACTS, Label.LEADER)
     ]
     targets.sort(key=lambda t: (-t.priority, t.id))
-    pooled, candidates = chain_candidates(
+    grouped, pooled, candidates = chain_candidates(
         leaders,
         targets,
         out_of_chain="fallback" if include_out_of_chain else "never",
         chain_names={c: name_of(g, c) for c in ids_with_label(g, Label.CHAIN)},
     )
     hint = "" if include_out_of_chain else "只允许分管产业链内的联系对象；允许链外联系对象可放宽"
-    assignments = solve_assignment(leaders, pooled, candidates, person_noun="领导", target_noun="联系对象", hint=hint)
+    assignments = solve_assignment(grouped, pooled, candidates, person_noun="领导", target_noun="联系对象", hint=hint)
     leftovers = unassigned_leftovers(g, pooled, candidates, assignments, no_candidate=NO_LEADER, no_room=NO_ROOM)
     return make_plan(
         g,

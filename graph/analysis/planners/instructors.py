@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.analysis.chain_structure import enterprise_chains, name_of, org_chains, require_chain
+from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
 from graph.analysis.planners.plan import INSTRUCTORS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
@@ -54,8 +54,8 @@ def plan_instructors(
     """
     if chain is not None:
         require_chain(g, chain)
-    by_enterprise = enterprise_chains(g)
-    by_org = org_chains(g, by_enterprise=by_enterprise)
+    by_enterprise = chains_by_enterprise(g)
+    by_org = chains_by_org(g, by_enterprise=by_enterprise)
     instructors = [
         Person(
             id=i,
@@ -76,14 +76,14 @@ def plan_instructors(
         if not reached_by(g, w.id, RelType.ASSIGNED_TO)
     ]
     targets.sort(key=lambda t: (-t.priority, t.id))
-    pooled, candidates = chain_candidates(
+    grouped, pooled, candidates = chain_candidates(
         instructors,
         targets,
         out_of_chain="costly",
         chain_names={c: name_of(g, c) for c in ids_with_label(g, Label.CHAIN)},
     )
     assignments = solve_assignment(
-        instructors, pooled, candidates, person_noun="指导员", target_noun="派驻对象", hint="可调低每人最少派驻数"
+        grouped, pooled, candidates, person_noun="指导员", target_noun="派驻对象", hint="可调低每人最少派驻数"
     )
     leftovers = unassigned_leftovers(g, pooled, candidates, assignments, no_candidate=NO_INSTRUCTOR, no_room=NO_ROOM)
     return make_plan(

@@ -7,9 +7,10 @@ and with 1–2 party members (remedy ``joint_needed``) are grouped with neighbou
    turn and a group closes as soon as it has ``min_members`` party members from at least
    two enterprises; a remainder too small for a group of its own joins the park's last
    group;
-2. attach what is left to an existing joint organisation in the same park;
+2. attach what is left to an existing joint organisation in the same park that covers
+   fewer than ``MAX_JOINT_UNITS`` units (联合党支部覆盖单位一般不超过5个);
 3. group what is left by chain (across parks), the same way;
-4. attach what is left to an existing joint organisation in the same chain;
+4. attach what is left to an existing joint organisation in the same chain, the same way;
 5. the rest are leftovers, with the reason.
 
 This is a greedy grouping, not a flow: groups are small and local, and the rules above
@@ -24,13 +25,19 @@ from functools import partial
 
 import networkx as nx
 
-from graph.analysis.chain_structure import name_of, org_chains, require_chain
+from graph.analysis.membership import chains_by_org, name_of, require_chain
 from graph.analysis.planners.plan import JOINT_BRANCHES, Leftover, NewOrg, Plan, PlanItem, make_plan
 from graph.analysis.uncovered import JOINT_NEEDED, MIN_BRANCH_MEMBERS, UncoveredEnterprise, uncovered_enterprises
 from graph.projection import ids_with_label, out_ids
 from graph.schema import Label, RelType
 
+MAX_JOINT_UNITS = 5  # 《中国共产党支部工作条例（试行）》: 联合党支部覆盖单位一般不超过5个
+
 NO_NEIGHBOURS = "同园区、同产业链的待组建企业党员合计不足 {min_members} 人，附近也没有联合党组织"
+JOINT_FULL = (
+    "同园区、同产业链的待组建企业党员合计不足 {min_members} 人，"
+    "附近的联合党组织已覆盖 {max_units} 个单位（联合党支部覆盖单位一般不超过5个）"
+)
 NO_PLACE = "未填写园区，也不在任何产业链，无法就近编组"
 
 
@@ -76,23 +83,22 @@ def plan_joint_branches(g: nx.MultiDiGraph, *, chain: str | None = None, min_mem
     waiting = [u for u in uncovered_enterprises(g, chain=chain) if u.remedy == JOINT_NEEDED]
     joint = _joint_orgs(g)
     chain_name = partial(name_of, g)
+    room = {org: MAX_JOINT_UNITS - len(out_ids(g, org, RelType.COVERS)) for org in joint["orgs"]}
+    full_nearby: set[str] = set()  # enterprises left out only because nearby joint orgs are full
     groups: list[_Group] = []
     attached: list[PlanItem] = []
 
     groups += _grouped(waiting, lambda u: [u.park] if u.park else [], "园区", str, min_members)
     waiting = _ungrouped(waiting, groups)
-    attached += _attach(g, waiting, joint["park"], lambda u: [u.park] if u.park else [], "同一园区")
-    waiting = [u for u in waiting if u.id not in {i.target for i in attached}]
+    attached += _attach(g, waiting, joint["park"], room, full_nearby, lambda u: [u.park] if u.park else [], "同一园区")
+    waiting = _unattached(waiting, attached)
     groups += _grouped(waiting, lambda u: sorted(u.chains), "产业链", chain_name, min_members)
     waiting = _ungrouped(waiting, groups)
-    attached += _attach(g, waiting, joint["chain"], lambda u: sorted(u.chains), "同一产业链")
-    waiting = [u for u in waiting if u.id not in {i.target for i in attached}]
+    attached += _attach(g, waiting, joint["chain"], room, full_nearby, lambda u: sorted(u.chains), "同一产业链")
+    waiting = _unattached(waiting, attached)
 
     new_orgs, covers = _new_orgs(g, groups, min_members)
-    leftovers = [
-        Leftover(u.id, u.name, NO_NEIGHBOURS.format(min_members=min_members) if (u.park or u.chains) else NO_PLACE)
-        for u in waiting
-    ]
+    leftovers = [Leftover(u.id, u.name, _leftover_reason(u, full_nearby, min_members)) for u in waiting]
     return make_plan(
         g,
         JOINT_BRANCHES,
@@ -137,13 +143,28 @@ def _ungrouped(waiting: list[UncoveredEnterprise], groups: list[_Group]) -> list
     return [u for u in waiting if u.id not in grouped]
 
 
+def _unattached(waiting: list[UncoveredEnterprise], attached: list[PlanItem]) -> list[UncoveredEnterprise]:
+    taken = {i.target for i in attached}
+    return [u for u in waiting if u.id not in taken]
+
+
+def _leftover_reason(u: UncoveredEnterprise, full_nearby: set[str], min_members: int) -> str:
+    if not (u.park or u.chains):
+        return NO_PLACE
+    if u.id in full_nearby:
+        return JOINT_FULL.format(min_members=min_members, max_units=MAX_JOINT_UNITS)
+    return NO_NEIGHBOURS.format(min_members=min_members)
+
+
 def _joint_orgs(g: nx.MultiDiGraph) -> dict[str, dict[str, list[str]]]:
-    """Existing joint organisations by park and by chain (each list sorted by id)."""
-    chains_of = org_chains(g)
-    by = {"park": {}, "chain": {}}
+    """Existing joint organisations by park and by chain (each list sorted by id), and
+    all of them (``"orgs"``)."""
+    chains_of = chains_by_org(g)
+    by = {"park": {}, "chain": {}, "orgs": []}
     for org in sorted(ids_with_label(g, Label.PARTY_ORG)):
         if g.nodes[org].get("formation") != "joint":
             continue
+        by["orgs"].append(org)
         for park in sorted({p for e in out_ids(g, org, RelType.COVERS) if (p := g.nodes[e].get("park"))}):
             by["park"].setdefault(park, []).append(org)
         for c in sorted(chains_of.get(org, ())):
@@ -151,17 +172,23 @@ def _joint_orgs(g: nx.MultiDiGraph) -> dict[str, dict[str, list[str]]]:
     return by
 
 
-def _attach(g, waiting, orgs_at: dict[str, list[str]], places, why: str) -> list[PlanItem]:
-    """``COVERS`` from an existing joint organisation sharing a place (the first by id)."""
+def _attach(g, waiting, orgs_at: dict[str, list[str]], room: dict[str, int], full_nearby: set[str], places, why: str):
+    """``COVERS`` from an existing joint organisation sharing a place: the first by id that
+    covers fewer than ``MAX_JOINT_UNITS`` units (``room`` counts down as they fill). Those
+    with a joint organisation nearby but none with room are added to ``full_nearby``."""
     items = []
     for u in waiting:
-        for place in places(u):
-            if orgs_at.get(place):
-                org = orgs_at[place][0]
-                shown = place if why == "同一园区" else name_of(g, place)
-                reasons = (f"并入现有联合党组织（{why}：{shown}）", f"企业党员 {u.party_members} 人")
-                items.append(PlanItem(org, u.id, RelType.COVERS, reasons, source_name=name_of(g, org), target_name=u.name))
-                break
+        nearby = [(place, org) for place in places(u) for org in orgs_at.get(place, ())]
+        place, org = next(((place, org) for place, org in nearby if room[org] > 0), (None, None))
+        if org is None:
+            if nearby:
+                full_nearby.add(u.id)
+            continue
+        room[org] -= 1
+        full_nearby.discard(u.id)
+        shown = place if why == "同一园区" else name_of(g, place)
+        reasons = (f"并入现有联合党组织（{why}：{shown}）", f"企业党员 {u.party_members} 人")
+        items.append(PlanItem(org, u.id, RelType.COVERS, reasons, source_name=name_of(g, org), target_name=u.name))
     return items
 
 

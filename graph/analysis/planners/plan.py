@@ -15,7 +15,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from graph.analysis.chain_structure import name_of
+from graph.analysis.membership import name_of
 from graph.analysis.planners.assignment import Assignment, Candidate, Target
 from graph.records import Node, Rel, WriteSummary
 from graph.schema import Label, RelType

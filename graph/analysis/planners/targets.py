@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.analysis.chain_structure import name_of
+from graph.analysis.membership import name_of
 from graph.analysis.planners.assignment import Target
 from graph.analysis.uncovered import ABOVE_SCALE_POINTS, UncoveredEnterprise
 from graph.projection import ids_with_label, out_ids
@@ -63,7 +63,7 @@ def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
 def weak_orgs(g: nx.MultiDiGraph, *, chain: str | None = None, org_chains: dict[str, set[str]]) -> list[WeakOrg]:
     """Every weak organisation (only ``chain``'s if given), highest priority first, then id.
 
-    ``org_chains`` is ``graph.analysis.chain_structure.org_chains(g)``. An organisation that
+    ``org_chains`` is ``graph.analysis.membership.chains_by_org(g)``. An organisation that
     is strong for another reason (demonstration site, covers a leading enterprise) is not weak.
     """
     found = []
