@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -38,7 +38,6 @@ CREATE TABLE IF NOT EXISTS rels (
     props TEXT NOT NULL,
     PRIMARY KEY (type, source, target)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rels_source ON rels(source);
 CREATE INDEX IF NOT EXISTS rels_target ON rels(target);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -49,22 +48,42 @@ CREATE TABLE IF NOT EXISTS documents (
 ) WITHOUT ROWID;
 """
 
-# Staging tables for set-based upserts; temp tables live only in this connection.
-_STAGING = """
-CREATE TEMP TABLE IF NOT EXISTS stage_nodes (id TEXT PRIMARY KEY, label TEXT, props TEXT) WITHOUT ROWID;
-CREATE TEMP TABLE IF NOT EXISTS stage_rels (
-    type TEXT, source TEXT, target TEXT, props TEXT, PRIMARY KEY (type, source, target)
-) WITHOUT ROWID;
-"""
+# A relationship is found by its source through the primary key (type, source, target)
+# with ``type IN (every type)``, so an index on source alone would only slow imports.
+# Stores made before that carry one; dropping it is cheap and loses nothing.
+_MIGRATIONS = "DROP INDEX IF EXISTS rels_source;"
 
 _BATCH = 20000
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
+_DELETE_CHUNK = 400  # twice this plus every relationship type stays under that limit
+_TYPES = [t.value for t in RelType]
+_TYPE_MARKS = ",".join("?" * len(_TYPES))
 
 
 def _dumps(props: dict) -> str:
     if not props:  # most relationships carry no properties
         return "{}"
     return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _dumps_all(items: Iterable[dict]) -> Iterator[str]:
+    """``_dumps`` of each, encoding each distinct one-property dict once: a large import's
+    relationships mostly carry one property with few values (a supply link's product)."""
+    seen: dict[tuple, str] = {}
+    for props in items:
+        if len(props) != 1:
+            yield _dumps(props)
+            continue
+        ((name, value),) = props.items()
+        key = (name, type(value), value)  # 1 == True, but they encode differently
+        try:
+            text = seen.get(key)
+        except TypeError:  # an unhashable value
+            yield _dumps(props)
+            continue
+        if text is None:
+            text = seen[key] = _dumps(props)
+        yield text
 
 
 def _failure(path: Path, doing_zh: str, doing_en: str, exc: Exception) -> str:
@@ -123,7 +142,7 @@ class SQLiteStore:
             # in memory instead of spilling half-written pages to the WAL (10x fewer I/Os).
             self._db.execute("PRAGMA cache_size=-262144")
             self._db.execute("PRAGMA temp_store=MEMORY")
-            self._db.executescript(_SCHEMA + _STAGING)
+            self._db.executescript(_SCHEMA + _MIGRATIONS)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(_failure(self.path, "打开", "open", exc)) from exc
         self._lock = threading.RLock()
@@ -206,54 +225,40 @@ class SQLiteStore:
                 if wanted[node_id] != label:
                     raise StoreError(f"id {node_id} is already a {label}; it cannot become a {wanted[node_id]}")
 
+    # One statement per row, run by executemany: new rows are inserted, existing ones get
+    # their properties merged, and rows whose merged properties are unchanged are not
+    # touched (so not counted by total_changes). Added = the growth of the label's or
+    # type's row count; updated = the other changes.
+    _UPSERT_NODE = """
+        INSERT INTO nodes(id, label, props) VALUES (?1, ?2, ?3)
+        ON CONFLICT(id) DO UPDATE SET props = json_patch(props, excluded.props)
+        WHERE json_patch(props, excluded.props) <> props"""
+    _UPSERT_REL = """
+        INSERT INTO rels(type, source, target, props) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT(type, source, target) DO UPDATE SET props = json_patch(props, excluded.props)
+        WHERE json_patch(props, excluded.props) <> props"""
+
     def _upsert_nodes(self, db, label: str, group: list[Node], summary: WriteSummary, tick) -> None:
-        for chunk in _chunks(group, _BATCH):
-            rows = [(n.id, label, _dumps(n.props)) for n in chunk]
-            self._stage(db, "stage_nodes", rows)
-            # Update existing rows first (a join on the primary key), then insert the new ones,
-            # so that fresh rows never pay for a property merge.
-            updated = self._merge(db, "UPDATE nodes SET props = ?2 WHERE id = ?1", """
-                SELECT s.id, json_patch(n.props, s.props) FROM temp.stage_nodes AS s CROSS JOIN nodes AS n
-                WHERE n.id = s.id AND json_patch(n.props, s.props) <> n.props""")
-            added = self._changes(db, """
-                INSERT OR IGNORE INTO nodes(id, label, props) SELECT id, label, json(props) FROM temp.stage_nodes""")
-            self._count(summary, label, len(rows), added, updated)
-            tick(len(rows))
+        count = "SELECT count(*) FROM nodes WHERE label = ?"
+        # Rows in key order fill the B-tree page by page instead of all over it.
+        rows = sorted(zip([n.id for n in group], repeat(label), _dumps_all(n.props for n in group)))
+        self._upsert(db, self._UPSERT_NODE, rows, (count, (label,)), label, summary, tick)
 
     def _upsert_rels(self, db, rtype: str, group: list[Rel], summary: WriteSummary, tick) -> None:
-        for chunk in _chunks(group, _BATCH):
-            rows = [(rtype, r.source, r.target, _dumps(r.props)) for r in chunk]
-            self._stage(db, "stage_rels", rows)
-            updated = self._merge(db, "UPDATE rels SET props = ?4 WHERE type = ?1 AND source = ?2 AND target = ?3", """
-                SELECT s.type, s.source, s.target, json_patch(r.props, s.props)
-                FROM temp.stage_rels AS s CROSS JOIN rels AS r
-                WHERE r.type = s.type AND r.source = s.source AND r.target = s.target
-                  AND json_patch(r.props, s.props) <> r.props""")
-            added = self._changes(db, """
-                INSERT OR IGNORE INTO rels(type, source, target, props)
-                SELECT type, source, target, json(props) FROM temp.stage_rels""")
-            self._count(summary, rtype, len(rows), added, updated)
-            tick(len(rows))
+        count = "SELECT count(*) FROM rels WHERE type = ?"
+        rows = sorted(zip(repeat(rtype), [r.source for r in group], [r.target for r in group],
+                          _dumps_all(r.props for r in group)))
+        self._upsert(db, self._UPSERT_REL, rows, (count, (rtype,)), rtype, summary, tick)
 
     @staticmethod
-    def _stage(db, table: str, rows: list[tuple]) -> None:
-        db.execute(f"DELETE FROM temp.{table}")
-        marks = ",".join("?" * len(rows[0]))
-        db.executemany(f"INSERT OR REPLACE INTO temp.{table} VALUES ({marks})", rows)
-
-    @staticmethod
-    def _merge(db, update: str, changed: str) -> int:
-        """Update the staged rows whose merged properties differ. CROSS JOIN makes SQLite
-        walk the (small) staging table and look rows up by primary key."""
-        rows = db.execute(changed).fetchall()
-        db.executemany(update, rows)
-        return len(rows)
-
-    @staticmethod
-    def _changes(db, sql: str) -> int:
-        before = db.total_changes
-        db.execute(sql)
-        return db.total_changes - before
+    def _upsert(db, sql: str, rows: list[tuple], count: tuple[str, tuple], kind: str, summary: WriteSummary, tick) -> None:
+        before_rows, before_changes = db.execute(*count).fetchone()[0], db.total_changes
+        for chunk in _chunks(rows, _BATCH):
+            db.executemany(sql, chunk)
+            tick(len(chunk))
+        added = db.execute(*count).fetchone()[0] - before_rows
+        updated = db.total_changes - before_changes - added
+        SQLiteStore._count(summary, kind, len(rows), added, updated)
 
     @staticmethod
     def _count(summary: WriteSummary, kind: str, total: int, added: int, updated: int) -> None:
@@ -266,14 +271,13 @@ class SQLiteStore:
             before = db.total_changes
             db.execute("DELETE FROM rels WHERE type = ? AND source = ? AND target = ?", key)
             summary.count("deleted", key[0], db.total_changes - before)
-        for chunk in _chunks(node_ids, _IN_CHUNK):
+        for chunk in _chunks(node_ids, _DELETE_CHUNK):
             marks = ",".join("?" * len(chunk))
-            for rtype, n in db.execute(
-                f"SELECT type, count(*) FROM rels WHERE source IN ({marks}) OR target IN ({marks}) GROUP BY type",
-                chunk + chunk,
-            ).fetchall():
+            touching = f"(type IN ({_TYPE_MARKS}) AND source IN ({marks})) OR target IN ({marks})"
+            params = [*_TYPES, *chunk, *chunk]
+            for rtype, n in db.execute(f"SELECT type, count(*) FROM rels WHERE {touching} GROUP BY type", params).fetchall():
                 summary.count("deleted", rtype, n)
-            db.execute(f"DELETE FROM rels WHERE source IN ({marks}) OR target IN ({marks})", chunk + chunk)
+            db.execute(f"DELETE FROM rels WHERE {touching}", params)
             for label, n in db.execute(
                 f"SELECT label, count(*) FROM nodes WHERE id IN ({marks}) GROUP BY label", chunk
             ).fetchall():

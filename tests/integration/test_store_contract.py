@@ -61,6 +61,31 @@ def test_upsert_merges_properties(store):
     assert store.version() == 2
 
 
+def test_one_write_counts_added_updated_and_unchanged_apart(store):
+    _seed(store)
+    E3 = "91110000100000002H"
+    summary = store.write(
+        [Node(Label.ENTERPRISE, E1, {"name": "甲"}), Node(Label.ENTERPRISE, E2, {"name": "乙二"}),
+         Node(Label.ENTERPRISE, E3, {"name": "丙"})],
+        [Rel(RelType.SUPPLIES, E1, E2, {"product": "钢材"}), Rel(RelType.SUPPLIES, E2, E3, {"product": "钢材"}),
+         Rel(RelType.SUPPLIES, E3, E1, {"product": "轴承"})],
+    )
+    def nonzero(counts):
+        return {kind: n for kind, n in counts.items() if n}
+
+    assert nonzero(summary.added) == {"Enterprise": 1, "SUPPLIES": 2}
+    assert nonzero(summary.updated) == {"Enterprise": 1}
+    assert nonzero(summary.unchanged) == {"Enterprise": 1, "SUPPLIES": 1}
+
+
+def test_equal_values_of_other_types_are_stored_apart(store):
+    # True == 1 in Python; a store that encoded equal property values once would mix them up.
+    store.write([Node(Label.CHAIN, "C1", {"order": 1}), Node(Label.CHAIN, "C2", {"order": True}),
+                 Node(Label.CHAIN, "C3", {"order": 1.0})])
+    assert {n.id: n.props["order"] for n in store.read().nodes} == {"C1": 1, "C2": True, "C3": 1.0}
+    assert [type(n.props["order"]) for n in sorted(store.read().nodes, key=lambda n: n.id)] == [int, bool, float]
+
+
 def test_failed_write_changes_nothing(store):
     _seed(store)
     with pytest.raises(StoreError, match="already a Enterprise"):
@@ -81,6 +106,14 @@ def test_delete_node_takes_its_relationships(store):
     assert summary.deleted == {"COVERS": 1, "SUPPLIES": 1, "Enterprise": 1}
     data = store.read()
     assert {n.id for n in data.nodes} == {E2, "O1"} and data.rels == []
+
+
+def test_delete_finds_relationships_from_either_end(store):
+    _seed(store)
+    store.write([Node(Label.UNIT, "U1", {"name": "单位"})], [Rel(RelType.PAIRED_WITH, "U1", "O1")])
+    summary = store.write(delete_nodes=["O1"])
+    assert summary.deleted == {"COVERS": 1, "PAIRED_WITH": 1, "PartyOrg": 1}
+    assert [(r.type, r.source, r.target) for r in store.read().rels] == [(RelType.SUPPLIES, E1, E2)]
 
 
 def test_filtered_read_keeps_relationships_among_kept_nodes(store):
@@ -126,3 +159,18 @@ def test_unknown_store_uri_is_a_clear_error():
 
     with pytest.raises(StoreURIError, match="unknown store URI 'mysql://x'"):
         open_store("mysql://x")
+
+
+def test_store_made_with_the_old_source_index_opens_and_drops_it(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    open_store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE INDEX rels_source ON rels(source)")
+    store = open_store(f"sqlite:///{path}")
+    _seed(store)
+    store.close()
+    with sqlite3.connect(path) as db:
+        indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "rels_source" not in indexes and "rels_target" in indexes
