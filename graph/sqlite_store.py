@@ -16,7 +16,8 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from itertools import islice, repeat
+from itertools import groupby, islice, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -202,10 +203,10 @@ class SQLiteStore:
         try:
             with self._transaction() as db:
                 self._check_labels(db, nodes)
-                for label, group in _group(nodes, lambda n: n.label.value).items():
-                    self._upsert_nodes(db, label, group, summary, tick)
-                for rtype, group in _group(rels, lambda r: r.type.value).items():
-                    self._upsert_rels(db, rtype, group, summary, tick)
+                for label, group in _group(nodes, attrgetter("label")).items():
+                    self._upsert_nodes(db, label.value, group, summary, tick)
+                for rtype, group in _group(rels, attrgetter("type")).items():
+                    self._upsert_rels(db, rtype.value, group, summary, tick)
                 self._delete(db, delete_nodes, delete_rels, summary)
                 if dry_run:
                     summary.version = self.version()
@@ -363,8 +364,10 @@ def _decoding() -> Iterator[None]:
         raise _Undecodable(f"a stored row cannot be decoded: {exc}") from exc
 
 
-def _group(items: list, key) -> dict[str, list]:
-    groups: dict[str, list] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
+def _group(items: list, key) -> dict:
+    """Items by ``key``, in first-seen order. Writers pass records of a kind together, so
+    the key is compared run by run (identity for enum members) and hashed once a run."""
+    groups: dict = {}
+    for value, run in groupby(items, key):
+        groups.setdefault(value, []).extend(run)
     return groups
