@@ -279,13 +279,23 @@ _REQUESTS: dict[str, type[BaseModel]] = {
     "joint_branches": JointBranchesRequest,
 }
 _FIELD_LABELS = {
-    "capacity": "每个结对方 / 指导员最多承担",
+    "capacity": "每个结对方最多承担",
     "minimum": "每名指导员至少派驻",
     "max_hops": "沿上下游最多查找几步",
     "nearest": "每个对象保留的候选数",
     "min_members": "一个支部至少需要党员",
     "include_out_of_chain": "联系点不足时可联系分管链以外的对象",
 }
+# The same parameter reads differently where the plan is about other people.
+_KIND_FIELD_LABELS = {
+    ("instructors", "capacity"): "每名指导员最多派驻",
+    ("pairings", "capacity"): "每个强党组织最多结对",
+}
+
+
+def _field_label(kind: str | None, name: str) -> str:
+    return _KIND_FIELD_LABELS.get((kind, name)) or _FIELD_LABELS.get(name, name)
+
 _PLAN_HELP = {
     "contacts": "为领导干部安排联系点：每人至少达到最少联系数、不超过上限，优先在分管产业链内。",
     "instructors": "为无党员企业和薄弱党组织派驻党建指导员。",
@@ -309,7 +319,7 @@ def _forms() -> list[dict]:
                 continue
             bounds = {m.__class__.__name__: m for m in info.metadata}
             fields.append({
-                "name": name, "label": _FIELD_LABELS.get(name, name), "default": info.default,
+                "name": name, "label": _field_label(kind, name), "default": info.default,
                 "type": "bool" if isinstance(info.default, bool) else "int",
                 "min": getattr(bounds.get("Ge"), "ge", 0), "max": getattr(bounds.get("Le"), "le", 100),
             })
@@ -377,7 +387,7 @@ def propose(request: Request, reader: ReaderDep, form: FormDep) -> Response:
     try:
         params = model.model_validate(values).model_dump()
     except ValidationError as exc:
-        problems = "；".join(f"{_FIELD_LABELS.get(str(e['loc'][0]), e['loc'][0])}：{e['msg']}" for e in exc.errors())
+        problems = "；".join(f"{_field_label(kind, str(e['loc'][0]))}：{e['msg']}" for e in exc.errors())
         return _plans_page(request, reader, error=f"参数有误：{problems}", status=422)
     if params["chain"] is not None:
         reader.view.node(params["chain"], Label.CHAIN)
@@ -390,7 +400,7 @@ def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str |
     body = _stored_plan(reader, plan_id)
     plan = _PLAN.validate_python(body["plan"])
     payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan))
-    params = "，".join(f"{_FIELD_LABELS.get(k, k)} {v}" for k, v in (body.get("params") or {}).items()
+    params = "，".join(f"{_field_label(plan.kind, k)} {v}" for k, v in (body.get("params") or {}).items()
                       if v is not None and k != "chain")
     html_body = page.render(
         "plan.html", title=payload["title"], payload=payload, data=data, plan=plan, plan_id=plan_id,

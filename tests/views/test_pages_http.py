@@ -135,13 +135,22 @@ def test_plan_forms_need_the_session_token_and_the_editor_role(fresh_server):
         assert review.status_code == 200 and "执行需要编辑权限" in review.text and "apply-button" not in review.text
         assert viewer.post(plan_url + "/apply", data={}).status_code == 403
         bad = viewer.post("/views/plans", data={"kind": "pairings", "capacity": "0"})
-        assert bad.status_code == 422 and "参数有误" in bad.text
+        assert bad.status_code == 422 and "参数有误：每个强党组织最多结对" in bad.text
     with bearer(fresh_server, Role.EDITOR) as editor:
         done = editor.post(plan_url + "/apply", data={})
         assert done.status_code == 303 and done.headers["location"].endswith("?applied=1")
         assert "已执行" in editor.get(done.headers["location"]).text
         again = editor.post(plan_url + "/apply", data={})
         assert again.status_code == 409 and "已于" in again.text
+
+
+def test_plan_forms_name_each_parameter_for_its_own_plan(server):
+    with browser_session(server) as browser:
+        forms = browser.get("/views/plans").text
+    instructors = forms[forms.index('value="instructors"'):forms.index('value="pairings"')]
+    pairings = forms[forms.index('value="pairings"'):forms.index('value="joint_branches"')]
+    assert "每名指导员最多派驻" in instructors and "每名指导员至少派驻" in instructors
+    assert "每个强党组织最多结对" in pairings and "指导员" not in pairings
 
 
 def test_logout_ends_the_session(fresh_server):
