@@ -8,11 +8,9 @@ never a tag. Styled pieces are built as ``rich.text.Text`` (see ``fail`` and ``h
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, NoReturn
 
@@ -21,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from graph.errors import RedchainError, StoreMissing
+from graph.analysis.jsonable import to_jsonable
 from graph.factory import open_store
 from graph.store import GraphStore
 
@@ -81,19 +80,6 @@ def writing(path: Path | str) -> Iterator[None]:
         yield
     except OSError as exc:
         fail(f"无法写入 {exc.filename or path}: {exc.strerror or exc}")
-
-
-def to_jsonable(obj):
-    """Dataclasses, enums, tuples and sets as plain JSON values."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Enum):
-        return obj.value
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [to_jsonable(v) for v in obj]
-    return obj
 
 
 def print_json(obj) -> None:

@@ -13,7 +13,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from api.commands.common import JsonOption, StoreOption, cli_store, console, heading, print_json, to_jsonable
+from api.commands.common import JsonOption, StoreOption, cli_store, console, heading, print_json
+from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.analysis.planners.instructors import DEFAULT_CAPACITY as INSTRUCTOR_CAPACITY
 from graph.analysis.planners.instructors import DEFAULT_MINIMUM as INSTRUCTOR_MINIMUM

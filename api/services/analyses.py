@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from fastapi.responses import Response
 
-from api.commands.common import to_jsonable
+from graph.analysis.jsonable import to_jsonable
 from graph.analysis.chain_structure import chain_structure
 from graph.analysis.contact_gaps import contact_gaps
 from graph.analysis.coverage import coverage_report

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from pydantic import TypeAdapter
 
-from api.commands.common import to_jsonable
+from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import Plan, apply_plan, plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.errors import NotFound
 from graph.store import GraphStore

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import nbformat
@@ -21,6 +23,13 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     images = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
               if o.output_type == "display_data" and "image/png" in o.get("data", {})]
     assert images, "the charts should render"
+    if path.stem.startswith("01_"):
+        frames = [o["data"]["text/html"] for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs
+                  if o.output_type in ("display_data", "execute_result") and "<iframe srcdoc=" in o.get("data", {}).get("text/html", "")]
+        assert len(frames) == 1, "the chain should be drawn inline"
+        page = html.unescape(frames[0].split('srcdoc="', 1)[1].split('"', 1)[0])
+        assert "vis.Network" in page or "vis-network" in page
+        assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", page), "the inline view loads nothing remote"
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from api.commands.common import to_jsonable
+from graph.analysis.jsonable import to_jsonable
 from builders import GraphBuilder
 from graph.analysis.coverage import Coverage, coverage_report, enterprise_states
 from graph.analysis.membership import base_enterprises
