@@ -129,9 +129,11 @@ def history(chain: ChainOption = None, as_json: JsonOption = False, store: Store
 
 
 def history_table(points: list[HistoryPoint], chain: str | None) -> Table:
-    table = Table(title=Text("覆盖率变化" + (f"（产业链 {chain}）" if chain else "")))
-    for header in ("日期", "基数", "组织覆盖", "工作覆盖", "未覆盖", "组织覆盖率", "变化", "两个覆盖率", "变化"):
-        table.add_column(header, justify="left" if header == "日期" else "right")
+    # Two-line headers and a box without outer padding: the table fits an 80-column terminal.
+    table = Table(title=Text("覆盖率变化" + (f"（产业链 {chain}）" if chain else "")), box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("日期", no_wrap=True)
+    for header in ("基数", "组织\n覆盖", "工作\n覆盖", "未覆盖", "组织\n覆盖率", "变化", "两个\n覆盖率", "变化"):
+        table.add_column(header, justify="right", no_wrap=True)
     for p in points:
         table.add_row(
             p.date, str(p.base), str(p.org_covered), str(p.work_covered), str(p.uncovered),
@@ -183,11 +185,14 @@ def org_checks_command(chain: ChainOption = None, as_json: JsonOption = False, s
     if as_json:
         print_json(found)
         return
-    table = Table(title=f"党组织设置提示（{len(found)} 条）")
-    for header in ("党组织", "名称", "问题", "说明", "依据"):
-        table.add_column(header)
+    # Wrapped, never cut: the rule cited is the point of an advisory check.
+    table = Table(title=f"党组织设置提示（{len(found)} 条）", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("党组织", overflow="fold", ratio=2)
+    table.add_column("问题", overflow="fold", ratio=1)
+    table.add_column("说明", overflow="fold", ratio=3)
+    table.add_column("依据", overflow="fold", ratio=2)
     for c in found:
-        table.add_row(Text(c.org), Text(c.name), TITLES[c.code], Text(c.message), c.rule)
+        table.add_row(Text(f"{c.name}\n{c.org}"), TITLES[c.code], Text(c.message), Text(c.rule))
     console.print(table)
 
 
