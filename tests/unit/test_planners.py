@@ -431,6 +431,15 @@ def test_contacts_for_one_chain_and_an_unknown_chain():
         plan_contacts(b.projection(), chain="C9")
 
 
+def test_contacts_for_some_leaders_only_and_an_unknown_leader():
+    b = leaders_short_of_chain_targets()
+    plan = plan_contacts(b.projection(), leaders=["L3"])
+    assert sorted(pairs(plan)) == [("L3", "E2"), ("L3", "E3")]
+    assert plan.totals["leaders"] == 1
+    with pytest.raises(NotFound, match="找不到领导 E1、L9"):
+        plan_contacts(b.projection(), leaders=["L1", "L9", "E1"])
+
+
 def test_rongchang_shaped_25_groups_stationed_in_337_enterprises():
     """重庆荣昌: 25 working groups stationed in 337 above-scale enterprises, five chains."""
     b = GraphBuilder()

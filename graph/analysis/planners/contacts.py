@@ -9,6 +9,8 @@ important first (see ``assignment`` for the exact order of preferences).
 
 from __future__ import annotations
 
+from typing import Collection
+
 import networkx as nx
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
@@ -16,6 +18,7 @@ from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidate
 from graph.analysis.planners.plan import CONTACTS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
 from graph.analysis.uncovered import uncovered_enterprises
+from graph.errors import NotFound
 from graph.projection import ids_with_label, out_ids
 from graph.schema import Label, RelType
 
@@ -23,20 +26,28 @@ NO_LEADER = "没有可安排的领导（没有分管该产业链的领导）"
 NO_ROOM = "领导联系名额已满，优先级靠后"
 
 
-def plan_contacts(g: nx.MultiDiGraph, *, chain: str | None = None, include_out_of_chain: bool = True) -> Plan:
+def plan_contacts(
+    g: nx.MultiDiGraph,
+    *,
+    chain: str | None = None,
+    leaders: Collection[str] | None = None,
+    include_out_of_chain: bool = True,
+) -> Plan:
     """Propose ``CONTACTS`` from leaders to uncovered enterprises and weak organisations.
 
     Parameters
     ----------
     g : the projection; not mutated.
     chain : a Chain id: plan only for the leaders responsible for it and the targets in it.
+    leaders : Leader ids: plan only for these (e.g. a newly appointed team); the others'
+        contacts stay as they are and their targets are not offered again.
     include_out_of_chain : let a leader who cannot reach ``min_contacts`` inside their
         chains take targets outside them (only as many as needed). ``False`` never does,
         and a leader short of targets in their chains makes the plan infeasible.
 
     Returns a ``Plan`` of kind ``contacts``; unassigned targets are its leftovers.
 
-    Raises ``NotFound`` for an unknown chain, ``PlanInfeasible`` when some leaders cannot
+    Raises ``NotFound`` for an unknown chain or leader, ``PlanInfeasible`` when some leaders cannot
     all reach ``min_contacts`` (the message names them and how many are missing).
 
     >>> from builders import GraphBuilder
@@ -47,8 +58,9 @@ def plan_contacts(g: nx.MultiDiGraph, *, chain: str | None = None, include_out_o
     """
     if chain is not None:
         require_chain(g, chain)
+    wanted = _require_leaders(g, leaders)
     by_enterprise = chains_by_enterprise(g)
-    leaders = [p for p in _leaders(g) if chain is None or chain in p.chains]
+    people = [p for p in _leaders(g) if (chain is None or chain in p.chains) and (wanted is None or p.id in wanted)]
     targets = [
         enterprise_target(u)
         for u in uncovered_enterprises(g, chain=chain)
@@ -60,7 +72,7 @@ def plan_contacts(g: nx.MultiDiGraph, *, chain: str | None = None, include_out_o
     ]
     targets.sort(key=lambda t: (-t.priority, t.id))
     grouped, pooled, candidates = chain_candidates(
-        leaders,
+        people,
         targets,
         out_of_chain="fallback" if include_out_of_chain else "never",
         chain_names={c: name_of(g, c) for c in ids_with_label(g, Label.CHAIN)},
@@ -74,12 +86,22 @@ def plan_contacts(g: nx.MultiDiGraph, *, chain: str | None = None, include_out_o
         assignment_items(g, assignments, RelType.CONTACTS),
         leftovers=leftovers,
         totals={
-            "leaders": len(leaders),
+            "leaders": len(people),
             "targets": len(targets),
             "in_chain": sum(a.cost == IN_CHAIN and not a.fallback for a in assignments),
             "out_of_chain": sum(a.fallback for a in assignments),
         },
     )
+
+
+def _require_leaders(g: nx.MultiDiGraph, leaders: Collection[str] | None) -> set[str] | None:
+    if leaders is None:
+        return None
+    wanted = set(leaders)
+    unknown = sorted(i for i in wanted if i not in g or g.nodes[i].get("label") != Label.LEADER.value)
+    if unknown:
+        raise NotFound(f"找不到领导 {'、'.join(unknown)}")
+    return wanted
 
 
 def _leaders(g: nx.MultiDiGraph) -> list[Person]:
