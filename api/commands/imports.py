@@ -10,7 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from api import audit
 from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
+from api.security.principal import CLI
 from graph.errors import ImportFailed
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, Label
@@ -53,7 +55,19 @@ def _kind_order(kind: str) -> tuple[int, str]:
 
 
 def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
-    """Import with a progress bar on a terminal, or plain progress lines in a log."""
+    """Import with a progress bar on a terminal, or plain progress lines in a log; a write
+    is audited like one over HTTP."""
+    report = _import_with_progress(store, files, dry_run)
+    if not dry_run:
+        summary = report.summary
+        audit.record(store, CLI, "import", {
+            "files": [Path(f).name for f in report.files], "rows": report.rows, "version": summary.version,
+            "added": {k: n for k, n in summary.added.items() if n}, "updated": {k: n for k, n in summary.updated.items() if n},
+        })
+    return report
+
+
+def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
     if not err_console.is_terminal:
         return import_paths(store, files, dry_run=dry_run, progress=_log_progress())
     with Progress(

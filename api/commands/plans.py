@@ -13,7 +13,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from api import audit
 from api.commands.common import JsonOption, StoreOption, cli_store, console, heading, print_json
+from api.security.principal import CLI
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.analysis.planners.instructors import DEFAULT_CAPACITY as INSTRUCTOR_CAPACITY
@@ -129,6 +131,9 @@ def _run(store: str | None, make: Callable[[nx.MultiDiGraph], Plan], as_json: bo
     with cli_store(store) as s:
         plan = make(load_projection(s))
         summary = apply_plan(s, plan) if apply else None
+        if summary is not None:  # a write from the command line is audited like one over HTTP
+            audit.record(s, CLI, "plan_apply", {"kind": plan.kind, "items": len(plan.items), "new_orgs": len(plan.new_orgs),
+                                                "added": summary.added, "version": summary.version})
     if as_json:
         body = to_jsonable(plan)
         if summary is not None:

@@ -8,7 +8,9 @@ from enum import Enum
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, fail, print_json
 from graph.factory import store_uri
@@ -114,12 +116,16 @@ def audit(
     if as_json:
         print_json(entries)
         return
-    table = Table(title=f"审计日志（{len(entries)} 条）")
-    for header in ("时间", "主体", "角色", "操作", "详情"):
-        table.add_column(header)
+    # An audit entry is read whole: the details wrap, they are never cut.
+    table = Table(title=f"审计日志（{len(entries)} 条）", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("时间（UTC）", no_wrap=True)
+    table.add_column("主体 / 角色", overflow="fold", ratio=1)
+    table.add_column("操作", overflow="fold", ratio=1)
+    table.add_column("详情", overflow="fold", ratio=4)
     for e in entries:
-        table.add_row(e["time"], e["principal"], e["role"], e["action"],
-                      json.dumps(e["details"], ensure_ascii=False, separators=(",", ":")))
+        when = e["time"][:19].replace("T", "\n")  # date over time, to the second
+        table.add_row(when, Text(f"{e['principal']}\n{e['role']}"), e["action"],
+                      Text(json.dumps(e["details"], ensure_ascii=False, separators=(", ", ": "))))
     console.print(table)
 
 

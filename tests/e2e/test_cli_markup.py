@@ -75,7 +75,7 @@ def test_token_note_and_chain_are_printed_as_given(cli, hostile_db):
     token_id = re.search(r"令牌 (\w+)", created.stderr).group(1)
     listed = ok(cli("token", "list", "--store", hostile_db))
     assert f"│ {HOSTILE_CHAIN} " in listed and note in listed
-    assert f'"note":"{note}"' in ok(cli("audit", "--store", hostile_db))
+    assert f'"note": "{note}"' in ok(cli("audit", "--store", hostile_db))
     assert f"令牌 {token_id} 已吊销" in ok(cli("token", "revoke", token_id, "--store", hostile_db))
 
 

@@ -1,0 +1,34 @@
+"""Writes made from the command line land in the same audit log as writes over HTTP."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from loaders.demo import demo_tables, write_demo_csv
+
+ENV = {"COLUMNS": "200", "REDCHAIN_STORE": None}
+
+
+def run(*args) -> str:
+    result = CliRunner().invoke(app, [str(a) for a in args], env=ENV)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_load_and_applied_plans_are_audited_dry_runs_and_proposals_are_not(tmp_path):
+    write_demo_csv(demo_tables("small", 2024), tmp_path / "csv")
+    db = tmp_path / "audit.db"
+    run("load", tmp_path / "csv", "--dry-run", "--store", db)
+    assert json.loads(run("audit", "--json", "--store", db)) == []
+
+    run("load", tmp_path / "csv", "--store", db)
+    run("plan", "joint-branches", "--store", db)  # a proposal writes nothing
+    run("plan", "joint-branches", "--apply", "--store", db)
+    entries = json.loads(run("audit", "--json", "--store", db))
+    assert [(e["principal"], e["role"], e["action"]) for e in entries] == [("cli", "admin", "import"), ("cli", "admin", "plan_apply")]
+    imported, applied = (e["details"] for e in entries)
+    assert "enterprises.csv" in imported["files"] and imported["added"]["Enterprise"] == 60 and imported["version"] == 1
+    assert applied["kind"] == "joint_branches" and applied["version"] == 2
