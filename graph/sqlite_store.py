@@ -299,18 +299,16 @@ class SQLiteStore:
             finally:
                 self._rollback()  # the snapshot only read: nothing to commit
         wanted_ids = set(ids) if ids is not None else None
+        if wanted_labels is not None or wanted_ids is not None:
+            node_rows = [row for row in node_rows if (wanted_labels is None or row[1] in wanted_labels)
+                         and (wanted_ids is None or row[0] in wanted_ids)]
+            kept = {row[0] for row in node_rows}
+            rel_rows = [row for row in rel_rows if row[1] in kept and row[2] in kept]
         with _decoding():
-            nodes = [
-                Node(Label(label), node_id, json.loads(props))
-                for node_id, label, props in node_rows
-                if (wanted_labels is None or label in wanted_labels) and (wanted_ids is None or node_id in wanted_ids)
-            ]
-            kept = {n.id for n in nodes} if (wanted_labels is not None or wanted_ids is not None) else None
-            rels = [
-                Rel(RelType(rtype), source, target, json.loads(props))
-                for rtype, source, target, props in rel_rows
-                if kept is None or (source in kept and target in kept)
-            ]
+            nodes = list(map(Node, map(_label, [row[1] for row in node_rows]), [row[0] for row in node_rows],
+                             _decode_all([row[2] for row in node_rows])))
+            rels = list(map(Rel, map(_rel_type, [row[0] for row in rel_rows]), [row[1] for row in rel_rows],
+                            [row[2] for row in rel_rows], _decode_all([row[3] for row in rel_rows])))
         return GraphData(nodes, rels, version)
 
     @_sqlite_errors("读取", "read")
@@ -354,6 +352,39 @@ class _DryRun(Exception):
 
 class _Undecodable(Exception):
     """A row SQLite returned whose JSON or label redchain cannot read (a damaged file)."""
+
+
+_LABELS = {label.value: label for label in Label}
+_REL_TYPES = {rtype.value: rtype for rtype in RelType}
+
+
+def _label(text: str) -> Label:
+    try:
+        return _LABELS[text]
+    except KeyError:
+        raise ValueError(f"unknown label {text!r}") from None
+
+
+def _rel_type(text: str) -> RelType:
+    try:
+        return _REL_TYPES[text]
+    except KeyError:
+        raise ValueError(f"unknown relationship type {text!r}") from None
+
+
+def _decode_all(texts: list[str]) -> list:
+    """``json.loads`` of each stored text. One parse of them all as a JSON array: the
+    per-call overhead of ``json.loads`` was most of the time of reading a large store. A
+    damaged row (not JSON, or not one object) is parsed on its own, so the error is its own."""
+    if not texts:
+        return []
+    try:
+        decoded = json.loads("[" + ",".join(texts) + "]")
+    except ValueError:
+        decoded = None
+    if decoded is None or len(decoded) != len(texts) or not all(type(d) is dict for d in decoded):
+        return [json.loads(text) for text in texts]
+    return decoded
 
 
 @contextmanager

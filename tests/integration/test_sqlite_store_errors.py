@@ -71,3 +71,26 @@ def test_an_existing_file_without_create(tmp_path):
     store = SQLiteStore(Path(tmp_path / "x.db"), create=False)
     assert store.version() == 0
     store.close()
+
+
+@pytest.mark.parametrize("stored, reason", [
+    ('{"name": "甲"', "Expecting"),  # cut off: not JSON
+    ('1], [2', "Extra data"),  # JSON that would split into two rows if read as part of a list
+    ("null", None),  # JSON, but not an object: read as it is, as before
+])
+def test_a_damaged_row_is_read_on_its_own(tmp_path, stored, reason):
+    db = tmp_path / "rows.db"
+    store = SQLiteStore(db)
+    store.write([Node(Label.CHAIN, f"C{i}", {"name": f"链{i}"}) for i in range(3)])
+    store.close()
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE nodes SET props = ? WHERE id = 'C1'", (stored,))
+    store = SQLiteStore(db)
+    try:
+        if reason is None:
+            assert {n.id: n.props for n in store.read().nodes} == {"C0": {"name": "链0"}, "C1": None, "C2": {"name": "链2"}}
+        else:
+            with pytest.raises(StoreError, match=f"cannot be decoded: {reason}"):
+                store.read()
+    finally:
+        store.close()
