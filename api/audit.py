@@ -12,6 +12,8 @@ import secrets
 import time
 from datetime import datetime, timezone
 
+from graph.analysis.planners import Plan
+from graph.records import WriteSummary
 from graph.store import GraphStore
 
 from api.security.principal import Principal
@@ -39,6 +41,25 @@ def record_people(store: GraphStore, principal: Principal, where: str, people: l
     """Record that ``principal`` was shown the names of ``people`` at ``where`` (a path)."""
     if people:
         record(store, principal, "read_personal", {"path": where, "people": people[:MAX_IDS], "count": len(people)})
+
+
+def record_import(store: GraphStore, principal: Principal, files: list[str], rows: int, summary: WriteSummary) -> None:
+    """Record an import that was written (over HTTP or from the command line)."""
+    record(store, principal, "import", {"files": files, "rows": rows, "version": summary.version,
+                                        "added": _happened(summary.added), "updated": _happened(summary.updated)})
+
+
+def record_plan_apply(store: GraphStore, principal: Principal, plan: Plan, summary: WriteSummary,
+                      plan_id: str | None = None) -> None:
+    """Record an applied plan; ``plan_id`` where it was stored as a proposal first."""
+    details = {"kind": plan.kind, "items": len(plan.items), "new_orgs": len(plan.new_orgs),
+               "added": _happened(summary.added), "version": summary.version}
+    record(store, principal, "plan_apply", details if plan_id is None else {"plan": plan_id, **details})
+
+
+def _happened(counts: dict[str, int]) -> dict[str, int]:
+    """The kinds something happened to: an entry lists what was done, not every kind."""
+    return {kind: n for kind, n in counts.items() if n}
 
 
 def entries(store: GraphStore) -> list[dict]:

@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from graph.errors import RedchainError, StoreMissing
 from graph.analysis.jsonable import to_jsonable
+from graph.errors import RedchainError, StoreMissing
 from graph.factory import open_store
 from graph.store import GraphStore
 

@@ -59,11 +59,7 @@ def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepor
     is audited like one over HTTP."""
     report = _import_with_progress(store, files, dry_run)
     if not dry_run:
-        summary = report.summary
-        audit.record(store, CLI, "import", {
-            "files": [Path(f).name for f in report.files], "rows": report.rows, "version": summary.version,
-            "added": {k: n for k, n in summary.added.items() if n}, "updated": {k: n for k, n in summary.updated.items() if n},
-        })
+        audit.record_import(store, CLI, [Path(f).name for f in report.files], report.rows, report.summary)
     return report
 
 

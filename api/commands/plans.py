@@ -132,8 +132,7 @@ def _run(store: str | None, make: Callable[[nx.MultiDiGraph], Plan], as_json: bo
         plan = make(load_projection(s))
         summary = apply_plan(s, plan) if apply else None
         if summary is not None:  # a write from the command line is audited like one over HTTP
-            audit.record(s, CLI, "plan_apply", {"kind": plan.kind, "items": len(plan.items), "new_orgs": len(plan.new_orgs),
-                                                "added": summary.added, "version": summary.version})
+            audit.record_plan_apply(s, CLI, plan, summary)
     if as_json:
         body = to_jsonable(plan)
         if summary is not None:

@@ -13,11 +13,11 @@ from typing import Any, Callable
 
 from fastapi.responses import Response
 
-from graph.analysis.jsonable import to_jsonable
 from graph.analysis.chain_structure import chain_structure
 from graph.analysis.contact_gaps import contact_gaps
 from graph.analysis.coverage import coverage_report
 from graph.analysis.history import coverage_history
+from graph.analysis.jsonable import to_jsonable
 from graph.analysis.org_checks import organisation_checks
 from graph.analysis.pairing_gaps import pairing_gaps
 from graph.analysis.uncovered import uncovered_enterprises

@@ -80,7 +80,7 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
         "warnings": [_rename(w, shown).as_dict() for w in report.warnings],
     }
     if not dry_run:
-        audit.record(store, principal, "import", {k: result[k] for k in ("files", "rows", "added", "updated", "version")})
+        audit.record_import(store, principal, result["files"], report.rows, summary)
     return result
 
 

@@ -64,9 +64,7 @@ def apply(reader: Reader, plan_id: str) -> dict:
     applied = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": reader.principal.subject,
                "version": summary.version, "added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged}
     store.save_document(COLLECTION, plan_id, {**body, "applied": applied})
-    audit.record(store, reader.principal, "plan_apply",
-                 {"plan": plan_id, "kind": plan.kind, "items": len(plan.items), "new_orgs": len(plan.new_orgs),
-                  "added": summary.added, "version": summary.version})
+    audit.record_plan_apply(store, reader.principal, plan, summary, plan_id)
     return {"id": plan_id, "applied": applied}
 
 
