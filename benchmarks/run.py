@@ -160,8 +160,8 @@ def bench_api(scale: str, db: Path, chain: str, enterprise: str, add) -> None:
 
     import httpx
 
-    from api.security.principal import Role
-    from api.security.tokens import create_token
+    from api.core.security.principal import Role
+    from api.core.security.tokens import create_token
 
     store = SQLiteStore(db)
     token, _ = create_token(store, Role.ADMIN, note="benchmark")
@@ -219,7 +219,7 @@ def bench_view(workdir: Path, rows: list[Row]) -> None:
     server, then time to interactive (graph drawn, a click answered) in headless Chromium."""
     import subprocess
 
-    from api.views.chain_map import chain_map
+    from api.web.chain_map import chain_map
     from graph.analysis.chain_structure import chain_summaries as summaries
 
     def add(step, seconds, note=""):

@@ -19,8 +19,8 @@ from graph.schema import Label, RelType
 from loaders.importer import import_paths
 from loaders.uscc import make_uscc
 
-from api.security import tokens
-from api.security.principal import Role
+from api.core.security import tokens
+from api.core.security.principal import Role
 
 
 UPLOAD_LIMIT = 256 * 1024  # the test servers' upload limit: small, so the 413 test sends little

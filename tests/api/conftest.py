@@ -19,8 +19,8 @@ import uvicorn
 
 from graph.factory import open_store
 
-from api.app import create_app
-from api.settings import Settings
+from api.http.app import create_app
+from api.core.settings import Settings
 import api_dataset as dataset
 
 UPLOAD_LIMIT = dataset.UPLOAD_LIMIT

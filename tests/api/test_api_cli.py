@@ -16,10 +16,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands import server
+from api.cli import server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAUNCH = "import typer; from api.commands import server; app = typer.Typer(); server.register(app); app()"
+LAUNCH = "import typer; from api.cli import server; app = typer.Typer(); server.register(app); app()"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import api_dataset as ds
-from api.settings import MAX_PAGE_SIZE
+from api.core.settings import MAX_PAGE_SIZE
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 import api_dataset as ds
-from api.exports import neutralise
+from api.core.exports import neutralise
 
 
 def _book(client, path: str):

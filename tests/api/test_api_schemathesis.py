@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 
-from api.app import create_app
+from api.http.app import create_app
 
 schema = schemathesis.openapi.from_dict(create_app().openapi())
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.main import app
 from loaders.demo import demo_tables, write_demo_csv
 
 WIDE = {"COLUMNS": "400", "REDCHAIN_STORE": None}  # no table cell folds, so text is found whole

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.main import app
 from loaders.demo import demo_tables, write_demo_csv
 
 ENV = {"COLUMNS": "200", "REDCHAIN_STORE": None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.main import app
 from loaders.demo import demo_tables, write_demo_csv
 
 NARROW = {"COLUMNS": "80", "REDCHAIN_STORE": None}

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from api.scope import View
-from api.services.neighbourhood import neighbourhood
+from api.core.scope import View
+from api.core.services.neighbourhood import neighbourhood
 from graph.analysis.coverage import GROUPINGS, coverage_report
 from graph.analysis.uncovered import uncovered_enterprises
 from graph.cypher import coverage_by_group_cypher, neighbourhood_cypher, uncovered_enterprises_cypher

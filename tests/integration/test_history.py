@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands.coverage import register, register_gaps
+from api.cli.coverage import register, register_gaps
 from builders import GraphBuilder
 from graph.analysis.coverage import coverage_report
 from graph.analysis.history import COLLECTION, HistoryPoint, coverage_history, save_snapshot

@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import api.commands.common as common
-from api.commands import migrate
+import api.cli.common as common
+from api.cli import migrate
 from graph.analysis.coverage import coverage_report
 from graph.factory import open_store
 from graph.neo4j_store import Neo4jStore

@@ -9,7 +9,7 @@ import pytest
 from builders import GraphBuilder
 from typer.testing import CliRunner
 
-from api.commands.plans import plan_app
+from api.cli.plans import plan_app
 from graph.analysis.planners import apply_plan, plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.analysis.planners.plan import NewOrg, Plan, PlanItem, plan_records
 from graph.errors import StoreError

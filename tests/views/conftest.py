@@ -24,10 +24,10 @@ import uvicorn
 from graph.factory import open_store
 from graph.projection import project
 
-from api.app import create_app
-from api.security import tokens
-from api.security.principal import Role
-from api.settings import Settings
+from api.http.app import create_app
+from api.core.security import tokens
+from api.core.security.principal import Role
+from api.core.settings import Settings
 from views import views_dataset as dataset
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,7 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.main import app
 from graph.analysis.chain_structure import chain_segments
 from graph.analysis.coverage import chain_enterprises
 from graph.factory import open_store

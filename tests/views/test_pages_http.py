@@ -13,8 +13,8 @@ import pytest
 
 from graph.analysis.coverage import coverage_report
 
-from api.security.principal import Role
-from api.views.settings import ViewSettings
+from api.core.security.principal import Role
+from api.web.thresholds import ViewSettings
 
 PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
          "/views/gaps?chain=C02", "/views/plans"]

@@ -18,12 +18,12 @@ from graph.errors import NotFound
 from graph.factory import open_store
 from graph.projection import project
 
-from api.views import page
-from api.views.canvas import NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
-from api.views.chain_map import chain_map
-from api.views.dashboard import trend_svg
-from api.views.layout import CELL_H, CELL_W, Column, LaneSpec, grid_rows, swimlanes
-from api.views.neighbourhood import neighbourhood_map
+from api.web import page
+from api.web.canvas import NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
+from api.web.chain_map import chain_map
+from api.web.dashboard import trend_svg
+from api.web.layout import CELL_H, CELL_W, Column, LaneSpec, grid_rows, swimlanes
+from api.web.neighbourhood_map import neighbourhood_map
 from graph.analysis.history import HistoryPoint
 
 XSS = "</script><img src=x onerror=alert(1)>"

@@ -1,0 +1,139 @@
+"""`redchain load` and `redchain template`: getting the planners' files in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from api.core import audit
+from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
+from api.core.security.principal import CLI
+from graph.errors import ImportFailed
+from graph.records import WriteSummary
+from graph.schema import LABEL_ZH, Label
+from loaders.importer import ImportReport, import_paths
+from loaders.template import write_template
+
+_KIND_ZH = {label.value: zh for label, zh in LABEL_ZH.items()} | {
+    "SUPPLIES": "上下游",
+    "IN_SEGMENT": "企业环节",
+    "PART_OF": "环节属于产业链",
+    "COVERS": "党组织覆盖",
+    "UNDER": "上级党组织",
+    "LEADS": "产业链党委",
+    "PAIRED_WITH": "结对共建",
+    "CONTACTS": "联系点",
+    "RESPONSIBLE_FOR": "领导分管产业链",
+    "ASSIGNED_TO": "指导员派驻",
+    "MEMBER_OF": "联盟成员",
+    "ALLIANCE_OF": "联盟所属产业链",
+}
+
+
+def summary_table(summary: WriteSummary, title: str) -> Table:
+    table = Table(title=title)
+    for header in ("类型", "新增", "更新", "未变"):
+        table.add_column(header, justify="right" if header != "类型" else "left")
+    kinds = sorted(set(summary.added) | set(summary.updated) | set(summary.unchanged), key=_kind_order)
+    for kind in kinds:
+        table.add_row(
+            _KIND_ZH.get(kind, kind),
+            str(summary.added.get(kind, 0)),
+            str(summary.updated.get(kind, 0)),
+            str(summary.unchanged.get(kind, 0)),
+        )
+    return table
+
+
+def _kind_order(kind: str) -> tuple[int, str]:
+    return (0 if kind in {label.value for label in Label} else 1, kind)
+
+
+def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
+    """Import with a progress bar on a terminal, or plain progress lines in a log; a write
+    is audited like one over HTTP."""
+    report = _import_with_progress(store, files, dry_run)
+    if not dry_run:
+        audit.record_import(store, CLI, [Path(f).name for f in report.files], report.rows, report.summary)
+    return report
+
+
+def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
+    if not err_console.is_terminal:
+        return import_paths(store, files, dry_run=dry_run, progress=_log_progress())
+    with Progress(
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=not err_console.is_terminal,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return import_paths(store, files, dry_run=dry_run, progress=progress)
+
+
+def _log_progress():
+    """Progress for logs and pipes: one line per stage every tenth of the way."""
+    shown: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if shown.get(stage, -1) < tenth:
+            shown[stage] = tenth
+            err_console.print(f"{stage} {done}/{total}", highlight=False, soft_wrap=True)
+
+    return progress
+
+
+def load(
+    files: Annotated[list[Path], typer.Argument(help="CSV/XLSX/XLS/JSON files, or folders of them.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and show what would change; write nothing.")] = False,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import files into the store in one all-or-nothing transaction (re-importing is a no-op)."""
+    with cli_store(store, create=True) as s:
+        try:
+            report = import_with_progress(s, files, dry_run)
+        except ImportFailed as failed:
+            if as_json:
+                print_json({"ok": False, "problems": [p.as_dict() for p in failed.problems]})
+            else:
+                for problem in failed.problems:
+                    err_console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+                err_console.print(f"共 {len(failed.problems)} 个问题，未写入任何数据。", style="red", highlight=False)
+            raise typer.Exit(1) from None
+    if as_json:
+        print_json({
+            "ok": True, "dry_run": report.dry_run, "files": report.files, "rows": report.rows,
+            "added": report.summary.added, "updated": report.summary.updated,
+            "unchanged": report.summary.unchanged, "version": report.summary.version,
+            "warnings": [w.as_dict() for w in report.warnings],
+        })
+        return
+    for warning in report.warnings:
+        err_console.print(Text.assemble(("提示:", "yellow"), " ", str(warning)), highlight=False, soft_wrap=True)
+    title = "试导入（未写入）" if dry_run else "导入完成"
+    console.print(summary_table(report.summary, f"{title}：{len(report.files)} 个文件，{report.rows} 行"))
+
+
+def template(
+    out: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.", show_default=False)],
+) -> None:
+    """Write the Excel import template: one sheet per table, Chinese headers, drop-down lists."""
+    with writing(out):
+        path = write_template(out)
+    console.print(f"已生成导入模板：{path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(load)
+    app.command()(template)

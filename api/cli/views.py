@@ -1,0 +1,112 @@
+"""`redchain view ...`: write the web UI's graph views as standalone HTML files.
+
+Each file is UTF-8 and self-contained (vis-network, the page script and the styles are
+inlined; the data is escaped JSON), so it opens from disk on a machine with no network
+and no server. A chain too large to draw at once is written as an overview file plus one
+file per segment next to it (``<name>.<segment>.html``), linked to each other.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.common import StoreOption, cli_store, console, writing
+from api.web import page
+from api.web.canvas import Links
+from api.web.chain_map import DEFAULT_CAP, chain_map
+from api.web.gap_map import gap_map
+from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
+from api.web.thresholds import ViewSettings
+from graph.analysis.chain_structure import chain_segments, require_chain
+from graph.projection import load_projection
+
+view_app = typer.Typer(help="Write chain maps, neighbourhoods and gap maps as HTML files that open from disk.",
+                       no_args_is_help=True)
+
+OutOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help="The HTML file to write (default: a name made from the id).",
+                              dir_okay=False, show_default=False)
+]
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a piece of a file name: letters, digits, ``-``, ``_`` and ``.`` only.
+
+    >>> safe_name("JB-麓谷/1")
+    'JB-麓谷_1'
+    """
+    return re.sub(r"[^\w.-]", "_", text).strip(".") or "_"
+
+
+def _write(path: Path, html: str, what: str, payload: dict) -> None:
+    with writing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    console.print(f"已写入{what}：{path}（{len(payload['nodes'])} 个节点，{len(payload['edges'])} 条关系）", highlight=False)
+
+
+@view_app.command("chain")
+def chain(
+    chain_id: Annotated[str, typer.Argument(help="The chain's id.", show_default=False)],
+    out: OutOption = None,
+    segment: Annotated[str | None, typer.Option(help="Only this segment of the chain.", show_default=False)] = None,
+    full: Annotated[bool, typer.Option("--full", help="Draw every enterprise even above --cap.")] = False,
+    cap: Annotated[int, typer.Option(min=10, help="Above this many enterprises, write an overview plus one file per segment.")] = DEFAULT_CAP,
+    store: StoreOption = None,
+) -> None:
+    """Write the map of one chain: swimlanes by stage and segment, coverage colours, party work around."""
+    out = out or Path(f"chain-{safe_name(chain_id)}.html")
+    rates = _rates()
+    with cli_store(store) as s:
+        g = load_projection(s)
+        require_chain(g, chain_id)
+        segment_files = {seg: f"{out.stem}.{safe_name(seg)}.html" for seg in chain_segments(g, chain_id)}
+        links = Links(server=False, chain_files={chain_id: out.name}, segment_files=segment_files)
+        payload = chain_map(g, chain_id, segment=segment, cap=cap, full=full, links=links, org_rate=rates)
+        _write(out, page.graph_page(payload, standalone=True), "产业链图谱", payload)
+        if payload["kind"] == "chain_overview":
+            for seg, name in segment_files.items():
+                part = chain_map(g, chain_id, segment=seg, cap=cap, links=links, org_rate=rates)
+                _write(out.with_name(name), page.graph_page(part, standalone=True), "环节图谱", part)
+
+
+@view_app.command("entity")
+def entity(
+    node_id: Annotated[str, typer.Argument(help="Any id: an enterprise's USCC, an org, a chain, a leader, …", show_default=False)],
+    out: OutOption = None,
+    depth: Annotated[int, typer.Option(min=1, max=MAX_DEPTH, help="Hops from the node.")] = 1,
+    limit: Annotated[int, typer.Option(min=2, max=2000, help="Most nodes to draw.")] = DEFAULT_LIMIT,
+    store: StoreOption = None,
+) -> None:
+    """Write the neighbourhood of one node (its k-hop ego graph, capped)."""
+    out = out or Path(f"entity-{safe_name(node_id)}.html")
+    with cli_store(store) as s:
+        payload = neighbourhood_map(load_projection(s), node_id, depth=depth, limit=limit, links=Links(server=False))
+    _write(out, page.graph_page(payload, standalone=True), "关系网络", payload)
+
+
+@view_app.command("gaps")
+def gaps(
+    out: OutOption = None,
+    chain: Annotated[str | None, typer.Option("--chain", help="Only this chain.", show_default=False)] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write the gap map: enterprises without a party organisation and the planners' proposals (dashed)."""
+    out = out or Path(f"gaps-{safe_name(chain)}.html" if chain else "gaps.html")
+    with cli_store(store) as s:
+        found = gap_map(load_projection(s), chain=chain, links=Links(server=False))
+    html = page.graph_page(found.payload, standalone=True, template="gaps.html", gaps=found, chains=[], chain=chain)
+    _write(out, html, "缺口地图", found.payload)
+
+
+def _rates() -> tuple[float, float]:
+    settings = ViewSettings()
+    return settings.org_rate_green, settings.org_rate_amber
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(view_app, name="view", help="Write graph views (chain map, neighbourhood, gap map) as standalone HTML files.")

@@ -1,0 +1,188 @@
+"""Chain scoping and personal-field masking, enforced where the data is read.
+
+Every read of the API goes through a :class:`View`: the store's projection as one
+principal may see it. For a principal scoped to some chains the view is a copy of the
+projection restricted to the nodes that belong to those chains; for a principal who may
+not see people's names (viewers) those properties are removed from the copy. Lists,
+get-by-id, analyses, neighbourhoods and exports all read the view, never the store's
+projection, so nothing outside it can leak through any of them, and anything outside it
+is simply not found (404).
+
+A node belongs to a set of chains when it is:
+
+- one of the chains, or a segment of one of them (``PART_OF``);
+- an enterprise in one of those segments (``IN_SEGMENT``);
+- a party org covering such an enterprise (``COVERS``) or leading one of the chains (``LEADS``);
+- an alliance of one of the chains (``ALLIANCE_OF``);
+- a leader responsible for one of the chains (``RESPONSIBLE_FOR``);
+- a leader, instructor or unit reaching one of those enterprises or orgs (contacts,
+  assignments, pairings), or a unit member of one of those alliances.
+
+Relationships are kept when both ends are in the view. So a scoped principal sees its
+chains' part of the district: a leader's contacts in other chains, or a pairing with an
+enterprise of another chain, are not in it and do not count in its analyses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph.analysis.membership import chains_by_enterprise, chains_by_org
+from graph.errors import NotFound
+from graph.projection import in_ids, load_projection
+from graph.schema import LABEL_ZH, PERSONAL_PROPS, Label, RelType
+from graph.store import GraphStore
+
+from api.core.security.principal import Principal
+
+_PEOPLE = frozenset(label.value for label in PERSONAL_PROPS)
+_REACHING = frozenset({Label.LEADER.value, Label.INSTRUCTOR.value, Label.UNIT.value})
+
+
+@dataclass
+class View:
+    """The projection as one principal sees it (read-only; never mutate ``g``).
+
+    ``chains`` is None for an unscoped view; ``personal`` tells whether people's names
+    are in it.
+    """
+
+    g: nx.MultiDiGraph
+    chains: frozenset[str] | None
+    personal: bool
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def version(self) -> int:
+        return self.g.graph.get("version", 0)
+
+    @property
+    def attrs(self) -> dict[str, dict]:
+        """Node id -> attributes, as a plain dict (much faster to index than ``g.nodes``)."""
+        return self.memo("attrs", lambda: dict(self.g.nodes.items()))
+
+    def node(self, node_id: str, label: Label | None = None) -> dict:
+        """The node's attributes; NotFound if it is not in the view (or has another label)."""
+        attrs = self.attrs.get(node_id) if isinstance(node_id, str) else None
+        if attrs is None or (label is not None and attrs["label"] != label.value):
+            what = LABEL_ZH[label] if label is not None else "对象"
+            raise NotFound(f"找不到{what} {node_id}")
+        return attrs
+
+    def label_of(self, node_id: str) -> str | None:
+        attrs = self.g.nodes.get(node_id)
+        return attrs["label"] if attrs is not None else None
+
+    def ids(self, label: Label) -> list[str]:
+        """The ids of one label, sorted (the order of every list and cursor)."""
+        return self.memo(("ids", label), lambda: sorted(self.g.graph["by_label"][label.value]))
+
+    def count(self, label: Label) -> int:
+        return len(self.g.graph["by_label"][label.value])
+
+    def enterprise_chains(self) -> dict[str, set[str]]:
+        return self.memo("enterprise_chains", lambda: chains_by_enterprise(self.g))
+
+    def org_chains(self) -> dict[str, set[str]]:
+        return self.memo("org_chains", lambda: chains_by_org(self.g, by_enterprise=self.enterprise_chains()))
+
+    def people_in(self, obj: Any) -> list[str]:
+        """Ids of people (leaders, instructors) whose names ``obj`` (JSON-like) may show.
+
+        Any string in ``obj`` that is the id of a person in the view counts: analyses
+        name the people they mention by id next to their names.
+        """
+        found: dict[str, None] = {}
+        nodes = self.attrs
+
+        def walk(value: Any) -> None:
+            if isinstance(value, str):
+                attrs = nodes.get(value)
+                if attrs is not None and attrs["label"] in _PEOPLE:
+                    found[value] = None
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    walk(item)
+
+        walk(obj)
+        return list(found)
+
+    def memo(self, key, make):
+        """``make()``, computed once per view: the view never changes, so neither does
+        anything computed from it. Callers must not mutate what they get."""
+        if key not in self._memo:
+            self._memo[key] = make()  # a race computes it twice, harmlessly
+        return self._memo[key]
+
+
+def scope_nodes(g: nx.MultiDiGraph, chains: frozenset[str]) -> set[str]:
+    """The ids of every node that belongs to ``chains`` (see the module docstring)."""
+    chain_ids = {c for c in chains if c in g and g.nodes[c]["label"] == Label.CHAIN.value}
+    segments = {s for c in chain_ids for s in in_ids(g, c, RelType.PART_OF)}
+    enterprises = {e for s in segments for e in in_ids(g, s, RelType.IN_SEGMENT)}
+    orgs = {o for e in enterprises for o in in_ids(g, e, RelType.COVERS)}
+    orgs |= {o for c in chain_ids for o in in_ids(g, c, RelType.LEADS)}
+    alliances = {a for c in chain_ids for a in in_ids(g, c, RelType.ALLIANCE_OF)}
+    leaders = {p for c in chain_ids for p in in_ids(g, c, RelType.RESPONSIBLE_FOR)}
+    keep = chain_ids | segments | enterprises | orgs | alliances | leaders
+    labels = g.nodes
+    for target in enterprises | orgs:
+        keep.update(u for u in g.pred[target] if labels[u]["label"] in _REACHING)
+    for alliance in alliances:
+        keep.update(u for u in in_ids(g, alliance, RelType.MEMBER_OF) if labels[u]["label"] == Label.UNIT.value)
+    return keep
+
+
+def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bool) -> View:
+    """The view of projection ``g`` restricted to ``chains`` (None: all) and, unless
+    ``personal``, without people's names. ``g`` itself is never modified."""
+    if chains is None and personal:
+        return View(g, None, True)
+    if chains is None:
+        h = g.copy()
+        by_label = {label: list(ids) for label, ids in g.graph["by_label"].items()}
+    else:
+        keep = scope_nodes(g, chains)
+        h = g.subgraph(keep).copy()
+        by_label = {label: [i for i in ids if i in keep] for label, ids in g.graph["by_label"].items()}
+    h.graph = {**g.graph, "by_label": by_label}
+    if not personal:
+        for label, props in PERSONAL_PROPS.items():
+            for node_id in by_label[label.value]:
+                attrs = h.nodes[node_id]
+                for prop in props:
+                    attrs.pop(prop, None)
+    return View(h, chains, personal)
+
+
+class ViewCache:
+    """Views by (store version, chains, personal), so a restricted copy is made once per
+    version and scope, not once per request. One cache per app, and an app has one store."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._views: OrderedDict[tuple, View] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def view(self, store: GraphStore, principal: Principal) -> View:
+        g = load_projection(store)
+        key = (g.graph.get("version"), principal.chains, principal.sees_personal)
+        with self._lock:
+            found = self._views.get(key)
+            if found is not None:
+                self._views.move_to_end(key)
+                return found
+        view = make_view(g, chains=principal.chains, personal=principal.sees_personal)
+        with self._lock:
+            self._views[key] = view
+            while len(self._views) > self.size:
+                self._views.popitem(last=False)
+        return view

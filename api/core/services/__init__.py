@@ -1,0 +1,1 @@
+"""The use cases the surfaces share: reads of the scoped graph, analyses, imports, plans."""

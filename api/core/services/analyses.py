@@ -1,0 +1,83 @@
+"""The analyses over the principal's view, as the same JSON the CLI's ``--json`` prints.
+
+Each function only picks the analysis and shapes its result; the analyses themselves live
+in ``graph.analysis`` and are never copied here. A view never changes, so each result is
+computed and encoded once per view (``View.memo``): between two writes a repeated
+request costs only sending the bytes, however large the district.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from graph.analysis.chain_structure import chain_structure
+from graph.analysis.contact_gaps import contact_gaps
+from graph.analysis.coverage import coverage_report
+from graph.analysis.history import coverage_history
+from graph.analysis.jsonable import to_jsonable
+from graph.analysis.org_checks import organisation_checks
+from graph.analysis.pairing_gaps import pairing_gaps
+from graph.analysis.uncovered import uncovered_enterprises
+from graph.schema import Label
+
+from api.core.reader import Reader
+from api.core.errors import InvalidRequest
+
+
+def _encoded(reader: Reader, key: tuple, make: Callable[[Any], Any]) -> bytes:
+    """The JSON of ``to_jsonable(make(g))``, computed once per view; the people it names
+    are audited on every request that shows their names."""
+    view = reader.view
+
+    def build() -> tuple[bytes, list[str]]:
+        obj = to_jsonable(make(view.g))
+        people = view.people_in(obj) if view.personal else []
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode(), people
+
+    body, people = view.memo(key, build)
+    reader.saw(people)
+    return body
+
+
+def coverage(reader: Reader, *, by: str | None, chain: str | None) -> bytes:
+    return _encoded(reader, ("coverage", by, chain), lambda g: coverage_report(g, by=by, chain=chain).to_dict())
+
+
+def uncovered(reader: Reader, *, chain: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+    """One page of the uncovered enterprises (most important first) and how many there are."""
+    view = reader.view
+    found = view.memo(("uncovered", chain), lambda: uncovered_enterprises(view.g, chain=chain))
+    return to_jsonable(found[offset : offset + limit]), len(found)
+
+
+def pairing(reader: Reader, *, chain: str | None) -> bytes:
+    return _encoded(reader, ("pairing", chain), lambda g: pairing_gaps(g, chain=chain))
+
+
+def contacts(reader: Reader, *, chain: str | None) -> bytes:
+    return _encoded(reader, ("contacts", chain), lambda g: contact_gaps(g, chain=chain))
+
+
+def org_checks(reader: Reader, *, chain: str | None) -> bytes:
+    return _encoded(reader, ("org_checks", chain), lambda g: organisation_checks(g, chain=chain))
+
+
+def structure(reader: Reader, chain_id: str, *, top: int, centrality: str) -> bytes:
+    key = ("structure", chain_id, top, centrality)
+    return _encoded(reader, key, lambda g: chain_structure(g, chain_id, top=top, centrality=centrality))
+
+
+def history(reader: Reader, *, chain: str | None) -> list[dict]:
+    """Saved coverage snapshots. Snapshots are stored documents, not part of the graph, so
+    scope is checked here: a scoped principal reads only its own chains' series."""
+    principal = reader.principal
+    if chain is not None:
+        reader.view.node(chain, Label.CHAIN)
+    elif principal.scoped:
+        if len(principal.chains) != 1:
+            raise InvalidRequest("chain_required", "此令牌限定了多条产业链：请用 chain 参数指明要查看哪一条",
+                           {"chains": sorted(principal.chains)})
+        (chain,) = principal.chains
+        reader.view.node(chain, Label.CHAIN)
+    return to_jsonable(coverage_history(reader.store, chain=chain))

@@ -1,0 +1,76 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+One store per process, opened in the app's lifespan and closed on shutdown; every request
+borrows it through ``api.http.deps``. Request bodies are bounded before anything parses them,
+and every failure answers in the one error shape of ``api.http.errors``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from graph.factory import open_store
+from graph.projection import load_projection
+
+from api.http.errors import install_error_handlers
+from api.http.routers import ROUTERS
+from api.core.scope import ViewCache
+from api.http.limits import BodyLimit
+from api.core.security.sessions import Sessions
+from api.core.settings import Settings
+from api.web import docs, login, pages
+
+DESCRIPTION = """
+redchain maps party-building work along industry chains (产业链党建) as a graph.
+
+**Authentication**: `Authorization: Bearer <token>` with a token from
+`redchain token create --role viewer|editor|admin [--chain C01 …]`, or the session cookie
+set by the one-time URL `redchain serve` prints.
+
+**Roles**: `viewer` reads (people's names are hidden) and may ask for plan proposals;
+`editor` also sees names (every read of them is audited), imports files and applies plans;
+`admin` also reads the audit log. A token scoped to chains sees only those chains:
+everything else is 404, in every list, analysis, neighbourhood and export.
+
+**Errors** always have the shape `{"error": {"code", "message", "details"}}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. The store named by ``settings.store`` is opened when the app starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.store = open_store(settings.store)
+        if settings.warm_up:
+            threading.Thread(target=_warm_up, args=(app.state.store,), name="redchain-warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    # The default /docs and /redoc load scripts from a CDN: api.web.docs serves /docs instead.
+    app = FastAPI(title="redchain", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.sessions = Sessions(settings.session_hours)
+    app.state.views = ViewCache()
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes})
+    install_error_handlers(app)
+    app.include_router(pages.router)  # the web UI; first, so that it serves "/" (logins still go through login.login)
+    for router in [login.router, docs.router, *ROUTERS]:
+        app.include_router(router)
+    return app
+
+
+def _warm_up(store) -> None:
+    """Read the projection once in the background, so the first person to ask does not
+    wait for a large district to load."""
+    try:
+        load_projection(store)
+    except Exception:  # the first request meets the same error and reports it
+        logging.getLogger("redchain.api").warning("warming up the projection failed", exc_info=True)

@@ -1,0 +1,107 @@
+"""Typed dependencies: the settings, the one store of the process, the principal a request
+acts as, the role it needs, and the :class:`Reader` every read goes through."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from graph.store import GraphStore
+
+from api.core import audit
+from api.core.reader import Reader
+from api.http.errors import ApiError
+from api.core.scope import View
+from api.core.security import tokens
+from api.core.security.principal import ROLE_ZH, Principal, Role
+from api.core.security.sessions import COOKIE
+from api.core.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> GraphStore:
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer rct_…` (from `redchain token create`).")
+_cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="The browser session set by the one-time URL `serve` prints.")
+
+
+def get_principal(
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    """The principal of a bearer token, else of the session cookie; 401 otherwise."""
+    if credentials is not None:
+        principal = tokens.authenticate(store, credentials.credentials)
+        if principal is None:
+            raise _unauthorized("令牌无效或已被吊销")
+        return principal
+    if session:
+        principal = request.app.state.sessions.principal(session)
+        if principal is not None:
+            return principal
+        raise _unauthorized("会话已过期，请重新打开 serve 打印的登录地址")
+    raise _unauthorized("需要令牌：请在请求头中加上 Authorization: Bearer <令牌>")
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(role: Role):
+    """A dependency that lets through principals with ``role`` or above (403 otherwise)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.allows(role):
+            raise ApiError(403, "forbidden", f"需要{ROLE_ZH[role]}（{role.value}）或更高权限；当前令牌为{ROLE_ZH[principal.role]}（{principal.role.value}）")
+        return principal
+
+    return check
+
+
+ViewerDep = Annotated[Principal, Depends(require(Role.VIEWER))]
+EditorDep = Annotated[Principal, Depends(require(Role.EDITOR))]
+AdminDep = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+def require_unscoped(principal: EditorDep) -> Principal:
+    """Writes that can touch any chain (imports) need an editor token with no chain scope."""
+    if principal.scoped:
+        raise ApiError(403, "forbidden", "限定产业链的令牌不能导入数据：导入可能涉及任何产业链，请使用不限产业链的编辑令牌")
+    return principal
+
+
+UnscopedEditorDep = Annotated[Principal, Depends(require_unscoped)]
+
+
+def require_unscoped_admin(principal: AdminDep) -> Principal:
+    """The audit log names people and objects of every chain: only for unscoped admins."""
+    if principal.scoped:
+        raise ApiError(403, "forbidden", "限定产业链的令牌不能查看审计日志：日志涉及所有产业链")
+    return principal
+
+
+AuditorDep = Annotated[Principal, Depends(require_unscoped_admin)]
+
+
+def get_reader(request: Request, store: StoreDep, principal: ViewerDep) -> Reader:
+    view = request.app.state.views.view(store, principal)
+    where = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Reader(view, principal, store, where)
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]

@@ -1,0 +1,21 @@
+"""The page parameters of every list endpoint, read from the query string."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from api.core.pagination import PageParams
+from api.core.settings import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE}).")] = DEFAULT_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many items (ignored with `cursor`).")] = 0,
+    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor` of the previous page.")] = None,
+) -> PageParams:
+    return PageParams(limit, offset, cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

@@ -1,0 +1,23 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from graph.analysis.coverage import GROUPINGS, CoverageReport
+
+from api.http.responses import json_response
+from api.http.deps import ReaderDep
+from api.http.errors import ERROR_RESPONSES
+from api.core.services import analyses
+
+router = APIRouter(prefix="/api/coverage", tags=["coverage"], responses=ERROR_RESPONSES)
+ChainQuery = Annotated[str | None, Query(max_length=200, description="Only this chain's enterprises.")]
+
+
+@router.get("", response_model=CoverageReport, summary="Coverage of the base (两个覆盖)")
+def coverage(
+    reader: ReaderDep,
+    by: Annotated[Literal[GROUPINGS] | None, Query(description="One group per chain, segment, park or street.")] = None,
+    chain: ChainQuery = None,
+) -> Response:
+    """The same JSON as `redchain report --json`: `totals` and `groups`."""
+    return json_response(analyses.coverage(reader, by=by, chain=chain))

@@ -1,0 +1,18 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from graph.analysis.history import HistoryPoint
+
+from api.http.deps import ReaderDep
+from api.http.errors import ERROR_RESPONSES
+from api.core.services import analyses
+
+router = APIRouter(prefix="/api/history", tags=["coverage"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=list[HistoryPoint], summary="Saved coverage snapshots, oldest first")
+def history(reader: ReaderDep, chain: Annotated[str | None, Query(max_length=200)] = None) -> list:
+    """As `redchain history --json`. A token scoped to one chain gets that chain's series;
+    one scoped to several must name the chain."""
+    return analyses.history(reader, chain=chain)

@@ -1,0 +1,234 @@
+"""Where the gaps are, and what the planners would do about them.
+
+- :func:`gap_map`: the base enterprises without a party organisation, in lanes by chain
+  (or, for one chain, by stage and segment), with the planners' proposals drawn as
+  dashed edges: co-building pairings from strong organisations (``plan_pairings``) and
+  joint branches (``plan_joint_branches``), new branches as dashed triangles.
+- :func:`plan_map`: any one plan (contacts, instructors, pairings, joint branches) as
+  blocks, one per proposer with its targets beneath, for review before it is applied.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graph.analysis.membership import chain_segments, chains_by_enterprise, require_chain
+from graph.analysis.planners import Plan, plan_joint_branches, plan_pairings
+from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
+from graph.projection import ids_with_label
+from graph.schema import STAGE_ORDER, STAGES, Label, RelType
+
+from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
+from api.web.chain_map import STATE_ORDER, UNSTAGED
+from api.web.layout import Column, LaneSpec, blocks, satellites, swimlanes
+
+NO_CHAIN = "未归入产业链"
+_PROPOSED = {
+    RelType.PAIRED_WITH: "PROPOSED_PAIRED_WITH",
+    RelType.COVERS: "PROPOSED_COVERS",
+    RelType.CONTACTS: "PROPOSED_CONTACTS",
+    RelType.ASSIGNED_TO: "PROPOSED_ASSIGNED_TO",
+}
+PLAN_TITLES = {
+    "contacts": "领导联系点规划",
+    "instructors": "党建指导员派驻规划",
+    "pairings": "结对共建规划",
+    "joint_branches": "联合党支部组建规划",
+}
+
+
+@dataclass
+class GapView:
+    """The gap map's payload and the tables shown under it."""
+
+    payload: dict
+    uncovered: list[dict] = field(default_factory=list)  # one row per enterprise
+    leftovers: list[dict] = field(default_factory=list)  # targets the planners could not place
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, links: Links = SERVER_LINKS) -> GapView:
+    """Uncovered enterprises and the proposals that would reach them.
+
+    Parameters: ``chain`` limits everything to one chain (``NotFound`` if unknown);
+    ``links`` says where node links point. ``g`` is not mutated; the planners only propose.
+    """
+    if chain is not None:
+        require_chain(g, chain)
+    found = uncovered_enterprises(g, chain=chain)
+    pairings = plan_pairings(g, chain=chain)
+    joint = plan_joint_branches(g, chain=chain)
+    ids = [u.id for u in found]
+    canvas = Canvas(g, links)
+    canvas.add_states(ids)
+    placed = swimlanes(_lanes(g, canvas, ids, chain))
+    for e, (x, y) in placed.positions.items():
+        canvas.add(e, x, y)
+    canvas.lanes.extend(Lane(b.title, b.x, b.y, b.w, b.h, b.tone) for b in placed.boxes)
+    anchors = dict(placed.positions)
+    proposal: dict[str, list[str]] = defaultdict(list)  # enterprise -> what is proposed for it
+    # Proposers beside the enterprises they would reach: new branches, existing orgs.
+    new_orgs = {o.id: o for o in joint.new_orgs}
+    reach: dict[str, list[str]] = defaultdict(list)
+    items = [i for i in [*joint.items, *pairings.items] if i.target in anchors]
+    for item in items:
+        reach[item.source].append(item.target)
+    spots: Counter = Counter()
+    for source, (x, y) in satellites(dict(reach), anchors, beside=True).items():
+        spot = (round(x), round(y))
+        y += 22 * spots[spot]
+        spots[spot] += 1
+        if source in new_orgs:
+            org = new_orgs[source]
+            canvas.add_synthetic(
+                source, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
+                info=[["拟用编号", org.id], ["党员合计", str(org.members)], ["覆盖企业", str(len(org.enterprises))],
+                      ["园区", org.park or ""], ["理由", "；".join(org.reasons)]],
+            )
+        else:
+            canvas.add(source, x, y)
+    for item in items:
+        canvas.link(item.source, item.target, _PROPOSED[item.rel_type])
+        if item.source in new_orgs:
+            proposal[item.target].append(f"编入拟建「{new_orgs[item.source].name}」")
+        elif item.rel_type is RelType.COVERS:
+            proposal[item.target].append(f"并入「{item.source_name}」")
+        else:
+            proposal[item.target].append(f"与「{item.source_name}」结对共建")
+    rows = [_row(g, u, proposal.get(u.id, []), links) for u in found]
+    leftovers = [{"id": left.id, "name": left.name, "plan": "结对共建", "reason": left.reason}
+                 for left in pairings.leftovers if left.id in anchors]
+    leftovers += [{"id": left.id, "name": left.name, "plan": "联合组建", "reason": left.reason} for left in joint.leftovers]
+    title = "缺口地图：" + (name_or_id(g.nodes[chain], chain) if chain else "全部产业链")
+    totals = {
+        "uncovered": len(found),
+        "work_covered": sum(1 for u in found if u.work_covered),
+        "pairings": sum(1 for i in pairings.items if i.target in anchors),
+        "new_orgs": len(joint.new_orgs),
+        "joint_items": len(joint.items),
+    }
+    payload = canvas.payload(
+        kind="gaps",
+        title=title,
+        subtitle=(f"未建党组织的企业 {totals['uncovered']} 家（其中工作覆盖 {totals['work_covered']} 家） · "
+                  f"拟结对 {totals['pairings']} 对 · 拟建联合党支部 {totals['new_orgs']} 个"),
+        notice="虚线为规划提议，尚未写入。图中只画出针对未建党组织企业的结对；针对薄弱党组织的结对请在“规划”页查看。",
+        chain=chain,
+    )
+    return GapView(payload, rows, leftovers, totals)
+
+
+def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None) -> list[LaneSpec]:
+    """For one chain: stages, each with its segments. For all: one lane per chain, each
+    with its stages; enterprises in no chain get a lane of their own."""
+    nodes = g._node
+
+    def ordered(members: list[str]) -> list[str]:
+        return sorted(members, key=lambda e: (not nodes[e].get("leading"), STATE_ORDER[canvas.states[e]], e))
+
+    wanted = set(ids)
+    if chain is not None:
+        by_stage: dict[str, list[Column]] = defaultdict(list)
+        for s in chain_segments(g, chain):
+            members = [e for e in g._pred[s] if e in wanted and RelType.IN_SEGMENT.value in g._pred[s][e]]
+            if members:
+                by_stage[nodes[s].get("stage") or ""].append(
+                    Column(f"{name_or_id(nodes[s], s)}（{len(members)}家）", ordered(members), s))
+        return [LaneSpec(STAGES.get(st, UNSTAGED), st or "plain", by_stage[st])
+                for st in sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))]
+    chains_of = chains_by_enterprise(g)
+    by_chain: dict[str, list[str]] = defaultdict(list)
+    for e in ids:
+        mine = sorted(chains_of.get(e, ()))
+        by_chain[mine[0] if mine else ""].append(e)
+    lanes = []
+    for c in sorted(ids_with_label(g, Label.CHAIN)) + [""]:
+        if not by_chain.get(c):
+            continue
+        title = name_or_id(nodes[c], c) if c else NO_CHAIN
+        stage_of = _stage_of(g, c) if c else {}
+        by_stage: dict[str, list[str]] = defaultdict(list)
+        for e in by_chain[c]:
+            by_stage[stage_of.get(e, "")].append(e)
+        columns = [Column(f"{STAGES.get(st, UNSTAGED)}（{len(by_stage[st])}家）", ordered(by_stage[st]), st)
+                   for st in sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))]
+        lanes.append(LaneSpec(title, "plain", columns))
+    return lanes
+
+
+def _stage_of(g: nx.MultiDiGraph, chain: str) -> dict[str, str]:
+    """Enterprise -> the stage of its first segment in ``chain``."""
+    found: dict[str, str] = {}
+    for s in chain_segments(g, chain):
+        for e, keyed in g._pred[s].items():
+            if RelType.IN_SEGMENT.value in keyed:
+                found.setdefault(e, g._node[s].get("stage") or "")
+    return found
+
+
+def _row(g: nx.MultiDiGraph, u, proposals: list[str], links: Links) -> dict:
+    return {
+        "id": u.id,
+        "name": u.name,
+        "href": links.entity(u.id),
+        "chains": "、".join(name_or_id(g.nodes[c], c) for c in u.chains),
+        "remedy": REMEDY_ZH[u.remedy],
+        "party_members": u.party_members,
+        "work_covered": u.work_covered,
+        "priority": u.priority,
+        "reasons": "；".join(u.reasons),
+        "proposal": "；".join(proposals),
+    }
+
+
+# -- one plan ---------------------------------------------------------------------------
+
+
+def plan_map(g: nx.MultiDiGraph, plan: Plan, *, links: Links = SERVER_LINKS) -> dict:
+    """A plan's proposal as a graph: each proposer (leader, instructor, strong org, new
+    branch) on top of a block holding its targets, joined by dashed edges.
+
+    Items whose ends are not in ``g`` (a new branch is not, until applied) are drawn from
+    the plan's own names.
+    """
+    new_orgs = {o.id: o for o in plan.new_orgs}
+    by_source: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for item in plan.items:
+        by_source[item.source].append(item.target)
+        names.setdefault(item.source, item.source_name or item.source)
+        names.setdefault(item.target, item.target_name or item.target)
+    for org in plan.new_orgs:
+        by_source.setdefault(org.id, [])
+        names.setdefault(org.id, org.name)
+    positions = blocks(list(by_source.items()))
+    canvas = Canvas(g, links)
+    canvas.add_states(t for t in positions if t in g and g._node[t]["label"] == Label.ENTERPRISE.value)
+    for node_id, (x, y) in positions.items():
+        if node_id in new_orgs:
+            org = new_orgs[node_id]
+            canvas.add_synthetic(node_id, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
+                                 info=[["拟用编号", org.id], ["党员合计", str(org.members)],
+                                       ["覆盖企业", str(len(org.enterprises))], ["理由", "；".join(org.reasons)]])
+        elif node_id in g:
+            node = canvas.add(node_id, x, y)
+            if node_id in by_source and not node["label"]:  # a proposer heads its block: name it
+                node["label"] = short_label(node["name"], 12)
+        else:  # gone since the plan was made: keep its place, say so
+            canvas.add_synthetic(node_id, names[node_id][:10], "more", x, y, name=names[node_id], kind="已不存在的对象")
+    reasons = {(i.source, i.target): "；".join(i.reasons) for i in plan.items}
+    for item in plan.items:
+        canvas.link(item.source, item.target, _PROPOSED.get(item.rel_type, "PROPOSED_PAIRED_WITH"))
+    for (source, target), why in reasons.items():
+        node = canvas.nodes.get(target)
+        if node is not None and why:
+            node["info"] = node["info"] + [["提议理由", why]]
+    return canvas.payload(
+        kind="plan",
+        title=PLAN_TITLES.get(plan.kind, plan.kind),
+        subtitle=f"提议 {len(plan.items)} 项 · 新建党组织 {len(plan.new_orgs)} 个 · 未安排 {len(plan.leftovers)} 个",
+        notice="虚线为提议，执行后才写入数据。",
+    )

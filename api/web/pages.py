@@ -1,0 +1,436 @@
+"""The web UI: server-rendered pages over the same auth, roles and chain scoping as the API.
+
+``/`` is the dashboard once logged in (``/?token=…`` still spends the one-time login token
+and sets the session cookie, via ``api.web.login.login``). Graph pages read the
+principal's view, so a token scoped to some chains sees only those chains here too.
+
+Forms (plans, logout) are POSTs carrying a form token derived from the session cookie;
+the cookie is SameSite=Strict, so another site can neither send it nor read the token.
+Requests with a bearer token carry no ambient credential and need no form token.
+
+Every page answers with a Content-Security-Policy that allows scripts and styles from
+this app only (``api.web.page.CSP``). Failures become Chinese HTML pages, not JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import mimetypes
+from typing import Annotated
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyCookie, HTTPBearer
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.analysis.history import HistoryPoint
+from graph.analysis.planners import Plan
+from graph.errors import NotFound, RedchainError, StoreError
+from graph.schema import Label
+
+from api.http.deps import EditorDep, Reader, ReaderDep, SettingsDep, StoreDep, get_principal, get_reader
+from api.core.errors import Conflict, InvalidRequest
+from api.http.errors import ApiError, error_response, redchain_status
+from api.web import login
+from api.http.routers.plans import ContactsRequest, InstructorsRequest, JointBranchesRequest, PairingsRequest
+from api.core.security.principal import ROLE_ZH, Principal, Role
+from api.core.security.sessions import COOKIE
+from api.core.services import analyses, plans
+from api.core.settings import MAX_DEPTH, MAX_NEIGHBOURHOOD
+from api.web import page
+from api.web.canvas import name_or_id
+from api.web.chain_map import chain_map
+from api.web.dashboard import dashboard
+from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
+from api.web.neighbourhood_map import neighbourhood_map
+from api.web.thresholds import ViewSettings
+
+NAV_CHAINS = 8  # chains named in the top bar; the dashboard lists them all
+RECENT_PLANS = 15
+_FORM_KEY = b"redchain-form-v1"
+_PLAN = TypeAdapter(Plan)
+
+
+class PageRoute(APIRoute):
+    """A route whose failures (auth, not found, bad parameters) are shown as HTML pages."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return error_page(request, exc.status, exc.message)
+            except RedchainError as exc:
+                return error_page(request, redchain_status(exc)[0], str(exc) if not isinstance(exc, StoreError) else "数据存储暂时不可用，请稍后重试")
+            except RequestValidationError as exc:
+                where = "；".join(f"{'.'.join(map(str, e.get('loc', ())))}：{e.get('msg', '')}" for e in exc.errors()[:3])
+                return error_page(request, 422, f"请求参数有误：{where}")
+            except StarletteHTTPException as exc:
+                return error_page(request, exc.status_code, str(exc.detail))
+
+        return guarded
+
+
+router = APIRouter(tags=["pages"], include_in_schema=False, route_class=PageRoute)
+_bearer = HTTPBearer(auto_error=False)
+_cookie = APIKeyCookie(name=COOKIE, auto_error=False)
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def html(body: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers={**page.SECURITY_HEADERS, **(headers or {})})
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    if status == 401:
+        return html(page.render("login.html", title="请先登录", message=message), 401, {"WWW-Authenticate": "Bearer"})
+    heading = {403: "没有权限", 404: "找不到", 409: "无法执行", 422: "请求有误"}.get(status, "出错了")
+    return html(page.render("error.html", title=heading, heading=heading, message=message, hint=None), status)
+
+
+def view_settings(request: Request) -> ViewSettings:
+    """The app's view settings, read from the environment on first use."""
+    found = getattr(request.app.state, "view_settings", None)
+    if found is None:
+        found = request.app.state.view_settings = ViewSettings()
+    return found
+
+
+ViewSettingsDep = Annotated[ViewSettings, Depends(view_settings)]
+
+
+def form_token(request: Request) -> str | None:
+    """The form token of this browser session (None without a session cookie)."""
+    session = request.cookies.get(COOKIE)
+    if not session:
+        return None
+    return hmac.new(session.encode(), _FORM_KEY, hashlib.sha256).hexdigest()[:40]
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body as a dict (first value of each field),
+    after checking the form token when the request rides on the session cookie."""
+    body = await request.body()
+    if body and not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise ApiError(415, "unsupported_media_type", "表单格式不正确")
+    fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    if not request.headers.get("authorization"):
+        expected = form_token(request)
+        if expected is None or not hmac.compare_digest(fields.get("csrf", ""), expected):
+            raise ApiError(403, "forbidden", "表单已失效或来源不明：请刷新页面后重试")
+    return fields
+
+
+FormDep = Annotated[dict[str, str], Depends(read_form)]
+
+
+def _who(principal: Principal) -> str:
+    text = f"{ROLE_ZH[principal.role]}权限"
+    if principal.chains is not None:
+        text += f" · 限产业链 {'、'.join(sorted(principal.chains))}"
+    return text
+
+
+def _chains(reader: Reader) -> list[dict]:
+    view = reader.view
+    return [{"id": c, "name": name_or_id(view.attrs[c], c)} for c in view.ids(Label.CHAIN)]
+
+
+def _context(request: Request, reader: Reader, nav: str) -> dict:
+    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(reader.principal), "csrf": form_token(request)}
+
+
+def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:
+    """A payload and its escaped JSON, computed once per view; the people whose names it
+    shows are audited on every request, as the API does."""
+    view = reader.view
+
+    def build():
+        payload = make(view.g)
+        return payload, page.json_for_html(payload), view.people_in(payload) if view.personal else []
+
+    payload, data, people = view.memo(("pages",) + key, build)
+    reader.saw(people)
+    return payload, data
+
+
+# -- the dashboard and login -------------------------------------------------------------------
+
+
+@router.get("/")
+def home(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    vs: ViewSettingsDep,
+    token: Annotated[str | None, Query(max_length=200)] = None,
+    credentials=Depends(_bearer),
+    session: Annotated[str | None, Depends(_cookie)] = None,
+) -> Response:
+    """``/?token=`` logs in (as ``api.web.login``); otherwise the dashboard, or a page
+    that says how to log in."""
+    if token is not None:
+        try:
+            return login.login(request, store, settings, token)
+        except ApiError as exc:  # the login URL answers in the API's error shape
+            return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    try:
+        principal = get_principal(request, store, credentials, session)
+    except ApiError as exc:
+        return error_page(request, exc.status, exc.message)
+    reader = get_reader(request, store, principal)
+    try:
+        history = analyses.history(reader, chain=None)
+    except InvalidRequest:  # a token scoped to several chains has no single series to show
+        history = []
+    points = [HistoryPoint(**p) for p in history]
+    d = reader.view.memo(("pages", "dashboard", vs.model_dump_json(), len(points), points[-1].at if points else None),
+                         lambda: dashboard(reader.view.g, settings=vs, history=points))
+    return html(page.render("dashboard.html", title="总览", d=d, **_context(request, reader, "home")))
+
+
+@router.post("/views/logout")
+def logout(request: Request, form: FormDep) -> Response:
+    session = request.cookies.get(COOKIE)
+    if session:
+        request.app.state.sessions.end(session)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# -- graph pages -----------------------------------------------------------------------------
+
+
+@router.get("/views/chains/{chain_id}")
+def chain_page(
+    request: Request,
+    reader: ReaderDep,
+    vs: ViewSettingsDep,
+    chain_id: Annotated[str, Path(max_length=200)],
+    segment: Annotated[str | None, Query(max_length=200)] = None,
+    full: bool = False,
+    focus: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    rates = (vs.org_rate_green, vs.org_rate_amber)
+    payload, data = _graph(reader, ("chain", chain_id, segment, full, vs.map_cap, rates),
+                           lambda g: chain_map(g, chain_id, segment=segment, cap=vs.map_cap, full=full, org_rate=rates))
+    if focus:
+        payload = {**payload, "focus": focus}
+        data = page.json_for_html(payload)
+    body = page.graph_page(payload, data=data, **_context(request, reader, f"chain:{chain_id}"))
+    return html(body)
+
+
+@router.get("/views/entities/{node_id}")
+def entity_page(
+    request: Request,
+    reader: ReaderDep,
+    vs: ViewSettingsDep,
+    node_id: Annotated[str, Path(max_length=200)],
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
+    limit: Annotated[int | None, Query(ge=2, le=MAX_NEIGHBOURHOOD)] = None,
+) -> Response:
+    limit = limit or vs.neighbourhood_limit
+    reader.view.node(node_id)  # 404 outside the view
+    payload, data = _graph(reader, ("entity", node_id, depth, limit),
+                           lambda g: neighbourhood_map(g, node_id, depth=depth, limit=limit, max_limit=MAX_NEIGHBOURHOOD))
+    return html(page.graph_page(payload, data=data, **_context(request, reader, "entity")))
+
+
+@router.get("/views/gaps")
+def gaps_page(
+    request: Request,
+    reader: ReaderDep,
+    chain: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    chain = chain or None
+    if chain is not None:
+        reader.view.node(chain, Label.CHAIN)
+    gaps = reader.view.memo(("pages", "gaps", chain), lambda: gap_map(reader.view.g, chain=chain))
+    payload, data = _graph(reader, ("gaps-json", chain), lambda g: gaps.payload)
+    body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps,
+                       chains=_chains(reader), chain=chain, **_context(request, reader, "gaps"))
+    return html(body)
+
+
+# -- plans -------------------------------------------------------------------------------------
+
+_REQUESTS: dict[str, type[BaseModel]] = {
+    "contacts": ContactsRequest,
+    "instructors": InstructorsRequest,
+    "pairings": PairingsRequest,
+    "joint_branches": JointBranchesRequest,
+}
+_FIELD_LABELS = {
+    "capacity": "每个结对方最多承担",
+    "minimum": "每名指导员至少派驻",
+    "max_hops": "沿上下游最多查找几步",
+    "nearest": "每个对象保留的候选数",
+    "min_members": "一个支部至少需要党员",
+    "include_out_of_chain": "联系点不足时可联系分管链以外的对象",
+}
+# The same parameter reads differently where the plan is about other people.
+_KIND_FIELD_LABELS = {
+    ("instructors", "capacity"): "每名指导员最多派驻",
+    ("pairings", "capacity"): "每个强党组织最多结对",
+}
+
+
+def _field_label(kind: str | None, name: str) -> str:
+    return _KIND_FIELD_LABELS.get((kind, name)) or _FIELD_LABELS.get(name, name)
+
+_PLAN_HELP = {
+    "contacts": "为领导干部安排联系点：每人至少达到最少联系数、不超过上限，优先在分管产业链内。",
+    "instructors": "为无党员企业和薄弱党组织派驻党建指导员。",
+    "pairings": "为薄弱党组织和未建党组织的企业就近找强党组织结对共建。",
+    "joint_branches": "把党员 1–2 人的企业按园区、产业链编组为联合党支部。",
+}
+_PLAN_HEADERS = {
+    "contacts": ("领导", "联系对象"),
+    "instructors": ("指导员", "派驻对象"),
+    "pairings": ("结对方", "被结对方"),
+    "joint_branches": ("党组织", "企业"),
+}
+
+
+def _forms() -> list[dict]:
+    forms = []
+    for kind, model in _REQUESTS.items():
+        fields = []
+        for name, info in model.model_fields.items():
+            if name == "chain":
+                continue
+            bounds = {m.__class__.__name__: m for m in info.metadata}
+            fields.append({
+                "name": name, "label": _field_label(kind, name), "default": info.default,
+                "type": "bool" if isinstance(info.default, bool) else "int",
+                "min": getattr(bounds.get("Ge"), "ge", 0), "max": getattr(bounds.get("Le"), "le", 100),
+            })
+        forms.append({"key": kind, "title": PLAN_TITLES[kind], "help": _PLAN_HELP[kind], "fields": fields})
+    return forms
+
+
+def _stored_plan(reader: Reader, plan_id: str) -> dict:
+    """A stored proposal the reader may see: every id it touches (but its new branches)
+    is in the reader's view, as ``api.core.services.plans.apply`` requires. NotFound otherwise."""
+    for key, body in reader.store.documents(plans.COLLECTION):
+        if key == plan_id and _visible(reader, body):
+            return body
+    raise NotFound(f"找不到方案 {plan_id}")
+
+
+def _visible(reader: Reader, body: dict) -> bool:
+    plan = body.get("plan") or {}
+    new_ids = {o["id"] for o in plan.get("new_orgs", [])}
+    touched = {i["source"] for i in plan.get("items", [])} | {i["target"] for i in plan.get("items", [])}
+    g = reader.view.g
+    return all(n in g for n in touched - new_ids)
+
+
+def _plans_page(request: Request, reader: Reader, *, error: str | None = None, status: int = 200) -> Response:
+    recent = []
+    for key, body in reversed(reader.store.documents(plans.COLLECTION)):
+        if len(recent) >= RECENT_PLANS:
+            break
+        if not _visible(reader, body):
+            continue
+        plan = body.get("plan") or {}
+        params = body.get("params") or {}
+        chain = params.get("chain")
+        recent.append({
+            "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(plan.get("kind"), plan.get("kind")),
+            "chain": name_or_id(reader.view.attrs[chain], chain) if chain in reader.view.attrs else (chain or "全部"),
+            "created": plan.get("created", ""), "items": len(plan.get("items", [])),
+            "applied": (body.get("applied") or {}).get("at"),
+        })
+    body = page.render("plans.html", title="规划", forms=_forms(), chains=_chains(reader), recent=recent, error=error,
+                       can_apply=reader.principal.allows(Role.EDITOR), **_context(request, reader, "plans"))
+    return html(body, status)
+
+
+@router.get("/views/plans")
+def plans_page(request: Request, reader: ReaderDep) -> Response:
+    return _plans_page(request, reader)
+
+
+@router.post("/views/plans")
+def propose(request: Request, reader: ReaderDep, form: FormDep) -> Response:
+    kind = form.get("kind", "")
+    model = _REQUESTS.get(kind)
+    if model is None:
+        return _plans_page(request, reader, error="未知的规划类型", status=422)
+    values: dict = {"chain": form.get("chain") or None}
+    for name, info in model.model_fields.items():
+        if name == "chain":
+            continue
+        if isinstance(info.default, bool):
+            values[name] = form.get(name) == "1"
+        elif form.get(name, "") != "":
+            values[name] = form[name]
+    try:
+        params = model.model_validate(values).model_dump()
+    except ValidationError as exc:
+        problems = "；".join(f"{_field_label(kind, str(e['loc'][0]))}：{e['msg']}" for e in exc.errors())
+        return _plans_page(request, reader, error=f"参数有误：{problems}", status=422)
+    if params["chain"] is not None:
+        reader.view.node(params["chain"], Label.CHAIN)
+    made = plans.propose(reader, kind, params)
+    return RedirectResponse(f"/views/plans/{quote(made['id'], safe='')}", status_code=303)
+
+
+def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str | None = None,
+               error: str | None = None, status: int = 200) -> Response:
+    body = _stored_plan(reader, plan_id)
+    plan = _PLAN.validate_python(body["plan"])
+    payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan))
+    params = "，".join(f"{_field_label(plan.kind, k)} {v}" for k, v in (body.get("params") or {}).items()
+                      if v is not None and k != "chain")
+    html_body = page.render(
+        "plan.html", title=payload["title"], payload=payload, data=data, plan=plan, plan_id=plan_id,
+        params=params, applied=body.get("applied"), can_apply=reader.principal.allows(Role.EDITOR),
+        apply_href=f"/views/plans/{quote(plan_id, safe='')}/apply", headers=_PLAN_HEADERS.get(plan.kind, ("对象", "目标")),
+        message=message, error=error, **_context(request, reader, "plans"),
+    )
+    return html(html_body, status)
+
+
+@router.get("/views/plans/{plan_id}")
+def plan_page(request: Request, reader: ReaderDep, plan_id: Annotated[str, Path(max_length=100)], applied: bool = False) -> Response:
+    return _plan_page(request, reader, plan_id, message="规划已执行，数据已写入。" if applied else None)
+
+
+@router.post("/views/plans/{plan_id}/apply")
+def apply(request: Request, reader: ReaderDep, editor: EditorDep, form: FormDep,
+          plan_id: Annotated[str, Path(max_length=100)]) -> Response:
+    _stored_plan(reader, plan_id)
+    try:
+        plans.apply(reader, plan_id)
+    except Conflict as exc:
+        return _plan_page(request, reader, plan_id, error=exc.message, status=409)
+    return RedirectResponse(f"/views/plans/{quote(plan_id, safe='')}?applied=1", status_code=303)
+
+
+# -- static files ----------------------------------------------------------------------------
+
+
+@router.get("/views/static/{name:path}")
+def static(name: str) -> Response:
+    """The pages' scripts and styles (vis-network included): served by the app itself."""
+    path = page.static_file(name)
+    if path is None:
+        raise NotFound(f"找不到文件 {name}")
+    media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media in ("text/javascript", "application/javascript", "text/css"):
+        media += "; charset=utf-8"
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600",
+                                                         "X-Content-Type-Options": "nosniff"})
