@@ -20,7 +20,7 @@ from api.web.canvas import Links
 from api.web.chain_map import DEFAULT_CAP, chain_map
 from api.web.gap_map import gap_map
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
-from api.web.thresholds import ViewSettings
+from api.web.thresholds import PageSettings
 from graph.analysis.chain_structure import chain_segments, require_chain
 from graph.projection import load_projection
 
@@ -104,7 +104,7 @@ def gaps(
 
 
 def _rates() -> tuple[float, float]:
-    settings = ViewSettings()
+    settings = PageSettings()
     return settings.org_rate_green, settings.org_rate_amber
 
 

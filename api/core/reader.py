@@ -9,7 +9,7 @@ from typing import Any
 from graph.store import GraphStore
 
 from api.core import audit
-from api.core.scope import View
+from api.core.scope import ScopedGraph
 from api.core.security.principal import Principal
 
 
@@ -18,18 +18,18 @@ class Reader:
     """What every read needs: the principal's view of the graph, the store (for stored
     documents such as history and plans), and the audit trail of names shown."""
 
-    view: View
+    scoped: ScopedGraph
     principal: Principal
     store: GraphStore
     where: str
 
     def shown(self, obj: Any) -> Any:
         """Audit the people whose names ``obj`` shows (if the view has names); returns ``obj``."""
-        if self.view.personal:
-            self.saw(self.view.people_in(obj))
+        if self.scoped.personal:
+            self.saw(self.scoped.people_in(obj))
         return obj
 
     def saw(self, people: list[str]) -> None:
         """Audit that the names of ``people`` were shown (nothing if the view has no names)."""
-        if self.view.personal:
+        if self.scoped.personal:
             audit.record_people(self.store, self.principal, self.where, people)

@@ -1,6 +1,6 @@
 """Chain scoping and personal-field masking, enforced where the data is read.
 
-Every read of the API goes through a :class:`View`: the store's projection as one
+Every read of the API goes through a :class:`ScopedGraph`: the store's projection as one
 principal may see it. For a principal scoped to some chains the view is a copy of the
 projection restricted to the nodes that belong to those chains; for a principal who may
 not see people's names (viewers) those properties are removed from the copy. Lists,
@@ -45,7 +45,7 @@ _REACHING = frozenset({Label.LEADER.value, Label.INSTRUCTOR.value, Label.UNIT.va
 
 
 @dataclass
-class View:
+class ScopedGraph:
     """The projection as one principal sees it (read-only; never mutate ``g``).
 
     ``chains`` is None for an unscoped view; ``personal`` tells whether people's names
@@ -141,11 +141,11 @@ def scope_nodes(g: nx.MultiDiGraph, chains: frozenset[str]) -> set[str]:
     return keep
 
 
-def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bool) -> View:
+def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bool) -> ScopedGraph:
     """The view of projection ``g`` restricted to ``chains`` (None: all) and, unless
     ``personal``, without people's names. ``g`` itself is never modified."""
     if chains is None and personal:
-        return View(g, None, True)
+        return ScopedGraph(g, None, True)
     if chains is None:
         h = g.copy()
         by_label = {label: list(ids) for label, ids in g.graph["by_label"].items()}
@@ -160,19 +160,19 @@ def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bo
                 attrs = h.nodes[node_id]
                 for prop in props:
                     attrs.pop(prop, None)
-    return View(h, chains, personal)
+    return ScopedGraph(h, chains, personal)
 
 
-class ViewCache:
+class ScopedGraphCache:
     """Views by (store version, chains, personal), so a restricted copy is made once per
     version and scope, not once per request. One cache per app, and an app has one store."""
 
     def __init__(self, size: int = 16):
         self.size = size
-        self._views: OrderedDict[tuple, View] = OrderedDict()
+        self._views: OrderedDict[tuple, ScopedGraph] = OrderedDict()
         self._lock = threading.Lock()
 
-    def view(self, store: GraphStore, principal: Principal) -> View:
+    def get(self, store: GraphStore, principal: Principal) -> ScopedGraph:
         g = load_projection(store)
         key = (g.graph.get("version"), principal.chains, principal.sees_personal)
         with self._lock:

@@ -18,7 +18,7 @@ from graph.projection import load_projection
 
 from api.http.errors import install_error_handlers
 from api.http.routers import ROUTERS
-from api.core.scope import ViewCache
+from api.core.scope import ScopedGraphCache
 from api.http.limits import BodyLimit
 from api.core.security.sessions import Sessions
 from api.core.settings import Settings
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="redchain", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.sessions = Sessions(settings.session_hours)
-    app.state.views = ViewCache()
+    app.state.scoped_graphs = ScopedGraphCache()
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes})
     install_error_handlers(app)
     app.include_router(pages.router)  # the web UI; first, so that it serves "/" (logins still go through login.login)

@@ -13,7 +13,7 @@ from graph.store import GraphStore
 from api.core import audit
 from api.core.reader import Reader
 from api.http.errors import ApiError
-from api.core.scope import View
+from api.core.scope import ScopedGraph
 from api.core.security import tokens
 from api.core.security.principal import ROLE_ZH, Principal, Role
 from api.core.security.sessions import COOKIE
@@ -99,7 +99,7 @@ AuditorDep = Annotated[Principal, Depends(require_unscoped_admin)]
 
 
 def get_reader(request: Request, store: StoreDep, principal: ViewerDep) -> Reader:
-    view = request.app.state.views.view(store, principal)
+    view = request.app.state.scoped_graphs.get(store, principal)
     where = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Reader(view, principal, store, where)
 

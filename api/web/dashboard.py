@@ -16,13 +16,13 @@ from graph.analysis.pairing_gaps import pairing_gaps
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 
 from api.web.canvas import SERVER_LINKS, Links, name_or_id
-from api.web.thresholds import ViewSettings
+from api.web.thresholds import PageSettings
 from api.web.style import rate_class
 
 TOP_GAPS = 8
 
 
-def dashboard(g: nx.MultiDiGraph, *, settings: ViewSettings, history: list[HistoryPoint] | None = None,
+def dashboard(g: nx.MultiDiGraph, *, settings: PageSettings, history: list[HistoryPoint] | None = None,
               links: Links = SERVER_LINKS) -> dict:
     """Everything the dashboard template shows, computed over ``g`` (a principal's view)."""
     report = coverage_report(g, by="chain")

@@ -48,7 +48,7 @@ from api.web.chain_map import chain_map
 from api.web.dashboard import dashboard
 from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
 from api.web.neighbourhood_map import neighbourhood_map
-from api.web.thresholds import ViewSettings
+from api.web.thresholds import PageSettings
 
 NAV_CHAINS = 8  # chains named in the top bar; the dashboard lists them all
 RECENT_PLANS = 15
@@ -97,15 +97,15 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return html(page.render("error.html", title=heading, heading=heading, message=message, hint=None), status)
 
 
-def view_settings(request: Request) -> ViewSettings:
+def page_settings(request: Request) -> PageSettings:
     """The app's view settings, read from the environment on first use."""
-    found = getattr(request.app.state, "view_settings", None)
+    found = getattr(request.app.state, "page_settings", None)
     if found is None:
-        found = request.app.state.view_settings = ViewSettings()
+        found = request.app.state.page_settings = PageSettings()
     return found
 
 
-ViewSettingsDep = Annotated[ViewSettings, Depends(view_settings)]
+PageSettingsDep = Annotated[PageSettings, Depends(page_settings)]
 
 
 def form_token(request: Request) -> str | None:
@@ -141,7 +141,7 @@ def _who(principal: Principal) -> str:
 
 
 def _chains(reader: Reader) -> list[dict]:
-    view = reader.view
+    view = reader.scoped
     return [{"id": c, "name": name_or_id(view.attrs[c], c)} for c in view.ids(Label.CHAIN)]
 
 
@@ -152,7 +152,7 @@ def _context(request: Request, reader: Reader, nav: str) -> dict:
 def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:
     """A payload and its escaped JSON, computed once per view; the people whose names it
     shows are audited on every request, as the API does."""
-    view = reader.view
+    view = reader.scoped
 
     def build():
         payload = make(view.g)
@@ -171,7 +171,7 @@ def home(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    vs: ViewSettingsDep,
+    vs: PageSettingsDep,
     token: Annotated[str | None, Query(max_length=200)] = None,
     credentials=Depends(_bearer),
     session: Annotated[str | None, Depends(_cookie)] = None,
@@ -193,8 +193,8 @@ def home(
     except InvalidRequest:  # a token scoped to several chains has no single series to show
         history = []
     points = [HistoryPoint(**p) for p in history]
-    d = reader.view.memo(("pages", "dashboard", vs.model_dump_json(), len(points), points[-1].at if points else None),
-                         lambda: dashboard(reader.view.g, settings=vs, history=points))
+    d = reader.scoped.memo(("pages", "dashboard", vs.model_dump_json(), len(points), points[-1].at if points else None),
+                         lambda: dashboard(reader.scoped.g, settings=vs, history=points))
     return html(page.render("dashboard.html", title="总览", d=d, **_context(request, reader, "home")))
 
 
@@ -215,7 +215,7 @@ def logout(request: Request, form: FormDep) -> Response:
 def chain_page(
     request: Request,
     reader: ReaderDep,
-    vs: ViewSettingsDep,
+    vs: PageSettingsDep,
     chain_id: Annotated[str, Path(max_length=200)],
     segment: Annotated[str | None, Query(max_length=200)] = None,
     full: bool = False,
@@ -235,13 +235,13 @@ def chain_page(
 def entity_page(
     request: Request,
     reader: ReaderDep,
-    vs: ViewSettingsDep,
+    vs: PageSettingsDep,
     node_id: Annotated[str, Path(max_length=200)],
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
     limit: Annotated[int | None, Query(ge=2, le=MAX_NEIGHBOURHOOD)] = None,
 ) -> Response:
     limit = limit or vs.neighbourhood_limit
-    reader.view.node(node_id)  # 404 outside the view
+    reader.scoped.node(node_id)  # 404 outside the view
     payload, data = _graph(reader, ("entity", node_id, depth, limit),
                            lambda g: neighbourhood_map(g, node_id, depth=depth, limit=limit, max_limit=MAX_NEIGHBOURHOOD))
     return html(page.graph_page(payload, data=data, **_context(request, reader, "entity")))
@@ -255,8 +255,8 @@ def gaps_page(
 ) -> Response:
     chain = chain or None
     if chain is not None:
-        reader.view.node(chain, Label.CHAIN)
-    gaps = reader.view.memo(("pages", "gaps", chain), lambda: gap_map(reader.view.g, chain=chain))
+        reader.scoped.node(chain, Label.CHAIN)
+    gaps = reader.scoped.memo(("pages", "gaps", chain), lambda: gap_map(reader.scoped.g, chain=chain))
     payload, data = _graph(reader, ("gaps-json", chain), lambda g: gaps.payload)
     body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps,
                        chains=_chains(reader), chain=chain, **_context(request, reader, "gaps"))
@@ -333,7 +333,7 @@ def _visible(reader: Reader, body: dict) -> bool:
     plan = body.get("plan") or {}
     new_ids = {o["id"] for o in plan.get("new_orgs", [])}
     touched = {i["source"] for i in plan.get("items", [])} | {i["target"] for i in plan.get("items", [])}
-    g = reader.view.g
+    g = reader.scoped.g
     return all(n in g for n in touched - new_ids)
 
 
@@ -349,7 +349,7 @@ def _plans_page(request: Request, reader: Reader, *, error: str | None = None, s
         chain = params.get("chain")
         recent.append({
             "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(plan.get("kind"), plan.get("kind")),
-            "chain": name_or_id(reader.view.attrs[chain], chain) if chain in reader.view.attrs else (chain or "全部"),
+            "chain": name_or_id(reader.scoped.attrs[chain], chain) if chain in reader.scoped.attrs else (chain or "全部"),
             "created": plan.get("created", ""), "items": len(plan.get("items", [])),
             "applied": (body.get("applied") or {}).get("at"),
         })
@@ -383,7 +383,7 @@ def propose(request: Request, reader: ReaderDep, form: FormDep) -> Response:
         problems = "；".join(f"{_field_label(kind, str(e['loc'][0]))}：{e['msg']}" for e in exc.errors())
         return _plans_page(request, reader, error=f"参数有误：{problems}", status=422)
     if params["chain"] is not None:
-        reader.view.node(params["chain"], Label.CHAIN)
+        reader.scoped.node(params["chain"], Label.CHAIN)
     made = plans.propose(reader, kind, params)
     return RedirectResponse(f"/views/plans/{quote(made['id'], safe='')}", status_code=303)
 

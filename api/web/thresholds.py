@@ -2,7 +2,7 @@
 dashboard and how big a chain map may get before it is shown segment by segment.
 
 Read from ``REDCHAIN_VIEW_*`` environment variables, e.g. ``REDCHAIN_VIEW_ORG_RATE_GREEN=0.95``.
-An app keeps one instance in ``app.state.view_settings`` (made on first use; tests may
+An app keeps one instance in ``app.state.page_settings`` (made on first use; tests may
 set their own before the first request).
 """
 
@@ -12,11 +12,11 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ViewSettings(BaseSettings):
+class PageSettings(BaseSettings):
     """Thresholds are fractions: a rate at or above ``*_green`` is green, at or above
     ``*_amber`` amber, below it red.
 
-    >>> ViewSettings().map_cap
+    >>> PageSettings().map_cap
     1500
     """
 
@@ -31,7 +31,7 @@ class ViewSettings(BaseSettings):
     top_uncovered: int = Field(10, ge=1, le=100, description="总览页列出的重点未覆盖企业数")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "ViewSettings":
+    def _ordered(self) -> "PageSettings":
         if self.org_rate_amber > self.org_rate_green or self.two_rate_amber > self.two_rate_green:
             raise ValueError("黄色阈值不能高于绿色阈值")
         return self

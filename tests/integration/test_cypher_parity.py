@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from api.core.scope import View
+from api.core.scope import ScopedGraph
 from api.core.services.neighbourhood import neighbourhood
 from graph.analysis.coverage import GROUPINGS, coverage_report
 from graph.analysis.uncovered import uncovered_enterprises
@@ -96,7 +96,7 @@ def test_coverage_by_group_agrees(store, by):
 
 def test_neighbourhood_agrees(store):
     g = load_projection(store)
-    reader = SimpleNamespace(view=View(g, None, True), shown=lambda obj: obj)
+    reader = SimpleNamespace(view=ScopedGraph(g, None, True), shown=lambda obj: obj)
     centres = [ids_with_label(g, label)[0] for label in (Label.ENTERPRISE, Label.CHAIN, Label.PARTY_ORG)]
     for centre in centres:
         for depth, limit in [(1, 50), (2, 30), (3, 500)]:

@@ -14,7 +14,7 @@ import pytest
 from graph.analysis.coverage import coverage_report
 
 from api.core.security.principal import Role
-from api.web.thresholds import ViewSettings
+from api.web.thresholds import PageSettings
 
 PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
          "/views/gaps?chain=C02", "/views/plans"]
@@ -84,7 +84,7 @@ def test_static_files_are_served_and_nothing_else(server):
 
 
 def test_dashboard_colours_follow_the_configured_thresholds(fresh_server):
-    fresh_server.app.state.view_settings = ViewSettings(org_rate_green=0.85, org_rate_amber=0.83,
+    fresh_server.app.state.page_settings = PageSettings(org_rate_green=0.85, org_rate_amber=0.83,
                                                         two_rate_green=0.5, two_rate_amber=0.4)
     with browser_session(fresh_server) as client:
         html = client.get("/").text

@@ -2,7 +2,7 @@
 
 Each function only picks the analysis and shapes its result; the analyses themselves live
 in ``graph.analysis`` and are never copied here. A view never changes, so each result is
-computed and encoded once per view (``View.memo``): between two writes a repeated
+computed and encoded once per view (``ScopedGraph.memo``): between two writes a repeated
 request costs only sending the bytes, however large the district.
 """
 
@@ -28,7 +28,7 @@ from api.core.errors import InvalidRequest
 def _encoded(reader: Reader, key: tuple, make: Callable[[Any], Any]) -> bytes:
     """The JSON of ``to_jsonable(make(g))``, computed once per view; the people it names
     are audited on every request that shows their names."""
-    view = reader.view
+    view = reader.scoped
 
     def build() -> tuple[bytes, list[str]]:
         obj = to_jsonable(make(view.g))
@@ -46,7 +46,7 @@ def coverage(reader: Reader, *, by: str | None, chain: str | None) -> bytes:
 
 def uncovered(reader: Reader, *, chain: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
     """One page of the uncovered enterprises (most important first) and how many there are."""
-    view = reader.view
+    view = reader.scoped
     found = view.memo(("uncovered", chain), lambda: uncovered_enterprises(view.g, chain=chain))
     return to_jsonable(found[offset : offset + limit]), len(found)
 
@@ -73,11 +73,11 @@ def history(reader: Reader, *, chain: str | None) -> list[dict]:
     scope is checked here: a scoped principal reads only its own chains' series."""
     principal = reader.principal
     if chain is not None:
-        reader.view.node(chain, Label.CHAIN)
+        reader.scoped.node(chain, Label.CHAIN)
     elif principal.scoped:
         if len(principal.chains) != 1:
             raise InvalidRequest("chain_required", "此令牌限定了多条产业链：请用 chain 参数指明要查看哪一条",
                            {"chains": sorted(principal.chains)})
         (chain,) = principal.chains
-        reader.view.node(chain, Label.CHAIN)
+        reader.scoped.node(chain, Label.CHAIN)
     return to_jsonable(coverage_history(reader.store, chain=chain))

@@ -13,7 +13,7 @@ from graph.projection import in_ids, out_ids
 from graph.schema import Label, RelType
 
 from api.core.reader import Reader
-from api.core.scope import View
+from api.core.scope import ScopedGraph
 from api.core.services.models import EnterpriseKind, EnterpriseStatus, Formation, InstructorKind, OrgLevel, UnitKind
 from api.core.pagination import PageParams, paginate
 
@@ -63,14 +63,14 @@ Predicate = Callable[[str], bool]
 
 
 def _page(reader: Reader, label: Label, predicates: Iterable[Predicate], page: PageParams, item) -> dict:
-    ids = reader.view.ids(label)
+    ids = reader.scoped.ids(label)
     for keep in predicates:
         ids = [i for i in ids if keep(i)]
     chosen, meta = paginate(ids, page)
-    return reader.shown({"items": [item(reader.view, i) for i in chosen], **meta})
+    return reader.shown({"items": [item(reader.scoped, i) for i in chosen], **meta})
 
 
-def _matches(view: View, q: str | None) -> list[Predicate]:
+def _matches(view: ScopedGraph, q: str | None) -> list[Predicate]:
     """Keep the nodes whose id or name contains ``q`` (any case)."""
     if not q:
         return []
@@ -79,7 +79,7 @@ def _matches(view: View, q: str | None) -> list[Predicate]:
     return [lambda i: needle in text[i]]
 
 
-def _equal(view: View, **wanted) -> list[Predicate]:
+def _equal(view: ScopedGraph, **wanted) -> list[Predicate]:
     nodes = view.attrs
     return [
         (lambda i, prop=prop, value=value: nodes[i].get(prop) == value)
@@ -88,7 +88,7 @@ def _equal(view: View, **wanted) -> list[Predicate]:
     ]
 
 
-def _in_chain(view: View, chain: str | None, label: Label) -> list[Predicate]:
+def _in_chain(view: ScopedGraph, chain: str | None, label: Label) -> list[Predicate]:
     """Keep the enterprises (or orgs) in ``chain``: a set built once per view and chain."""
     if chain is None:
         return []
@@ -98,14 +98,14 @@ def _in_chain(view: View, chain: str | None, label: Label) -> list[Predicate]:
     return [members.__contains__]
 
 
-def _rel_props(view: View, source: str, target: str, rtype: RelType) -> dict:
+def _rel_props(view: ScopedGraph, source: str, target: str, rtype: RelType) -> dict:
     return view.g.edges[source, target, rtype.value]
 
 
 # -- enterprises -----------------------------------------------------------------------------
 
 
-def _enterprise(view: View, e: str) -> dict:
+def _enterprise(view: ScopedGraph, e: str) -> dict:
     a, g = view.attrs[e], view.g
     return {
         "id": e, "name": a.get("name"), "kind": a.get("kind"), "park": a.get("park"), "street": a.get("street"),
@@ -117,7 +117,7 @@ def _enterprise(view: View, e: str) -> dict:
 
 
 def list_enterprises(reader: Reader, page: PageParams, f: EnterpriseFilters) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     predicates = _matches(view, f.q) + _in_chain(view, f.chain, Label.ENTERPRISE)
     if f.segment is not None:
         view.node(f.segment, Label.SEGMENT)
@@ -131,7 +131,7 @@ def list_enterprises(reader: Reader, page: PageParams, f: EnterpriseFilters) -> 
 
 
 def get_enterprise(reader: Reader, e: str) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     view.node(e, Label.ENTERPRISE)
 
     def sources(rtype: RelType, label: Label | None = None) -> list[str]:
@@ -151,7 +151,7 @@ def get_enterprise(reader: Reader, e: str) -> dict:
 # -- party orgs ------------------------------------------------------------------------------
 
 
-def _org(view: View, o: str) -> dict:
+def _org(view: ScopedGraph, o: str) -> dict:
     a, g = view.g.nodes[o], view.g
     parents = out_ids(g, o, RelType.UNDER)
     return {
@@ -163,14 +163,14 @@ def _org(view: View, o: str) -> dict:
 
 
 def list_party_orgs(reader: Reader, page: PageParams, f: PartyOrgFilters) -> dict:
-    view = reader.view
+    view = reader.scoped
     predicates = _matches(view, f.q) + _in_chain(view, f.chain, Label.PARTY_ORG)
     predicates += _equal(view, level=f.level, formation=f.formation, star=f.star, demonstration=f.demonstration)
     return _page(reader, Label.PARTY_ORG, predicates, page, _org)
 
 
 def get_party_org(reader: Reader, o: str) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     view.node(o, Label.PARTY_ORG)
     return reader.shown({
         **_org(view, o),
@@ -188,17 +188,17 @@ def get_party_org(reader: Reader, o: str) -> dict:
 
 
 def list_chains(reader: Reader, page: PageParams, f: NameFilters) -> dict:
-    summaries = {c.id: c for c in chain_summaries(reader.view.g)}
+    summaries = {c.id: c for c in chain_summaries(reader.scoped.g)}
 
-    def item(view: View, c: str) -> dict:
+    def item(view: ScopedGraph, c: str) -> dict:
         s = summaries[c]
         return {"id": s.id, "name": view.g.nodes[c].get("name"), "segments": s.segments, "enterprises": s.enterprises}
 
-    return _page(reader, Label.CHAIN, _matches(reader.view, f.q), page, item)
+    return _page(reader, Label.CHAIN, _matches(reader.scoped, f.q), page, item)
 
 
 def get_chain(reader: Reader, c: str) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     view.node(c, Label.CHAIN)
     segments = chain_segments(g, c)
     members = {s: set(segment_enterprises(g, s)) for s in segments}
@@ -220,22 +220,22 @@ def get_chain(reader: Reader, c: str) -> dict:
 # -- units, leaders, instructors, alliances -------------------------------------------------------
 
 
-def _unit(view: View, u: str) -> dict:
+def _unit(view: ScopedGraph, u: str) -> dict:
     a = view.g.nodes[u]
     return {"id": u, "name": a.get("name"), "kind": a.get("kind")}
 
 
 def list_units(reader: Reader, page: PageParams, f: UnitFilters) -> dict:
-    return _page(reader, Label.UNIT, _matches(reader.view, f.q) + _equal(reader.view, kind=f.kind), page, _unit)
+    return _page(reader, Label.UNIT, _matches(reader.scoped, f.q) + _equal(reader.scoped, kind=f.kind), page, _unit)
 
 
 def get_unit(reader: Reader, u: str) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     view.node(u, Label.UNIT)
     return {**_unit(view, u), "paired_with": out_ids(g, u, RelType.PAIRED_WITH), "alliances": out_ids(g, u, RelType.MEMBER_OF)}
 
 
-def _leader(view: View, p: str) -> dict:
+def _leader(view: ScopedGraph, p: str) -> dict:
     a, g = view.g.nodes[p], view.g
     return {
         "id": p, "name": a.get("name"), "title": a.get("title"), "unit": a.get("unit"),
@@ -245,7 +245,7 @@ def _leader(view: View, p: str) -> dict:
 
 
 def list_leaders(reader: Reader, page: PageParams, f: ChainFilter) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     predicates = _matches(view, f.q)
     if f.chain is not None:
         view.node(f.chain, Label.CHAIN)
@@ -254,35 +254,35 @@ def list_leaders(reader: Reader, page: PageParams, f: ChainFilter) -> dict:
 
 
 def get_leader(reader: Reader, p: str) -> dict:
-    view = reader.view
+    view = reader.scoped
     view.node(p, Label.LEADER)
     return reader.shown({**_leader(view, p), "contact_points": out_ids(view.g, p, RelType.CONTACTS)})
 
 
-def _instructor(view: View, i: str) -> dict:
+def _instructor(view: ScopedGraph, i: str) -> dict:
     a = view.g.nodes[i]
     return {"id": i, "name": a.get("name"), "kind": a.get("kind"), "unit": a.get("unit"),
             "assigned_to": out_ids(view.g, i, RelType.ASSIGNED_TO)}
 
 
 def list_instructors(reader: Reader, page: PageParams, f: InstructorFilters) -> dict:
-    predicates = _matches(reader.view, f.q) + _equal(reader.view, kind=f.kind)
+    predicates = _matches(reader.scoped, f.q) + _equal(reader.scoped, kind=f.kind)
     return _page(reader, Label.INSTRUCTOR, predicates, page, _instructor)
 
 
 def get_instructor(reader: Reader, i: str) -> dict:
-    reader.view.node(i, Label.INSTRUCTOR)
-    return reader.shown(_instructor(reader.view, i))
+    reader.scoped.node(i, Label.INSTRUCTOR)
+    return reader.shown(_instructor(reader.scoped, i))
 
 
-def _alliance(view: View, a_id: str) -> dict:
+def _alliance(view: ScopedGraph, a_id: str) -> dict:
     a, g = view.g.nodes[a_id], view.g
     return {"id": a_id, "name": a.get("name"), "founded": a.get("founded"),
             "chains": out_ids(g, a_id, RelType.ALLIANCE_OF), "members": len(in_ids(g, a_id, RelType.MEMBER_OF))}
 
 
 def list_alliances(reader: Reader, page: PageParams, f: ChainFilter) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     predicates = _matches(view, f.q)
     if f.chain is not None:
         view.node(f.chain, Label.CHAIN)
@@ -291,7 +291,7 @@ def list_alliances(reader: Reader, page: PageParams, f: ChainFilter) -> dict:
 
 
 def get_alliance(reader: Reader, a_id: str) -> dict:
-    view, g = reader.view, reader.view.g
+    view, g = reader.scoped, reader.scoped.g
     view.node(a_id, Label.ALLIANCE)
     members = [
         {"id": m, "label": g.nodes[m]["label"], "role": _rel_props(view, m, a_id, RelType.MEMBER_OF).get("role", "member")}
@@ -300,5 +300,5 @@ def get_alliance(reader: Reader, a_id: str) -> dict:
     return {**_alliance(view, a_id), "member_list": members}
 
 
-def health_counts(view: View) -> dict[str, int]:
+def health_counts(view: ScopedGraph) -> dict[str, int]:
     return {label.value: view.count(label) for label in Label}

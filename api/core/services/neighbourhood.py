@@ -14,7 +14,7 @@ def neighbourhood(reader: Reader, node_id: str, *, depth: int, limit: int) -> di
 
     Raises NotFound if ``node_id`` is not in the principal's view.
     """
-    view = reader.view
+    view = reader.scoped
     g = view.g
     view.node(node_id)
     seen = {node_id}

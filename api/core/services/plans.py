@@ -36,7 +36,7 @@ _PLAN = TypeAdapter(Plan)
 
 def propose(reader: Reader, kind: str, params: dict) -> dict:
     """Run one planner over the view, store the proposal, and return it with its id."""
-    plan = PLANNERS[kind](reader.view.g, **params)
+    plan = PLANNERS[kind](reader.scoped.g, **params)
     plan_id = f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
     body = {"plan": to_jsonable(plan), "params": params, "applied": None, **_made_by(reader.principal)}
     reader.store.save_document(COLLECTION, plan_id, body)
@@ -52,7 +52,7 @@ def apply(reader: Reader, plan_id: str) -> dict:
     plan = _PLAN.validate_python(body["plan"])
     touched = {i.source for i in plan.items} | {i.target for i in plan.items} | {o.id for o in plan.new_orgs}
     new_ids = {o.id for o in plan.new_orgs}
-    if any(n not in reader.view.g for n in touched - new_ids):
+    if any(n not in reader.scoped.g for n in touched - new_ids):
         raise NotFound(f"找不到方案 {plan_id}")
     if body.get("applied"):
         raise Conflict("plan_applied", f"方案 {plan_id} 已于 {body['applied']['at']} 执行过", body["applied"])

@@ -30,9 +30,9 @@ def _attachment(data: bytes, filename: str) -> XlsxResponse:
 
 @router.get("/reports/coverage.xlsx", summary="Coverage workbook: totals and one sheet per grouping", **_XLSX)
 def coverage_xlsx(reader: ReaderDep, chain: ChainQuery = None) -> XlsxResponse:
-    return _attachment(coverage_workbook(reader.view.g, chain=chain), f"覆盖情况{'-' + chain if chain else ''}.xlsx")
+    return _attachment(coverage_workbook(reader.scoped.g, chain=chain), f"覆盖情况{'-' + chain if chain else ''}.xlsx")
 
 
 @router.get("/gaps/uncovered.xlsx", summary="Uncovered enterprises: all, then one sheet per remedy", **_XLSX)
 def uncovered_xlsx(reader: ReaderDep, chain: ChainQuery = None) -> XlsxResponse:
-    return _attachment(uncovered_workbook(reader.view.g, chain=chain), f"未覆盖企业{'-' + chain if chain else ''}.xlsx")
+    return _attachment(uncovered_workbook(reader.scoped.g, chain=chain), f"未覆盖企业{'-' + chain if chain else ''}.xlsx")

@@ -11,4 +11,4 @@ router = APIRouter(prefix="/api/health", tags=["health"], responses=ERROR_RESPON
 @router.get("", response_model=Health, summary="Store kind, version and counts")
 def health(reader: ReaderDep) -> dict:
     """Node counts are those the token can see (its chains only, if it is scoped)."""
-    return {"status": "ok", "store": reader.store.kind, "version": reader.view.version, "counts": health_counts(reader.view)}
+    return {"status": "ok", "store": reader.store.kind, "version": reader.scoped.version, "counts": health_counts(reader.scoped)}
