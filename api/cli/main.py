@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from api.cli import usage_zh
 from api.cli import coverage, demo, imports, migrate, server, views
 from api.cli.chains import chains_app
 from api.cli.gaps import gaps_app
 from api.cli.plans import plan_app
 
+usage_zh.install()
+
 app = typer.Typer(
     name="redchain",
-    help="redchain: map party-building work along industry chains (产业链党建) as a graph.",
+    help="redchain：产业链党建图谱。导入企业、上下游、党组织、结对共建、联系点等台账，查覆盖缺口、出联点方案、画产业链图。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -23,13 +26,37 @@ server.register(app)
 migrate.register(app)
 views.register(app)
 coverage.register_gaps(gaps_app)
-app.add_typer(gaps_app, name="gaps", help="Find gaps: uncovered enterprises, organisation checks, pairing and contact gaps.")
-app.add_typer(chains_app, name="chains", help="List chains and show one chain's structure segment by segment.")
-app.add_typer(plan_app, name="plan", help="Propose contact points, instructors, pairings or joint branches (--apply writes them).")
+app.add_typer(gaps_app, name="gaps", help="查缺口：未覆盖企业、党组织检查、结对共建缺口、联系点缺口。")
+app.add_typer(chains_app, name="chains", help="产业链：列出产业链，按环节查看一条链的结构。")
+app.add_typer(plan_app, name="plan", help="出方案：联系点、党建指导员、结对共建或联合党支部（--apply 写入）。")
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a usage error is answered in Chinese with the usage line (exit 2)."""
+    import sys
+
+    from rich.text import Text
+
+    from api.cli.common import err_console
+
+    try:
+        code = app(prog_name="redchain", standalone_mode=False)
+    except KeyboardInterrupt:
+        err_console.print("已中止。")
+        sys.exit(130)
+    except Exception as exc:
+        if getattr(exc, "exit_code", None) != 2 or not hasattr(exc, "format_message"):
+            if type(exc).__name__ == "Abort":
+                err_console.print("已中止。")
+                sys.exit(1)
+            raise
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            err_console.print(Text(ctx.get_usage()), highlight=False)
+            err_console.print(Text(f"运行 '{ctx.command_path} --help' 查看帮助。"), highlight=False)
+        err_console.print(Text.assemble(("错误:", "red"), " ", usage_zh.explain(exc.format_message())), highlight=False)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -41,9 +41,9 @@ def cli():
     return lambda *args: runner.invoke(app, [str(a) for a in args], env=WIDE)
 
 
-def run_redchain(*args, cwd: Path) -> subprocess.CompletedProcess:
+def run_redchain(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real entry point in a fresh process, as a person at a terminal would."""
-    env = {k: v for k, v in os.environ.items() if k != "REDCHAIN_STORE"} | {"COLUMNS": "400"}
+    env = {k: v for k, v in os.environ.items() if k != "REDCHAIN_STORE"} | {"COLUMNS": "400"} | (env or {})
     return subprocess.run([sys.executable, "-m", "api.cli", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 

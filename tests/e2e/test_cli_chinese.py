@@ -1,0 +1,41 @@
+"""Usage errors and help read in Chinese, as a planner running the real command sees them
+(a fresh process with the terminal's locale: nothing here depends on LANG)."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.cli.usage_zh import explain, usage_line
+from e2e.conftest import run_redchain
+
+
+@pytest.mark.parametrize(("args", "usage", "error"), [
+    (("reprt",), "用法：redchain [选项] 命令 [参数]...", "错误: 没有命令 'reprt'（是否想输入 'report'？）"),
+    (("report", "--by", "foo"), "用法：redchain report [选项]",
+     "错误: --by 的取值 'foo' 无效，可选：'chain', 'segment', 'park', 'street'"),
+    (("report", "--bogus"), "用法：redchain report [选项]", "错误: 没有选项 --bogus"),
+    (("chains", "structure"), "用法：redchain chains structure [选项] {chain_id}", "错误: 缺少参数 chain_id"),
+])
+def test_usage_errors_are_chinese_with_the_usage_line(tmp_path, args, usage, error):
+    result = run_redchain(*args, cwd=tmp_path, env={"LANG": "C"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == usage
+    assert lines[1] == f"运行 '{usage.split('[')[0].removeprefix('用法：').strip()} --help' 查看帮助。"
+    assert lines[-1] == error
+
+
+def test_help_has_chinese_headings(tmp_path):
+    result = run_redchain("report", "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "用法：redchain report [选项]" in result.stdout
+    assert "─ 选项 ─" in result.stdout and "显示此帮助并退出。" in result.stdout
+    assert "Usage:" not in result.stdout and "Show this message" not in result.stdout
+
+
+def test_explain_keeps_an_unknown_message_with_a_chinese_lead_in():
+    assert explain("Something new in typer 2.0") == "命令行用法有误：Something new in typer 2.0"
+    assert explain("No such option: --x Did you mean --by?") == "没有选项 --x（是否想输入 --by？）"
+    assert explain("Invalid value for '--top': 'x' is not a valid integer.") == "--top 的取值 'x' 不是有效的整数"
+    assert explain("Got unexpected extra argument (C09)") == "多余的参数：C09"
+    assert usage_line("Usage: redchain gaps [OPTIONS] COMMAND [ARGS]...") == "用法：redchain gaps [选项] 命令 [参数]..."
