@@ -191,3 +191,25 @@ REL_SPECS: dict[RelType, RelSpec] = {
     ),
     RelType.ALLIANCE_OF: RelSpec(_labels(Label.ALLIANCE), _labels(Label.CHAIN)),
 }
+
+
+# -- words of the analyses ----------------------------------------------------------------
+# The JSON field names of the coverage report (DESIGN.md) and the Chinese a person reads for
+# each: CLI tables, exports and pages take their column headers from here.
+COVERAGE_FIELDS_ZH: dict[str, str] = {
+    "base": "纳入基数",
+    "org_covered": "组织覆盖",
+    "covered_by_standalone": "单独组建覆盖",
+    "covered_by_joint": "联合组建覆盖",
+    "work_covered": "工作覆盖",
+    "uncovered": "未覆盖",
+    "org_coverage_rate": "组织覆盖率",
+    "two_coverage_rate": "两个覆盖率",
+    "party_orgs": "党组织数",
+    "standalone_orgs": "单独组建党组织",
+    "joint_orgs": "联合组建党组织",
+    "industry_committees": "产业链党委",
+}
+
+# The groupings of the coverage report and the word for one group's key.
+GROUPINGS_ZH: dict[str, str] = {"chain": "产业链", "segment": "环节", "park": "园区", "street": "街道", "kind": "类型"}

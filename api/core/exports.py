@@ -1,4 +1,7 @@
-"""Spreadsheet exports: Chinese headers, one sheet per grouping, safe from formula injection.
+"""Spreadsheet exports a planner can use as they are: a title and 统计日期 row, Chinese
+headers taken from the schema, names with their codes in a column of their own, widths
+that fit, a frozen header with an autofilter, one sheet per grouping — and safe from
+formula injection.
 
 A cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return could
 be evaluated by a spreadsheet as a formula (or DDE command). Every such text is written
@@ -9,38 +12,30 @@ it. Numbers stay numbers; characters XML cannot hold are dropped.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, Iterable, Sequence
 
 import networkx as nx
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from graph.analysis.coverage import GROUPINGS, coverage_report
-from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
+from graph.analysis.membership import name_of
+from graph.analysis.uncovered import REMEDY_ZH, UncoveredEnterprise, uncovered_enterprises
+from graph.schema import COVERAGE_FIELDS_ZH, GROUPINGS_ZH
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-COVERAGE_COLUMNS = (
-    ("key", "编号"),
-    ("name", "名称"),
-    ("base", "基数"),
-    ("org_covered", "组织覆盖"),
-    ("covered_by_standalone", "单独组建覆盖"),
-    ("covered_by_joint", "联合组建覆盖"),
-    ("work_covered", "工作覆盖"),
-    ("uncovered", "未覆盖"),
-    ("org_coverage_rate", "组织覆盖率"),
-    ("two_coverage_rate", "两个覆盖率"),
-    ("party_orgs", "党组织"),
-    ("standalone_orgs", "单独组建党组织"),
-    ("joint_orgs", "联合组建党组织"),
-    ("industry_committees", "产业链党委"),
-)
-GROUPING_ZH = {"chain": "按产业链", "segment": "按环节", "park": "按园区", "street": "按街道"}
+HEADER_ROW = 3  # row 1 the title, row 2 统计日期, row 3 the headers
+MIN_WIDTH, MAX_WIDTH = 6, 60  # column widths, in Excel's character units
 
+COVERAGE_COLUMNS = (("key", "编号"), ("name", "名称"), *COVERAGE_FIELDS_ZH.items())
 UNCOVERED_COLUMNS = (
     ("id", "统一社会信用代码"),
     ("name", "名称"),
@@ -51,11 +46,22 @@ UNCOVERED_COLUMNS = (
     ("employees", "职工人数"),
     ("work_covered", "工作覆盖"),
     ("work_covered_by", "工作覆盖来源"),
+    ("work_covered_by_ids", "来源编号"),
     ("chains", "产业链"),
     ("segments", "环节"),
     ("park", "园区"),
     ("street", "街道"),
 )
+
+
+@dataclass(frozen=True)
+class Export:
+    """A workbook and the names it is offered under: ``filename`` (Chinese) and an ASCII
+    ``fallback`` for clients that cannot read RFC 5987 names."""
+
+    data: bytes
+    filename: str
+    fallback: str
 
 
 def neutralise(value: Any) -> Any:
@@ -72,26 +78,40 @@ def neutralise(value: Any) -> Any:
     return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
 
 
-def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], percent_columns: set[int] = frozenset()) -> None:
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a spreadsheet: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _sheet(book: Workbook, title: str, heading: str, stamp: str, headers: Sequence[str],
+           rows: Iterable[Sequence[Any]], percent_columns: frozenset[int] = frozenset()) -> None:
     sheet = book.create_sheet(title)
+    sheet.append([neutralise(heading)])
+    sheet.append([stamp])
     sheet.append(list(headers))
-    for cell in sheet[1]:
+    sheet["A1"].font = Font(bold=True, size=14)
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="center")
+    widths = [display_width(h) for h in headers]
     for row in rows:
         sheet.append([None] * len(headers))
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=sheet.max_row, column=col)
             safe = neutralise(value)
+            cell.value = safe
             if isinstance(safe, str):
-                cell.value = safe
                 cell.data_type = "s"  # never a formula, whatever the text
-            else:
-                cell.value = safe
-                if col - 1 in percent_columns:
-                    cell.number_format = "0.00%"
-    for col, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = max(10, min(40, 2 * len(header) + 4))
-    sheet.freeze_panes = "A2"
+                widths[col - 1] = max(widths[col - 1], display_width(safe))
+            elif col - 1 in percent_columns:
+                cell.number_format = "0.00%"
+                widths[col - 1] = max(widths[col - 1], 7)
+            elif safe is not None:
+                widths[col - 1] = max(widths[col - 1], len(str(safe)))
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = max(MIN_WIDTH, min(MAX_WIDTH, width + 2))
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{max(sheet.max_row, HEADER_ROW)}"
 
 
 def _save(book: Workbook) -> bytes:
@@ -100,36 +120,70 @@ def _save(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None) -> bytes:
+def _stamp(on: date, version: int | None) -> str:
+    return f"统计日期：{on:%Y年%m月%d日}" + (f"（数据版本 {version}）" if version is not None else "")
+
+
+def _scope_words(g: nx.MultiDiGraph, chain: str | None) -> tuple[str, str]:
+    """The chain's name for titles and file names, and an ASCII tag for the fallback name."""
+    if chain is None:
+        return "", ""
+    name = safe_filename_part(name_of(g, chain)) if chain in g else safe_filename_part(chain)
+    return f"（{name}）", "-" + re.sub(r"[^A-Za-z0-9_-]+", "", chain)[:40]
+
+
+def safe_filename_part(text: str) -> str:
+    """``text`` without what a file name or a Content-Disposition header cannot hold:
+    control characters, quotes, slashes and the characters Windows forbids."""
+    cleaned = re.sub(r'[\x00-\x1f\x7f"\\/:*?<>|]+', "", text).strip(" .")
+    return cleaned[:60] or "导出"
+
+
+def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date | None = None,
+                      version: int | None = None) -> Export:
     """Coverage in total (sheet 总计) and per chain, segment, park and street (one sheet each)."""
+    on = on or date.today()
+    scope, tag = _scope_words(g, chain)
     book = Workbook()
     book.remove(book.active)
-    percent = {i for i, (field, _) in enumerate(COVERAGE_COLUMNS) if field.endswith("_rate")}
+    percent = frozenset(i for i, (field, _) in enumerate(COVERAGE_COLUMNS) if field.endswith("_rate"))
     headers = [zh for _, zh in COVERAGE_COLUMNS]
+    stamp = _stamp(on, version)
     totals = coverage_report(g, chain=chain).to_dict()["totals"]
     totals = {"key": chain or "", "name": "合计", **totals}
-    _sheet(book, "总计", headers, [[totals[f] for f, _ in COVERAGE_COLUMNS]], percent)
+    _sheet(book, "总计", f"两新组织党建“两个覆盖”情况{scope}", stamp, headers,
+           [[totals[f] for f, _ in COVERAGE_COLUMNS]], percent)
     for by in GROUPINGS:
         groups = coverage_report(g, by=by, chain=chain).to_dict()["groups"]
-        _sheet(book, GROUPING_ZH[by], headers, ([group[f] for f, _ in COVERAGE_COLUMNS] for group in groups), percent)
-    return _save(book)
+        _sheet(book, f"按{GROUPINGS_ZH[by]}", f"“两个覆盖”情况（按{GROUPINGS_ZH[by]}）{scope}", stamp, headers,
+               ([group[f] for f, _ in COVERAGE_COLUMNS] for group in groups), percent)
+    return Export(_save(book), f"覆盖情况{scope}-{on:%Y%m%d}.xlsx", f"coverage{tag}-{on:%Y%m%d}.xlsx")
 
 
-def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None) -> bytes:
-    """Uncovered enterprises: all of them (sheet 全部), then one sheet per remedy."""
+def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date | None = None,
+                       version: int | None = None) -> tuple[Export, list[UncoveredEnterprise]]:
+    """Uncovered enterprises: all of them (sheet 全部), then one sheet per remedy. Chains,
+    segments and work-coverage sources are shown by name, the sources' codes beside them.
+    Also returns the enterprises listed, so the caller can audit the people they name."""
+    on = on or date.today()
+    scope, tag = _scope_words(g, chain)
     found = uncovered_enterprises(g, chain=chain)
     book = Workbook()
     book.remove(book.active)
     headers = [zh for _, zh in UNCOVERED_COLUMNS]
+    stamp = _stamp(on, version)
 
-    def row(u) -> list:
+    def names(ids: Iterable[str]) -> str:
+        return "、".join(name_of(g, i) if i in g else i for i in ids)
+
+    def row(u: UncoveredEnterprise) -> list:
         return [
             u.id, u.name, REMEDY_ZH[u.remedy], u.priority, "；".join(u.reasons), u.party_members, u.employees,
-            "是" if u.work_covered else "否", "、".join(u.work_covered_by), "、".join(u.chains), "、".join(u.segments),
-            u.park, u.street,
+            "是" if u.work_covered else "否", names(u.work_covered_by), "、".join(u.work_covered_by),
+            names(u.chains), names(u.segments), u.park, u.street,
         ]
 
-    _sheet(book, "全部", headers, (row(u) for u in found))
+    _sheet(book, "全部", f"未覆盖两新组织清单{scope}", stamp, headers, (row(u) for u in found))
     for remedy, zh in REMEDY_ZH.items():
-        _sheet(book, zh, headers, (row(u) for u in found if u.remedy == remedy))
-    return _save(book)
+        _sheet(book, zh, f"未覆盖两新组织清单：{zh}{scope}", stamp, headers, (row(u) for u in found if u.remedy == remedy))
+    return Export(_save(book), f"未覆盖企业{scope}-{on:%Y%m%d}.xlsx", f"uncovered{tag}-{on:%Y%m%d}.xlsx"), found

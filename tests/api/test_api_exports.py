@@ -1,4 +1,5 @@
-"""Spreadsheet exports: Chinese headers, one sheet per grouping, formula payloads neutralised."""
+"""Spreadsheet exports: a title and 统计日期 row, Chinese headers, names with codes beside
+them, a frozen header with an autofilter, a proper file name, formula payloads neutralised."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from urllib.parse import unquote
 
 import api_dataset as ds
-from api.core.exports import neutralise
+from api.core.exports import HEADER_ROW, display_width, neutralise, safe_filename_part
 
 
 def _book(client, path: str):
@@ -27,9 +29,12 @@ def admin(live):
 def test_coverage_workbook(admin):
     book = _book(admin, "/api/reports/coverage.xlsx")
     assert book.sheetnames == ["总计", "按产业链", "按环节", "按园区", "按街道"]
-    headers = [c.value for c in book["按产业链"][1]]
-    assert headers[:4] == ["编号", "名称", "基数", "组织覆盖"] and "两个覆盖率" in headers
-    rows = {r[0]: r for r in book["按产业链"].iter_rows(min_row=2, values_only=True)}
+    sheet = book["按产业链"]
+    assert sheet["A1"].value == "“两个覆盖”情况（按产业链）" and sheet["A2"].value.startswith("统计日期：")
+    headers = [c.value for c in sheet[HEADER_ROW]]
+    assert headers[:4] == ["编号", "名称", "纳入基数", "组织覆盖"] and "两个覆盖率" in headers
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref.startswith("A3:")
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
     assert set(rows) == {"C01", "C02"} and rows["C02"][1] == "电子信息" and rows["C02"][2] == 3
     assert isinstance(rows["C02"][headers.index("组织覆盖率")], float)
 
@@ -37,15 +42,46 @@ def test_coverage_workbook(admin):
 def test_uncovered_workbook(admin):
     book = _book(admin, "/api/gaps/uncovered.xlsx?chain=C02")
     assert book.sheetnames == ["全部", "单独组建", "联合组建", "选派党建指导员"]
-    assert [c.value for c in book["全部"][1]][:3] == ["统一社会信用代码", "名称", "建议组建方式"]
-    assert [r[0] for r in book["联合组建"].iter_rows(min_row=2, values_only=True)] == [ds.E5]
-    assert [r[0] for r in book["选派党建指导员"].iter_rows(min_row=2, values_only=True)] == [ds.E6]
+    assert book["全部"]["A1"].value == "未覆盖两新组织清单（电子信息）"
+    headers = [c.value for c in book["全部"][HEADER_ROW]]
+    assert headers[:3] == ["统一社会信用代码", "名称", "建议组建方式"]
+    assert [r[0] for r in book["联合组建"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)] == [ds.E5]
+    (e6,) = book["选派党建指导员"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    row = dict(zip(headers, e6))
+    # names for people, chains and segments, the codes in a column of their own
+    assert (row["工作覆盖来源"], row["来源编号"], row["产业链"], row["环节"]) == ("赵六", "I2", "电子信息", "终端")
+    width = book["全部"].column_dimensions["A"].width
+    assert width >= display_width(ds.E6)  # an 18-character code is never cut
+
+
+def test_export_file_names(admin):
+    response = admin.get("/api/gaps/uncovered.xlsx", params={"chain": "C02"})
+    disposition = response.headers["content-disposition"]
+    fallback = disposition.split('filename="')[1].split('"')[0]
+    assert fallback.startswith("uncovered-C02-") and fallback.endswith(".xlsx") and fallback.isascii()
+    chinese = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert chinese.startswith("未覆盖企业（电子信息）-") and chinese.endswith(".xlsx")
+
+
+def test_names_in_an_export_are_audited_and_hidden_from_viewers(live):
+    viewer = _book(live.client("viewer"), "/api/gaps/uncovered.xlsx?chain=C02")
+    texts = {c.value for ws in viewer for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert not texts & ds.PEOPLE_NAMES
+    _book(live.client("admin"), "/api/gaps/uncovered.xlsx?chain=C02")
+    entries = live.client("admin").get("/api/audit", params={"limit": 500}).json()["items"]
+    assert any(e["action"] == "read_personal" and "I2" in e["details"]["people"]
+               and e["details"]["path"].startswith("/api/gaps/uncovered.xlsx") for e in entries)
+
+
+def test_file_name_parts_lose_what_a_header_cannot_hold():
+    assert safe_filename_part('a"b\r\nc/d') == "abcd"
+    assert safe_filename_part("\x00") == "导出"
 
 
 @pytest.mark.parametrize("path, sheet", [("/api/gaps/uncovered.xlsx", "全部"), ("/api/reports/coverage.xlsx", "按园区")])
 def test_formula_payloads_come_out_as_quoted_text(admin, path, sheet):
     book = _book(admin, path)
-    cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
+    cells = [c for ws in book for row in ws.iter_rows(min_row=HEADER_ROW) for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = {c.value for c in cells if isinstance(c.value, str)}
     payloads = list(ds.PAYLOADS.values()) if sheet == "全部" else [ds.PAYLOAD_PARK]

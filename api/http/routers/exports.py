@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.http.deps import ReaderDep
 from api.http.errors import ERROR_RESPONSES
-from api.core.exports import XLSX_MEDIA_TYPE, coverage_workbook, uncovered_workbook
+from api.core.exports import XLSX_MEDIA_TYPE, Export, coverage_workbook, uncovered_workbook
 
 router = APIRouter(prefix="/api", tags=["exports"], responses=ERROR_RESPONSES)
 ChainQuery = Annotated[str | None, Query(max_length=200, description="Only this chain.")]
@@ -23,16 +23,20 @@ _XLSX = {
 }
 
 
-def _attachment(data: bytes, filename: str) -> XlsxResponse:
-    disposition = f"attachment; filename=\"{filename.encode('ascii', 'ignore').decode() or 'export.xlsx'}\"; filename*=UTF-8''{quote(filename)}"
-    return XlsxResponse(data, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+def _attachment(export: Export) -> XlsxResponse:
+    # The ASCII name first for old clients, then the Chinese one (RFC 6266 / 5987); both
+    # are built from cleaned text, so no quote, CR or LF from an id can reach the header.
+    disposition = f"attachment; filename=\"{export.fallback}\"; filename*=UTF-8''{quote(export.filename, safe='')}"
+    return XlsxResponse(export.data, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.get("/reports/coverage.xlsx", summary="Coverage workbook: totals and one sheet per grouping", **_XLSX)
 def coverage_xlsx(reader: ReaderDep, chain: ChainQuery = None) -> XlsxResponse:
-    return _attachment(coverage_workbook(reader.scoped.g, chain=chain), f"覆盖情况{'-' + chain if chain else ''}.xlsx")
+    return _attachment(coverage_workbook(reader.scoped.g, chain=chain, version=reader.scoped.version))
 
 
 @router.get("/gaps/uncovered.xlsx", summary="Uncovered enterprises: all, then one sheet per remedy", **_XLSX)
 def uncovered_xlsx(reader: ReaderDep, chain: ChainQuery = None) -> XlsxResponse:
-    return _attachment(uncovered_workbook(reader.scoped.g, chain=chain), f"未覆盖企业{'-' + chain if chain else ''}.xlsx")
+    export, listed = uncovered_workbook(reader.scoped.g, chain=chain, version=reader.scoped.version)
+    reader.saw(reader.scoped.people_in([source for u in listed for source in u.work_covered_by]))
+    return _attachment(export)
