@@ -15,7 +15,7 @@ are ``(:RedchainDocument {collection, key, body})`` with ``body`` a JSON string.
 
 The listings (:func:`uncovered_enterprises_cypher`, :func:`coverage_by_group_cypher`,
 :func:`neighbourhood_cypher`) give the same answers as the projection-based functions in
-``graph.analysis`` and ``api.services.neighbourhood``, without reading the graph into
+``graph.analysis`` and ``api.core.services.neighbourhood``, without reading the graph into
 memory: the work is done by the database and only result rows come back. The final
 scoring (priority points, rates) reuses the projection code on those rows so that the two
 cannot drift apart. They need Neo4j 5.26 or later (``CALL (x) { ... }`` scope clauses,
@@ -572,7 +572,7 @@ def coverage_by_group_cypher(store, *, by: str | None, chain: str | None = None)
 
 
 def neighbourhood_cypher(store, node_id: str, *, depth: int, limit: int) -> dict:
-    """The neighbourhood ``api.services.neighbourhood.neighbourhood`` gives (unscoped),
+    """The neighbourhood ``api.core.services.neighbourhood.neighbourhood`` gives (unscoped),
     breadth-first in the database: one query per level, then the kept nodes and the
     relationships among them. Raises ``NotFound`` if ``node_id`` is not in the store.
     """

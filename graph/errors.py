@@ -37,5 +37,14 @@ class ImportFailed(RedchainError):
         super().__init__(f"{len(self.problems)} problem(s) in the import; nothing was written:\n{shown}{more}")
 
 
+class VersionConflict(RedchainError):
+    """A write was prepared against one version of the store and another has committed
+    since: nothing was written. ``expected`` and ``current`` are the two versions."""
+
+    def __init__(self, expected: int, current: int):
+        self.expected, self.current = expected, current
+        super().__init__(f"数据已被其他操作修改（版本 {expected} → {current}），未写入任何数据；请重新读取后再试")
+
+
 class PlanInfeasible(RedchainError):
     """A planner cannot satisfy its constraints; the message says exactly why."""

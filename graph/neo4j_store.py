@@ -47,8 +47,8 @@ from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from graph import cypher
-from graph.errors import StoreError
-from graph.records import GraphData, Node, Rel, WriteSummary
+from graph.errors import StoreError, VersionConflict
+from graph.records import Document, GraphData, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
 BATCH_SIZE = 5_000  # rows per UNWIND: ~1 MB of parameters, well inside the planner's comfort zone
@@ -159,15 +159,28 @@ class Neo4jStore:
         *,
         delete_nodes: Iterable[str] = (),
         delete_rels: Iterable[tuple[str, str, str]] = (),
+        documents: Iterable[Document] | Callable[[WriteSummary], Iterable[Document]] = (),
+        expected_version: int | None = None,
         progress=None,
         dry_run: bool = False,
     ) -> WriteSummary:
         plan = _Plan.of(list(nodes), list(rels), list(delete_nodes), list(delete_rels))
         tick = progress or (lambda n: None)
         self._ensure_constraints(plan.nodes)
+        self._ensure_document_schema()
 
         def work(tx) -> WriteSummary:
-            return _Writer(tx, tick).run(plan, bump=not dry_run)
+            if expected_version is not None:
+                rows = tx.run(cypher.READ_VERSION.text()).data()
+                current = int(rows[0]["version"]) if rows else 0
+                if current != expected_version:
+                    raise VersionConflict(expected_version, current)
+            summary = _Writer(tx, tick).run(plan, bump=not dry_run)
+            if not dry_run:
+                for doc in documents(summary) if callable(documents) else documents:
+                    text = json.dumps(doc.body, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                    tx.run(cypher.SAVE_DOCUMENT.text(), collection=doc.collection, key=doc.key, body=text).consume()
+            return summary
 
         with self._session("write (nothing was written)") as session:
             if not dry_run:

@@ -35,6 +35,15 @@ class GraphData:
     version: int = 0
 
 
+@dataclass(frozen=True)
+class Document:
+    """A stored JSON document (history snapshots, tokens, audit entries, plans)."""
+
+    collection: str
+    key: str
+    body: dict
+
+
 @dataclass
 class WriteSummary:
     """What one write did, per label / relationship type."""

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from itertools import groupby, islice, repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from graph.errors import StoreError, StoreMissing
-from graph.records import GraphData, Node, Rel, WriteSummary
+from graph.errors import StoreError, StoreMissing, VersionConflict
+from graph.records import Document, GraphData, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
 _SCHEMA = """
@@ -179,8 +179,12 @@ class SQLiteStore:
             row = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         return int(row[0]) if row else 0
 
+    @staticmethod
+    def _version(db: sqlite3.Connection) -> int:
+        return int((db.execute("SELECT value FROM meta WHERE key='version'").fetchone() or [0])[0])
+
     def _bump_version(self, db: sqlite3.Connection) -> int:
-        new = int((db.execute("SELECT value FROM meta WHERE key='version'").fetchone() or [0])[0]) + 1
+        new = self._version(db) + 1
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (str(new),))
         return new
 
@@ -193,6 +197,8 @@ class SQLiteStore:
         *,
         delete_nodes: Iterable[str] = (),
         delete_rels: Iterable[tuple[str, str, str]] = (),
+        documents: Iterable[Document] | Callable[[WriteSummary], Iterable[Document]] = (),
+        expected_version: int | None = None,
         progress=None,
         dry_run: bool = False,
     ) -> WriteSummary:
@@ -202,6 +208,8 @@ class SQLiteStore:
         tick = progress or (lambda n: None)
         try:
             with self._transaction() as db:
+                if expected_version is not None and self._version(db) != expected_version:
+                    raise VersionConflict(expected_version, self._version(db))
                 self._check_labels(db, nodes)
                 for label, group in _group(nodes, attrgetter("label")).items():
                     self._upsert_nodes(db, label.value, group, summary, tick)
@@ -211,7 +219,10 @@ class SQLiteStore:
                 if dry_run:
                     summary.version = self.version()
                     raise _DryRun
-                summary.version = self._bump_version(db) if summary.changed else self.version()
+                summary.version = self._bump_version(db) if summary.changed else self._version(db)
+                made = documents(summary) if callable(documents) else documents
+                db.executemany("INSERT OR REPLACE INTO documents(collection, key, body) VALUES (?, ?, ?)",
+                               [(d.collection, d.key, _dumps(d.body)) for d in made])
         except _DryRun:
             pass
         except sqlite3.Error as exc:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable, Protocol, runtime_checkable
 
-from graph.records import GraphData, Node, Rel, WriteSummary
+from typing import Callable
+
+from graph.records import Document, GraphData, Node, Rel, WriteSummary
 from graph.schema import Label
 
 
@@ -27,14 +29,22 @@ class GraphStore(Protocol):
         *,
         delete_nodes: Iterable[str] = (),
         delete_rels: Iterable[tuple[str, str, str]] = (),
+        documents: Iterable[Document] | Callable[[WriteSummary], Iterable[Document]] = (),
+        expected_version: int | None = None,
         progress=None,
         dry_run: bool = False,
     ) -> WriteSummary:
         """Upsert nodes (by id, merging properties) and relationships (by type, source,
-        target) and delete the given ones, all in one transaction: either everything is
-        written or nothing is. Deleting a node deletes its relationships. Unchanged
-        records do not bump the version. ``progress(n)`` is called as records are written. With
-        ``dry_run`` everything is counted and then rolled back.
+        target), delete the given ones and save ``documents``, all in one transaction:
+        either everything is written or nothing is. Deleting a node deletes its
+        relationships. Unchanged records do not bump the version. ``progress(n)`` is called
+        as records are written. With ``dry_run`` everything is counted and then rolled back.
+
+        ``documents`` may be a function of the write's summary (its counts and new version),
+        called inside the transaction: that is how a write carries its own audit entry, so
+        a committed write always has one and a failed write never has. With
+        ``expected_version``, the write is refused with ``VersionConflict`` (nothing
+        written) if another write has committed since that version was read.
         """
 
     def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from graph.errors import ImportFailed
-from graph.records import Node, Rel, WriteSummary
+from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, Label, RelType
 from graph.store import GraphStore
 from loaders.problems import Problem
@@ -27,6 +27,7 @@ from loaders.tables import SINGLE_LINKS, TABLES
 from loaders.validate import NodeBatch, Origin, RelBatch, Records, validate_table
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Describe = Callable[[list[str], int, WriteSummary], Iterable[Document]]  # (files, rows, summary) -> documents
 
 
 @dataclass
@@ -61,14 +62,17 @@ def import_paths(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    describe: Describe | None = None,
 ) -> ImportReport:
     """Import files into the store in one transaction.
 
     Raises ``ImportFailed`` (with ``.problems``) if anything is wrong; then nothing is
     written. With ``dry_run`` everything is checked and counted, nothing is written.
+    ``describe(files, rows, summary)`` makes documents saved in the same transaction as
+    the import (its audit entry), so a committed import always has them.
     """
     with _bulk():
-        return _import(store, paths, dry_run, progress or (lambda stage, done, total: None))
+        return _import(store, paths, dry_run, progress or (lambda stage, done, total: None), describe)
 
 
 @contextmanager
@@ -86,7 +90,8 @@ def _bulk() -> Iterator[None]:
             gc.enable()
 
 
-def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick: Progress) -> ImportReport:
+def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick: Progress,
+            describe: Describe | None = None) -> ImportReport:
     files, problems = collect_files(paths)
     records = Records(problems=problems)
     unknown: dict[str, list[str]] = {}  # file -> the names of its tables that are no import table
@@ -115,8 +120,13 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         written += n
         tick("写入", written, total)
 
-    summary = store.write(nodes, rels, delete_rels=replaced, progress=on_write, dry_run=dry_run)
-    return ImportReport([d for _, d in files], records.rows, summary, records.warnings, dry_run)
+    shown = [d for _, d in files]
+
+    def documents(summary: WriteSummary) -> Iterable[Document]:
+        return describe(shown, records.rows, summary) if describe is not None else ()
+
+    summary = store.write(nodes, rels, delete_rels=replaced, documents=documents, progress=on_write, dry_run=dry_run)
+    return ImportReport(shown, records.rows, summary, records.warnings, dry_run)
 
 
 _TABLE_NAMES = "、".join(table.display for table in TABLES)

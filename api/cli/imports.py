@@ -56,16 +56,13 @@ def _kind_order(kind: str) -> tuple[int, str]:
 
 def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
     """Import with a progress bar on a terminal, or plain progress lines in a log; a write
-    is audited like one over HTTP."""
-    report = _import_with_progress(store, files, dry_run)
-    if not dry_run:
-        audit.record_import(store, CLI, [Path(f).name for f in report.files], report.rows, report.summary)
-    return report
+    is audited like one over HTTP, in the same transaction."""
 
+    def describe(shown: list[str], rows: int, summary) -> list:
+        return [audit.import_entry(CLI, [Path(f).name for f in shown], rows, summary)]
 
-def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
     if not err_console.is_terminal:
-        return import_paths(store, files, dry_run=dry_run, progress=_log_progress())
+        return import_paths(store, files, dry_run=dry_run, progress=_log_progress(), describe=describe)
     with Progress(
         TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=not err_console.is_terminal,
@@ -77,7 +74,7 @@ def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepo
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return import_paths(store, files, dry_run=dry_run, progress=progress)
+        return import_paths(store, files, dry_run=dry_run, progress=progress, describe=describe)
 
 
 def _log_progress():

@@ -130,9 +130,9 @@ def _run(store: str | None, make: Callable[[nx.MultiDiGraph], Plan], as_json: bo
     """Plan over the store's projection; apply in the same session if asked; print."""
     with cli_store(store) as s:
         plan = make(load_projection(s))
-        summary = apply_plan(s, plan) if apply else None
-        if summary is not None:  # a write from the command line is audited like one over HTTP
-            audit.record_plan_apply(s, CLI, plan, summary)
+        # a write from the command line is audited like one over HTTP, in the same transaction
+        summary = apply_plan(s, plan, check_version=True,
+                             describe=lambda done: [audit.plan_apply_entry(CLI, plan, done)]) if apply else None
     if as_json:
         body = to_jsonable(plan)
         if summary is not None:

@@ -4,6 +4,10 @@ Every write (imports, applied plans, tokens created or revoked, browser logins) 
 read that shows people's names is appended with its time, the principal, the action and
 details. Keys start with the time in nanoseconds, so the collection reads back in order,
 and each key is new, so no entry is ever overwritten.
+
+A write's own entry (an import, an applied plan) is made by ``import_entry`` /
+``plan_apply_entry`` from the write's summary and saved in the same transaction as the
+write (``UnitOfWork.describe``): a committed write always has its entry, a failed one never.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import time
 from datetime import datetime, timezone
 
 from graph.analysis.planners import Plan
-from graph.records import WriteSummary
+from graph.records import Document, WriteSummary
 from graph.store import GraphStore
 
 from api.core.security.principal import Principal
@@ -22,10 +26,10 @@ COLLECTION = "audit"
 MAX_IDS = 100  # ids listed in one entry; the count says how many there were
 
 
-def record(store: GraphStore, principal: Principal, action: str, details: dict | None = None) -> dict:
-    """Append one entry and return it."""
+def entry(principal: Principal, action: str, details: dict | None = None) -> Document:
+    """A new entry, not yet saved."""
     now = time.time_ns()
-    entry = {
+    body = {
         "time": datetime.fromtimestamp(now / 1e9, timezone.utc).isoformat(timespec="milliseconds"),
         "principal": principal.subject,
         "role": principal.role.value,
@@ -33,8 +37,14 @@ def record(store: GraphStore, principal: Principal, action: str, details: dict |
         "action": action,
         "details": details or {},
     }
-    store.save_document(COLLECTION, f"{now:020d}-{secrets.token_hex(4)}", entry)
-    return entry
+    return Document(COLLECTION, f"{now:020d}-{secrets.token_hex(4)}", body)
+
+
+def record(store: GraphStore, principal: Principal, action: str, details: dict | None = None) -> dict:
+    """Append one entry on its own (reads, logins, tokens) and return it."""
+    made = entry(principal, action, details)
+    store.save_document(made.collection, made.key, made.body)
+    return made.body
 
 
 def record_people(store: GraphStore, principal: Principal, where: str, people: list[str]) -> None:
@@ -43,18 +53,18 @@ def record_people(store: GraphStore, principal: Principal, where: str, people: l
         record(store, principal, "read_personal", {"path": where, "people": people[:MAX_IDS], "count": len(people)})
 
 
-def record_import(store: GraphStore, principal: Principal, files: list[str], rows: int, summary: WriteSummary) -> None:
-    """Record an import that was written (over HTTP or from the command line)."""
-    record(store, principal, "import", {"files": files, "rows": rows, "version": summary.version,
-                                        "added": _happened(summary.added), "updated": _happened(summary.updated)})
+def import_entry(principal: Principal, files: list[str], rows: int, summary: WriteSummary) -> Document:
+    """The entry of an import (over HTTP or from the command line), made from its summary."""
+    return entry(principal, "import", {"files": files, "rows": rows, "version": summary.version,
+                                       "added": _happened(summary.added), "updated": _happened(summary.updated),
+                                       **({"removed": _happened(summary.deleted)} if any(summary.deleted.values()) else {})})
 
 
-def record_plan_apply(store: GraphStore, principal: Principal, plan: Plan, summary: WriteSummary,
-                      plan_id: str | None = None) -> None:
-    """Record an applied plan; ``plan_id`` where it was stored as a proposal first."""
+def plan_apply_entry(principal: Principal, plan: Plan, summary: WriteSummary, plan_id: str | None = None) -> Document:
+    """The entry of an applied plan; ``plan_id`` where it was stored as a proposal first."""
     details = {"kind": plan.kind, "items": len(plan.items), "new_orgs": len(plan.new_orgs),
                "added": _happened(summary.added), "version": summary.version}
-    record(store, principal, "plan_apply", details if plan_id is None else {"plan": plan_id, **details})
+    return entry(principal, "plan_apply", details if plan_id is None else {"plan": plan_id, **details})
 
 
 def _happened(counts: dict[str, int]) -> dict[str, int]:

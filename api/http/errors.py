@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import ImportFailed, NotFound, PlanInfeasible, RedchainError, StoreError
+from graph.errors import ImportFailed, NotFound, PlanInfeasible, RedchainError, StoreError, VersionConflict
 
 from api.core.errors import Conflict, InvalidRequest, ServiceError, TooLarge
 
@@ -89,6 +89,8 @@ def redchain_status(exc: RedchainError) -> tuple[int, str, Any]:
         return 404, "not_found", None
     if isinstance(exc, PlanInfeasible):
         return 422, "plan_infeasible", None
+    if isinstance(exc, VersionConflict):
+        return 409, "version_conflict", {"expected_version": exc.expected, "store_version": exc.current}
     if isinstance(exc, StoreError):
         return 503, "store_unavailable", None
     return 400, "bad_request", None

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import StoreError
+from graph.errors import StoreError, VersionConflict
 from graph.factory import open_store
 from graph.projection import load_projection
-from graph.records import Node, Rel
+from graph.records import Document, Node, Rel
 from graph.schema import Label, RelType
 from graph.store import GraphStore
+from graph.unit_of_work import UnitOfWork
 
 E1, E2 = "91350100M000100Y43", "914403001922038216"
 
@@ -174,3 +175,61 @@ def test_store_made_with_the_old_source_index_opens_and_drops_it(tmp_path):
     with sqlite3.connect(path) as db:
         indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "rels_source" not in indexes and "rels_target" in indexes
+
+
+# -- one unit of work: graph records, documents and the version check commit together ----------
+
+def test_documents_commit_with_the_write_and_see_its_summary(store):
+    seen = []
+
+    def describe(summary):
+        seen.append(summary.version)
+        return [Document("audit", "k1", {"version": summary.version, "added": summary.added})]
+
+    summary = store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})], documents=describe)
+    assert seen == [summary.version] == [1]
+    assert store.documents("audit") == [("k1", {"version": 1, "added": {"Enterprise": 1}})]
+
+
+def test_a_stale_expected_version_writes_nothing(store):
+    _seed(store)
+    with pytest.raises(VersionConflict) as refused:
+        store.write([Node(Label.ENTERPRISE, E1, {"park": "麓谷"})], documents=[Document("audit", "k", {})],
+                    expected_version=0)
+    assert (refused.value.expected, refused.value.current) == (0, 1)
+    assert "版本 0 → 1" in str(refused.value)
+    assert store.version() == 1 and store.documents("audit") == []
+    assert store.read(ids=[E1]).nodes[0].props == {"name": "甲"}
+    assert store.write([Node(Label.ENTERPRISE, E1, {"park": "麓谷"})], expected_version=1).version == 2
+
+
+def test_a_failing_description_rolls_back_the_write(store):
+    def describe(summary):
+        raise RuntimeError("the audit entry could not be made")
+
+    with pytest.raises(RuntimeError):
+        store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})], documents=describe)
+    assert store.version() == 0 and store.read().nodes == [] and store.documents("audit") == []
+
+
+def test_a_dry_run_saves_no_documents(store):
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})], documents=[Document("audit", "k", {})], dry_run=True)
+    assert store.documents("audit") == [] and store.version() == 0
+
+
+def test_unit_of_work_commits_once_on_leaving_the_block(store):
+    with UnitOfWork(store) as uow:
+        uow.add([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+        uow.save_document("plans", "p1", {"applied": True})
+        uow.describe(lambda summary: [Document("audit", "a1", {"version": summary.version})])
+        assert store.version() == 0  # nothing before the block ends
+    assert uow.summary.version == store.version() == 1
+    assert store.documents("plans") == [("p1", {"applied": True})] and store.documents("audit") == [("a1", {"version": 1})]
+
+
+def test_unit_of_work_left_by_an_exception_writes_nothing(store):
+    with pytest.raises(ValueError):
+        with UnitOfWork(store) as uow:
+            uow.add([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+            raise ValueError("changed my mind")
+    assert store.version() == 0 and store.read().nodes == []

@@ -65,7 +65,8 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
             shown[str(path)] = name
             paths.append(path)
         try:
-            report = import_paths(store, paths, dry_run=dry_run)
+            report = import_paths(store, paths, dry_run=dry_run, describe=lambda files, rows, summary: [
+                audit.import_entry(principal, [shown.get(f, f) for f in files], rows, summary)])
         except ImportFailed as failed:
             problems = [_rename(p, shown) for p in failed.problems]
             audit.record(store, principal, "import_rejected",
@@ -79,8 +80,6 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
         "added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged, "version": summary.version,
         "warnings": [_rename(w, shown).as_dict() for w in report.warnings],
     }
-    if not dry_run:
-        audit.record_import(store, principal, result["files"], report.rows, summary)
     return result
 
 

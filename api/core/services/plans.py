@@ -16,7 +16,8 @@ from pydantic import TypeAdapter
 
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import Plan, apply_plan, plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
-from graph.errors import NotFound
+from graph.errors import NotFound, VersionConflict
+from graph.records import Document
 from graph.store import GraphStore
 
 from api.core import audit
@@ -56,15 +57,21 @@ def apply(reader: Reader, plan_id: str) -> dict:
         raise NotFound(f"找不到方案 {plan_id}")
     if body.get("applied"):
         raise Conflict("plan_applied", f"方案 {plan_id} 已于 {body['applied']['at']} 执行过", body["applied"])
-    current = store.version()
-    if current != plan.version:
-        raise Conflict("plan_stale", f"方案 {plan_id} 生成后数据已有变化（版本 {plan.version} → {current}），请重新生成方案",
-                       {"plan_version": plan.version, "store_version": current})
-    summary = apply_plan(store, plan)
-    applied = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": reader.principal.subject,
-               "version": summary.version, "added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged}
-    store.save_document(COLLECTION, plan_id, {**body, "applied": applied})
-    audit.record_plan_apply(store, reader.principal, plan, summary, plan_id)
+    applied: dict = {}
+
+    def describe(summary) -> list[Document]:
+        # The plan marked applied and the audit entry commit with the write, or not at all.
+        applied.update({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": reader.principal.subject,
+                        "version": summary.version, "added": summary.added, "updated": summary.updated,
+                        "unchanged": summary.unchanged})
+        return [Document(COLLECTION, plan_id, {**body, "applied": dict(applied)}),
+                audit.plan_apply_entry(reader.principal, plan, summary, plan_id)]
+
+    try:
+        apply_plan(store, plan, check_version=True, describe=describe)
+    except VersionConflict as stale:
+        raise Conflict("plan_stale", f"方案 {plan_id} 生成后数据已有变化（版本 {plan.version} → {stale.current}），请重新生成方案",
+                       {"plan_version": plan.version, "store_version": stale.current}) from None
     return {"id": plan_id, "applied": applied}
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 import networkx as nx
 
 from graph.analysis.membership import name_of
 from graph.analysis.planners.assignment import Assignment, Candidate, Target
-from graph.records import Node, Rel, WriteSummary
+from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 from graph.store import GraphStore
+from graph.unit_of_work import UnitOfWork
 
 CONTACTS = "contacts"
 INSTRUCTORS = "instructors"
@@ -168,10 +169,17 @@ def plan_records(plan: Plan) -> tuple[list[Node], list[Rel]]:
     return nodes, rels
 
 
-def apply_plan(store: GraphStore, plan: Plan) -> WriteSummary:
+def apply_plan(store: GraphStore, plan: Plan, *, check_version: bool = False,
+               describe: Callable[[WriteSummary], Iterable[Document]] | None = None) -> WriteSummary:
     """Write a plan's proposal in one transaction and return what the write did.
 
-    Raises ``StoreError`` if the write fails; then nothing was written.
+    With ``check_version`` the write is refused (``VersionConflict``) if the store changed
+    since the plan was made; ``describe(summary)`` makes documents saved in the same
+    transaction (the audit entry). Raises ``StoreError`` if the write fails; then nothing
+    was written.
     """
-    nodes, rels = plan_records(plan)
-    return store.write(nodes, rels)
+    with UnitOfWork(store, expected_version=plan.version if check_version else None) as uow:
+        uow.add(*plan_records(plan))
+        if describe is not None:
+            uow.describe(describe)
+    return uow.summary
