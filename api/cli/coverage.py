@@ -1,5 +1,4 @@
-"""`redchain report` and `redchain history`, plus `redchain gaps uncovered` and
-`redchain gaps orgs` (mounted on the `gaps` sub-app with ``register_gaps``).
+"""`redchain report` and `redchain history`.
 
 Text that comes from the data (names, ids, messages naming enterprises) goes into tables
 as ``rich.text.Text``, so brackets in a company name are printed, never read as markup.
@@ -20,8 +19,6 @@ from api.cli.common import JsonOption, StoreOption, cli_store, console, err_cons
 from graph.analysis.chain_structure import require_chain
 from graph.analysis.coverage import Coverage, CoverageReport, coverage_report
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot
-from graph.analysis.org_checks import TITLES, organisation_checks
-from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 from graph.projection import load_projection
 
 
@@ -147,62 +144,8 @@ def _change(delta: float | None) -> str:
     return "—" if delta is None else f"{delta * 100:+.2f}%"
 
 
-def uncovered_command(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
-    """Base enterprises without a party organisation, most important first, with the remedy each needs."""
-    with cli_store(store) as s:
-        found = uncovered_enterprises(load_projection(s), chain=chain)
-    if as_json:
-        print_json(found)
-        return
-    console.print(uncovered_table(found))
-
-
-def uncovered_table(found) -> Table:
-    """One row per enterprise: name and code together, the remedy, and why it matters."""
-    table = Table(title=f"未建立党组织的企业（{len(found)} 家）", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("优先级", justify="right", no_wrap=True)
-    table.add_column("企业", overflow="fold", ratio=3)
-    table.add_column("党员/职工", justify="right", no_wrap=True)
-    table.add_column("建议", no_wrap=True)
-    table.add_column("工作覆盖", overflow="fold", ratio=1)
-    table.add_column("原因", overflow="fold", ratio=3)
-    for u in found:
-        table.add_row(
-            str(u.priority), Text(f"{u.name}\n{u.id}"), f"{_count(u.party_members)}/{_count(u.employees)}",
-            REMEDY_ZH[u.remedy], Text("、".join(u.work_covered_by) if u.work_covered else "否"), "；".join(u.reasons),
-        )  # fmt: skip
-    return table
-
-
-def _count(n: int | None) -> str:
-    return "—" if n is None else str(n)
-
-
-def org_checks_command(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
-    """Advisory checks on party organisations: size against level, joint orgs, stale coverage."""
-    with cli_store(store) as s:
-        found = organisation_checks(load_projection(s), chain=chain)
-    if as_json:
-        print_json(found)
-        return
-    # Wrapped, never cut: the rule cited is the point of an advisory check.
-    table = Table(title=f"党组织设置提示（{len(found)} 条）", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("党组织", overflow="fold", ratio=2)
-    table.add_column("问题", overflow="fold", ratio=1)
-    table.add_column("说明", overflow="fold", ratio=3)
-    table.add_column("依据", overflow="fold", ratio=2)
-    for c in found:
-        table.add_row(Text(f"{c.name}\n{c.org}"), TITLES[c.code], Text(c.message), Text(c.rule))
-    console.print(table)
-
-
 def register(app: typer.Typer) -> None:
     """Add `report` and `history` to the top-level app."""
     app.command()(report)
     app.command()(history)
 
-
-def register_gaps(gaps: typer.Typer) -> None:
-    """Add `uncovered` and `orgs` to the `gaps` sub-app (owned elsewhere)."""
-    gaps.command("uncovered")(uncovered_command)
-    gaps.command("orgs")(org_checks_command)

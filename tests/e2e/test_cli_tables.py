@@ -39,3 +39,29 @@ def test_history_fits_the_terminal_with_whole_dates(district):
     shown = run("history", "--store", district)
     assert "…" not in shown and max(map(len, shown.splitlines())) <= 80
     assert any(line.strip().startswith("20") and line.split()[0].count("-") == 2 for line in shown.splitlines())
+
+
+def _cells(text: str) -> int:
+    from api.core.exports import display_width
+    return display_width(text)
+
+
+def test_uncovered_list_keeps_every_code_whole_and_names_who_reaches_it(district):
+    import json
+
+    found = json.loads(run("gaps", "uncovered", "--json", "--store", district))
+    shown = run("gaps", "uncovered", "--store", district)
+    lines = shown.splitlines()
+    assert max(map(_cells, lines)) <= 80
+    assert all(any(u["id"] in line for line in lines) for u in found)  # an 18-character code never split
+    reached = next(u for u in found if u["work_covered_by"])
+    source = reached["work_covered_by"][0]
+    assert any(f"（{source}）" in line for line in lines)  # a name with its code, not a bare id
+
+
+def test_gap_sections_state_each_rule_once(district):
+    from graph.analysis.pairing_gaps import RULE_CO_BUILDING
+
+    shown = run("gaps", "pairing", "--store", district)
+    assert max(map(_cells, shown.splitlines())) <= 80
+    assert "".join(shown.split()).count("".join(RULE_CO_BUILDING.split())) == 1

@@ -9,7 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.cli.coverage import register, register_gaps
+from api.cli.coverage import register
+from api.cli.gaps import gaps_app
 from builders import GraphBuilder
 from graph.analysis.coverage import coverage_report
 from graph.analysis.history import COLLECTION, HistoryPoint, coverage_history, save_snapshot
@@ -122,9 +123,7 @@ def test_no_snapshots_no_history(store):
 def cli(tmp_path, store):
     app = typer.Typer()
     register(app)
-    gaps = typer.Typer()
-    register_gaps(gaps)
-    app.add_typer(gaps, name="gaps")
+    app.add_typer(gaps_app, name="gaps")
     runner = CliRunner()
     path = str(tmp_path / "redchain.db")
 
