@@ -53,10 +53,11 @@ class PropType(str, Enum):
 
 @dataclass(frozen=True)
 class Prop:
-    """One property: its type and, for enums, the allowed values.
+    """One property: its type, its Chinese name and, for enums, the allowed values.
 
-    ``choices`` maps each stored (English) value to its Chinese word; imports accept
-    either. ``minimum``/``maximum`` bound integers.
+    ``zh`` is the word a person reads for the property everywhere (import headers, the
+    template, tables, side panels, exports). ``choices`` maps each stored (English) value
+    to its Chinese word; imports accept either. ``minimum``/``maximum`` bound integers.
     """
 
     name: str
@@ -65,6 +66,7 @@ class Prop:
     default: object = None
     minimum: int | None = None
     maximum: int | None = None
+    zh: str = ""
 
 
 ENTERPRISE_KINDS = {"enterprise": "企业", "social_org": "社会组织"}
@@ -92,45 +94,45 @@ def _props(*props: Prop) -> dict[str, Prop]:
 
 NODE_PROPS: dict[Label, dict[str, Prop]] = {
     Label.ENTERPRISE: _props(
-        Prop("name"),
-        Prop("kind", PropType.ENUM, ENTERPRISE_KINDS, default="enterprise"),
-        Prop("park"),
-        Prop("street"),
-        Prop("employees", PropType.INT, minimum=0),
-        Prop("party_members", PropType.INT, minimum=0),
-        Prop("above_scale", PropType.BOOL, default=False),
-        Prop("leading", PropType.BOOL, default=False),
-        Prop("in_base", PropType.BOOL, default=True),
-        Prop("status", PropType.ENUM, ENTERPRISE_STATUS, default="active"),
+        Prop("name", zh="名称"),
+        Prop("kind", PropType.ENUM, ENTERPRISE_KINDS, default="enterprise", zh="类型"),
+        Prop("park", zh="园区"),
+        Prop("street", zh="街道"),
+        Prop("employees", PropType.INT, minimum=0, zh="职工人数"),
+        Prop("party_members", PropType.INT, minimum=0, zh="党员人数"),
+        Prop("above_scale", PropType.BOOL, default=False, zh="规上企业"),
+        Prop("leading", PropType.BOOL, default=False, zh="龙头企业"),
+        Prop("in_base", PropType.BOOL, default=True, zh="纳入基数"),
+        Prop("status", PropType.ENUM, ENTERPRISE_STATUS, default="active", zh="状态"),
     ),
-    Label.CHAIN: _props(Prop("name")),
+    Label.CHAIN: _props(Prop("name", zh="名称")),
     Label.SEGMENT: _props(
-        Prop("name"),
-        Prop("stage", PropType.ENUM, STAGES),
-        Prop("order", PropType.INT, minimum=0),
+        Prop("name", zh="名称"),
+        Prop("stage", PropType.ENUM, STAGES, zh="位置"),
+        Prop("order", PropType.INT, minimum=0, zh="序号"),
     ),
     Label.PARTY_ORG: _props(
-        Prop("name"),
-        Prop("level", PropType.ENUM, ORG_LEVELS),
-        Prop("formation", PropType.ENUM, FORMATIONS),
-        Prop("members", PropType.INT, minimum=0),
-        Prop("star", PropType.INT, minimum=1, maximum=5),
-        Prop("demonstration", PropType.BOOL, default=False),
+        Prop("name", zh="名称"),
+        Prop("level", PropType.ENUM, ORG_LEVELS, zh="层级"),
+        Prop("formation", PropType.ENUM, FORMATIONS, zh="组建方式"),
+        Prop("members", PropType.INT, minimum=0, zh="党员数"),
+        Prop("star", PropType.INT, minimum=1, maximum=5, zh="星级"),
+        Prop("demonstration", PropType.BOOL, default=False, zh="示范点"),
     ),
-    Label.UNIT: _props(Prop("name"), Prop("kind", PropType.ENUM, UNIT_KINDS, default="other")),
+    Label.UNIT: _props(Prop("name", zh="名称"), Prop("kind", PropType.ENUM, UNIT_KINDS, default="other", zh="类型")),
     Label.LEADER: _props(
-        Prop("name"),
-        Prop("title"),
-        Prop("unit"),
-        Prop("capacity", PropType.INT, default=3, minimum=0),
-        Prop("min_contacts", PropType.INT, default=1, minimum=0),
+        Prop("name", zh="姓名"),
+        Prop("title", zh="职务"),
+        Prop("unit", zh="单位"),
+        Prop("capacity", PropType.INT, default=3, minimum=0, zh="联系上限"),
+        Prop("min_contacts", PropType.INT, default=1, minimum=0, zh="最少联系数"),
     ),
     Label.INSTRUCTOR: _props(
-        Prop("name"),
-        Prop("kind", PropType.ENUM, INSTRUCTOR_KINDS, default="instructor"),
-        Prop("unit"),
+        Prop("name", zh="姓名"),
+        Prop("kind", PropType.ENUM, INSTRUCTOR_KINDS, default="instructor", zh="类型"),
+        Prop("unit", zh="单位"),
     ),
-    Label.ALLIANCE: _props(Prop("name"), Prop("founded", PropType.DATE)),
+    Label.ALLIANCE: _props(Prop("name", zh="名称"), Prop("founded", PropType.DATE, zh="成立日期")),
 }
 
 LABEL_ZH = {
@@ -153,11 +155,16 @@ PERSONAL_PROPS: dict[Label, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class RelSpec:
-    """Which labels a relationship type may join, and its properties."""
+    """Which labels a relationship type may join, its properties, and its words: ``zh``
+    names the relationship; ``forward`` names its targets as seen from a source (覆盖企业),
+    ``backward`` its sources as seen from a target (覆盖党组织)."""
 
     sources: frozenset[Label]
     targets: frozenset[Label]
     props: dict[str, Prop] = field(default_factory=dict)
+    zh: str = ""
+    forward: str = ""
+    backward: str = ""
 
 
 def _labels(*labels: Label) -> frozenset[Label]:
@@ -167,29 +174,34 @@ def _labels(*labels: Label) -> frozenset[Label]:
 _ORG_OR_ENTERPRISE = _labels(Label.PARTY_ORG, Label.ENTERPRISE)
 
 REL_SPECS: dict[RelType, RelSpec] = {
-    RelType.SUPPLIES: RelSpec(_labels(Label.ENTERPRISE), _labels(Label.ENTERPRISE), _props(Prop("product"))),
-    RelType.IN_SEGMENT: RelSpec(_labels(Label.ENTERPRISE), _labels(Label.SEGMENT)),
-    RelType.PART_OF: RelSpec(_labels(Label.SEGMENT), _labels(Label.CHAIN)),
-    RelType.COVERS: RelSpec(_labels(Label.PARTY_ORG), _labels(Label.ENTERPRISE)),
-    RelType.UNDER: RelSpec(_labels(Label.PARTY_ORG), _labels(Label.PARTY_ORG)),
-    RelType.LEADS: RelSpec(_labels(Label.PARTY_ORG), _labels(Label.CHAIN)),
+    RelType.SUPPLIES: RelSpec(_labels(Label.ENTERPRISE), _labels(Label.ENTERPRISE), _props(Prop("product", zh="产品")),
+                              "上下游供应（供方→需方）", "下游客户", "上游供应商"),
+    RelType.IN_SEGMENT: RelSpec(_labels(Label.ENTERPRISE), _labels(Label.SEGMENT), {}, "企业所在环节", "所在环节", "环节内企业"),
+    RelType.PART_OF: RelSpec(_labels(Label.SEGMENT), _labels(Label.CHAIN), {}, "环节所属产业链", "所属产业链", "环节"),
+    RelType.COVERS: RelSpec(_labels(Label.PARTY_ORG), _labels(Label.ENTERPRISE), {}, "党组织覆盖", "覆盖企业", "覆盖党组织"),
+    RelType.UNDER: RelSpec(_labels(Label.PARTY_ORG), _labels(Label.PARTY_ORG), {}, "组织隶属（下级→上级）", "上级党组织", "下级党组织"),
+    RelType.LEADS: RelSpec(_labels(Label.PARTY_ORG), _labels(Label.CHAIN), {}, "产业链党委领导产业链", "领导产业链", "产业链党委"),
     RelType.PAIRED_WITH: RelSpec(
         _labels(Label.UNIT, Label.PARTY_ORG, Label.ENTERPRISE),
         _ORG_OR_ENTERPRISE,
         _props(
-            Prop("kind", PropType.ENUM, PAIRING_KINDS, default="co_building"),
-            Prop("since", PropType.DATE),
+            Prop("kind", PropType.ENUM, PAIRING_KINDS, default="co_building", zh="类型"),
+            Prop("since", PropType.DATE, zh="开始日期"),
         ),
+        "结对共建", "结对对象", "结对方",
     ),
-    RelType.CONTACTS: RelSpec(_labels(Label.LEADER), _ORG_OR_ENTERPRISE, _props(Prop("since", PropType.DATE))),
-    RelType.RESPONSIBLE_FOR: RelSpec(_labels(Label.LEADER), _labels(Label.CHAIN)),
-    RelType.ASSIGNED_TO: RelSpec(_labels(Label.INSTRUCTOR), _ORG_OR_ENTERPRISE, _props(Prop("since", PropType.DATE))),
+    RelType.CONTACTS: RelSpec(_labels(Label.LEADER), _ORG_OR_ENTERPRISE, _props(Prop("since", PropType.DATE, zh="开始日期")),
+                              "领导联系点", "联系点", "联系领导"),
+    RelType.RESPONSIBLE_FOR: RelSpec(_labels(Label.LEADER), _labels(Label.CHAIN), {}, "领导分管产业链", "分管产业链", "分管领导"),
+    RelType.ASSIGNED_TO: RelSpec(_labels(Label.INSTRUCTOR), _ORG_OR_ENTERPRISE,
+                                 _props(Prop("since", PropType.DATE, zh="开始日期")), "指导员派驻", "派驻对象", "党建指导员"),
     RelType.MEMBER_OF: RelSpec(
         _labels(Label.ENTERPRISE, Label.PARTY_ORG, Label.UNIT),
         _labels(Label.ALLIANCE),
-        _props(Prop("role", PropType.ENUM, ALLIANCE_ROLES, default="member")),
+        _props(Prop("role", PropType.ENUM, ALLIANCE_ROLES, default="member", zh="角色")),
+        "联盟成员单位", "所在联盟", "成员单位",
     ),
-    RelType.ALLIANCE_OF: RelSpec(_labels(Label.ALLIANCE), _labels(Label.CHAIN)),
+    RelType.ALLIANCE_OF: RelSpec(_labels(Label.ALLIANCE), _labels(Label.CHAIN), {}, "联盟所属产业链", "所属产业链", "产业链党建联盟"),
 }
 
 
