@@ -137,7 +137,7 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
 
     Raises ``NotFound`` if ``chain`` names no Chain, ``ValueError`` for an unknown ``by``.
 
-    >>> from tests.builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = GraphBuilder().enterprise("E1").enterprise("E2").org("O1").rel("COVERS", "O1", "E1").projection()
     >>> coverage_report(g).totals.org_coverage_rate
     0.5
@@ -185,7 +185,7 @@ def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, str]:
     ``ids`` are normally base enterprises (only those count in a report); the state of
     any other enterprise passed is computed the same way.
 
-    >>> from tests.builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = (GraphBuilder().enterprise("E1").enterprise("E2").org("J", formation="joint")
     ...      .rel("COVERS", "J", "E1").projection())
     >>> enterprise_states(g, ["E1", "E2"])

@@ -70,7 +70,7 @@ def base_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> list[st
 
     Raises ``NotFound`` if ``chain`` names no Chain.
 
-    >>> from tests.builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = GraphBuilder().enterprise("E1").enterprise("E2", status="closed").projection()
     >>> base_enterprises(g)
     ['E1']

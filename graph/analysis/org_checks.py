@@ -68,7 +68,7 @@ def organisation_checks(g: nx.MultiDiGraph, *, chain: str | None = None) -> list
     ``chain`` keeps the orgs in that chain (``graph.analysis.membership``: covering an
     enterprise of it, or leading it; ``NotFound`` if it names no Chain).
 
-    >>> from tests.builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = GraphBuilder().org("O1").projection()
     >>> [c.code for c in organisation_checks(g)]
     ['covers_nothing']

@@ -72,7 +72,7 @@ def uncovered_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> li
 
     Returns the enterprises sorted by ``priority`` descending, then ``id``.
 
-    >>> from tests.builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = GraphBuilder().enterprise("E1", party_members=2).projection()
     >>> [(u.id, u.remedy) for u in uncovered_enterprises(g)]
     [('E1', 'joint_needed')]

@@ -24,7 +24,7 @@ from graph.schema import Label
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
 from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, clear_server, server_store
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 
 pytestmark = pytest.mark.skipif(not NEO4J_URI, reason=SERVER_SKIP)
 

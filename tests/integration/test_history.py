@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from api.cli.coverage import register
 from api.cli.gaps import gaps_app
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.coverage import coverage_report
 from graph.analysis.history import COLLECTION, HistoryPoint, coverage_history, save_snapshot
 from graph.projection import load_projection

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from typer.testing import CliRunner
 
 from api.cli.plans import plan_app

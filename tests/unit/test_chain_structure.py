@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.chain_structure import (
     ChainSummary,
     chain_structure,

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.contact_gaps import (
     RULE_CAPACITY,
     RULE_CHAIN_CONTACTED,

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from graph.analysis.jsonable import to_jsonable
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.coverage import Coverage, coverage_report, enterprise_states
 from graph.analysis.membership import base_enterprises
 from graph.errors import NotFound

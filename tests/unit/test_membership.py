@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.coverage import coverage_report
 from graph.analysis.membership import (
     base_enterprises,

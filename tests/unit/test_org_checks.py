@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.org_checks import RULES, OrgCheck, org_members, organisation_checks
 from graph.errors import NotFound
 

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.pairing_gaps import (
     RULE_ALLIANCE,
     RULE_ALLIANCE_LEADERS,

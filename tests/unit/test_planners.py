@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 
 import graph.analysis.planners.assignment as assignment_module
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from builders import GraphBuilder
+from graph.builder import GraphBuilder
 from graph.analysis.coverage import base_enterprises, coverage_report
 from graph.errors import NotFound
 from graph.factory import open_store

@@ -50,7 +50,7 @@ def plan_contacts(
     Raises ``NotFound`` for an unknown chain or leader, ``PlanInfeasible`` when some leaders cannot
     all reach ``min_contacts`` (the message names them and how many are missing).
 
-    >>> from builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = (GraphBuilder().node("Leader", "L1").enterprise("E1").enterprise("E2", leading=True)
     ...      .projection())
     >>> [(i.source, i.target) for i in plan_contacts(g).items]

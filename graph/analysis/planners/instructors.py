@@ -47,7 +47,7 @@ def plan_instructors(
     Raises ``NotFound`` for an unknown chain, ``PlanInfeasible`` when the instructors
     cannot all reach ``minimum`` (e.g. fewer targets than instructors).
 
-    >>> from builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = GraphBuilder().node("Instructor", "I1").enterprise("E1", party_members=0).projection()
     >>> [(i.source, i.target) for i in plan_instructors(g).items]
     [('I1', 'E1')]

@@ -71,7 +71,7 @@ def plan_joint_branches(g: nx.MultiDiGraph, *, chain: str | None = None, min_mem
     ``items`` their ``COVERS`` plus the attachments to existing joint organisations.
     Raises ``NotFound`` for an unknown chain.
 
-    >>> from builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> b = GraphBuilder()
     >>> for e in ("E1", "E2"):
     ...     _ = b.enterprise(e, park="高新区", party_members=2)

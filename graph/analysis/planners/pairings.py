@@ -77,7 +77,7 @@ def plan_pairings(
     Returns a ``Plan`` of kind ``pairings``; targets left unpaired are its leftovers.
     Raises ``NotFound`` for an unknown chain.
 
-    >>> from builders import GraphBuilder
+    >>> from graph.builder import GraphBuilder
     >>> g = (GraphBuilder().enterprise("E1", park="P").enterprise("E2", park="P")
     ...      .org("S", star=5).rel("COVERS", "S", "E1").org("W", star=1).rel("COVERS", "W", "E2")
     ...      .projection())

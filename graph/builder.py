@@ -1,4 +1,4 @@
-"""Hand-built graphs for unit tests: a few lines per case, literal ids."""
+"""Hand-built graphs in a few lines: examples in docstrings, unit tests, notebooks."""
 
 from __future__ import annotations
 
