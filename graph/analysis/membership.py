@@ -45,10 +45,22 @@ def name_of(g: nx.MultiDiGraph, node: str) -> str:
     return g._node[node].get("name") or node
 
 
+MAX_LISTED = 12  # valid ids named in a "not found" message
+
+
 def require_chain(g: nx.MultiDiGraph, chain: str) -> None:
-    """Raise ``NotFound("找不到产业链 X")`` unless ``chain`` names a Chain."""
+    """Raise ``NotFound`` unless ``chain`` names a Chain; the message lists the chains there are.
+
+    >>> from graph.builder import GraphBuilder
+    >>> require_chain(GraphBuilder().chain("C01", name="工程机械").projection(), "C9")
+    Traceback (most recent call last):
+    graph.errors.NotFound: 找不到产业链 C9；现有产业链：C01 工程机械
+    """
     if chain not in g._node or g._node[chain].get("label") != Label.CHAIN.value:
-        raise NotFound(f"找不到产业链 {chain}")
+        chains = sorted(n for n, a in g._node.items() if a.get("label") == Label.CHAIN.value)
+        known = "、".join(f"{c} {name_of(g, c)}" for c in chains[:MAX_LISTED])
+        more = f" 等 {len(chains)} 条" if len(chains) > MAX_LISTED else ""
+        raise NotFound(f"找不到产业链 {chain}；" + (f"现有产业链：{known}{more}" if chains else "还没有导入任何产业链"))
 
 
 # -- the base ------------------------------------------------------------------------------

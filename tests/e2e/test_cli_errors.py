@@ -200,4 +200,4 @@ def test_output_below_a_file(cli, tmp_path):
 def test_history_of_an_unknown_chain(cli, hostile_template):
     result = cli("history", "--chain", "NOPE", "--store", hostile_template)
     assert result.exit_code == 1
-    assert result.stderr == "错误: 找不到产业链 NOPE\n"
+    assert result.stderr.startswith("错误: 找不到产业链 NOPE；现有产业链：C03 [/x]新能源汽车零部件[bold]:smile:、")

@@ -77,8 +77,11 @@ def test_require_chain_message():
     g = district().projection()
     require_chain(g, "C1")
     for wrong in ("NOPE", "E1"):
-        with pytest.raises(NotFound, match=f"^找不到产业链 {wrong}$"):
+        with pytest.raises(NotFound) as refused:
             require_chain(g, wrong)
+        assert str(refused.value) == f"找不到产业链 {wrong}；现有产业链：C1 工程机械、C2 新材料"
+    with pytest.raises(NotFound, match="^找不到产业链 C1；还没有导入任何产业链$"):
+        require_chain(GraphBuilder().projection(), "C1")
     with pytest.raises(NotFound, match="找不到产业链 E1"):
         chain_enterprises(g, "E1")
 
