@@ -12,7 +12,7 @@ from graph.analysis.chain_structure import chain_structure, chain_summaries
 from graph.projection import load_projection
 from graph.schema import STAGES
 
-chains_app = typer.Typer(help="Browse industry chains: the list, and one chain segment by segment.", no_args_is_help=True)
+chains_app = typer.Typer(help="产业链：列出产业链，按环节查看一条链的结构。", no_args_is_help=True)
 
 _KIND_ZH = {"articulation": "唯一连接点", "single_supplier": "单一供应商"}
 
@@ -33,7 +33,7 @@ def _table(title: str, headers: list[str], rows: Iterable[list]) -> None:
 
 @chains_app.command("list")
 def list_chains(store: StoreOption = None, json: JsonOption = False) -> None:
-    """List every chain with its number of segments and enterprises."""
+    """列出全部产业链及其环节数、企业数。"""
     with cli_store(store) as s:
         summaries = chain_summaries(load_projection(s))
     if json:
@@ -44,11 +44,11 @@ def list_chains(store: StoreOption = None, json: JsonOption = False) -> None:
 
 @chains_app.command("structure")
 def structure(
-    chain_id: Annotated[str, typer.Argument(help="The chain's id.", show_default=False)],
+    chain_id: Annotated[str, typer.Argument(help="产业链编号，如 C01。", show_default=False)],
     store: StoreOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Show one chain segment by segment: coverage, missing segments, single points of failure, key enterprises."""
+    """按环节查看一条产业链：覆盖情况、缺链环节、单点依赖和关键企业。"""
     with cli_store(store) as s:
         result = chain_structure(load_projection(s), chain_id)
     if json:

@@ -31,11 +31,11 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         envvar="REDCHAIN_STORE",
-        help="Store URI: sqlite:///./redchain.db (default), a plain path, or neo4j://host:7687.",
+        help="数据存储：sqlite:///./redchain.db（默认）、文件路径，或 neo4j://host:7687。",
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (field names as in DESIGN.md) instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON（字段名见 DESIGN.md），不输出表格。")]
 
 _MISSING_HINT = "；先用 redchain demo 或 redchain load 导入数据"
 

@@ -27,13 +27,13 @@ def document_collections() -> tuple[str, ...]:
 
 
 def migrate(
-    source: Annotated[str, typer.Option("--from", help="The store to copy from (sqlite:///a.db, neo4j://host:7687, …).", show_default=False)],
-    target: Annotated[str, typer.Option("--to", help="The store to copy into.", show_default=False)],
-    force: Annotated[bool, typer.Option("--force", help="Write into a target that already holds data: records are upserted by id, records only in the target are kept.")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=0, help="Records per transaction; 0 (default) copies the graph in one all-or-nothing transaction. Use e.g. 200000 for a graph too large for one Neo4j transaction (re-run with --force after a failure: writes are idempotent).")] = 0,
+    source: Annotated[str, typer.Option("--from", help="从哪个数据存储复制（sqlite:///a.db、neo4j://host:7687 等）。", show_default=False)],
+    target: Annotated[str, typer.Option("--to", help="复制到哪个数据存储。", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="目标已有数据时也写入：按编号更新，目标中独有的记录保留。")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=0, help="每个事务写入的记录数；0（默认）为一个事务全部写入。图太大、Neo4j 一个事务放不下时可用如 200000（失败后加 --force 重跑即可，写入可重复）。")] = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """Copy a whole graph and its documents (history, plans, audit trail, tokens) into another store."""
+    """把整个图谱及其文档（历史快照、方案、审计日志、令牌）复制到另一个数据存储。"""
     with cli_store(source) as src, cli_store(target, create=True) as dst:
         if _same_store(src, dst):
             fail("源库和目标库是同一个库。")

@@ -28,23 +28,23 @@ from graph.projection import load_projection
 from graph.records import WriteSummary
 
 plan_app = typer.Typer(
-    help="Propose contact points, instructors, pairings and joint branches; --apply writes a proposal.",
+    help="出方案：联系点、党建指导员、结对共建或联合党支部（--apply 写入）。",
     no_args_is_help=True,
 )
 
-ChainOption = Annotated[str | None, typer.Option("--chain", help="Only this chain (its id).", show_default=False)]
+ChainOption = Annotated[str | None, typer.Option("--chain", help="只看这条产业链（编号）。", show_default=False)]
 ApplyOption = Annotated[
-    bool, typer.Option("--apply", help="Write the proposal to the store in one transaction and print what was written.")
+    bool, typer.Option("--apply", help="把方案一次性写入数据（一个事务），并列出写入了什么。")
 ]
 InstructorCapacity = Annotated[
-    int, typer.Option("--capacity", min=0, help="Targets per instructor, current ones included.")
+    int, typer.Option("--capacity", min=0, help="每名指导员最多派驻的对象数（含现有）。")
 ]
-InstructorMinimum = Annotated[int, typer.Option("--minimum", min=0, help="Targets every instructor should have.")]
+InstructorMinimum = Annotated[int, typer.Option("--minimum", min=0, help="每名指导员至少派驻的对象数。")]
 PairingCapacity = Annotated[
-    int, typer.Option("--capacity", min=0, help="Pairings per strong organisation, current ones included.")
+    int, typer.Option("--capacity", min=0, help="每个较强党组织最多结对数（含现有）。")
 ]
-MaxHops = Annotated[int, typer.Option("--max-hops", min=0, help="How far to look along supply links.")]
-MinMembers = Annotated[int, typer.Option("--min-members", min=1, help="Party members a branch needs.")]
+MaxHops = Annotated[int, typer.Option("--max-hops", min=0, help="沿上下游关系最多找几步。")]
+MinMembers = Annotated[int, typer.Option("--min-members", min=1, help="成立党支部所需的正式党员数。")]
 
 _TITLES = {  # kind -> (title, source header, target header)
     CONTACTS: ("领导联系点规划", "领导", "联系对象"),
@@ -78,13 +78,13 @@ def contacts(
         bool,
         typer.Option(
             "--out-of-chain/--in-chain-only",
-            help="Let a leader short of targets in their chains take some outside them.",
+            help="分管链上对象不足时，允许领导联系分管链以外的对象。",
         ),
     ] = True,
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """Propose leaders' contact points (联系点): each at least min_contacts, none over capacity, in-chain first."""
+    """联系点方案：每名领导不少于最少联系数、不超过联系上限，优先联系分管产业链上的对象。"""
     _run(store, lambda g: plan_contacts(g, chain=chain, include_out_of_chain=out_of_chain), as_json, apply)
 
 
@@ -97,7 +97,7 @@ def instructors(
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """Propose where instructors (党建指导员) go: enterprises with no party member and weak organisations."""
+    """党建指导员派驻方案：优先派往没有党员的企业和薄弱党组织。"""
     _run(store, lambda g: plan_instructors(g, chain=chain, capacity=capacity, minimum=minimum), as_json, apply)
 
 
@@ -110,7 +110,7 @@ def pairings(
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """Propose co-building pairings (结对共建): a nearby strong organisation for each weak one or uncovered enterprise."""
+    """结对共建方案：为薄弱党组织或未覆盖企业找就近的较强党组织。"""
     _run(store, lambda g: plan_pairings(g, chain=chain, capacity=capacity, max_hops=max_hops), as_json, apply)
 
 
@@ -122,7 +122,7 @@ def joint_branches(
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """Propose joint branches (联合党支部) for enterprises with one or two party members."""
+    """联合党支部方案：把只有 1–2 名党员的企业就近联合组建党支部。"""
     _run(store, lambda g: plan_joint_branches(g, chain=chain, min_members=min_members), as_json, apply)
 
 

@@ -24,11 +24,11 @@ from api.web.thresholds import PageSettings
 from graph.analysis.chain_structure import chain_segments, require_chain
 from graph.projection import load_projection
 
-view_app = typer.Typer(help="Write chain maps, neighbourhoods and gap maps as HTML files that open from disk.",
+view_app = typer.Typer(help="导出图谱页面：产业链图、关系网络、缺口图，生成可直接打开的 HTML 文件。",
                        no_args_is_help=True)
 
 OutOption = Annotated[
-    Path | None, typer.Option("-o", "--output", help="The HTML file to write (default: a name made from the id).",
+    Path | None, typer.Option("-o", "--output", help="要写入的 HTML 文件（默认按编号命名）。",
                               dir_okay=False, show_default=False)
 ]
 
@@ -51,14 +51,14 @@ def _write(path: Path, html: str, what: str, payload: dict) -> None:
 
 @view_app.command("chain")
 def chain(
-    chain_id: Annotated[str, typer.Argument(help="The chain's id.", show_default=False)],
+    chain_id: Annotated[str, typer.Argument(help="产业链编号，如 C01。", show_default=False)],
     out: OutOption = None,
-    segment: Annotated[str | None, typer.Option(help="Only this segment of the chain.", show_default=False)] = None,
-    full: Annotated[bool, typer.Option("--full", help="Draw every enterprise even above --cap.")] = False,
-    cap: Annotated[int, typer.Option(min=10, help="Above this many enterprises, write an overview plus one file per segment.")] = DEFAULT_CAP,
+    segment: Annotated[str | None, typer.Option(help="只画这条链的这个环节（环节编号）。", show_default=False)] = None,
+    full: Annotated[bool, typer.Option("--full", help="超过 --cap 也画出全部企业。")] = False,
+    cap: Annotated[int, typer.Option(min=10, help="企业数超过此值时，生成总览页并每个环节一个文件。")] = DEFAULT_CAP,
     store: StoreOption = None,
 ) -> None:
-    """Write the map of one chain: swimlanes by stage and segment, coverage colours, party work around."""
+    """导出一条产业链的图：按上中下游和环节分道，按覆盖情况着色，标出党建工作关系。"""
     out = out or Path(f"chain-{safe_name(chain_id)}.html")
     rates = _rates()
     with cli_store(store) as s:
@@ -76,13 +76,13 @@ def chain(
 
 @view_app.command("entity")
 def entity(
-    node_id: Annotated[str, typer.Argument(help="Any id: an enterprise's USCC, an org, a chain, a leader, …", show_default=False)],
+    node_id: Annotated[str, typer.Argument(help="任意编号：企业统一社会信用代码、党组织、产业链、领导……", show_default=False)],
     out: OutOption = None,
-    depth: Annotated[int, typer.Option(min=1, max=MAX_DEPTH, help="Hops from the node.")] = 1,
-    limit: Annotated[int, typer.Option(min=2, max=2000, help="Most nodes to draw.")] = DEFAULT_LIMIT,
+    depth: Annotated[int, typer.Option(min=1, max=MAX_DEPTH, help="向外展开几层关系。")] = 1,
+    limit: Annotated[int, typer.Option(min=2, max=2000, help="最多画多少个节点。")] = DEFAULT_LIMIT,
     store: StoreOption = None,
 ) -> None:
-    """Write the neighbourhood of one node (its k-hop ego graph, capped)."""
+    """导出一个对象的关系网络（向外若干层，数量有上限）。"""
     out = out or Path(f"entity-{safe_name(node_id)}.html")
     with cli_store(store) as s:
         payload = neighbourhood_map(load_projection(s), node_id, depth=depth, limit=limit, links=Links(server=False))
@@ -92,10 +92,10 @@ def entity(
 @view_app.command("gaps")
 def gaps(
     out: OutOption = None,
-    chain: Annotated[str | None, typer.Option("--chain", help="Only this chain.", show_default=False)] = None,
+    chain: Annotated[str | None, typer.Option("--chain", help="只看这条产业链（编号）。", show_default=False)] = None,
     store: StoreOption = None,
 ) -> None:
-    """Write the gap map: enterprises without a party organisation and the planners' proposals (dashed)."""
+    """导出缺口图：未建立党组织的企业，以及各方案的建议（虚线）。"""
     out = out or Path(f"gaps-{safe_name(chain)}.html" if chain else "gaps.html")
     with cli_store(store) as s:
         found = gap_map(load_projection(s), chain=chain, links=Links(server=False))
@@ -109,4 +109,4 @@ def _rates() -> tuple[float, float]:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(view_app, name="view", help="Write graph views (chain map, neighbourhood, gap map) as standalone HTML files.")
+    app.add_typer(view_app, name="view", help="导出图谱页面（产业链图、关系网络、缺口图）为独立 HTML 文件。")
