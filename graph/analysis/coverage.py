@@ -49,17 +49,20 @@ from graph.analysis.membership import (
     base_enterprises,
     chain_enterprises,
     chains_by_segment,
+    RATE_DIGITS,
     coverage_rate,
     industry_committees,
     name_of,
     segment_enterprises,
     segment_key,
 )
-from graph.projection import ids_with_label, in_ids
-from graph.schema import Label, RelType
+from graph.projection import ids_with_label, in_ids, out_ids
+from graph.schema import ENTERPRISE_KINDS, Label, RelType
 
-GROUPINGS = ("chain", "segment", "park", "street")
+GROUPINGS = ("chain", "segment", "park", "street", "kind")
 MISSING_GROUP_NAME = "（未填写）"  # the park/street group of enterprises that name none
+UNRATED = "unrated"
+STAR_KEYS = ("5", "4", "3", "2", "1", UNRATED)  # the keys of ``stars``, best first
 
 _COVERS = RelType.COVERS.value
 _WORK_RELS = frozenset({RelType.ASSIGNED_TO.value, RelType.CONTACTS.value, RelType.PAIRED_WITH.value})
@@ -89,6 +92,19 @@ class Coverage:
     standalone_orgs: int
     joint_orgs: int
     industry_committees: int
+    # The figures the seed articles quote (README defines each one).
+    standalone_eligible: int
+    standalone_eligible_own_org: int
+    standalone_formation_rate: float
+    with_members: int
+    with_members_covered: int
+    with_members_coverage_rate: float
+    instructor_covered: int
+    instructor_coverage_rate: float
+    stars: dict[str, int]  # "5" .. "1" and "unrated": counted orgs by star rating
+    demonstration_sites: int
+    enterprises_per_joint_org_avg: float
+    enterprises_per_joint_org_max: int
 
 
 @dataclass(frozen=True)
@@ -130,7 +146,8 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
     Parameters
     ----------
     g : the projection (``graph.projection.project`` / ``load_projection``); not mutated.
-    by : ``None``, ``"chain"``, ``"segment"``, ``"park"`` or ``"street"``. An enterprise in
+    by : ``None``, ``"chain"``, ``"segment"``, ``"park"``, ``"street"`` or ``"kind"`` (keys
+        ``enterprise`` and ``social_org``, named 企业 and 社会组织). An enterprise in
         several chains or segments counts in each of their groups; park and street groups
         of enterprises that name none are gathered under the key ``""``.
     chain : a Chain id; restricts everything, totals too, to that chain's enterprises.
@@ -225,6 +242,7 @@ class _Summariser:
         reach = enterprise_reach(g, base)
         self.orgs_of = reach.orgs
         self.state = _states(g, base, reach)
+        self.figures = _ArticleFigures(g, base, reach.orgs, self.state)
 
     def __call__(self, members: Iterable[str], chains: Iterable[str]) -> Coverage:
         members = list(members)
@@ -247,7 +265,69 @@ class _Summariser:
             standalone_orgs=forms["standalone"],
             joint_orgs=forms["joint"],
             industry_committees=len(orgs & self.industry),
+            **self.figures(members, orgs),
         )
+
+
+class _ArticleFigures:
+    """The figures the seed articles quote, for any subset of the base and its counted orgs.
+
+    - ``standalone_eligible``: members with at least three party members (a branch of their
+      own is due, 应建尽建); ``standalone_eligible_own_org``: of those, covered by a
+      standalone org; ``standalone_formation_rate``: the second over the first.
+    - ``with_members``: members with at least one party member; ``with_members_covered``:
+      of those, org-covered; ``with_members_coverage_rate``: the second over the first.
+    - ``instructor_covered``: members reached by an instructor, assigned to the enterprise
+      itself or to an org that covers it (a first secretary sits in the enterprise's org);
+      ``instructor_coverage_rate`` over the group's base.
+    - ``stars``: the counted orgs by star, "5" to "1", and "unrated"; it adds up to
+      ``party_orgs``. ``demonstration_sites``: counted orgs that are demonstration sites.
+    - ``enterprises_per_joint_org_avg`` / ``_max``: over the counted joint orgs (those
+      ``joint_orgs`` counts), how many base enterprises each covers. An org's reach is the
+      org's own, over the whole report (or chain), not only this group's members: it says
+      how big the joint orgs are. The average is rounded like a rate.
+
+    The thresholds are those of the remedies (``graph.analysis.uncovered.remedy_for``).
+    """
+
+    def __init__(self, g: nx.MultiDiGraph, base: list[str], orgs_of: dict[str, list[str]], state: dict[str, str]):
+        # uncovered imports this module, so its remedy rule is read here, once
+        from graph.analysis.uncovered import INSTRUCTOR_NEEDED, STANDALONE_NEEDED, remedy_for
+
+        nodes = g._node
+        remedy = {e: remedy_for(nodes[e].get("party_members")) for e in base}
+        self.eligible = {e for e, r in remedy.items() if r == STANDALONE_NEEDED}
+        self.with_members = {e for e, r in remedy.items() if r != INSTRUCTOR_NEEDED}
+        self.state = state
+        assigned = {t for i in ids_with_label(g, Label.INSTRUCTOR) for t in out_ids(g, i, RelType.ASSIGNED_TO)}
+        self.instructed = {e for e in base if e in assigned or not assigned.isdisjoint(orgs_of.get(e, ()))}
+        self.star = {o: nodes[o].get("star") for o in ids_with_label(g, Label.PARTY_ORG)}
+        self.demonstration = {o for o in self.star if nodes[o].get("demonstration")}
+        self.joint = {o for o in self.star if nodes[o].get("formation") == "joint"}
+        self.reach = Counter(o for orgs in orgs_of.values() for o in orgs if o in self.joint)
+
+    def __call__(self, members: list[str], orgs: set[str]) -> dict:
+        eligible = [e for e in members if e in self.eligible]
+        own_org = sum(self.state[e] == STANDALONE for e in eligible)
+        with_members = [e for e in members if e in self.with_members]
+        with_members_covered = sum(self.state[e] in ORG_COVERED_STATES for e in with_members)
+        instructed = sum(e in self.instructed for e in members)
+        stars = Counter(str(self.star[o]) if self.star[o] else UNRATED for o in orgs)
+        reach = [self.reach[o] for o in orgs if o in self.joint]
+        return {
+            "standalone_eligible": len(eligible),
+            "standalone_eligible_own_org": own_org,
+            "standalone_formation_rate": coverage_rate(own_org, len(eligible)),
+            "with_members": len(with_members),
+            "with_members_covered": with_members_covered,
+            "with_members_coverage_rate": coverage_rate(with_members_covered, len(with_members)),
+            "instructor_covered": instructed,
+            "instructor_coverage_rate": coverage_rate(instructed, len(members)),
+            "stars": {key: stars[key] for key in STAR_KEYS},
+            "demonstration_sites": len(orgs & self.demonstration),
+            "enterprises_per_joint_org_avg": round(sum(reach) / len(reach), RATE_DIGITS) if reach else 0.0,
+            "enterprises_per_joint_org_max": max(reach, default=0),
+        }
 
 
 # Each grouper gives (key, name, the group's base enterprises, the group's chains). Members
@@ -299,4 +379,15 @@ def _by_property(prop: str):
     return group
 
 
-_GROUPERS = {"chain": _by_chain, "segment": _by_segment, "park": _by_property("park"), "street": _by_property("street")}
+def _by_kind(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
+    """非公企业 and 社会组织: the park/street grouping over ``kind``, named in Chinese."""
+    return [(key, ENTERPRISE_KINDS.get(key, name), members, chains) for key, name, members, chains in _by_property("kind")(g, base, chain)]
+
+
+_GROUPERS = {
+    "chain": _by_chain,
+    "segment": _by_segment,
+    "park": _by_property("park"),
+    "street": _by_property("street"),
+    "kind": _by_kind,
+}
