@@ -38,8 +38,21 @@ COVERAGE_COLUMNS = (
     ("standalone_orgs", "单独组建党组织"),
     ("joint_orgs", "联合组建党组织"),
     ("industry_committees", "产业链党委"),
+    ("standalone_eligible", "应单独组建（党员≥3）"),
+    ("standalone_eligible_own_org", "已单独组建"),
+    ("standalone_formation_rate", "单独组建率"),
+    ("with_members", "有党员"),
+    ("with_members_covered", "有党员已建党组织"),
+    ("with_members_coverage_rate", "有党员组织覆盖率"),
+    ("instructor_covered", "党建指导员覆盖"),
+    ("instructor_coverage_rate", "党建指导员覆盖率"),
+    *((f"stars.{n}", f"{zh}星级党组织") for n, zh in zip("54321", "五四三二一")),
+    ("stars.unrated", "未评星党组织"),
+    ("demonstration_sites", "示范点"),
+    ("enterprises_per_joint_org_avg", "联合组建平均覆盖企业"),
+    ("enterprises_per_joint_org_max", "联合组建最多覆盖企业"),
 )
-GROUPING_ZH = {"chain": "按产业链", "segment": "按环节", "park": "按园区", "street": "按街道"}
+GROUPING_ZH = {"chain": "按产业链", "segment": "按环节", "park": "按园区", "street": "按街道", "kind": "按类型"}
 
 UNCOVERED_COLUMNS = (
     ("id", "统一社会信用代码"),
@@ -108,11 +121,16 @@ def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None) -> bytes:
     headers = [zh for _, zh in COVERAGE_COLUMNS]
     totals = coverage_report(g, chain=chain).to_dict()["totals"]
     totals = {"key": chain or "", "name": "合计", **totals}
-    _sheet(book, "总计", headers, [[totals[f] for f, _ in COVERAGE_COLUMNS]], percent)
+    _sheet(book, "总计", headers, [_coverage_row(totals)], percent)
     for by in GROUPINGS:
         groups = coverage_report(g, by=by, chain=chain).to_dict()["groups"]
-        _sheet(book, GROUPING_ZH[by], headers, ([group[f] for f, _ in COVERAGE_COLUMNS] for group in groups), percent)
+        _sheet(book, GROUPING_ZH[by], headers, (_coverage_row(group) for group in groups), percent)
     return _save(book)
+
+
+def _coverage_row(fields: dict) -> list:
+    """One row of COVERAGE_COLUMNS; ``stars.5`` reads ``fields["stars"]["5"]``."""
+    return [fields["stars"][f.removeprefix("stars.")] if f.startswith("stars.") else fields[f] for f, _ in COVERAGE_COLUMNS]
 
 
 def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None) -> bytes:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
 from graph.analysis.chain_structure import require_chain
+from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import Coverage, CoverageReport, coverage_report
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot
 from graph.analysis.org_checks import TITLES, organisation_checks
@@ -30,13 +31,14 @@ class GroupBy(str, Enum):
     segment = "segment"
     park = "park"
     street = "street"
+    kind = "kind"
 
 
 ChainOption = Annotated[str | None, typer.Option("--chain", help="Only this chain's enterprises (chain id).", show_default=False)]
-ByOption = Annotated[GroupBy | None, typer.Option("--by", help="One row per chain, segment, park or street.", show_default=False)]
+ByOption = Annotated[GroupBy | None, typer.Option("--by", help="One row per chain, segment, park, street or kind (企业/社会组织).", show_default=False)]
 SaveOption = Annotated[bool, typer.Option("--save", help="Also save the report as a dated snapshot for `history`.")]
 
-_GROUP_ZH = {None: "范围", "chain": "产业链", "segment": "环节", "park": "园区", "street": "街道"}
+_GROUP_ZH = {None: "范围", "chain": "产业链", "segment": "环节", "park": "园区", "street": "街道", "kind": "类型"}
 _COVERAGE_COLUMNS = (
     ("基数", "base"),
     ("组织覆盖", "org_covered"),
@@ -50,6 +52,27 @@ _COVERAGE_COLUMNS = (
     ("单独组建", "standalone_orgs"),
     ("联合组建", "joint_orgs"),
     ("产业链党委", "industry_committees"),
+)
+# The figures the seed articles quote (README defines each), in tables of few columns.
+_FORMATION_COLUMNS = (
+    ("应单独组建", "standalone_eligible"),
+    ("已单独组建", "standalone_eligible_own_org"),
+    ("单独组建率", "standalone_formation_rate"),
+    ("有党员", "with_members"),
+    ("有党员已覆盖", "with_members_covered"),
+    ("有党员覆盖率", "with_members_coverage_rate"),
+)
+_STAR_COLUMNS = (
+    ("指导员覆盖", "instructor_covered"),
+    ("指导员覆盖率", "instructor_coverage_rate"),
+    *((f"{zh}星", f"stars.{n}") for n, zh in zip("54321", "五四三二一")),
+    ("未评星", "stars.unrated"),
+)
+_JOINT_COLUMNS = (
+    ("示范点", "demonstration_sites"),
+    ("联合组建党组织", "joint_orgs"),
+    ("平均覆盖企业", "enterprises_per_joint_org_avg"),
+    ("最多覆盖企业", "enterprises_per_joint_org_max"),
 )
 
 
@@ -68,9 +91,10 @@ def report(
     """Coverage of the base (两个覆盖), in total or per chain, segment, park or street."""
     grouping = by.value if by else None
     with cli_store(store) as s:
-        result = coverage_report(load_projection(s), by=grouping, chain=chain)
+        g = load_projection(s)
+        result = coverage_report(g, by=grouping, chain=chain)
         if save:
-            save_snapshot(s, result, chain=chain)
+            save_snapshot(s, result, chain=chain, state=coverage_state(g, chain=chain))
     if as_json:
         print_json(result.to_dict())
     else:
@@ -84,11 +108,15 @@ _ORG_COLUMNS = _COVERAGE_COLUMNS[8:]
 
 
 def coverage_table(result: CoverageReport, by: str | None, chain: str | None) -> Group:
-    """Two tables that fit an 80-column terminal: enterprise coverage, then org counts."""
+    """Tables that fit an 80-column terminal: enterprise coverage, org counts, then the
+    figures the articles quote (应建尽建, 指导员覆盖) and the orgs' stars."""
     title = "党组织覆盖情况" + (f"（产业链 {chain}）" if chain else "")
     return Group(
         _table(result, by, title, _COUNT_COLUMNS),
         _table(result, by, "党组织数量", _ORG_COLUMNS),
+        _table(result, by, "应建尽建（党员≥3 单独组建，党员≥1 建有党组织）", _FORMATION_COLUMNS),
+        _table(result, by, "党建指导员覆盖与党组织星级", _STAR_COLUMNS),
+        _table(result, by, "示范点与联合组建党组织覆盖企业数", _JOINT_COLUMNS),
     )
 
 
@@ -111,7 +139,16 @@ def _two_lines(header: str) -> str:
 
 
 def _coverage_cells(cov: Coverage, columns=_COVERAGE_COLUMNS) -> list[str]:
-    return [percent(getattr(cov, name)) if name.endswith("_rate") else str(getattr(cov, name)) for _, name in columns]
+    return [_cell(cov, name) for _, name in columns]
+
+
+def _cell(cov: Coverage, name: str) -> str:
+    if name.startswith("stars."):
+        return str(cov.stars[name.removeprefix("stars.")])
+    value = getattr(cov, name)
+    if name.endswith("_rate"):
+        return percent(value)
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def history(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:

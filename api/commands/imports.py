@@ -13,6 +13,7 @@ from rich.text import Text
 from api import audit
 from api.commands.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
 from api.security.principal import CLI
+from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, Label
@@ -60,6 +61,7 @@ def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepor
     report = _import_with_progress(store, files, dry_run)
     if not dry_run:
         audit.record_import(store, CLI, [Path(f).name for f in report.files], report.rows, report.summary)
+        snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
     return report
 
 

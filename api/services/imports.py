@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed
 from graph.store import GraphStore
 from loaders.importer import import_paths
@@ -81,6 +82,7 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
     }
     if not dry_run:
         audit.record_import(store, principal, result["files"], report.rows, summary)
+        snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
     return result
 
 

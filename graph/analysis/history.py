@@ -4,18 +4,41 @@ Snapshots are documents in the store's ``coverage_snapshots`` collection. Each k
 with the UTC timestamp (fixed width, so keys sort in time order), followed by the chain
 when the report was restricted to one; the body holds the ISO date, the chain, and the
 report's ``totals`` and ``groups`` exactly as ``--json`` prints them.
+
+A snapshot taken with a :class:`~graph.analysis.changes.CoverageState` (``report --save``
+and every import) also keeps that state, for ``redchain changes``. States live in their
+own collection (``coverage_snapshot_states``, same key), so reading the history never
+reads them, and are stored compactly: the sorted base ids, one two-letter code per
+enterprise (state, then remedy: ``STATE_LETTERS``, ``REMEDY_LETTERS``), the org ids, the
+links as id pairs and each node's chains as indexes; that JSON is zlib-compressed and
+base64-encoded. A state equal to the one of the latest snapshot of the same series is not
+stored again: the body's ``state`` names the key that holds it (``{"digest", "key"}``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from graph.analysis.coverage import CoverageReport
+from graph.analysis.changes import CoverageState, coverage_state
+from graph.analysis.coverage import JOINT, NONE, OTHER_ORG, STANDALONE, WORK, CoverageReport, coverage_report
 from graph.analysis.membership import RATE_DIGITS
+from graph.analysis.uncovered import INSTRUCTOR_NEEDED, JOINT_NEEDED, STANDALONE_NEEDED
+from graph.errors import NotFound
+from graph.projection import load_projection
 from graph.store import GraphStore
 
 COLLECTION = "coverage_snapshots"
+STATE_COLLECTION = "coverage_snapshot_states"
+STATE_FORMAT = 1
+STATE_LETTERS = {STANDALONE: "S", JOINT: "J", OTHER_ORG: "O", WORK: "W", NONE: "N"}
+REMEDY_LETTERS = {None: "-", STANDALONE_NEEDED: "s", JOINT_NEEDED: "j", INSTRUCTOR_NEEDED: "i"}
+_STATE_OF_LETTER = {v: k for k, v in STATE_LETTERS.items()}
+_REMEDY_OF_LETTER = {v: k for k, v in REMEDY_LETTERS.items()}
 
 
 @dataclass(frozen=True)
@@ -41,8 +64,10 @@ def save_snapshot(
     *,
     when: datetime | date | None = None,
     chain: str | None = None,
+    state: CoverageState | None = None,
 ) -> str:
-    """Store ``report`` (made with ``chain=chain``) as taken at ``when`` (default: now).
+    """Store ``report`` (made with ``chain=chain``) as taken at ``when`` (default: now),
+    with ``state`` (``coverage_state(g, chain=chain)``) when given.
 
     A naive datetime is local time; a plain date is taken as midnight UTC that day.
     Returns the document key. Saving twice at the same instant for the same chain keeps
@@ -56,8 +81,96 @@ def save_snapshot(
         "chain": chain,
         **report.to_dict(),
     }
+    if state is not None:
+        body["state"] = _save_state(store, key, chain, state)
     store.save_document(COLLECTION, key, body)
     return key
+
+
+def snapshot_now(store: GraphStore, *, when: datetime | date | None = None) -> str:
+    """Save the whole base's totals and state as they are now (after every import)."""
+    g = load_projection(store)
+    return save_snapshot(store, coverage_report(g), when=when, state=coverage_state(g))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One saved snapshot, without its report: what ``changes`` chooses from."""
+
+    key: str
+    date: str
+    at: str
+    chain: str | None
+    state_key: str | None  # where its state is stored; None: saved without one
+
+
+def snapshots(store: GraphStore) -> list[Snapshot]:
+    """Every snapshot, oldest first."""
+    return [
+        Snapshot(key, body["date"], body["at"], body.get("chain"), (body.get("state") or {}).get("key"))
+        for key, body in store.documents(COLLECTION)
+    ]
+
+
+def snapshot_state(store: GraphStore, snapshot: Snapshot) -> CoverageState:
+    """The state kept with ``snapshot``. Raises ``NotFound`` (in Chinese) if it has none."""
+    if snapshot.state_key is not None:
+        for key, body in store.documents(STATE_COLLECTION):
+            if key == snapshot.state_key:
+                return decode_state(body)
+    raise NotFound(f"快照 {snapshot.at} 没有保存逐家覆盖状态（较早版本保存的快照），无法比较")
+
+
+def encode_state(state: CoverageState) -> dict:
+    """The stored body of a state (see the module docstring)."""
+    ids = sorted(state.enterprises)
+    orgs = sorted(state.orgs)
+    chains = sorted({c for cs in state.chains.values() for c in cs})
+    index = {c: i for i, c in enumerate(chains)}
+
+    def chain_indexes(node: str) -> list[int]:
+        return sorted(index[c] for c in state.chains.get(node, ()))
+
+    plain = {
+        "enterprises": ids,
+        "codes": "".join(STATE_LETTERS[s] + REMEDY_LETTERS[r] for s, r in map(state.enterprises.__getitem__, ids)),
+        "orgs": orgs,
+        "chains": chains,
+        "enterprise_chains": [chain_indexes(e) for e in ids],
+        "org_chains": [chain_indexes(o) for o in orgs],
+        "contacts": sorted(state.contacts),
+        "assignments": sorted(state.assignments),
+        "pairings": sorted(state.pairings),
+    }
+    text = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+    return {"format": STATE_FORMAT, "data": base64.b64encode(zlib.compress(text, 9)).decode("ascii")}
+
+
+def decode_state(body: dict) -> CoverageState:
+    """The state :func:`encode_state` stored."""
+    plain = json.loads(zlib.decompress(base64.b64decode(body["data"])))
+    codes = plain["codes"]
+    ids, orgs, chains = plain["enterprises"], plain["orgs"], plain["chains"]
+    by_node = {e: frozenset(chains[i] for i in cs) for e, cs in zip(ids, plain["enterprise_chains"]) if cs}
+    by_node.update((o, frozenset(chains[i] for i in cs)) for o, cs in zip(orgs, plain["org_chains"]) if cs)
+    return CoverageState(
+        {e: (_STATE_OF_LETTER[codes[2 * i]], _REMEDY_OF_LETTER[codes[2 * i + 1]]) for i, e in enumerate(ids)},
+        frozenset(orgs),
+        frozenset(map(tuple, plain["contacts"])),
+        frozenset(map(tuple, plain["assignments"])),
+        frozenset(map(tuple, plain["pairings"])),
+        by_node,
+    )
+
+
+def _save_state(store: GraphStore, key: str, chain: str | None, state: CoverageState) -> dict:
+    body = encode_state(state)
+    digest = hashlib.sha256(body["data"].encode("ascii")).hexdigest()
+    earlier = [b.get("state") for k, b in store.documents(COLLECTION) if k < key and b.get("chain") == chain]
+    if earlier and earlier[-1] and earlier[-1]["digest"] == digest:
+        return earlier[-1]  # unchanged since the latest snapshot of the series: stored once
+    store.save_document(STATE_COLLECTION, key, body)
+    return {"digest": digest, "key": key}
 
 
 def coverage_history(store: GraphStore, *, chain: str | None = None) -> list[HistoryPoint]:
