@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import coverage, demo, imports, migrate, server, views
+from api.commands import changes, coverage, demo, imports, migrate, server, views
 from api.commands.chains import chains_app
 from api.commands.gaps import gaps_app
 from api.commands.plans import plan_app
@@ -19,6 +19,7 @@ app = typer.Typer(
 imports.register(app)
 demo.register(app)
 coverage.register(app)
+changes.register(app)
 server.register(app)
 migrate.register(app)
 views.register(app)

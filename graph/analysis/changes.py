@@ -110,6 +110,22 @@ class Changes:
 
 
 CHANGE_LISTS = tuple(name for name in Changes.__dataclass_fields__ if name not in ("before", "after"))
+# Each list's title, as a person reads it (the CLI table, the dashboard).
+CHANGE_ZH = {
+    "entered_base": "新纳入基数",
+    "left_base": "移出基数",
+    "became_covered": "新增组织覆盖",
+    "became_uncovered": "失去组织覆盖",
+    "remedy_changed": "建议组建方式变化",
+    "orgs_formed": "新建党组织",
+    "orgs_dissolved": "撤销（不再计数）的党组织",
+    "contacts_added": "新增联系点",
+    "contacts_removed": "撤销联系点",
+    "instructors_added": "新派驻指导员",
+    "instructors_removed": "撤回指导员",
+    "pairings_added": "新增结对共建",
+    "pairings_removed": "解除结对共建",
+}
 
 
 def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageState:

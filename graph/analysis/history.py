@@ -112,6 +112,41 @@ def snapshots(store: GraphStore) -> list[Snapshot]:
     ]
 
 
+def comparable(found: list[Snapshot], *, chain: str | None = None) -> list[Snapshot]:
+    """The snapshots with a state that can speak about ``chain`` (the whole base's, and
+    ``chain``'s own series), oldest first."""
+    return sorted((s for s in found if s.state_key and s.chain in (None, chain)), key=lambda s: s.at)
+
+
+def snapshot_on_or_before(found: list[Snapshot], day: date, *, chain: str | None = None) -> Snapshot:
+    """The latest comparable snapshot taken on ``day`` or before (by its own date)."""
+    earlier = [s for s in comparable(found, chain=chain) if s.date <= day.isoformat()]
+    if not earlier:
+        raise NotFound(f"{day.isoformat()} 当天及之前没有可比较的快照{_first_hint(found, chain)}")
+    return earlier[-1]
+
+
+def snapshot_named(found: list[Snapshot], name: str) -> Snapshot:
+    """The snapshot whose key or ``at`` time is ``name`` (as ``history --json`` shows it)."""
+    for s in found:
+        if name in (s.key, s.at):
+            return s
+    raise NotFound(f"找不到快照 {name}（用 redchain history --json 查看各快照的 at 时间）")
+
+
+def latest_two(found: list[Snapshot], *, chain: str | None = None) -> tuple[Snapshot, Snapshot]:
+    """The two latest comparable snapshots: what the last import or save changed."""
+    series = comparable(found, chain=chain)
+    if len(series) < 2:
+        raise NotFound("可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
+    return series[-2], series[-1]
+
+
+def _first_hint(found: list[Snapshot], chain: str | None) -> str:
+    series = comparable(found, chain=chain)
+    return f"（最早的快照在 {series[0].date}）" if series else "（还没有保存逐家覆盖状态的快照：导入一次或 report --save）"
+
+
 def snapshot_state(store: GraphStore, snapshot: Snapshot) -> CoverageState:
     """The state kept with ``snapshot``. Raises ``NotFound`` (in Chinese) if it has none."""
     if snapshot.state_key is not None:
