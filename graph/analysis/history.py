@@ -35,6 +35,7 @@ from graph.store import GraphStore
 COLLECTION = "coverage_snapshots"
 STATE_COLLECTION = "coverage_snapshot_states"
 STATE_FORMAT = 1
+_ZLIB_LEVEL = 6  # level 9 takes 0.85 s more at city scale for 1% less
 STATE_LETTERS = {STANDALONE: "S", JOINT: "J", OTHER_ORG: "O", WORK: "W", NONE: "N"}
 REMEDY_LETTERS = {None: "-", STANDALONE_NEEDED: "s", JOINT_NEEDED: "j", INSTRUCTOR_NEEDED: "i"}
 _STATE_OF_LETTER = {v: k for k, v in STATE_LETTERS.items()}
@@ -178,7 +179,7 @@ def encode_state(state: CoverageState) -> dict:
         "pairings": sorted(state.pairings),
     }
     text = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
-    return {"format": STATE_FORMAT, "data": base64.b64encode(zlib.compress(text, 9)).decode("ascii")}
+    return {"format": STATE_FORMAT, "data": base64.b64encode(zlib.compress(text, _ZLIB_LEVEL)).decode("ascii")}
 
 
 def decode_state(body: dict) -> CoverageState:
