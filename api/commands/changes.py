@@ -20,8 +20,8 @@ from rich.text import Text
 from api.commands.common import JsonOption, StoreOption, cli_store, console, fail, print_json
 from api.commands.coverage import ChainOption, percent
 from api.views.style import STATE_ZH
-from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, Changes, EnterpriseChange, changes, coverage_state, graph_names, in_chain
-from graph.analysis.history import Snapshot, latest_two, snapshot_named, snapshot_on_or_before, snapshot_state, snapshots
+from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, Changes, EnterpriseChange
+from graph.analysis.history import Snapshot, compare
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.membership import require_chain
 from graph.analysis.uncovered import REMEDY_ZH
@@ -67,37 +67,16 @@ def changes_command(
         g = load_projection(s)
         if chain:
             require_chain(g, chain)
-        found = snapshots(s)
-        if day is not None:
-            before, after = snapshot_on_or_before(found, day, chain=chain), None
-        elif from_:
-            before, after = snapshot_named(found, from_), snapshot_named(found, to) if to else None
-        else:
-            before, after = latest_two(found, chain=chain)
-        scope = _scope(chain, before, after)
-        old = in_chain(snapshot_state(s, before), scope) if scope else snapshot_state(s, before)
-        new = snapshot_state(s, after) if after else coverage_state(g, chain=scope)
-        if scope:
-            new = in_chain(new, scope)
-        result = changes(old, new, names=graph_names(g))
+        found = compare(s, g, since=day, snapshot=from_, to=to, chain=chain)
     if as_json:
-        print_json({"from": _snapshot(before), "to": _snapshot(after), "chain": scope, **to_jsonable(result)})
+        print_json({"from": _snapshot(found.before), "to": _snapshot(found.after), "chain": found.chain,
+                    **to_jsonable(found.changes)})
     else:
-        console.print(changes_tables(result, before, after, scope))
+        console.print(changes_tables(found.changes, found.before, found.after, found.chain))
 
 
 def _date(text: str) -> date:
     return date.fromisoformat(parse_date(text))
-
-
-def _scope(chain: str | None, *chosen: Snapshot | None) -> str | None:
-    """The chain compared: ``--chain``, or the chain of a snapshot saved for one chain."""
-    for snapshot in chosen:
-        if snapshot is not None and snapshot.chain is not None:
-            if chain is not None and snapshot.chain != chain:
-                fail(f"快照 {snapshot.at} 只含产业链 {snapshot.chain}，不能与产业链 {chain} 比较")
-            chain = snapshot.chain
-    return chain
 
 
 def _snapshot(snapshot: Snapshot | None) -> dict | None:

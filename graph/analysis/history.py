@@ -24,7 +24,9 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from graph.analysis.changes import CoverageState, coverage_state
+import networkx as nx
+
+from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain
 from graph.analysis.coverage import JOINT, NONE, OTHER_ORG, STANDALONE, WORK, CoverageReport, coverage_report
 from graph.analysis.membership import RATE_DIGITS
 from graph.analysis.uncovered import INSTRUCTOR_NEEDED, JOINT_NEEDED, STANDALONE_NEEDED
@@ -141,6 +143,52 @@ def latest_two(found: list[Snapshot], *, chain: str | None = None) -> tuple[Snap
     if len(series) < 2:
         raise NotFound("可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
     return series[-2], series[-1]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed from one snapshot to another (or to the graph now), and over what."""
+
+    before: Snapshot
+    after: Snapshot | None  # None: the graph now
+    chain: str | None  # the chain compared, None for the whole base
+    changes: Changes
+
+
+def compare(
+    store: GraphStore,
+    g: nx.MultiDiGraph,
+    *,
+    since: date | None = None,
+    snapshot: str | None = None,
+    to: str | None = None,
+    chain: str | None = None,
+) -> Comparison:
+    """What ``redchain changes`` shows (``g`` is the store's projection now).
+
+    ``since``: the latest snapshot of that day or before, against now; ``snapshot`` (a key
+    or ``at``): that one against now, or against ``to``; neither: the two latest
+    snapshots (what the last import or save changed). ``chain`` restricts both sides to
+    what was in that chain at each moment; a snapshot saved for one chain compares that
+    chain. Raises ``NotFound`` (in Chinese) when no snapshot fits.
+    """
+    found = snapshots(store)
+    if since is not None:
+        before, after = snapshot_on_or_before(found, since, chain=chain), None
+    elif snapshot is not None:
+        before, after = snapshot_named(found, snapshot), snapshot_named(found, to) if to else None
+    else:
+        before, after = latest_two(found, chain=chain)
+    for chosen in (before, after):
+        if chosen is not None and chosen.chain is not None:
+            if chain is not None and chosen.chain != chain:
+                raise NotFound(f"快照 {chosen.at} 只含产业链 {chosen.chain}，不能与产业链 {chain} 比较")
+            chain = chosen.chain
+    old = snapshot_state(store, before)
+    new = snapshot_state(store, after) if after else coverage_state(g, chain=chain)
+    if chain is not None:
+        old, new = in_chain(old, chain), in_chain(new, chain)
+    return Comparison(before, after, chain, changes(old, new, names=graph_names(g)))
 
 
 def _first_hint(found: list[Snapshot], chain: str | None) -> str:

@@ -179,3 +179,15 @@ def test_a_snapshot_saved_without_a_state_is_refused(tmp_path):
         store.close()
     result = run("changes", "--from", body["at"], "--store", db, ok=False)
     assert result.stderr.startswith(f"错误: 快照 {body['at']} 没有保存逐家覆盖状态（较早版本保存的快照），无法比较")
+
+
+def test_a_chain_snapshot_compares_only_its_chain(district, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(district["db"], db)
+    run("report", "--save", "--chain", "C01", "--store", db)
+    at = json.loads(run("history", "--chain", "C01", "--json", "--store", db).stdout)[0]["at"]
+    data = json.loads(run("changes", "--from", at, "--json", "--store", db).stdout)
+    assert data["chain"] == "C01" and data["from"]["chain"] == "C01" and data["before"] == data["after"]
+    refused = run("changes", "--from", at, "--chain", "C02", "--store", db, ok=False)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"错误: 快照 {at} 只含产业链 C01，不能与产业链 C02 比较")
