@@ -47,10 +47,10 @@ import networkx as nx
 # base_enterprises, chain_enterprises and coverage_rate were defined here before
 # graph.analysis.membership; importers of this module (tests/views) still find them here.
 from graph.analysis.membership import (
+    RATE_DIGITS,
     base_enterprises,
     chain_enterprises,
     chains_by_segment,
-    RATE_DIGITS,
     coverage_rate,
     industry_committees,
     name_of,
@@ -413,8 +413,9 @@ def _by_property(prop: str):
 
 
 def _by_kind(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
-    """非公企业 and 社会组织: the park/street grouping over ``kind``, named in Chinese."""
-    return [(key, ENTERPRISE_KINDS.get(key, name), members, chains) for key, name, members, chains in _by_property("kind")(g, base, chain)]
+    """企业 and 社会组织: the park/street grouping over ``kind``, named as the schema names them."""
+    by_kind = _by_property("kind")(g, base, chain)
+    return [(key, ENTERPRISE_KINDS.get(key, name), members, chains) for key, name, members, chains in by_kind]
 
 
 _GROUPERS = {
