@@ -254,3 +254,33 @@ def test_report_by_kind_and_the_articles_figures(cli, store):
     table = cli("report", "--by", "kind").stdout
     for title in ("应建尽建", "党建指导员覆盖与党组织星级", "示范点与联合组建党组织覆盖企业数", "社会组织"):
         assert title in table
+
+
+def test_a_small_change_is_stored_as_a_delta_of_the_last_full_state(tmp_path):
+    from graph.analysis.changes import coverage_state
+    from graph.analysis.history import STATE_COLLECTION, snapshot_now, snapshot_state, snapshots
+
+    b = GraphBuilder().chain("C1").segment("S1", "C1", "upstream")
+    for i in range(300):
+        b.enterprise(f"E{i:03d}", party_members=i % 4).rel("IN_SEGMENT", f"E{i:03d}", "S1")
+        if i % 3:
+            b.org(f"O{i:03d}").rel("COVERS", f"O{i:03d}", f"E{i:03d}")
+    s = SQLiteStore(tmp_path / "district.db")
+    try:
+        s.write(b.nodes, b.rels)
+        first = snapshot_now(s, when=date(2024, 1, 31))
+        s.write(rels=[Rel(RelType.COVERS, "O001", "E000")])
+        second = snapshot_now(s, when=date(2024, 2, 29))
+        s.write([Node(Label.ENTERPRISE, "E300", {"name": "新企业"})], [Rel(RelType.IN_SEGMENT, "E300", "S1")])
+        third = snapshot_now(s, when=date(2024, 3, 31))
+        stored = dict(s.documents(STATE_COLLECTION))
+        assert "base" not in stored[first]
+        assert stored[second]["base"] == first and stored[third]["base"] == first  # never a delta of a delta
+        assert len(stored[third]["data"]) < len(stored[first]["data"]) / 4
+        found = snapshots(s)
+        assert snapshot_state(s, found[2]) == coverage_state(load_projection(s))
+        assert snapshot_state(s, found[1]).enterprises["E000"] == ("standalone", None)
+        assert snapshot_state(s, found[0]).enterprises["E000"] == ("none", "instructor_needed")
+        assert "E300" not in snapshot_state(s, found[1]).enterprises
+    finally:
+        s.close()

@@ -16,7 +16,7 @@ from graph.analysis.changes import (
     totals,
 )
 from graph.analysis.coverage import coverage_report
-from graph.analysis.history import decode_state, encode_state
+from graph.analysis.snapshot_states import decode_state, encode_state
 
 
 def january() -> GraphBuilder:
@@ -141,3 +141,12 @@ def test_a_state_survives_its_stored_form():
         body = encode_state(state)
         assert set(body) == {"format", "data"} and body["data"].isascii()
         assert decode_state(body) == state
+
+
+def test_a_delta_rebuilds_the_state_it_was_made_from():
+    from graph.analysis.snapshot_states import apply_delta, encode_delta
+
+    jan, feb = coverage_state(january().projection()), coverage_state(february().projection())
+    for base, state in ((jan, feb), (feb, jan), (jan, jan)):
+        body = encode_delta(base, state, "K")
+        assert body["base"] == "K" and apply_delta(base, body) == state
