@@ -221,7 +221,29 @@ COVERAGE_FIELDS_ZH: dict[str, str] = {
     "standalone_orgs": "单独组建党组织",
     "joint_orgs": "联合组建党组织",
     "industry_committees": "产业链党委",
+    "standalone_eligible": "党员3人以上",
+    "standalone_eligible_own_org": "其中单独组建",
+    "standalone_formation_rate": "单独组建率",
+    "with_members": "有党员",
+    "with_members_covered": "有党员已覆盖",
+    "with_members_coverage_rate": "有党员覆盖率",
+    "instructor_covered": "指导员覆盖",
+    "instructor_coverage_rate": "指导员覆盖率",
+    "stars": "星级分布",
+    "demonstration_sites": "示范点",
+    "enterprises_per_joint_org_avg": "联合组建平均覆盖企业",
+    "enterprises_per_joint_org_max": "联合组建最多覆盖企业",
 }
+
+# The keys of the ``stars`` field and their words; ``stars.5`` names one column of it.
+STARS_ZH: dict[str, str] = {"5": "五星", "4": "四星", "3": "三星", "2": "二星", "1": "一星", "unrated": "未评星"}
+
+
+def coverage_field_zh(field: str) -> str:
+    """The words of a coverage field, or of one key of ``stars`` (``stars.5`` -> 五星党组织)."""
+    if field.startswith("stars."):
+        return STARS_ZH[field.removeprefix("stars.")] + "党组织"
+    return COVERAGE_FIELDS_ZH[field]
 
 # The groupings of the coverage report and the word for one group's key.
 GROUPINGS_ZH: dict[str, str] = {"chain": "产业链", "segment": "环节", "park": "园区", "street": "街道", "kind": "类型"}

@@ -17,37 +17,44 @@ from rich.text import Text
 
 from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
 from graph.analysis.chain_structure import require_chain
-from graph.analysis.coverage import Coverage, CoverageReport, coverage_report
+from graph.analysis.changes import coverage_state
+from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot
 from graph.projection import load_projection
+from graph.schema import GROUPINGS_ZH, STARS_ZH, coverage_field_zh
 
 
-class GroupBy(str, Enum):
-    chain = "chain"
-    segment = "segment"
-    park = "park"
-    street = "street"
+def grouping_of(value: str | None) -> str | None:
+    """A ``--by`` value in English or Chinese (chain / 产业链, kind / 类型 …) as the grouping key."""
+    if value is None:
+        return None
+    wanted = value.strip().lower()
+    for key in GROUPINGS:
+        if wanted in (key, GROUPINGS_ZH[key], "按" + GROUPINGS_ZH[key]):
+            return key
+    choices = "、".join(f"{GROUPINGS_ZH[k]} {k}" for k in GROUPINGS)
+    raise typer.BadParameter(f"'{value}' 不是可选的分组（{choices}）", param_hint="'--by'")
 
 
-ChainOption = Annotated[str | None, typer.Option("--chain", help="Only this chain's enterprises (chain id).", show_default=False)]
-ByOption = Annotated[GroupBy | None, typer.Option("--by", help="One row per chain, segment, park or street.", show_default=False)]
+ChainOption = Annotated[str | None, typer.Option("--chain", help="只看这条产业链的企业（产业链编号）。", show_default=False)]
+ByOption = Annotated[str | None, typer.Option(
+    "--by", callback=grouping_of, metavar="分组",
+    help="分组统计：产业链 chain、环节 segment、园区 park、街道 street、类型 kind（企业/社会组织）。", show_default=False)]
 SaveOption = Annotated[bool, typer.Option("--save", help="Also save the report as a dated snapshot for `history`.")]
 
-_GROUP_ZH = {None: "范围", "chain": "产业链", "segment": "环节", "park": "园区", "street": "街道"}
-_COVERAGE_COLUMNS = (
-    ("基数", "base"),
-    ("组织覆盖", "org_covered"),
-    ("单独组建覆盖", "covered_by_standalone"),
-    ("联合组建覆盖", "covered_by_joint"),
-    ("工作覆盖", "work_covered"),
-    ("未覆盖", "uncovered"),
-    ("组织覆盖率", "org_coverage_rate"),
-    ("两个覆盖率", "two_coverage_rate"),
-    ("党组织", "party_orgs"),
-    ("单独组建", "standalone_orgs"),
-    ("联合组建", "joint_orgs"),
-    ("产业链党委", "industry_committees"),
-)
+_GROUP_ZH = {None: "范围", **GROUPINGS_ZH}
+# Column headers are the schema's words for each field; ``stars.5`` is one key of ``stars``.
+_COVERAGE_COLUMNS = tuple((coverage_field_zh(f), f) for f in (
+    "base", "org_covered", "covered_by_standalone", "covered_by_joint", "work_covered", "uncovered",
+    "org_coverage_rate", "two_coverage_rate", "party_orgs", "standalone_orgs", "joint_orgs", "industry_committees"))
+# The figures the seed articles quote (README defines each), in tables of few columns.
+_FORMATION_COLUMNS = tuple((coverage_field_zh(f), f) for f in (
+    "standalone_eligible", "standalone_eligible_own_org", "standalone_formation_rate",
+    "with_members", "with_members_covered", "with_members_coverage_rate"))
+_STAR_COLUMNS = (*((coverage_field_zh(f), f) for f in ("instructor_covered", "instructor_coverage_rate")),
+                 *((zh, f"stars.{k}") for k, zh in STARS_ZH.items()))  # the table's title says 党组织星级
+_JOINT_COLUMNS = tuple((coverage_field_zh(f), f) for f in (
+    "demonstration_sites", "joint_orgs", "enterprises_per_joint_org_avg", "enterprises_per_joint_org_max"))
 
 
 def percent(rate: float) -> str:
@@ -63,11 +70,12 @@ def report(
     store: StoreOption = None,
 ) -> None:
     """Coverage of the base (两个覆盖), in total or per chain, segment, park or street."""
-    grouping = by.value if by else None
+    grouping = by
     with cli_store(store) as s:
-        result = coverage_report(load_projection(s), by=grouping, chain=chain)
+        g = load_projection(s)
+        result = coverage_report(g, by=grouping, chain=chain)
         if save:
-            save_snapshot(s, result, chain=chain)
+            save_snapshot(s, result, chain=chain, state=coverage_state(g, chain=chain))
     if as_json:
         print_json(result.to_dict())
     else:
@@ -81,11 +89,15 @@ _ORG_COLUMNS = _COVERAGE_COLUMNS[8:]
 
 
 def coverage_table(result: CoverageReport, by: str | None, chain: str | None) -> Group:
-    """Two tables that fit an 80-column terminal: enterprise coverage, then org counts."""
+    """Tables that fit an 80-column terminal: enterprise coverage, org counts, then the
+    figures the articles quote (应建尽建, 指导员覆盖) and the orgs' stars."""
     title = "党组织覆盖情况" + (f"（产业链 {chain}）" if chain else "")
     return Group(
         _table(result, by, title, _COUNT_COLUMNS),
         _table(result, by, "党组织数量", _ORG_COLUMNS),
+        _table(result, by, "应建尽建（党员≥3 单独组建，党员≥1 建有党组织）", _FORMATION_COLUMNS),
+        _table(result, by, "党建指导员覆盖与党组织星级", _STAR_COLUMNS),
+        _table(result, by, "示范点与联合组建党组织覆盖企业数", _JOINT_COLUMNS),
     )
 
 
@@ -108,7 +120,16 @@ def _two_lines(header: str) -> str:
 
 
 def _coverage_cells(cov: Coverage, columns=_COVERAGE_COLUMNS) -> list[str]:
-    return [percent(getattr(cov, name)) if name.endswith("_rate") else str(getattr(cov, name)) for _, name in columns]
+    return [_cell(cov, name) for _, name in columns]
+
+
+def _cell(cov: Coverage, name: str) -> str:
+    if name.startswith("stars."):
+        return str(cov.stars[name.removeprefix("stars.")])
+    value = getattr(cov, name)
+    if name.endswith("_rate"):
+        return percent(value)
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def history(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:

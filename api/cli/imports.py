@@ -13,6 +13,7 @@ from rich.text import Text
 from api.core import audit
 from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
 from api.core.security.principal import CLI
+from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, Label
@@ -58,6 +59,13 @@ def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepor
     """Import with a progress bar on a terminal, or plain progress lines in a log; a write
     is audited like one over HTTP, in the same transaction."""
 
+    report = _import_with_progress(store, files, dry_run)
+    if not dry_run:
+        snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
+    return report
+
+
+def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
     def describe(shown: list[str], rows: int, summary) -> list:
         return [audit.import_entry(CLI, [Path(f).name for f in shown], rows, summary)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import usage_zh
-from api.cli import coverage, demo, imports, migrate, server, views
+from api.cli import changes, coverage, demo, imports, migrate, server, views
 from api.cli.chains import chains_app
 from api.cli.gaps import gaps_app
 from api.cli.plans import plan_app
@@ -22,6 +22,7 @@ app = typer.Typer(
 imports.register(app)
 demo.register(app)
 coverage.register(app)
+changes.register(app)
 server.register(app)
 migrate.register(app)
 views.register(app)

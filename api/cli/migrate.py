@@ -23,7 +23,7 @@ def document_collections() -> tuple[str, ...]:
     from api.core.services import plans
     from graph.analysis import history
 
-    return (history.COLLECTION, plans.COLLECTION, audit.COLLECTION, tokens.COLLECTION)
+    return (history.COLLECTION, history.STATE_COLLECTION, plans.COLLECTION, audit.COLLECTION, tokens.COLLECTION)
 
 
 def migrate(

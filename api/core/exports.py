@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from graph.analysis.coverage import GROUPINGS, coverage_report
 from graph.analysis.membership import name_of
 from graph.analysis.uncovered import REMEDY_ZH, UncoveredEnterprise, uncovered_enterprises
-from graph.schema import COVERAGE_FIELDS_ZH, GROUPINGS_ZH
+from graph.schema import COVERAGE_FIELDS_ZH, GROUPINGS_ZH, STARS_ZH, coverage_field_zh
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -35,7 +35,11 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_ROW = 3  # row 1 the title, row 2 统计日期, row 3 the headers
 MIN_WIDTH, MAX_WIDTH = 6, 60  # column widths, in Excel's character units
 
-COVERAGE_COLUMNS = (("key", "编号"), ("name", "名称"), *COVERAGE_FIELDS_ZH.items())
+# ``stars`` is a dict: one column per key (``stars.5``).
+COVERAGE_COLUMNS = (("key", "编号"), ("name", "名称"), *(
+    (name, coverage_field_zh(name))
+    for field in COVERAGE_FIELDS_ZH for name in ([f"stars.{k}" for k in STARS_ZH] if field == "stars" else [field])
+))
 UNCOVERED_COLUMNS = (
     ("id", "统一社会信用代码"),
     ("name", "名称"),
@@ -151,13 +155,17 @@ def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date 
     stamp = _stamp(on, version)
     totals = coverage_report(g, chain=chain).to_dict()["totals"]
     totals = {"key": chain or "", "name": "合计", **totals}
-    _sheet(book, "总计", f"两新组织党建“两个覆盖”情况{scope}", stamp, headers,
-           [[totals[f] for f, _ in COVERAGE_COLUMNS]], percent)
+    _sheet(book, "总计", f"两新组织党建“两个覆盖”情况{scope}", stamp, headers, [_coverage_row(totals)], percent)
     for by in GROUPINGS:
         groups = coverage_report(g, by=by, chain=chain).to_dict()["groups"]
         _sheet(book, f"按{GROUPINGS_ZH[by]}", f"“两个覆盖”情况（按{GROUPINGS_ZH[by]}）{scope}", stamp, headers,
-               ([group[f] for f, _ in COVERAGE_COLUMNS] for group in groups), percent)
+               (_coverage_row(group) for group in groups), percent)
     return Export(_save(book), f"覆盖情况{scope}-{on:%Y%m%d}.xlsx", f"coverage{tag}-{on:%Y%m%d}.xlsx")
+
+
+def _coverage_row(fields: dict) -> list:
+    """One row of COVERAGE_COLUMNS; ``stars.5`` reads ``fields["stars"]["5"]``."""
+    return [fields["stars"][f.removeprefix("stars.")] if f.startswith("stars.") else fields[f] for f, _ in COVERAGE_COLUMNS]
 
 
 def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date | None = None,

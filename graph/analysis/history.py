@@ -4,6 +4,12 @@ Snapshots are documents in the store's ``coverage_snapshots`` collection. Each k
 with the UTC timestamp (fixed width, so keys sort in time order), followed by the chain
 when the report was restricted to one; the body holds the ISO date, the chain, and the
 report's ``totals`` and ``groups`` exactly as ``--json`` prints them.
+
+A snapshot taken with a :class:`~graph.analysis.changes.CoverageState` (``report --save``
+and every import) also keeps that state, for ``redchain changes``, stored compactly in its
+own collection (``graph.analysis.snapshot_states``). The body's ``state`` is
+``{"digest", "key"}``: a state equal to the latest one of the same series is not stored
+again, the body names the key that holds it.
 """
 
 from __future__ import annotations
@@ -11,8 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from graph.analysis.coverage import CoverageReport
+import networkx as nx
+
+from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain
+from graph.analysis.coverage import CoverageReport, coverage_report
 from graph.analysis.membership import RATE_DIGITS
+from graph.analysis.snapshot_states import digest, encode_state, load_state, save_state
+from graph.analysis.snapshot_states import STATE_COLLECTION  # noqa: F401  (migrate copies history's collections)
+from graph.errors import NotFound
+from graph.projection import load_projection
 from graph.store import GraphStore
 
 COLLECTION = "coverage_snapshots"
@@ -41,8 +54,10 @@ def save_snapshot(
     *,
     when: datetime | date | None = None,
     chain: str | None = None,
+    state: CoverageState | None = None,
 ) -> str:
-    """Store ``report`` (made with ``chain=chain``) as taken at ``when`` (default: now).
+    """Store ``report`` (made with ``chain=chain``) as taken at ``when`` (default: now),
+    with ``state`` (``coverage_state(g, chain=chain)``) when given.
 
     A naive datetime is local time; a plain date is taken as midnight UTC that day.
     Returns the document key. Saving twice at the same instant for the same chain keeps
@@ -56,8 +71,135 @@ def save_snapshot(
         "chain": chain,
         **report.to_dict(),
     }
+    if state is not None:
+        body["state"] = _save_state(store, key, chain, state)
     store.save_document(COLLECTION, key, body)
     return key
+
+
+def snapshot_now(store: GraphStore, *, when: datetime | date | None = None) -> str:
+    """Save the whole base's totals and state as they are now (after every import)."""
+    g = load_projection(store)
+    return save_snapshot(store, coverage_report(g), when=when, state=coverage_state(g))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One saved snapshot, without its report: what ``changes`` chooses from."""
+
+    key: str
+    date: str
+    at: str
+    chain: str | None
+    state_key: str | None  # where its state is stored; None: saved without one
+
+
+def snapshots(store: GraphStore) -> list[Snapshot]:
+    """Every snapshot, oldest first."""
+    return [
+        Snapshot(key, body["date"], body["at"], body.get("chain"), (body.get("state") or {}).get("key"))
+        for key, body in store.documents(COLLECTION)
+    ]
+
+
+def comparable(found: list[Snapshot], *, chain: str | None = None) -> list[Snapshot]:
+    """The snapshots with a state that can speak about ``chain`` (the whole base's, and
+    ``chain``'s own series), oldest first."""
+    return sorted((s for s in found if s.state_key and s.chain in (None, chain)), key=lambda s: s.at)
+
+
+def snapshot_on_or_before(found: list[Snapshot], day: date, *, chain: str | None = None) -> Snapshot:
+    """The latest comparable snapshot taken on ``day`` or before (by its own date)."""
+    earlier = [s for s in comparable(found, chain=chain) if s.date <= day.isoformat()]
+    if not earlier:
+        raise NotFound(f"{day.isoformat()} 当天及之前没有可比较的快照{_first_hint(found, chain)}")
+    return earlier[-1]
+
+
+def snapshot_named(found: list[Snapshot], name: str) -> Snapshot:
+    """The snapshot whose key or ``at`` time is ``name`` (as ``history --json`` shows it)."""
+    for s in found:
+        if name in (s.key, s.at):
+            return s
+    raise NotFound(f"找不到快照 {name}（用 redchain history --json 查看各快照的 at 时间）")
+
+
+def latest_two(found: list[Snapshot], *, chain: str | None = None) -> tuple[Snapshot, Snapshot]:
+    """The two latest comparable snapshots: what the last import or save changed."""
+    series = comparable(found, chain=chain)
+    if len(series) < 2:
+        raise NotFound("可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
+    return series[-2], series[-1]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What changed from one snapshot to another (or to the graph now), and over what."""
+
+    before: Snapshot
+    after: Snapshot | None  # None: the graph now
+    chain: str | None  # the chain compared, None for the whole base
+    changes: Changes
+
+
+def compare(
+    store: GraphStore,
+    g: nx.MultiDiGraph,
+    *,
+    since: date | None = None,
+    snapshot: str | None = None,
+    to: str | None = None,
+    chain: str | None = None,
+) -> Comparison:
+    """What ``redchain changes`` shows (``g`` is the store's projection now).
+
+    ``since``: the latest snapshot of that day or before, against now; ``snapshot`` (a key
+    or ``at``): that one against now, or against ``to``; neither: the two latest
+    snapshots (what the last import or save changed). ``chain`` restricts both sides to
+    what was in that chain at each moment; a snapshot saved for one chain compares that
+    chain. Raises ``NotFound`` (in Chinese) when no snapshot fits.
+    """
+    found = snapshots(store)
+    if since is not None:
+        before, after = snapshot_on_or_before(found, since, chain=chain), None
+    elif snapshot is not None:
+        before, after = snapshot_named(found, snapshot), snapshot_named(found, to) if to else None
+    else:
+        before, after = latest_two(found, chain=chain)
+    for chosen in (before, after):
+        if chosen is not None and chosen.chain is not None:
+            if chain is not None and chosen.chain != chain:
+                raise NotFound(f"快照 {chosen.at} 只含产业链 {chosen.chain}，不能与产业链 {chain} 比较")
+            chain = chosen.chain
+    old = snapshot_state(store, before)
+    new = snapshot_state(store, after) if after else coverage_state(g, chain=chain)
+    if chain is not None:
+        old, new = in_chain(old, chain), in_chain(new, chain)
+    return Comparison(before, after, chain, changes(old, new, names=graph_names(g)))
+
+
+def _first_hint(found: list[Snapshot], chain: str | None) -> str:
+    series = comparable(found, chain=chain)
+    return f"（最早的快照在 {series[0].date}）" if series else "（还没有保存逐家覆盖状态的快照：导入一次或 report --save）"
+
+
+def snapshot_state(store: GraphStore, snapshot: Snapshot) -> CoverageState:
+    """The state kept with ``snapshot``. Raises ``NotFound`` (in Chinese) if it has none."""
+    state = load_state(store, snapshot.state_key) if snapshot.state_key is not None else None
+    if state is None:
+        raise NotFound(f"快照 {snapshot.at} 没有保存逐家覆盖状态（较早版本保存的快照），无法比较")
+    return state
+
+
+def _save_state(store: GraphStore, key: str, chain: str | None, state: CoverageState) -> dict:
+    body = encode_state(state)
+    fingerprint = digest(body)
+    earlier = [b.get("state") for k, b in store.documents(COLLECTION) if k < key and b.get("chain") == chain]
+    latest = earlier[-1] if earlier else None
+    if latest and latest["digest"] == fingerprint:
+        return latest  # unchanged since the latest snapshot of the series: stored once
+    save_state(store, key, state, full=body, base_key=latest["key"] if latest else None)
+    return {"digest": fingerprint, "key": key}
 
 
 def coverage_history(store: GraphStore, *, chain: str | None = None) -> list[HistoryPoint]:

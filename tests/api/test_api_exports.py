@@ -28,7 +28,7 @@ def admin(live):
 
 def test_coverage_workbook(admin):
     book = _book(admin, "/api/reports/coverage.xlsx")
-    assert book.sheetnames == ["总计", "按产业链", "按环节", "按园区", "按街道"]
+    assert book.sheetnames == ["总计", "按产业链", "按环节", "按园区", "按街道", "按类型"]
     sheet = book["按产业链"]
     assert sheet["A1"].value == "“两个覆盖”情况（按产业链）" and sheet["A2"].value.startswith("统计日期：")
     headers = [c.value for c in sheet[HEADER_ROW]]
@@ -37,6 +37,15 @@ def test_coverage_workbook(admin):
     rows = {r[0]: r for r in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
     assert set(rows) == {"C01", "C02"} and rows["C02"][1] == "电子信息" and rows["C02"][2] == 3
     assert isinstance(rows["C02"][headers.index("组织覆盖率")], float)
+    # the figures the articles quote are columns too, equal to the API's
+    api = admin.get("/api/coverage", params={"by": "chain"}).json()["groups"]
+    c02 = next(group for group in api if group["key"] == "C02")
+    assert rows["C02"][headers.index("单独组建率")] == c02["standalone_formation_rate"]
+    assert rows["C02"][headers.index("五星党组织")] == c02["stars"]["5"]
+    assert rows["C02"][headers.index("联合组建平均覆盖企业")] == c02["enterprises_per_joint_org_avg"]
+    assert [r[1] for r in book["按类型"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)] == [
+        g["name"] for g in admin.get("/api/coverage", params={"by": "kind"}).json()["groups"]
+    ]
 
 
 def test_uncovered_workbook(admin):

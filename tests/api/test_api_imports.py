@@ -28,6 +28,7 @@ def _snapshot(server):
 
 def test_import_writes_and_reimport_changes_nothing(fresh):
     editor = fresh.client("editor")
+    points = len(editor.get("/api/history").json())
     files = [("files", ("产业链.csv", csv_bytes(NEW_CHAIN))), ("files", ("环节.csv", csv_bytes(NEW_SEGMENTS, "gbk")))]
     first = editor.post("/api/imports", files=files)
     assert first.status_code == 200, first.text
@@ -40,6 +41,8 @@ def test_import_writes_and_reimport_changes_nothing(fresh):
     assert again["added"] == {"Chain": 0, "Segment": 0, "PART_OF": 0} and _snapshot(fresh) == before
     actions = [e["action"] for e in fresh.client("admin").get("/api/audit", params={"limit": 500}).json()["items"]]
     assert actions.count("import") == 2
+    # every import leaves a coverage snapshot (for `history` and `changes`)
+    assert len(editor.get("/api/history").json()) == points + 2
 
 
 def test_dry_run_writes_nothing(fresh):

@@ -12,7 +12,7 @@ from e2e.conftest import run_redchain
 @pytest.mark.parametrize(("args", "usage", "error"), [
     (("reprt",), "用法：redchain [选项] 命令 [参数]...", "错误: 没有命令 'reprt'（是否想输入 'report'？）"),
     (("report", "--by", "foo"), "用法：redchain report [选项]",
-     "错误: --by 的取值 'foo' 无效，可选：'chain', 'segment', 'park', 'street'"),
+     "错误: --by 的取值无效：'foo' 不是可选的分组（产业链 chain、环节 segment、园区 park、街道 street、类型 kind）"),
     (("report", "--bogus"), "用法：redchain report [选项]", "错误: 没有选项 --bogus"),
     (("chains", "structure"), "用法：redchain chains structure [选项] {chain_id}", "错误: 缺少参数 chain_id"),
 ])
@@ -23,6 +23,12 @@ def test_usage_errors_are_chinese_with_the_usage_line(tmp_path, args, usage, err
     assert lines[0] == usage
     assert lines[1] == f"运行 '{usage.split('[')[0].removeprefix('用法：').strip()} --help' 查看帮助。"
     assert lines[-1] == error
+
+
+def test_by_takes_chinese_or_english(tmp_path):
+    from api.cli.coverage import grouping_of
+
+    assert [grouping_of(v) for v in ("产业链", "chain", "按园区", "类型", " Kind ")] == ["chain", "chain", "park", "kind", "kind"]
 
 
 def test_help_has_chinese_headings(tmp_path):

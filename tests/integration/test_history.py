@@ -192,3 +192,94 @@ def test_gaps_uncovered_and_orgs(cli):
     assert "单独组建" in table and "I1" in table  # the work-covered column names who reaches it
     orgs = cli("gaps", "orgs", "--json")
     assert [(c["org"], c["code"]) for c in json.loads(orgs.stdout)] == [("O1", "branch_too_few_members")]
+
+
+# -- the covered state kept with a snapshot ------------------------------------------------
+
+
+def test_a_snapshot_keeps_the_state_and_stores_it_once_while_unchanged(tmp_path, store):
+    from graph.analysis.changes import coverage_state
+    from graph.analysis.history import STATE_COLLECTION, snapshot_now, snapshot_state, snapshots
+
+    first = snapshot_now(store, when=date(2024, 1, 31))
+    second = snapshot_now(store, when=date(2024, 2, 29))  # nothing changed in between
+    cover(store, "O1", "E3")
+    third = snapshot_now(store, when=date(2024, 3, 31))
+    assert [key for key, _ in store.documents(STATE_COLLECTION)] == [first, third]
+    found = snapshots(store)
+    assert [(s.key, s.state_key) for s in found] == [(first, first), (second, first), (third, third)]
+    store.close()
+    reopened = SQLiteStore(tmp_path / "redchain.db")
+    try:
+        g = load_projection(reopened)
+        assert snapshot_state(reopened, found[2]) == coverage_state(g)
+        assert snapshot_state(reopened, found[1]).enterprises["E3"] == ("none", "joint_needed")
+        assert snapshot_state(reopened, found[2]).enterprises["E3"] == ("standalone", None)
+        # the history itself reads no state, and its points are as before
+        assert [(p.date, p.org_covered) for p in coverage_history(reopened)] == [
+            ("2024-01-31", 1), ("2024-02-29", 1), ("2024-03-31", 2),
+        ]  # fmt: skip
+    finally:
+        reopened.close()
+
+
+def test_a_chain_snapshot_keeps_that_chains_state(store):
+    from graph.analysis.changes import coverage_state
+    from graph.analysis.history import snapshot_state, snapshots
+
+    g = load_projection(store)
+    save_snapshot(store, coverage_report(g, chain="C1"), when=date(2024, 1, 1), chain="C1", state=coverage_state(g, chain="C1"))
+    [snapshot] = snapshots(store)
+    assert snapshot.chain == "C1"
+    assert sorted(snapshot_state(store, snapshot).enterprises) == ["E1", "E2", "E3", "E4"]  # E5 is in no chain
+
+
+def test_report_save_keeps_the_state(cli, store):
+    from graph.analysis.history import STATE_COLLECTION
+
+    assert cli("report", "--save", "--by", "park").exit_code == 0
+    [(key, body)] = store.documents(COLLECTION)
+    assert body["state"]["key"] == key and [k for k, _ in store.documents(STATE_COLLECTION)] == [key]
+    assert body["groups"][0]["key"] == "东园"  # the body still keeps the whole report
+
+
+def test_report_by_kind_and_the_articles_figures(cli, store):
+    store.write([Node(Label.ENTERPRISE, "E6", {"name": "某协会", "kind": "social_org", "party_members": 4})])
+    data = json.loads(cli("report", "--by", "kind", "--json").stdout)
+    assert [(g["key"], g["name"], g["base"]) for g in data["groups"]] == [("enterprise", "企业", 5), ("social_org", "社会组织", 1)]
+    # E4 (3 members) and E5 (4) lack an org of their own; E1 (0 members) has one; E6 (4) has none
+    assert (data["totals"]["standalone_eligible"], data["totals"]["standalone_eligible_own_org"]) == (3, 0)
+    assert (data["totals"]["instructor_covered"], data["totals"]["instructor_coverage_rate"]) == (1, 0.1667)
+    table = cli("report", "--by", "kind").stdout
+    for title in ("应建尽建", "党建指导员覆盖与党组织星级", "示范点与联合组建党组织覆盖企业数", "社会组织"):
+        assert title in table
+
+
+def test_a_small_change_is_stored_as_a_delta_of_the_last_full_state(tmp_path):
+    from graph.analysis.changes import coverage_state
+    from graph.analysis.history import STATE_COLLECTION, snapshot_now, snapshot_state, snapshots
+
+    b = GraphBuilder().chain("C1").segment("S1", "C1", "upstream")
+    for i in range(300):
+        b.enterprise(f"E{i:03d}", party_members=i % 4).rel("IN_SEGMENT", f"E{i:03d}", "S1")
+        if i % 3:
+            b.org(f"O{i:03d}").rel("COVERS", f"O{i:03d}", f"E{i:03d}")
+    s = SQLiteStore(tmp_path / "district.db")
+    try:
+        s.write(b.nodes, b.rels)
+        first = snapshot_now(s, when=date(2024, 1, 31))
+        s.write(rels=[Rel(RelType.COVERS, "O001", "E000")])
+        second = snapshot_now(s, when=date(2024, 2, 29))
+        s.write([Node(Label.ENTERPRISE, "E300", {"name": "新企业"})], [Rel(RelType.IN_SEGMENT, "E300", "S1")])
+        third = snapshot_now(s, when=date(2024, 3, 31))
+        stored = dict(s.documents(STATE_COLLECTION))
+        assert "base" not in stored[first]
+        assert stored[second]["base"] == first and stored[third]["base"] == first  # never a delta of a delta
+        assert len(stored[third]["data"]) < len(stored[first]["data"]) / 4
+        found = snapshots(s)
+        assert snapshot_state(s, found[2]) == coverage_state(load_projection(s))
+        assert snapshot_state(s, found[1]).enterprises["E000"] == ("standalone", None)
+        assert snapshot_state(s, found[0]).enterprises["E000"] == ("none", "instructor_needed")
+        assert "E300" not in snapshot_state(s, found[1]).enterprises
+    finally:
+        s.close()

@@ -27,6 +27,20 @@ FIELDS = [
     "joint_orgs",
     "industry_committees",
 ]
+ARTICLE_FIELDS = [  # the figures the seed articles quote; test_coverage_figures.py checks each
+    "standalone_eligible",
+    "standalone_eligible_own_org",
+    "standalone_formation_rate",
+    "with_members",
+    "with_members_covered",
+    "with_members_coverage_rate",
+    "instructor_covered",
+    "instructor_coverage_rate",
+    "stars",
+    "demonstration_sites",
+    "enterprises_per_joint_org_avg",
+    "enterprises_per_joint_org_max",
+]
 
 
 def counts(cov: Coverage) -> dict:
@@ -247,7 +261,7 @@ def test_unknown_chain_and_grouping_are_refused():
 def test_the_callers_graph_is_not_mutated():
     g = two_chains().projection()
     before = (list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), dict(g.graph))
-    for by in (None, "chain", "segment", "park", "street"):
+    for by in (None, "chain", "segment", "park", "street", "kind"):
         coverage_report(g, by=by)
     assert (list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), dict(g.graph)) == before
 
@@ -257,8 +271,9 @@ def test_json_shape_is_the_contract():
     as_json = json.loads(json.dumps(to_jsonable(report), ensure_ascii=False))
     assert as_json == report.to_dict()
     assert list(as_json) == ["totals", "groups"]
-    assert list(as_json["totals"]) == FIELDS
-    assert list(as_json["groups"][0]) == ["key", "name", *FIELDS]
+    assert list(as_json["totals"]) == FIELDS + ARTICLE_FIELDS
+    assert list(as_json["groups"][0]) == ["key", "name", *FIELDS, *ARTICLE_FIELDS]
+    assert list(as_json["totals"]["stars"]) == ["5", "4", "3", "2", "1", "unrated"]
     assert as_json["groups"][0]["name"] == "工程机械"
 
 

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed
 from graph.store import GraphStore
 from loaders.importer import import_paths
@@ -80,6 +81,8 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
         "added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged, "version": summary.version,
         "warnings": [_rename(w, shown).as_dict() for w in report.warnings],
     }
+    if not dry_run:
+        snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
     return result
 
 

@@ -1,0 +1,144 @@
+"""`redchain changes`: what changed between two snapshots, or since a date (一月一检查).
+
+Without options it lists what the last import or ``report --save`` changed (the two
+latest snapshots); ``--since DATE`` compares the latest snapshot of that day or before
+with the graph now; ``--from SNAPSHOT`` compares that snapshot with the graph now, or
+with ``--to SNAPSHOT``. Names are today's names (a snapshot keeps ids only).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from api.cli.common import JsonOption, StoreOption, cli_store, console, fail, print_json
+from api.cli.coverage import ChainOption, percent
+from api.web.style import STATE_ZH
+from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, Changes, EnterpriseChange
+from graph.analysis.history import Snapshot, compare
+from graph.analysis.jsonable import to_jsonable
+from graph.analysis.membership import require_chain
+from graph.analysis.uncovered import REMEDY_ZH
+from graph.projection import load_projection
+from loaders.values import BadValue, parse_date
+
+SinceOption = Annotated[str | None, typer.Option("--since", help="Compare the latest snapshot of this day or before (2024-05-01) with now.", show_default=False)]
+FromOption = Annotated[str | None, typer.Option("--from", help="Compare this snapshot (its `at` time, as `history --json` shows) with now.", show_default=False)]
+ToOption = Annotated[str | None, typer.Option("--to", help="With --from: compare with this snapshot instead of now.", show_default=False)]
+
+_TOTALS_ZH = (
+    ("基数", "base"),
+    ("组织覆盖", "org_covered"),
+    ("工作覆盖", "work_covered"),
+    ("未覆盖", "uncovered"),
+    ("党组织", "party_orgs"),
+    ("组织覆盖率", "org_coverage_rate"),
+    ("两个覆盖率", "two_coverage_rate"),
+)
+_LINK_HEADERS = {"contacts": ("联系领导", "联系对象"), "instructors": ("指导员", "派驻对象"), "pairings": ("结对方", "结对对象")}
+
+
+def changes_command(
+    since: SinceOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    chain: ChainOption = None,
+    as_json: JsonOption = False,
+    store: StoreOption = None,
+) -> None:
+    """What changed: enterprises in or out of the base, covered or not, orgs, contacts, instructors, pairings."""
+    if since and from_:
+        fail("--since 与 --from 只能选一个")
+    if to and not from_:
+        fail("--to 须与 --from 一起使用")
+    day = None
+    if since:
+        try:
+            day = _date(since)
+        except BadValue as exc:
+            fail(f"--since: {exc}")
+    with cli_store(store) as s:
+        g = load_projection(s)
+        if chain:
+            require_chain(g, chain)
+        found = compare(s, g, since=day, snapshot=from_, to=to, chain=chain)
+    if as_json:
+        print_json({"from": _snapshot(found.before), "to": _snapshot(found.after), "chain": found.chain,
+                    **to_jsonable(found.changes)})
+    else:
+        console.print(changes_tables(found.changes, found.before, found.after, found.chain))
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(parse_date(text))
+
+
+def _snapshot(snapshot: Snapshot | None) -> dict | None:
+    """A chosen snapshot as JSON; None stands for the graph now."""
+    if snapshot is None:
+        return None
+    return {"key": snapshot.key, "date": snapshot.date, "at": snapshot.at, "chain": snapshot.chain}
+
+
+def changes_tables(result: Changes, before: Snapshot, after: Snapshot | None, chain: str | None) -> Group:
+    """The totals before and after, then one table per kind of change; all fit 80 columns."""
+    title = f"变化：{before.date} → {after.date if after else '现在'}" + (f"（产业链 {chain}）" if chain else "")
+    parts: list = [_totals_table(result, title)]
+    for name in CHANGE_LISTS:
+        items = getattr(result, name)
+        if items:
+            parts.append(_list_table(name, items))
+    if not result.count():
+        parts.append(Text("没有变化。"))
+    return Group(*parts)
+
+
+def _totals_table(result: Changes, title: str) -> Table:
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("")
+    for header in ("之前", "之后", "变化"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for zh, name in _TOTALS_ZH:
+        was, now = getattr(result.before, name), getattr(result.after, name)
+        if name.endswith("_rate"):
+            table.add_row(zh, percent(was), percent(now), f"{(now - was) * 100:+.2f}%")
+        else:
+            table.add_row(zh, str(was), str(now), f"{now - was:+d}")
+    return table
+
+
+def _list_table(name: str, items) -> Table:
+    table = Table(title=Text(f"{CHANGE_ZH[name]}（{len(items)}）"), box=box.SIMPLE_HEAD, pad_edge=False)
+    if isinstance(items[0], EnterpriseChange):
+        table.add_column("企业", overflow="fold", ratio=2)
+        table.add_column("之前", overflow="fold", ratio=2)
+        table.add_column("之后", overflow="fold", ratio=2)
+        for e in items:
+            table.add_row(Text(f"{e.name}\n{e.id}"), _state(e.state_before, e.remedy_before), _state(e.state_after, e.remedy_after))
+    elif name.startswith("orgs_"):
+        table.add_column("党组织", overflow="fold")
+        for o in items:
+            table.add_row(Text(f"{o.name}（{o.id}）"))
+    else:
+        source, target = _LINK_HEADERS[name.rsplit("_", 1)[0]]
+        table.add_column(source, overflow="fold", ratio=1)
+        table.add_column(target, overflow="fold", ratio=2)
+        for link in items:
+            table.add_row(Text(f"{link.source_name}（{link.source}）"), Text(f"{link.target_name}\n{link.target}"))
+    return table
+
+
+def _state(state: str | None, remedy: str | None) -> str:
+    if state is None:
+        return "不在基数内"
+    return STATE_ZH[state] + (f"；建议{REMEDY_ZH[remedy]}" if remedy else "")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("changes")(changes_command)
