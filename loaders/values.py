@@ -215,3 +215,17 @@ def parse_value(raw: object, prop: Prop):
             return parse_enum(raw, prop)
         case _:
             return parse_text(raw)
+
+
+_CODE_NOISE = re.compile(r"[\s\-‐‑–—－]+")
+
+
+def normalise_uscc(text: str) -> tuple[str, str | None]:
+    """A credit code as typed (lower case, full-width characters, spaces or hyphens inside)
+    as the code it is, and a note saying what was changed (None if nothing was)."""
+    import unicodedata
+
+    normal = _CODE_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
+    if normal == text:
+        return text, None
+    return normal, f"统一社会信用代码 {text} 已规范为 {normal}（去掉空格、连字符，全角转半角，小写转大写）"
