@@ -104,6 +104,7 @@ NODE_PROPS: dict[Label, dict[str, Prop]] = {
         Prop("leading", PropType.BOOL, default=False, zh="龙头企业"),
         Prop("in_base", PropType.BOOL, default=True, zh="纳入基数"),
         Prop("status", PropType.ENUM, ENTERPRISE_STATUS, default="active", zh="状态"),
+        Prop("base_note", zh="不计入基数原因"),  # why it left the base (an import with --full that no longer lists it)
     ),
     Label.CHAIN: _props(Prop("name", zh="名称")),
     Label.SEGMENT: _props(
@@ -144,6 +145,21 @@ LABEL_ZH = {
     Label.LEADER: "领导",
     Label.INSTRUCTOR: "指导员",
     Label.ALLIANCE: "联盟",
+}
+
+REL_ZH = {
+    RelType.SUPPLIES: "上下游",
+    RelType.IN_SEGMENT: "企业环节",
+    RelType.PART_OF: "环节属于产业链",
+    RelType.COVERS: "党组织覆盖",
+    RelType.UNDER: "上级党组织",
+    RelType.LEADS: "产业链党委",
+    RelType.PAIRED_WITH: "结对共建",
+    RelType.CONTACTS: "联系点",
+    RelType.RESPONSIBLE_FOR: "领导分管产业链",
+    RelType.ASSIGNED_TO: "指导员派驻",
+    RelType.MEMBER_OF: "联盟成员",
+    RelType.ALLIANCE_OF: "联盟所属产业链",
 }
 
 # Personal fields: names of people. The API only shows them to roles allowed to.

@@ -19,12 +19,13 @@ from typing import Callable, Iterable, Iterator
 
 from graph.errors import ImportFailed
 from graph.records import Document, Node, Rel, WriteSummary
-from graph.schema import LABEL_ZH, REL_SPECS, Label, RelType
+from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
 from graph.store import GraphStore
 from loaders.problems import Problem
 from loaders.readers import SUPPORTED_SUFFIXES, read_file
-from loaders.tables import SINGLE_LINKS, TABLES
-from loaders.validate import NodeBatch, Origin, RelBatch, Records, validate_table
+from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
+from loaders.tables import SINGLE_LINKS, TABLES, Role, normalise_name
+from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 Describe = Callable[[list[str], int, WriteSummary], Iterable[Document]]  # (files, rows, summary) -> documents
@@ -37,6 +38,28 @@ class ImportReport:
     summary: WriteSummary = field(default_factory=WriteSummary)
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    header_map: list[HeaderMapping] = field(default_factory=list)  # how every column was read
+    removed: list[Removed] = field(default_factory=list)  # links the import removes (or would)
+    left_base: list[tuple[str, str]] = field(default_factory=list)  # --full: (id, name) no longer listed
+    created: dict[str, tuple[Label, str]] = field(default_factory=dict)  # entities made from a name
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A stored link the import removes, with the names of its ends for people."""
+
+    type: RelType
+    source: str
+    target: str
+    source_name: str
+    target_name: str
+
+    def __str__(self) -> str:
+        return f"{REL_ZH[self.type]}：{self.source_name}（{self.source}）→ {self.target_name}（{self.target}）"
+
+    def as_dict(self) -> dict:
+        return {"type": self.type.value, "source": self.source, "target": self.target,
+                "source_name": self.source_name, "target_name": self.target_name}
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[Problem]]:
@@ -63,6 +86,9 @@ def import_paths(
     dry_run: bool = False,
     progress: Progress | None = None,
     describe: Describe | None = None,
+    mapping: dict[str, str] | None = None,
+    as_table: str | None = None,
+    full: bool = False,
 ) -> ImportReport:
     """Import files into the store in one transaction.
 
@@ -70,9 +96,13 @@ def import_paths(
     written. With ``dry_run`` everything is checked and counted, nothing is written.
     ``describe(files, rows, summary)`` makes documents saved in the same transaction as
     the import (its audit entry), so a committed import always has them.
+    ``mapping`` ({原列名: 标准列名}, see ``parse_mappings``) names columns the synonyms do
+    not know; ``as_table="ledger"`` reads every sheet as a ledger; with ``full`` the files
+    are the complete register: stored enterprises they do not list leave the base.
     """
     with _bulk():
-        return _import(store, paths, dry_run, progress or (lambda stage, done, total: None), describe)
+        return _import(store, paths, dry_run, progress or (lambda stage, done, total: None),
+                       {normalise_name(k): v for k, v in (mapping or {}).items()}, as_table, full, describe)
 
 
 @contextmanager
@@ -91,6 +121,7 @@ def _bulk() -> Iterator[None]:
 
 
 def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick: Progress,
+            mapping: dict[str, str], as_table: str | None, full: bool,
             describe: Describe | None = None) -> ImportReport:
     files, problems = collect_files(paths)
     records = Records(problems=problems)
@@ -102,16 +133,24 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         if not result.tables and not result.problems:
             unknown[display] = []
         for raw in result.tables:
-            if validate_table(raw, records):
+            if validate_table(raw, records, mapping=mapping, force=as_table):
                 recognised = True
             else:
                 unknown.setdefault(display, []).append(raw.name)
         tick("读取校验", done, len(files))
     if not recognised:
         records.problems.extend(_nothing_recognised(unknown))
+    created = {}
+    if records.ledger and not records.problems:
+        created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
     nodes, rels, replaced = _cross_check(store, records)
     if records.problems:
         raise ImportFailed(records.problems)
+    removed = _removed_links(store, records, rels) if records.complete else []
+    replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
+    left_base: list[tuple[str, str]] = []
+    if full:
+        nodes, left_base = _leave_base(store, nodes, [d for _, d in files])
     total = len(nodes) + len(rels)
     written = 0
 
@@ -125,8 +164,59 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     def documents(summary: WriteSummary) -> Iterable[Document]:
         return describe(shown, records.rows, summary) if describe is not None else ()
 
-    summary = store.write(nodes, rels, delete_rels=replaced, documents=documents, progress=on_write, dry_run=dry_run)
-    return ImportReport(shown, records.rows, summary, records.warnings, dry_run)
+    summary = store.write(nodes, rels, delete_rels=replaced, documents=documents,
+                          progress=None if dry_run else on_write, dry_run=dry_run)
+    return ImportReport(shown, records.rows, summary, records.warnings, dry_run, records.header_map,
+                        removed, left_base, created)
+
+
+# Labels an entity may be named by (rather than by id) in a ledger or a relationship sheet.
+_NAMED_LABELS = tuple(Label)
+
+
+def r_key(removed: Removed) -> tuple[str, str, str]:
+    return (removed.type.value, removed.source, removed.target)
+
+
+def _removed_links(store: GraphStore, records: Records, rels: list[Rel]) -> list[Removed]:
+    """The stored links the import states in full and no longer holds: for each
+    (type, owning end, owners) of ``records.complete``, the stored links of that type whose
+    owning end is one of the owners and that the import does not hold."""
+    owners: dict[tuple[RelType, Role], set[str]] = {}
+    for rtype, role, ids in records.complete:
+        owners.setdefault((rtype, role), set()).update(ids)
+    everyone = set().union(*owners.values())
+    if not store.labels_of(everyone):
+        return []  # none of them is stored yet: nothing stored to replace
+    kept = {(r.type, r.source, r.target) for r in rels}
+    graph = store.read()
+    names = {node.id: node.props.get("name", node.id) for node in graph.nodes}
+    names.update({node_id: name for batch in records.nodes for node_id, props in zip(batch.ids, batch.props)
+                  if (name := props.get("name"))})
+    removed = []
+    for rel in graph.rels:
+        for role in (Role.SOURCE, Role.TARGET):
+            owner = rel.source if role is Role.SOURCE else rel.target
+            if owner in owners.get((rel.type, role), ()) and (rel.type, rel.source, rel.target) not in kept:
+                removed.append(Removed(rel.type, rel.source, rel.target, names.get(rel.source, rel.source),
+                                       names.get(rel.target, rel.target)))
+                break
+    return sorted(removed, key=lambda r: (r.type.value, r.target, r.source))
+
+
+BASE_NOTE = "base_note"  # why an enterprise left the base: the register that no longer lists it
+
+
+def _leave_base(store: GraphStore, nodes: list[Node], files: list[str]) -> tuple[list[Node], list[tuple[str, str]]]:
+    """``--full``: the stored enterprises the import does not list leave the base (kept,
+    with ``in_base`` false and a note why)."""
+    listed = {node.id for node in nodes if node.label is Label.ENTERPRISE}
+    note = f"未列入完整台账 {'、'.join(Path(f).name for f in files)}"
+    leaving = [node for node in store.read(labels=[Label.ENTERPRISE]).nodes
+               if node.id not in listed and node.props.get("in_base", True) is not False]
+    leaving.sort(key=lambda node: node.id)
+    updates = [Node(Label.ENTERPRISE, node.id, {"in_base": False, BASE_NOTE: note}) for node in leaving]
+    return nodes + updates, [(node.id, node.props.get("name", "")) for node in leaving]
 
 
 _TABLE_NAMES = "、".join(table.display for table in TABLES)
@@ -161,6 +251,10 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[list[Node], list[
         imported.update(dict.fromkeys(batch.ids, batch.label))
     referenced = set().union(*(b.sources for b in records.rels), *(b.targets for b in records.rels))
     stored = store.labels_of(imported.keys() | referenced)
+    if unresolved := referenced - imported.keys() - stored.keys() - records.rejected.keys():
+        _resolve_names(store, records, unresolved)
+        referenced = set().union(*(b.sources for b in records.rels), *(b.targets for b in records.rels))
+        stored = store.labels_of(imported.keys() | referenced)
     clashes = {node_id for node_id, label in stored.items() if node_id in imported and imported[node_id] is not label}
     if clashes:
         for batch, kept in kept_nodes:
@@ -175,6 +269,30 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[list[Node], list[
     rels = [rel for batch, kept in kept_rels for rel in batch.rels(kept)]
     replaced = _replaced_links(store, records, stored, kept_rels)
     return nodes, rels, replaced
+
+
+def _resolve_names(store: GraphStore, records: Records, unresolved: set[str]) -> None:
+    """Relationship ends that are no id: a name unique among the entities the end may be
+    (in the import or the store) stands for that entity's id. An ambiguous name is a
+    problem listing the candidates; an unknown one gets the closest names as a hint."""
+    index = NameIndex(records, store.read())
+    for batch in records.rels:
+        spec = REL_SPECS[batch.type]
+        for ends, labels, origin in ((batch.sources, spec.sources, batch.source_origin),
+                                     (batch.targets, spec.targets, batch.target_origin)):
+            wanted = tuple(sorted(labels, key=lambda lb: lb.value))
+            for i, value in enumerate(ends):
+                if value not in unresolved:
+                    continue
+                found, candidates = index.find(wanted, value)
+                if found is not None:
+                    ends[i] = found
+                elif candidates:
+                    records.problems.append(origin(i).problem(ambiguous_message(index, wanted, value, candidates),
+                                                              "ambiguous_name", value=value))
+                    records.name_hints[value] = None
+                elif close := index.closest(wanted, value):
+                    records.name_hints[value] = f"；是否是：{'、'.join(close)}？"
 
 
 def _unique_nodes(records: Records) -> list[tuple[NodeBatch, range | list[int]]]:
@@ -254,8 +372,11 @@ def _end_ok(labels: dict[str, Label], node_id: str, allowed: frozenset[Label], o
         return True
     wanted = "或".join(LABEL_ZH[label] for label in sorted(allowed, key=lambda lb: lb.value))
     if label is None:
+        if node_id in records.name_hints and records.name_hints[node_id] is None:
+            return False  # an ambiguous name, already reported with its candidates
         records.problems.append(origin.problem(
-            f"{wanted} {node_id} 不存在（既不在本次导入中，也不在库中）", "dangling", value=node_id))
+            f"{wanted} {node_id} 不存在（既不在本次导入中，也不在库中）{records.name_hints.get(node_id, '')}",
+            "dangling", value=node_id))
         return False
     records.problems.append(origin.problem(f"{node_id} 是{LABEL_ZH[label]}，这里应为{wanted}", "wrong_kind", value=node_id))
     return False

@@ -42,6 +42,18 @@ class RawTable:
     columns: list[list[object]] = field(default_factory=list)  # columns[j][i]: cell j of data row i
     header_row: int = 1
 
+    def row(self, i: int) -> list[object]:
+        """The cells of data row ``i``."""
+        return [column[i] for column in self.columns]
+
+    def rehead(self, i: int) -> None:
+        """Make data row ``i`` the header: the rows above it (a title, a note) are left
+        out, the rows below keep the numbers a person sees in Excel."""
+        self.headers = self.row(i)
+        self.header_row = self.numbers[i]
+        self.numbers = self.numbers[i + 1:]
+        self.columns = [column[i + 1:] for column in self.columns]
+
     def column(self, index: int) -> list[object]:
         """The cells under header ``index``, one per data row (None where a row is short)."""
         return self.columns[index] if index < len(self.columns) else [None] * len(self.numbers)

@@ -4,11 +4,11 @@ goes in the graph schema. Table and column names are accepted in English or Chin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 
 from graph.schema import NODE_PROPS, REL_SPECS, Label, Prop, PropType, RelType
+from loaders.headers import fold, synonyms, without_remark
 
 
 class Role(str, Enum):
@@ -140,12 +140,36 @@ REVERSED_TABLES = frozenset({"alliance_members"})
 IGNORED_SHEETS = frozenset({"说明", "填写说明", "instructions", "readme"})
 
 
+# The flat sheet planners keep (台账): one row per enterprise or social organisation with
+# its chain, party organisation and people by name. ``loaders.ledger`` turns its rows into
+# the records of the tables above; here it is only its columns, as for any table.
+def _t(name: str, zh: str, prop: Prop | None = None) -> Column:
+    return Column(name, zh, Role.PROP, prop=prop or Prop(name, PropType.TEXT))
+
+
+LEDGER = Table("ledger", "台账", (
+    _t("seq", "序号"), _p(E, "name", "单位名称", True), _id("统一社会信用代码"), _p(E, "kind", "类型"),
+    _t("chain", "所属产业链"), _t("segment", "所属环节"), _t("stage", "位置", NODE_PROPS[S]["stage"]),
+    _p(E, "park", "所在园区"), _p(E, "street", "所在街道"), _p(E, "employees", "职工人数"),
+    _p(E, "party_members", "党员人数"), _p(E, "above_scale", "规上企业"), _p(E, "leading", "龙头企业"),
+    _p(E, "in_base", "纳入基数"), _p(E, "status", "经营状态"),
+    _t("has_org", "是否建立党组织", Prop("has_org", PropType.BOOL)), _t("org", "党组织名称"),
+    _t("formation", "组建形式", NODE_PROPS[O]["formation"]), _t("level", "党组织类别", NODE_PROPS[O]["level"]),
+    _t("parent", "上级党组织"), _t("star", "星级", NODE_PROPS[O]["star"]),
+    _t("leader", "联系领导"), _t("instructor", "党建指导员"), _t("partner", "结对单位"),
+))
+# Columns only a ledger has: with a name and a code column, one of them makes a sheet a
+# ledger whatever it is called.
+LEDGER_ONLY = frozenset({"chain", "segment", "has_org", "org", "formation", "level", "parent", "leader",
+                         "instructor", "partner"})
+
+
 def normalise_name(text: object) -> str:
-    """Lower case, no whitespace, no required-marks: how names are compared."""
-    return re.sub(r"[\s*＊]+", "", str(text)).lower()
+    """How table and column names are compared (see ``loaders.headers.fold``)."""
+    return fold(text)
 
 
-_BY_NAME = {normalise_name(n): t for t in TABLES for n in (t.name, t.zh)}
+_BY_NAME = {normalise_name(n): t for t in (*TABLES, LEDGER) for n in (t.name, t.zh)}
 
 
 def find_table(name: str) -> Table | None:
@@ -153,9 +177,31 @@ def find_table(name: str) -> Table | None:
     return _BY_NAME.get(normalise_name(name))
 
 
-def find_column(table: Table, header: object) -> Column | None:
-    wanted = normalise_name(header)
+def _headers_of(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
+    return _HEADERS[table.name]
+
+
+def _fold_headers(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
+    """(own names, synonyms) of a table's columns, folded; own names win over synonyms."""
+    own = {normalise_name(n): c for c in table.columns for n in (c.name, c.zh)}
+    other: dict[str, Column] = {}
     for column in table.columns:
-        if wanted in (normalise_name(column.name), normalise_name(column.zh)):
+        for synonym in synonyms(table.name, column.name):
+            other.setdefault(normalise_name(synonym), column)
+    return own, other
+
+
+_HEADERS = {t.name: _fold_headers(t) for t in (*TABLES, LEDGER)}
+
+
+def find_column(table: Table, header: object) -> Column | None:
+    """The column a header names: its English or Chinese name, a synonym, or either of
+    them followed by a bracketed remark ("党员人数（人）")."""
+    own, other = _headers_of(table)
+    for text in (header, without_remark(header)):
+        if text is None:
+            continue
+        wanted = normalise_name(text)
+        if (column := own.get(wanted) or other.get(wanted)) is not None:
             return column
     return None

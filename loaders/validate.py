@@ -10,6 +10,7 @@ carrying a location for every cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Callable, NamedTuple
@@ -18,8 +19,14 @@ from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem
 from loaders.readers import RawTable
-from loaders.tables import IGNORED_SHEETS, REVERSED_TABLES, Column, Role, Table, find_column, find_table, normalise_name
+from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
+                            normalise_name)
 from loaders.uscc import uscc_problems
+
+try:  # the USCC module's own normalisation, where it has one
+    from loaders.uscc import normalise_uscc
+except ImportError:
+    from loaders.values import normalise_uscc
 from loaders.values import BadValue, is_blank, parse_code, parse_value
 
 
@@ -85,6 +92,20 @@ class RelBatch:
         return [Rel(self.type, self.sources[i], self.targets[i], self.rel_props(i)) for i in kept]
 
 
+class HeaderMapping(NamedTuple):
+    """How one header of one table was read: the column it is, or None (ignored)."""
+
+    file: str
+    sheet: str | None
+    table: Table
+    header: str
+    column: Column | None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.sheet}" if self.sheet else "")
+        return f"{where} [{self.table.zh}] {self.header} → {self.column.display if self.column else '（忽略）'}"
+
+
 @dataclass
 class Records:
     """What the files say, before cross-checks against each other and the store."""
@@ -97,25 +118,84 @@ class Records:
     # ids of node rows that had a problem: they are in the import, only not valid yet, so
     # relationships naming them must not be reported as pointing at nothing.
     rejected: dict[str, Label] = field(default_factory=dict)
+    header_map: list[HeaderMapping] = field(default_factory=list)
+    # The relationships whose stored set the import states in full, per entity: (type,
+    # the end that owns the set, the ids whose stored links the import replaces).
+    complete: list[tuple[RelType, Role, set[str]]] = field(default_factory=list)
+    name_hints: dict[str, str | None] = field(default_factory=dict)  # unknown name -> closest names (None: ambiguous)
+    ledger: list = field(default_factory=list)  # loaders.ledger.LedgerRows, resolved against the store later
 
 
-def validate_table(raw: RawTable, records: Records) -> bool:
+def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] | None = None,
+                   force: str | None = None) -> bool:
     """Map one raw table's header and rows onto its import-format table. False if the
-    table's name is not one of the import format's tables."""
-    table = find_table(raw.name)
+    table is not one of the import format's tables.
+
+    The table is the one the sheet / file is named after, or the ledger when its headers
+    say so (a name, a code and a ledger-only column) or ``force`` is ``"ledger"``. Title
+    rows above the header are skipped. ``mapping`` maps a folded header to the standard
+    column name it stands for (``--map 原列名=标准列名``).
+    """
+    mapping = mapping or {}
+    table = _recognise(raw, mapping, force)
     if table is None:
         if normalise_name(raw.name) not in IGNORED_SHEETS:
             records.warnings.append(
-                Problem(raw.file, f"未知的表 {raw.name!r}，已忽略（表名应为导入模板中的中文或英文表名）", "unknown_table", raw.sheet)
+                Problem(raw.file, f"未知的表 {raw.name!r}，已忽略（表名应为导入模板中的中文或英文表名，或为台账）", "unknown_table", raw.sheet)
             )
         return False
-    columns = _map_header(raw, table, records)
+    columns = _map_header(raw, table, records, mapping)
+    if table is LEDGER:
+        if columns is not None:
+            records.rows += len(raw.numbers)
+            from loaders.ledger import LedgerCheck  # the ledger builds on the checks below
+
+            LedgerCheck(raw, table, columns, records).run()
+        return True
     if columns is None:
         _reject_ids(raw, table, records)
         return True
     records.rows += len(raw.numbers)
     _TableCheck(raw, table, columns, records).run()
     return True
+
+
+_HEADER_SEARCH = 10  # rows below the first searched for the header (titles, notes, blank rows)
+
+
+def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> Table | None:
+    """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
+    the first row."""
+    named = LEDGER if force == "ledger" else find_table(raw.name)
+    candidates = [raw.headers] + ([raw.row(i) for i in range(min(_HEADER_SEARCH, len(raw.numbers)))]
+                                  if raw.header_row else [])
+    for position, cells in enumerate(candidates):
+        found = {column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None}
+        if force == "ledger" or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
+            if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
+                return _reheaded(raw, position, LEDGER)
+        if named is not None and named is not LEDGER:
+            own = {column.name for cell in cells if (column := _lookup(named, cell, mapping)) is not None}
+            if {column.name for column in named.required} <= own:
+                return _reheaded(raw, position, named)
+    return named
+
+
+def _reheaded(raw: RawTable, position: int, table: Table) -> Table:
+    if position:
+        raw.rehead(position - 1)
+    return table
+
+
+def _lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | None:
+    """The column ``header`` names in ``table``: through the explicit mapping first."""
+    text = _header_text(header)
+    if not text:
+        return None
+    if (standard := mapping.get(normalise_name(text))) is not None:
+        if (column := find_column(table, standard)) is not None:
+            return column
+    return find_column(table, text)
 
 
 def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
@@ -139,7 +219,8 @@ def _header_text(header: object) -> str:
     return "" if header is None else str(header).strip()
 
 
-def _map_header(raw: RawTable, table: Table, records: Records) -> list[tuple[int, Column, str]] | None:
+def _map_header(raw: RawTable, table: Table, records: Records,
+                mapping: dict[str, str] | None = None) -> list[tuple[int, Column, str]] | None:
     here = Origin(raw.file, raw.sheet, raw.header_row or None)  # JSON has no header row to point at
     mapped: dict[str, tuple[int, Column, str]] = {}
     ok = True
@@ -152,10 +233,13 @@ def _map_header(raw: RawTable, table: Table, records: Records) -> list[tuple[int
                     "empty_header", column=_column_letter(index)))
                 ok = False
             continue
-        column = find_column(table, text)
+        column = _lookup(table, text, mapping or {})
+        records.header_map.append(HeaderMapping(raw.file, raw.sheet, table, text, column))
         if column is None:
             records.warnings.append(here.problem(f"未知的列 {text!r}，已忽略", "unknown_column", column=text))
             continue
+        if table is LEDGER and column.name == "seq":
+            continue  # a row number, not a fact
         if column.name in mapped:
             records.problems.append(here.problem(
                 f"列 {text!r} 与列 {mapped[column.name][2]!r} 重复，都表示 {column.display}", "duplicate_column", column=text))
@@ -245,6 +329,7 @@ class _TableCheck:
             parsed = parse_column(cells, column)
             self._report_cells(position, column, header, cells, parsed)
             if column.role is Role.ID and self.table.label is Label.ENTERPRISE:
+                parsed = self._normalise_usccs(position, header, parsed)
                 self._check_usccs(position, header, parsed)
             values[column.name] = parsed
         if self.table.label is not None:
@@ -269,6 +354,23 @@ class _TableCheck:
             for row, value in enumerate(parsed):
                 if value is None:
                     self._problem(row, position, header, f"必填项 {column.display} 为空", "required")
+
+    def _normalise_usccs(self, position: int, header: str, ids: list) -> list:
+        """Codes typed in lower case, full width or with spaces / hyphens, as the code they
+        are; each change is a note (a warning), the check character is verified after."""
+        changed = {}
+        for code in set(ids):
+            if type(code) is str and not code.isascii() or type(code) is str and not _PLAIN_CODE.fullmatch(code):
+                normal, note = normalise_uscc(code)
+                if normal != code:
+                    changed[code] = (normal, note)
+        if not changed:
+            return ids
+        for row, code in enumerate(ids):
+            if type(code) is str and code in changed:
+                self.records.warnings.append(Problem(self.raw.file, changed[code][1], "uscc_normalised", self.raw.sheet,
+                                                     self.raw.numbers[row], header, code))
+        return [changed[code][0] if type(code) is str and code in changed else code for code in ids]
 
     def _check_usccs(self, position: int, header: str, ids: list) -> None:
         why = uscc_problems(code for code in set(ids) if type(code) is str)
@@ -343,6 +445,9 @@ class _TableCheck:
         self.records.rels.append(RelBatch(
             table.rel, raw.file, raw.sheet, source_header, target_header, sources, targets,
             self._props(values, rows), numbers))
+
+
+_PLAIN_CODE = re.compile(r"[0-9A-Z]*")
 
 
 def _shown(value: object) -> str:

@@ -48,13 +48,34 @@ def _excel_error_value(text: str) -> BadValue:
     return BadValue("excel_error", f"单元格是 Excel 错误值 {text}")
 
 
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "x", "f"}
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "有", "已建", "已建立", "已组建"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "x", "f", "无", "未建", "未建立", "未组建", "没有"}
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
+# A month without a day ("2023年5月", "2023.5"): planners record when, to the month.
+_MONTH_PATTERNS = (re.compile(r"^(\d{4})年(\d{1,2})月$"), re.compile(r"^(\d{4})[.-/](\d{1,2})$"))
+
+# Words planners use for an enum value besides its Chinese and English name, by stored
+# value (only consulted for a property that has that value).
+ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "standalone": ("单建", "单独", "独立组建"),
+    "joint": ("联建", "联合", "联合党支部"),
+    "industry": ("行业", "产业链党委", "行业(产业链)党委"),
+    "branch": ("支部",),
+    "general_branch": ("总支",),
+    "committee": ("党委会",),
+    "social_org": ("社会团体", "民办非企业", "社团"),
+    "enterprise": ("非公企业", "民营企业"),
+    "active": ("存续", "在业", "开业", "正常", "营业"),
+    "closed": ("吊销", "已注销", "停业"),
+    "moved": ("已迁出", "外迁"),
+}
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_STARS = re.compile(r"^([1-5一二两三四五])星级?$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _MAX_EXACT_FLOAT = 2**53
 
@@ -102,7 +123,7 @@ def parse_int(raw: object, prop: Prop) -> int:
     elif isinstance(raw, int):
         value = raw
     else:
-        text = str(raw).strip().replace(",", "")
+        text = _star_count(str(raw).strip()) if prop.name == "star" else str(raw).strip().replace(",", "")
         try:
             value = int(text)
         except ValueError:
@@ -120,6 +141,15 @@ def parse_int(raw: object, prop: Prop) -> int:
     return value
 
 
+def _star_count(text: str) -> str:
+    """A star rating as planners write it (四星, 4星, 四星级, ★★★★) as digits."""
+    if text and set(text) <= {"★", "☆"}:
+        return str(text.count("★"))
+    if m := _STARS.match(text):
+        return str(_CHINESE_DIGITS.get(m[1]) or m[1])
+    return text
+
+
 def parse_bool(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -130,7 +160,7 @@ def parse_bool(raw: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise BadValue("bad_bool", f"应为 是/否（或 Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw).strip()!r}")
+    raise BadValue("bad_bool", f"应为 是/否（或 有/无、Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw).strip()!r}")
 
 
 def parse_date(raw: object) -> str:
@@ -145,13 +175,16 @@ def parse_date(raw: object) -> str:
                 return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
             except ValueError:
                 raise BadValue("bad_date", f"日期 {text!r} 不存在") from None
-    raise BadValue("bad_date", f"应为日期（如 2023-05-01、2023/5/1 或 2023年5月1日），实为 {text!r}")
+    for pattern in _MONTH_PATTERNS:
+        if (m := pattern.match(text)) and 1 <= int(m[2]) <= 12:
+            return dt.date(int(m[1]), int(m[2]), 1).isoformat()
+    raise BadValue("bad_date", f"应为日期（如 2023-05-01、2023/5/1、2023.5.1、2023年5月1日 或 2023年5月），实为 {text!r}")
 
 
 def parse_enum(raw: object, prop: Prop) -> str:
     text = str(raw).strip()
     for value, zh in prop.choices.items():
-        if text == zh or text.lower() == value:
+        if text == zh or text.lower() == value or text in ENUM_SYNONYMS.get(value, ()):
             return value
     allowed = "、".join(prop.choices.values())
     raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
@@ -182,3 +215,17 @@ def parse_value(raw: object, prop: Prop):
             return parse_enum(raw, prop)
         case _:
             return parse_text(raw)
+
+
+_CODE_NOISE = re.compile(r"[\s\-‐‑–—－]+")
+
+
+def normalise_uscc(text: str) -> tuple[str, str | None]:
+    """A credit code as typed (lower case, full-width characters, spaces or hyphens inside)
+    as the code it is, and a note saying what was changed (None if nothing was)."""
+    import unicodedata
+
+    normal = _CODE_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
+    if normal == text:
+        return text, None
+    return normal, f"统一社会信用代码 {text} 已规范为 {normal}（去掉空格、连字符，全角转半角，小写转大写）"

@@ -16,24 +16,11 @@ from api.core.security.principal import CLI
 from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed
 from graph.records import WriteSummary
-from graph.schema import LABEL_ZH, Label
+from graph.schema import LABEL_ZH, REL_ZH, Label
 from loaders.importer import ImportReport, import_paths
 from loaders.template import write_template
 
-_KIND_ZH = {label.value: zh for label, zh in LABEL_ZH.items()} | {
-    "SUPPLIES": "上下游",
-    "IN_SEGMENT": "企业环节",
-    "PART_OF": "环节属于产业链",
-    "COVERS": "党组织覆盖",
-    "UNDER": "上级党组织",
-    "LEADS": "产业链党委",
-    "PAIRED_WITH": "结对共建",
-    "CONTACTS": "联系点",
-    "RESPONSIBLE_FOR": "领导分管产业链",
-    "ASSIGNED_TO": "指导员派驻",
-    "MEMBER_OF": "联盟成员",
-    "ALLIANCE_OF": "联盟所属产业链",
-}
+_KIND_ZH = {label.value: zh for label, zh in LABEL_ZH.items()} | {rtype.value: zh for rtype, zh in REL_ZH.items()}
 
 
 def summary_table(summary: WriteSummary, title: str) -> Table:

@@ -90,7 +90,7 @@ def test_unknown_tables_and_columns_are_warnings_not_errors(tmp_path, store):
 
     assert [str(w) for w in report.warnings] == [
         f"{tmp_path / 'in.xlsx'}:企业:1:备注: 未知的列 '备注'，已忽略",
-        f"{tmp_path / 'in.xlsx'}:统计:-:-: 未知的表 '统计'，已忽略（表名应为导入模板中的中文或英文表名）",
+        f"{tmp_path / 'in.xlsx'}:统计:-:-: 未知的表 '统计'，已忽略（表名应为导入模板中的中文或英文表名，或为台账）",
     ]
     assert [n.props for n in store.read().nodes] == [{"name": "甲公司"}]
 

@@ -26,12 +26,12 @@ def test_false_words(raw):
     assert parse_bool(raw) is False
 
 
-@pytest.mark.parametrize("raw", ["也许", "2", "有", 2])
+@pytest.mark.parametrize("raw", ["也许", "2", "有点", 2])
 def test_bad_bool(raw):
     with pytest.raises(BadValue) as exc:
         parse_bool(raw)
     assert exc.value.code == "bad_bool"
-    assert str(exc.value) == f"应为 是/否（或 Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw)!r}"
+    assert str(exc.value) == f"应为 是/否（或 有/无、Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw)!r}"
 
 
 @pytest.mark.parametrize("raw", [
@@ -48,11 +48,11 @@ def test_date_that_does_not_exist():
     assert (exc.value.code, str(exc.value)) == ("bad_date", "日期 '2023/2/29' 不存在")
 
 
-@pytest.mark.parametrize("raw", ["5/1/2023", "2023.5.1", "20230501", "明年", "2023-05"])
+@pytest.mark.parametrize("raw", ["5/1/2023", "2023年13月", "20230501", "明年", "2023.5.1.2"])
 def test_bad_dates(raw):
     with pytest.raises(BadValue) as exc:
         parse_date(raw)
-    assert str(exc.value) == f"应为日期（如 2023-05-01、2023/5/1 或 2023年5月1日），实为 {raw!r}"
+    assert str(exc.value) == f"应为日期（如 2023-05-01、2023/5/1、2023.5.1、2023年5月1日 或 2023年5月），实为 {raw!r}"
 
 
 @pytest.mark.parametrize("raw, stored", [
@@ -169,3 +169,25 @@ def test_error_text_in_a_text_column_is_only_text():
     # typed text (a CSV holds nothing else): only an error *cell* is known to be an error
     assert parse_value("#N/A", NODE_PROPS[Label.ENTERPRISE]["park"]) == "#N/A"
     assert parse_code("1#楼") == "1#楼"
+
+
+@pytest.mark.parametrize("raw, expected", [("有", True), ("已建", True), ("无", False), ("未建", False)])
+def test_bool_as_planners_type_it(raw, expected):
+    assert parse_bool(raw) is expected
+
+
+@pytest.mark.parametrize("raw, expected", [("2023.5.1", "2023-05-01"), ("2023年5月", "2023-05-01"), ("2023.12", "2023-12-01")])
+def test_date_as_planners_type_it(raw, expected):
+    assert parse_date(raw) == expected
+
+
+def test_enum_and_star_as_planners_type_them():
+    from graph.schema import NODE_PROPS, Label
+    from loaders.values import parse_enum, parse_int
+
+    org = NODE_PROPS[Label.PARTY_ORG]
+    assert [parse_enum(w, org["formation"]) for w in ("单建", "单独", "联建", "联合")] == ["standalone", "standalone", "joint", "joint"]
+    assert [parse_enum(w, org["level"]) for w in ("支部", "总支", "党委")] == ["branch", "general_branch", "committee"]
+    assert [parse_int(w, org["star"]) for w in ("四星", "4星", "★★★★", "五星级")] == [4, 4, 4, 5]
+    with pytest.raises(BadValue, match="应不大于 5，实为 6"):
+        parse_int("★★★★★★", org["star"])

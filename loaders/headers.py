@@ -1,0 +1,82 @@
+"""The headers planners really write, as data: synonyms of the import format's column
+names, and how any header or table name is compared.
+
+A header is compared after folding: traditional characters to simplified (zhconv, a
+maintained conversion table, not ours), full-width forms to half-width (NFKC), lower
+case, and no whitespace, brackets or required-marks. If the folded header is unknown,
+the same header without a bracketed remark ("党员人数（人）") is tried.
+
+``SYNONYMS`` maps a table name to {column name: other headers meaning that column}; the
+key ``"*"`` holds synonyms that mean the same in every table that has such a column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "*": {
+        "name": ("单位名称", "企业名称", "组织名称", "名称", "姓名"),
+        "park": ("所在园区", "园区"),
+        "street": ("所在街道", "街道", "乡镇（街道）", "乡镇街道", "所属街道"),
+        "employees": ("从业人数", "职工人数", "员工人数", "职工数"),
+        "party_members": ("党员数", "党员人数", "正式党员人数", "党员数量"),
+        "members": ("党员数", "党员人数", "正式党员人数"),
+        "status": ("经营状态", "状态", "登记状态"),
+        "formation": ("组建形式", "组建方式"),
+        "level": ("党组织类别", "党组织层级", "层级", "类别"),
+        "star": ("星级", "星级评定"),
+        "above_scale": ("规上企业", "是否规上", "规模以上"),
+        "leading": ("龙头企业", "是否龙头"),
+        "in_base": ("纳入基数", "是否纳入基数"),
+    },
+    "enterprises": {
+        "id": ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码"),
+        "kind": ("类型", "单位类型", "组织类型"),
+    },
+}
+
+# The ledger's own columns (its chain, its party organisation, its people), with the
+# headers they go by. The ledger shares the enterprise synonyms above.
+LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "编号序号"),
+    "id": ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码"),
+    "kind": ("类型", "单位类型", "组织类型"),
+    "chain": ("所属产业链", "产业链", "产业链名称"),
+    "segment": ("所属环节", "环节", "产业链环节"),
+    "stage": ("位置", "上中下游", "环节位置"),
+    "has_org": ("是否建立党组织", "是否建立", "已建党组织", "是否建有党组织"),
+    "org": ("党组织名称", "党组织", "所属党组织"),
+    "parent": ("上级党组织", "上级党组织名称"),
+    "leader": ("联系领导", "联点领导", "联系领导干部"),
+    "instructor": ("党建指导员", "指导员", "第一书记"),
+    "partner": ("结对单位", "共建单位", "帮扶单位"),
+}
+
+_BRACKETS = re.compile(r"[\s*＊()\[\]（）【】〔〕<>《》]+")
+_REMARK = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]\s*$")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: object) -> str:
+    """How header and table names are compared: simplified, half-width, lower case, no
+    whitespace, brackets or required-marks. ``fold("統一社會信用代碼 *") == "统一社会信用代码"``."""
+    from zhconv import convert
+
+    simplified = convert(unicodedata.normalize("NFKC", str(text)), "zh-cn")
+    return _BRACKETS.sub("", simplified).lower()
+
+
+def without_remark(text: object) -> str | None:
+    """The header without a trailing bracketed remark, or None if it has none."""
+    stripped = _REMARK.sub("", str(text).strip())
+    return stripped if stripped and stripped != str(text).strip() else None
+
+
+def synonyms(table: str, column: str) -> tuple[str, ...]:
+    """The other headers that mean ``column`` in ``table``."""
+    if table == "ledger":
+        return LEDGER_SYNONYMS.get(column, ()) + SYNONYMS["*"].get(column, ())
+    return SYNONYMS.get(table, {}).get(column, ()) + SYNONYMS["*"].get(column, ())

@@ -1,0 +1,363 @@
+"""The ledger (台账): one row per enterprise or social organisation, with its chain, its
+party organisation and its people by name, turned into the records of the normalised
+tables.
+
+Two steps. ``LedgerCheck`` reads the sheet like any table (every cell parsed, every
+problem with its row and column) and keeps the rows as ``LedgerRows``. ``resolve_ledgers``
+then, knowing the other tables of the import and the store, turns names into ids: an id
+or a unique name finds an existing entity; a name found nowhere makes a new one with a
+deterministic id (``PO-`` and the first 8 hex digits of the SHA-1 of the folded name), so
+re-importing a ledger gives the same ids.
+
+A ledger row is the whole truth about its organisation: for each relationship a ledger
+column states, the row's links of that kind replace the stored ones (``Records.complete``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from graph.records import GraphData
+from graph.schema import LABEL_ZH, Label, RelType
+from loaders.headers import fold
+from loaders.tables import Role
+from loaders.validate import NodeBatch, Origin, RelBatch, Records, _TableCheck
+
+# Where a chain is named without a segment, the enterprise joins this segment of the
+# chain: chain membership runs through segments.
+UNSEGMENTED = "未分环节"
+UNSEGMENTED_STAGE = "midstream"
+
+ID_PREFIX = {Label.CHAIN: "CH", Label.SEGMENT: "SG", Label.PARTY_ORG: "PO", Label.LEADER: "LD",
+             Label.INSTRUCTOR: "IN", Label.UNIT: "UN"}
+_SEPARATORS = re.compile(r"[、，,；;/／]")
+_ENTERPRISE_PROPS = ("name", "kind", "park", "street", "employees", "party_members", "above_scale", "leading",
+                     "in_base", "status")
+_ORG_PROPS = ("formation", "level", "star")
+DEFAULT_LEVEL = "branch"  # 党组织类别 left blank: a branch, the usual organisation of one enterprise
+
+
+def readable_id(label: Label, name: str) -> str:
+    """The id of an entity known only by its name: the same name gives the same id.
+
+    >>> readable_id(Label.PARTY_ORG, "甲公司党支部")
+    'PO-...'
+    """
+    return f"{ID_PREFIX[label]}-{hashlib.sha1(fold(name).encode()).hexdigest()[:8]}"
+
+
+def split_cell(value: str | None) -> list[str]:
+    """The values of a cell that may list several (``甲、乙；丙``)."""
+    if value is None:
+        return []
+    return [part.strip() for part in _SEPARATORS.split(str(value)) if part.strip()]
+
+
+@dataclass
+class LedgerRows:
+    """The valid rows of one ledger sheet: each row's values and where to report."""
+
+    file: str
+    sheet: str | None
+    headers: dict[str, str]  # column name -> header as written
+    rows: list[int] = field(default_factory=list)
+    values: list[dict] = field(default_factory=list)
+
+    def origin(self, i: int, column: str) -> Origin:
+        return Origin(self.file, self.sheet, self.rows[i], self.headers.get(column, column))
+
+
+class LedgerCheck(_TableCheck):
+    """Checks a ledger sheet cell by cell, then its rows against themselves."""
+
+    def run(self) -> None:
+        values: dict[str, list] = {}
+        for position, (index, column, header) in enumerate(self.columns):
+            cells = self.raw.column(index)
+            from loaders.validate import parse_column
+
+            parsed = parse_column(cells, column)
+            self._report_cells(position, column, header, cells, parsed)
+            if column.role is Role.ID:
+                parsed = self._normalise_usccs(position, header, parsed)
+                self._check_usccs(position, header, parsed)
+            values[column.name] = parsed
+        positions = {column.name: position for position, (_, column, _) in enumerate(self.columns)}
+        headers = {column.name: header for _, column, header in self.columns}
+        if "has_org" in values and "org" in values:
+            for row, (has, org) in enumerate(zip(values["has_org"], values["org"])):
+                if has is False and org:
+                    self._problem(row, positions["org"], headers["org"],
+                                  f"{headers['has_org']}为“否”，却填写了党组织名称 {org}", "org_contradiction", org)
+                elif has is True and not org:
+                    self._problem(row, positions["has_org"], headers["has_org"],
+                                  f"{headers['has_org']}为“是”，却没有填写{headers['org']}", "org_missing")
+        kept = self._rows_ok()
+        ledger = LedgerRows(self.raw.file, self.raw.sheet, headers)
+        for row in kept:
+            ledger.rows.append(self.raw.numbers[row])
+            ledger.values.append({name: column[row] for name, column in values.items() if column[row] is not None})
+        ids = values["id"]
+        for row in range(self.size):
+            if self.bad[row] and type(ids[row]) is str:
+                self.records.rejected.setdefault(ids[row], Label.ENTERPRISE)
+        self.records.ledger.append(ledger)
+        self.found.sort(key=lambda item: item[:2])
+        self.records.problems.extend(problem for _, _, problem in self.found)
+
+
+# -- names to ids, against the import and the store -----------------------------------------
+
+
+class NameIndex:
+    """Entities of the import and the store by id and by name, per label."""
+
+    def __init__(self, records: Records, stored: GraphData):
+        self.label: dict[str, Label] = {}
+        self.names: dict[Label, dict[str, set[str]]] = {}
+        self.name_of: dict[str, str] = {}
+        self.imported: set[str] = set()
+        self.chain_of: dict[str, str] = {}  # segment -> chain
+        for node in stored.nodes:
+            self._add(node.label, node.id, node.props.get("name"))
+        for rel in stored.rels:
+            if rel.type is RelType.PART_OF:
+                self.chain_of[rel.source] = rel.target
+        for batch in records.nodes:
+            for node_id, props in zip(batch.ids, batch.props):
+                self.imported.add(node_id)
+                self._add(batch.label, node_id, props.get("name"))
+        for batch in records.rels:
+            if batch.type is RelType.PART_OF:
+                self.chain_of.update(zip(batch.sources, batch.targets))
+
+    def _add(self, label: Label, node_id: str, name: str | None) -> None:
+        self.label[node_id] = label
+        if name:
+            self.names.setdefault(label, {}).setdefault(name, set()).add(node_id)
+            self.name_of[node_id] = name
+
+    def add(self, label: Label, node_id: str, name: str) -> None:
+        self._add(label, node_id, name)
+
+    def find(self, labels: tuple[Label, ...], text: str) -> tuple[str | None, list[str]]:
+        """(the id ``text`` names, []) or (None, the candidate ids when it is ambiguous)."""
+        if self.label.get(text) in labels:
+            return text, []
+        found = sorted(set().union(*(self.names.get(label, {}).get(text, set()) for label in labels)))
+        if len(found) == 1:
+            return found[0], []
+        return None, found
+
+    def closest(self, labels: tuple[Label, ...], text: str) -> list[str]:
+        names = [name for label in labels for name in self.names.get(label, {})]
+        return difflib.get_close_matches(text, names, n=3, cutoff=0.5)
+
+    def describe(self, ids: list[str]) -> str:
+        return "、".join(f"{self.name_of.get(i, i)}（{i}）" for i in ids)
+
+
+def unknown_message(index: NameIndex, labels: tuple[Label, ...], text: str) -> str:
+    wanted = "或".join(LABEL_ZH[label] for label in labels)
+    close = index.closest(labels, text)
+    hint = f"；是否是：{'、'.join(close)}？" if close else ""
+    return f"{wanted} {text} 不存在（既不是编号，也不是本次导入或库中的名称）{hint}"
+
+
+def ambiguous_message(index: NameIndex, labels: tuple[Label, ...], text: str, candidates: list[str]) -> str:
+    wanted = "或".join(LABEL_ZH[label] for label in labels)
+    return f"名称 {text} 对应多个{wanted}：{index.describe(candidates)}；请改填编号"
+
+
+@dataclass
+class _Made:
+    """Nodes and relationships a ledger makes, de-duplicated, with the first row of each."""
+
+    nodes: dict[str, tuple[Label, dict, LedgerRows, int, str]] = field(default_factory=dict)
+    rels: dict[tuple[RelType, str, str], tuple[LedgerRows, int, str, str]] = field(default_factory=dict)
+    created: dict[str, tuple[Label, str]] = field(default_factory=dict)
+
+    def node(self, label: Label, node_id: str, props: dict, ledger: LedgerRows, i: int, column: str) -> None:
+        if node_id in self.nodes:
+            self.nodes[node_id][1].update({k: v for k, v in props.items() if v is not None})
+        else:
+            self.nodes[node_id] = (label, {k: v for k, v in props.items() if v is not None}, ledger, i, column)
+
+    def rel(self, rtype: RelType, source: str, target: str, ledger: LedgerRows, i: int, source_col: str,
+            target_col: str) -> None:
+        self.rels.setdefault((rtype, source, target), (ledger, i, source_col, target_col))
+
+
+def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Label, str]]:
+    """Turn the ledger rows of ``records`` into node and relationship batches (appended to
+    ``records``), with problems for names that are ambiguous or unknown and for joint
+    organisations whose rows disagree. Returns the entities made from a name:
+    {id: (label, name)}."""
+    index = NameIndex(records, stored)
+    made = _Made()
+    org_rows: dict[str, list[tuple[LedgerRows, int]]] = {}
+    complete: dict[tuple[RelType, Role], set[str]] = {}
+
+    def entity(labels: tuple[Label, ...], text: str, ledger: LedgerRows, i: int, column: str,
+               create: Label | None, props: dict | None = None) -> str | None:
+        found, candidates = index.find(labels, text)
+        if found is not None:
+            return found
+        if candidates:
+            records.problems.append(ledger.origin(i, column).problem(
+                ambiguous_message(index, labels, text, candidates), "ambiguous_name", value=text))
+            return None
+        if create is None:
+            records.problems.append(ledger.origin(i, column).problem(
+                unknown_message(index, labels, text), "unknown_name", value=text))
+            return None
+        node_id = readable_id(create, text)
+        if index.label.get(node_id) not in (None, create):
+            records.problems.append(ledger.origin(i, column).problem(
+                f"名称 {text} 生成的编号 {node_id} 已被{LABEL_ZH[index.label[node_id]]}占用；请改填编号", "id_taken", value=text))
+            return None
+        index.add(create, node_id, text)
+        made.created[node_id] = (create, text)
+        made.node(create, node_id, {"name": text, **(props or {})}, ledger, i, column)
+        return node_id
+
+    for ledger in records.ledger:
+        columns = set(ledger.headers)
+        for i, row in enumerate(ledger.values):
+            enterprise = row["id"]
+            if enterprise in made.nodes:
+                _, _, other, j, _ = made.nodes[enterprise]
+                where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
+                records.problems.append(ledger.origin(i, "id").problem(
+                    f"统一社会信用代码 {enterprise} 重复：已在 {where}第{other.rows[j]}行出现", "duplicate_id", value=enterprise))
+                continue
+            made.node(Label.ENTERPRISE, enterprise, {k: row.get(k) for k in _ENTERPRISE_PROPS}, ledger, i, "id")
+            index.add(Label.ENTERPRISE, enterprise, row["name"])
+            org = None
+            if "org" in columns:
+                complete.setdefault((RelType.COVERS, Role.TARGET), set()).add(enterprise)
+            if row.get("org"):
+                org = entity((Label.PARTY_ORG,), row["org"], ledger, i, "org", Label.PARTY_ORG)
+                if org is not None:
+                    org_rows.setdefault(org, []).append((ledger, i))
+                    made.rel(RelType.COVERS, org, enterprise, ledger, i, "org", "id")
+            if "chain" in columns or "segment" in columns:
+                complete.setdefault((RelType.IN_SEGMENT, Role.SOURCE), set()).add(enterprise)
+            _segments(row, ledger, i, enterprise, entity, index, made, records)
+            for column, label, rtype in (("leader", Label.LEADER, RelType.CONTACTS),
+                                         ("instructor", Label.INSTRUCTOR, RelType.ASSIGNED_TO)):
+                if column in columns:
+                    complete.setdefault((rtype, Role.TARGET), set()).add(enterprise)
+                for name in split_cell(row.get(column)):
+                    if (person := entity((label,), name, ledger, i, column, label)) is not None:
+                        made.rel(rtype, person, enterprise, ledger, i, column, "id")
+            if "partner" in columns:
+                complete.setdefault((RelType.PAIRED_WITH, Role.TARGET), set()).add(org or enterprise)
+            for name in split_cell(row.get("partner")):
+                partner = entity((Label.UNIT, Label.PARTY_ORG, Label.ENTERPRISE), name, ledger, i, "partner", Label.UNIT)
+                if partner is not None and partner != (org or enterprise):
+                    made.rel(RelType.PAIRED_WITH, partner, org or enterprise, ledger, i, "partner", "org" if org else "id")
+    for org, rows in org_rows.items():
+        _org_record(org, rows, index, made, records, entity)
+    for (rtype, role), owners in complete.items():
+        records.complete.append((rtype, role, owners))
+    _batches(made, index, records)
+    return made.created
+
+
+def _segments(row: dict, ledger: LedgerRows, i: int, enterprise: str, entity, index: NameIndex, made: _Made,
+              records: Records) -> None:
+    chains = [c for name in split_cell(row.get("chain"))
+              if (c := entity((Label.CHAIN,), name, ledger, i, "chain", Label.CHAIN)) is not None]
+    segments = split_cell(row.get("segment"))
+    if segments and not chains:
+        records.problems.append(ledger.origin(i, "segment").problem(
+            f"填写了环节 {row['segment']}，却没有填写所属产业链", "segment_without_chain", value=row["segment"]))
+        return
+    for chain in chains:
+        for name in segments or [UNSEGMENTED]:
+            found = sorted(s for s in index.names.get(Label.SEGMENT, {}).get(name, set()) if index.chain_of.get(s) == chain)
+            if found:
+                segment = found[0]
+            elif name == UNSEGMENTED:
+                segment = _new_segment(chain, name, UNSEGMENTED_STAGE, ledger, i, index, made)
+            elif row.get("stage") is None:
+                records.problems.append(ledger.origin(i, "segment").problem(
+                    f"环节 {name} 在产业链 {index.name_of.get(chain, chain)} 中不存在；新环节需要填写 位置（上游、中游、下游）",
+                    "new_segment_stage", value=name))
+                continue
+            else:
+                segment = _new_segment(chain, name, row["stage"], ledger, i, index, made)
+            made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "segment" if segments else "chain")
+
+
+def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:
+    segment = readable_id(Label.SEGMENT, f"{chain}/{name}")
+    if segment not in index.label:
+        index.add(Label.SEGMENT, segment, name)
+        index.chain_of[segment] = chain
+        made.created[segment] = (Label.SEGMENT, name)
+        made.node(Label.SEGMENT, segment, {"name": name, "stage": stage}, ledger, i, "segment")
+        made.rel(RelType.PART_OF, segment, chain, ledger, i, "segment", "chain")
+    return segment
+
+
+def _org_record(org: str, rows: list[tuple[LedgerRows, int]], index: NameIndex, made: _Made, records: Records,
+                entity) -> None:
+    """An organisation named on one or more rows: its formation (joint when it covers
+    several rows and none says otherwise), level, star and parent; rows that disagree
+    on its formation are an error."""
+    formations = {}
+    for ledger, i in rows:
+        if (value := ledger.values[i].get("formation")) is not None:
+            formations.setdefault(value, (ledger, i))
+    if len(formations) > 1:
+        (first, (ledger0, i0)), *others = formations.items()
+        for value, (ledger, i) in others:
+            records.problems.append(ledger.origin(i, "formation").problem(
+                f"党组织 {index.name_of.get(org, org)} 的组建形式与第{ledger0.rows[i0]}行不一致", "formation_conflict",
+                value=value))
+        return
+    if org in index.imported:
+        return  # the import's own 党组织 table says what the organisation is
+    props = {}
+    for ledger, i in rows:
+        props.update({k: ledger.values[i][k] for k in _ORG_PROPS if k in ledger.values[i]})
+    stored_org = org not in made.created
+    if "formation" not in props and not stored_org:
+        props["formation"] = "joint" if len(rows) > 1 else "standalone"
+    if "level" not in props and not stored_org:
+        props["level"] = DEFAULT_LEVEL
+    ledger, i = rows[0]
+    if props or not stored_org:
+        made.node(Label.PARTY_ORG, org, props, ledger, i, "org")
+    for ledger, i in rows:
+        if (parent_name := ledger.values[i].get("parent")) is not None:
+            parent = entity((Label.PARTY_ORG,), parent_name, ledger, i, "parent", None)
+            if parent is not None and parent != org:
+                made.rel(RelType.UNDER, org, parent, ledger, i, "org", "parent")
+            break
+
+
+def _batches(made: _Made, index: NameIndex, records: Records) -> None:
+    """The made nodes and relationships as batches, one per label / type, so that the
+    importer's cross-checks and write treat them like any table's."""
+    by_label: dict[Label, list] = {}
+    for node_id, (label, props, ledger, i, column) in made.nodes.items():
+        by_label.setdefault(label, []).append((node_id, props, ledger, i, column))
+    for label, items in by_label.items():
+        ledger = items[0][2]
+        records.nodes.append(NodeBatch(label, ledger.file, ledger.sheet, ledger.headers.get(items[0][4], items[0][4]),
+                                       [item[0] for item in items], [item[1] for item in items],
+                                       [item[2].rows[item[3]] for item in items]))
+    by_type: dict[RelType, list] = {}
+    for (rtype, source, target), (ledger, i, source_col, target_col) in made.rels.items():
+        by_type.setdefault(rtype, []).append((source, target, ledger, i, source_col, target_col))
+    for rtype, items in by_type.items():
+        ledger, _, source_col, target_col = items[0][2], None, items[0][4], items[0][5]
+        records.rels.append(RelBatch(rtype, ledger.file, ledger.sheet, ledger.headers.get(source_col, source_col),
+                                     ledger.headers.get(target_col, target_col), [item[0] for item in items],
+                                     [item[1] for item in items], None, [item[2].rows[item[3]] for item in items]))
