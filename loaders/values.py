@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from graph.schema import Prop, PropType
+from loaders.uscc import is_scientific_notation
 
 
 class BadValue(ValueError):
@@ -76,7 +77,6 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _STARS = re.compile(r"^([1-5一二两三四五])星级?$")
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _MAX_EXACT_FLOAT = 2**53
 
 
@@ -100,7 +100,7 @@ def parse_code(raw: object) -> str:
             return str(int(raw))
         raise BadValue("code_as_number", f"编号 {raw!r} 被存成了数字（科学计数法，后几位已丢失）；请把该列设为文本后重新填写")
     text = str(raw).strip()
-    if _SCIENTIFIC.match(text):
+    if is_scientific_notation(text):  # 18 characters of the code alphabet are a code, E or not
         raise BadValue("code_as_number", f"编号 {text} 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写")
     return text
 
