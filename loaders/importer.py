@@ -24,7 +24,7 @@ from graph.store import GraphStore
 from loaders.problems import Problem
 from loaders.readers import SUPPORTED_SUFFIXES, read_file
 from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
-from loaders.tables import SINGLE_LINKS, TABLES, Role, normalise_name
+from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -146,6 +146,9 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     nodes, rels, replaced = _cross_check(store, records)
     if records.problems:
         raise ImportFailed(records.problems)
+    for batch in records.rels:
+        if (role := COMPLETE_END.get(batch.type)) is not None:
+            records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))
     removed = _removed_links(store, records, rels) if records.complete else []
     replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
     left_base: list[tuple[str, str]] = []

@@ -133,6 +133,20 @@ TABLES: tuple[Table, ...] = (
 # types: re-importing a row with another id replaces the link instead of adding one.
 SINGLE_LINKS = frozenset(c.link for t in TABLES for c in t.columns if c.role is Role.LINK)
 
+# A relationship table's rows are the complete set of that relationship for the entities
+# on this end (an enterprise's coverage, its segments, who contacts / guides / pairs with
+# it, a leader's chains, a committee's chains): re-importing replaces their stored links.
+# Supply links and alliance members only add: a partial list of them is the usual file.
+COMPLETE_END: dict[RelType, Role] = {
+    RelType.COVERS: Role.TARGET,
+    RelType.IN_SEGMENT: Role.SOURCE,
+    RelType.CONTACTS: Role.TARGET,
+    RelType.ASSIGNED_TO: Role.TARGET,
+    RelType.PAIRED_WITH: Role.TARGET,
+    RelType.RESPONSIBLE_FOR: Role.SOURCE,
+    RelType.LEADS: Role.SOURCE,
+}
+
 # alliance_members names the alliance first, but the relationship runs member -> alliance.
 REVERSED_TABLES = frozenset({"alliance_members"})
 

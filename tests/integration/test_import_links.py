@@ -114,3 +114,19 @@ def test_links_added_twice_by_an_older_version_are_both_replaced(tmp_path, store
 
 def _link_header(table: str) -> str:
     return {"环节": "产业链", "党组织": "上级党组织", "联盟": "产业链"}[table]
+
+
+def _covering(store, enterprise: str) -> list[str]:
+    return sorted(r.source for r in store.read().rels if r.type is RelType.COVERS and r.target == enterprise)
+
+
+def test_coverage_rows_are_the_whole_coverage_of_the_enterprises_they_name(tmp_path, store):
+    """An enterprise that moved from O2 to O3 in this month's 党组织覆盖 sheet is covered by
+    O3 only: the rows state its complete coverage. An enterprise the sheet does not name
+    keeps what it had."""
+    import_paths(store, write_csv(tmp_path / "m1", {"党组织覆盖": [["党组织", "企业"], ["O2", E1]]}))
+    assert _covering(store, E1) == ["O2"]
+    report = import_paths(store, write_csv(tmp_path / "m2", {"党组织覆盖": [["党组织", "企业"], ["O3", E1]]}))
+    assert _covering(store, E1) == ["O3"]
+    assert [(r.source, r.target) for r in report.removed] == [("O2", E1)]
+    assert report.summary.deleted.get("COVERS") == 1
