@@ -10,6 +10,7 @@ openpyxl through defusedxml, which refuses entity declarations.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 import re
@@ -120,17 +121,33 @@ def _read_csv(data: bytes, display: str, stem: str) -> ReadResult:
         return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False
+            io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False,
+            names=_title_width(text),
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         return ReadResult(problems=[_csv_parse_problem(display, str(exc))])
-    cells = frame.to_numpy(dtype=object)
+    cells = frame.fillna("").to_numpy(dtype=object)
     body = cells[1:]
     filled = (body != "").any(axis=1)  # a row of empty strings is a blank line
     if not filled.all():
         body = body[filled]
     numbers = (filled.nonzero()[0] + 2).tolist()
     return ReadResult(tables=[RawTable(display, stem, None, cells[0].tolist(), numbers, body.T.tolist())])
+
+
+HEAD_LINES = 50  # a title row and blank rows above the header sit within the first lines
+
+
+def _title_width(text: str) -> range | None:
+    """When the file opens with a title row (one filled cell, as in "XX台账（2023年）") above
+    a wider header, the widest of the first lines sets the width, not the title; otherwise
+    None, and the first line is the header as usual (so a stray comma further down is
+    still reported as a row wider than its header)."""
+    rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEAD_LINES]))))
+    if not rows or sum(1 for cell in rows[0] if cell.strip()) > 1:
+        return None
+    widest = max(len(row) for row in rows)
+    return range(widest) if widest > len(rows[0]) else None
 
 
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")

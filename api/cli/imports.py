@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import contextmanager
+from typing import Annotated, Iterator
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,7 +16,8 @@ from api.core import audit
 from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
 from api.core.security.principal import CLI
 from graph.analysis.history import snapshot_now
-from graph.errors import ImportFailed
+from graph.errors import ImportFailed, RedchainError, StoreMissing
+from graph.factory import open_store
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, REL_ZH, Label
 from loaders.importer import ImportReport, import_paths
@@ -25,14 +28,16 @@ _KIND_ZH = {label.value: zh for label, zh in LABEL_ZH.items()} | {rtype.value: z
 
 def summary_table(summary: WriteSummary, title: str) -> Table:
     table = Table(title=title)
-    for header in ("类型", "新增", "更新", "未变"):
+    for header in ("类型", "新增", "更新", "删除", "未变"):
         table.add_column(header, justify="right" if header != "类型" else "left")
-    kinds = sorted(set(summary.added) | set(summary.updated) | set(summary.unchanged), key=_kind_order)
+    kinds = sorted(set(summary.added) | set(summary.updated) | set(summary.deleted) | set(summary.unchanged),
+                   key=_kind_order)
     for kind in kinds:
         table.add_row(
             _KIND_ZH.get(kind, kind),
             str(summary.added.get(kind, 0)),
             str(summary.updated.get(kind, 0)),
+            str(summary.deleted.get(kind, 0)),
             str(summary.unchanged.get(kind, 0)),
         )
     return table
@@ -42,22 +47,22 @@ def _kind_order(kind: str) -> tuple[int, str]:
     return (0 if kind in {label.value for label in Label} else 1, kind)
 
 
-def import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
+def import_with_progress(store, files: list[Path], dry_run: bool, **options) -> ImportReport:
     """Import with a progress bar on a terminal, or plain progress lines in a log; a write
     is audited like one over HTTP, in the same transaction."""
 
-    report = _import_with_progress(store, files, dry_run)
+    report = _import_with_progress(store, files, dry_run, **options)
     if not dry_run:
         snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
     return report
 
 
-def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportReport:
+def _import_with_progress(store, files: list[Path], dry_run: bool, **options) -> ImportReport:
     def describe(shown: list[str], rows: int, summary) -> list:
         return [audit.import_entry(CLI, [Path(f).name for f in shown], rows, summary)]
 
     if not err_console.is_terminal:
-        return import_paths(store, files, dry_run=dry_run, progress=_log_progress(), describe=describe)
+        return import_paths(store, files, dry_run=dry_run, progress=_log_progress(), describe=describe, **options)
     with Progress(
         TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=not err_console.is_terminal,
@@ -69,7 +74,7 @@ def _import_with_progress(store, files: list[Path], dry_run: bool) -> ImportRepo
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return import_paths(store, files, dry_run=dry_run, progress=progress, describe=describe)
+        return import_paths(store, files, dry_run=dry_run, progress=progress, describe=describe, **options)
 
 
 def _log_progress():
@@ -85,16 +90,52 @@ def _log_progress():
     return progress
 
 
+@contextmanager
+def _store_for(uri: str | None, dry_run: bool) -> Iterator:
+    """The store to import into. A dry run creates nothing: against a store that does not
+    exist yet it checks the files against an empty one in a temporary folder."""
+    if dry_run:
+        try:
+            open_store(uri, create=False).close()
+        except StoreMissing:
+            with tempfile.TemporaryDirectory(prefix="redchain-dry-run-") as folder, \
+                    cli_store(str(Path(folder) / "empty.db"), create=True) as empty:
+                yield empty
+            return
+        except RedchainError:
+            pass  # cli_store below reports it
+    with cli_store(uri, create=not dry_run) as opened:
+        yield opened
+
+
+def parse_mappings(pairs: list[str]) -> dict[str, str]:
+    """``--map 原列名=标准列名`` options as a dict; a malformed one is a usage error."""
+    found = {}
+    for pair in pairs:
+        original, sep, standard = pair.partition("=")
+        if not sep or not original.strip() or not standard.strip():
+            raise typer.BadParameter(f"'{pair}' 应写成 原列名=标准列名（如 --map \"企业全称=名称\"）", param_hint="'--map'")
+        found[original.strip()] = standard.strip()
+    return found
+
+
 def load(
-    files: Annotated[list[Path], typer.Argument(help="CSV/XLSX/XLS/JSON files, or folders of them.", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything and show what would change; write nothing.")] = False,
+    files: Annotated[list[Path], typer.Argument(help="CSV/XLSX/XLS/JSON 文件或其所在文件夹（可多个）。", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将发生的变化（含每列如何识别、将删除的关系），不写入。")] = False,
+    as_table: Annotated[str | None, typer.Option("--as", metavar="表", help="把每个工作表都当作这张表读取，如 --as ledger（台账）。", show_default=False)] = None,
+    maps: Annotated[list[str] | None, typer.Option("--map", metavar="原列名=标准列名", help="指定列名对应关系（可重复），标准列名用中文或英文。", show_default=False)] = None,
+    full: Annotated[bool, typer.Option("--full", help="文件是完整台账：库中有而文件中没有的企业移出基数（保留并注明原因）。")] = False,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import files into the store in one all-or-nothing transaction (re-importing is a no-op)."""
-    with cli_store(store, create=True) as s:
+    """导入文件：一次事务全部写入或全不写入；重复导入同样的文件不改变任何数据。"""
+    mapping = parse_mappings(maps or [])
+    table = as_table.strip().lower() if as_table else None
+    if table in ("台账", "ledger"):
+        table = "ledger"
+    with _store_for(store, dry_run) as s:
         try:
-            report = import_with_progress(s, files, dry_run)
+            report = import_with_progress(s, files, dry_run, mapping=mapping, as_table=table, full=full)
         except ImportFailed as failed:
             if as_json:
                 print_json({"ok": False, "problems": [p.as_dict() for p in failed.problems]})
@@ -107,12 +148,36 @@ def load(
         print_json({
             "ok": True, "dry_run": report.dry_run, "files": report.files, "rows": report.rows,
             "added": report.summary.added, "updated": report.summary.updated,
-            "unchanged": report.summary.unchanged, "version": report.summary.version,
+            "unchanged": report.summary.unchanged, "removed": report.summary.deleted, "version": report.summary.version,
+            "removed_links": [{"type": r.type.value, "source": r.source, "target": r.target,
+                               "source_name": r.source_name, "target_name": r.target_name} for r in report.removed],
+            "left_base": [{"id": i, "name": n} for i, n in report.left_base],
+            "created": {i: {"label": label.value, "name": name} for i, (label, name) in report.created.items()},
+            "columns": [{"file": m.file, "sheet": m.sheet, "table": m.table.name, "header": m.header,
+                         "column": m.column.name if m.column else None} for m in report.header_map],
             "warnings": [w.as_dict() for w in report.warnings],
         })
         return
     for warning in report.warnings:
         err_console.print(Text.assemble(("提示:", "yellow"), " ", str(warning)), highlight=False, soft_wrap=True)
+    if dry_run:
+        console.print(Text("各列的识别方式：", style="bold"))
+        for mapped in report.header_map:
+            console.print(Text(f"  {mapped}"), highlight=False, soft_wrap=True)
+    if report.created:
+        console.print(Text(f"按名称新建 {len(report.created)} 个对象（编号由名称生成，重复导入不变）：", style="bold"))
+        for node_id, (label, name) in list(report.created.items())[:50]:
+            console.print(Text(f"  {LABEL_ZH[label]} {name} → {node_id}"), highlight=False, soft_wrap=True)
+    if report.removed:
+        verb = "将删除" if dry_run else "已删除"
+        console.print(Text(f"{verb} {len(report.removed)} 条文件中不再有的关系：", style="bold"))
+        for removed in report.removed:
+            console.print(Text(f"  {removed}"), highlight=False, soft_wrap=True)
+    if report.left_base:
+        verb = "将移出" if dry_run else "已移出"
+        console.print(Text(f"{verb}基数 {len(report.left_base)} 家（完整台账中不再列出，数据保留）：", style="bold"))
+        for node_id, name in report.left_base:
+            console.print(Text(f"  {name}（{node_id}）"), highlight=False, soft_wrap=True)
     title = "试导入（未写入）" if dry_run else "导入完成"
     console.print(summary_table(report.summary, f"{title}：{len(report.files)} 个文件，{report.rows} 行"))
 
