@@ -125,3 +125,31 @@ def test_a_dry_run_creates_no_store_and_shows_how_each_column_was_read(tmp_path,
     assert not db.exists()
     assert "從業人數 → 职工人数（employees）" in result.stdout
     assert "试导入（未写入）" in result.stdout and "写入" not in result.stderr
+
+
+def test_contradicting_rows_are_refused_with_their_excel_row_and_column(tmp_path):
+    rows = [list(r) for r in MONTH_1]
+    rows[5][10], rows[5][11] = "否", "戊电子党支部"  # says no org, names one
+    rows[1][11] = ""  # says 已建, names none
+    path = tmp_path / "矛盾.xlsx"
+    write_xlsx(path, rows)
+    result = redchain("load", path, "--store", tmp_path / "x.db")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines() if result.stderr else result.output.splitlines()
+    # the title and a blank row sit above the header: data row 2 is Excel row 5
+    assert f"{path}:Sheet1:5:是否建立党组织: 是否建立党组织为“是”，却没有填写党组织名称" in lines
+    assert any(line.startswith(f"{path}:Sheet1:9:") and "为“否”，却填写了党组织名称 戊电子党支部" in line for line in lines)
+    assert not (tmp_path / "x.db").exists() or figures(tmp_path / "x.db")[0] == 0
+
+
+def test_a_name_in_a_relationship_sheet_is_resolved_or_answered_with_the_closest(tmp_path, month_1_xlsx):
+    db = tmp_path / "x.db"
+    load(db, month_1_xlsx)
+    sheet = tmp_path / "党组织覆盖.csv"
+    sheet.write_text("党组织,企业\n甲机械党委,长沙戊电子有限公司\n甲机械党委,长沙戊电子公司\n", encoding="utf-8")
+    result = redchain("load", sheet, "--store", db)
+    assert result.exit_code == 1
+    assert "长沙戊电子公司" in result.output and "长沙戊电子有限公司" in result.output  # the closest name is suggested
+    sheet.write_text("党组织,企业\n甲机械党委,长沙戊电子有限公司\n", encoding="utf-8")
+    load(db, sheet)
+    assert figures(db)[1] == 5  # 戊 is now covered, named by its name
