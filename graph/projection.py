@@ -13,6 +13,7 @@ import weakref
 
 import networkx as nx
 
+from graph import projection_cache
 from graph.records import GraphData
 from graph.schema import NODE_PROPS, REL_SPECS, Label, RelType
 from graph.store import GraphStore
@@ -72,6 +73,21 @@ _cache: "weakref.WeakKeyDictionary[object, nx.MultiDiGraph]" = weakref.WeakKeyDi
 _cache_lock = threading.Lock()
 
 
+def _from_disk_or_built(store: GraphStore) -> nx.MultiDiGraph:
+    """An embedded store's projection from the file kept beside it when it matches the
+    store's id and version (``graph.projection_cache``); otherwise built and kept there."""
+    key = store.projection_key() if hasattr(store, "projection_key") else None
+    path = getattr(store, "path", None)
+    if key is not None and path is not None:
+        cached = projection_cache.load(path, *key)
+        if cached is not None:
+            return cached
+    g = project(store.read())
+    if key is not None and path is not None:
+        projection_cache.save(path, key[0], g)
+    return g
+
+
 def load_projection(store: GraphStore) -> nx.MultiDiGraph:
     """The store's projection, read again only if the store's version changed.
 
@@ -92,7 +108,7 @@ def load_projection(store: GraphStore) -> nx.MultiDiGraph:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        g = project(store.read())
+        g = _from_disk_or_built(store)
         gc.freeze()
     finally:
         if collecting:

@@ -12,6 +12,7 @@ Every public method turns ``sqlite3.Error`` into ``StoreError`` naming the file,
 from __future__ import annotations
 
 import functools
+import secrets
 import json
 import sqlite3
 import threading
@@ -174,6 +175,19 @@ class SQLiteStore:
             self._db.execute("ROLLBACK")
 
     @_sqlite_errors("读取", "read")
+    def projection_key(self) -> tuple[str, int] | None:
+        """(store id, version) for the projection cache kept beside the file; None before the
+        first write (no id yet)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                found = self._db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+                version = self._version(self._db)
+            finally:
+                self._rollback()
+        return (found[0], version) if found else None
+
+    @_sqlite_errors("读取", "read")
     def version(self) -> int:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
@@ -184,6 +198,8 @@ class SQLiteStore:
         return int((db.execute("SELECT value FROM meta WHERE key='version'").fetchone() or [0])[0])
 
     def _bump_version(self, db: sqlite3.Connection) -> int:
+        # A store's id tells its cached projection from another store's at the same version.
+        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', ?)", (secrets.token_hex(16),))
         new = self._version(db) + 1
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (str(new),))
         return new
