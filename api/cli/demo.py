@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import StoreOption, cli_store, console, err_console, writing
+from api.cli.common import StoreOption, cli_store, console, err_console, fail, writing
 from api.cli.imports import import_with_progress, summary_table
 from graph.errors import ImportFailed
 from loaders.demo import demo_tables, write_demo_csv
@@ -22,12 +22,13 @@ class Scale(str, Enum):
 
 
 def demo(
-    scale: Annotated[Scale, typer.Option(help="small ≈ 60 enterprises, district ≈ 1,000, city ≈ 100,000.")] = Scale.district,
-    seed: Annotated[int, typer.Option(help="Same seed, same district.")] = 2024,
-    out: Annotated[Path | None, typer.Option(help="Also keep the generated CSV files in this folder.")] = None,
+    scale: Annotated[Scale, typer.Option(help="规模：small 约 60 家企业，district 约 1,000 家，city 约 100,000 家。")] = Scale.district,
+    seed: Annotated[int, typer.Option(help="随机种子：同一种子生成同一园区。")] = 2024,
+    out: Annotated[Path | None, typer.Option(help="另把生成的 CSV 文件保存到此文件夹。")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="数据存储已有图谱数据时先清空（令牌、审计日志保留），再导入演示数据。")] = False,
     store: StoreOption = None,
 ) -> None:
-    """Generate a deterministic demo district and import it like any user file."""
+    """生成一个确定的演示园区（同一种子同一结果），像用户文件一样导入。"""
     with console.status(f"正在生成演示数据（{scale.value}，种子 {seed}）…"):
         tables = demo_tables(scale.value, seed)
     with tempfile.TemporaryDirectory(prefix="redchain-demo-") as tmp:
@@ -35,6 +36,12 @@ def demo(
         with writing(folder):
             files = write_demo_csv(tables, folder)
         with cli_store(store, create=True) as s:
+            existing = [node.id for node in s.read().nodes]
+            if existing and not replace:
+                fail(f"数据存储已有 {len(existing)} 个图谱对象：演示数据会与它们混在一起。"
+                     "加 --replace 先清空图谱数据（令牌、审计日志保留），或用 --store 指定一个新文件")
+            if existing:
+                s.write(delete_nodes=existing)  # one transaction; their relationships go with them
             try:
                 report = import_with_progress(s, files, dry_run=False)
             except ImportFailed as failed:  # the generator and importer disagree: a bug, shown plainly

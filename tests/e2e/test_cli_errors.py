@@ -201,3 +201,24 @@ def test_history_of_an_unknown_chain(cli, hostile_template):
     result = cli("history", "--chain", "NOPE", "--store", hostile_template)
     assert result.exit_code == 1
     assert result.stderr.startswith("错误: 找不到产业链 NOPE；现有产业链：C03 [/x]新能源汽车零部件[bold]:smile:、")
+
+
+def test_demo_into_a_store_with_data_refuses_unless_told_to_replace(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+    from graph.factory import open_store
+
+    db = tmp_path / "x.db"
+    env = {"COLUMNS": "400", "REDCHAIN_STORE": None}
+    assert CliRunner().invoke(app, ["demo", "--scale", "small", "--store", str(db)], env=env).exit_code == 0
+    refused = CliRunner().invoke(app, ["demo", "--scale", "small", "--seed", "7", "--store", str(db)], env=env)
+    assert refused.exit_code == 1
+    assert "演示数据会与它们混在一起。加 --replace 先清空图谱数据（令牌、审计日志保留），或用 --store 指定一个新文件" in refused.stderr
+    replaced = CliRunner().invoke(app, ["demo", "--scale", "small", "--seed", "7", "--replace", "--store", str(db)], env=env)
+    assert replaced.exit_code == 0, replaced.output
+    store = open_store(str(db))
+    try:
+        assert len([n for n in store.read().nodes if n.label.value == "Enterprise"]) == 60
+    finally:
+        store.close()
