@@ -289,14 +289,37 @@ def _xls_cell(cell, datemode: int):
 # -- JSON -----------------------------------------------------------------------------
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
+
+
 def _read_json(data: bytes, display: str) -> ReadResult:
     text, encoding_or_why = decode_csv(data)
     if text is None:
         return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         return ReadResult(problems=[Problem(display, f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列 {exc.msg}", "bad_json")])
+    except _DuplicateKey as exc:
+        return ReadResult(problems=[Problem(display, f"JSON 中同一个对象里键 {exc.key!r} 出现了两次：请只保留一个", "bad_json")])
+    except RecursionError:
+        return ReadResult(problems=[Problem(display, "JSON 嵌套层数过多：导入文件只需 {表名: [ {列名: 值}, … ]} 三层", "bad_json")])
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        return ReadResult(problems=[Problem(display, f"JSON 中有无法读取的数值（{str(exc)[:80]}）：数字请不要超过 18 位，代码请加引号写成文本", "bad_json")])
     if not isinstance(document, dict):
         return ReadResult(problems=[Problem(display, "JSON 顶层应为对象：每个表一个数组，如 {\"enterprises\": [...]}", "bad_json")])
     result = ReadResult()
@@ -304,9 +327,10 @@ def _read_json(data: bytes, display: str) -> ReadResult:
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             result.problems.append(Problem(display, f"表 {name} 应为对象数组", "bad_json", sheet=name))
             continue
-        headers: list[object] = []
+        seen: dict[object, None] = {}  # insertion-ordered set: linear in the number of keys
         for item in items:
-            headers.extend(k for k in item if k not in headers)
+            seen.update(dict.fromkeys(item))
+        headers = list(seen)
         columns = [[item.get(h) for item in items] for h in headers]
         result.tables.append(RawTable(display, name, name, headers, list(range(1, len(items) + 1)), columns, header_row=0))
     return result
