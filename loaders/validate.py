@@ -297,6 +297,11 @@ def _plain_text(distinct: set[str], column: Column) -> dict[str, str | None]:
     return {}
 
 
+MAX_ID_LENGTH = 64  # ids are codes: 18 for a credit code, a few for the user's own
+MAX_TEXT_LENGTH = 500  # a name or a note; a cell longer than this is a pasted document
+_ID_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
 def _parse_cell(cell: object, parse: Callable[[object], object]):
     if is_blank(cell):
         return None
@@ -331,6 +336,10 @@ class _TableCheck:
             if column.role is Role.ID and self.table.label is Label.ENTERPRISE:
                 parsed = self._normalise_usccs(position, header, parsed)
                 self._check_usccs(position, header, parsed)
+            elif column.role is Role.ID:
+                self._check_ids(position, header, parsed)
+            elif column.role is Role.PROP and column.prop.type is PropType.TEXT:
+                self._check_text_lengths(position, header, parsed)
             values[column.name] = parsed
         if self.table.label is not None:
             self._node_records(values)
@@ -371,6 +380,25 @@ class _TableCheck:
                 self.records.warnings.append(Problem(self.raw.file, changed[code][1], "uscc_normalised", self.raw.sheet,
                                                      self.raw.numbers[row], header, code))
         return [changed[code][0] if type(code) is str and code in changed else code for code in ids]
+
+    def _check_ids(self, position: int, header: str, ids: list) -> None:
+        """An id ends up in URLs, file names and headers: bounded, and with no character
+        that would break one of them."""
+        for row, code in enumerate(ids):
+            if type(code) is not str:
+                continue
+            if len(code) > MAX_ID_LENGTH:
+                self._problem(row, position, header, f"编号过长：{len(code)} 个字符，最多 {MAX_ID_LENGTH} 个", "bad_id", code[:40])
+            elif (bad := _ID_FORBIDDEN.search(code)) is not None:
+                shown = repr(bad.group())[1:-1]
+                self._problem(row, position, header, f"编号 {code!r} 含不允许的字符 '{shown}'（编号不能含 / \\ 或换行等控制字符）",
+                              "bad_id", code)
+
+    def _check_text_lengths(self, position: int, header: str, texts: list) -> None:
+        for row, text in enumerate(texts):
+            if type(text) is str and len(text) > MAX_TEXT_LENGTH:
+                self._problem(row, position, header, f"内容过长：{len(text)} 个字符，最多 {MAX_TEXT_LENGTH} 个",
+                              "text_too_long", text[:40])
 
     def _check_usccs(self, position: int, header: str, ids: list) -> None:
         why = uscc_problems(code for code in set(ids) if type(code) is str)

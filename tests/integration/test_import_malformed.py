@@ -646,3 +646,18 @@ def test_cli_load_json_lists_problems_with_their_parts(store):
         "value": "9.1350100E+17",
         "text": "企业.csv:2:统一社会信用代码: 编号 9.1350100E+17 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写",
     }]}
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("C/01", "编号 'C/01' 含不允许的字符 '/'（编号不能含 / \\ 或换行等控制字符）"),
+    ("C\n01", "编号 'C\\n01' 含不允许的字符 '\\n'（编号不能含 / \\ 或换行等控制字符）"),
+    ("C" * 65, "编号过长：65 个字符，最多 64 个"),
+])
+def test_ids_that_would_break_a_url_file_name_or_header_are_refused(store, code, message):
+    csv_file("产业链.csv", [["编号", "名称"], [code, "工程机械"]])
+    assert problems_of(store, "产业链.csv") == [f"产业链.csv:2:编号: {message}"]
+
+
+def test_a_name_longer_than_the_limit_is_refused(store):
+    csv_file("产业链.csv", [["编号", "名称"], ["C01", "长" * 501]])
+    assert problems_of(store, "产业链.csv") == ["产业链.csv:2:名称: 内容过长：501 个字符，最多 500 个"]
