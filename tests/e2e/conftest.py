@@ -24,8 +24,8 @@ from loaders.demo import demo_tables, write_demo_csv
 WIDE = {"COLUMNS": "400", "REDCHAIN_STORE": None}  # no table cell folds, so text is found whole
 
 # Ids the demo generator uses, renamed; every name gets markup around it as well.
-HOSTILE_IDS = {"C01": "[/x]", "C02": "[bold]C02", "PO0001": "PO[/x]", "L01": "L[bold]", "U01": "U[/x]"}
-HOSTILE_CHAIN = "[/x]"
+HOSTILE_IDS = {"C01": "[red]", "C02": "[bold]C02", "PO0001": "PO[red]", "L01": "L[bold]", "U01": "U[red]"}  # ids hold no "/" (refused)
+HOSTILE_CHAIN = "[red]"
 HOSTILE_CHAIN_NAME = "[bold]工程机械[/x]"
 UNKNOWN_COLUMN = "[/red]"
 

@@ -173,7 +173,7 @@ def test_template_into_proc(tmp_path):
 
 @on_linux
 def test_view_into_proc(cli, hostile_template):
-    result = cli("view", "chain", "[/x]", "-o", "/proc/x.html", "--store", hostile_template)
+    result = cli("view", "chain", "[red]", "-o", "/proc/x.html", "--store", hostile_template)
     assert result.exit_code == 1
     assert result.stderr == "错误: 无法写入 /proc/x.html: No such file or directory\n"
 

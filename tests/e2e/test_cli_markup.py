@@ -85,7 +85,7 @@ def test_migrating_a_bracketed_district(cli, hostile_template, tmp_path):
 
 def test_files_with_brackets_in_their_names(cli, hostile_template, tmp_path):
     page = tmp_path / "[/x]" / "[bold].html"
-    assert f"已写入关系网络：{page}" in ok(cli("view", "entity", "PO[/x]", "-o", page, "--store", hostile_template))
+    assert f"已写入关系网络：{page}" in ok(cli("view", "entity", "PO[red]", "-o", page, "--store", hostile_template))
     chain_page = tmp_path / "chain[/x].html"
     assert f"已写入产业链图谱：{chain_page}" in ok(cli("view", "chain", HOSTILE_CHAIN, "-o", chain_page, "--store", hostile_template))
     gaps_page = tmp_path / "gaps[bold].html"
