@@ -13,13 +13,17 @@ Graph layout in Neo4j: every node carries its schema label and the common label
 properties; the version counter is ``(:RedchainMeta {key: 'version', value})``; documents
 are ``(:RedchainDocument {collection, key, body})`` with ``body`` a JSON string.
 
-The listings (:func:`uncovered_enterprises_cypher`, :func:`coverage_by_group_cypher`,
-:func:`neighbourhood_cypher`) give the same answers as the projection-based functions in
-``graph.analysis`` and ``api.core.services.neighbourhood``, without reading the graph into
-memory: the work is done by the database and only result rows come back. The final
-scoring (priority points, rates) reuses the projection code on those rows so that the two
-cannot drift apart. They need Neo4j 5.26 or later (``CALL (x) { ... }`` scope clauses,
-``COUNT { ... }``).
+The listings (:func:`uncovered_enterprises_cypher`, :func:`neighbourhood_cypher`) give the
+same answers as the projection-based functions in ``graph.analysis`` and
+``api.core.services.neighbourhood``, without reading the graph into memory (checked for
+parity against a real Neo4j in tests/integration/test_cypher_parity.py). They need Neo4j
+5.26 or later (``CALL (x) { ... }`` scope clauses, ``COUNT { ... }``).
+
+Decision (issue 13): the coverage report is NOT computed in Cypher. Its rules (the base,
+the four states, the articles' figures, stars, joint reach, every grouping) are defined once,
+in ``graph.analysis.coverage``, over the projection; a Cypher copy of them fell behind as soon
+as the report gained fields. Production reads the projection on both stores (kept on disk
+beside an embedded store, ``graph.projection_cache``), so both give the same answers.
 """
 
 from __future__ import annotations
@@ -28,14 +32,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterator
 
-from graph.analysis.coverage import (
-    GROUPINGS,
-    MISSING_GROUP_NAME,
-    Coverage,
-    CoverageGroup,
-    CoverageReport,
-)
-from graph.analysis.membership import coverage_rate, segment_order
 from graph.analysis.uncovered import (
     KEY_NODE_MIN_LINKS,
     KEY_NODE_SHARE,
@@ -307,13 +303,6 @@ RETURN count(*) AS deleted
 # The base: in_base (default true) and active (the default status).
 _IN_BASE = "coalesce(e.in_base, true) = true AND coalesce(e.status, 'active') = 'active'"
 _IN_CHAIN = "($chain IS NULL OR EXISTS { (e)-[:IN_SEGMENT]->()-[:PART_OF]->(:Chain {id: $chain}) })"
-# As graph.analysis.coverage: an enterprise's state follows its orgs' own formation, and
-# industry_committees counts orgs formed as 'industry' or leading a chain
-# (graph.analysis.membership.is_industry_committee). (`committee` is computed as a
-# variable first: the offline front end cannot analyse a subquery expression inside CASE
-# or count(), and the lint test would then prove nothing.)
-_COMMITTEE = """WITH o, coalesce(o.formation, '') AS formation, EXISTS { (o)-[:LEADS]->(:Chain) } AS leads
-    WITH o, formation, formation = 'industry' OR leads AS committee"""
 _CHAIN_PARAM = {"chain": "C1"}
 
 CHAIN_EXISTS = _statement(
@@ -348,127 +337,6 @@ UNCOVERED_IN_CHAIN = _statement(
     "MATCH (:Chain {id: $chain})<-[:PART_OF]-()<-[:IN_SEGMENT]-(e:Enterprise)\nWITH DISTINCT e" + _UNCOVERED_RETURN,
     _CHAIN_PARAM,
 )
-
-# Given `members` (a group's base enterprises) and `chains` (whose committees count in the
-# group), the coverage counts: each enterprise's state, then the distinct orgs.
-_GROUP_COUNTS = f"""
-CALL (members) {{
-  UNWIND members AS e
-  CALL (e) {{
-    MATCH (o:PartyOrg)-[:COVERS]->(e)
-    RETURN collect(coalesce(o.formation, '')) AS forms
-  }}
-  WITH e, forms, EXISTS {{ ()-[:ASSIGNED_TO|CONTACTS|PAIRED_WITH]->(e) }} AS reached
-  WITH e, CASE
-      WHEN size(forms) = 0 AND reached THEN 'work'
-      WHEN size(forms) = 0 THEN 'none'
-      WHEN 'standalone' IN forms THEN 'standalone'
-      WHEN all(f IN forms WHERE f = 'joint') THEN 'joint'
-      ELSE 'other_org'
-    END AS state
-  RETURN count(e) AS base,
-         count(CASE state WHEN 'standalone' THEN 1 END) AS standalone,
-         count(CASE state WHEN 'joint' THEN 1 END) AS joint,
-         count(CASE state WHEN 'other_org' THEN 1 END) AS other_org,
-         count(CASE state WHEN 'work' THEN 1 END) AS work,
-         count(CASE state WHEN 'none' THEN 1 END) AS none
-}}
-CALL (members, chains) {{
-  CALL (members, chains) {{
-    UNWIND members AS e
-    MATCH (o:PartyOrg)-[:COVERS]->(e)
-    RETURN o
-    UNION
-    UNWIND chains AS c
-    MATCH (o)-[:LEADS]->(c)
-    RETURN o
-  }}
-  {_COMMITTEE}
-  RETURN count(*) AS party_orgs,
-         count(CASE formation WHEN 'standalone' THEN 1 END) AS standalone_orgs,
-         count(CASE formation WHEN 'joint' THEN 1 END) AS joint_orgs,
-         count(CASE WHEN committee THEN 1 END) AS industry_committees
-}}
-"""
-_COUNT_COLUMNS = (
-    "base, standalone, joint, other_org, work, none, party_orgs, standalone_orgs, joint_orgs, industry_committees"
-)
-
-COVERAGE_TOTALS = _statement(
-    "coverage_totals",
-    f"""
-OPTIONAL MATCH (e:Enterprise)
-WHERE {_IN_BASE} AND {_IN_CHAIN}
-WITH collect(e) AS members
-OPTIONAL MATCH (c:Chain)
-WHERE $chain IS NULL OR c.id = $chain
-WITH members, collect(c) AS chains
-{_GROUP_COUNTS}
-RETURN {_COUNT_COLUMNS}
-""",
-    _CHAIN_PARAM,
-)
-COVERAGE_BY_CHAIN = _statement(
-    "coverage_by_chain",
-    f"""
-MATCH (c:Chain)
-WHERE $chain IS NULL OR c.id = $chain
-CALL (c) {{
-  OPTIONAL MATCH (c)<-[:PART_OF]-()<-[:IN_SEGMENT]-(e:Enterprise)
-  WHERE {_IN_BASE}
-  RETURN collect(DISTINCT e) AS members
-}}
-WITH c.id AS key, c.name AS name, members, [c] AS chains
-{_GROUP_COUNTS}
-RETURN key, name, {_COUNT_COLUMNS}
-""",
-    _CHAIN_PARAM,
-)
-COVERAGE_BY_SEGMENT = _statement(
-    "coverage_by_segment",
-    f"""
-MATCH (s:Segment)
-WITH s, [(s)-[:PART_OF]->(c) | c] AS part_of
-WHERE $chain IS NULL OR any(c IN part_of WHERE c.id = $chain)
-CALL (s) {{
-  OPTIONAL MATCH (s)<-[:IN_SEGMENT]-(e:Enterprise)
-  WHERE {_IN_BASE}
-  RETURN collect(DISTINCT e) AS members
-}}
-WITH s.id AS key, s.name AS name, s.stage AS stage, s.order AS position,
-     [c IN part_of | c.id] AS chain_ids, members,
-     CASE WHEN $chain IS NULL THEN part_of ELSE [c IN part_of WHERE c.id = $chain] END AS chains
-{_GROUP_COUNTS}
-RETURN key, name, stage, position, chain_ids, {_COUNT_COLUMNS}
-""",
-    _CHAIN_PARAM,
-)
-
-
-def _coverage_by_property(prop: str) -> Statement:
-    # The group's chains only matter through their committees, so only those are looked up.
-    return _statement(
-        f"coverage_by_{prop}",
-        f"""
-MATCH (e:Enterprise)
-WHERE {_IN_BASE} AND {_IN_CHAIN}
-WITH coalesce(e.{prop}, '') AS key, collect(e) AS members
-CALL (members) {{
-  UNWIND members AS m
-  OPTIONAL MATCH (m)-[:IN_SEGMENT]->()-[:PART_OF]->(c:Chain)
-  WHERE ($chain IS NULL OR c.id = $chain) AND EXISTS {{ ()-[:LEADS]->(c) }}
-  RETURN collect(DISTINCT c) AS chains
-}}
-WITH key, members, chains
-{_GROUP_COUNTS}
-RETURN key, {_COUNT_COLUMNS}
-""",
-        _CHAIN_PARAM,
-    )
-
-
-COVERAGE_BY_PARK = _coverage_by_property("park")
-COVERAGE_BY_STREET = _coverage_by_property("street")
 
 NEIGHBOURS = _statement(
     "neighbours",
@@ -535,42 +403,6 @@ def uncovered_enterprises_cypher(store, *, chain: str | None = None) -> list[Unc
     return sorted(found, key=lambda u: (-u.priority, u.id))
 
 
-def coverage_by_group_cypher(store, *, by: str | None, chain: str | None = None) -> CoverageReport:
-    """``graph.analysis.coverage.coverage_report(g, by=by, chain=chain)``, computed in Neo4j.
-
-    One row per group comes back with the counts; rates are computed here with the same
-    rounding as the projection. Raises ``NotFound`` if ``chain`` names no Chain,
-    ``ValueError`` for an unknown ``by``, ``StoreError`` if ``store`` is not Neo4j.
-    """
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
-    _require_neo4j(store)
-    if chain is not None:
-        _require_chain(store, chain)
-    [total_row] = store.run_read(COVERAGE_TOTALS, chain=chain)
-    totals = _coverage(total_row)
-    if by is None:
-        return CoverageReport(totals)
-    rows = store.run_read(_BY_GROUP[by], chain=chain)
-    if by == "chain":
-        ordered = sorted(rows, key=lambda r: r["key"])
-        names = [r["name"] or r["key"] for r in ordered]
-    elif by == "segment":
-
-        def order(r: dict) -> tuple:  # as coverage_report: by chain, then in segment order
-            return (sorted(r["chain_ids"])[:1], *segment_order(r["stage"], r["position"], r["key"]))
-
-        ordered = sorted(rows, key=order)
-        names = [r["name"] or r["key"] for r in ordered]
-    else:
-        ordered = sorted(rows, key=lambda r: (r["key"] == "", r["key"]))
-        names = [r["key"] or MISSING_GROUP_NAME for r in ordered]
-    groups = tuple(
-        CoverageGroup(key=r["key"], name=name, **_coverage(r).__dict__) for r, name in zip(ordered, names)
-    )
-    return CoverageReport(totals, groups)
-
-
 def neighbourhood_cypher(store, node_id: str, *, depth: int, limit: int) -> dict:
     """The neighbourhood ``api.core.services.neighbourhood.neighbourhood`` gives (unscoped),
     breadth-first in the database: one query per level, then the kept nodes and the
@@ -613,12 +445,6 @@ def neighbourhood_cypher(store, node_id: str, *, depth: int, limit: int) -> dict
 
 # -- helpers ------------------------------------------------------------------------------------
 
-_BY_GROUP = {
-    "chain": COVERAGE_BY_CHAIN,
-    "segment": COVERAGE_BY_SEGMENT,
-    "park": COVERAGE_BY_PARK,
-    "street": COVERAGE_BY_STREET,
-}
 
 
 def all_statements() -> Iterator[tuple[str, str, dict]]:
@@ -638,25 +464,6 @@ def domain_label(labels: list[str]) -> Label | None:
 
 
 _LABELS = {label.value: label for label in Label}
-
-
-def _coverage(row: dict) -> Coverage:
-    org_covered = row["standalone"] + row["joint"] + row["other_org"]
-    base = row["base"]
-    return Coverage(
-        base=base,
-        org_covered=org_covered,
-        covered_by_standalone=row["standalone"],
-        covered_by_joint=row["joint"],
-        work_covered=row["work"],
-        uncovered=row["none"],
-        org_coverage_rate=coverage_rate(org_covered, base),
-        two_coverage_rate=coverage_rate(org_covered + row["work"], base),
-        party_orgs=row["party_orgs"],
-        standalone_orgs=row["standalone_orgs"],
-        joint_orgs=row["joint_orgs"],
-        industry_committees=row["industry_committees"],
-    )
 
 
 def _view_node(row: dict) -> dict:

@@ -15,9 +15,8 @@ import pytest
 
 from api.core.scope import ScopedGraph
 from api.core.services.neighbourhood import neighbourhood
-from graph.analysis.coverage import GROUPINGS, coverage_report
 from graph.analysis.uncovered import uncovered_enterprises
-from graph.cypher import coverage_by_group_cypher, neighbourhood_cypher, uncovered_enterprises_cypher
+from graph.cypher import neighbourhood_cypher, uncovered_enterprises_cypher
 from graph.errors import NotFound
 from graph.projection import ids_with_label, load_projection
 from graph.schema import Label
@@ -87,16 +86,9 @@ def test_uncovered_enterprises_agree(store):
     assert any(u.work_covered for u in found) and any(not u.work_covered for u in found)
 
 
-@pytest.mark.parametrize("by", [None, *GROUPINGS])
-def test_coverage_by_group_agrees(store, by):
-    g = load_projection(store)
-    for chain in chains_to_try(g):
-        assert coverage_by_group_cypher(store, by=by, chain=chain) == coverage_report(g, by=by, chain=chain), chain
-
-
 def test_neighbourhood_agrees(store):
     g = load_projection(store)
-    reader = SimpleNamespace(view=ScopedGraph(g, None, True), shown=lambda obj: obj)
+    reader = SimpleNamespace(scoped=ScopedGraph(g, None, True), shown=lambda obj: obj)
     centres = [ids_with_label(g, label)[0] for label in (Label.ENTERPRISE, Label.CHAIN, Label.PARTY_ORG)]
     for centre in centres:
         for depth, limit in [(1, 50), (2, 30), (3, 500)]:
@@ -107,7 +99,5 @@ def test_neighbourhood_agrees(store):
 def test_unknown_chain_and_node_are_not_found(store):
     with pytest.raises(NotFound, match="找不到产业链 NOPE"):
         uncovered_enterprises_cypher(store, chain="NOPE")
-    with pytest.raises(NotFound, match="找不到产业链 NOPE"):
-        coverage_by_group_cypher(store, by="chain", chain="NOPE")
     with pytest.raises(NotFound):
         neighbourhood_cypher(store, "NOPE", depth=1, limit=10)
