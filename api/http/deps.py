@@ -50,9 +50,30 @@ def get_principal(
     if session:
         principal = request.app.state.sessions.principal(session)
         if principal is not None:
+            _require_same_origin(request, store, principal)
             return principal
         raise _unauthorized("会话已过期，请重新打开 serve 打印的登录地址")
     raise _unauthorized("需要令牌：请在请求头中加上 Authorization: Bearer <令牌>")
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _require_same_origin(request: Request, store: GraphStore, principal: Principal) -> None:
+    """A browser sends the session cookie with requests any page makes, even a page of
+    another site or another port of this host (SameSite does not tell ports apart). So a
+    write that rides on the cookie must come from one of our own pages: its Origin (or,
+    without one, its Referer) must be this server. Bearer tokens are never sent by a
+    browser on its own and need no such check."""
+    if request.method in _SAFE_METHODS:
+        return
+    source = request.headers.get("origin") or request.headers.get("referer")
+    expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    if source is not None and (source == expected or source.startswith(expected + "/")):
+        return
+    audit.record(store, principal, "cross_origin_refused",
+                 {"path": request.url.path, "method": request.method, "origin": (source or "")[:200]})
+    raise ApiError(403, "cross_origin", "拒绝跨站请求：只接受本系统页面发出的修改操作（请从 redchain 的页面操作，脚本请用 API 令牌）")
 
 
 def _unauthorized(message: str) -> ApiError:

@@ -22,8 +22,9 @@ PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/en
 
 @contextmanager
 def browser_session(server) -> Iterator[httpx.Client]:
-    """A client holding the session cookie of the one-time login URL."""
-    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as client:
+    """A client holding the session cookie of the one-time login URL, sending the Origin a
+    browser sends from our own pages."""
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30, headers={"Origin": server.url}) as client:
         first = client.get(server.login_url().removeprefix(server.url))
         assert first.status_code == 303 and first.headers["location"] == "/"
         yield client
@@ -173,3 +174,22 @@ def test_failures_are_chinese_pages(server, path, status, words):
         response = viewer.get(path)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html") and words in response.text
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:1", None, "null"], ids=["another-port", "none", "null"])
+def test_a_write_riding_on_the_session_cookie_from_elsewhere_is_refused_and_audited(fresh_server, origin):
+    """Issue 18.2: a page on another port of this host posted with the admin's cookie."""
+    with browser_session(fresh_server) as browser:
+        headers = {"Origin": origin} if origin else {}
+        if origin is None:
+            browser.headers.pop("Origin")
+        files = {"files": ("企业.csv", "统一社会信用代码,名称\n91350100M000100Y43,跨站写入\n".encode(), "text/csv")}
+        forged = browser.post("/api/imports", files=files, headers=headers)
+        assert forged.status_code == 403 and forged.json()["error"]["code"] == "cross_origin"
+        assert "拒绝跨站请求" in forged.json()["error"]["message"]
+        assert browser.post("/api/plans/joint-branches", json={}, headers=headers).status_code == 403
+    with bearer(fresh_server, Role.ADMIN) as admin:
+        entries = admin.get("/api/audit", params={"limit": 500}).json()["items"]
+        assert any(e["action"] == "cross_origin_refused" and e["details"]["path"] == "/api/imports" for e in entries)
+        assert not any(e["action"] == "import" for e in entries)  # nothing was written
+        assert admin.post("/api/plans/joint-branches", json={}).status_code == 201  # bearer tokens are not browsers
