@@ -391,7 +391,7 @@ def propose(request: Request, reader: ReaderDep, form: FormDep) -> Response:
 def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str | None = None,
                error: str | None = None, status: int = 200) -> Response:
     body = _stored_plan(reader, plan_id)
-    plan = _PLAN.validate_python(body["plan"])
+    plan = plans.as_shown_to(reader, _PLAN.validate_python(body["plan"]))
     payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan))
     params = "，".join(f"{_field_label(plan.kind, k)} {v}" for k, v in (body.get("params") or {}).items()
                       if v is not None and k != "chain")

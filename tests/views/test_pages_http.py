@@ -193,3 +193,22 @@ def test_a_write_riding_on_the_session_cookie_from_elsewhere_is_refused_and_audi
         assert any(e["action"] == "cross_origin_refused" and e["details"]["path"] == "/api/imports" for e in entries)
         assert not any(e["action"] == "import" for e in entries)  # nothing was written
         assert admin.post("/api/plans/joint-branches", json={}).status_code == 201  # bearer tokens are not browsers
+
+
+def test_viewers_never_read_peoples_names_on_plan_pages_and_editors_reads_are_audited(fresh_server):
+    """Issue 18.1: an editor proposes contact points; a viewer opens the stored plan."""
+    with bearer(fresh_server, Role.EDITOR) as editor:
+        made = editor.post("/api/plans/contacts", json={})
+        assert made.status_code == 201, made.text
+        plan_id = made.json()["id"]
+        leaders = {i["source"]: i["source_name"] for i in made.json()["plan"]["items"]}
+        assert leaders and all(name != leader for leader, name in leaders.items())  # the editor saw names
+    with bearer(fresh_server, Role.VIEWER) as viewer:
+        shown = viewer.get(f"/views/plans/{plan_id}")
+        assert shown.status_code == 200
+        assert not [name for name in leaders.values() if name in shown.text]
+        assert all(leader in shown.text for leader in leaders)  # ids instead
+    with bearer(fresh_server, Role.ADMIN) as admin:
+        assert all(name in admin.get(f"/views/plans/{plan_id}").text for name in leaders.values())
+        entries = admin.get("/api/audit", params={"limit": 500}).json()["items"]
+        assert any(e["action"] == "read_personal" and e["details"]["path"] == f"/views/plans/{plan_id}" for e in entries)

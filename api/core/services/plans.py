@@ -9,6 +9,7 @@ applying principal's view.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import datetime, timezone
 
@@ -84,3 +85,18 @@ def _stored(store: GraphStore, plan_id: str) -> dict:
 
 def _made_by(principal: Principal) -> dict:
     return {"by": principal.subject, "chains": sorted(principal.chains) if principal.chains is not None else None}
+
+
+def as_shown_to(reader: Reader, plan: Plan) -> Plan:
+    """The stored plan as this reader may see it: a stored plan keeps the names of the
+    people it proposes (leaders, instructors) from when it was made, so for a reader who
+    may not see names they are replaced by ids; for one who may, the read is audited."""
+    people = set(reader.scoped.people_in([[i.source, i.target] for i in plan.items]))
+    if not people:
+        return plan
+    if reader.scoped.personal:
+        reader.saw(sorted(people))
+        return plan
+    items = [dataclasses.replace(i, source_name=i.source if i.source in people else i.source_name,
+                                 target_name=i.target if i.target in people else i.target_name) for i in plan.items]
+    return dataclasses.replace(plan, items=items)
