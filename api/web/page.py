@@ -25,6 +25,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from api.core.exports import COVERAGE_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -72,7 +74,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["percent"] = lambda rate, digits=1: "—" if rate is None else f"{rate:.{digits}%}"
-    env.globals.update(static=lambda name: f"{STATIC_URL}/{name}", node_icon=node_icon, edge_icon=edge_icon)
+    env.globals.update(static=lambda name: f"{STATIC_URL}/{name}", node_icon=node_icon, edge_icon=edge_icon,
+                       coverage_words=dict(COVERAGE_COLUMNS))
     return env
 
 

@@ -17,7 +17,7 @@ class PageSettings(BaseSettings):
     ``*_amber`` amber, below it red.
 
     >>> PageSettings().map_cap
-    1500
+    1000
     """
 
     model_config = SettingsConfigDict(env_prefix="REDCHAIN_VIEW_", extra="ignore")
@@ -26,7 +26,7 @@ class PageSettings(BaseSettings):
     org_rate_amber: float = Field(0.80, ge=0, le=1, description="组织覆盖率达到此值为黄色，低于为红色")
     two_rate_green: float = Field(0.95, ge=0, le=1, description="两个覆盖率达到此值为绿色")
     two_rate_amber: float = Field(0.90, ge=0, le=1, description="两个覆盖率达到此值为黄色，低于为红色")
-    map_cap: int = Field(1500, ge=10, description="产业链企业数超过此值时按环节汇总显示，点击环节再展开")
+    map_cap: int = Field(1000, ge=10, description="产业链企业数超过此值时按环节汇总显示，点击环节再展开")
     neighbourhood_limit: int = Field(150, ge=10, le=2000, description="关系网络默认最多显示的节点数")
     top_uncovered: int = Field(10, ge=1, le=100, description="总览页列出的重点未覆盖企业数")
 

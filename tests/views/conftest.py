@@ -181,7 +181,7 @@ def open_context(browser):
 
     def make(**options):
         watch = Watch()
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", **options)
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", **options)
 
         def guard(route):
             if _allowed(route.request.url):

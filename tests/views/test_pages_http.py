@@ -112,7 +112,7 @@ def test_a_scoped_token_sees_only_its_chain(server):
         assert viewer.get("/views/gaps?chain=C02").status_code == 404
         page = viewer.get("/views/chains/C01").text
         assert "新一代信息技术" not in page  # the other chain's name appears nowhere
-        leaders = re.findall(r'"kind":"领导","info"', page)
+        leaders = re.findall(r'"kind":"领导","type":"","info"', page)
         assert leaders and '"name":"领导 L' in page  # a viewer sees leaders without their names
 
 
