@@ -4,6 +4,7 @@ test_browser_pages.py.)"""
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from typing import Iterator
@@ -36,6 +37,70 @@ def bearer(server, role: Role, chains: list[str] | None = None) -> httpx.Client:
 
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]*)"', html).group(1)
+
+
+def dashboard_rows(html: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """Chain -> figure -> (the text shown, its colour class) of the dashboard's chain table."""
+    rows = {}
+    for chain, row in re.findall(r'<tr data-chain="([^"]+)">(.*?)</tr>', html, re.S):
+        cells = re.findall(r'<td class="num(?: rate-(\w+))?" data-figure="(\w+)">([^<]*)</td>', row)
+        rows[chain] = {figure: (text, colour) for colour, figure, text in cells}
+    return rows
+
+
+def page_figures(html: str) -> dict[str, str]:
+    """Figure -> the text a map page's header shows."""
+    return dict(re.findall(r'<dd data-figure="(\w+)">([^<]*)</dd>', html))
+
+
+def shown(field: str, value) -> str:
+    return f"{value:.1%}" if field.endswith("_rate") else str(value)
+
+
+def test_every_page_shows_the_figures_of_the_api_and_the_cli(server):
+    """One set of figures: per chain, the dashboard row, the chain map's header (whole
+    chain, or its overview) and each drilled segment's header show what /api/coverage
+    and `redchain report --json` give for that chain (or segment)."""
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    g = server.projection()
+    with browser_session(server) as client:
+        dashboard = dashboard_rows(client.get("/").text)
+        api = client.get("/api/coverage?by=segment&chain=C01").json()
+        assert set(dashboard) == {"C01", "C02", "C03", "C04", "C05"}
+        for chain in dashboard:
+            totals = client.get(f"/api/coverage?chain={chain}").json()["totals"]
+            cli = CliRunner().invoke(app, ["report", "--json", "--chain", chain, "--store", f"sqlite:///{server.db}"])
+            assert json.loads(cli.output)["totals"] == totals
+            header = page_figures(client.get(f"/views/chains/{chain}").text)
+            assert set(header) == {"base", "org_covered", "org_coverage_rate", "work_covered", "two_coverage_rate",
+                                   "uncovered", "party_orgs"}
+            for field, text in header.items():
+                assert text == shown(field, totals[field]), (chain, field)
+                if field in dashboard[chain]:
+                    assert dashboard[chain][field][0] == text, (chain, field)
+        for group in api["groups"]:  # a drilled segment's header is its group of the same report
+            header = page_figures(client.get(f"/views/chains/C01?segment={group['key']}").text)
+            assert header == {field: shown(field, group[field]) for field in header}, group["key"]
+        # The numbers of the issue: dashboard and map of C02 said 247 and 248.
+        assert dashboard["C02"]["base"][0] == page_figures(client.get("/views/chains/C02").text)["base"] == \
+            str(coverage_report(g, chain="C02").totals.base)
+
+
+def test_dashboard_one_plus_x_lines_link_the_partner_without_an_org(server):
+    from graph.analysis.pairing_gaps import pairing_gaps
+    from graph.projection import in_ids
+    from graph.schema import RelType
+
+    g = server.projection()
+    with browser_session(server) as client:
+        html = client.get("/").text
+    linked = re.findall(r'<li class="one-plus-x"><a href="/views/entities/([^"]+)">([^<]+)</a>', html)
+    gaps = pairing_gaps(g).one_plus_x_gaps
+    assert linked and linked == [(x.partner, x.partner_name) for x in gaps[:len(linked)]]
+    assert all(not in_ids(g, partner, RelType.COVERS) for partner, _ in linked)
 
 
 def test_without_credentials_the_pages_say_how_to_log_in(server):
@@ -88,8 +153,8 @@ def test_dashboard_colours_follow_the_configured_thresholds(fresh_server):
                                                         two_rate_green=0.5, two_rate_amber=0.4)
     with browser_session(fresh_server) as client:
         html = client.get("/").text
-    rows = re.findall(r'<tr>\s*<td><a href="/views/chains/(C\d+)">.*?</tr>', html, re.S)
-    cells = re.findall(r'class="num rate-(\w+)">[\d.]+%</td>\s*<td class="num">\d+</td>\s*<td class="num rate-(\w+)"', html)
+    rows = dashboard_rows(html)
+    cells = [(rows[c]["org_coverage_rate"][1], rows[c]["two_coverage_rate"][1]) for c in rows]
 
     def colour(rate, green, amber):
         return "green" if rate >= green else "amber" if rate >= amber else "red"
