@@ -128,6 +128,12 @@ def test_search_focuses_a_node_by_name_or_code(server, open_context):
     search(page, name)  # by the full name
     page.wait_for_timeout(600)
     assert page.text_content("#panel-title") == name
+    other = sorted(chain_enterprises(g, "C02"))[20]
+    ids = node_ids(page)
+    part = next(other[i:i + 6] for i in range(4, 12) if sum(other[i:i + 6] in n for n in ids) == 1)
+    search(page, part.lower())  # by a middle part of the code, in lower case
+    page.wait_for_timeout(600)
+    assert selected(page) == [other] and page.text_content("#panel-title") == g.nodes[other]["name"]
     shot(page, "chain-C02-search")
     watch.assert_clean()
 

@@ -18,7 +18,7 @@ from api.core.security.principal import Role
 from api.web.thresholds import PageSettings
 
 PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
-         "/views/gaps?chain=C02", "/views/plans"]
+         "/views/gaps?chain=C02", "/views/plans", "/views/search?q=MA4PP3"]
 
 
 @contextmanager
@@ -101,6 +101,29 @@ def test_dashboard_one_plus_x_lines_link_the_partner_without_an_org(server):
     gaps = pairing_gaps(g).one_plus_x_gaps
     assert linked and linked == [(x.partner, x.partner_name) for x in gaps[:len(linked)]]
     assert all(not in_ids(g, partner, RelType.COVERS) for partner, _ in linked)
+
+
+def test_search_finds_any_part_of_a_name_or_code(server):
+    from graph.projection import ids_with_label
+    from graph.schema import Label
+
+    g = server.projection()
+    enterprises = sorted(ids_with_label(g, Label.ENTERPRISE))
+    middle = sorted(e for e in enterprises if "MA4PP3" in e)
+    assert len(middle) == 2  # the code of the issue, in the middle of two USCCs of the demo district
+    name = g.nodes[enterprises[40]]["name"]
+    part = name[2:6]
+    with browser_session(server) as client:
+        for q in ("MA4PP3", "ma4pp3", "ＭＡ４ＰＰ３", " MA4 PP3 "):  # any case, full-width, spaces
+            page = client.get("/views/search", params={"q": q}).text
+            assert re.findall(r'<td class="code">([^<]+)</td>', page) == middle, q
+            assert {i["id"] for i in client.get("/api/enterprises", params={"q": q}).json()["items"]} == set(middle), q
+        page = client.get("/views/search", params={"q": part}).text
+        assert enterprises[40] in re.findall(r'<td class="code">([^<]+)</td>', page)
+        assert f"/views/chains/" in page and f"#focus={enterprises[40]}" in page  # opens it on its chain's map
+        nothing = client.get("/views/search", params={"q": "不存在的名称"}).text
+        assert "没有名称或代码含“不存在的名称”的对象。" in nothing
+        assert 'action="/views/search"' in client.get("/").text  # every page has the search box
 
 
 def test_without_credentials_the_pages_say_how_to_log_in(server):

@@ -537,6 +537,11 @@
     var hash = window.location.hash;
     if (hash.indexOf('#focus=') === 0) { wanted = decodeURIComponent(hash.slice(7)); }
     if (wanted && byId.has(wanted)) { window.setTimeout(function () { focusNode(wanted); }, 0); }
+    else if (wanted) {  // not drawn here: an overview knows which segment's map has it
+      var hit = indexItems().filter(function (item) { return item.id === wanted; })[0];
+      if (hit && hit.at && byId.has(hit.at)) { window.setTimeout(function () { focusNode(hit.at); }, 0); }
+      else if (hit && safeHref(hit.href)) { window.location.replace(safeHref(hit.href) + '#focus=' + encodeURIComponent(wanted)); }
+    }
   });
   if (!data.nodes.length && statusLine) { statusLine.textContent = '没有可显示的对象。'; }
   network.fit();
