@@ -147,7 +147,8 @@ def _chains(reader: Reader) -> list[dict]:
 
 
 def _context(request: Request, reader: Reader, nav: str) -> dict:
-    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(reader.principal), "csrf": form_token(request)}
+    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(reader.principal), "csrf": form_token(request),
+            "tz": page_settings(request).timezone}
 
 
 def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:

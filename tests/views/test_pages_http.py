@@ -241,6 +241,44 @@ def test_plan_forms_name_each_parameter_for_its_own_plan(server):
     assert "每个强党组织最多结对" in pairings and "指导员" not in pairings
 
 
+def test_times_are_shown_in_local_time(fresh_server):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    with browser_session(fresh_server) as browser:
+        token = csrf_of(browser.get("/views/plans").text)
+        made = browser.post("/views/plans", data={"kind": "joint_branches", "chain": "C01", "csrf": token})
+        plan_url = made.headers["location"]
+        stored = next(body for key, body in _documents(fresh_server) if plan_url.endswith(key))
+        created = datetime.fromisoformat(stored["plan"]["created"])  # stored in UTC
+        shanghai = (created + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+        for path in ("/views/plans", plan_url):
+            html = browser.get(path).text
+            assert shanghai in html and stored["plan"]["created"] not in html, path
+        fresh_server.app.state.page_settings = PageSettings(timezone="Europe/London")  # a setting
+        london = created.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M")
+        assert london != shanghai and london in browser.get(plan_url).text
+
+
+def test_an_unknown_time_zone_is_refused_in_chinese():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="未知的时区：Mars/Olympus（应为 IANA 时区名，如 Asia/Shanghai）"):
+        PageSettings(timezone="Mars/Olympus")
+
+
+def _documents(server):
+    from graph.factory import open_store
+
+    from api.core.services import plans
+
+    store = open_store(f"sqlite:///{server.db}")
+    try:
+        return store.documents(plans.COLLECTION)
+    finally:
+        store.close()
+
+
 def test_logout_ends_the_session(fresh_server):
     with browser_session(fresh_server) as browser:
         token = csrf_of(browser.get("/").text)
