@@ -126,6 +126,24 @@ def test_search_finds_any_part_of_a_name_or_code(server):
         assert 'action="/views/search"' in client.get("/").text  # every page has the search box
 
 
+def test_docs_are_chinese_rendered_text_with_a_way_back(server):
+    from api.web.docs import OPERATIONS, TAGS
+
+    response = httpx.get(server.url + "/docs", timeout=30)  # no login needed
+    assert response.status_code == 200
+    html = response.text
+    assert "unsafe-inline" not in response.headers["content-security-policy"] and "<script" not in html
+    assert '<a href="/">← 返回总览</a>' in html and '<a href="/">总览</a>' in html  # back to the dashboard
+    assert "<strong>身份认证</strong>" in html and "<code>Authorization: Bearer &lt;令牌&gt;</code>" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "**" not in text and "`" not in text  # no raw Markdown left
+    assert "List enterprises" not in html and "企业列表" in html and "<h2 id=\"party-orgs\">党组织</h2>" in html
+    openapi = httpx.get(server.url + "/openapi.json", timeout=30).json()
+    operations = {(m, path) for path, item in openapi["paths"].items() for m in item}
+    assert operations == set(OPERATIONS), "every operation needs its Chinese words in api.web.docs.OPERATIONS"
+    assert {op["tags"][0] for item in openapi["paths"].values() for op in item.values()} <= set(TAGS)
+
+
 def test_without_credentials_the_pages_say_how_to_log_in(server):
     with httpx.Client(base_url=server.url, timeout=30) as anonymous:
         for path in PAGES:
