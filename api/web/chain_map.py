@@ -172,8 +172,9 @@ def _heading(base: int, rate: float | None, count: int, sep: str = "\n") -> str:
 
 
 def _named_enterprises(g: nx.MultiDiGraph, chain_id: str, states: dict[str, str]) -> dict[str, int]:
-    """Enterprise -> how much it matters (lower first): leading ones by size, then the
-    uncovered in ``uncovered_enterprises`` priority order, then the most linked by supply."""
+    """Enterprise -> how much it matters (lower first): leading ones by size, then those
+    without any coverage in ``uncovered_enterprises`` priority order, then the rest with
+    supply links, most linked first (key by centrality)."""
     nodes = g._node
     shown = [e for e in states]
     leading = sorted((e for e in shown if nodes[e].get("leading")), key=lambda e: (-(nodes[e].get("employees") or 0), e))
@@ -181,7 +182,7 @@ def _named_enterprises(g: nx.MultiDiGraph, chain_id: str, states: dict[str, str]
     degree = _supply_degree(g, shown)
     linked = sorted((e for e in shown if degree[e] > 0), key=lambda e: (-degree[e], e))
     order: dict[str, int] = {}
-    for source in (leading, uncovered[: max(5, len(uncovered) // 4)], linked[: max(5, len(linked) // 20)]):
+    for source in (leading, uncovered, linked):  # each group names its first few in this order
         for e in source:
             order.setdefault(e, len(order))
     return order

@@ -242,7 +242,8 @@ def spaced(layout, *args, extra_height: float = 0.0, extra_width: float = 0.0, s
         scale = fit_scale(placed.width + extra_width, placed.height + extra_height)
         if scale * factor >= 0.9:
             break
-        factor = min(factor / scale, 3.0) if factor == 1.0 else min(1 / scale, 3.0)
+        # 1.25: the bands above and below grow too, and the page leaves a margin for names
+        factor = min(1.25 / scale, 5.0)
         placed = layout(*args, spacing=base.grown(factor), **kwargs)
     return placed
 

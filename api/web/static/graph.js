@@ -545,8 +545,9 @@
   });
   if (!data.nodes.length && statusLine) { statusLine.textContent = '没有可显示的对象。'; }
   network.fit();
-  if (ranked.some(function (n) { return n.side === 'right'; })) {  // room for names right of the last column
+  if (ranked.length) {  // fit() sees the nodes only: leave a margin for the names written beside them
     var fitted = network.getScale(), centre = network.getViewPosition();
-    network.moveTo({position: {x: centre.x + 30 / fitted, y: centre.y}, scale: fitted * 0.9});
+    var rightward = ranked.some(function (n) { return n.side === 'right'; }) ? 30 / fitted : 0;
+    network.moveTo({position: {x: centre.x + rightward, y: centre.y}, scale: fitted * 0.9});
   }
 }());
