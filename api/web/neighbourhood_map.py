@@ -32,6 +32,7 @@ _RANK = {
 }
 _ABOVE = ("UNDER", True)  # (relationship, from the centre): the centre's superiors go above it
 _CENTRE_GAP = 130.0
+LABELLED_UNDER = 12  # more 隶属 lines than this and only the block's title says it
 _SPACING = Spacing(head=36.0, named_w=250.0)  # one-line headings; names of ~17 characters
 
 
@@ -122,8 +123,15 @@ def neighbourhood_map(
     for i, n in enumerate(above):
         canvas.add(n, -_CENTRE_GAP * 1.6, centre_y - (i + 1) * _CENTRE_GAP).update(rank=1)
     canvas.link_graph_edges(RelType)
-    for edge in canvas.edges:  # the centre's line to its superior says what it is
-        if edge["style"] == "UNDER" and edge["from"] == node_id:
+    # The lines the page is about (each node to the one it was reached from) are drawn; the
+    # others between listed nodes only while one end is selected, or they cross every list.
+    tree = {frozenset((n, parent[n])) for n in kept if n != node_id}
+    for edge in canvas.edges:
+        if frozenset((edge["from"], edge["to"])) not in tree:
+            edge["quiet"] = True
+    under = [e for e in canvas.edges if e["style"] == "UNDER" and node_id in (e["from"], e["to"])]
+    for edge in under:  # the centre's 隶属 lines say what they are, while few enough to read
+        if edge["from"] == node_id or len(under) <= LABELLED_UNDER:
             edge["label"] = "隶属于"
     for holder in left_out:
         if f"more:{holder}" in canvas.nodes:
@@ -143,7 +151,6 @@ def neighbourhood_map(
         title=f"关系网络：{name_or_id(attrs, node_id)}",
         subtitle=f"{LABEL_ZH[Label(attrs['label'])]} · {depth} 跳以内共 {total - 1} 个关联对象，显示 {len(kept) - 1} 个",
         centre=node_id,
-        selected=node_id,
         actions=[a for a in actions if a[1]],
     )
 

@@ -181,7 +181,7 @@ def test_an_orgs_neighbourhood_shows_its_hierarchy():
     assert nodes["TOP"]["y"] < nodes["MID"]["y"]  # the superior above
     assert payload["styles"]["layers"]["hierarchy"]["on"] is True
     labels = {(e["from"], e["to"]): e.get("label") for e in payload["edges"] if e["style"] == "UNDER"}
-    assert labels == {("MID", "TOP"): "隶属于", ("B1", "MID"): None, ("B2", "MID"): None}
+    assert labels == {("MID", "TOP"): "隶属于", ("B1", "MID"): "隶属于", ("B2", "MID"): "隶属于"}
     blocks = [lane["title"] for lane in payload["lanes"]]
     assert blocks == ["下级党组织（2）"]
     assert nodes["E1"]["x"] > nodes["B1"]["x"] and nodes["E1"]["y"] > nodes["B1"]["y"]  # under its branch, a step in

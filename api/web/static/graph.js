@@ -530,9 +530,6 @@
     api.ready = true;
     document.body.setAttribute('data-graph-ready', '1');
     if (statusLine && data.nodes.length) { statusLine.hidden = true; }
-    if (data.selected && byId.has(data.selected)) {  // marked, its panel one click away
-      network.selectNodes([data.selected]);
-    }
     var wanted = data.focus;
     var hash = window.location.hash;
     if (hash.indexOf('#focus=') === 0) { wanted = decodeURIComponent(hash.slice(7)); }
