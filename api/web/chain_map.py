@@ -38,7 +38,7 @@ from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import OUTSIDE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
-from api.web.layout import DOT, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
+from api.web.layout import DOT, GROUP_GAP, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
 from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_COLORS, SUPPLY, rate_class
 
 DEFAULT_CAP = 1000
@@ -65,6 +65,10 @@ _OVERVIEW_ROW_GAP = 70.0
 _BAND = 110.0  # from the lanes to the band of the chain and its committee (and to the summaries)
 FLOWS_SHOWN = 12
 _NO_RATE_COLORS = ("#fdfefe", "#5d6d7e")
+_HOW_TO_READ_CHAIN = ("每列一个环节，标题下是纳入基数的企业数和组织覆盖率（底色：绿、黄、红）。列中先列出龙头企业、"
+                      "优先补建的未覆盖企业和上下游关键企业的名称，其余企业按覆盖状态排成色块，悬停可见名称。")
+_HOW_TO_READ_SEGMENT = ("每块一个园区，标题下是纳入基数的企业数和组织覆盖率。块中先列出龙头企业、优先补建的未覆盖企业"
+                        "和上下游关键企业，其余按覆盖状态排成色块，同一联合党支部的企业相邻。")
 
 
 def chain_map(
@@ -131,6 +135,7 @@ def chain_map(
         title=f"产业链图谱：{title}",
         subtitle=_counts_line(figures, drawn),
         figures=_figures(figures),
+        notice=(_HOW_TO_READ_CHAIN if segment is None else _HOW_TO_READ_SEGMENT),
         chain=chain_id,
         segment=segment,
         actions=[a for a in actions if a[1]],
@@ -271,6 +276,7 @@ def _draw_enterprises(canvas: Canvas, placed) -> None:
         if node in placed.named:
             added["rank"] = RANK_NAMED
             added["side"] = "right"
+            added["room"] = placed.spacing.named_w + GROUP_GAP / 2  # its name stops before the next column
         else:
             added["rank"] = RANK_DOT
     for frame in placed.frames:

@@ -276,8 +276,10 @@
       var sx = b.x * scale + t.x, sy = b.y * scale + t.y;
       if (sx < -80 || sx > width + 80 || sy < -20 || sy > height + 20) { continue; }
       var font = (n.rank === 0 || n.id === selectedId ? '600 ' : '') + LABEL_PX + 'px ' + FONT;
-      var w = textWidth(ctx, font, n.label);
       var radius = (b.options.size || 10) * scale;
+      var text = n.room && n.id !== selectedId ? fitText(ctx, font, n.label, n.room * scale - radius - 8) : n.label;
+      if (!text) { continue; }
+      var w = textWidth(ctx, font, text);
       var r = n.side === 'right'
         ? {x: sx + radius + 4, y: sy - 8, w: w, h: 16}
         : {x: sx - w / 2, y: sy + radius + 1, w: w, h: 16};
@@ -285,9 +287,9 @@
       taken.take(r);
       ctx.font = font;
       ctx.textAlign = 'left';
-      ctx.strokeText(n.label, r.x, r.y + 8);
+      ctx.strokeText(text, r.x, r.y + 8);
       ctx.fillStyle = styles.nodes[n.style].font_color;
-      ctx.fillText(n.label, r.x, r.y + 8);
+      ctx.fillText(text, r.x, r.y + 8);
       shownIds.push(n.id);
     }
     labelled = shownIds;
