@@ -94,7 +94,9 @@ NO_LINKS = Links(server=False)
 
 @dataclass
 class Lane:
-    """A background band drawn behind the nodes (a stage, a segment, a chain)."""
+    """A background band drawn behind the nodes (a stage, a segment, a chain). The page
+    writes ``title`` (and ``subtitle``, the group's figures) at a fixed screen size, so
+    they stay readable at any zoom; ``rate`` colours a group's heading."""
 
     title: str
     x: float
@@ -102,9 +104,16 @@ class Lane:
     w: float
     h: float
     tone: str  # "upstream", "midstream", "downstream", "segment", "plain"
+    subtitle: str = ""
+    rate: str = ""  # "green", "amber", "red", "none" or "" (no heading colour)
+    head: float = 0.0  # height of the heading band at the top (canvas units), 0 for none
 
     def as_dict(self) -> dict:
-        return {"title": self.title, "x": self.x, "y": self.y, "w": self.w, "h": self.h, "tone": self.tone}
+        lane = {"title": self.title, "x": self.x, "y": self.y, "w": self.w, "h": self.h, "tone": self.tone}
+        for key in ("subtitle", "rate", "head"):
+            if getattr(self, key):
+                lane[key] = getattr(self, key)
+        return lane
 
 
 @dataclass
@@ -171,8 +180,10 @@ class Canvas:
 
     # -- edges -------------------------------------------------------------------------
 
-    def link(self, source: str, target: str, kind: str, *, label: str | None = None, width: float | None = None) -> None:
-        """Add an edge of style ``kind`` between two nodes already added (once per kind and pair)."""
+    def link(self, source: str, target: str, kind: str, *, label: str | None = None, width: float | None = None,
+             quiet: bool = False) -> None:
+        """Add an edge of style ``kind`` between two nodes already added (once per kind and
+        pair). A ``quiet`` edge is drawn only while one of its ends is selected."""
         key = (source, target, kind)
         if key in self._edge_keys or source not in self.nodes or target not in self.nodes:
             return
@@ -182,11 +193,15 @@ class Canvas:
             edge["label"] = label
         if width:
             edge["width"] = width
+        if quiet:
+            edge["quiet"] = True
         self.edges.append(edge)
 
-    def link_graph_edges(self, types: Iterable[RelType]) -> None:
-        """Add every relationship of ``types`` whose two ends are both on the canvas."""
+    def link_graph_edges(self, types: Iterable[RelType], *, quiet: Iterable[RelType] = ()) -> None:
+        """Add every relationship of ``types`` whose two ends are both on the canvas; those
+        of the ``quiet`` types are drawn only while one of their ends is selected."""
         wanted = {t.value for t in types}
+        hushed = {t.value for t in quiet}
         succ = self.g._succ  # raw adjacency: the views wrap each item and cost far more
         for u in list(self.nodes):
             if u not in succ:
@@ -194,7 +209,7 @@ class Canvas:
             for v, keyed in succ[u].items():
                 if v in self.nodes:
                     for rtype in wanted.intersection(keyed):
-                        self.link(u, v, rtype, label=_edge_label(rtype, keyed[rtype]))
+                        self.link(u, v, rtype, label=_edge_label(rtype, keyed[rtype]), quiet=rtype in hushed)
 
     # -- the payload ---------------------------------------------------------------------
 
@@ -264,12 +279,24 @@ def _style_of(g: nx.MultiDiGraph, node_id: str, attrs: dict) -> str:
     return _STYLE_OF_LABEL[attrs["label"]]
 
 
-def _org_label(g: nx.MultiDiGraph, org: str, attrs: dict) -> str:
-    """Branches sit next to the enterprises they cover and the legend says what a triangle
-    is, so they carry no label (their names would sit on the enterprises'); the full name
-    is in the tooltip and the panel. Committees are few and keep their name."""
-    if is_industry_committee(g, org):
-        return short_label(name_or_id(attrs, org), 14)
+def type_text(g: nx.MultiDiGraph, node_id: str, attrs: dict, state: str | None = None) -> str:
+    """What kind of thing a node is, in the schema's words, for the side panel and the
+    tooltip: an enterprise's coverage state, an org's level and formation ("党委 · 联合组建"),
+    a unit's or an instructor's kind."""
+    label = attrs["label"]
+    if label == Label.ENTERPRISE.value:
+        return STATE_ZH.get(state or "", "")
+    if label == Label.PARTY_ORG.value:
+        words = [ORG_LEVELS.get(attrs.get("level"), ""), FORMATIONS.get(attrs.get("formation"), "")]
+        if is_industry_committee(g, node_id) and attrs.get("formation") != "industry":
+            words.append("产业链党委")
+        return " · ".join(w for w in words if w) or LABEL_ZH[Label.PARTY_ORG]
+    if label == Label.UNIT.value:
+        return UNIT_KINDS.get(attrs.get("kind"), "")
+    if label == Label.INSTRUCTOR.value:
+        return INSTRUCTOR_KINDS.get(attrs.get("kind"), "")
+    if label == Label.SEGMENT.value:
+        return STAGES.get(attrs.get("stage"), "")
     return ""
 
 
@@ -309,7 +336,7 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
             if href:
                 node_links.append([f"产业链图谱：{name_or_id(g.nodes[chain], chain)}", href])
     elif label == Label.PARTY_ORG.value:
-        shown = _org_label(g, node_id, attrs)
+        shown = short_label(name, 12)
         row("编号", node_id)
         row("层级", ORG_LEVELS.get(attrs.get("level"), attrs.get("level")))
         row("组建方式", FORMATIONS.get(attrs.get("formation"), attrs.get("formation")))
@@ -360,7 +387,8 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
     href = links.entity(node_id)
     if href:
         node_links.insert(0, ["关系网络（周边对象）", href])
-    return {"id": node_id, "label": shown, "name": name, "kind": LABEL_ZH[Label(label)], "info": rows, "links": node_links}
+    return {"id": node_id, "label": shown, "name": name, "kind": LABEL_ZH[Label(label)],
+            "type": type_text(g, node_id, attrs, state), "info": rows, "links": node_links}
 
 
 def _edge_label(rtype: str, props: dict) -> str | None:

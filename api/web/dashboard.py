@@ -60,7 +60,10 @@ def dashboard(g: nx.MultiDiGraph, *, settings: PageSettings, history: list[Histo
         "chain_gaps": [{"id": c.id, "href": links.chain(c.id), "message": c.message}
                        for c in gaps.chains_without_alliance + gaps.chains_without_committee],
         "alliance_gaps": [{"id": a.id, "href": links.entity(a.id), "message": a.message} for a in gaps.alliances_missing_leaders],
-        "one_plus_x": [{"leader": x.leader, "href": links.entity(x.leader), "message": x.message} for x in gaps.one_plus_x_gaps[:TOP_GAPS]],
+        # The partner without an org is what to act on: it is the link; its leader is named beside it.
+        "one_plus_x": [{"partner": x.partner, "partner_name": x.partner_name, "href": links.entity(x.partner),
+                        "leader_name": x.leader_name, "leader_href": links.entity(x.leader), "message": x.message}
+                       for x in gaps.one_plus_x_gaps[:TOP_GAPS]],
         "one_plus_x_total": len(gaps.one_plus_x_gaps),
         "trend": trend_svg(history or []),
         "history_points": len(history or []),

@@ -22,10 +22,11 @@ from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
-from api.web.chain_map import STATE_ORDER, UNSTAGED
-from api.web.layout import Column, LaneSpec, blocks, satellites, swimlanes
+from api.web.chain_map import RANK_DOT, STATE_ORDER, UNSTAGED
+from api.web.layout import HEADER_H, Column, LaneSpec, blocks, satellites, swimlanes
 
 NO_CHAIN = "未归入产业链"
+NAMED_GAPS = 40  # names written at first sight; the rest once zoomed in, all in the table below
 _PROPOSED = {
     RelType.PAIRED_WITH: "PROPOSED_PAIRED_WITH",
     RelType.COVERS: "PROPOSED_COVERS",
@@ -65,9 +66,12 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, links: Links = SERV
     canvas = Canvas(g, links)
     canvas.add_states(ids)
     placed = swimlanes(_lanes(g, canvas, ids, chain))
+    # uncovered_enterprises puts the most important first: those are named at first sight
+    priority = {e: k if k < NAMED_GAPS else RANK_DOT + k for k, e in enumerate(ids)}
     for e, (x, y) in placed.positions.items():
-        canvas.add(e, x, y)
-    canvas.lanes.extend(Lane(b.title, b.x, b.y, b.w, b.h, b.tone) for b in placed.boxes)
+        canvas.add(e, x, y)["rank"] = priority[e]
+    canvas.lanes.extend(Lane(b.title, b.x, b.y, b.w, b.h, b.tone, b.subtitle, head=HEADER_H / 2 if b.tone == "segment" else 0.0)
+                        for b in placed.boxes)
     anchors = dict(placed.positions)
     proposal: dict[str, list[str]] = defaultdict(list)  # enterprise -> what is proposed for it
     # Proposers beside the enterprises they would reach: new branches, existing orgs.
@@ -83,13 +87,14 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, links: Links = SERV
         spots[spot] += 1
         if source in new_orgs:
             org = new_orgs[source]
-            canvas.add_synthetic(
+            node = canvas.add_synthetic(
                 source, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
                 info=[["拟用编号", org.id], ["党员合计", str(org.members)], ["覆盖企业", str(len(org.enterprises))],
                       ["园区", org.park or ""], ["理由", "；".join(org.reasons)]],
             )
         else:
-            canvas.add(source, x, y)
+            node = canvas.add(source, x, y)
+        node["rank"] = RANK_DOT  # named once zoomed in: the dashed lines say what it proposes
     for item in items:
         canvas.link(item.source, item.target, _PROPOSED[item.rel_type])
         if item.source in new_orgs:
@@ -136,7 +141,7 @@ def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None
             members = [e for e in g._pred[s] if e in wanted and RelType.IN_SEGMENT.value in g._pred[s][e]]
             if members:
                 by_stage[nodes[s].get("stage") or ""].append(
-                    Column(f"{name_or_id(nodes[s], s)}（{len(members)}家）", ordered(members), s))
+                    Column(f"{short_label(name_or_id(nodes[s], s), 12)}（{len(members)}）", ordered(members), s))
         return [LaneSpec(STAGES.get(st, UNSTAGED), st or "plain", by_stage[st])
                 for st in sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))]
     chains_of = chains_by_enterprise(g)
@@ -153,7 +158,7 @@ def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None
         by_stage: dict[str, list[str]] = defaultdict(list)
         for e in by_chain[c]:
             by_stage[stage_of.get(e, "")].append(e)
-        columns = [Column(f"{STAGES.get(st, UNSTAGED)}（{len(by_stage[st])}家）", ordered(by_stage[st]), st)
+        columns = [Column(f"{STAGES.get(st, UNSTAGED)}（{len(by_stage[st])}）", ordered(by_stage[st]), st)
                    for st in sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))]
         lanes.append(LaneSpec(title, "plain", columns))
     return lanes
@@ -219,6 +224,8 @@ def plan_map(g: nx.MultiDiGraph, plan: Plan, *, links: Links = SERVER_LINKS) -> 
                 node["label"] = short_label(node["name"], 12)
         else:  # gone since the plan was made: keep its place, say so
             canvas.add_synthetic(node_id, names[node_id][:10], "more", x, y, name=names[node_id], kind="已不存在的对象")
+    for node_id, node in canvas.nodes.items():  # proposers' names first, then their targets'
+        node["rank"] = 0 if node_id in by_source else 10
     reasons = {(i.source, i.target): "；".join(i.reasons) for i in plan.items}
     for item in plan.items:
         canvas.link(item.source, item.target, _PROPOSED.get(item.rel_type, "PROPOSED_PAIRED_WITH"))

@@ -1,23 +1,28 @@
-"""The neighbourhood of any node: the k-hop ego graph, capped, drawn as rings.
+"""The neighbourhood of any node: the k-hop ego graph, capped, laid out by relation.
 
 Nodes are taken nearest first; within a hop the structure comes before the crowd (chains,
 segments, organisations, alliances, people, units, then enterprises), then by id. When the
 cap leaves nodes out, each node that led to some of them gets a small "另有 N 个" node that
 opens its own neighbourhood, and the page offers to show more.
+
+The centre sits on top with its superiors above it (an org's 上级党组织, its 隶属 lines
+on). Under it, one block per relation, titled in the words of ``api.web.style`` ("下级党组织
+（33）", "上游供应商（5）", "覆盖企业（2）"), each listing its nodes by name; a node with
+nodes of its own further out (depth 2 or 3) gets a block of its own, itself first.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 import networkx as nx
 
 from graph.errors import NotFound
 from graph.schema import LABEL_ZH, Label, RelType
 
-from api.web.canvas import SERVER_LINKS, Canvas, Links, name_or_id
-from api.web.layout import rings
+from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
+from api.web.layout import Group, Spacing, group_shelves, spaced
+from api.web.style import EDGE_STYLES, HIERARCHY
 
 DEFAULT_LIMIT = 150
 MAX_DEPTH = 3
@@ -25,6 +30,10 @@ _RANK = {
     Label.CHAIN.value: 0, Label.SEGMENT.value: 1, Label.PARTY_ORG.value: 2, Label.ALLIANCE.value: 3,
     Label.LEADER.value: 4, Label.INSTRUCTOR.value: 5, Label.UNIT.value: 6, Label.ENTERPRISE.value: 7,
 }
+_ABOVE = ("UNDER", True)  # (relationship, from the centre): the centre's superiors go above it
+_CENTRE_GAP = 130.0
+LABELLED_UNDER = 12  # more 隶属 lines than this and only the block's title says it
+_SPACING = Spacing(head=36.0, named_w=250.0)  # one-line headings; names of ~17 characters
 
 
 def ego(g: nx.MultiDiGraph, centre: str, *, depth: int) -> tuple[list[list[str]], dict[str, str]]:
@@ -50,6 +59,19 @@ def ego(g: nx.MultiDiGraph, centre: str, *, depth: int) -> tuple[list[list[str]]
         hops.append(ring)
         frontier = ring
     return hops, parent
+
+
+def relation(g: nx.MultiDiGraph, centre: str, other: str) -> tuple[str, bool]:
+    """How ``other`` is linked to ``centre``: (relationship type, whether it points from
+    the centre), the first in ``EDGE_STYLES`` order."""
+    out = g._succ[centre].get(other, {})
+    back = g._pred[centre].get(other, {})
+    for rtype in EDGE_STYLES:
+        if rtype in out:
+            return rtype, True
+        if rtype in back:
+            return rtype, False
+    return next(iter(out), next(iter(back), "")), bool(out)
 
 
 def neighbourhood_map(
@@ -80,26 +102,41 @@ def neighbourhood_map(
     kept = {node_id, *(n for ring in kept_hops for n in ring)}
     left_out = Counter(parent[n] for ring in hops for n in ring if n not in kept)
     canvas = Canvas(g, links)
-    positions = rings(node_id, kept_hops, parent)
     canvas.add_states(n for n in kept if g._node[n]["label"] == Label.ENTERPRISE.value)
-    for n in [node_id, *(n for ring in kept_hops for n in ring)]:
-        canvas.add(n, *positions[n])
-    canvas.nodes[node_id]["size"] = 24 if canvas.nodes[node_id].get("shape") != "star" else 28
+    above, groups = _blocks(g, node_id, kept_hops, parent, left_out, canvas)
+    placed = spaced(group_shelves, groups, spacing=_SPACING, extra_height=_CENTRE_GAP * len(above),
+                    extra_width=_CENTRE_GAP * 1.6 + _SPACING.named_w)  # the centre on the left, the last names
+    order = {n: k for k, n in enumerate(n for group in groups for n in group.named)}
+    for n, (x, y) in placed.positions.items():
+        if n.startswith("more:"):
+            _more(canvas, g, n, x, y, left_out, links)
+        else:
+            canvas.add(n, x, y)
+        canvas.nodes[n].update(rank=10 + order.get(n, 0), side="right", compact=True, room=placed.spacing.named_w)
+    for frame in placed.frames:
+        canvas.lanes.append(Lane(frame.title, frame.x, frame.y, frame.w, frame.h, "segment", head=placed.spacing.head))
+    # The centre left of its lists (its lines reach each list from the side its dots are
+    # on), its superiors above it.
+    centre_y = min(placed.height / 2, 240.0)
+    node = canvas.add(node_id, -_CENTRE_GAP * 1.6, centre_y)
+    node.update(rank=0, size=24 if node.get("shape") != "star" else 28)
+    for i, n in enumerate(above):
+        canvas.add(n, -_CENTRE_GAP * 1.6, centre_y - (i + 1) * _CENTRE_GAP).update(rank=1)
     canvas.link_graph_edges(RelType)
-    for holder, count in sorted(left_out.items()):
-        if holder not in kept:
-            continue
-        x, y = positions[holder]
-        far = math.hypot(x, y) or 1.0
-        more_id = f"more:{holder}"
-        href = links.entity(holder)
-        canvas.add_synthetic(
-            more_id, f"另有 {count} 个", "more", x + 90 * x / far, y + 90 * y / far,
-            name=f"{name_or_id(g.nodes[holder], holder)} 的另外 {count} 个关联对象", kind="未展开",
-            info=[["说明", "受显示上限所限未画出；双击或点下方链接，以该对象为中心展开。"]],
-            links=[["以该对象为中心展开", href]] if href else [], href=href,
-        )
-        canvas.link(holder, more_id, "MORE")
+    # The lines the page is about (each node to the one it was reached from) are drawn; the
+    # others between listed nodes only while one end is selected, or they cross every list.
+    tree = {frozenset((n, parent[n])) for n in kept if n != node_id}
+    for edge in canvas.edges:
+        if frozenset((edge["from"], edge["to"])) not in tree:
+            edge["quiet"] = True
+    under = [e for e in canvas.edges if e["style"] == "UNDER" and node_id in (e["from"], e["to"])]
+    for edge in under:  # the centre's 隶属 lines say what they are, while few enough to read
+        if edge["from"] == node_id or len(under) <= LABELLED_UNDER:
+            edge["label"] = "隶属于"
+    for holder in left_out:
+        if f"more:{holder}" in canvas.nodes:
+            canvas.link(holder, f"more:{holder}", "MORE")
+    canvas.sheet.set_layer(HIERARCHY, on=True)  # the centre's place among the orgs is the point of the page
     total = 1 + sum(len(r) for r in hops)
     attrs = g.nodes[node_id]
     actions = []
@@ -114,6 +151,77 @@ def neighbourhood_map(
         title=f"关系网络：{name_or_id(attrs, node_id)}",
         subtitle=f"{LABEL_ZH[Label(attrs['label'])]} · {depth} 跳以内共 {total - 1} 个关联对象，显示 {len(kept) - 1} 个",
         centre=node_id,
-        selected=node_id,
         actions=[a for a in actions if a[1]],
+    )
+
+
+def _blocks(g, centre, kept_hops, parent, left_out, canvas) -> tuple[list[str], list[Group]]:
+    """(the centre's superiors, drawn above it; the blocks under it). A first-hop node
+    with nodes of its own further out heads a block of them; the others are listed in
+    one block per relation to the centre."""
+    first = kept_hops[0] if kept_hops else []
+    root = {n: n for n in first}
+    for ring in kept_hops[1:]:
+        for n in ring:
+            root[n] = root[parent[n]]
+    further: dict[str, list[str]] = defaultdict(list)
+    for ring in kept_hops[1:]:
+        for n in ring:
+            further[root[n]].append(n)
+    above, by_relation = [], defaultdict(list)
+    for n in first:
+        rtype, outgoing = relation(g, centre, n)
+        if (rtype, outgoing) == _ABOVE and not further.get(n):
+            above.append(n)
+        else:
+            by_relation[(rtype, outgoing)].append(n)
+    groups = []
+    order = list(EDGE_STYLES)
+    for (rtype, outgoing), members in sorted(by_relation.items(), key=lambda item: (_order(order, item[0][0]), not item[0][1])):
+        listed, indented = [], set()
+        for n in members:  # an outline: each node, then what it leads to further out
+            listed.append(n)
+            listed.extend(further.get(n, ()))
+            indented.update(further.get(n, ()))
+        listed = _with_more(listed, left_out)
+        indented.update(m for m in listed if m.startswith("more:") and m.removeprefix("more:") in indented)
+        groups.append(Group(f"{rtype}:{outgoing}", f"{_word(rtype, outgoing)}（{len(members)}）", named=listed,
+                            indented=frozenset(indented)))
+    if centre in left_out:
+        groups.append(Group("more", "受显示上限所限未画出", named=[f"more:{centre}"]))
+    for holder in left_out:  # a holder listed in no block above is one of the centre's superiors
+        if holder != centre and not any(holder in group.named for group in groups):
+            groups.append(Group(f"more-{holder}", "受显示上限所限未画出", named=[f"more:{holder}"]))
+    return above, groups
+
+
+def _with_more(members: list[str], left_out: Counter) -> list[str]:
+    out = []
+    for n in members:
+        out.append(n)
+        if n in left_out:
+            out.append(f"more:{n}")
+    return out
+
+
+def _order(order: list[str], rtype: str) -> int:
+    return order.index(rtype) if rtype in order else len(order)
+
+
+def _word(rtype: str, outgoing: bool) -> str:
+    style = EDGE_STYLES.get(rtype)
+    if style is None:
+        return "关联对象"
+    return (style.forward if outgoing else style.backward) or style.text
+
+
+def _more(canvas: Canvas, g: nx.MultiDiGraph, more_id: str, x: float, y: float, left_out: Counter, links: Links) -> None:
+    holder = more_id.removeprefix("more:")
+    count = left_out[holder]
+    href = links.entity(holder)
+    canvas.add_synthetic(
+        more_id, f"另有 {count} 个", "more", x, y,
+        name=f"{name_or_id(g.nodes[holder], holder)} 的另外 {count} 个关联对象", kind="未展开",
+        info=[["说明", "受显示上限所限未画出；双击或点下方链接，以该对象为中心展开。"]],
+        links=[["以该对象为中心展开", href]] if href else [], href=href,
     )

@@ -18,12 +18,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
+
+from api.core.exports import COVERAGE_COLUMNS
+from api.web.thresholds import DEFAULT_TIMEZONE
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -45,7 +49,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
-_PAGE_DEFAULTS = {"nav": None, "nav_chains": (), "who": None, "csrf": None}
+_PAGE_DEFAULTS = {"nav": None, "nav_chains": (), "who": None, "csrf": None, "tz": DEFAULT_TIMEZONE}
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -72,8 +76,29 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["percent"] = lambda rate, digits=1: "—" if rate is None else f"{rate:.{digits}%}"
-    env.globals.update(static=lambda name: f"{STATIC_URL}/{name}", node_icon=node_icon, edge_icon=edge_icon)
+    env.filters["local_time"] = local_time
+    env.globals.update(static=lambda name: f"{STATIC_URL}/{name}", node_icon=node_icon, edge_icon=edge_icon,
+                       coverage_words=dict(COVERAGE_COLUMNS))
     return env
+
+
+def local_time(value: str | None, tz: str = DEFAULT_TIMEZONE) -> str:
+    """A stored time (ISO 8601, UTC when it names no zone) as a person there reads it.
+
+    >>> local_time("2026-12-03T23:03:17+00:00")
+    '2026-12-04 07:03'
+    >>> local_time("not a time")
+    'not a time'
+    """
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 _SHAPES = {  # vis-network shape -> an SVG element drawing it in a 16×16 box
@@ -137,7 +162,8 @@ def render(template: str, *, standalone: bool = False, **context) -> str:
         assets = {"inline_script": Markup(script), "inline_style": Markup(style), "meta_csp": csp}
     else:
         assets = {"inline_script": None, "inline_style": None, "meta_csp": None}
-    context = {**_PAGE_DEFAULTS, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), **context}
+    context = {**_PAGE_DEFAULTS, **context}
+    context.setdefault("generated", local_time(datetime.now(timezone.utc).isoformat(), context["tz"]))
     return env.get_template(template).render(standalone=standalone, scripts=SCRIPTS, styles=STYLES, **assets, **context)
 
 

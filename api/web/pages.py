@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph.analysis.history import HistoryPoint
 from graph.analysis.planners import Plan
 from graph.errors import NotFound, RedchainError, StoreError
-from graph.schema import Label
+from graph.schema import LABEL_ZH, Label
 
 from api.http.deps import EditorDep, Reader, ReaderDep, SettingsDep, StoreDep, get_principal, get_reader
 from api.core.errors import Conflict, InvalidRequest
@@ -40,10 +40,10 @@ from api.web import login
 from api.http.routers.plans import ContactsRequest, InstructorsRequest, JointBranchesRequest, PairingsRequest
 from api.core.security.principal import ROLE_ZH, Principal, Role
 from api.core.security.sessions import COOKIE
-from api.core.services import analyses, plans
+from api.core.services import analyses, entities, plans
 from api.core.settings import MAX_DEPTH, MAX_NEIGHBOURHOOD
 from api.web import page
-from api.web.canvas import name_or_id
+from api.web.canvas import SERVER_LINKS, name_or_id
 from api.web.chain_map import chain_map
 from api.web.dashboard import dashboard
 from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
@@ -52,6 +52,7 @@ from api.web.thresholds import PageSettings
 
 NAV_CHAINS = 8  # chains named in the top bar; the dashboard lists them all
 RECENT_PLANS = 15
+SEARCH_RESULTS = 100
 _FORM_KEY = b"redchain-form-v1"
 _PLAN = TypeAdapter(Plan)
 
@@ -146,7 +147,8 @@ def _chains(reader: Reader) -> list[dict]:
 
 
 def _context(request: Request, reader: Reader, nav: str) -> dict:
-    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(reader.principal), "csrf": form_token(request)}
+    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(reader.principal), "csrf": form_token(request),
+            "tz": page_settings(request).timezone}
 
 
 def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:
@@ -260,6 +262,21 @@ def gaps_page(
     payload, data = _graph(reader, ("gaps-json", chain), lambda g: gaps.payload)
     body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps,
                        chains=_chains(reader), chain=chain, **_context(request, reader, "gaps"))
+    return html(body)
+
+
+@router.get("/views/search")
+def search_page(request: Request, reader: ReaderDep, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """Everything in the principal's view whose name or code contains ``q``, any part of it."""
+    found = entities.search(reader, q, limit=SEARCH_RESULTS)
+    view = reader.scoped
+    rows = [{**item, "name": name_or_id(view.attrs[item["id"]], item["id"]), "kind": LABEL_ZH[Label(item["label"])],
+             "href": SERVER_LINKS.entity(item["id"]),
+             "maps": [(name_or_id(view.attrs[c], c), SERVER_LINKS.chain(c, segment=None) + f"#focus={quote(item['id'])}")
+                      for c in item["chains"]]}
+            for item in found["items"]]
+    body = page.render("search.html", title=f"查找：{q}" if q else "查找", q=q, rows=rows, total=found["total"],
+                       **_context(request, reader, "search"))
     return html(body)
 
 

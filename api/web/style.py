@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from graph.schema import ORG_LEVELS
+
 # -- layers ------------------------------------------------------------------------------
 
 ENTERPRISES = "enterprises"
@@ -22,6 +24,7 @@ INSTRUCTORS = "instructors"
 ALLIANCES = "alliances"
 PROPOSALS = "proposals"
 STRUCTURE = "structure"
+PEOPLE = "people"
 
 LAYERS: dict[str, tuple[str, bool]] = {  # key -> (Chinese name, on at first)
     ENTERPRISES: ("企业", True),
@@ -34,6 +37,7 @@ LAYERS: dict[str, tuple[str, bool]] = {  # key -> (Chinese name, on at first)
     ALLIANCES: ("产业链党建联盟", True),
     PROPOSALS: ("规划提议", True),
     STRUCTURE: ("产业链与环节", True),
+    PEOPLE: ("人员与共建单位汇总", True),
 }
 
 
@@ -76,7 +80,7 @@ NODE_STYLES: dict[str, NodeStyle] = {
     "none": NodeStyle("未覆盖", "dot", "#566573", "#17202a", size=13),
     "outside": NodeStyle("不在基数内（注销、迁出或不纳入）", "dot", "#eaecee", "#aab7b8", size=8, font_color="#7f8c8d"),
     "leading": NodeStyle("龙头企业（星形，颜色同覆盖状态）", "star", "#ffffff", "#1c2833", size=18),
-    "org": NodeStyle("党组织（党支部、党总支）", "triangle", "#e74c3c", "#922b21", size=9, layer=ORGS),
+    "org": NodeStyle(f"党组织（{'、'.join(ORG_LEVELS.values())}）", "triangle", "#e74c3c", "#922b21", size=9, layer=ORGS),
     "committee": NodeStyle("产业链党委", "diamond", "#922b21", "#641e16", size=20, layer=ORGS),
     "new_org": NodeStyle("拟组建的联合党支部", "triangle", "#fdebd0", "#e67e22", size=12, dashes=(4, 3), layer=PROPOSALS),
     "unit": NodeStyle("共建单位（部门、街道、社区等）", "square", "#2471a3", "#1a5276", size=10, layer=PAIRING),
@@ -85,13 +89,14 @@ NODE_STYLES: dict[str, NodeStyle] = {
     "alliance": NodeStyle("产业链党建联盟", "box", "#f9e79f", "#b7950b", layer=ALLIANCES),
     "chain": NodeStyle("产业链", "box", "#fadbd8", "#922b21", layer=STRUCTURE),
     "segment": NodeStyle("环节（汇总）", "box", "#fdfefe", "#5d6d7e", layer=STRUCTURE),
+    "summary": NodeStyle("人员与共建单位（汇总，点击查看名单）", "box", "#eef6fb", "#5d8aa8", layer=PEOPLE),
     "more": NodeStyle("未展开的关联对象", "dot", "#ffffff", "#7f8c8d", size=7, dashes=(2, 2), font_color="#566573", layer=STRUCTURE),
 }
 
 EDGE_STYLES: dict[str, EdgeStyle] = {
     "SUPPLIES": EdgeStyle("上下游供应（供方→需方）", "#c4c8c9", 1, arrow="to", layer=SUPPLY, forward="下游客户", backward="上游供应商"),
     "COVERS": EdgeStyle("党组织覆盖", "#c0392b", 1.5, layer=ORGS, forward="覆盖企业", backward="覆盖党组织"),
-    "UNDER": EdgeStyle("组织隶属（下级→上级）", "#e6b0aa", 1, (2, 4), "to", HIERARCHY, forward="上级党组织", backward="下级党组织"),
+    "UNDER": EdgeStyle("组织隶属（下级→上级）", "#b03a2e", 1.2, (6, 3), "to", HIERARCHY, forward="上级党组织", backward="下级党组织"),
     "LEADS": EdgeStyle("产业链党委领导产业链", "#922b21", 2, layer=ORGS, forward="领导产业链", backward="产业链党委"),
     "PAIRED_WITH": EdgeStyle("结对共建", "#2471a3", 2, arrow="to", layer=PAIRING, forward="结对对象", backward="结对方"),
     "CONTACTS": EdgeStyle("领导联系点", "#1e8449", 2, (2, 3), layer=CONTACTS, forward="联系点", backward="联系领导"),
@@ -140,6 +145,16 @@ class StyleSheet:
         if key not in self.layers:
             text, on = LAYERS[key]
             self.layers[key] = {"text": text, "on": on}
+
+    def set_layer(self, key: str, *, on: bool) -> None:
+        """Whether a layer this payload uses is on when the page opens (a map may differ
+        from ``LAYERS``: a chain map starts with its people summarised)."""
+        if key in self.layers:
+            self.layers[key]["on"] = on
+
+    @staticmethod
+    def layer_text(key: str) -> str:
+        return LAYERS[key][0]
 
     def as_dict(self) -> dict:
         order = list(LAYERS)

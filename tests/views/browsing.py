@@ -36,6 +36,12 @@ def drawn(page) -> tuple[int, int]:
     return tuple(page.evaluate("() => [window.redchainNetwork.nodes.length, window.redchainNetwork.drawn()]"))
 
 
+def shown_at_first(page) -> int:
+    """How many nodes of the payload are on a layer that is on when the page opens."""
+    return page.evaluate(
+        "() => { const d = window.redchainNetwork.data; return d.nodes.filter(n => d.styles.layers[n.layer].on).length; }")
+
+
 def click_node(page, node_id: str, *, double: bool = False) -> None:
     """Bring a node to the middle at a readable zoom (no selection), then click it with
     the mouse where the canvas draws it."""

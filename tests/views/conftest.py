@@ -93,6 +93,26 @@ def district_db(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="session")
+def city_db(tmp_path_factory) -> Path:
+    """The demo city (100,000 enterprises; chain C02 has about 20,000), imported as a user would."""
+    folder = tmp_path_factory.mktemp("city")
+    db = folder / "city.db"
+    store = open_store(f"sqlite:///{db}")
+    try:
+        dataset.build_city(store, folder / "csv")
+    finally:
+        store.close()
+    return db
+
+
+@pytest.fixture(scope="session")
+def city_server(city_db, tmp_path_factory):
+    live = LiveServer(city_db)  # read only: no copy needed
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
 def big_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("big") / "big.db"
     store = open_store(f"sqlite:///{db}")
@@ -181,7 +201,7 @@ def open_context(browser):
 
     def make(**options):
         watch = Watch()
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", **options)
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", **options)  # a planner's window
 
         def guard(route):
             if _allowed(route.request.url):

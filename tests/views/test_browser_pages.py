@@ -20,14 +20,16 @@ from graph.analysis.uncovered import uncovered_enterprises
 from graph.projection import in_ids
 from graph.schema import Label, RelType
 
-from views.browsing import click_node, drawn, node_ids, search, selected, shot, view_centre_distance, wait_drawn
+from views.browsing import (click_node, drawn, node_ids, search, selected, shot, shown_at_first, view_centre_distance,
+                            wait_drawn)
 from views.views_dataset import BIG_CHAIN, XSS_NAME, XSS_PARK
 
 
 def _labels(g: nx.MultiDiGraph, ids) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for i in ids:
-        found.setdefault(g.nodes[i]["label"], set()).add(i)
+        if i in g:  # not the summaries and "N more" nodes a page adds
+            found.setdefault(g.nodes[i]["label"], set()).add(i)
     return found
 
 
@@ -63,14 +65,18 @@ def test_chain_map_draws_the_chain_and_its_party_work(server, open_context, xss_
     wait_drawn(page)
     ids = node_ids(page)
     in_set, laid_out = drawn(page)
-    assert in_set == len(ids) == laid_out  # every node of the DataSet is drawn (all node layers on)
+    assert in_set == len(ids) and laid_out == shown_at_first(page)  # people are on layers off at first
     by_label = _labels(g, ids)
     enterprises = chain_enterprises(g, "C01")
     assert by_label[Label.ENTERPRISE.value] == enterprises
-    covering = {o for e in enterprises for o in in_ids(g, e, RelType.COVERS)} | set(in_ids(g, "C01", RelType.LEADS))
-    assert by_label[Label.PARTY_ORG.value] >= covering
+    assert by_label[Label.PARTY_ORG.value] == set(in_ids(g, "C01", RelType.LEADS))  # branches are colours
+    covering = {o for e in enterprises for o in in_ids(g, e, RelType.COVERS)} - by_label[Label.PARTY_ORG.value]
+    assert {i["id"] for i in page.evaluate("() => window.redchainNetwork.data.index")} == covering  # searchable
     assert by_label[Label.CHAIN.value] == {"C01"}
     assert page.locator(".legend li").count() >= 10
+    # At first sight, without zooming: every leading enterprise is named.
+    leading = {e for e in enterprises if g.nodes[e].get("leading")}
+    assert leading and leading <= set(page.evaluate("() => window.redchainNetwork.labelled()"))
     shot(page, "chain-C01")
 
     page.uncheck("input[data-layer=orgs]")  # a layer toggle hides its nodes and edges
@@ -78,6 +84,12 @@ def test_chain_map_draws_the_chain_and_its_party_work(server, open_context, xss_
     assert drawn(page)[1] == laid_out - orgs_drawn
     page.check("input[data-layer=orgs]")
     assert drawn(page)[1] == laid_out
+    leaders = by_label[Label.LEADER.value]
+    click_node(page, "summary:leader")  # the summary lists the people; one click draws them
+    page.wait_for_selector("#panel-body:not([hidden])")
+    assert page.locator("#panel-info tr").count() == len(leaders) + 1
+    page.click("#panel-links button")
+    assert drawn(page)[1] == laid_out + len(leaders)
 
     leader = max(enterprises, key=lambda e: (g.nodes[e].get("leading", False), e))
     click_node(page, leader)
@@ -85,6 +97,11 @@ def test_chain_map_draws_the_chain_and_its_party_work(server, open_context, xss_
     assert page.text_content("#panel-title") == g.nodes[leader]["name"]
     assert page.locator("#panel-info tr").count() >= 8
     assert page.locator("#panel-neighbours li").count() > 0
+    supply = {e for e in [*g.successors(leader), *g.predecessors(leader)] if e in enterprises
+              and (RelType.SUPPLIES.value in g._succ[leader].get(e, {}) or RelType.SUPPLIES.value in g._pred[leader].get(e, {}))}
+    shown = page.evaluate("""id => window.redchainNetwork.network.body.edgeIndices
+        .map(e => window.redchainNetwork.network.body.edges[e]).filter(e => e.fromId === id || e.toId === id).length""", leader)
+    assert supply and shown >= len(supply)  # the supply layer is off, but the selected node's own links show
     shot(page, "chain-C01-panel")
 
     watch.assert_clean()
@@ -111,6 +128,12 @@ def test_search_focuses_a_node_by_name_or_code(server, open_context):
     search(page, name)  # by the full name
     page.wait_for_timeout(600)
     assert page.text_content("#panel-title") == name
+    other = sorted(chain_enterprises(g, "C02"))[20]
+    ids = node_ids(page)
+    part = next(other[i:i + 6] for i in range(4, 12) if sum(other[i:i + 6] in n for n in ids) == 1)
+    search(page, part.lower())  # by a middle part of the code, in lower case
+    page.wait_for_timeout(600)
+    assert selected(page) == [other] and page.text_content("#panel-title") == g.nodes[other]["name"]
     shot(page, "chain-C02-search")
     watch.assert_clean()
 
@@ -146,7 +169,7 @@ def test_neighbourhood_is_the_ego_graph_and_more_expands(server, open_context, x
     wait_drawn(page)
     around = set(g.successors(xss_id)) | set(g.predecessors(xss_id))
     assert set(node_ids(page)) == around | {xss_id}
-    assert selected(page) == [xss_id]
+    assert page.evaluate("() => window.redchainNetwork.data.centre") == xss_id
     shot(page, "entity-xss")
 
     page.goto(f"{server.url}/views/entities/C01?depth=2&limit=60")
@@ -161,7 +184,7 @@ def test_neighbourhood_is_the_ego_graph_and_more_expands(server, open_context, x
     click_node(page, more[0], double=True)
     page.wait_for_url(re.compile(r"/views/entities/"))
     wait_drawn(page)
-    assert selected(page) == [more[0].removeprefix("more:")]
+    assert page.evaluate("() => window.redchainNetwork.data.centre") == more[0].removeprefix("more:")
     watch.assert_clean()
 
 

@@ -4,6 +4,7 @@ test_browser_pages.py.)"""
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from typing import Iterator
@@ -17,7 +18,7 @@ from api.core.security.principal import Role
 from api.web.thresholds import PageSettings
 
 PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
-         "/views/gaps?chain=C02", "/views/plans"]
+         "/views/gaps?chain=C02", "/views/plans", "/views/search?q=MA4PP3"]
 
 
 @contextmanager
@@ -37,6 +38,111 @@ def bearer(server, role: Role, chains: list[str] | None = None) -> httpx.Client:
 
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]*)"', html).group(1)
+
+
+def dashboard_rows(html: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """Chain -> figure -> (the text shown, its colour class) of the dashboard's chain table."""
+    rows = {}
+    for chain, row in re.findall(r'<tr data-chain="([^"]+)">(.*?)</tr>', html, re.S):
+        cells = re.findall(r'<td class="num(?: rate-(\w+))?" data-figure="(\w+)">([^<]*)</td>', row)
+        rows[chain] = {figure: (text, colour) for colour, figure, text in cells}
+    return rows
+
+
+def page_figures(html: str) -> dict[str, str]:
+    """Figure -> the text a map page's header shows."""
+    return dict(re.findall(r'<dd data-figure="(\w+)">([^<]*)</dd>', html))
+
+
+def shown(field: str, value) -> str:
+    return f"{value:.1%}" if field.endswith("_rate") else str(value)
+
+
+def test_every_page_shows_the_figures_of_the_api_and_the_cli(server):
+    """One set of figures: per chain, the dashboard row, the chain map's header (whole
+    chain, or its overview) and each drilled segment's header show what /api/coverage
+    and `redchain report --json` give for that chain (or segment)."""
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    g = server.projection()
+    with browser_session(server) as client:
+        dashboard = dashboard_rows(client.get("/").text)
+        api = client.get("/api/coverage?by=segment&chain=C01").json()
+        assert set(dashboard) == {"C01", "C02", "C03", "C04", "C05"}
+        for chain in dashboard:
+            totals = client.get(f"/api/coverage?chain={chain}").json()["totals"]
+            cli = CliRunner().invoke(app, ["report", "--json", "--chain", chain, "--store", f"sqlite:///{server.db}"])
+            assert json.loads(cli.output)["totals"] == totals
+            header = page_figures(client.get(f"/views/chains/{chain}").text)
+            assert set(header) == {"base", "org_covered", "org_coverage_rate", "work_covered", "two_coverage_rate",
+                                   "uncovered", "party_orgs"}
+            for field, text in header.items():
+                assert text == shown(field, totals[field]), (chain, field)
+                if field in dashboard[chain]:
+                    assert dashboard[chain][field][0] == text, (chain, field)
+        for group in api["groups"]:  # a drilled segment's header is its group of the same report
+            header = page_figures(client.get(f"/views/chains/C01?segment={group['key']}").text)
+            assert header == {field: shown(field, group[field]) for field in header}, group["key"]
+        # The numbers of the issue: dashboard and map of C02 said 247 and 248.
+        assert dashboard["C02"]["base"][0] == page_figures(client.get("/views/chains/C02").text)["base"] == \
+            str(coverage_report(g, chain="C02").totals.base)
+
+
+def test_dashboard_one_plus_x_lines_link_the_partner_without_an_org(server):
+    from graph.analysis.pairing_gaps import pairing_gaps
+    from graph.projection import in_ids
+    from graph.schema import RelType
+
+    g = server.projection()
+    with browser_session(server) as client:
+        html = client.get("/").text
+    linked = re.findall(r'<li class="one-plus-x"><a href="/views/entities/([^"]+)">([^<]+)</a>', html)
+    gaps = pairing_gaps(g).one_plus_x_gaps
+    assert linked and linked == [(x.partner, x.partner_name) for x in gaps[:len(linked)]]
+    assert all(not in_ids(g, partner, RelType.COVERS) for partner, _ in linked)
+
+
+def test_search_finds_any_part_of_a_name_or_code(server):
+    from graph.projection import ids_with_label
+    from graph.schema import Label
+
+    g = server.projection()
+    enterprises = sorted(ids_with_label(g, Label.ENTERPRISE))
+    middle = sorted(e for e in enterprises if "MA4PP3" in e)
+    assert len(middle) == 2  # the code of the issue, in the middle of two USCCs of the demo district
+    name = g.nodes[enterprises[40]]["name"]
+    part = name[2:6]
+    with browser_session(server) as client:
+        for q in ("MA4PP3", "ma4pp3", "ＭＡ４ＰＰ３", " MA4 PP3 "):  # any case, full-width, spaces
+            page = client.get("/views/search", params={"q": q}).text
+            assert re.findall(r'<td class="code">([^<]+)</td>', page) == middle, q
+            assert {i["id"] for i in client.get("/api/enterprises", params={"q": q}).json()["items"]} == set(middle), q
+        page = client.get("/views/search", params={"q": part}).text
+        assert enterprises[40] in re.findall(r'<td class="code">([^<]+)</td>', page)
+        assert f"/views/chains/" in page and f"#focus={enterprises[40]}" in page  # opens it on its chain's map
+        nothing = client.get("/views/search", params={"q": "不存在的名称"}).text
+        assert "没有名称或代码含“不存在的名称”的对象。" in nothing
+        assert 'action="/views/search"' in client.get("/").text  # every page has the search box
+
+
+def test_docs_are_chinese_rendered_text_with_a_way_back(server):
+    from api.web.docs import OPERATIONS, TAGS
+
+    response = httpx.get(server.url + "/docs", timeout=30)  # no login needed
+    assert response.status_code == 200
+    html = response.text
+    assert "unsafe-inline" not in response.headers["content-security-policy"] and "<script" not in html
+    assert '<a href="/">← 返回总览</a>' in html and '<a href="/">总览</a>' in html  # back to the dashboard
+    assert "<strong>身份认证</strong>" in html and "<code>Authorization: Bearer &lt;令牌&gt;</code>" in html
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "**" not in text and "`" not in text  # no raw Markdown left
+    assert "List enterprises" not in html and "企业列表" in html and "<h2 id=\"party-orgs\">党组织</h2>" in html
+    openapi = httpx.get(server.url + "/openapi.json", timeout=30).json()
+    operations = {(m, path) for path, item in openapi["paths"].items() for m in item}
+    assert operations == set(OPERATIONS), "every operation needs its Chinese words in api.web.docs.OPERATIONS"
+    assert {op["tags"][0] for item in openapi["paths"].values() for op in item.values()} <= set(TAGS)
 
 
 def test_without_credentials_the_pages_say_how_to_log_in(server):
@@ -89,8 +195,8 @@ def test_dashboard_colours_follow_the_configured_thresholds(fresh_server):
                                                         two_rate_green=0.5, two_rate_amber=0.4)
     with browser_session(fresh_server) as client:
         html = client.get("/").text
-    rows = re.findall(r'<tr>\s*<td><a href="/views/chains/(C\d+)">.*?</tr>', html, re.S)
-    cells = re.findall(r'class="num rate-(\w+)">[\d.]+%</td>\s*<td class="num">\d+</td>\s*<td class="num rate-(\w+)"', html)
+    rows = dashboard_rows(html)
+    cells = [(rows[c]["org_coverage_rate"][1], rows[c]["two_coverage_rate"][1]) for c in rows]
 
     def colour(rate, green, amber):
         return "green" if rate >= green else "amber" if rate >= amber else "red"
@@ -113,7 +219,7 @@ def test_a_scoped_token_sees_only_its_chain(server):
         assert viewer.get("/views/gaps?chain=C02").status_code == 404
         page = viewer.get("/views/chains/C01").text
         assert "新一代信息技术" not in page  # the other chain's name appears nowhere
-        leaders = re.findall(r'"kind":"领导","info"', page)
+        leaders = re.findall(r'"kind":"领导","type":"","info"', page)
         assert leaders and '"name":"领导 L' in page  # a viewer sees leaders without their names
 
 
@@ -152,6 +258,44 @@ def test_plan_forms_name_each_parameter_for_its_own_plan(server):
     pairings = forms[forms.index('value="pairings"'):forms.index('value="joint_branches"')]
     assert "每名指导员最多派驻" in instructors and "每名指导员至少派驻" in instructors
     assert "每个强党组织最多结对" in pairings and "指导员" not in pairings
+
+
+def test_times_are_shown_in_local_time(fresh_server):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    with browser_session(fresh_server) as browser:
+        token = csrf_of(browser.get("/views/plans").text)
+        made = browser.post("/views/plans", data={"kind": "joint_branches", "chain": "C01", "csrf": token})
+        plan_url = made.headers["location"]
+        stored = next(body for key, body in _documents(fresh_server) if plan_url.endswith(key))
+        created = datetime.fromisoformat(stored["plan"]["created"])  # stored in UTC
+        shanghai = (created + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+        for path in ("/views/plans", plan_url):
+            html = browser.get(path).text
+            assert shanghai in html and stored["plan"]["created"] not in html, path
+        fresh_server.app.state.page_settings = PageSettings(timezone="Europe/London")  # a setting
+        london = created.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M")
+        assert london != shanghai and london in browser.get(plan_url).text
+
+
+def test_an_unknown_time_zone_is_refused_in_chinese():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="未知的时区：Mars/Olympus（应为 IANA 时区名，如 Asia/Shanghai）"):
+        PageSettings(timezone="Mars/Olympus")
+
+
+def _documents(server):
+    from graph.factory import open_store
+
+    from api.core.services import plans
+
+    store = open_store(f"sqlite:///{server.db}")
+    try:
+        return store.documents(plans.COLLECTION)
+    finally:
+        store.close()
 
 
 def test_logout_ends_the_session(fresh_server):

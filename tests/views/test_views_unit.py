@@ -11,6 +11,7 @@ from html import unescape
 from collections import Counter
 
 import pytest
+from dataclasses import asdict
 
 from graph.builder import GraphBuilder
 from graph.analysis.coverage import base_enterprises, coverage_report
@@ -79,16 +80,48 @@ def test_chain_map_lanes_run_upstream_to_downstream():
     g = small_chain().projection()
     payload = chain_map(g, "C")
     nodes = {n["id"]: n for n in payload["nodes"]}
-    assert {"E1", "E2", "E3", "E4", "E5", "E6", "S", "J", "OC", "I1", "C"} == set(nodes)
+    # Branches of one enterprise are its colour, not nodes; the instructor is summarised
+    # (and drawn on a layer that is off at first).
+    assert set(nodes) == {"E1", "E2", "E3", "E4", "E5", "E6", "OC", "I1", "C", "summary:instructor"}
     assert max(nodes[e]["x"] for e in ("E1", "E2", "E3")) < min(nodes[e]["x"] for e in ("E4", "E5", "E6"))
-    assert [(n["style"], n["id"]) for n in payload["nodes"] if n["kind"] == "企业"] == [
-        ("standalone", "E1"), ("joint", "E2"), ("other_org", "E3"), ("work", "E4"), ("none", "E5"), ("outside", "E6")]
-    assert nodes["OC"]["style"] == "committee" and nodes["S"]["style"] == "org"
-    assert nodes["I1"]["y"] > nodes["E4"]["y"] and nodes["OC"]["y"] < nodes["E1"]["y"]  # bands below / above
-    edges = {(e["from"], e["to"], e["style"]) for e in payload["edges"]}
-    assert {("E1", "E4", "SUPPLIES"), ("S", "E1", "COVERS"), ("I1", "E4", "ASSIGNED_TO"), ("OC", "C", "LEADS")} <= edges
-    assert [lane["title"] for lane in payload["lanes"][:2]] == ["上游", "下游"]
-    assert set(payload["styles"]["layers"]) >= {"enterprises", "supply", "orgs", "instructors"}
+    assert {n["id"]: n["style"] for n in payload["nodes"] if n["kind"] == "企业"} == {
+        "E1": "standalone", "E2": "joint", "E3": "other_org", "E4": "work", "E5": "none", "E6": "outside"}
+    assert nodes["OC"]["style"] == "committee" and nodes["OC"]["y"] < nodes["E1"]["y"]  # above the lanes
+    assert nodes["I1"]["y"] > nodes["summary:instructor"]["y"] > nodes["E4"]["y"]  # below them
+    assert nodes["summary:instructor"]["label"] == "党建指导员 1 人\n派驻 1 处"
+    assert {i["id"]: i["at"] for i in payload["index"]} == {"S": "E1", "J": "E2"}  # found by the search
+    edges = {(e["from"], e["to"], e["style"]): e for e in payload["edges"]}
+    assert {("E1", "E4", "SUPPLIES"), ("I1", "E4", "ASSIGNED_TO"), ("OC", "C", "LEADS")} <= set(edges)
+    assert edges[("OC", "E3", "COVERS")]["quiet"]  # drawn when one end is selected
+    assert [lane["title"] for lane in payload["lanes"]] == ["上游", "下游", "U", "D"]
+    assert [lane.get("subtitle") for lane in payload["lanes"][2:]] == ["3 家\n组织覆盖 100%", "2 家\n组织覆盖 0%"]
+    layers = {k: v["on"] for k, v in payload["styles"]["layers"].items()}
+    assert layers["supply"] is False and layers["instructors"] is False and layers["people"] is True
+    assert layers["enterprises"] is True and layers["orgs"] is True
+
+
+def test_chain_map_figures_are_the_coverage_report():
+    g = small_chain().projection()
+    assert chain_map(g, "C")["figures"] == asdict(coverage_report(g, chain="C").totals)
+    segment = chain_map(g, "C", segment="D")["figures"]
+    assert segment == asdict(next(grp for grp in coverage_report(g, by="segment", chain="C").groups if grp.key == "D"))
+    assert segment["base"] == 2 and segment["uncovered"] == 1  # E6 is closed: drawn, not counted
+    assert chain_map(g, "C", cap=3)["figures"] == asdict(coverage_report(g, chain="C").totals)  # the overview too
+
+
+def test_chain_map_names_the_enterprises_that_matter():
+    b = GraphBuilder().chain("C").segment("U", "C", "upstream")
+    for i in range(30):
+        b.enterprise(f"E{i:02d}", employees=10).rel("IN_SEGMENT", f"E{i:02d}", "U")
+        b.org(f"O{i:02d}").rel("COVERS", f"O{i:02d}", f"E{i:02d}")
+    b.node("Enterprise", "BIG", name="龙头企业甲有限公司", leading=True, employees=900).rel("IN_SEGMENT", "BIG", "U")
+    b.node("Enterprise", "GAP", name="未覆盖乙", above_scale=True, employees=300).rel("IN_SEGMENT", "GAP", "U")
+    payload = chain_map(b.projection(), "C")
+    named = [n["id"] for n in payload["nodes"] if n.get("side") == "right"]
+    assert named[:2] == ["BIG", "GAP"]  # leading first, then the uncovered of highest priority
+    dots = [n for n in payload["nodes"] if n["kind"] == "企业" and n["id"] not in named]
+    assert dots and all(n["rank"] >= 1000 for n in dots)  # their names on hover (or zoomed in)
+    assert {n["id"]: n["label"] for n in payload["nodes"]}["BIG"] == "龙头企业甲"
 
 
 def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
@@ -98,15 +131,60 @@ def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
     segments = {n["id"]: n for n in payload["nodes"] if n["style"] == "segment"}
     assert set(segments) == {"U", "D"}
     assert segments["U"]["href"] == "/views/chains/C?segment=U"
-    assert "3 家" in segments["U"]["label"]
+    assert segments["U"]["label"] == "U\n3 家 · 组织覆盖 100%\n未覆盖 0"
+    assert segments["U"]["color"] == "#d5f5e3" and segments["D"]["color"] == "#fadbd8"  # green, red
     assert {(e["from"], e["to"], e.get("label")) for e in payload["edges"] if e["style"] == "FLOW"} == {("U", "D", "2")}
-    assert {i["id"] for i in payload["index"]} == {"E1", "E2", "E3", "E4", "E5", "E6"}
+    index = payload["index"]
+    assert index["hrefs"] == ["/views/chains/C?segment=U", "/views/chains/C?segment=D"]
+    assert {item[0] for item in index["items"]} == {"E1", "E2", "E3", "E4", "E5", "E6"}
     drilled = chain_map(g, "C", cap=3, segment="D")
     assert {n["id"] for n in drilled["nodes"] if n["kind"] == "企业"} == {"E4", "E5", "E6"}
     assert drilled["actions"] == [["返回全链", "/views/chains/C"]]
     assert chain_map(g, "C", cap=3, full=True)["kind"] == "chain"
     with pytest.raises(NotFound, match="找不到环节 X"):
         chain_map(g, "C", segment="X")
+
+
+def test_a_drilled_segment_is_one_block_per_park():
+    b = GraphBuilder().chain("C").segment("S", "C", "midstream")
+    for i in range(12):
+        park = "甲园" if i < 8 else "乙园"
+        b.enterprise(f"E{i:02d}", park=park).rel("IN_SEGMENT", f"E{i:02d}", "S")
+    b.enterprise("NOPARK").rel("IN_SEGMENT", "NOPARK", "S")
+    b.org("J", formation="joint").rel("COVERS", "J", "E00").rel("COVERS", "J", "E01")
+    payload = chain_map(b.projection(), "C", segment="S")
+    blocks = [lane for lane in payload["lanes"] if lane["tone"] == "segment"]
+    assert [(lane["title"], lane["subtitle"]) for lane in blocks] == [
+        ("甲园", "8 家\n组织覆盖 25%"), ("乙园", "4 家\n组织覆盖 0%"), ("未填写园区", "1 家\n组织覆盖 0%")]
+    nodes = {n["id"]: n for n in payload["nodes"]}
+    for lane in blocks:  # every enterprise inside its park's block
+        members = [e for e in nodes if nodes[e]["kind"] == "企业" and lane["x"] <= nodes[e]["x"] <= lane["x"] + lane["w"]
+                   and lane["y"] <= nodes[e]["y"] <= lane["y"] + lane["h"]]
+        assert len(members) == int(lane["subtitle"].split(" ")[0])
+
+
+def test_side_panel_type_says_what_the_node_is():
+    g = (GraphBuilder().org("P", name="某园区联合党委", level="committee", formation="joint")
+         .org("B", level="branch").rel("UNDER", "B", "P").projection())
+    payload = neighbourhood_map(g, "P")
+    types = {n["id"]: n["type"] for n in payload["nodes"]}
+    assert types == {"P": "党委 · 联合组建", "B": "党支部 · 单独组建"}
+
+
+def test_an_orgs_neighbourhood_shows_its_hierarchy():
+    g = (GraphBuilder().org("TOP", level="committee", formation="industry").org("MID", level="committee", formation="joint")
+         .org("B1").org("B2").enterprise("E1")
+         .rel("UNDER", "MID", "TOP").rel("UNDER", "B1", "MID").rel("UNDER", "B2", "MID").rel("COVERS", "B1", "E1")
+         .projection())
+    payload = neighbourhood_map(g, "MID", depth=2)
+    nodes = {n["id"]: n for n in payload["nodes"]}
+    assert nodes["TOP"]["y"] < nodes["MID"]["y"]  # the superior above
+    assert payload["styles"]["layers"]["hierarchy"]["on"] is True
+    labels = {(e["from"], e["to"]): e.get("label") for e in payload["edges"] if e["style"] == "UNDER"}
+    assert labels == {("MID", "TOP"): "隶属于", ("B1", "MID"): "隶属于", ("B2", "MID"): "隶属于"}
+    blocks = [lane["title"] for lane in payload["lanes"]]
+    assert blocks == ["下级党组织（2）"]
+    assert nodes["E1"]["x"] > nodes["B1"]["x"] and nodes["E1"]["y"] > nodes["B1"]["y"]  # under its branch, a step in
 
 
 def test_file_links_point_only_at_sibling_files():
@@ -125,9 +203,10 @@ def test_neighbourhood_is_capped_with_n_more():
     g = b.projection()
     payload = neighbourhood_map(g, "HUB", depth=1, limit=5)
     ids = [n["id"] for n in payload["nodes"]]
-    assert ids == ["HUB", "E0", "E1", "E2", "E3", "more:HUB"]
-    more = payload["nodes"][-1]
+    assert sorted(ids) == ["E0", "E1", "E2", "E3", "HUB", "more:HUB"]
+    more = {n["id"]: n for n in payload["nodes"]}["more:HUB"]
     assert more["label"] == "另有 6 个" and more["href"] == "/views/entities/HUB"
+    assert [lane["title"] for lane in payload["lanes"]] == ["下游客户（4）", "受显示上限所限未画出"]
     assert payload["actions"][0] == ["显示更多（还有 6 个未显示）", "/views/entities/HUB?depth=1&limit=10"]
     two = neighbourhood_map(g, "HUB", depth=2, limit=50)
     assert {n["id"] for n in two["nodes"]} == {"HUB", "FAR", *(f"E{i}" for i in range(10))}

@@ -4,6 +4,7 @@
   the importer, with one uncovered enterprise of chain C01 renamed to a script-injection
   payload and its park to an attribute-breaking one, and three saved coverage snapshots
   so the dashboard has a trend to draw.
+- ``build_city``: the demo at city scale, where chain C02 has about 20,000 enterprises.
 - ``build_big_chain``: one chain of ``size`` enterprises over seven segments, written
   through the store port (far quicker than a CSV import of the same size), with supply
   links between neighbouring segments and the usual mix of coverage.
@@ -56,6 +57,11 @@ def build_district(store, folder: Path) -> dict:
         when = date.fromordinal(date(2025, 6, 1).toordinal() - days_ago)
         save_snapshot(store, dataclasses.replace(report, totals=totals), when=when)
     return {"xss_enterprise": target}
+
+
+def build_city(store, folder: Path) -> None:
+    """The demo at city scale, through the importer (about ten seconds)."""
+    import_paths(store, write_demo_csv(demo_tables("city"), folder))
 
 
 def build_big_chain(store, size: int = 5000, seed: int = 7) -> None:

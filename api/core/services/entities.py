@@ -3,6 +3,7 @@ read from the principal's view (so anything outside its chains is simply not the
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable, Iterable
 
 from pydantic import BaseModel, Field
@@ -70,13 +71,57 @@ def _page(reader: Reader, label: Label, predicates: Iterable[Predicate], page: P
     return reader.shown({"items": [item(reader.scoped, i) for i in chosen], **meta})
 
 
+def searchable(text: str) -> str:
+    """``text`` as search compares it: full-width letters and digits as their ASCII forms
+    (ＭＡ４ → ma4), any case, no spaces. A code is found by any part of it (MA4PP3)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _search_text(view: ScopedGraph) -> dict[str, tuple[str, str]]:
+    """Node -> (its id, its name) as ``searchable`` makes them, once per view."""
+    return view.memo("search_text", lambda: {i: (searchable(i), searchable(str(a.get("name") or "")))
+                                             for i, a in view.attrs.items()})
+
+
 def _matches(view: ScopedGraph, q: str | None) -> list[Predicate]:
-    """Keep the nodes whose id or name contains ``q`` (any case)."""
-    if not q:
+    """Keep the nodes whose id or name contains ``q`` (see ``searchable``)."""
+    needle = searchable(q or "")
+    if not needle:
         return []
-    needle = q.casefold()
-    text = view.memo("search_text", lambda: {i: f"{i}\n{a.get('name') or ''}".casefold() for i, a in view.attrs.items()})
-    return [lambda i: needle in text[i]]
+    text = _search_text(view)
+    return [lambda i: needle in text[i][0] or needle in text[i][1]]
+
+
+SEARCHED = (Label.ENTERPRISE, Label.PARTY_ORG, Label.CHAIN, Label.SEGMENT, Label.UNIT, Label.LEADER,
+            Label.INSTRUCTOR, Label.ALLIANCE)
+
+
+def search(reader: Reader, q: str, *, limit: int = 50) -> dict:
+    """Everything in the principal's view whose id or name contains ``q``, any part of it
+    (see ``searchable``): exact matches first, then those starting with ``q``, then the
+    rest, each by id. Returns ``{"items": [{"id", "name", "label", "chains"}], "total"}``
+    with at most ``limit`` items; names of people shown are audited."""
+    view = reader.scoped
+    needle = searchable(q)
+    if not needle:
+        return {"items": [], "total": 0}
+    text = _search_text(view)
+    ranked = []
+    for label in SEARCHED:
+        for i in view.ids(label):
+            ident, name = text[i]
+            if needle == ident or needle == name:
+                ranked.append((0, i, label))
+            elif ident.startswith(needle) or name.startswith(needle):
+                ranked.append((1, i, label))
+            elif needle in ident or needle in name:
+                ranked.append((2, i, label))
+    ranked.sort(key=lambda hit: (hit[0], hit[1]))
+    chains_of = view.enterprise_chains()
+    items = [{"id": i, "name": view.attrs[i].get("name"), "label": label.value,
+              "chains": sorted(chains_of.get(i, ())) if label is Label.ENTERPRISE else []}
+             for _, i, label in ranked[:limit]]
+    return reader.shown({"items": items, "total": len(ranked)})
 
 
 def _equal(view: ScopedGraph, **wanted) -> list[Predicate]:

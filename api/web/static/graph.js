@@ -1,9 +1,18 @@
 /* redchain graph pages: draw the payload of <script id="redchain-data"> with vis-network.
  *
+ * Readability: names and headings are written by this script at a fixed screen size
+ * (LABEL_PX and up), whatever the zoom: a lane's title and figures at the top of its
+ * column, and node names in the order of each node's `rank` (most important first) as
+ * long as they do not overlap a name already written. So the names that matter are
+ * readable on the first screen, and more appear as one zooms in; every other name is in
+ * the tooltip. Boxes (segments, the chain, summaries) carry their text inside, drawn by
+ * vis-network.
+ *
  * Safety: the payload is read with JSON.parse, never evaluated; every string from it is
  * shown with textContent or drawn on the canvas, never assigned to innerHTML; links are
  * followed only if they are site-relative paths or sibling .html files.
- * For tests: window.redchainNetwork = {network, nodes, edges, data, ready, focus, drawn}.
+ * For tests: window.redchainNetwork = {network, nodes, edges, data, ready, focus, drawn,
+ * drawnEdges, labelled}.
  */
 (function () {
   'use strict';
@@ -15,10 +24,16 @@
   var container = document.getElementById('graph');
   var statusLine = document.getElementById('graph-status');
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var LABEL_PX = 12.5;
+  var DOT_RANK = 1000;  // names of plain dots are written only once zoomed in to DOT_SCALE
+  var DOT_SCALE = 1.5;
+  var MAX_LABELS = 400;
   var LANE_FILL = {
-    upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.72)'
+    upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
   };
   var LANE_TEXT = {upstream: '#1a5276', midstream: '#196f3d', downstream: '#9c640c', plain: '#424949', segment: '#34495e'};
+  var RATE_FILL = {green: '#d5f5e3', amber: '#fdebd0', red: '#fadbd8', none: '#eaecee'};
+  var RATE_TEXT = {green: '#145a32', amber: '#7e5109', red: '#922b21', none: '#424949'};
   var large = data.nodes.length > 800;
 
   var byId = new Map();
@@ -41,22 +56,35 @@
     return null;
   }
 
+  // A box in a list of names (`compact`) is drawn as a small square, its name beside it.
+  function isBox(n) { return !n.compact && (n.shape || styles.nodes[n.style].shape) === 'box'; }
+  function shapeOf(n) {
+    var shape = n.shape || styles.nodes[n.style].shape;
+    return n.compact && shape === 'box' ? 'square' : shape;
+  }
+
   function visNode(n) {
     var st = styles.nodes[n.style];
     var fill = n.color || st.color;
     var border = n.border || st.border;
-    var inside = (n.shape || st.shape) === 'box';
     var node = {
-      id: n.id, label: n.label, x: n.x, y: n.y,
-      shape: n.shape || st.shape,
-      size: n.size || st.size,
+      id: n.id, x: n.x, y: n.y,
+      shape: shapeOf(n),
+      size: n.compact && st.shape === 'box' ? 9 : n.size || st.size,
       borderWidth: n.style === 'none' ? 2.5 : 1.5,
       color: {background: fill, border: border,
               highlight: {background: fill, border: '#000000'}, hover: {background: fill, border: '#000000'}},
-      font: {face: FONT, size: inside ? 15 : 13, color: st.font_color, strokeWidth: inside ? 0 : 3, strokeColor: '#ffffff'},
       shapeProperties: {borderDashes: st.dashes.length ? st.dashes : false}
     };
-    if (inside) { node.margin = 10; node.widthConstraint = {maximum: 260}; }
+    if (isBox(n)) {  // text inside the box, drawn (and zoomed) with it
+      var box = n.box || {};
+      node.label = n.label;
+      node.font = {face: FONT, size: box.font || 15, color: st.font_color};
+      node.margin = 10;
+      node.widthConstraint = box.w ? {minimum: box.w, maximum: box.w} : {maximum: 260};
+      if (box.h) { node.heightConstraint = {minimum: box.h, valign: 'middle'}; }
+      node.borderWidth = box.h ? 2.5 : 1.5;
+    }
     return node;
   }
 
@@ -68,9 +96,10 @@
       width: e.width || st.width,
       dashes: st.dashes.length ? st.dashes : false,
       arrows: st.arrow ? {to: {enabled: true, scaleFactor: 0.45}} : {to: {enabled: false}},
-      font: {face: FONT, size: 12, color: '#424949', strokeWidth: 3, strokeColor: '#ffffff', align: 'horizontal'}
+      font: {face: FONT, size: 13, color: '#424949', strokeWidth: 3, strokeColor: '#ffffff', align: 'horizontal'}
     };
     if (e.label) { edge.label = e.label; }
+    if (e.style === 'FLOW') { edge.font.size = 16; }
     return edge;
   }
 
@@ -79,21 +108,23 @@
     return !!n && layersOn[n.layer] !== false;
   }
 
-  var edgeLayer = {};
-  data.edges.forEach(function (e, i) { edgeLayer['e' + i] = styles.edges[e.style].layer; });
+  var edgeLayer = {}, quiet = {};
+  data.edges.forEach(function (e, i) { edgeLayer['e' + i] = styles.edges[e.style].layer; quiet['e' + i] = !!e.quiet; });
+  var selectedId = null;  // a selected node's own links are drawn even when their layer is off
 
   var nodes = new vis.DataSet(data.nodes.map(visNode));
   var edges = new vis.DataSet(data.edges.map(visEdge));
   var nodeView = new vis.DataView(nodes, {filter: function (n) { return nodeVisible(n.id); }});
   var edgeView = new vis.DataView(edges, {filter: function (e) {
-    return layersOn[edgeLayer[e.id]] !== false && nodeVisible(e.from) && nodeVisible(e.to);
+    if (!nodeVisible(e.from) || !nodeVisible(e.to)) { return false; }
+    if (layersOn[edgeLayer[e.id]] !== false && !quiet[e.id]) { return true; }
+    return selectedId !== null && (e.from === selectedId || e.to === selectedId);
   }});
 
   var options = {
     physics: false,
     layout: {improvedLayout: false},
     edges: {smooth: false, selectionWidth: 1.5, hoverWidth: 0.5},
-    nodes: {scaling: {label: {drawThreshold: 6}}},
     interaction: {
       hover: true, tooltipDelay: 200, hideEdgesOnDrag: large, hideEdgesOnZoom: large,
       multiselect: false, navigationButtons: false, keyboard: false, zoomSpeed: 0.6
@@ -101,11 +132,13 @@
   };
   var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, options);
 
+  var labelled = [];  // ids whose names were written in the last drawing (for tests)
   var api = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false,
     focus: focusNode,
     drawn: function () { return network.body.nodeIndices.length; },
-    drawnEdges: function () { return network.body.edgeIndices.length; }
+    drawnEdges: function () { return network.body.edgeIndices.length; },
+    labelled: function () { return labelled.slice(); }
   };
   window.redchainNetwork = api;
 
@@ -114,26 +147,173 @@
   network.on('beforeDrawing', function (ctx) {
     ctx.save();
     data.lanes.forEach(function (lane) {
-      var segment = lane.tone === 'segment';
+      var group = lane.tone === 'segment';
       ctx.fillStyle = LANE_FILL[lane.tone] || LANE_FILL.plain;
       ctx.fillRect(lane.x, lane.y, lane.w, lane.h);
-      if (segment) {
+      if (lane.head && lane.rate) {
+        ctx.fillStyle = RATE_FILL[lane.rate] || RATE_FILL.none;
+        ctx.fillRect(lane.x, lane.y, lane.w, lane.head);
+      }
+      if (group) {
         ctx.strokeStyle = '#d5d8dc';
         ctx.lineWidth = 1;
         ctx.strokeRect(lane.x, lane.y, lane.w, lane.h);
       }
-      ctx.fillStyle = LANE_TEXT[lane.tone] || LANE_TEXT.plain;
-      ctx.font = (segment ? '600 17px ' : 'bold 26px ') + FONT;
-      ctx.textBaseline = 'top';
-      // A stage's name is centred (the edges of a lane may lie outside the fitted view).
-      ctx.textAlign = segment ? 'left' : 'center';
-      var x = segment ? lane.x + 12 : lane.x + lane.w / 2;
-      ctx.fillText(lane.title, x, lane.y + (segment ? 8 : 10), Math.max(lane.w - 24, 40));
     });
     ctx.restore();
   });
 
+  // -- names and headings at screen size, over the nodes -----------------------------------
+
+  var widths = new Map();
+  function textWidth(ctx, font, text) {
+    var key = font + '\u0000' + text;
+    var w = widths.get(key);
+    if (w === undefined) { ctx.font = font; w = ctx.measureText(text).width; widths.set(key, w); }
+    return w;
+  }
+
+  function fitText(ctx, font, text, room) {
+    if (textWidth(ctx, font, text) <= room) { return text; }
+    var cut = text;
+    while (cut.length > 1 && textWidth(ctx, font, cut + '…') > room) { cut = cut.slice(0, -1); }
+    return cut.length > 1 ? cut + '…' : '';
+  }
+
+  var ranked = data.nodes.filter(function (n) {
+    return n.rank !== undefined && n.rank !== null && n.label && !isBox(n);
+  }).sort(function (a, b) { return a.rank - b.rank; });
+
+  function Occupancy() { this.cells = new Map(); }
+  Occupancy.CELL = 64;
+  Occupancy.prototype.keys = function (r) {
+    var out = [], c = Occupancy.CELL;
+    for (var i = Math.floor(r.x / c); i <= Math.floor((r.x + r.w) / c); i++) {
+      for (var j = Math.floor(r.y / c); j <= Math.floor((r.y + r.h) / c); j++) { out.push(i + ',' + j); }
+    }
+    return out;
+  };
+  Occupancy.prototype.free = function (r) {
+    var keys = this.keys(r);
+    for (var k = 0; k < keys.length; k++) {
+      var list = this.cells.get(keys[k]);
+      if (!list) { continue; }
+      for (var m = 0; m < list.length; m++) {
+        var o = list[m];
+        if (r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h) { return false; }
+      }
+    }
+    return true;
+  };
+  Occupancy.prototype.take = function (r) {
+    var self = this;
+    this.keys(r).forEach(function (k) {
+      if (!self.cells.has(k)) { self.cells.set(k, []); }
+      self.cells.get(k).push(r);
+    });
+  };
+
+  function drawHeadings(ctx, scale, t, width, height, taken) {
+    data.lanes.forEach(function (lane) {
+      var x = lane.x * scale + t.x, y = lane.y * scale + t.y, w = lane.w * scale, h = lane.h * scale;
+      if (x > width || x + w < 0 || y > height || y + h < 0) { return; }
+      ctx.textBaseline = 'top';
+      if (lane.tone !== 'segment') {  // a stage: its name centred at the top of the lane
+        var stageFont = 'bold 16px ' + FONT;
+        var text = fitText(ctx, stageFont, lane.title, Math.max(w - 12, 0));
+        if (!text) { return; }
+        ctx.font = stageFont;
+        ctx.textAlign = 'center';
+        ctx.fillStyle = LANE_TEXT[lane.tone] || LANE_TEXT.plain;
+        var cx = Math.min(Math.max(x + w / 2, textWidth(ctx, stageFont, text) / 2 + 6), width - textWidth(ctx, stageFont, text) / 2 - 6);
+        ctx.fillText(text, cx, Math.max(y + 6, 4));
+        return;
+      }
+      // A group (segment, park): its title and figures at the top, kept on screen while
+      // the group is, so a tall column scrolled into still says what it is.
+      var head = (lane.head || 0) * scale;
+      var titleFont = '600 13.5px ' + FONT, subFont = '12px ' + FONT;
+      var room = w - 12;
+      var title = fitText(ctx, titleFont, lane.title, room);
+      if (!title) { return; }
+      var subs = (lane.subtitle ? lane.subtitle.split('\n') : []).map(function (line) { return fitText(ctx, subFont, line, room); });
+      var pinned = y < 0 && y + h > 60;  // the heading has scrolled off: pin it to the top
+      var fits = head === 0 || pinned ? subs.length : Math.max(0, Math.floor((head - 18) / 14));
+      subs = subs.slice(0, fits);
+      var top = y + 5;
+      var tall = 20 + 15 * subs.length;
+      if (pinned) {
+        top = 4;
+        ctx.fillStyle = lane.rate ? RATE_FILL[lane.rate] : 'rgba(255,255,255,0.92)';
+        ctx.fillRect(x, 0, w, tall + 4);
+      }
+      ctx.textAlign = 'left';
+      ctx.fillStyle = lane.rate ? RATE_TEXT[lane.rate] : LANE_TEXT.segment;
+      ctx.font = titleFont;
+      ctx.fillText(title, x + 6, top);
+      ctx.font = subFont;
+      subs.forEach(function (line, k) { ctx.fillText(line, x + 6, top + 19 + 15 * k); });
+      taken.take({x: x, y: top, w: w, h: tall});
+    });
+  }
+
+  function drawNames(ctx, scale, t, width, height, taken) {
+    var body = network.body.nodes;
+    var shownIds = [];
+    var order = ranked;
+    if (selectedId !== null && byId.has(selectedId) && !isBox(byId.get(selectedId))) {
+      order = [byId.get(selectedId)].concat(ranked);
+    }
+    ctx.textBaseline = 'middle';
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = 3.5;
+    ctx.strokeStyle = 'rgba(255,255,255,0.95)';
+    for (var i = 0; i < order.length && shownIds.length < MAX_LABELS; i++) {
+      var n = order[i];
+      var b = body[n.id];
+      if (!b || !n.label) { continue; }
+      if (n.rank >= DOT_RANK && scale < DOT_SCALE && n.id !== selectedId) { continue; }
+      var sx = b.x * scale + t.x, sy = b.y * scale + t.y;
+      if (sx < -80 || sx > width + 80 || sy < -20 || sy > height + 20) { continue; }
+      var font = (n.rank === 0 || n.id === selectedId ? '600 ' : '') + LABEL_PX + 'px ' + FONT;
+      var radius = (b.options.size || 10) * scale;
+      var text = n.room && n.id !== selectedId ? fitText(ctx, font, n.label, n.room * scale - radius - 8) : n.label;
+      if (!text) { continue; }
+      var w = textWidth(ctx, font, text);
+      var r = n.side === 'right'
+        ? {x: sx + radius + 4, y: sy - 8, w: w, h: 16}
+        : {x: sx - w / 2, y: sy + radius + 1, w: w, h: 16};
+      if (n.id !== selectedId && !taken.free(r)) { continue; }
+      taken.take(r);
+      ctx.font = font;
+      ctx.textAlign = 'left';
+      ctx.strokeText(text, r.x, r.y + 8);
+      ctx.fillStyle = styles.nodes[n.style].font_color;
+      ctx.fillText(text, r.x, r.y + 8);
+      shownIds.push(n.id);
+    }
+    labelled = shownIds;
+  }
+
+  network.on('afterDrawing', function (ctx) {
+    var scale = network.getScale();
+    var t = network.body.view.translation;
+    var ratio = network.canvas.pixelRatio || 1;
+    var width = container.clientWidth, height = container.clientHeight;
+    var taken = new Occupancy();
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    drawHeadings(ctx, scale, t, width, height, taken);
+    drawNames(ctx, scale, t, width, height, taken);
+    ctx.restore();
+  });
+
   // -- tooltip ---------------------------------------------------------------------------
+
+  function typeText(n) {
+    var st = styles.nodes[n.style];
+    return n.type || (st ? st.text : '');
+  }
 
   var tooltip = document.getElementById('tooltip');
   network.on('hoverNode', function (params) {
@@ -143,7 +323,7 @@
     var strong = document.createElement('strong');
     strong.textContent = n.name;
     var kind = document.createElement('span');
-    kind.textContent = n.kind + (styles.nodes[n.style] ? ' · ' + styles.nodes[n.style].text : '');
+    kind.textContent = n.kind + (typeText(n) ? ' · ' + typeText(n) : '');
     tooltip.appendChild(strong);
     tooltip.appendChild(kind);
     tooltip.style.left = (params.pointer.DOM.x + 14) + 'px';
@@ -155,7 +335,7 @@
 
   // -- side panel ------------------------------------------------------------------------
 
-  var panelEmpty = document.getElementById('panel-empty');
+  var panel = document.getElementById('panel');
   var panelBody = document.getElementById('panel-body');
   var MAX_NEIGHBOURS = 60;
 
@@ -166,11 +346,17 @@
     return el;
   }
 
+  function select(id) {
+    if (selectedId === id) { return; }
+    selectedId = id;
+    edgeView.refresh();
+  }
+
   function showPanel(id) {
     var n = byId.get(id);
     if (!n || !panelBody) { return; }
-    document.getElementById('panel-kind').textContent =
-      n.kind + (styles.nodes[n.style] ? ' · ' + styles.nodes[n.style].text : '');
+    select(id);
+    document.getElementById('panel-kind').textContent = n.kind + (typeText(n) ? ' · ' + typeText(n) : '');
     document.getElementById('panel-title').textContent = n.name;
     var table = document.getElementById('panel-info');
     table.textContent = '';
@@ -182,6 +368,14 @@
     });
     var links = document.getElementById('panel-links');
     links.textContent = '';
+    if (n.layerHint && styles.layers[n.layerHint]) {
+      var show = element('button', '在图中逐一画出（' + styles.layers[n.layerHint].text + '）', 'linkish');
+      show.type = 'button';
+      show.addEventListener('click', function () { setLayer(n.layerHint, true); });
+      var item = document.createElement('li');
+      item.appendChild(show);
+      links.appendChild(item);
+    }
     n.links.forEach(function (link) {
       var href = safeHref(link[1]);
       if (!href) { return; }
@@ -199,6 +393,7 @@
         String(byId.get(a.other).name).localeCompare(String(byId.get(b.other).name), 'zh');
     });
     document.getElementById('panel-neighbours-title').textContent = '相连对象（' + around.length + '）';
+    document.getElementById('panel-neighbours-title').hidden = !around.length;
     around.slice(0, MAX_NEIGHBOURS).forEach(function (link) {
       var other = byId.get(link.other);
       if (!other) { return; }
@@ -214,12 +409,20 @@
     if (around.length > MAX_NEIGHBOURS) {
       list.appendChild(element('li', '另有 ' + (around.length - MAX_NEIGHBOURS) + ' 个未列出', 'muted'));
     }
-    panelEmpty.hidden = true;
+    panel.hidden = false;
     panelBody.hidden = false;
   }
 
+  function closePanel() {
+    panel.hidden = true;
+    network.unselectAll();
+    select(null);
+  }
+  var closeButton = document.getElementById('panel-close');
+  if (closeButton) { closeButton.addEventListener('click', closePanel); }
+
   network.on('click', function (params) {
-    if (params.nodes.length) { showPanel(params.nodes[0]); }
+    if (params.nodes.length) { showPanel(params.nodes[0]); } else if (!params.edges.length) { select(null); }
   });
   network.on('doubleClick', function (params) {
     var n = params.nodes.length ? byId.get(params.nodes[0]) : null;
@@ -250,7 +453,7 @@
     if (!n) { return false; }
     if (layersOn[n.layer] === false) { setLayer(n.layer, true); }
     network.selectNodes([id]);
-    network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: {duration: 450, easingFunction: 'easeInOutQuad'}});
+    network.focus(id, {scale: Math.max(network.getScale(), 1.2), animation: {duration: 450, easingFunction: 'easeInOutQuad'}});
     showPanel(id);
     return true;
   }
@@ -261,24 +464,37 @@
   var searchResults = document.getElementById('search-results');
   var MAX_RESULTS = 12;
 
+  // Any part of a name or a code: full-width letters and digits count as their ASCII
+  // forms, case and spaces do not matter.
+  function normalised(text) {
+    return String(text || '').normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+  }
+
+  function indexItems() {  // what a page can find that it does not draw as a node
+    var index = data.index;
+    if (!index) { return []; }
+    if (Array.isArray(index)) { return index; }
+    return index.items.map(function (item) { return {id: item[0], name: item[1], href: index.hrefs[item[2]]}; });
+  }
+
   function matches(q) {
-    var needle = q.toLowerCase();
+    var needle = normalised(q);
     var exact = [], starts = [], contains = [];
     function consider(item, inGraph) {
-      var id = String(item.id).toLowerCase();
-      var name = String(item.name || '').toLowerCase();
-      var hit = {id: item.id, name: item.name, href: item.href, inGraph: inGraph};
+      var id = normalised(item.id), name = normalised(item.name);
+      var hit = {id: item.id, name: item.name, href: item.href, at: item.at, inGraph: inGraph};
       if (id === needle || name === needle) { exact.push(hit); }
-      else if (id.indexOf(needle) === 0) { starts.push(hit); }
-      else if (name.indexOf(needle) >= 0) { contains.push(hit); }
+      else if (id.indexOf(needle) === 0 || name.indexOf(needle) === 0) { starts.push(hit); }
+      else if (id.indexOf(needle) >= 0 || name.indexOf(needle) >= 0) { contains.push(hit); }
     }
-    data.nodes.forEach(function (n) { consider(n, true); });
-    (data.index || []).forEach(function (item) { if (!byId.has(item.id)) { consider(item, false); } });
+    data.nodes.forEach(function (n) { if (n.kind !== '汇总') { consider(n, true); } });
+    indexItems().forEach(function (item) { if (!byId.has(item.id)) { consider(item, false); } });
     return exact.concat(starts, contains);
   }
 
   function go(hit) {
     if (hit.inGraph) { return focusNode(hit.id); }
+    if (hit.at && byId.has(hit.at)) { return focusNode(hit.at); }
     var href = safeHref(hit.href);
     if (href) { window.location.assign(href + '#focus=' + encodeURIComponent(hit.id)); }
     return !!href;
@@ -292,8 +508,8 @@
       searchMessage.textContent = '';
       if (!q) { return; }
       var found = matches(q);
-      if (!found.length) { searchMessage.textContent = '没有找到“' + q + '”'; return; }
-      if (found.length === 1 || found[0].name === q || found[0].id === q) {
+      if (!found.length) { searchMessage.textContent = '图中没有找到“' + q + '”'; return; }
+      if (found.length === 1 || normalised(found[0].name) === normalised(q) || normalised(found[0].id) === normalised(q)) {
         go(found[0]);
         searchMessage.textContent = '已定位：' + found[0].name;
         return;
@@ -316,15 +532,21 @@
     api.ready = true;
     document.body.setAttribute('data-graph-ready', '1');
     if (statusLine && data.nodes.length) { statusLine.hidden = true; }
-    if (data.selected && byId.has(data.selected)) {
-      network.selectNodes([data.selected]);
-      showPanel(data.selected);
-    }
     var wanted = data.focus;
     var hash = window.location.hash;
     if (hash.indexOf('#focus=') === 0) { wanted = decodeURIComponent(hash.slice(7)); }
     if (wanted && byId.has(wanted)) { window.setTimeout(function () { focusNode(wanted); }, 0); }
+    else if (wanted) {  // not drawn here: an overview knows which segment's map has it
+      var hit = indexItems().filter(function (item) { return item.id === wanted; })[0];
+      if (hit && hit.at && byId.has(hit.at)) { window.setTimeout(function () { focusNode(hit.at); }, 0); }
+      else if (hit && safeHref(hit.href)) { window.location.replace(safeHref(hit.href) + '#focus=' + encodeURIComponent(wanted)); }
+    }
   });
   if (!data.nodes.length && statusLine) { statusLine.textContent = '没有可显示的对象。'; }
   network.fit();
+  if (ranked.length) {  // fit() sees the nodes only: leave a margin for the names written beside them
+    var fitted = network.getScale(), centre = network.getViewPosition();
+    var rightward = ranked.some(function (n) { return n.side === 'right'; }) ? 30 / fitted : 0;
+    network.moveTo({position: {x: centre.x + rightward, y: centre.y}, scale: fitted * 0.9});
+  }
 }());

@@ -1,0 +1,143 @@
+"""Every page at 1400×900, as a planner first sees it, saved as a screenshot
+(artifacts/screenshots/, not committed) and checked for what must be readable at 100 %
+zoom: names written, headings on screen, boxes big enough to read.
+
+The district tour covers every kind of page; the city tour opens the demo city's largest
+chain (C02, about 20,000 enterprises) as its overview, then drills into one segment.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from graph.analysis.coverage import chain_enterprises
+from graph.analysis.membership import chain_segments, segment_enterprises
+from graph.projection import in_ids
+from graph.schema import RelType
+
+from views.browsing import click_node, shot, wait_drawn
+
+WINDOW = {"width": 1400, "height": 900}
+BOX_FONT = 19  # api.web.chain_map: the overview's segment boxes write their text at this size
+
+
+def _tour_page(context, server):
+    page = context.new_page()
+    page.goto(server.login_url())
+    return page
+
+
+def labelled(page) -> list[str]:
+    """Ids whose names the page wrote on the canvas in its last drawing."""
+    return page.evaluate("() => window.redchainNetwork.labelled()")
+
+
+def on_screen(page, node_id: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a node as drawn, in the graph area's pixels."""
+    return tuple(page.evaluate(
+        """id => {
+            const net = window.redchainNetwork.network, box = net.getBoundingBox(id);
+            const a = net.canvasToDOM({x: box.left, y: box.top}), b = net.canvasToDOM({x: box.right, y: box.bottom});
+            return [a.x, a.y, b.x, b.y];
+        }""", node_id))
+
+
+def test_every_page_of_the_demo_district(fresh_server, open_context):
+    g = fresh_server.projection()
+    context, watch = open_context()
+    page = _tour_page(context, fresh_server)
+    page.goto(fresh_server.url + "/")
+    shot(page, "tour-01-dashboard")
+
+    for k, chain in enumerate(("C01", "C02", "C03", "C04", "C05")):
+        page.goto(f"{fresh_server.url}/views/chains/{chain}")
+        wait_drawn(page)
+        named = set(labelled(page))
+        leading = {e for e in chain_enterprises(g, chain) if g.nodes[e].get("leading")}
+        assert leading <= named, chain  # the leading enterprises are named at first sight
+        assert len(named & chain_enterprises(g, chain)) >= 2 * len(chain_segments(g, chain)), chain
+        shot(page, f"tour-02-chain-{chain}")
+    page.goto(f"{fresh_server.url}/views/chains/C01?segment=S01-4")
+    wait_drawn(page)
+    shot(page, "tour-03-chain-C01-segment")
+
+    page.goto(f"{fresh_server.url}/views/entities/PO0006")  # a 联合党委: its branches, 隶属 lines on
+    wait_drawn(page)
+    children = in_ids(g, "PO0006", RelType.UNDER)
+    assert page.is_checked("input[data-layer=hierarchy]")
+    drawn_lines = page.evaluate("() => window.redchainNetwork.drawnEdges()")
+    assert drawn_lines >= len(children) and set(children) <= set(labelled(page))
+    shot(page, "tour-04-entity-joint-committee")
+    click_node(page, "PO0006")
+    page.wait_for_selector("#panel-body:not([hidden])")
+    assert page.text_content("#panel-kind") == "党组织 · 党委 · 联合组建"
+    page.goto(f"{fresh_server.url}/views/entities/PO0056?depth=2")  # an enterprise's 党委 under its chain's
+    wait_drawn(page)
+    shot(page, "tour-05-entity-committee-depth2")
+    leading = sorted(e for e in chain_enterprises(g, "C01") if g.nodes[e].get("leading"))[0]
+    page.goto(f"{fresh_server.url}/views/entities/{leading}")
+    wait_drawn(page)
+    shot(page, "tour-06-entity-enterprise")
+
+    page.goto(fresh_server.url + "/views/gaps")
+    wait_drawn(page)
+    assert labelled(page)
+    shot(page, "tour-07-gaps")
+    page.goto(fresh_server.url + "/views/gaps?chain=C01")
+    wait_drawn(page)
+    shot(page, "tour-08-gaps-C01")
+
+    page.goto(fresh_server.url + "/views/plans")
+    shot(page, "tour-09-plans")
+    form = page.locator("form.plan-form", has=page.locator("input[name=kind][value=pairings]"))
+    form.locator("select[name=chain]").select_option("C01")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"))
+    wait_drawn(page)
+    assert labelled(page)
+    shot(page, "tour-10-plan-review")
+
+    page.goto(fresh_server.url + "/views/search?q=MA4PP3")
+    assert page.locator(".search-results-table tbody tr").count() == 2
+    shot(page, "tour-11-search")
+    page.goto(fresh_server.url + "/docs")
+    assert page.locator("h1").first.text_content().startswith("redchain 接口文档")
+    shot(page, "tour-12-docs")
+    page.click("text=← 返回总览")
+    page.wait_for_url(fresh_server.url + "/")
+    watch.assert_clean()
+
+
+def test_the_city_chain_opens_as_an_overview_and_a_segment_as_park_blocks(city_server, open_context):
+    g = city_server.projection()
+    segments = chain_segments(g, "C02")
+    assert len(chain_enterprises(g, "C02")) > 15_000  # the city's largest chain
+    context, watch = open_context()
+    page = _tour_page(context, city_server)
+    started = time.monotonic()
+    page.goto(f"{city_server.url}/views/chains/C02")
+    wait_drawn(page)
+    overview_s = time.monotonic() - started
+    scale = page.evaluate("() => window.redchainNetwork.network.getScale()")
+    assert BOX_FONT * scale >= 12  # the boxes' text is readable without zooming
+    graph = page.locator("#graph").bounding_box()
+    for s in segments:  # every segment box whole on the first screen
+        left, top, right, bottom = on_screen(page, s)
+        assert 0 <= left and right <= graph["width"] and 0 <= top and bottom <= graph["height"], s
+    shot(page, "city-C02-overview")
+
+    biggest = max(segments, key=lambda s: len(segment_enterprises(g, s)))
+    started = time.monotonic()
+    click_node(page, biggest, double=True)
+    page.wait_for_url(re.compile(r"segment="))
+    wait_drawn(page, timeout=30_000)
+    segment_s = time.monotonic() - started
+    parks = {g.nodes[e].get("park") or "" for e in segment_enterprises(g, biggest)}
+    blocks = page.evaluate("() => window.redchainNetwork.data.lanes.filter(l => l.tone === 'segment').length")
+    assert blocks == len(parks) > 1  # one block per park, not one field of dots
+    assert len(labelled(page)) >= blocks  # each block names what matters in it
+    shot(page, "city-C02-segment")
+    print(f"city C02: overview ready in {overview_s:.2f} s, segment of "
+          f"{len(segment_enterprises(g, biggest))} enterprises in {segment_s:.2f} s")
+    watch.assert_clean()
