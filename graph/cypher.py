@@ -285,6 +285,23 @@ ORDER BY key
     {"collection": "snapshots"},
 )
 
+READ_DOCUMENT = _statement(
+    "read_document",
+    f"""
+MATCH (d:{DOCUMENT_LABEL} {{collection: $collection, key: $key}})
+RETURN d.body AS body
+""",
+    {"collection": "tokens", "key": "a1b2c3"},
+)
+DELETE_DOCUMENT = _statement(
+    "delete_document",
+    f"""
+MATCH (d:{DOCUMENT_LABEL} {{collection: $collection, key: $key}})
+DELETE d
+""",
+    {"collection": "plans", "key": "p1"},
+)
+
 # Test databases only: removes redchain's nodes (and nothing else) in bounded batches.
 CLEAR_BATCH = _statement(
     "clear_batch",

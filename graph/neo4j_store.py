@@ -251,6 +251,16 @@ class Neo4jStore:
         rows = self.run_read(cypher.READ_DOCUMENTS, collection=collection)
         return [(row["key"], json.loads(row["body"])) for row in rows]
 
+    def document(self, collection: str, key: str) -> dict | None:
+        rows = self.run_read(cypher.READ_DOCUMENT, collection=collection, key=key)
+        return json.loads(rows[0]["body"]) if rows else None
+
+    def delete_document(self, collection: str, key: str) -> None:
+        with self._session("deleting a document") as session:
+            session.execute_write(
+                lambda tx: tx.run(cypher.DELETE_DOCUMENT.text(), collection=collection, key=key).consume()
+            )
+
     def close(self) -> None:
         self._driver.close()
 

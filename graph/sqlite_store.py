@@ -367,6 +367,22 @@ class SQLiteStore:
         with _decoding():
             return [(key, json.loads(body)) for key, body in rows]
 
+    @_sqlite_errors("读取", "read")
+    def document(self, collection: str, key: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM documents WHERE collection = ? AND key = ?", (collection, key)
+            ).fetchone()
+        if row is None:
+            return None
+        with _decoding():
+            return json.loads(row[0])
+
+    @_sqlite_errors("写入", "write to")
+    def delete_document(self, collection: str, key: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM documents WHERE collection = ? AND key = ?", (collection, key))
+
     @_sqlite_errors("关闭", "close")
     def close(self) -> None:
         with self._lock:

@@ -60,5 +60,11 @@ class GraphStore(Protocol):
     def documents(self, collection: str) -> list[tuple[str, dict]]:
         """All documents of a collection as (key, body), ordered by key."""
 
+    def document(self, collection: str, key: str) -> dict | None:
+        """One document by its key (an index lookup, not a scan), or None."""
+
+    def delete_document(self, collection: str, key: str) -> None:
+        """Remove one document; nothing happens when there is none."""
+
     def close(self) -> None:
         """Release connections."""

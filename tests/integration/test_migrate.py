@@ -1,7 +1,7 @@
 """`redchain migrate` copies a whole graph and its documents through the store port.
 
-SQLite -> SQLite runs for real every time; SQLite -> Neo4j -> SQLite runs against the
-offline stand-in driver always and against a real server when ``NEO4J_URI`` is set.
+SQLite -> SQLite runs for real every time; SQLite -> Neo4j -> SQLite against the real
+server tests/conftest.py starts (``NEO4J_URI``), skipped with the reason without one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from graph.records import Node
 from graph.schema import Label
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
-from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, FakeDriver, clear_server
+from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, clear_server
 
 runner = CliRunner()
 
@@ -123,25 +123,17 @@ def test_an_unreachable_target_is_a_clear_error(source_uri):
 # -- through Neo4j and back -----------------------------------------------------------------------
 
 
-@pytest.fixture(params=["offline", pytest.param("server", marks=pytest.mark.skipif(not NEO4J_URI, reason=SERVER_SKIP))])
-def neo4j_uri(request, monkeypatch):
-    if request.param == "server":
-        store = open_store(NEO4J_URI)
-        clear_server(store)
-        store.close()
-        yield NEO4J_URI
-        store = open_store(NEO4J_URI)
-        clear_server(store)
-        store.close()
-        return
-    driver = FakeDriver()
-    real_open = common.open_store
-
-    def open_with_fake(uri, **options):  # the CLI opens stores by URI; route the fake's URI to one shared fake server
-        return Neo4jStore(uri, driver=driver) if uri == "bolt://offline-fake:7687" else real_open(uri, **options)
-
-    monkeypatch.setattr(common, "open_store", open_with_fake)
-    yield "bolt://offline-fake:7687"
+@pytest.fixture
+def neo4j_uri():
+    if not NEO4J_URI:
+        pytest.skip(SERVER_SKIP)
+    store = open_store(NEO4J_URI)
+    clear_server(store)
+    store.close()
+    yield NEO4J_URI
+    store = open_store(NEO4J_URI)
+    clear_server(store)
+    store.close()
 
 
 def test_sqlite_to_neo4j_and_back(tmp_path, source_uri, neo4j_uri):

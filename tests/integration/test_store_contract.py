@@ -135,6 +135,19 @@ def test_documents_round_trip(store):
     assert store.documents("snapshots") == [("2025-12-01", {"rate": 0.4}), ("2026-01-01", {"rate": 0.5, "名称": "甲"})]
 
 
+def test_one_document_is_read_and_deleted_by_key(store):
+    store.save_document("plans", "p1", {"kind": "contacts"})
+    store.save_document("plans", "p2", {"kind": "pairings"})
+    store.save_document("tokens", "p1", {"role": "viewer"})
+    assert store.document("plans", "p1") == {"kind": "contacts"}
+    assert store.document("plans", "missing") is None
+    store.delete_document("plans", "p1")
+    store.delete_document("plans", "p1")  # already gone: nothing happens
+    assert store.document("plans", "p1") is None
+    assert store.documents("plans") == [("p2", {"kind": "pairings"})]
+    assert store.document("tokens", "p1") == {"role": "viewer"}  # keys are per collection
+
+
 def test_projection_is_cached_by_version(store):
     _seed(store)
     first = load_projection(store)

@@ -1,18 +1,13 @@
 """The store port's contract (tests/integration/test_store_contract.py), run against the
 Neo4j adapter.
 
-Two ``store`` fixtures:
-
-- ``server``: a real Neo4j 5 named by ``NEO4J_URI`` (credentials and database from
-  ``REDCHAIN_NEO4J_USER`` / ``REDCHAIN_NEO4J_PASSWORD`` / ``REDCHAIN_NEO4J_DATABASE``).
-  Skipped when ``NEO4J_URI`` is unset. Point it at a throwaway database: each test
-  deletes redchain's nodes there (``:RedchainNode``, ``:RedchainMeta``,
-  ``:RedchainDocument``; nothing else) before and after it runs.
-- ``offline``: the same adapter on :class:`FakeDriver`, a stand-in that executes each
-  statement of ``graph.cypher`` by name with hand-written Python semantics. It exercises
-  everything the adapter does in Python (batching, diffing, counting, label checks,
-  transactions, dry-run rollback, version) on every run; it proves nothing about the
-  Cypher itself, which the lint test and the ``server`` runs check.
+The ``store`` fixture is a real Neo4j 5 named by ``NEO4J_URI`` (credentials and database
+from ``REDCHAIN_NEO4J_USER`` / ``REDCHAIN_NEO4J_PASSWORD`` / ``REDCHAIN_NEO4J_DATABASE``):
+tests/conftest.py starts one with ``tools/neo4j/serve`` when Java and Maven are present.
+Skipped, with the reason, when ``NEO4J_URI`` is unset. Point it at a throwaway database:
+each test deletes redchain's nodes there (``:RedchainNode``, ``:RedchainMeta``,
+``:RedchainDocument``; nothing else) before and after it runs. (A hand-written stand-in
+driver used to run these offline; it proved nothing about the Cypher and is gone.)
 
 Every test function of the contract module that takes ``store`` is collected here too, so
 tests the contract gains later run against Neo4j without a change here.
@@ -59,12 +54,13 @@ def server_store() -> Neo4jStore:
     return store
 
 
-@pytest.fixture(params=["offline", pytest.param("server", marks=pytest.mark.skipif(not NEO4J_URI, reason=SERVER_SKIP))])
-def store(request):
-    s = server_store() if request.param == "server" else Neo4jStore("bolt://fake", driver=FakeDriver())
+@pytest.fixture
+def store():
+    if not NEO4J_URI:
+        pytest.skip(SERVER_SKIP)
+    s = server_store()
     yield s
-    if request.param == "server":
-        clear_server(s)
+    clear_server(s)
     s.close()
 
 
@@ -158,213 +154,3 @@ def test_demo_district_imports_as_into_sqlite(store, tmp_path):
     assert coverage_report(g, by="segment") == coverage_report(project(theirs), by="segment")
     assert load_projection(store) is g
     embedded.close()
-
-
-# -- the offline stand-in for a Neo4j server ------------------------------------------------------------
-
-
-class FakeDriver:
-    """Executes graph.cypher's statements, recognised by their exact text, on an
-    in-memory graph. Transactions work on a copy that replaces the graph on commit."""
-
-    def __init__(self):
-        self.db = _Db()
-        self.statements = {text: (name.split("[")[0], name) for name, text, _ in cypher.all_statements()}
-        self.sent: list[str] = []
-
-    def verify_connectivity(self):
-        return None
-
-    def session(self, database=None):
-        return _Session(self)
-
-    def close(self):
-        pass
-
-
-class _Db:
-    def __init__(self):
-        self.nodes: dict[str, tuple[frozenset, dict]] = {}  # id -> (labels, props incl. id)
-        self.rels: dict[tuple[str, str, str], dict] = {}  # (type, source, target) -> props
-        self.meta: dict[str, int] = {}
-        self.documents: dict[tuple[str, str], str] = {}
-
-
-class _Session:
-    def __init__(self, driver: FakeDriver):
-        self.driver = driver
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def execute_read(self, work):
-        return work(_Tx(self.driver, copy.deepcopy(self.driver.db)))
-
-    def execute_write(self, work):
-        tx = _Tx(self.driver, copy.deepcopy(self.driver.db))
-        result = work(tx)
-        self.driver.db = tx.db
-        return result
-
-    def begin_transaction(self):
-        return _Tx(self.driver, copy.deepcopy(self.driver.db))
-
-
-class _Counters:
-    def __init__(self, relationships_deleted=0):
-        self.relationships_deleted = relationships_deleted
-
-
-class _Result:
-    def __init__(self, rows, counters=None):
-        self.rows, self.counters = rows, counters or _Counters()
-
-    def data(self):
-        return self.rows
-
-    def single(self):
-        return self.rows[0]
-
-    def consume(self):
-        return self
-
-
-class _Tx:
-    def __init__(self, driver: FakeDriver, db: _Db):
-        self.driver, self.db, self.closed = driver, db, False
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, *exc):
-        if not self.closed and exc_type is None:
-            self.driver.db = self.db  # an explicit transaction commits unless rolled back
-        self.closed = True
-        return False
-
-    def rollback(self):
-        self.closed = True
-
-    def run(self, text, parameters=None, **kw):
-        params = {**(parameters or {}), **kw}
-        base, name = self.driver.statements[text]  # KeyError: not a registry statement
-        kind = name[len(base) + 1 : -1] if "[" in name else None
-        self.driver.sent.append(name)
-        return getattr(self, f"_{base}", self._schema)(kind, **params)
-
-    # statement semantics -------------------------------------------------------------------------
-
-    def _schema(self, kind):
-        return _Result([])
-
-    def _read_version(self, kind):
-        return _Result([{"version": self.db.meta["version"]}] if "version" in self.db.meta else [])
-
-    def _bump_version(self, kind):
-        self.db.meta["version"] = self.db.meta.get("version", 0) + 1
-        return self._read_version(kind)
-
-    def _row(self, node_id):
-        labels, props = self.db.nodes[node_id]
-        return {"id": node_id, "labels": sorted(labels), "props": dict(props)}
-
-    def _labels_by_id(self, kind, ids):
-        return _Result([{"id": i, "labels": sorted(self.db.nodes[i][0])} for i in ids if i in self.db.nodes])
-
-    def _existing_nodes(self, kind, ids):
-        return _Result([
-            {"id": i, "props": dict(self.db.nodes[i][1])} for i in ids if i in self.db.nodes and kind in self.db.nodes[i][0]
-        ])
-
-    def _upsert_nodes(self, kind, rows):
-        for row in rows:
-            _check_values(row["props"])
-            if row["id"] in self.db.nodes and kind not in self.db.nodes[row["id"]][0]:
-                raise ConstraintError(f"Node already exists with label `{NODE_LABEL}` and property `id` = {row['id']!r}")
-            labels, props = self.db.nodes.setdefault(row["id"], (frozenset({kind, NODE_LABEL}), {"id": row["id"]}))
-            _merge(props, row["props"])
-        return _Result([])
-
-    def _existing_rels(self, kind, keys):
-        return _Result([
-            {"source": k["source"], "target": k["target"], "props": dict(self.db.rels[(kind, k["source"], k["target"])])}
-            for k in keys if (kind, k["source"], k["target"]) in self.db.rels
-        ])
-
-    def _upsert_rels(self, kind, rows):
-        for row in rows:
-            _check_values(row["props"])
-            if row["source"] in self.db.nodes and row["target"] in self.db.nodes:
-                _merge(self.db.rels.setdefault((kind, row["source"], row["target"]), {}), row["props"])
-        return _Result([])
-
-    def _delete_rels(self, kind, keys):
-        deleted = sum(self.db.rels.pop((kind, k["source"], k["target"]), None) is not None for k in keys)
-        return _Result([], _Counters(relationships_deleted=deleted))
-
-    def _count_rels_of_nodes(self, kind, ids):
-        counts: dict[str, int] = {}
-        wanted = set(ids)
-        for rtype, source, target in self.db.rels:
-            if source in wanted or target in wanted:
-                counts[rtype] = counts.get(rtype, 0) + 1
-        return _Result([{"type": t, "count": n} for t, n in counts.items()])
-
-    def _delete_nodes(self, kind, ids):
-        counts: dict[tuple, int] = {}
-        for node_id in ids:
-            if node_id in self.db.nodes:
-                labels = tuple(sorted(self.db.nodes.pop(node_id)[0]))
-                counts[labels] = counts.get(labels, 0) + 1
-                self.db.rels = {k: v for k, v in self.db.rels.items() if node_id not in k[1:]}
-        return _Result([{"labels": list(labels), "count": n} for labels, n in counts.items()])
-
-    def _read_all_nodes(self, kind):
-        return _Result([self._row(i) for i in sorted(self.db.nodes)])
-
-    def _read_label_nodes(self, kind):
-        return _Result([self._row(i) for i, (labels, _) in self.db.nodes.items() if kind in labels])
-
-    def _read_nodes_by_id(self, kind, ids):
-        return _Result([self._row(i) for i in ids if i in self.db.nodes])
-
-    def _rel_row(self, key):
-        return {"type": key[0], "source": key[1], "target": key[2], "props": dict(self.db.rels[key])}
-
-    def _read_all_rels(self, kind):
-        return _Result([self._rel_row(k) for k in sorted(self.db.rels)])
-
-    def _read_rels_among(self, kind, ids):
-        wanted = set(ids)
-        return _Result([self._rel_row(k) for k in self.db.rels if k[1] in wanted and k[2] in wanted])
-
-    def _save_document(self, kind, collection, key, body):
-        self.db.documents[(collection, key)] = body
-        return _Result([])
-
-    def _read_documents(self, kind, collection):
-        return _Result([{"key": k, "body": b} for (c, k), b in sorted(self.db.documents.items()) if c == collection])
-
-    def _clear_batch(self, kind, limit):
-        deleted = len(self.db.nodes) + len(self.db.meta) + len(self.db.documents)
-        self.db.__init__()
-        return _Result([{"deleted": deleted}])
-
-
-def _merge(props: dict, patch: dict) -> None:
-    """``SET x += $map``: a null removes the property."""
-    for key, value in patch.items():
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = copy.deepcopy(value)
-
-
-def _check_values(props: dict) -> None:
-    for key, value in props.items():
-        if isinstance(value, dict):
-            raise CypherTypeError(f"Property values can only be of primitive types or arrays thereof ({key})")
-
