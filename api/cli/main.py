@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import usage_zh
-from api.cli import changes, coverage, demo, imports, migrate, server, views
+from api.cli import changes, coverage, demo, imports, migrate, server, users, views
 from api.cli.chains import chains_app
 from api.cli.gaps import gaps_app
 from api.cli.plans import plan_app
@@ -24,6 +24,7 @@ demo.register(app)
 coverage.register(app)
 changes.register(app)
 server.register(app)
+users.register(app)
 migrate.register(app)
 views.register(app)
 app.add_typer(gaps_app, name="gaps", help="查缺口：未覆盖企业、党组织检查、结对共建缺口、联系点缺口。")

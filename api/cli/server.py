@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import sys
-from enum import Enum
 from typing import Annotated
 
 import typer
@@ -13,30 +14,23 @@ from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, fail, print_json
+from api.cli.roles import ChainOption, RoleOption, require_chains
 from graph.factory import store_uri
-from graph.projection import load_projection
-from graph.schema import Label
 
 from api.core import audit as audit_log
 from api.core.security import tokens
 from api.core.security.principal import CLI, ROLE_ZH, Role
 
 
-class RoleChoice(str, Enum):
-    viewer = "viewer"
-    editor = "editor"
-    admin = "admin"
-
-
-token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="API 令牌：创建、列出、吊销（供脚本访问接口，也可在登录页登录浏览器）。", no_args_is_help=True)
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless others must reach it.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="监听地址；只有本机用时保持 127.0.0.1，同事要从别的电脑访问时用 0.0.0.0。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口。")] = 8000,
     store: StoreOption = None,
 ) -> None:
-    """Start the HTTP API and print a one-time admin URL for the browser."""
+    """启动网页和接口服务，并打印一个只能使用一次的管理员登录地址。"""
     import uvicorn
 
     from api.http.app import create_app
@@ -44,33 +38,74 @@ def serve(
 
     with cli_store(store):
         pass  # refuse a missing or unreadable store here, not in the server's start-up
+    listening = _bind(host, port)  # before any link is printed: a busy port is said at once
     settings = Settings(store=store_uri(store), host=host, port=port)
     app = create_app(settings)
     login = app.state.sessions.new_login_token()
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
-    console.print(f"redchain 服务已启动，数据：{settings.store}")
-    console.print("在浏览器中打开以下地址登录（仅可使用一次）：")
-    sys.stdout.write(f"    http://{shown_host}:{port}/?token={login}\n")
+    here = _reachable_host(host)
+    # Links go out as plain lines: a console wraps long lines, and a wrapped link cannot be opened.
+    lines = [f"redchain 服务已启动，数据：{settings.store}",
+             "管理员首次登录地址（只能使用一次）：",
+             f"    http://{here}:{port}/?token={login}",
+             f"登录页（账号或令牌）：http://{here}:{port}/login",
+             f"接口文档：http://{here}:{port}/docs"]
+    if host in _ANY_ADDRESS:
+        lines.append("已监听所有网络地址：同事在自己的电脑上打开上面的登录页，用 redchain user add 建好的账号登录。")
+    lines.append("按 Ctrl+C 停止服务。")
+    sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
-    console.print(f"接口文档：http://{shown_host}:{port}/docs")
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="info", server_header=False, timeout_graceful_shutdown=GRACE_SECONDS))
+    server.run(sockets=[listening])
+
+
+GRACE_SECONDS = 3  # open requests get this long after Ctrl+C / SIGTERM, then the server stops
+_ANY_ADDRESS = ("0.0.0.0", "::", "")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, or a Chinese message when the port is taken or not ours to use."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host or "0.0.0.0", port))
+        listening.listen(2048)
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"端口 {port} 已被占用（可能已有一个 redchain serve 在运行）：请先停止它，或换一个端口，如 --port {port + 1}")
+        if exc.errno == errno.EACCES:
+            fail(f"没有权限监听端口 {port}：请用 1024 以上的端口，如 --port 8000")
+        fail(f"无法监听 {host}:{port}：{exc.strerror or exc}")
+    listening.set_inheritable(True)
+    return listening
+
+
+def _reachable_host(host: str) -> str:
+    """The address to print: the host itself, or for "every address" this machine's own
+    address on its network (a colleague's browser cannot open 0.0.0.0 or 127.0.0.1)."""
+    if host in _ANY_ADDRESS:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the outgoing interface
+            host = probe.getsockname()[0]
+        except OSError:
+            host = socket.gethostname()
+        finally:
+            probe.close()
+    return f"[{host}]" if ":" in host else host
 
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[RoleChoice, typer.Option("--role", help="viewer reads; editor also imports and applies plans; admin also reads the audit log.")],
-    chain: Annotated[list[str] | None, typer.Option("--chain", help="Scope the token to this chain (repeat for several).", show_default=False)] = None,
-    note: Annotated[str, typer.Option(help="Who or what the token is for.")] = "",
+    role: RoleOption,
+    chain: ChainOption = None,
+    note: Annotated[str, typer.Option(help="备注：令牌给谁、做什么用。")] = "",
     store: StoreOption = None,
 ) -> None:
-    """Create a token and print it once: only its hash is stored."""
+    """创建 API 令牌并只显示这一次（只保存它的散列）；令牌也可在登录页登录浏览器。"""
     with cli_store(store) as s:
-        if chain:
-            known = set(load_projection(s).graph["by_label"][Label.CHAIN.value])
-            unknown = [c for c in chain if c not in known]
-            if unknown:
-                fail(f"找不到产业链 {'、'.join(unknown)}")
+        require_chains(s, chain)
         text, info = tokens.create_token(s, Role(role.value), chain, note)
         audit_log.record(s, CLI, "token_create", {"token": info.id, "role": info.role.value, "chains": info.chains, "note": note})
     err_console.print(f"已创建{ROLE_ZH[info.role]}令牌 {info.id}" + (f"（限产业链 {'、'.join(info.chains)}）" if info.chains else "") + "。令牌只显示这一次：")
@@ -79,7 +114,7 @@ def token_create(
 
 @token_app.command("list")
 def token_list(as_json: JsonOption = False, store: StoreOption = None) -> None:
-    """List tokens (never their secrets)."""
+    """列出令牌（不显示令牌本身）。"""
     with cli_store(store) as s:
         found = tokens.list_tokens(s)
     if as_json:
@@ -95,8 +130,8 @@ def token_list(as_json: JsonOption = False, store: StoreOption = None) -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id (from `token list`).")], store: StoreOption = None) -> None:
-    """Revoke a token: it stops working at once."""
+def token_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（见 token list）。", show_default=False)], store: StoreOption = None) -> None:
+    """吊销令牌：立即失效，用它登录的浏览器也随之退出。"""
     with cli_store(store) as s:
         info = tokens.revoke_token(s, token_id)
         audit_log.record(s, CLI, "token_revoke", {"token": info.id})
@@ -105,10 +140,10 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id (f
 
 def audit(
     as_json: JsonOption = False,
-    limit: Annotated[int, typer.Option(help="Show only the latest N entries (0: all).")] = 0,
+    limit: Annotated[int, typer.Option(help="只显示最近 N 条（0：全部）。")] = 0,
     store: StoreOption = None,
 ) -> None:
-    """The audit log: writes, token changes and reads of people's names, oldest first."""
+    """审计日志：写入、登录、令牌和账号变更、查看人员姓名的记录，按时间先后。"""
     with cli_store(store) as s:
         entries = audit_log.entries(s)
     if limit > 0:

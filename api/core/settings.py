@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_bytes: int = 50 * 1024 * 1024  # one whole import (all files of one POST)
     max_body_bytes: int = 1024 * 1024  # any other request body
-    session_hours: int = 12  # lifetime of a browser session opened by the one-time URL
+    session_hours: int = 12  # lifetime of a browser session (login page or one-time URL)
+    login_failures_per_account: int = 5  # failed logins of one name within the window lock it out...
+    login_failures_per_address: int = 20  # ...as do this many from one client address
+    login_lockout_minutes: int = 15  # the window, and so the longest lockout
     cookie_secure: bool = False  # set true behind HTTPS: the cookie is then never sent over plain HTTP
     warm_up: bool = True  # read the projection in the background at start-up

@@ -8,6 +8,7 @@ and every failure answers in the one error shape of ``api.http.errors``.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from api.http.errors import install_error_handlers
 from api.http.routers import ROUTERS
 from api.core.scope import ScopedGraphCache
 from api.http.limits import BodyLimit
+from api.core.security.login_attempts import LoginAttempts
 from api.core.security.sessions import Sessions
 from api.core.settings import Settings
 from api.web import docs, login, pages
@@ -58,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="redchain", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.sessions = Sessions(settings.session_hours)
+    app.state.login_attempts = LoginAttempts(settings.login_failures_per_account, settings.login_failures_per_address,
+                                             settings.login_lockout_minutes * 60)
+    app.state.form_secret = secrets.token_bytes(32)  # signs the login form's token; new per process
     app.state.scoped_graphs = ScopedGraphCache()
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes})
     install_error_handlers(app)

@@ -48,11 +48,11 @@ def get_principal(
             raise _unauthorized("令牌无效或已被吊销")
         return principal
     if session:
-        principal = request.app.state.sessions.principal(session)
+        principal = request.app.state.sessions.principal(session, store)
         if principal is not None:
             _require_same_origin(request, store, principal)
             return principal
-        raise _unauthorized("会话已过期，请重新打开 serve 打印的登录地址")
+        raise _unauthorized("登录已过期或已退出，请重新登录")
     raise _unauthorized("需要令牌：请在请求头中加上 Authorization: Bearer <令牌>")
 
 
@@ -65,15 +65,19 @@ def _require_same_origin(request: Request, store: GraphStore, principal: Princip
     write that rides on the cookie must come from one of our own pages: its Origin (or,
     without one, its Referer) must be this server. Bearer tokens are never sent by a
     browser on its own and need no such check."""
-    if request.method in _SAFE_METHODS:
+    if request.method in _SAFE_METHODS or same_origin(request):
         return
     source = request.headers.get("origin") or request.headers.get("referer")
-    expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
-    if source is not None and (source == expected or source.startswith(expected + "/")):
-        return
     audit.record(store, principal, "cross_origin_refused",
                  {"path": request.url.path, "method": request.method, "origin": (source or "")[:200]})
     raise ApiError(403, "cross_origin", "拒绝跨站请求：只接受本系统页面发出的修改操作（请从 redchain 的页面操作，脚本请用 API 令牌）")
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the request's Origin (or, without one, its Referer) is this server."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return source is not None and (source == expected or source.startswith(expected + "/"))
 
 
 def _unauthorized(message: str) -> ApiError:

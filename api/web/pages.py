@@ -1,8 +1,8 @@
 """The web UI: server-rendered pages over the same auth, roles and chain scoping as the API.
 
-``/`` is the dashboard once logged in (``/?token=…`` still spends the one-time login token
-and sets the session cookie, via ``api.web.login.login``). Graph pages read the
-principal's view, so a token scoped to some chains sees only those chains here too.
+``/`` is the dashboard once logged in; a page asked for without a session shows the login
+form (``api.web.login``), which comes back to that page. Graph pages read the principal's
+view, so an account or token scoped to some chains sees only those chains here too.
 
 Forms (plans, logout) are POSTs carrying a form token derived from the session cookie;
 the cookie is SameSite=Strict, so another site can neither send it nor read the token.
@@ -33,9 +33,9 @@ from graph.analysis.planners import Plan
 from graph.errors import NotFound, RedchainError, StoreError
 from graph.schema import LABEL_ZH, Label
 
-from api.http.deps import EditorDep, Reader, ReaderDep, SettingsDep, StoreDep, get_principal, get_reader
+from api.http.deps import EditorDep, Reader, ReaderDep, StoreDep, get_principal, get_reader
 from api.core.errors import Conflict, InvalidRequest
-from api.http.errors import ApiError, error_response, redchain_status
+from api.http.errors import ApiError, redchain_status
 from api.web import login
 from api.http.routers.plans import ContactsRequest, InstructorsRequest, JointBranchesRequest, PairingsRequest
 from api.core.security.principal import ROLE_ZH, Principal, Role
@@ -92,8 +92,10 @@ def html(body: str, status: int = 200, headers: dict | None = None) -> HTMLRespo
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    if status == 401:
-        return html(page.render("login.html", title="请先登录", message=message), 401, {"WWW-Authenticate": "Bearer"})
+    if status == 401:  # the login form, back to this page once logged in
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return login.login_page(request, 401, message if request.cookies.get(COOKIE) else "请先登录后查看此页。",
+                                next_path=here if request.method == "GET" else "/", headers={"WWW-Authenticate": "Bearer"})
     heading = {403: "没有权限", 404: "找不到", 409: "无法执行", 422: "请求有误"}.get(status, "出错了")
     return html(page.render("error.html", title=heading, heading=heading, message=message, hint=None), status)
 
@@ -172,19 +174,15 @@ def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:
 def home(
     request: Request,
     store: StoreDep,
-    settings: SettingsDep,
     vs: PageSettingsDep,
     token: Annotated[str | None, Query(max_length=200)] = None,
     credentials=Depends(_bearer),
     session: Annotated[str | None, Depends(_cookie)] = None,
 ) -> Response:
-    """``/?token=`` logs in (as ``api.web.login``); otherwise the dashboard, or a page
-    that says how to log in."""
+    """``/?token=`` spends a one-time login URL (``api.web.login``); otherwise the
+    dashboard, or the login form."""
     if token is not None:
-        try:
-            return login.login(request, store, settings, token)
-        except ApiError as exc:  # the login URL answers in the API's error shape
-            return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+        return login.login(request, store, token)
     try:
         principal = get_principal(request, store, credentials, session)
     except ApiError as exc:
@@ -205,7 +203,7 @@ def logout(request: Request, form: FormDep) -> Response:
     session = request.cookies.get(COOKIE)
     if session:
         request.app.state.sessions.end(session)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/login?out=1", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
 

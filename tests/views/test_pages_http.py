@@ -154,12 +154,13 @@ def test_without_credentials_the_pages_say_how_to_log_in(server):
             assert "请先登录" in response.text and "redchain serve" in response.text
 
 
-def test_a_spent_login_url_still_answers_in_the_api_error_shape(server):
+def test_a_spent_login_url_shows_the_login_page_saying_so(server):
     url = server.login_url().removeprefix(server.url)
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert client.get(url, follow_redirects=False).status_code == 303
         again = httpx.get(server.url + url)
-        assert again.status_code == 401 and "只能用一次" in again.json()["error"]["message"]
+        assert again.status_code == 401 and again.headers["content-type"].startswith("text/html")
+        assert "这个登录地址无效或已用过（每个地址只能使用一次）" in again.text and 'action="/login"' in again.text
 
 
 def test_every_page_is_offline_and_strict(server):
@@ -302,7 +303,8 @@ def test_logout_ends_the_session(fresh_server):
     with browser_session(fresh_server) as browser:
         token = csrf_of(browser.get("/").text)
         out = browser.post("/views/logout", data={"csrf": token})
-        assert out.status_code == 303
+        assert out.status_code == 303 and out.headers["location"] == "/login?out=1"
+        assert "您已退出登录。" in browser.get("/login?out=1").text
         assert browser.get("/").status_code == 401
 
 

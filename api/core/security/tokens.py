@@ -22,6 +22,7 @@ from api.core.security.principal import Principal, Role
 
 COLLECTION = "tokens"
 PREFIX = "rct"
+SUBJECT_PREFIX = "token:"
 _SECRET_BYTES = 32
 
 
@@ -37,7 +38,7 @@ class TokenInfo:
     note: str = ""
 
     def principal(self) -> Principal:
-        return Principal(f"token:{self.id}", self.role, frozenset(self.chains) if self.chains is not None else None)
+        return Principal(SUBJECT_PREFIX + self.id, self.role, frozenset(self.chains) if self.chains is not None else None)
 
 
 def _now() -> str:
@@ -75,13 +76,13 @@ def list_tokens(store: GraphStore) -> list[TokenInfo]:
 
 def revoke_token(store: GraphStore, token_id: str) -> TokenInfo:
     """Mark a token revoked; it stops working at once. Raises NotFound for an unknown id."""
-    for key, body in store.documents(COLLECTION):
-        if key == token_id:
-            if not body.get("revoked"):
-                body = {**body, "revoked": _now()}
-                store.save_document(COLLECTION, key, body)
-            return _info(key, body)
-    raise NotFound(f"找不到令牌 {token_id}")
+    body = store.document(COLLECTION, token_id)
+    if body is None:
+        raise NotFound(f"找不到令牌 {token_id}")
+    if not body.get("revoked"):
+        body = {**body, "revoked": _now()}
+        store.save_document(COLLECTION, token_id, body)
+    return _info(token_id, body)
 
 
 def authenticate(store: GraphStore, token: str) -> Principal | None:
@@ -90,10 +91,15 @@ def authenticate(store: GraphStore, token: str) -> Principal | None:
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
         return None
     _, token_id, secret = parts
-    for key, body in store.documents(COLLECTION):
-        if key != token_id:
-            continue
-        if body.get("revoked") or not hmac.compare_digest(body.get("hash", ""), _digest(body["salt"], secret)):
-            return None
-        return _info(key, body).principal()
-    return None
+    body = store.document(COLLECTION, token_id)
+    if body is None or body.get("revoked") or not hmac.compare_digest(body.get("hash", ""), _digest(body["salt"], secret)):
+        return None
+    return _info(token_id, body).principal()
+
+
+def current(store: GraphStore, subject: str) -> Principal | None:
+    """The principal of a browser session opened with a token, while the token is valid."""
+    body = store.document(COLLECTION, subject.removeprefix(SUBJECT_PREFIX))
+    if body is None or body.get("revoked"):
+        return None
+    return _info(subject.removeprefix(SUBJECT_PREFIX), body).principal()
