@@ -20,9 +20,8 @@ from rich.text import Text
 from api.cli.common import JsonOption, StoreOption, cli_store, console, fail, print_json
 from api.cli.coverage import ChainOption, percent
 from api.web.style import STATE_ZH
-from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, Changes, EnterpriseChange
+from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, LINK_ENDS_ZH, TOTALS_ZH, Changes, EnterpriseChange
 from graph.analysis.history import Snapshot, compare
-from graph.analysis.jsonable import to_jsonable
 from graph.analysis.membership import require_chain
 from graph.analysis.uncovered import REMEDY_ZH
 from graph.projection import load_projection
@@ -31,18 +30,6 @@ from loaders.values import BadValue, parse_date
 SinceOption = Annotated[str | None, typer.Option("--since", help="Compare the latest snapshot of this day or before (2024-05-01) with now.", show_default=False)]
 FromOption = Annotated[str | None, typer.Option("--from", help="Compare this snapshot (its `at` time, as `history --json` shows) with now.", show_default=False)]
 ToOption = Annotated[str | None, typer.Option("--to", help="With --from: compare with this snapshot instead of now.", show_default=False)]
-
-_TOTALS_ZH = (
-    ("基数", "base"),
-    ("组织覆盖", "org_covered"),
-    ("工作覆盖", "work_covered"),
-    ("未覆盖", "uncovered"),
-    ("党组织", "party_orgs"),
-    ("组织覆盖率", "org_coverage_rate"),
-    ("两个覆盖率", "two_coverage_rate"),
-)
-_LINK_HEADERS = {"contacts": ("联系领导", "联系对象"), "instructors": ("指导员", "派驻对象"), "pairings": ("结对方", "结对对象")}
-
 
 def changes_command(
     since: SinceOption = None,
@@ -69,21 +56,13 @@ def changes_command(
             require_chain(g, chain)
         found = compare(s, g, since=day, snapshot=from_, to=to, chain=chain)
     if as_json:
-        print_json({"from": _snapshot(found.before), "to": _snapshot(found.after), "chain": found.chain,
-                    **to_jsonable(found.changes)})
+        print_json(found.to_dict())
     else:
         console.print(changes_tables(found.changes, found.before, found.after, found.chain))
 
 
 def _date(text: str) -> date:
     return date.fromisoformat(parse_date(text))
-
-
-def _snapshot(snapshot: Snapshot | None) -> dict | None:
-    """A chosen snapshot as JSON; None stands for the graph now."""
-    if snapshot is None:
-        return None
-    return {"key": snapshot.key, "date": snapshot.date, "at": snapshot.at, "chain": snapshot.chain}
 
 
 def changes_tables(result: Changes, before: Snapshot, after: Snapshot | None, chain: str | None) -> Group:
@@ -104,7 +83,7 @@ def _totals_table(result: Changes, title: str) -> Table:
     table.add_column("")
     for header in ("之前", "之后", "变化"):
         table.add_column(header, justify="right", no_wrap=True)
-    for zh, name in _TOTALS_ZH:
+    for zh, name in TOTALS_ZH:
         was, now = getattr(result.before, name), getattr(result.after, name)
         if name.endswith("_rate"):
             table.add_row(zh, percent(was), percent(now), f"{(now - was) * 100:+.2f}%")
@@ -126,7 +105,7 @@ def _list_table(name: str, items) -> Table:
         for o in items:
             table.add_row(Text(f"{o.name}（{o.id}）"))
     else:
-        source, target = _LINK_HEADERS[name.rsplit("_", 1)[0]]
+        source, target = LINK_ENDS_ZH[name.rsplit("_", 1)[0]]
         table.add_column(source, overflow="fold", ratio=1)
         table.add_column(target, overflow="fold", ratio=2)
         for link in items:

@@ -76,6 +76,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("get", "/api/gaps/pairing"): ("结对共建缺口", "没有结对的党组织、闲置的共建单位、缺联盟或缺产业链党委的产业链、龙头企业“1+X”带动缺口。"),
     ("get", "/api/gaps/contacts"): ("领导联系点缺口", "领导干部的姓名只对编辑和管理角色显示，并记入审计日志。"),
     ("get", "/api/gaps/orgs"): ("党组织提示性检查", ""),
+    ("get", "/api/changes"): ("两次快照之间（或某日以来）的变化", "与 `redchain changes --json` 相同：不带参数时是最近一次导入或保存带来的变化；`since` 某日以来，`from`/`to` 指定快照。限定一条产业链的令牌只看该产业链；查看者看不到人员姓名。"),
     ("get", "/api/history"): ("覆盖率历史快照（从早到晚）", "与 `redchain history --json` 相同；限定一条产业链的令牌得到该产业链的序列。"),
     ("post", "/api/plans/contacts"): ("生成领导联系点规划提议", "只提议，不写入；用“执行规划”接口写入。"),
     ("post", "/api/plans/instructors"): ("生成党建指导员派驻规划提议", "只提议，不写入。"),
@@ -99,7 +100,8 @@ PARAMETERS = {
     "centrality": "中心度算法：pagerank 或 betweenness", "depth": "从该对象起的跳数", "by": "分组：chain、segment、park 或 street",
     "enterprise_id": "企业的统一社会信用代码", "org_id": "党组织编号", "chain_id": "产业链编号", "unit_id": "单位编号",
     "leader_id": "领导编号", "instructor_id": "指导员编号", "alliance_id": "联盟编号", "node_id": "任意对象的编号",
-    "plan_id": "规划提议编号",
+    "plan_id": "规划提议编号", "since": "这一天（含）之前最近的快照与现在比较，如 2026-05-01",
+    "from": "快照的 at 时间（见 /api/history），与现在或 to 比较", "to": "与 from 一起：与这个快照比较而不是现在",
 }
 _TYPES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否", "object": "对象", "null": "空"}
 _BOUNDS = {"minimum": "最小", "maximum": "最大", "maxLength": "最长"}

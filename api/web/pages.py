@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import mimetypes
+from datetime import date
 from typing import Annotated
 from urllib.parse import parse_qs, quote
 
@@ -45,6 +46,7 @@ from api.core.settings import MAX_DEPTH, MAX_NEIGHBOURHOOD
 from api.web import page
 from api.web.canvas import SERVER_LINKS, name_or_id
 from api.web.chain_map import chain_map
+from api.web.changes_view import changes_view, summary
 from api.web.dashboard import dashboard
 from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
 from api.web.neighbourhood_map import neighbourhood_map
@@ -195,7 +197,11 @@ def home(
     points = [HistoryPoint(**p) for p in history]
     d = reader.scoped.memo(("pages", "dashboard", vs.model_dump_json(), len(points), points[-1].at if points else None),
                          lambda: dashboard(reader.scoped.g, settings=vs, history=points))
-    return html(page.render("dashboard.html", title="总览", d=d, **_context(request, reader, "home")))
+    try:
+        last_change = summary(analyses.comparison(reader))  # counts only: no names shown
+    except (InvalidRequest, NotFound):  # fewer than two snapshots, or no single series to compare
+        last_change = None
+    return html(page.render("dashboard.html", title="总览", d=d, last_change=last_change, **_context(request, reader, "home")))
 
 
 @router.post("/views/logout")
@@ -275,6 +281,16 @@ def search_page(request: Request, reader: ReaderDep, q: Annotated[str, Query(max
             for item in found["items"]]
     body = page.render("search.html", title=f"查找：{q}" if q else "查找", q=q, rows=rows, total=found["total"],
                        **_context(request, reader, "search"))
+    return html(body)
+
+
+@router.get("/views/changes")
+def changes_page(request: Request, reader: ReaderDep, since: date | None = None,
+                 chain: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """What changed: by default what the last import or save changed; ``since`` a day."""
+    result = analyses.changes(reader, since=since, chain=chain)
+    body = page.render("changes.html", title="变化", c=changes_view(result, SERVER_LINKS), since=since,
+                       **_context(request, reader, "changes"))
     return html(body)
 
 

@@ -128,6 +128,19 @@ CHANGE_ZH = {
 }
 
 
+# The totals as a person reads them, in the order shown; and the two ends of each kind of link.
+TOTALS_ZH = (
+    ("基数", "base"),
+    ("组织覆盖", "org_covered"),
+    ("工作覆盖", "work_covered"),
+    ("未覆盖", "uncovered"),
+    ("党组织", "party_orgs"),
+    ("组织覆盖率", "org_coverage_rate"),
+    ("两个覆盖率", "two_coverage_rate"),
+)
+LINK_ENDS_ZH = {"contacts": ("联系领导", "联系对象"), "instructors": ("指导员", "派驻对象"), "pairings": ("结对方", "结对对象")}
+
+
 def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageState:
     """The state of the base now (only ``chain``'s if given; ``NotFound`` if it names none).
 

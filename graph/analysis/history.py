@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timezone
 
 import networkx as nx
 
+from graph.analysis.jsonable import to_jsonable
 from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain
 from graph.analysis.coverage import CoverageReport, coverage_report
 from graph.analysis.membership import RATE_DIGITS
@@ -140,6 +141,18 @@ class Comparison:
     after: Snapshot | None  # None: the graph now
     chain: str | None  # the chain compared, None for the whole base
     changes: Changes
+
+    def to_dict(self) -> dict:
+        """As `redchain changes --json` prints it (and ``GET /api/changes`` answers)."""
+        return {"from": _described(self.before), "to": _described(self.after), "chain": self.chain,
+                **to_jsonable(self.changes)}
+
+
+def _described(snapshot: Snapshot | None) -> dict | None:
+    """A chosen snapshot as JSON; None stands for the graph now."""
+    if snapshot is None:
+        return None
+    return {"key": snapshot.key, "date": snapshot.date, "at": snapshot.at, "chain": snapshot.chain}
 
 
 def compare(

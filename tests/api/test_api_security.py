@@ -33,6 +33,7 @@ OPERATIONS = [
     ("GET", "/api/gaps/contacts", "viewer"),
     ("GET", "/api/gaps/orgs", "viewer"),
     ("GET", "/api/history?chain=C01", "viewer"),
+    ("GET", "/api/changes?from=NOPE", "viewer"),  # no such snapshot: 404 once past the role check
     ("GET", "/api/reports/coverage.xlsx", "viewer"),
     ("GET", "/api/gaps/uncovered.xlsx", "viewer"),
     ("POST", "/api/plans/contacts", "viewer"),

@@ -9,12 +9,13 @@ request costs only sending the bytes, however large the district.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any, Callable
 
 from graph.analysis.chain_structure import chain_structure
 from graph.analysis.contact_gaps import contact_gaps
 from graph.analysis.coverage import coverage_report
-from graph.analysis.history import coverage_history
+from graph.analysis.history import compare, coverage_history
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.org_checks import organisation_checks
 from graph.analysis.pairing_gaps import pairing_gaps
@@ -68,9 +69,9 @@ def structure(reader: Reader, chain_id: str, *, top: int, centrality: str) -> by
     return _encoded(reader, key, lambda g: chain_structure(g, chain_id, top=top, centrality=centrality))
 
 
-def history(reader: Reader, *, chain: str | None) -> list[dict]:
-    """Saved coverage snapshots. Snapshots are stored documents, not part of the graph, so
-    scope is checked here: a scoped principal reads only its own chains' series."""
+def _series_chain(reader: Reader, chain: str | None) -> str | None:
+    """The chain whose saved series to read. Snapshots are stored documents, not part of
+    the graph, so scope is checked here: a scoped principal reads only its own chains."""
     principal = reader.principal
     if chain is not None:
         reader.scoped.node(chain, Label.CHAIN)
@@ -80,4 +81,28 @@ def history(reader: Reader, *, chain: str | None) -> list[dict]:
                            {"chains": sorted(principal.chains)})
         (chain,) = principal.chains
         reader.scoped.node(chain, Label.CHAIN)
-    return to_jsonable(coverage_history(reader.store, chain=chain))
+    return chain
+
+
+def history(reader: Reader, *, chain: str | None) -> list[dict]:
+    """Saved coverage snapshots, oldest first."""
+    return to_jsonable(coverage_history(reader.store, chain=_series_chain(reader, chain)))
+
+
+def changes(reader: Reader, *, since: date | None = None, snapshot: str | None = None, to: str | None = None,
+            chain: str | None = None) -> dict:
+    """What changed, as `redchain changes --json` (names from the principal's view: a
+    viewer sees no person's name; a role that does is audited)."""
+    return reader.shown(comparison(reader, since=since, snapshot=snapshot, to=to, chain=chain))
+
+
+def comparison(reader: Reader, *, since: date | None = None, snapshot: str | None = None, to: str | None = None,
+               chain: str | None = None) -> dict:
+    """``changes`` before anyone is shown its names (the dashboard shows only counts)."""
+    if since is not None and snapshot is not None:
+        raise InvalidRequest("bad_request", "since 与 from 只能选一个")
+    if to is not None and snapshot is None:
+        raise InvalidRequest("bad_request", "to 须与 from 一起使用")
+    found = compare(reader.store, reader.scoped.g, since=since, snapshot=snapshot, to=to,
+                    chain=_series_chain(reader, chain))
+    return found.to_dict()
