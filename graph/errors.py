@@ -28,13 +28,15 @@ class NotFound(RedchainError):
 
 
 class ImportFailed(RedchainError):
-    """An import had problems; nothing was written. ``problems`` lists them."""
+    """An import had problems; nothing was written. ``problems`` lists them (at most a
+    hundred of a kind, then one line counting the rest); ``total`` is how many were found."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, total: int | None = None):
         self.problems = list(problems)
+        self.total = len(self.problems) if total is None else total
         shown = "\n".join(str(p) for p in self.problems[:5])
-        more = f"\n… and {len(self.problems) - 5} more" if len(self.problems) > 5 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in the import; nothing was written:\n{shown}{more}")
+        more = f"\n… 共 {self.total} 个" if len(self.problems) > 5 else ""
+        super().__init__(f"导入有 {self.total} 个问题，未写入任何数据：\n{shown}{more}")
 
 
 class VersionConflict(RedchainError):

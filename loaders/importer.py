@@ -21,7 +21,7 @@ from graph.errors import ImportFailed
 from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
 from graph.store import GraphStore
-from loaders.problems import Problem
+from loaders.problems import Problem, Problems
 from loaders.readers import SUPPORTED_SUFFIXES, read_file
 from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, normalise_name
@@ -124,7 +124,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
             mapping: dict[str, str], as_table: str | None, full: bool,
             describe: Describe | None = None) -> ImportReport:
     files, problems = collect_files(paths)
-    records = Records(problems=problems)
+    records = Records(problems=Problems(problems))
     unknown: dict[str, list[str]] = {}  # file -> the names of its tables that are no import table
     recognised = False
     for done, (path, display) in enumerate(files, start=1):
@@ -145,7 +145,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
     nodes, rels, replaced = _cross_check(store, records)
     if records.problems:
-        raise ImportFailed(records.problems)
+        raise ImportFailed(records.problems.summarised(), records.problems.total)
     for batch in records.rels:
         if (role := COMPLETE_END.get(batch.type)) is not None:
             records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))
@@ -169,7 +169,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
 
     summary = store.write(nodes, rels, delete_rels=replaced, documents=documents,
                           progress=None if dry_run else on_write, dry_run=dry_run)
-    return ImportReport(shown, records.rows, summary, records.warnings, dry_run, records.header_map,
+    return ImportReport(shown, records.rows, summary, records.warnings.summarised(), dry_run, records.header_map,
                         removed, left_base, created)
 
 
@@ -232,7 +232,9 @@ def _nothing_recognised(unknown: dict[str, list[str]]) -> list[Problem]:
     for file, names in unknown.items():
         found = f"：{'、'.join(names)}" if names else ""
         hint = "（CSV 文件以文件名为表名）" if file.lower().endswith(".csv") else ""
-        problems.append(Problem(file, f"没有可识别的表{found}；表名应为 {_TABLE_NAMES}{hint}", "no_known_table"))
+        problems.append(Problem(file, f"没有可识别的表{found}；表名应为 {_TABLE_NAMES}{hint}；"
+                                      "或是一张台账（表头有 单位名称、统一社会信用代码，以及 所属产业链、党组织名称 等列；"
+                                      "可用 --as ledger 指定）", "no_known_table"))
     return problems
 
 

@@ -38,3 +38,53 @@ class Problem:
             "value": self.value,
             "text": str(self),
         }
+
+
+MAX_PER_KIND = 100  # problems of one kind in one table that are listed; the rest are counted
+
+
+class Problems(list):
+    """Problems (or warnings) as they are found, at most ``cap`` of one kind (same file,
+    sheet and code) kept: a file with a million bad rows costs a hundred Problem objects
+    and a count, not a million, and says "还有 N 个同类问题" for the rest.
+
+    A list, so code that appends, extends, counts or iterates needs no change; the counts
+    of what was left out are in ``summarised()``.
+    """
+
+    def __init__(self, found=(), cap: int = MAX_PER_KIND):
+        super().__init__()
+        self.cap = cap
+        self._seen: dict[tuple, int] = {}
+        self._first: dict[tuple, Problem] = {}
+        self.extend(found)
+
+    def append(self, problem: Problem) -> None:
+        key = (problem.file, problem.sheet, problem.code)
+        seen = self._seen.get(key, 0) + 1
+        self._seen[key] = seen
+        if seen <= self.cap:
+            super().append(problem)
+            self._first.setdefault(key, problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems):
+        self.extend(problems)
+        return self
+
+    @property
+    def total(self) -> int:
+        """How many were found, listed or not."""
+        return sum(self._seen.values())
+
+    def summarised(self) -> list[Problem]:
+        """The listed problems, then for each kind with more one line saying how many more."""
+        more = [
+            Problem(file, f"还有 {seen - self.cap} 个同类问题（与上面的“{self._first[(file, sheet, code)].message[:60]}”同类），未逐条列出",
+                    code, sheet=sheet)
+            for (file, sheet, code), seen in self._seen.items() if seen > self.cap
+        ]
+        return [*self, *more]

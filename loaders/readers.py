@@ -28,6 +28,20 @@ MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any real planner's
 MAX_XLSX_RATIO = 200  # real sheets compress ~10-30x; bombs compress 1000x and more
 _RATIO_FLOOR = 1 << 20  # small members may compress well; only judge big ones
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
+MAX_COLUMNS = 1000  # a ledger has a few dozen; a sheet wider than this is refused before it is read
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limit: a worksheet with more rows was not made by Excel
+
+
+class TooLarge(Exception):
+    """A sheet past a limit: reading stops at once, and the file gets one clear problem."""
+
+    def __init__(self, sheet: str | None, message: str):
+        super().__init__(message)
+        self.sheet, self.message = sheet, message
+
+
+def too_wide(sheet: str | None, width: int, *, at_least: bool = False) -> TooLarge:
+    return TooLarge(sheet, f"这张表有 {width} 列{'以上' if at_least else ''}，超过上限 {MAX_COLUMNS} 列：请只保留要导入的列（台账通常只有几十列）")
 
 
 @dataclass
@@ -101,10 +115,14 @@ def decode_csv(data: bytes) -> tuple[str | None, str | None]:
     furthest = None
     for encoding in CSV_ENCODINGS:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             if furthest is None or exc.start > furthest.start:
                 furthest = exc
+            if encoding.startswith("utf-8") and (mixed := _mixed_encoding(data, exc)):
+                return None, mixed
+            continue
+        return text, encoding
     line = data[: furthest.start].count(b"\n") + 1
     return None, (
         f"无法识别文件编码：第{line}行（字节位置 {furthest.start}）的字节 "
@@ -113,37 +131,65 @@ def decode_csv(data: bytes) -> tuple[str | None, str | None]:
     )
 
 
+def _mixed_encoding(data: bytes, failed: UnicodeDecodeError) -> str | None:
+    """A header saved as UTF-8 above rows in GBK (two files pasted together, or a
+    program that writes its header itself): read as GBK the header would be garbled and
+    every column reported missing, so say what is wrong instead."""
+    end = data.find(b"\n")
+    if end < 0 or failed.start <= end or data[:end].isascii():
+        return None  # the header is plain ASCII (either encoding reads it) or is itself bad UTF-8
+    line = data[: failed.start].count(b"\n") + 1
+    try:
+        data[end:].decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return (f"文件编码不一致：表头是 UTF-8，第{line}行起是 GBK/GB18030；"
+            "请用 Excel 打开后整份“另存为 CSV UTF-8”再导入")
+
+
 def _read_csv(data: bytes, display: str, stem: str) -> ReadResult:
     import pandas as pd
 
     text, encoding_or_why = decode_csv(data)
     if text is None:
         return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
+    skipped = 0
+    if blank := _LEADING_BLANK_LINES.match(text):  # blank lines above everything: not the header
+        skipped, text = blank.group(0).count("\n"), text[blank.end():]
+    start = text[:_HEAD_CHARS]  # the first lines, however long a hostile first line is
+    head = list(csv.reader(io.StringIO("\n".join(start.splitlines()[:HEAD_LINES]))))
+    if (width := max(map(len, head), default=0)) > MAX_COLUMNS:
+        cut = len(text) > _HEAD_CHARS and "\n" not in start
+        return ReadResult(problems=[Problem(display, too_wide(None, width, at_least=cut).message, "too_large")])
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False,
-            names=_title_width(text),
+            names=_title_width(head),
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        return ReadResult(problems=[_csv_parse_problem(display, str(exc))])
+    except pd.errors.EmptyDataError:
+        return ReadResult(problems=[Problem(display, "文件中没有任何内容（只有空行）", "empty_file")])
+    except pd.errors.ParserError as exc:
+        return ReadResult(problems=[_csv_parse_problem(display, str(exc), skipped)])
     cells = frame.fillna("").to_numpy(dtype=object)
     body = cells[1:]
     filled = (body != "").any(axis=1)  # a row of empty strings is a blank line
     if not filled.all():
         body = body[filled]
-    numbers = (filled.nonzero()[0] + 2).tolist()
-    return ReadResult(tables=[RawTable(display, stem, None, cells[0].tolist(), numbers, body.T.tolist())])
+    numbers = (filled.nonzero()[0] + 2 + skipped).tolist()
+    return ReadResult(tables=[RawTable(display, stem, None, cells[0].tolist(), numbers, body.T.tolist(),
+                                       header_row=1 + skipped)])
 
 
 HEAD_LINES = 50  # a title row and blank rows above the header sit within the first lines
+_HEAD_CHARS = 1 << 20
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t,]*\r?\n)+")
 
 
-def _title_width(text: str) -> range | None:
+def _title_width(rows: list[list[str]]) -> range | None:
     """When the file opens with a title row (one filled cell, as in "XX台账（2023年）") above
     a wider header, the widest of the first lines sets the width, not the title; otherwise
     None, and the first line is the header as usual (so a stray comma further down is
-    still reported as a row wider than its header)."""
-    rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEAD_LINES]))))
+    still reported as a row wider than its header). ``rows``: the first lines, parsed."""
     if not rows or sum(1 for cell in rows[0] if cell.strip()) > 1:
         return None
     widest = max(len(row) for row in rows)
@@ -154,14 +200,15 @@ _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def _csv_parse_problem(display: str, why: str) -> Problem:
-    """pandas' tokenizer errors, in words (and row numbers) a person can act on."""
+def _csv_parse_problem(display: str, why: str, skipped: int = 0) -> Problem:
+    """pandas' tokenizer errors, in words (and row numbers) a person can act on;
+    ``skipped`` blank lines were above what pandas read."""
     if m := _TOO_MANY_FIELDS.search(why):
         expected, line, saw = (int(g) for g in m.groups())
         return Problem(display, f"这一行有{saw}列，比表头的{expected}列多（单元格里的逗号是否没有加引号？）",
-                       "bad_csv", row=line)
+                       "bad_csv", row=line + skipped)
     if m := _OPEN_QUOTE.search(why):
-        return Problem(display, "引号没有闭合：从这一行开始的引号一直到文件末尾都没有结束", "bad_csv", row=int(m[1]) + 1)
+        return Problem(display, "引号没有闭合：从这一行开始的引号一直到文件末尾都没有结束", "bad_csv", row=int(m[1]) + 1 + skipped)
     return Problem(display, f"CSV 格式错误：{why.strip()}", "bad_csv")
 
 
@@ -205,6 +252,8 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
                 result.tables.append(_table_from_rows(display, sheet.title, rows))
         finally:
             book.close()
+    except TooLarge as exc:
+        return ReadResult(problems=[Problem(display, exc.message, "too_large", sheet=exc.sheet)])
     except Exception as exc:  # openpyxl raises assorted parse errors on damaged XML
         if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
             return ReadResult(problems=[Problem(display, "拒绝导入：文件含 XML 实体或 DTD 声明（可能是恶意文件）", "xml_entities")])
@@ -235,6 +284,13 @@ def _table_from_rows(display: str, sheet: str, rows: Iterator[Sequence]) -> RawT
     numbers: list[int] = []
     body: list[Sequence] = []
     for number, cells in enumerate(rows, start=1):
+        if len(cells) > MAX_COLUMNS:
+            while cells and cells[-1] is None:  # a formatted but empty column far right is not data
+                cells = cells[:-1]
+            if len(cells) > MAX_COLUMNS:
+                raise too_wide(sheet, len(cells))
+        if number > MAX_SHEET_ROWS:
+            raise TooLarge(sheet, f"超过 {MAX_SHEET_ROWS} 行（Excel 工作表的行数上限），不是 Excel 保存的工作表；请分成几个文件")
         if headers is None:
             headers = list(cells)
             continue
@@ -265,6 +321,8 @@ def _read_xls(data: bytes, display: str) -> ReadResult:
             rows = (tuple(_xls_cell(cell, book.datemode) for cell in sheet.row(r)) for r in range(sheet.nrows))
             result.tables.append(_table_from_rows(display, sheet.name, rows))
             book.unload_sheet(index)
+    except TooLarge as exc:
+        return ReadResult(problems=[Problem(display, exc.message, "too_large", sheet=exc.sheet)])
     finally:
         book.release_resources()
     return result
@@ -330,6 +388,12 @@ def _read_json(data: bytes, display: str) -> ReadResult:
         seen: dict[object, None] = {}  # insertion-ordered set: linear in the number of keys
         for item in items:
             seen.update(dict.fromkeys(item))
+            if len(seen) > MAX_COLUMNS:
+                break
+        if len(seen) > MAX_COLUMNS:
+            result.problems.append(Problem(display, f"表 {name} 的对象里有超过 {MAX_COLUMNS} 个不同的键：每个键是一列，请只保留要导入的列",
+                                           "too_large", sheet=name))
+            continue
         headers = list(seen)
         columns = [[item.get(h) for item in items] for h in headers]
         result.tables.append(RawTable(display, name, name, headers, list(range(1, len(items) + 1)), columns, header_row=0))

@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple
 
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
-from loaders.problems import Problem
+from loaders.problems import Problem, Problems
 from loaders.readers import RawTable
 from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
                             normalise_name)
@@ -112,8 +112,8 @@ class Records:
 
     nodes: list[NodeBatch] = field(default_factory=list)
     rels: list[RelBatch] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    warnings: Problems = field(default_factory=Problems)
     rows: int = 0
     # ids of node rows that had a problem: they are in the import, only not valid yet, so
     # relationships naming them must not be reported as pointing at nothing.

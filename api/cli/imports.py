@@ -138,11 +138,11 @@ def load(
             report = import_with_progress(s, files, dry_run, mapping=mapping, as_table=table, full=full)
         except ImportFailed as failed:
             if as_json:
-                print_json({"ok": False, "problems": [p.as_dict() for p in failed.problems]})
+                print_json({"ok": False, "total": failed.total, "problems": [p.as_dict() for p in failed.problems]})
             else:
                 for problem in failed.problems:
                     err_console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-                err_console.print(f"共 {len(failed.problems)} 个问题，未写入任何数据。", style="red", highlight=False)
+                err_console.print(f"共 {failed.total} 个问题，未写入任何数据。", style="red", highlight=False)
             raise typer.Exit(1) from None
     if as_json:
         print_json({

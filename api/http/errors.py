@@ -84,7 +84,7 @@ def redchain_status(exc: RedchainError) -> tuple[int, str, Any]:
     if isinstance(exc, ServiceError):
         return _SERVICE_STATUS.get(type(exc), 400), exc.code, exc.details
     if isinstance(exc, ImportFailed):
-        return 422, "import_failed", {"problems": [p.as_dict() for p in exc.problems]}
+        return 422, "import_failed", {"problems": [p.as_dict() for p in exc.problems], "total": exc.total}
     if isinstance(exc, NotFound):
         return 404, "not_found", None
     if isinstance(exc, PlanInfeasible):
@@ -105,7 +105,7 @@ async def _on_redchain_error(request: Request, exc: RedchainError) -> JSONRespon
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
         return error_response(status, code, "数据存储暂时不可用，请稍后重试")  # store paths stay on the server
-    message = f"{len(exc.problems)} 个问题，未写入任何数据" if isinstance(exc, ImportFailed) else str(exc)
+    message = f"{exc.total} 个问题，未写入任何数据" if isinstance(exc, ImportFailed) else str(exc)
     return error_response(status, code, message, details)
 
 

@@ -30,6 +30,7 @@ from loaders.importer import import_paths
 from loaders.values import ExcelError
 
 ENTERPRISE_HEADER = ["统一社会信用代码", "名称"]
+LEDGER_HINT = "；或是一张台账（表头有 单位名称、统一社会信用代码，以及 所属产业链、党组织名称 等列；可用 --as ledger 指定）"
 
 
 @pytest.fixture
@@ -454,8 +455,8 @@ def test_files_without_a_single_known_table_are_an_error(store):
     write_xlsx(Path("导入.xlsx"), {"Sheet1": [ENTERPRISE_HEADER, [E2, "乙"]], "说明": [["填写说明"]]})
 
     assert problems_of(store, "企业名单.csv", "导入.xlsx") == [
-        f"企业名单.csv:-:-: 没有可识别的表：企业名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）",
-        f"导入.xlsx:-:-: 没有可识别的表：Sheet1、说明；表名应为 {TABLE_NAMES}",
+        f"企业名单.csv:-:-: 没有可识别的表：企业名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）{LEDGER_HINT}",
+        f"导入.xlsx:-:-: 没有可识别的表：Sheet1、说明；表名应为 {TABLE_NAMES}{LEDGER_HINT}",
     ]
 
 
@@ -463,7 +464,7 @@ def test_a_json_document_without_tables_is_an_error(store):
     with open("导入.json", "w", encoding="utf-8") as f:
         f.write("{}")
 
-    assert problems_of(store, "导入.json") == [f"导入.json:-:-: 没有可识别的表；表名应为 {TABLE_NAMES}"]
+    assert problems_of(store, "导入.json") == [f"导入.json:-:-: 没有可识别的表；表名应为 {TABLE_NAMES}{LEDGER_HINT}"]
 
 
 def test_one_known_table_is_enough_the_others_are_warnings(store):
@@ -628,7 +629,7 @@ def test_cli_load_of_unknown_tables_exits_1(store):
     assert result.returncode == 1
     assert result.stdout == b""
     assert [line for line in result.stderr.decode().splitlines() if line.strip() and not line.startswith("读取校验")] == [
-        f"名单.csv:-:-: 没有可识别的表：名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）",
+        f"名单.csv:-:-: 没有可识别的表：名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）{LEDGER_HINT}",
         "共 1 个问题，未写入任何数据。",
     ]
     assert snapshot(store) == before
@@ -640,7 +641,7 @@ def test_cli_load_json_lists_problems_with_their_parts(store):
     result = _cli("load", "企业.csv", "--json", "--store", str(store.path))
 
     assert result.returncode == 1
-    assert json.loads(result.stdout) == {"ok": False, "problems": [{
+    assert json.loads(result.stdout) == {"ok": False, "total": 1, "problems": [{
         "file": "企业.csv", "sheet": None, "row": 2, "column": "统一社会信用代码", "code": "code_as_number",
         "message": "编号 9.1350100E+17 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写",
         "value": "9.1350100E+17",
