@@ -27,9 +27,9 @@ from graph.analysis.uncovered import REMEDY_ZH
 from graph.projection import load_projection
 from loaders.values import BadValue, parse_date
 
-SinceOption = Annotated[str | None, typer.Option("--since", help="Compare the latest snapshot of this day or before (2024-05-01) with now.", show_default=False)]
-FromOption = Annotated[str | None, typer.Option("--from", help="Compare this snapshot (its `at` time, as `history --json` shows) with now.", show_default=False)]
-ToOption = Annotated[str | None, typer.Option("--to", help="With --from: compare with this snapshot instead of now.", show_default=False)]
+SinceOption = Annotated[str | None, typer.Option("--since", help="这一天（含）之前最近的快照与现在比较，如 2026-05-01。", show_default=False)]
+FromOption = Annotated[str | None, typer.Option("--from", help="这个快照（其 at 时间，见 history --json）与现在比较。", show_default=False)]
+ToOption = Annotated[str | None, typer.Option("--to", help="与 --from 一起：与这个快照比较，而不是现在。", show_default=False)]
 
 def changes_command(
     since: SinceOption = None,
@@ -39,7 +39,7 @@ def changes_command(
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
-    """What changed: enterprises in or out of the base, covered or not, orgs, contacts, instructors, pairings."""
+    """有什么变化：企业进出基数、覆盖增减、党组织、联系点、指导员、结对。"""
     if since and from_:
         fail("--since 与 --from 只能选一个")
     if to and not from_:

@@ -40,7 +40,7 @@ ChainOption = Annotated[str | None, typer.Option("--chain", help="只看这条�
 ByOption = Annotated[str | None, typer.Option(
     "--by", callback=grouping_of, metavar="分组",
     help="分组统计：产业链 chain、环节 segment、园区 park、街道 street、类型 kind（企业/社会组织）。", show_default=False)]
-SaveOption = Annotated[bool, typer.Option("--save", help="Also save the report as a dated snapshot for `history`.")]
+SaveOption = Annotated[bool, typer.Option("--save", help="同时保存为带日期的快照（供 history 和 changes 使用）。")]
 
 _GROUP_ZH = {None: "范围", **GROUPINGS_ZH}
 # Column headers are the schema's words for each field; ``stars.5`` is one key of ``stars``.
@@ -69,7 +69,7 @@ def report(
     save: SaveOption = False,
     store: StoreOption = None,
 ) -> None:
-    """Coverage of the base (两个覆盖), in total or per chain, segment, park or street."""
+    """“两个覆盖”情况：合计，或按产业链、环节、园区、街道、类型分组。"""
     grouping = by
     with cli_store(store) as s:
         g = load_projection(s)
@@ -133,7 +133,7 @@ def _cell(cov: Coverage, name: str) -> str:
 
 
 def history(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
-    """Coverage snapshots saved with `report --save`, oldest first, with the change each time."""
+    """历次覆盖率快照，从早到晚，并列出每次的变化（快照在导入或 report --save 时保存）。"""
     with cli_store(store) as s:
         if chain:
             require_chain(load_projection(s), chain)

@@ -128,7 +128,7 @@ def load(
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导入文件：一次事务全部写入或全不写入；重复导入同样的文件不改变任何数据。"""
+    """导入文件：全部写入或全不写入；重复导入同样的文件不改变数据。"""
     mapping = parse_mappings(maps or [])
     table = as_table.strip().lower() if as_table else None
     if table in ("台账", "ledger"):
@@ -183,9 +183,9 @@ def load(
 
 
 def template(
-    out: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.", show_default=False)],
+    out: Annotated[Path, typer.Argument(help="模板文件保存到哪里（.xlsx）。", show_default=False)],
 ) -> None:
-    """Write the Excel import template: one sheet per table, Chinese headers, drop-down lists."""
+    """生成 Excel 导入模板：每张表一个工作表，中文表头，带下拉选项。"""
     with writing(out):
         path = write_template(out)
     console.print(f"已生成导入模板：{path}", highlight=False)

@@ -22,7 +22,7 @@ from api.core.security import tokens
 from api.core.security.principal import CLI, ROLE_ZH, Role
 
 
-token_app = typer.Typer(help="API 令牌：创建、列出、吊销（供脚本访问接口，也可在登录页登录浏览器）。", no_args_is_help=True)
+token_app = typer.Typer(help="接口令牌：创建、列出、吊销（供脚本调用接口，也可登录浏览器）。", no_args_is_help=True)
 
 
 def serve(
@@ -143,7 +143,7 @@ def audit(
     limit: Annotated[int, typer.Option(help="只显示最近 N 条（0：全部）。")] = 0,
     store: StoreOption = None,
 ) -> None:
-    """审计日志：写入、登录、令牌和账号变更、查看人员姓名的记录，按时间先后。"""
+    """审计日志：写入、登录、账号与令牌变更、查看人员姓名，按时间先后。"""
     with cli_store(store) as s:
         entries = audit_log.entries(s)
     if limit > 0:

@@ -76,7 +76,7 @@ def user_list(as_json: JsonOption = False, store: StoreOption = None) -> None:
 
 @user_app.command("passwd")
 def user_passwd(name: NameArgument, store: StoreOption = None) -> None:
-    """改密码（该账号已登录的浏览器不受影响；要让它们退出请先停用再启用）。"""
+    """改密码（已登录的浏览器不受影响；要它们退出，先停用再启用）。"""
     with cli_store(store) as s:
         accounts.account(s, name)  # an unknown name is refused before the password is asked for
         account = accounts.set_password(s, name, _read_password(name))
@@ -93,7 +93,7 @@ def _set_disabled(name: str, disabled: bool, store: str | None) -> None:
 
 @user_app.command("disable")
 def user_disable(name: NameArgument, store: StoreOption = None) -> None:
-    """停用账号：不能再登录，已登录的浏览器立即失效；记录保留，审计日志仍可对应。"""
+    """停用账号：不能再登录，已登录的浏览器随即失效；记录保留。"""
     _set_disabled(name, True, store)
 
 
