@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
-from graph.analysis.chain_structure import require_chain
+from graph.analysis.membership import require_chain
 from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot

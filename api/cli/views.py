@@ -21,7 +21,7 @@ from api.web.chain_map import DEFAULT_CAP, chain_map
 from api.web.gap_map import gap_map
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
 from api.web.thresholds import PageSettings
-from graph.analysis.chain_structure import chain_segments, require_chain
+from graph.analysis.membership import chain_segments, require_chain
 from graph.projection import load_projection
 
 view_app = typer.Typer(help="导出图谱页面：产业链图、关系网络、缺口图，生成可直接打开的 HTML 文件。",

@@ -18,8 +18,6 @@ import numpy as np
 from graph.analysis.coverage import NONE, ORG_COVERED_STATES, WORK, enterprise_states
 from graph.analysis.membership import (
     chain_segments,
-    chains_by_enterprise,
-    chains_by_org,
     coverage_rate,
     is_active,
     is_base,
@@ -29,12 +27,6 @@ from graph.analysis.membership import (
 )
 from graph.projection import ids_with_label, in_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
-
-# Defined here before graph.analysis.membership and still imported from here by the
-# planners (enterprise_chains, org_chains, name_of, require_chain), api/commands/views.py
-# and tests/views (chain_segments, require_chain): switch them to membership, then drop these.
-enterprise_chains = chains_by_enterprise
-org_chains = chains_by_org
 
 PAGERANK_ALPHA = 0.85
 BETWEENNESS_SAMPLES = 64
@@ -293,20 +285,8 @@ def _vector(members: dict[str, list[int]], nodes, width: int) -> list[int]:
 
 
 def _components(adjacency: dict[str, set[str]]) -> list[set[str]]:
-    seen: set[str] = set()
-    components = []
-    for start in sorted(adjacency):
-        if start in seen:
-            continue
-        found, frontier = {start}, [start]
-        while frontier:
-            for other in adjacency[frontier.pop()]:
-                if other not in found:
-                    found.add(other)
-                    frontier.append(other)
-        seen |= found
-        components.append(found)
-    return components
+    """The connected parts of the supply network (``adjacency`` is symmetric)."""
+    return list(nx.connected_components(nx.from_dict_of_lists(adjacency)))
 
 
 def _articulation_points(

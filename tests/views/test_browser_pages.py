@@ -13,7 +13,7 @@ import time
 
 import networkx as nx
 
-from graph.analysis.chain_structure import chain_segments
+from graph.analysis.membership import chain_segments
 from graph.analysis.coverage import chain_enterprises
 from graph.analysis.planners import plan_joint_branches
 from graph.analysis.uncovered import uncovered_enterprises

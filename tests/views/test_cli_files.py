@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from graph.analysis.chain_structure import chain_segments
+from graph.analysis.membership import chain_segments
 from graph.analysis.coverage import chain_enterprises
 from graph.factory import open_store
 from graph.projection import in_ids, project

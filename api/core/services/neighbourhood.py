@@ -3,6 +3,8 @@ either direction, capped at ``limit`` nodes, telling how many nodes were left ou
 
 from __future__ import annotations
 
+import networkx as nx
+
 from graph.schema import LABEL_ZH, Label
 
 from api.core.reader import Reader
@@ -17,19 +19,11 @@ def neighbourhood(reader: Reader, node_id: str, *, depth: int, limit: int) -> di
     view = reader.scoped
     g = view.g
     view.node(node_id)
-    seen = {node_id}
-    order = [node_id]
-    frontier = [node_id]
-    for _ in range(depth):
-        found = set()
-        for n in frontier:
-            found.update(v for v in g.succ[n] if v not in seen)
-            found.update(u for u in g.pred[n] if u not in seen)
-        frontier = sorted(found)
-        seen.update(frontier)
-        order.extend(frontier)
-        if not frontier:
+    order = []  # nearest first, each hop in id order
+    for hop, layer in enumerate(nx.bfs_layers(g.to_undirected(as_view=True), [node_id])):
+        if hop > depth:
             break
+        order.extend(sorted(layer))
     kept = order[:limit]
     keep = set(kept)
     nodes = [_node(g.nodes[n], n) for n in kept]
