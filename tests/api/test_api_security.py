@@ -117,6 +117,19 @@ def test_viewer_sees_no_names_of_people(live):
     assert not any(name in plan for name in ds.PEOPLE_NAMES)
 
 
+@pytest.mark.parametrize("path", ["/api/leaders?q=张", "/api/instructors?q=王", "/views/search?q=张三", "/views/search?q=L1"])
+def test_a_viewer_cannot_find_people_by_name_nor_read_their_names_in_search(live, path):
+    response = live.client("viewer").get(path)
+    assert response.status_code == 200
+    asked = path.split("q=")[1]
+    shown = response.text.replace(asked, "")  # the page repeats what was typed: that tells nothing
+    assert not any(name in shown for name in ds.PEOPLE_NAMES), path
+    if path.startswith("/api/"):
+        assert response.json()["items"] == []  # finding someone by name would tell the name
+    elif asked == "张三":
+        assert "没有名称或代码含“张三”的对象。" in response.text
+
+
 def test_editor_sees_names_and_every_read_is_audited(fresh):
     editor, admin = fresh.client("editor"), fresh.client("admin")
     assert editor.get("/api/leaders/L1").json()["name"] == "张三"
