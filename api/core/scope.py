@@ -34,9 +34,8 @@ import networkx as nx
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org
 from graph.errors import NotFound
-from graph.projection import in_ids, load_projection
+from graph.projection import in_ids
 from graph.schema import LABEL_ZH, PERSONAL_PROPS, Label, RelType
-from graph.store import GraphStore
 
 from api.core.security.principal import Principal
 
@@ -172,8 +171,8 @@ class ScopedGraphCache:
         self._views: OrderedDict[tuple, ScopedGraph] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, store: GraphStore, principal: Principal) -> ScopedGraph:
-        g = load_projection(store)
+    def get(self, g: nx.MultiDiGraph, principal: Principal) -> ScopedGraph:
+        """The view of projection ``g`` for ``principal``."""
         key = (g.graph.get("version"), principal.chains, principal.sees_personal)
         with self._lock:
             found = self._views.get(key)

@@ -13,13 +13,14 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from graph.factory import open_store
-from graph.projection import load_projection
 
 from api.http.errors import install_error_handlers
 from api.http.routers import ROUTERS
 from api.core.scope import ScopedGraphCache
+from api.core.served_projection import ServedProjection
 from api.http.limits import BodyLimit
 from api.core.security.login_attempts import LoginAttempts
 from api.core.security.sessions import Sessions
@@ -49,8 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = open_store(settings.store)
+        app.state.projection = ServedProjection(app.state.store)
         if settings.warm_up:
-            threading.Thread(target=_warm_up, args=(app.state.store,), name="redchain-warm-up", daemon=True).start()
+            threading.Thread(target=_warm_up, args=(app.state.projection,), name="redchain-warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                              settings.login_lockout_minutes * 60)
     app.state.form_secret = secrets.token_bytes(32)  # signs the login form's token; new per process
     app.state.scoped_graphs = ScopedGraphCache()
+    app.add_middleware(ReadYourWrites)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes})
     install_error_handlers(app)
     app.include_router(pages.router)  # the web UI; first, so that it serves "/" (logins still go through login.login)
@@ -72,10 +75,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _warm_up(store) -> None:
+class ReadYourWrites:
+    """A write that succeeded answers only once the projection of its version is built, so
+    the writer's next read shows the write (other readers never wait: see
+    ``api.core.served_projection``)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        held = []
+
+        async def hold_start(message):
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                held.append(message)  # sent once the projection has caught up
+                return
+            if held and message["type"] == "http.response.body":
+                projection = getattr(scope["app"].state, "projection", None)
+                if projection is not None:
+                    await run_in_threadpool(projection.refresh_now)
+                await send(held.pop())
+            await send(message)
+
+        await self.app(scope, receive, hold_start)
+
+
+def _warm_up(projection: ServedProjection) -> None:
     """Read the projection once in the background, so the first person to ask does not
-    wait for a large district to load."""
+    wait for a large district to load (a request meanwhile waits for this build, it does
+    not start a second one)."""
     try:
-        load_projection(store)
+        projection.refresh_now()
     except Exception:  # the first request meets the same error and reports it
         logging.getLogger("redchain.api").warning("warming up the projection failed", exc_info=True)

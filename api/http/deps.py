@@ -124,7 +124,7 @@ AuditorDep = Annotated[Principal, Depends(require_unscoped_admin)]
 
 
 def get_reader(request: Request, store: StoreDep, principal: ViewerDep) -> Reader:
-    view = request.app.state.scoped_graphs.get(store, principal)
+    view = request.app.state.scoped_graphs.get(request.app.state.projection.get(), principal)
     where = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Reader(view, principal, store, where)
 

@@ -1,0 +1,68 @@
+"""The projection a server answers from, so that reads never wait on writes.
+
+After a write the store's version moves on; the projection of the new version takes a
+while to build (seconds at city scale). Readers do not wait for it: the first request
+that sees the new version starts one rebuild in the background and every request is
+answered from the previous projection until the new one is swapped in (each answer's
+``version`` says which one it read). Only the very first load, when there is nothing to
+answer from, is waited for, and then by everyone on one build, never two.
+
+A write made through this server is different: its request waits for the rebuild
+(``refresh_now``) before it answers, so whoever wrote reads their own write next.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+import networkx as nx
+
+from graph.projection import load_projection
+from graph.store import GraphStore
+
+log = logging.getLogger("redchain")
+
+
+class ServedProjection:
+    def __init__(self, store: GraphStore, load: Callable[[GraphStore], nx.MultiDiGraph] = load_projection):
+        self._store, self._load = store, load
+        self._current: nx.MultiDiGraph | None = None
+        self._build_lock = threading.Lock()  # one build at a time
+        self._rebuilding = False
+        self._state_lock = threading.Lock()
+
+    def get(self) -> nx.MultiDiGraph:
+        """The newest projection there is, without waiting for one being built."""
+        current = self._current
+        if current is None:
+            return self.refresh_now()
+        if current.graph.get("version") != self._store.version():
+            self._start_rebuild()
+        return current
+
+    def refresh_now(self) -> nx.MultiDiGraph:
+        """The projection of the store's version now, built here if need be (a build under
+        way is waited for, not repeated)."""
+        with self._build_lock:
+            current = self._current
+            if current is None or current.graph.get("version") != self._store.version():
+                current = self._current = self._load(self._store)
+            return current
+
+    def _start_rebuild(self) -> None:
+        with self._state_lock:
+            if self._rebuilding:
+                return
+            self._rebuilding = True
+        threading.Thread(target=self._rebuild, name="redchain-rebuild", daemon=True).start()
+
+    def _rebuild(self) -> None:
+        try:
+            self.refresh_now()
+        except Exception:  # the next request tries again; until then the previous version answers
+            log.exception("rebuilding the projection failed")
+        finally:
+            with self._state_lock:
+                self._rebuilding = False

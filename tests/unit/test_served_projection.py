@@ -1,0 +1,66 @@
+"""The projection a server answers from: one build for the first load however many ask at
+once; after a write, answers from the previous version while one rebuild runs; a write
+through the server waits for its own version. The builder here is a plain function the
+test can hold, over a real SQLite store."""
+
+from __future__ import annotations
+
+import threading
+
+from graph.projection import project
+from graph.records import Node
+from graph.schema import Label
+from graph.sqlite_store import SQLiteStore
+
+from api.core.served_projection import ServedProjection
+
+
+class HeldBuilder:
+    """Builds the real projection, but only when the test lets it; counts its builds."""
+
+    def __init__(self):
+        self.calls = 0
+        self.go = threading.Event()
+        self.started = threading.Event()
+
+    def __call__(self, store):
+        self.calls += 1
+        self.started.set()
+        assert self.go.wait(10)
+        g = project(store.read())
+        g.graph["version"] = store.version()
+        return g
+
+
+def test_the_first_load_is_built_once_for_everyone_asking(tmp_path):
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    builder = HeldBuilder()
+    served = ServedProjection(store, builder)
+    got = []
+    askers = [threading.Thread(target=lambda: got.append(served.get())) for _ in range(4)]
+    for t in askers:
+        t.start()
+    assert builder.started.wait(5)
+    builder.go.set()
+    for t in askers:
+        t.join(5)
+    assert builder.calls == 1 and len({id(g) for g in got}) == 1 and "C1" in got[0]
+
+
+def test_after_a_write_readers_get_the_previous_version_until_the_new_one_is_built(tmp_path):
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    builder = HeldBuilder()
+    builder.go.set()
+    served = ServedProjection(store, builder)
+    old = served.get()
+    builder.go.clear()
+    builder.started.clear()
+    store.write([Node(Label.CHAIN, "C2", {"name": "新链"})])
+    assert served.get() is old and served.get() is old  # no wait, and only one rebuild started
+    assert builder.started.wait(5)
+    builder.go.set()
+    new = served.refresh_now()  # waits for the rebuild under way, does not start another
+    assert "C2" in new and new.graph["version"] == store.version() and served.get() is new
+    assert builder.calls == 2
