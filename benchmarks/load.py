@@ -1,0 +1,157 @@
+"""A load test of the HTTP server: concurrent viewers, then the same viewers while another
+process imports 20,000 rows. Loopback only, bounded in time; numbers, not asserts.
+
+    python benchmarks/load.py [--scale district] [--viewers 16] [--seconds 20] [--out benchmarks/LOAD.md]
+
+The server is `redchain serve` in its own process over a demo store; each viewer is a
+thread with its own keep-alive connection and bearer token, asking in turn for the
+dashboard's data (coverage by chain), a page of uncovered enterprises, a page of
+enterprises and a neighbourhood. Latency is per request, measured at the client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from api.core.security import tokens  # noqa: E402
+from api.core.security.principal import Role  # noqa: E402
+from graph.factory import open_store  # noqa: E402
+from loaders.demo import demo_tables, write_demo_csv  # noqa: E402
+from loaders.importer import import_paths  # noqa: E402
+from loaders.uscc import make_uscc  # noqa: E402
+
+IMPORT_ROWS = 20_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--store", str(db)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 401:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not start")
+
+
+def viewer(base: str, token: str, paths: list[str], until: float, latencies: list[float], seed: int) -> None:
+    rng = random.Random(seed)
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        while time.monotonic() < until:
+            path = rng.choice(paths)
+            t = time.perf_counter()
+            response = client.get(path)
+            latencies.append(time.perf_counter() - t)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
+
+
+def run_viewers(base: str, token: str, paths: list[str], viewers: int, seconds: float) -> list[float]:
+    latencies: list[float] = []
+    until = time.monotonic() + seconds
+    threads = [threading.Thread(target=viewer, args=(base, token, paths, until, latencies, i)) for i in range(viewers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def describe(latencies: list[float]) -> str:
+    ms = sorted(x * 1000 for x in latencies)
+    q = statistics.quantiles(ms, n=100)
+    return f"{len(ms)} requests; p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, max {ms[-1]:.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="district")
+    parser.add_argument("--viewers", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "LOAD.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="redchain-load-") as folder:
+        work = Path(folder)
+        tables = demo_tables(args.scale, 2024)
+        db = work / "load.db"
+        store = open_store(f"sqlite:///{db}")
+        try:
+            import_paths(store, write_demo_csv(tables, work / "csv"))
+            token = tokens.create_token(store, Role.VIEWER)[0]
+        finally:
+            store.close()
+        # 20,000 rows another process imports while the viewers read: new enterprises of
+        # a neighbouring district, as a merged ledger would bring them.
+        rows = [{**tables["enterprises"][0], "id": make_uscc(f"914399009{i:08d}"), "name": f"负载测试企业{i}"}
+                for i in range(IMPORT_ROWS)]
+        update = work / "update"
+        write_demo_csv({"enterprises": rows}, update)
+        enterprise = tables["enterprises"][0]["id"]
+        paths = ["/api/coverage?by=chain", "/api/gaps/uncovered?limit=100", "/api/enterprises?limit=100",
+                 f"/api/graph/neighbourhood/{enterprise}?depth=2"]
+        port = free_port()
+        server = start_server(db, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            run_viewers(base, token, paths, args.viewers, 2)  # warm: every view computed once
+            quiet = run_viewers(base, token, paths, args.viewers, args.seconds)
+            importer = subprocess.Popen([sys.executable, "-m", "api.cli", "load", str(update), "--store", str(db)],
+                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            started = time.monotonic()
+            during: list[float] = []
+            while importer.poll() is None:
+                during += run_viewers(base, token, paths, args.viewers, 1)
+            import_seconds = time.monotonic() - started
+            after = run_viewers(base, token, paths, args.viewers, 3)  # the rebuild after the import
+            if importer.returncode != 0:
+                raise RuntimeError(importer.stderr.read().decode()[-2000:])
+        finally:
+            server.terminate()
+            server.wait(10)
+    lines = [
+        "# redchain load test",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}  ",
+        f"Run: `python benchmarks/load.py --scale {args.scale} --viewers {args.viewers} --seconds {args.seconds:g}` "
+        f"on {datetime.now():%Y-%m-%d %H:%M}",
+        "",
+        "| phase | latency per request (client side) |",
+        "|---|---|",
+        f"| {args.viewers} viewers, {args.seconds:g} s | {describe(quiet)} |",
+        f"| same, while another process imports {len(rows):,} rows ({import_seconds:.1f} s) | {describe(during)} |",
+        f"| same, 3 s after the import (the new version built in the background) | {describe(after)} |",
+        "",
+        "Targets (issue 17): p95 ≤ 50 ms at district scale, ≤ 100 ms at city; no read over 250 ms during an import.",
+    ]
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
