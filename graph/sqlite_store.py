@@ -145,9 +145,14 @@ class SQLiteStore:
             self._db.execute("PRAGMA cache_size=-262144")
             self._db.execute("PRAGMA temp_store=MEMORY")
             self._db.executescript(_SCHEMA + _MIGRATIONS)
+            # Small keyed reads (the version, one document) on a connection of their own: a
+            # server checks them on every request and must not queue behind a long read of the
+            # whole graph (a projection rebuild) holding the main connection.
+            self._quick = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(_failure(self.path, "打开", "open", exc)) from exc
         self._lock = threading.RLock()
+        self._quick_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
@@ -189,8 +194,8 @@ class SQLiteStore:
 
     @_sqlite_errors("读取", "read")
     def version(self) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        with self._quick_lock:
+            row = self._quick.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         return int(row[0]) if row else 0
 
     @staticmethod
@@ -369,8 +374,8 @@ class SQLiteStore:
 
     @_sqlite_errors("读取", "read")
     def document(self, collection: str, key: str) -> dict | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._quick_lock:
+            row = self._quick.execute(
                 "SELECT body FROM documents WHERE collection = ? AND key = ?", (collection, key)
             ).fetchone()
         if row is None:
@@ -385,8 +390,9 @@ class SQLiteStore:
 
     @_sqlite_errors("关闭", "close")
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._quick_lock:
             self._db.close()
+            self._quick.close()
 
 
 class _DryRun(Exception):

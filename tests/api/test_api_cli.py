@@ -204,3 +204,13 @@ def test_serve_on_every_address_prints_links_a_colleague_can_open(db):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_serve_listens_without_nagle_delays():
+    """Keep-alive clients would wait ~40 ms per request on Nagle's algorithm meeting delayed
+    ACKs; accepted connections inherit TCP_NODELAY from the listening socket."""
+    listening = server._bind("127.0.0.1", 0)
+    try:
+        assert listening.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        listening.close()
