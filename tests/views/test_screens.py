@@ -106,6 +106,12 @@ def test_every_page_of_the_demo_district(fresh_server, open_context):
     shot(page, "tour-12-docs")
     page.click("text=← 返回总览")
     page.wait_for_url(fresh_server.url + "/")
+    page.locator(".last-change").scroll_into_view_if_needed()
+    shot(page, "tour-13-dashboard-last-change")
+    page.click("text=查看变化明细 →")
+    page.wait_for_url(fresh_server.url + "/views/changes")
+    assert page.locator("h1").text_content().startswith("变化：")
+    shot(page, "tour-14-changes")
     watch.assert_clean()
 
 

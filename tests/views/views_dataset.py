@@ -2,8 +2,8 @@
 
 - ``build_district``: the demo district (``loaders.demo``, scale "district") loaded through
   the importer, with one uncovered enterprise of chain C01 renamed to a script-injection
-  payload and its park to an attribute-breaking one, and three saved coverage snapshots
-  so the dashboard has a trend to draw.
+  payload and its park to an attribute-breaking one, and saved coverage snapshots so the
+  dashboard has a trend to draw and a last change to sum up (four enterprises got an org).
 - ``build_city``: the demo at city scale, where chain C02 has about 20,000 enterprises.
 - ``build_big_chain``: one chain of ``size`` enterprises over seven segments, written
   through the store port (far quicker than a CSV import of the same size), with supply
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from graph.analysis.coverage import coverage_report
-from graph.analysis.history import save_snapshot
+from graph.analysis.history import save_snapshot, snapshot_now
 from graph.projection import load_projection
 from graph.records import Node, Rel
 from graph.schema import Label, RelType
@@ -46,7 +46,13 @@ def build_district(store, folder: Path) -> dict:
     for row in tables["enterprises"]:
         if row["id"] == target:
             row.update(name=XSS_NAME, park=XSS_PARK, status="在营", in_base="是")
+    # A month before, four of the enterprises now covered had no org yet: the dashboard's
+    # last change and the changes page have something to show.
+    earlier = {**tables, "org_coverage": tables["org_coverage"][:-4]}
+    import_paths(store, write_demo_csv(earlier, folder / "earlier"))
+    snapshot_now(store, when=datetime(2025, 5, 2, 9, 0, tzinfo=timezone.utc))
     import_paths(store, write_demo_csv(tables, folder))
+    snapshot_now(store, when=datetime(2025, 6, 1, 9, 0, tzinfo=timezone.utc))
     report = coverage_report(load_projection(store))
     for days_ago, lower in ((60, 0.06), (30, 0.03), (0, 0.0)):
         totals = dataclasses.replace(
