@@ -19,11 +19,12 @@ from graph.store import GraphStore
 def document_collections() -> tuple[str, ...]:
     """Every document collection redchain keeps (the port has no way to list them)."""
     from api.core import audit
-    from api.core.security import tokens
+    from api.core.security import accounts, tokens
     from api.core.services import plans
     from graph.analysis import history
 
-    return (history.COLLECTION, history.STATE_COLLECTION, plans.COLLECTION, audit.COLLECTION, tokens.COLLECTION)
+    return (history.COLLECTION, history.STATE_COLLECTION, plans.COLLECTION, plans.INDEX, audit.COLLECTION,
+            tokens.COLLECTION, accounts.COLLECTION)
 
 
 def migrate(

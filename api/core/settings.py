@@ -38,4 +38,6 @@ class Settings(BaseSettings):
     login_failures_per_address: int = 20  # ...as do this many from one client address
     login_lockout_minutes: int = 15  # the window, and so the longest lockout
     cookie_secure: bool = False  # set true behind HTTPS: the cookie is then never sent over plain HTTP
+    plans_per_principal: int = 20  # unapplied plan proposals one token, account or session keeps
+    plan_days: int = 30  # an unapplied plan proposal expires after this many days
     warm_up: bool = True  # read the projection in the background at start-up

@@ -38,7 +38,7 @@ from api.http.deps import EditorDep, Reader, ReaderDep, StoreDep, get_principal,
 from api.core.errors import Conflict, InvalidRequest
 from api.http.errors import ApiError, redchain_status
 from api.web import login
-from api.http.routers.plans import ContactsRequest, InstructorsRequest, JointBranchesRequest, PairingsRequest
+from api.http.routers.plans import ContactsRequest, InstructorsRequest, JointBranchesRequest, PairingsRequest, limits
 from api.core.security.principal import ROLE_ZH, Principal, Role
 from api.core.security.sessions import COOKIE
 from api.core.services import analyses, entities, plans
@@ -351,38 +351,18 @@ def _forms() -> list[dict]:
     return forms
 
 
-def _stored_plan(reader: Reader, plan_id: str) -> dict:
-    """A stored proposal the reader may see: every id it touches (but its new branches)
-    is in the reader's view, as ``api.core.services.plans.apply`` requires. NotFound otherwise."""
-    for key, body in reader.store.documents(plans.COLLECTION):
-        if key == plan_id and _visible(reader, body):
-            return body
-    raise NotFound(f"找不到方案 {plan_id}")
-
-
-def _visible(reader: Reader, body: dict) -> bool:
-    plan = body.get("plan") or {}
-    new_ids = {o["id"] for o in plan.get("new_orgs", [])}
-    touched = {i["source"] for i in plan.get("items", [])} | {i["target"] for i in plan.get("items", [])}
-    g = reader.scoped.g
-    return all(n in g for n in touched - new_ids)
-
-
 def _plans_page(request: Request, reader: Reader, *, error: str | None = None, status: int = 200) -> Response:
     recent = []
-    for key, body in reversed(reader.store.documents(plans.COLLECTION)):
+    for key, summary in reversed(plans.index(reader.store)):
         if len(recent) >= RECENT_PLANS:
             break
-        if not _visible(reader, body):
+        if summary.get("expired") or not plans.visible(reader, summary):
             continue
-        plan = body.get("plan") or {}
-        params = body.get("params") or {}
-        chain = params.get("chain")
+        chain = summary.get("chain")
         recent.append({
-            "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(plan.get("kind"), plan.get("kind")),
+            "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(summary.get("kind"), summary.get("kind")),
             "chain": name_or_id(reader.scoped.attrs[chain], chain) if chain in reader.scoped.attrs else (chain or "全部"),
-            "created": plan.get("created", ""), "items": len(plan.get("items", [])),
-            "applied": (body.get("applied") or {}).get("at"),
+            "created": summary.get("created", ""), "items": summary.get("items", 0), "applied": summary.get("applied"),
         })
     body = page.render("plans.html", title="规划", forms=_forms(), chains=_chains(reader), recent=recent, error=error,
                        can_apply=reader.principal.allows(Role.EDITOR), **_context(request, reader, "plans"))
@@ -415,13 +395,13 @@ def propose(request: Request, reader: ReaderDep, form: FormDep) -> Response:
         return _plans_page(request, reader, error=f"参数有误：{problems}", status=422)
     if params["chain"] is not None:
         reader.scoped.node(params["chain"], Label.CHAIN)
-    made = plans.propose(reader, kind, params)
+    made = plans.propose(reader, kind, params, limits(request.app.state.settings))
     return RedirectResponse(f"/views/plans/{quote(made['id'], safe='')}", status_code=303)
 
 
 def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str | None = None,
                error: str | None = None, status: int = 200) -> Response:
-    body = _stored_plan(reader, plan_id)
+    body = plans.stored(reader, plan_id)
     plan = plans.as_shown_to(reader, _PLAN.validate_python(body["plan"]))
     payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan))
     params = "，".join(f"{_field_label(plan.kind, k)} {v}" for k, v in (body.get("params") or {}).items()
@@ -443,7 +423,6 @@ def plan_page(request: Request, reader: ReaderDep, plan_id: Annotated[str, Path(
 @router.post("/views/plans/{plan_id}/apply")
 def apply(request: Request, reader: ReaderDep, editor: EditorDep, form: FormDep,
           plan_id: Annotated[str, Path(max_length=100)]) -> Response:
-    _stored_plan(reader, plan_id)
     try:
         plans.apply(reader, plan_id)
     except Conflict as exc:

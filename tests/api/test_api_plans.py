@@ -84,3 +84,74 @@ def test_infeasible_plan_says_why(live):
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "plan_infeasible" and error["message"]
+
+
+@pytest.fixture
+def few_plans(template_db, tmp_path):
+    """A server keeping at most 3 unapplied proposals per token, expiring them after 30 days."""
+    import shutil
+
+    from conftest import LiveServer
+
+    db, tokens = template_db
+    copy = tmp_path / "few.db"
+    shutil.copy(db, copy)
+
+    def configure(app):
+        app.state.settings = app.state.settings.model_copy(update={"plans_per_principal": 3, "plan_days": 30})
+
+    server = LiveServer(copy, tokens, configure=configure)
+    yield server
+    server.stop()
+
+
+def test_each_token_keeps_its_newest_proposals_only(few_plans):
+    viewer, editor = few_plans.client("viewer"), few_plans.client("editor")
+    made = [viewer.post("/api/plans/contacts", json={}).json() for _ in range(3)]
+    theirs = editor.post("/api/plans/contacts", json={}).json()
+    assert all(p["removed"] == [] for p in made + [theirs])
+    fourth = viewer.post("/api/plans/pairings", json={}).json()
+    assert fourth["removed"] == [made[0]["id"]]  # the viewer's oldest, not the editor's
+    gone = editor.post(f"/api/plans/{made[0]['id']}/apply")
+    assert gone.status_code == 404 and gone.json()["error"]["message"] == f"找不到方案 {made[0]['id']}"
+    assert editor.post(f"/api/plans/{theirs['id']}/apply").status_code == 200
+    store = few_plans.store()
+    try:
+        kept = {key for key, _ in store.documents("plans")}
+    finally:
+        store.close()
+    assert kept == {made[1]["id"], made[2]["id"], fourth["id"], theirs["id"]}
+    removal = [e for e in few_plans.client("admin").get("/api/audit", params={"limit": 500}).json()["items"]
+               if e["action"] == "plan_propose" and e["details"].get("removed")]
+    assert [e["details"]["removed"] for e in removal] == [[made[0]["id"]]]
+
+
+def test_an_unapplied_proposal_expires_and_says_so(few_plans):
+    old = few_plans.client("viewer").post("/api/plans/contacts", json={}).json()
+    applied = few_plans.client("editor").post("/api/plans/contacts", json={"chain": "C02"}).json()
+    assert few_plans.client("editor").post(f"/api/plans/{applied['id']}/apply").status_code == 200
+    store = few_plans.store()
+    try:  # both made 31 days ago
+        for key in (old["id"], applied["id"]):
+            for collection in ("plans", "plan_index"):
+                body = store.document(collection, key)
+                if collection == "plans":
+                    body["plan"]["created"] = "2000-01-01T00:00:00+00:00"
+                else:
+                    body["created"] = "2000-01-01T00:00:00+00:00"
+                store.save_document(collection, key, body)
+    finally:
+        store.close()
+    few_plans.client("editor").post("/api/plans/instructors", json={})  # the next proposal clears what expired
+    expired = few_plans.client("editor").post(f"/api/plans/{old['id']}/apply")
+    assert expired.status_code == 404
+    assert expired.json()["error"]["message"] == f"方案 {old['id']} 已过期：未执行的方案保留 30 天，请重新生成"
+    page = few_plans.client("editor").get(f"/views/plans/{old['id']}")
+    assert page.status_code == 404 and "已过期" in page.text
+    kept = few_plans.client("editor").get(f"/views/plans/{applied['id']}")
+    assert kept.status_code == 200  # an applied plan is the record of a write: kept
+    store = few_plans.store()
+    try:
+        assert store.document("plans", old["id"]) is None and store.document("plans", applied["id"]) is not None
+    finally:
+        store.close()

@@ -5,13 +5,20 @@ A proposal is made by a planner over the principal's view and stored (collection
 graph has not changed since the proposal was made (otherwise it may no longer fit:
 a leader may be full, a new branch's id taken) and every id it touches is in the
 applying principal's view.
+
+Stored proposals are bounded: each principal keeps at most ``PlanLimits.per_principal``
+unapplied ones (a new one past that removes that principal's oldest), and an unapplied
+proposal older than ``PlanLimits.days`` expires (removed at the next proposal; reading it
+says it expired). Applied plans are the record of a write and are kept. Lists read a small
+index (collection ``plan_index``: kind, chain, time, size, state and the ids a plan
+touches, for the scope check), never the plans themselves; a plan is read by its key.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pydantic import TypeAdapter
 
@@ -27,6 +34,7 @@ from api.core.errors import Conflict
 from api.core.security.principal import Principal
 
 COLLECTION = "plans"
+INDEX = "plan_index"
 PLANNERS = {
     "contacts": plan_contacts,
     "instructors": plan_instructors,
@@ -36,26 +44,103 @@ PLANNERS = {
 _PLAN = TypeAdapter(Plan)
 
 
-def propose(reader: Reader, kind: str, params: dict) -> dict:
-    """Run one planner over the view, store the proposal, and return it with its id."""
+@dataclasses.dataclass(frozen=True)
+class PlanLimits:
+    per_principal: int = 20  # unapplied proposals one principal keeps
+    days: int = 30  # an unapplied proposal expires after this many days
+
+
+def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLimits()) -> dict:
+    """Run one planner over the view, store the proposal, and return it with its id
+    (and the ids of proposals it pushed out: ``removed``)."""
     plan = PLANNERS[kind](reader.scoped.g, **params)
-    plan_id = f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    now = datetime.now(timezone.utc)
+    plan_id = f"{now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}"  # keys sort in the order plans were made
     body = {"plan": to_jsonable(plan), "params": params, "applied": None, **_made_by(reader.principal)}
-    reader.store.save_document(COLLECTION, plan_id, body)
-    audit.record(reader.store, reader.principal, "plan_propose",
-                 {"plan": plan_id, "kind": kind, "params": params, "totals": plan.totals})
-    return reader.shown({"id": plan_id, "plan": body["plan"], "applied": None})
+    store = reader.store
+    removed = _make_room(store, reader.principal.subject, limits, now)
+    store.save_document(COLLECTION, plan_id, body)
+    store.save_document(INDEX, plan_id, _summary(body))
+    audit.record(store, reader.principal, "plan_propose",
+                 {"plan": plan_id, "kind": kind, "params": params, "totals": plan.totals,
+                  **({"removed": removed} if removed else {})})
+    return reader.shown({"id": plan_id, "plan": body["plan"], "applied": None, "removed": removed})
+
+
+def _summary(body: dict) -> dict:
+    """What lists and the scope check need of a stored plan."""
+    plan = body["plan"]
+    new_ids = {o["id"] for o in plan.get("new_orgs", [])}
+    touched = sorted(({i["source"] for i in plan.get("items", [])} | {i["target"] for i in plan.get("items", [])}) - new_ids)
+    return {"kind": plan.get("kind"), "chain": (body.get("params") or {}).get("chain"), "created": plan.get("created", ""),
+            "items": len(plan.get("items", [])), "by": body.get("by"), "touched": touched,
+            "applied": (body.get("applied") or {}).get("at"), "expired": None}
+
+
+def index(store: GraphStore) -> list[tuple[str, dict]]:
+    """Every stored plan's summary, oldest first (made once from the plans of a store kept
+    before the index existed)."""
+    found = store.documents(INDEX)
+    if not found:
+        found = [(key, _summary(body)) for key, body in store.documents(COLLECTION)]
+        for key, summary in found:
+            store.save_document(INDEX, key, summary)
+    return found
+
+
+def _expired(summary: dict, limits: PlanLimits, now: datetime) -> bool:
+    if summary.get("applied") or summary.get("expired"):
+        return False
+    try:
+        created = datetime.fromisoformat(summary["created"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return now - created > timedelta(days=limits.days)
+
+
+def _make_room(store: GraphStore, subject: str, limits: PlanLimits, now: datetime) -> list[str]:
+    """Expire old proposals, and remove this principal's oldest unapplied ones so that the
+    new one makes ``per_principal``. The ids removed for room (expired ones are not news)."""
+    open_ones = []
+    for key, summary in index(store):
+        if _expired(summary, limits, now):
+            store.delete_document(COLLECTION, key)
+            store.save_document(INDEX, key, {**summary, "expired": now.isoformat(timespec="seconds"), "days": limits.days,
+                                             "touched": []})
+        elif summary.get("by") == subject and not summary.get("applied") and not summary.get("expired"):
+            open_ones.append(key)
+    removed = open_ones[: max(0, len(open_ones) - limits.per_principal + 1)]
+    for key in removed:
+        store.delete_document(COLLECTION, key)
+        store.delete_document(INDEX, key)
+    return removed
+
+
+def visible(reader: Reader, summary: dict) -> bool:
+    """Whether every id the plan touches (but its new branches) is in the reader's view."""
+    g = reader.scoped.g
+    return all(n in g for n in summary.get("touched", ()))
+
+
+def stored(reader: Reader, plan_id: str) -> dict:
+    """A stored plan the reader may see, read by its key. NotFound when there is none, it
+    is outside the reader's view, or it expired (saying so)."""
+    summary = reader.store.document(INDEX, plan_id)
+    body = reader.store.document(COLLECTION, plan_id)
+    if summary is not None and summary.get("expired"):
+        raise NotFound(f"方案 {plan_id} 已过期：未执行的方案保留 {summary.get('days')} 天，请重新生成")
+    if body is None:
+        raise NotFound(f"找不到方案 {plan_id}")
+    if not visible(reader, summary or _summary(body)):
+        raise NotFound(f"找不到方案 {plan_id}")
+    return body
 
 
 def apply(reader: Reader, plan_id: str) -> dict:
     """Write a stored proposal. 404 if unknown or outside the view, 409 if applied or stale."""
     store = reader.store
-    body = _stored(store, plan_id)
+    body = stored(reader, plan_id)
     plan = _PLAN.validate_python(body["plan"])
-    touched = {i.source for i in plan.items} | {i.target for i in plan.items} | {o.id for o in plan.new_orgs}
-    new_ids = {o.id for o in plan.new_orgs}
-    if any(n not in reader.scoped.g for n in touched - new_ids):
-        raise NotFound(f"找不到方案 {plan_id}")
     if body.get("applied"):
         raise Conflict("plan_applied", f"方案 {plan_id} 已于 {body['applied']['at']} 执行过", body["applied"])
     applied: dict = {}
@@ -65,7 +150,8 @@ def apply(reader: Reader, plan_id: str) -> dict:
         applied.update({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": reader.principal.subject,
                         "version": summary.version, "added": summary.added, "updated": summary.updated,
                         "unchanged": summary.unchanged})
-        return [Document(COLLECTION, plan_id, {**body, "applied": dict(applied)}),
+        done = {**body, "applied": dict(applied)}
+        return [Document(COLLECTION, plan_id, done), Document(INDEX, plan_id, _summary(done)),
                 audit.plan_apply_entry(reader.principal, plan, summary, plan_id)]
 
     try:
@@ -74,13 +160,6 @@ def apply(reader: Reader, plan_id: str) -> dict:
         raise Conflict("plan_stale", f"方案 {plan_id} 生成后数据已有变化（版本 {plan.version} → {stale.current}），请重新生成方案",
                        {"plan_version": plan.version, "store_version": stale.current}) from None
     return {"id": plan_id, "applied": applied}
-
-
-def _stored(store: GraphStore, plan_id: str) -> dict:
-    for key, body in store.documents(COLLECTION):
-        if key == plan_id:
-            return body
-    raise NotFound(f"找不到方案 {plan_id}")
 
 
 def _made_by(principal: Principal) -> dict:

@@ -10,7 +10,8 @@ from graph.analysis.planners.pairings import DEFAULT_CAPACITY as PAIRING_CAPACIT
 from graph.analysis.planners.pairings import DEFAULT_MAX_HOPS, DEFAULT_NEAREST
 from graph.analysis.uncovered import MIN_BRANCH_MEMBERS
 
-from api.http.deps import EditorDep, ReaderDep
+from api.core.settings import Settings
+from api.http.deps import EditorDep, ReaderDep, SettingsDep
 from api.http.errors import ERROR_RESPONSES, ErrorResponse
 from api.core.services import plans
 
@@ -55,6 +56,7 @@ class Proposal(BaseModel):
     id: str = Field(description="Pass to `POST /api/plans/{id}/apply` to write the plan.")
     plan: Plan
     applied: Applied | None
+    removed: list[str] = Field(default_factory=list, description="Your oldest unapplied proposals removed to keep the limit per token or account.")
 
 
 class ApplyResult(BaseModel):
@@ -69,24 +71,28 @@ def _params(request: BaseModel) -> dict[str, Any]:
     return request.model_dump()
 
 
+def limits(settings: Settings) -> plans.PlanLimits:
+    return plans.PlanLimits(settings.plans_per_principal, settings.plan_days)
+
+
 @router.post("/contacts", summary="Propose leaders' contact points", **_PROPOSE)
-def propose_contacts(reader: ReaderDep, request: Annotated[ContactsRequest, Body()] = ContactsRequest()) -> dict:
-    return plans.propose(reader, "contacts", _params(request))
+def propose_contacts(reader: ReaderDep, settings: SettingsDep, request: Annotated[ContactsRequest, Body()] = ContactsRequest()) -> dict:
+    return plans.propose(reader, "contacts", _params(request), limits(settings))
 
 
 @router.post("/instructors", summary="Propose instructor assignments", **_PROPOSE)
-def propose_instructors(reader: ReaderDep, request: Annotated[InstructorsRequest, Body()] = InstructorsRequest()) -> dict:
-    return plans.propose(reader, "instructors", _params(request))
+def propose_instructors(reader: ReaderDep, settings: SettingsDep, request: Annotated[InstructorsRequest, Body()] = InstructorsRequest()) -> dict:
+    return plans.propose(reader, "instructors", _params(request), limits(settings))
 
 
 @router.post("/pairings", summary="Propose co-building pairings", **_PROPOSE)
-def propose_pairings(reader: ReaderDep, request: Annotated[PairingsRequest, Body()] = PairingsRequest()) -> dict:
-    return plans.propose(reader, "pairings", _params(request))
+def propose_pairings(reader: ReaderDep, settings: SettingsDep, request: Annotated[PairingsRequest, Body()] = PairingsRequest()) -> dict:
+    return plans.propose(reader, "pairings", _params(request), limits(settings))
 
 
 @router.post("/joint-branches", summary="Propose joint branches", **_PROPOSE)
-def propose_joint_branches(reader: ReaderDep, request: Annotated[JointBranchesRequest, Body()] = JointBranchesRequest()) -> dict:
-    return plans.propose(reader, "joint_branches", _params(request))
+def propose_joint_branches(reader: ReaderDep, settings: SettingsDep, request: Annotated[JointBranchesRequest, Body()] = JointBranchesRequest()) -> dict:
+    return plans.propose(reader, "joint_branches", _params(request), limits(settings))
 
 
 @router.post(
