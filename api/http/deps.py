@@ -3,6 +3,7 @@ acts as, the role it needs, and the :class:`Reader` every read goes through."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,7 +17,7 @@ from api.http.errors import ApiError
 from api.core.scope import ScopedGraph
 from api.core.security import tokens
 from api.core.security.principal import ROLE_ZH, Principal, Role
-from api.core.security.sessions import COOKIE
+from api.core.security.sessions import COOKIE, CSRF_HEADER, form_token
 from api.core.settings import Settings
 
 
@@ -51,6 +52,7 @@ def get_principal(
         principal = request.app.state.sessions.principal(session, store)
         if principal is not None:
             _require_same_origin(request, store, principal)
+            _require_csrf_header(request, store, principal, session)
             return principal
         raise _unauthorized("登录已过期或已退出，请重新登录")
     raise _unauthorized("需要令牌：请在请求头中加上 Authorization: Bearer <令牌>")
@@ -71,6 +73,18 @@ def _require_same_origin(request: Request, store: GraphStore, principal: Princip
     audit.record(store, principal, "cross_origin_refused",
                  {"path": request.url.path, "method": request.method, "origin": (source or "")[:200]})
     raise ApiError(403, "cross_origin", "拒绝跨站请求：只接受本系统页面发出的修改操作（请从 redchain 的页面操作，脚本请用 API 令牌）")
+
+
+def _require_csrf_header(request: Request, store: GraphStore, principal: Principal, session: str) -> None:
+    """A write to the JSON API riding on the session cookie must also carry the session's
+    form token in the ``X-CSRF-Token`` header (page forms carry it in their body, checked
+    where the form is read)."""
+    if request.method in _SAFE_METHODS or not request.url.path.startswith("/api/"):
+        return
+    if hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), form_token(session)):
+        return
+    audit.record(store, principal, "csrf_refused", {"path": request.url.path, "method": request.method})
+    raise ApiError(403, "csrf", f"缺少或错误的 {CSRF_HEADER}：用浏览器登录会话修改数据须带上页面给出的令牌（脚本请用 API 令牌）")
 
 
 def same_origin(request: Request) -> bool:

@@ -14,7 +14,6 @@ this app only (``api.web.page.CSP``). Failures become Chinese HTML pages, not JS
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import mimetypes
 from datetime import date
@@ -40,6 +39,7 @@ from api.http.errors import ApiError, redchain_status
 from api.web import login
 from api.http.routers.plans import ContactsRequest, InstructorsRequest, JointBranchesRequest, PairingsRequest, limits
 from api.core.security.principal import ROLE_ZH, Principal, Role
+from api.core.security import sessions
 from api.core.security.sessions import COOKIE
 from api.core.services import analyses, entities, plans
 from api.core.settings import MAX_DEPTH, MAX_NEIGHBOURHOOD
@@ -55,7 +55,6 @@ from api.web.thresholds import PageSettings
 NAV_CHAINS = 8  # chains named in the top bar; the dashboard lists them all
 RECENT_PLANS = 15
 SEARCH_RESULTS = 100
-_FORM_KEY = b"redchain-form-v1"
 _PLAN = TypeAdapter(Plan)
 
 
@@ -116,9 +115,7 @@ PageSettingsDep = Annotated[PageSettings, Depends(page_settings)]
 def form_token(request: Request) -> str | None:
     """The form token of this browser session (None without a session cookie)."""
     session = request.cookies.get(COOKIE)
-    if not session:
-        return None
-    return hmac.new(session.encode(), _FORM_KEY, hashlib.sha256).hexdigest()[:40]
+    return sessions.form_token(session) if session else None
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -341,6 +341,22 @@ def test_a_write_riding_on_the_session_cookie_from_elsewhere_is_refused_and_audi
         assert admin.post("/api/plans/joint-branches", json={}).status_code == 201  # bearer tokens are not browsers
 
 
+def test_a_write_riding_on_the_session_cookie_needs_the_pages_token_too(fresh_server):
+    """Issue 18.2: same origin is not enough for the JSON API; the form token must come too."""
+    with browser_session(fresh_server) as browser:
+        token = csrf_of(browser.get("/").text)
+        missing = browser.post("/api/plans/joint-branches", json={})
+        assert missing.status_code == 403 and missing.json()["error"]["code"] == "csrf"
+        assert "缺少或错误的 X-CSRF-Token" in missing.json()["error"]["message"]
+        wrong = browser.post("/api/plans/joint-branches", json={}, headers={"X-CSRF-Token": "0" * 40})
+        assert wrong.status_code == 403
+        made = browser.post("/api/plans/joint-branches", json={}, headers={"X-CSRF-Token": token})
+        assert made.status_code == 201, made.text
+    with bearer(fresh_server, Role.ADMIN) as admin:
+        entries = admin.get("/api/audit", params={"limit": 500}).json()["items"]
+        assert [e["details"]["path"] for e in entries if e["action"] == "csrf_refused"] == ["/api/plans/joint-branches"] * 2
+
+
 def test_viewers_never_read_peoples_names_on_plan_pages_and_editors_reads_are_audited(fresh_server):
     """Issue 18.1: an editor proposes contact points; a viewer opens the stored plan."""
     with bearer(fresh_server, Role.EDITOR) as editor:

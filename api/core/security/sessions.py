@@ -17,6 +17,7 @@ at its next request, and a changed role or chain scope applies at once.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -30,8 +31,19 @@ COOKIE = "redchain_session"
 MAX_SESSIONS = 10_000  # open at once; expired ones are dropped first, then the oldest
 
 
+_FORM_KEY = b"redchain-form-v1"
+CSRF_HEADER = "X-CSRF-Token"
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def form_token(session_id: str) -> str:
+    """The token every state-changing request riding on this session must carry (a form's
+    hidden ``csrf`` field, or the ``X-CSRF-Token`` header of a script on our pages): only
+    a page of ours, which the session's own cookie opened, can know it."""
+    return hmac.new(session_id.encode(), _FORM_KEY, hashlib.sha256).hexdigest()[:40]
 
 
 class Sessions:
