@@ -24,7 +24,7 @@ from graph.store import GraphStore
 from loaders.problems import Problem, Problems
 from loaders.readers import SUPPORTED_SUFFIXES, read_file
 from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
-from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, normalise_name
+from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -42,6 +42,20 @@ class ImportReport:
     removed: list[Removed] = field(default_factory=list)  # links the import removes (or would)
     left_base: list[tuple[str, str]] = field(default_factory=list)  # --full: (id, name) no longer listed
     created: dict[str, tuple[Label, str]] = field(default_factory=dict)  # entities made from a name
+
+    def to_dict(self) -> dict:
+        """The import as `redchain load --json` prints it and ``POST /api/imports`` answers."""
+        return {
+            "ok": True, "dry_run": self.dry_run, "files": self.files, "rows": self.rows,
+            "added": self.summary.added, "updated": self.summary.updated, "unchanged": self.summary.unchanged,
+            "removed": self.summary.deleted, "version": self.summary.version,
+            "removed_links": [r.as_dict() for r in self.removed],
+            "left_base": [{"id": i, "name": n} for i, n in self.left_base],
+            "created": {i: {"label": label.value, "name": name} for i, (label, name) in self.created.items()},
+            "columns": [{"file": m.file, "sheet": m.sheet, "table": m.table.name, "header": m.header,
+                         "column": m.column.name if m.column else None} for m in self.header_map],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,33 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], 
     return files, problems
 
 
+class BadOption(ValueError):
+    """An import option that cannot be used: ``option`` is ``"map"`` or ``"as"``, the
+    message says why."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
+
+
+def import_options(maps: Iterable[str] = (), as_table: str | None = None) -> tuple[dict[str, str], str | None]:
+    """``--map 原列名=标准列名`` pairs and ``--as 表`` as ``import_paths`` takes them (the
+    same for the CLI, the API and the web import). Raises ``BadOption``."""
+    mapping = {}
+    for pair in maps:
+        original, sep, standard = pair.partition("=")
+        if not sep or not original.strip() or not standard.strip():
+            raise BadOption("map", f"“{pair}”应写成 原列名=标准列名（如 企业全称=名称）")
+        mapping[original.strip()] = standard.strip()
+    table = None
+    if as_table and as_table.strip():
+        found = find_table(as_table.strip())
+        if found is None:
+            raise BadOption("as", f"没有叫“{as_table.strip()}”的表；可用 ledger（台账）或 {_TABLE_NAMES}")
+        table = found.name
+    return mapping, table
+
+
 def import_paths(
     store: GraphStore,
     paths: Iterable[str | Path],
@@ -96,9 +137,10 @@ def import_paths(
     written. With ``dry_run`` everything is checked and counted, nothing is written.
     ``describe(files, rows, summary)`` makes documents saved in the same transaction as
     the import (its audit entry), so a committed import always has them.
-    ``mapping`` ({原列名: 标准列名}, see ``parse_mappings``) names columns the synonyms do
-    not know; ``as_table="ledger"`` reads every sheet as a ledger; with ``full`` the files
-    are the complete register: stored enterprises they do not list leave the base.
+    ``mapping`` ({原列名: 标准列名}, see ``import_options``) names columns the synonyms do
+    not know; ``as_table`` (a table's name, e.g. ``"ledger"``) reads every sheet as that
+    table; with ``full`` the files are the complete register: stored enterprises they do
+    not list leave the base.
     """
     with _bulk():
         return _import(store, paths, dry_run, progress or (lambda stage, done, total: None),

@@ -166,12 +166,13 @@ _HEADER_SEARCH = 10  # rows below the first searched for the header (titles, not
 def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> Table | None:
     """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
     the first row."""
-    named = LEDGER if force == "ledger" else find_table(raw.name)
+    named = find_table(force) if force else find_table(raw.name)
+    forced_ledger = force is not None and named is LEDGER
     candidates = [raw.headers] + ([raw.row(i) for i in range(min(_HEADER_SEARCH, len(raw.numbers)))]
                                   if raw.header_row else [])
     for position, cells in enumerate(candidates):
         found = {column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None}
-        if force == "ledger" or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
+        if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
             if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
                 return _reheaded(raw, position, LEDGER)
         if named is not None and named is not LEDGER:

@@ -20,7 +20,7 @@ from graph.errors import ImportFailed, RedchainError, StoreMissing
 from graph.factory import open_store
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, REL_ZH, Label
-from loaders.importer import ImportReport, import_paths
+from loaders.importer import BadOption, ImportReport, import_options, import_paths
 from loaders.template import write_template
 
 _KIND_ZH = {label.value: zh for label, zh in LABEL_ZH.items()} | {rtype.value: zh for rtype, zh in REL_ZH.items()}
@@ -108,17 +108,6 @@ def _store_for(uri: str | None, dry_run: bool) -> Iterator:
         yield opened
 
 
-def parse_mappings(pairs: list[str]) -> dict[str, str]:
-    """``--map 原列名=标准列名`` options as a dict; a malformed one is a usage error."""
-    found = {}
-    for pair in pairs:
-        original, sep, standard = pair.partition("=")
-        if not sep or not original.strip() or not standard.strip():
-            raise typer.BadParameter(f"'{pair}' 应写成 原列名=标准列名（如 --map \"企业全称=名称\"）", param_hint="'--map'")
-        found[original.strip()] = standard.strip()
-    return found
-
-
 def load(
     files: Annotated[list[Path], typer.Argument(help="CSV/XLSX/XLS/JSON 文件或其所在文件夹（可多个）。", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将发生的变化（含每列如何识别、将删除的关系），不写入。")] = False,
@@ -129,10 +118,10 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """导入文件：全部写入或全不写入；重复导入同样的文件不改变数据。"""
-    mapping = parse_mappings(maps or [])
-    table = as_table.strip().lower() if as_table else None
-    if table in ("台账", "ledger"):
-        table = "ledger"
+    try:
+        mapping, table = import_options(maps or [], as_table)
+    except BadOption as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'--{exc.option}'") from None
     with _store_for(store, dry_run) as s:
         try:
             report = import_with_progress(s, files, dry_run, mapping=mapping, as_table=table, full=full)
@@ -145,18 +134,7 @@ def load(
                 err_console.print(f"共 {failed.total} 个问题，未写入任何数据。", style="red", highlight=False)
             raise typer.Exit(1) from None
     if as_json:
-        print_json({
-            "ok": True, "dry_run": report.dry_run, "files": report.files, "rows": report.rows,
-            "added": report.summary.added, "updated": report.summary.updated,
-            "unchanged": report.summary.unchanged, "removed": report.summary.deleted, "version": report.summary.version,
-            "removed_links": [{"type": r.type.value, "source": r.source, "target": r.target,
-                               "source_name": r.source_name, "target_name": r.target_name} for r in report.removed],
-            "left_base": [{"id": i, "name": n} for i, n in report.left_base],
-            "created": {i: {"label": label.value, "name": name} for i, (label, name) in report.created.items()},
-            "columns": [{"file": m.file, "sheet": m.sheet, "table": m.table.name, "header": m.header,
-                         "column": m.column.name if m.column else None} for m in report.header_map],
-            "warnings": [w.as_dict() for w in report.warnings],
-        })
+        print_json(report.to_dict())
         return
     for warning in report.warnings:
         err_console.print(Text.assemble(("提示:", "yellow"), " ", str(warning)), highlight=False, soft_wrap=True)

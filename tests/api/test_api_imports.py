@@ -120,3 +120,55 @@ def test_imported_ids_are_then_in_scope_for_the_chain(fresh):
     files = [("files", ("enterprises.csv", csv_bytes(rows))), ("files", ("enterprise_segments.csv", csv_bytes(links)))]
     assert fresh.client("admin").post("/api/imports", files=files).status_code == 200
     assert fresh.client("viewer_c01").get(f"/api/enterprises/{ds.uscc(99)}").json()["chains"] == ["C01"]
+
+
+def _ledger_bytes(rows, header) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "花名册"
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_ledger_with_a_mapped_header_over_http_answers_as_the_cli(fresh, tmp_path):
+    """`map`, `as` and `full` are load's --map, --as and --full; the answer is load --json's."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+    from fixtures.ledger import HEADER, MONTH_1
+
+    header = ["企业全称" if h == "单位名称" else h for h in HEADER]
+    data = _ledger_bytes(MONTH_1, header)
+    editor = fresh.client("editor")
+    refused = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"dry_run": "true"})
+    assert refused.status_code == 422
+    bad = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"map": "企业全称"})
+    assert bad.status_code == 422 and bad.json()["error"]["message"] == "“企业全称”应写成 原列名=标准列名（如 企业全称=名称）"
+    unknown = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"as": "花名"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["message"].startswith("没有叫“花名”的表")
+    fields = {"map": ["企业全称=名称", "從業人數=职工人数"], "as": "台账", "dry_run": "true"}
+    over_http = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data=fields)
+    assert over_http.status_code == 200, over_http.text
+    body = over_http.json()
+    assert body["created"] and {c["column"] for c in body["columns"] if c["header"] == "企业全称"} == {"name"}
+    assert all(c["file"] == "花名册.xlsx" for c in body["columns"])
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(data)
+    cli = CliRunner().invoke(app, ["load", str(path), "--map", "企业全称=名称", "--map", "從業人數=职工人数", "--as", "台账",
+                                   "--dry-run", "--json", "--store", f"sqlite:///{fresh.db}"], env={"COLUMNS": "200"})
+    assert cli.exit_code == 0, cli.output
+    from_cli = json.loads(cli.stdout)
+    for answer in (body, from_cli):
+        answer.pop("files")
+        for column in answer["columns"]:
+            column.pop("file")
+    assert body == from_cli
+    written = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={**fields, "dry_run": "false", "full": "true"})
+    assert written.status_code == 200 and written.json()["left_base"]  # the district's own enterprises are not in this ledger

@@ -18,11 +18,11 @@ from typing import BinaryIO
 from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed
 from graph.store import GraphStore
-from loaders.importer import import_paths
+from loaders.importer import BadOption, import_options, import_paths
 from loaders.problems import Problem
 
 from api.core import audit
-from api.core.errors import TooLarge
+from api.core.errors import InvalidRequest, TooLarge
 from api.core.security.principal import Principal
 
 _CHUNK = 1024 * 1024
@@ -42,11 +42,18 @@ def safe_name(filename: str | None, index: int) -> str:
     return name[:200]
 
 
-def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload], *, dry_run: bool, max_bytes: int) -> dict:
+def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload], *, dry_run: bool, max_bytes: int,
+                   maps: list[str] = (), as_table: str | None = None, full: bool = False) -> dict:
     """Import uploaded files in one all-or-nothing transaction; the result as ``load --json`` prints it.
 
-    Raises ``ImportFailed`` (problems named by the uploaded names) when anything is wrong.
+    ``maps``, ``as_table`` and ``full`` are ``load``'s ``--map``, ``--as`` and ``--full``.
+    Raises ``ImportFailed`` (problems named by the uploaded names) when anything is wrong,
+    ``InvalidRequest`` for an option that cannot be used.
     """
+    try:
+        mapping, table = import_options(maps, as_table)
+    except BadOption as exc:
+        raise InvalidRequest(f"bad_{exc.option}", str(exc)) from None
     folder = Path(tempfile.mkdtemp(prefix="redchain-upload-"))
     try:
         shown: dict[str, str] = {}
@@ -66,8 +73,9 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
             shown[str(path)] = name
             paths.append(path)
         try:
-            report = import_paths(store, paths, dry_run=dry_run, describe=lambda files, rows, summary: [
-                audit.import_entry(principal, [shown.get(f, f) for f in files], rows, summary)])
+            report = import_paths(store, paths, dry_run=dry_run, mapping=mapping, as_table=table, full=full,
+                                  describe=lambda files, rows, summary: [
+                                      audit.import_entry(principal, [shown.get(f, f) for f in files], rows, summary)])
         except ImportFailed as failed:
             problems = [_rename(p, shown) for p in failed.problems]
             audit.record(store, principal, "import_rejected",
@@ -75,12 +83,11 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
             raise ImportFailed(problems, failed.total) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    summary = report.summary
-    result = {
-        "ok": True, "dry_run": report.dry_run, "files": [shown.get(f, f) for f in report.files], "rows": report.rows,
-        "added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged, "version": summary.version,
-        "warnings": [_rename(w, shown).as_dict() for w in report.warnings],
-    }
+    result = report.to_dict()
+    result["files"] = [shown.get(f, f) for f in report.files]
+    result["warnings"] = [_rename(w, shown).as_dict() for w in report.warnings]
+    for column in result["columns"]:
+        column["file"] = shown.get(column["file"], column["file"])
     if not dry_run:
         snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
     return result

@@ -238,7 +238,12 @@ class ImportResult(BaseModel):
     added: dict[str, int]
     updated: dict[str, int]
     unchanged: dict[str, int]
+    removed: dict[str, int] = Field(description="Links removed because the file no longer states them, per kind.")
     version: int
+    removed_links: list[dict[str, str]] = Field(description="Each removed link: type, source, target and their names.")
+    left_base: list[dict[str, str]] = Field(description="With `full`: enterprises no longer listed (kept, out of the base).")
+    created: dict[str, dict[str, str]] = Field(description="Entities made from a name: id -> label and name.")
+    columns: list[dict[str, str | None]] = Field(description="How every column was read: file, sheet, table, header, column.")
     warnings: list[Problem]
 
 

@@ -25,7 +25,11 @@ def import_files(
     settings: SettingsDep,
     files: Annotated[list[UploadFile], File(description="One or more files; a CSV's name is its table's name.")],
     dry_run: Annotated[bool, Form(description="Check and count only; write nothing.")] = False,
+    map: Annotated[list[str] | None, Form(description="`原列名=标准列名` for a header the synonyms do not know (repeat the field).")] = None,
+    as_table: Annotated[str | None, Form(alias="as", max_length=50, description="Read every sheet as this table, e.g. `ledger`.")] = None,
+    full: Annotated[bool, Form(description="The files are the complete register: enterprises they no longer list leave the base.")] = False,
 ) -> dict:
-    """The same validation, atomicity and problem list as `redchain load --json`."""
+    """The same validation, atomicity, options and problem list as `redchain load --json`."""
     uploads = [Upload(f.filename or "", f.file) for f in files]
-    return import_uploads(store, principal, uploads, dry_run=dry_run, max_bytes=settings.max_upload_bytes)
+    return import_uploads(store, principal, uploads, dry_run=dry_run, max_bytes=settings.max_upload_bytes,
+                          maps=map or [], as_table=as_table, full=full)
