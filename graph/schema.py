@@ -263,3 +263,13 @@ def coverage_field_zh(field: str) -> str:
 
 # The groupings of the coverage report and the word for one group's key.
 GROUPINGS_ZH: dict[str, str] = {"chain": "产业链", "segment": "环节", "park": "园区", "street": "街道", "kind": "类型"}
+
+
+def rel_type_named(text: str) -> RelType | None:
+    """The relationship type a person names: its code (``COVERS``, any case) or its words
+    (党组织覆盖, 联系点, 领导联系点 …); None when it names none."""
+    wanted = text.strip()
+    for rtype in RelType:
+        if wanted.upper() == rtype.value or wanted in (REL_ZH[rtype], REL_SPECS[rtype].zh):
+            return rtype
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import usage_zh
-from api.cli import changes, coverage, demo, imports, migrate, server, users, views
+from api.cli import changes, coverage, delete, demo, imports, migrate, server, users, views
 from api.cli.chains import chains_app
 from api.cli.gaps import gaps_app
 from api.cli.plans import plan_app
@@ -20,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 imports.register(app)
+delete.register(app)
 demo.register(app)
 coverage.register(app)
 changes.register(app)

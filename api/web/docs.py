@@ -86,6 +86,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("post", "/api/imports"): (
         "导入 CSV、XLSX、XLS、JSON 文件（全部成功或全部不写）",
         "校验、原子性和问题清单与 `redchain load --json` 相同；有任何错误时不写入任何数据。"),
+    ("delete", "/api/entities/{node_id}"): ("删除一个对象（不限产业链的编辑）", "与 `redchain delete entity` 相同：它还有关系时拒绝（409）并列出这些关系，除非 `cascade=true` 一并删除；`dry_run=true` 只列出将删除什么。"),
+    ("delete", "/api/links/{rel_type}/{source}/{target}"): ("删除一条关系（不限产业链的编辑）", "与 `redchain delete link` 相同：关系用代码（COVERS）或名称（党组织覆盖）指明。"),
     ("get", "/api/reports/coverage.xlsx"): ("覆盖情况工作簿：合计及各分组各一张表", ""),
     ("get", "/api/gaps/uncovered.xlsx"): ("未建党组织企业工作簿：全部及按补建方式分表", ""),
     ("get", "/api/audit"): ("审计日志（从早到晚；不限产业链的管理角色）", ""),
@@ -100,7 +102,8 @@ PARAMETERS = {
     "centrality": "中心度算法：pagerank 或 betweenness", "depth": "从该对象起的跳数", "by": "分组：chain、segment、park 或 street",
     "enterprise_id": "企业的统一社会信用代码", "org_id": "党组织编号", "chain_id": "产业链编号", "unit_id": "单位编号",
     "leader_id": "领导编号", "instructor_id": "指导员编号", "alliance_id": "联盟编号", "node_id": "任意对象的编号",
-    "plan_id": "规划提议编号", "since": "这一天（含）之前最近的快照与现在比较，如 2026-05-01",
+    "plan_id": "规划提议编号", "cascade": "连同它的所有关系一并删除", "dry_run": "只列出将删除什么，不写入",
+    "rel_type": "关系的代码或名称，如 COVERS、党组织覆盖", "source": "关系起点的编号", "target": "关系终点的编号", "since": "这一天（含）之前最近的快照与现在比较，如 2026-05-01",
     "from": "快照的 at 时间（见 /api/history），与现在或 to 比较", "to": "与 from 一起：与这个快照比较而不是现在",
 }
 _TYPES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否", "object": "对象", "null": "空"}

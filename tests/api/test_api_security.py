@@ -34,6 +34,8 @@ OPERATIONS = [
     ("GET", "/api/gaps/orgs", "viewer"),
     ("GET", "/api/history?chain=C01", "viewer"),
     ("GET", "/api/changes?from=NOPE", "viewer"),  # no such snapshot: 404 once past the role check
+    ("DELETE", "/api/entities/NOPE", "editor"),
+    ("DELETE", "/api/links/COVERS/NOPE/NOPE", "editor"),
     ("GET", "/api/reports/coverage.xlsx", "viewer"),
     ("GET", "/api/gaps/uncovered.xlsx", "viewer"),
     ("POST", "/api/plans/contacts", "viewer"),
@@ -56,7 +58,7 @@ def _call(client, method: str, path: str):
 
 def test_operations_list_covers_the_openapi_document(live):
     documented = {(m.upper(), p) for p, item in live.client().get("/openapi.json").json()["paths"].items() for m in item}
-    listed = {(m, re.sub(r"/(NOPE|O1|C01|U1|L1|I1|A1|" + ds.E1 + r")(?=/|$)", "/{x}", p.split("?")[0])) for m, p, _ in OPERATIONS}
+    listed = {(m, re.sub(r"/(NOPE|COVERS|O1|C01|U1|L1|I1|A1|" + ds.E1 + r")(?=/|$)", "/{x}", p.split("?")[0])) for m, p, _ in OPERATIONS}
     assert {(m, re.sub(r"\{[^}]+\}", "{x}", p)) for m, p in documented} == listed
 
 

@@ -6,6 +6,7 @@ from api.http.routers import (
     chains,
     changes,
     coverage,
+    deletions,
     enterprises,
     exports,
     gaps,
@@ -36,6 +37,7 @@ ROUTERS = [
     changes.router,
     plans.router,
     imports.router,
+    deletions.router,
     exports.router,
     audit.router,
 ]
