@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from fixtures.ledger import C, D, F, HEADER, MONTH_1, TITLE, month_2, write_xlsx
+from fixtures.ledger import C, D, F, HEADER, MONTH_1, TITLE, month_2, write_xls, write_xlsx
 from graph.factory import open_store
 
 FIGURES = ("base", "org_covered", "covered_by_standalone", "covered_by_joint", "work_covered", "uncovered",
@@ -66,8 +66,8 @@ def test_a_ledger_gets_in_with_the_expected_figures_and_reimport_is_a_no_op(tmp_
     assert graph_of(db) == before
 
 
-def test_the_same_ledger_as_gbk_csv_and_with_a_mapped_header_gives_the_same_graph(tmp_path, month_1_xlsx):
-    xlsx_db, csv_db, mapped_db = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "c.db"
+def test_the_same_ledger_as_gbk_csv_xls_and_with_a_mapped_header_gives_the_same_graph(tmp_path, month_1_xlsx):
+    xlsx_db, csv_db, mapped_db, xls_db = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "c.db", tmp_path / "d.db"
     load(xlsx_db, month_1_xlsx)
     gbk = tmp_path / "台账.csv"
     with gbk.open("w", encoding="gbk", newline="") as out:
@@ -75,6 +75,10 @@ def test_the_same_ledger_as_gbk_csv_and_with_a_mapped_header_gives_the_same_grap
         writer.writerows([[TITLE], [], HEADER, *MONTH_1])
     load(csv_db, gbk)
     assert graph_of(csv_db) == graph_of(xlsx_db)
+    old_excel = tmp_path / "台账.xls"
+    write_xls(old_excel, MONTH_1)
+    load(xls_db, old_excel)
+    assert graph_of(xls_db) == graph_of(xlsx_db)
 
     renamed = tmp_path / "改名.xlsx"
     header = ["企业全称" if h == "单位名称" else h for h in HEADER]
