@@ -25,7 +25,7 @@ from api.http.limits import BodyLimit
 from api.core.security.login_attempts import LoginAttempts
 from api.core.security.sessions import Sessions
 from api.core.settings import Settings
-from api.web import docs, login, pages
+from api.web import docs, import_page, login, pages
 
 DESCRIPTION = """
 redchain maps party-building work along industry chains (产业链党建) as a graph.
@@ -67,10 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.form_secret = secrets.token_bytes(32)  # signs the login form's token; new per process
     app.state.scoped_graphs = ScopedGraphCache()
     app.add_middleware(ReadYourWrites)
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes})
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes,
+                                                                            "/views/import": settings.max_upload_bytes})
     install_error_handlers(app)
     app.include_router(pages.router)  # the web UI; first, so that it serves "/" (logins still go through login.login)
-    for router in [login.router, docs.router, *ROUTERS]:
+    for router in [import_page.router, login.router, docs.router, *ROUTERS]:
         app.include_router(router)
     return app
 

@@ -147,9 +147,11 @@ def _chains(reader: Reader) -> list[dict]:
     return [{"id": c, "name": name_or_id(view.attrs[c], c)} for c in view.ids(Label.CHAIN)]
 
 
-def _context(request: Request, reader: Reader, nav: str) -> dict:
-    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(reader.principal), "csrf": form_token(request),
-            "tz": page_settings(request).timezone}
+def page_context(request: Request, reader: Reader, nav: str) -> dict:
+    """What the frame of every page needs: the top bar's links, who is logged in, the form token."""
+    principal = reader.principal
+    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(principal), "csrf": form_token(request),
+            "tz": page_settings(request).timezone, "can_import": principal.allows(Role.EDITOR) and not principal.scoped}
 
 
 def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:
@@ -198,7 +200,7 @@ def home(
         last_change = summary(analyses.comparison(reader))  # counts only: no names shown
     except (InvalidRequest, NotFound):  # fewer than two snapshots, or no single series to compare
         last_change = None
-    return html(page.render("dashboard.html", title="总览", d=d, last_change=last_change, **_context(request, reader, "home")))
+    return html(page.render("dashboard.html", title="总览", d=d, last_change=last_change, **page_context(request, reader, "home")))
 
 
 @router.post("/views/logout")
@@ -230,7 +232,7 @@ def chain_page(
     if focus:
         payload = {**payload, "focus": focus}
         data = page.json_for_html(payload)
-    body = page.graph_page(payload, data=data, **_context(request, reader, f"chain:{chain_id}"))
+    body = page.graph_page(payload, data=data, **page_context(request, reader, f"chain:{chain_id}"))
     return html(body)
 
 
@@ -247,7 +249,7 @@ def entity_page(
     reader.scoped.node(node_id)  # 404 outside the view
     payload, data = _graph(reader, ("entity", node_id, depth, limit),
                            lambda g: neighbourhood_map(g, node_id, depth=depth, limit=limit, max_limit=MAX_NEIGHBOURHOOD))
-    return html(page.graph_page(payload, data=data, **_context(request, reader, "entity")))
+    return html(page.graph_page(payload, data=data, **page_context(request, reader, "entity")))
 
 
 @router.get("/views/gaps")
@@ -262,7 +264,7 @@ def gaps_page(
     gaps = reader.scoped.memo(("pages", "gaps", chain), lambda: gap_map(reader.scoped.g, chain=chain))
     payload, data = _graph(reader, ("gaps-json", chain), lambda g: gaps.payload)
     body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps,
-                       chains=_chains(reader), chain=chain, **_context(request, reader, "gaps"))
+                       chains=_chains(reader), chain=chain, **page_context(request, reader, "gaps"))
     return html(body)
 
 
@@ -277,7 +279,7 @@ def search_page(request: Request, reader: ReaderDep, q: Annotated[str, Query(max
                       for c in item["chains"]]}
             for item in found["items"]]
     body = page.render("search.html", title=f"查找：{q}" if q else "查找", q=q, rows=rows, total=found["total"],
-                       **_context(request, reader, "search"))
+                       **page_context(request, reader, "search"))
     return html(body)
 
 
@@ -287,7 +289,7 @@ def changes_page(request: Request, reader: ReaderDep, since: date | None = None,
     """What changed: by default what the last import or save changed; ``since`` a day."""
     result = analyses.changes(reader, since=since, chain=chain)
     body = page.render("changes.html", title="变化", c=changes_view(result, SERVER_LINKS), since=since,
-                       **_context(request, reader, "changes"))
+                       **page_context(request, reader, "changes"))
     return html(body)
 
 
@@ -362,7 +364,7 @@ def _plans_page(request: Request, reader: Reader, *, error: str | None = None, s
             "created": summary.get("created", ""), "items": summary.get("items", 0), "applied": summary.get("applied"),
         })
     body = page.render("plans.html", title="规划", forms=_forms(), chains=_chains(reader), recent=recent, error=error,
-                       can_apply=reader.principal.allows(Role.EDITOR), **_context(request, reader, "plans"))
+                       can_apply=reader.principal.allows(Role.EDITOR), **page_context(request, reader, "plans"))
     return html(body, status)
 
 
@@ -407,7 +409,7 @@ def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str |
         "plan.html", title=payload["title"], payload=payload, data=data, plan=plan, plan_id=plan_id,
         params=params, applied=body.get("applied"), can_apply=reader.principal.allows(Role.EDITOR),
         apply_href=f"/views/plans/{quote(plan_id, safe='')}/apply", headers=_PLAN_HEADERS.get(plan.kind, ("对象", "目标")),
-        message=message, error=error, **_context(request, reader, "plans"),
+        message=message, error=error, **page_context(request, reader, "plans"),
     )
     return html(html_body, status)
 
