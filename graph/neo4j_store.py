@@ -70,7 +70,7 @@ class Neo4jStore:
         """Connect to ``uri`` (``driver``: an already-made driver object to use instead,
         for tests; it is closed with the store)."""
         import neo4j  # imported here: only this store needs the driver
-        from neo4j.exceptions import DriverError, Neo4jError
+        from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
         self._neo4j_errors = (Neo4jError, DriverError)
         self.uri = uri
@@ -82,7 +82,14 @@ class Neo4jStore:
         except (*self._neo4j_errors, ValueError, OSError) as exc:
             if self._driver is not None:
                 self._driver.close()
-            raise StoreError(f"cannot connect to Neo4j at {uri} (database {database}): {exc}") from exc
+            if isinstance(exc, AuthError):
+                why = ("用户名或密码不对：请检查 REDCHAIN_NEO4J_USER（默认 neo4j）和 REDCHAIN_NEO4J_PASSWORD"
+                       if auth else "服务器要求登录：请设置 REDCHAIN_NEO4J_PASSWORD（及 REDCHAIN_NEO4J_USER）")
+            elif isinstance(exc, ServiceUnavailable) or isinstance(exc, OSError):
+                why = "连不上服务器：请确认 Neo4j 已启动、地址和端口正确"
+            else:
+                why = str(exc)
+            raise StoreError(f"无法连接 Neo4j {uri}（数据库 {database}）：{why}") from exc
         self._constrained: set[str] = set()
         self._lock = threading.Lock()
 

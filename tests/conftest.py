@@ -20,6 +20,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 NEO4J_READY_TIMEOUT = 900  # the first start downloads Neo4j through Maven
+NEO4J_TEST_PASSWORD = "redchain-tests-" + os.urandom(6).hex()  # authentication on, as in production
 _neo4j: dict = {}
 
 
@@ -39,13 +40,15 @@ def pytest_configure(config):
     data = tempfile.mkdtemp(prefix="redchain-neo4j-")
     log = open(os.path.join(data, "serve.log"), "w+")
     process = subprocess.Popen([str(ROOT / "tools" / "neo4j" / "serve"), "--port", str(port), "--data", os.path.join(data, "db")],
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                               env={**os.environ, "REDCHAIN_NEO4J_PASSWORD": NEO4J_TEST_PASSWORD})
     _neo4j.update(process=process, data=data, log=log)
     deadline = time.monotonic() + NEO4J_READY_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
         log.seek(0)
         if "ready bolt://" in log.read():
             os.environ["NEO4J_URI"] = f"bolt://127.0.0.1:{port}"
+            os.environ["REDCHAIN_NEO4J_PASSWORD"] = NEO4J_TEST_PASSWORD  # how every store of the run logs in
             return
         time.sleep(0.5)
     log.seek(0)

@@ -117,7 +117,7 @@ def test_batches_give_the_same_copy(tmp_path, source_uri):
 
 def test_an_unreachable_target_is_a_clear_error(source_uri):
     result = run("--from", source_uri, "--to", "bolt://127.0.0.1:9")
-    assert result.exit_code == 1 and "cannot connect to Neo4j at bolt://127.0.0.1:9" in result.output
+    assert result.exit_code == 1 and "无法连接 Neo4j bolt://127.0.0.1:9（数据库 neo4j）：连不上服务器" in result.output
 
 
 # -- through Neo4j and back -----------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_from_environment_reads_credentials(monkeypatch):
 
 
 def test_unreachable_server_is_a_clear_store_error():
-    with pytest.raises(StoreError, match=r"cannot connect to Neo4j at bolt://127\.0\.0\.1:9 \(database neo4j\)"):
+    with pytest.raises(StoreError, match=r"无法连接 Neo4j bolt://127\.0\.0\.1:9（数据库 neo4j）：连不上服务器：请确认 Neo4j 已启动、地址和端口正确"):
         open_store("bolt://127.0.0.1:9")
 
 
