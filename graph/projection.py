@@ -91,7 +91,7 @@ def _from_disk_or_built(store: GraphStore) -> nx.MultiDiGraph:
 def load_projection(store: GraphStore) -> nx.MultiDiGraph:
     """The store's projection, read again only if the store's version changed.
 
-    Callers must not mutate the returned graph (copy it first).
+    The graph is frozen (``nx.freeze``): a caller that must change it copies it first.
     """
     version = store.version()
     with _cache_lock:
@@ -108,7 +108,7 @@ def load_projection(store: GraphStore) -> nx.MultiDiGraph:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        g = _from_disk_or_built(store)
+        g = nx.freeze(_from_disk_or_built(store))  # shared by every reader: mutating it raises
         gc.freeze()
     finally:
         if collecting:

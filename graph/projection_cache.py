@@ -3,20 +3,29 @@ does not rebuild it: ``<store>.projection`` holds the networkx graph of one vers
 store, and is used only when both still match (a write bumps the version, a new store has
 a new id). A missing, stale or damaged file is simply rebuilt and replaced, atomically.
 
+The graph is kept as its plain dicts (``graph``, ``_node``, ``_succ``, ``_pred``) in
+``marshal``'s format: it keeps the edge dicts ``_succ`` and ``_pred`` share as one object,
+and reads back in about 60 % of pickle's time (0.79 s against 1.33 s for the city demo's
+100,000 enterprises and 550,000 relationships), since it builds dicts directly instead of
+running a graph's ``__setstate__``. ``FORMAT`` is part of the key, with the Python version
+(marshal's format may change between versions).
+
 The file is as trusted as the store beside it (it is written only by redchain, and whoever
 can replace it can replace the store itself).
 """
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
+import sys
 import tempfile
 from pathlib import Path
 
 import networkx as nx
 
-FORMAT = 1  # bump when the projection's shape changes
+FORMAT = (2, sys.version_info[:2])  # bump the first when the projection's shape changes
+_MARSHAL_VERSION = 4
 
 
 def cache_path(store_path: Path) -> Path:
@@ -27,12 +36,19 @@ def load(store_path: Path, store_id: str, version: int) -> nx.MultiDiGraph | Non
     """The cached projection of this store at this version, or None."""
     try:
         with cache_path(store_path).open("rb") as handle:
-            header = pickle.load(handle)
+            header = marshal.load(handle)
             if header != (FORMAT, store_id, version):
                 return None
-            return pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError, ImportError):
+            # From bytes: marshal.load on a file reads object by object (four times slower).
+            graph, node, succ, pred = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
         return None  # missing or damaged: the caller rebuilds it
+    g = nx.MultiDiGraph()
+    g.graph = graph
+    g._node = node
+    g._adj = g._succ = succ
+    g._pred = pred
+    return g
 
 
 def save(store_path: Path, store_id: str, g: nx.MultiDiGraph) -> None:
@@ -42,11 +58,11 @@ def save(store_path: Path, store_id: str, g: nx.MultiDiGraph) -> None:
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((FORMAT, store_id, g.graph["version"]), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(g, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                marshal.dump((FORMAT, store_id, g.graph["version"]), handle, _MARSHAL_VERSION)
+                marshal.dump((g.graph, g._node, g._succ, g._pred), handle, _MARSHAL_VERSION)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a value marshal cannot keep; the next process rebuilds
         pass

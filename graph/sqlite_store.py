@@ -182,7 +182,7 @@ class SQLiteStore:
     @_sqlite_errors("读取", "read")
     def projection_key(self) -> tuple[str, int] | None:
         """(store id, version) for the projection cache kept beside the file; None before the
-        first write (no id yet)."""
+        first write. A store written before stores had ids gets one here (the version stays)."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -190,6 +190,13 @@ class SQLiteStore:
                 version = self._version(self._db)
             finally:
                 self._rollback()
+            if found is None and version > 0:
+                try:
+                    with self._transaction() as db:
+                        db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', ?)", (secrets.token_hex(16),))
+                        found = db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+                except StoreError:
+                    return None  # a read-only file: no projection kept for it, nothing else changes
         return (found[0], version) if found else None
 
     @_sqlite_errors("读取", "read")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 
 from graph.schema import NODE_PROPS, REL_SPECS, Label, Prop, PropType, RelType
 from loaders.headers import fold, synonyms, without_remark
@@ -183,16 +184,26 @@ def normalise_name(text: object) -> str:
     return fold(text)
 
 
-_BY_NAME = {normalise_name(n): t for t in (*TABLES, LEDGER) for n in (t.name, t.zh)}
+@cache
+def _by_name() -> dict[str, Table]:
+    """Tables by their folded names, made on first use (folding loads the character tables
+    of traditional Chinese, which a command that reads no file does not need)."""
+    return {normalise_name(n): t for t in (*TABLES, LEDGER) for n in (t.name, t.zh)}
 
 
 def find_table(name: str) -> Table | None:
     """The table a sheet / file / JSON key names (English or Chinese), or None."""
-    return _BY_NAME.get(normalise_name(name))
+    return _by_name().get(normalise_name(name))
 
 
 def _headers_of(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
-    return _HEADERS[table.name]
+    return _folded_headers()[table.name]
+
+
+@cache
+def _folded_headers() -> dict[str, tuple[dict[str, Column], dict[str, Column]]]:
+    """Every table's folded headers, made on first use (as ``_by_name``)."""
+    return {t.name: _fold_headers(t) for t in (*TABLES, LEDGER)}
 
 
 def _fold_headers(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
@@ -205,7 +216,7 @@ def _fold_headers(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
     return own, other
 
 
-_HEADERS = {t.name: _fold_headers(t) for t in (*TABLES, LEDGER)}
+
 
 
 def find_column(table: Table, header: object) -> Column | None:

@@ -58,7 +58,22 @@ def main() -> None:
             err_console.print(Text(f"运行 '{ctx.command_path} --help' 查看帮助。"), highlight=False)
         err_console.print(Text.assemble(("错误:", "red"), " ", usage_zh.explain(exc.format_message())), highlight=False)
         sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)
+    _leave(code if isinstance(code, int) else 0)
+
+
+def _leave(code: int) -> None:
+    """End the process without taking the heap apart: a command over a city's projection
+    holds millions of objects, and freeing them one by one at exit costs half a second
+    for nothing. Output is flushed first; every store was closed by its command."""
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

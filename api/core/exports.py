@@ -19,10 +19,8 @@ from datetime import date
 from typing import Any, Iterable, Sequence
 
 import networkx as nx
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+# openpyxl is imported where a workbook is made: every command line and page loads this
+# module for its column words, and openpyxl alone takes a tenth of a second to import.
 
 from graph.analysis.coverage import GROUPINGS, coverage_report
 from graph.analysis.membership import name_of
@@ -78,6 +76,8 @@ def neutralise(value: Any) -> Any:
     """
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
 
@@ -87,8 +87,11 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _sheet(book: Workbook, title: str, heading: str, stamp: str, headers: Sequence[str],
+def _sheet(book, title: str, heading: str, stamp: str, headers: Sequence[str],
            rows: Iterable[Sequence[Any]], percent_columns: frozenset[int] = frozenset()) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title)
     sheet.append([neutralise(heading)])
     sheet.append([stamp])
@@ -118,7 +121,7 @@ def _sheet(book: Workbook, title: str, heading: str, stamp: str, headers: Sequen
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{max(sheet.max_row, HEADER_ROW)}"
 
 
-def _save(book: Workbook) -> bytes:
+def _save(book) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -148,6 +151,8 @@ def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date 
     """Coverage in total (sheet 总计) and per chain, segment, park and street (one sheet each)."""
     on = on or date.today()
     scope, tag = _scope_words(g, chain)
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     percent = frozenset(i for i, (field, _) in enumerate(COVERAGE_COLUMNS) if field.endswith("_rate"))
@@ -176,6 +181,8 @@ def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date
     on = on or date.today()
     scope, tag = _scope_words(g, chain)
     found = uncovered_enterprises(g, chain=chain)
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     headers = [zh for _, zh in UNCOVERED_COLUMNS]

@@ -58,3 +58,21 @@ def test_a_damaged_file_is_rebuilt_and_another_stores_file_is_ignored(tmp_path):
     assert load_projection(fresh)._node[E1]["name"] == "甲"
     for s in (a, b, fresh):
         s.close()
+
+
+def test_the_kept_projection_of_a_district_is_its_projection_edge_for_edge(tmp_path):
+    from loaders.demo import demo_tables, write_demo_csv
+    from loaders.importer import import_paths
+
+    path = tmp_path / "d.db"
+    store = open_store(str(path))
+    import_paths(store, write_demo_csv(demo_tables("small"), tmp_path / "csv"))
+    built = project(store.read())
+    load_projection(store)
+    kept = projection_cache.load(path, *store.projection_key())
+    store.close()
+    assert dict(kept.nodes(data=True)) == dict(built.nodes(data=True)) and kept.graph == built.graph
+    assert sorted((u, v, k, sorted(d.items())) for u, v, k, d in kept.edges(keys=True, data=True)) == \
+        sorted((u, v, k, sorted(d.items())) for u, v, k, d in built.edges(keys=True, data=True))
+    assert all(kept._succ[u][v] is kept._pred[v][u] for u, v in kept.edges())  # one edge dict, seen from both ends
+    assert kept.in_degree(next(iter(kept))) == built.in_degree(next(iter(kept)))
