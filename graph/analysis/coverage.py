@@ -44,8 +44,6 @@ from typing import Iterable
 
 import networkx as nx
 
-# base_enterprises, chain_enterprises and coverage_rate were defined here before
-# graph.analysis.membership; importers of this module (tests/views) still find them here.
 from graph.analysis.membership import (
     RATE_DIGITS,
     base_enterprises,

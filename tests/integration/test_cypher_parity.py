@@ -22,7 +22,7 @@ from graph.projection import ids_with_label, load_projection
 from graph.schema import Label
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
-from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, clear_server, server_store
+from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
 from graph.builder import GraphBuilder
 
 pytestmark = pytest.mark.skipif(not NEO4J_URI, reason=SERVER_SKIP)

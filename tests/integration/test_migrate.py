@@ -22,7 +22,7 @@ from graph.records import Node
 from graph.schema import Label
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
-from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, clear_server
+from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server
 
 runner = CliRunner()
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import copy
 import inspect
-import os
 
 import pytest
 from neo4j.exceptions import ConstraintError, CypherTypeError
 
 import test_store_contract as contract
-from graph import cypher
 from graph.cypher import NODE_LABEL
 from graph.errors import StoreError
 from graph.factory import open_store
@@ -36,22 +34,7 @@ from graph.sqlite_store import SQLiteStore
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
 
-NEO4J_URI = os.environ.get("NEO4J_URI")
-SERVER_SKIP = "NEO4J_URI is not set: no Neo4j server to test against (see README, Running with Neo4j)"
-
-
-def clear_server(store: Neo4jStore) -> None:
-    """Delete redchain's nodes (only those) from a test database, in bounded batches."""
-    text = cypher.CLEAR_BATCH.text()
-    with store._driver.session(database=store.database) as session:
-        while session.execute_write(lambda tx: tx.run(text, limit=10_000).single()["deleted"]):
-            pass
-
-
-def server_store() -> Neo4jStore:
-    store = open_store(NEO4J_URI)
-    clear_server(store)
-    return store
+from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from api.core.security.principal import Role
 from api.core.settings import Settings
 from api.http.app import create_app
 from graph.factory import open_store
-from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, clear_server
+from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server
 
 pytestmark = pytest.mark.skipif(not NEO4J_URI, reason=SERVER_SKIP)
 

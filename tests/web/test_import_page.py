@@ -10,8 +10,8 @@ import httpx
 
 from api.core.security.principal import Role
 from fixtures.ledger import HEADER, MONTH_1
-from views.browsing import shot
-from views.test_pages_http import bearer, browser_session
+from web.browsing import shot
+from web.test_pages_http import bearer, browser_session
 
 
 def ledger_xlsx(path, header=HEADER):

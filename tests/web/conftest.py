@@ -28,7 +28,7 @@ from api.http.app import create_app
 from api.core.security import tokens
 from api.core.security.principal import Role
 from api.core.settings import Settings
-from views import views_dataset as dataset
+from web import views_dataset as dataset
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

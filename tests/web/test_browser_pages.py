@@ -14,15 +14,15 @@ import time
 import networkx as nx
 
 from graph.analysis.membership import chain_segments
-from graph.analysis.coverage import chain_enterprises
+from graph.analysis.membership import chain_enterprises
 from graph.analysis.planners import plan_joint_branches
 from graph.analysis.uncovered import uncovered_enterprises
 from graph.projection import in_ids
 from graph.schema import Label, RelType
 
-from views.browsing import (click_node, drawn, node_ids, search, selected, shot, shown_at_first, view_centre_distance,
+from web.browsing import (click_node, drawn, node_ids, search, selected, shot, shown_at_first, view_centre_distance,
                             wait_drawn)
-from views.views_dataset import BIG_CHAIN, XSS_NAME, XSS_PARK
+from web.views_dataset import BIG_CHAIN, XSS_NAME, XSS_PARK
 
 
 def _labels(g: nx.MultiDiGraph, ids) -> dict[str, set[str]]:

@@ -16,7 +16,7 @@ from graph.factory import open_store
 from api.core import audit
 from api.core.security import accounts, tokens
 from api.core.security.principal import Role
-from views.browsing import shot
+from web.browsing import shot
 
 PASSWORD = "春耕-2026-chain"
 

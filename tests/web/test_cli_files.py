@@ -10,13 +10,13 @@ from typer.testing import CliRunner
 
 from api.cli.main import app
 from graph.analysis.membership import chain_segments
-from graph.analysis.coverage import chain_enterprises
+from graph.analysis.membership import chain_enterprises
 from graph.factory import open_store
 from graph.projection import in_ids, project
 from graph.schema import RelType
 
-from views.browsing import click_node, drawn, node_ids, search, selected, shot, shown_at_first, wait_drawn
-from views.views_dataset import BIG_CHAIN, XSS_NAME
+from web.browsing import click_node, drawn, node_ids, search, selected, shot, shown_at_first, wait_drawn
+from web.views_dataset import BIG_CHAIN, XSS_NAME
 
 
 @pytest.fixture(scope="module")

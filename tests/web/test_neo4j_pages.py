@@ -16,8 +16,8 @@ from api.cli.main import app
 from api.core.settings import Settings
 from api.http.app import create_app
 from graph.factory import open_store
-from test_store_contract_neo4j import NEO4J_URI, SERVER_SKIP, clear_server
-from views.browsing import shot, wait_drawn
+from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server
+from web.browsing import shot, wait_drawn
 
 pytestmark = pytest.mark.skipif(not NEO4J_URI, reason=SERVER_SKIP)
 

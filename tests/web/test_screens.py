@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import time
 
-from graph.analysis.coverage import chain_enterprises
+from graph.analysis.membership import chain_enterprises
 from graph.analysis.membership import chain_segments, segment_enterprises
 from graph.projection import in_ids
 from graph.schema import RelType
 
-from views.browsing import click_node, shot, wait_drawn
+from web.browsing import click_node, shot, wait_drawn
 
 WINDOW = {"width": 1400, "height": 900}
 BOX_FONT = 19  # api.web.chain_map: the overview's segment boxes write their text at this size

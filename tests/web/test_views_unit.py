@@ -14,7 +14,8 @@ import pytest
 from dataclasses import asdict
 
 from graph.builder import GraphBuilder
-from graph.analysis.coverage import base_enterprises, coverage_report
+from graph.analysis.coverage import coverage_report
+from graph.analysis.membership import base_enterprises
 from graph.errors import NotFound
 from graph.factory import open_store
 from graph.projection import project
