@@ -6,18 +6,17 @@
 
 from __future__ import annotations
 
-import os
-
 from graph.errors import StoreURIError
+from graph.settings import DEFAULT_STORE_URI, StoreSettings
 from graph.store import GraphStore
 
-DEFAULT_STORE_URI = "sqlite:///./redchain.db"
+__all__ = ["DEFAULT_STORE_URI", "open_store", "store_uri"]
 _SERVER_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
 def store_uri(uri: str | None = None) -> str:
     """The URI to use: the given one, else ``REDCHAIN_STORE``, else the default."""
-    return uri or os.environ.get("REDCHAIN_STORE") or DEFAULT_STORE_URI
+    return uri or StoreSettings().store or DEFAULT_STORE_URI
 
 
 def open_store(uri: str | None = None, *, create: bool = True) -> GraphStore:

@@ -40,19 +40,18 @@ after a transient error, the batches of the failed attempt have already been cou
 from __future__ import annotations
 
 import json
-import os
 import threading
 from contextlib import contextmanager
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from graph import cypher
+from graph.settings import DEFAULT_DATABASE, StoreSettings
 from graph.errors import StoreError, VersionConflict
 from graph.records import Document, GraphData, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
 BATCH_SIZE = 5_000  # rows per UNWIND: ~1 MB of parameters, well inside the planner's comfort zone
-DEFAULT_DATABASE = "neo4j"
 
 
 def _chunks(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
@@ -98,9 +97,9 @@ class Neo4jStore:
         """Open ``uri`` with ``REDCHAIN_NEO4J_USER`` (default ``neo4j``) and
         ``REDCHAIN_NEO4J_PASSWORD`` (no authentication when unset) on the database
         ``REDCHAIN_NEO4J_DATABASE`` (default ``neo4j``)."""
-        password = os.environ.get("REDCHAIN_NEO4J_PASSWORD")
-        auth = (os.environ.get("REDCHAIN_NEO4J_USER") or "neo4j", password) if password else None
-        return cls(uri, auth=auth, database=os.environ.get("REDCHAIN_NEO4J_DATABASE") or DEFAULT_DATABASE)
+        settings = StoreSettings()
+        auth = (settings.neo4j_user or "neo4j", settings.neo4j_password) if settings.neo4j_password else None
+        return cls(uri, auth=auth, database=settings.neo4j_database or DEFAULT_DATABASE)
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.uri!r}, database={self.database!r})"

@@ -20,7 +20,7 @@ from api.web.canvas import Links
 from api.web.chain_map import DEFAULT_CAP, chain_map
 from api.web.gap_map import gap_map
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
-from api.web.thresholds import PageSettings
+from api.core.settings import PageSettings
 from graph.analysis.membership import chain_segments, require_chain
 from graph.projection import load_projection
 

@@ -1,6 +1,8 @@
-"""The HTTP service's settings: one ``Settings`` read from ``REDCHAIN_*`` environment
-variables (the same ``REDCHAIN_STORE`` the CLI uses), plus the hard bounds every request
-obeys.
+"""Everything redchain can be told from outside, in one place: ``Settings`` (read from
+``REDCHAIN_*`` environment variables; the store's part, ``graph.settings.StoreSettings``,
+is what the CLI reads too) with the pages' ``PageSettings`` (``REDCHAIN_VIEW_*``: the
+dashboard's red/amber/green thresholds, how big a chain map may get before it is shown
+segment by segment, the time zone of times shown), plus the hard bounds every request obeys.
 
 The bounds are constants rather than settings because they shape the OpenAPI document
 (``limit ≤ 500``, ``depth ≤ 3``): a client can rely on them.
@@ -8,9 +10,12 @@ The bounds are constants rather than settings because they shape the OpenAPI doc
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.factory import DEFAULT_STORE_URI
+from graph.settings import StoreSettings
 
 MAX_PAGE_SIZE = 500  # items per page of any list
 DEFAULT_PAGE_SIZE = 50
@@ -19,7 +24,45 @@ MAX_NEIGHBOURHOOD = 2000  # nodes of a neighbourhood
 DEFAULT_NEIGHBOURHOOD = 200
 
 
-class Settings(BaseSettings):
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class PageSettings(BaseSettings):
+    """Thresholds are fractions: a rate at or above ``*_green`` is green, at or above
+    ``*_amber`` amber, below it red.
+
+    >>> PageSettings().map_cap
+    1000
+    """
+
+    model_config = SettingsConfigDict(env_prefix="REDCHAIN_VIEW_", extra="ignore")
+
+    org_rate_green: float = Field(0.90, ge=0, le=1, description="组织覆盖率达到此值为绿色")
+    org_rate_amber: float = Field(0.80, ge=0, le=1, description="组织覆盖率达到此值为黄色，低于为红色")
+    two_rate_green: float = Field(0.95, ge=0, le=1, description="两个覆盖率达到此值为绿色")
+    two_rate_amber: float = Field(0.90, ge=0, le=1, description="两个覆盖率达到此值为黄色，低于为红色")
+    map_cap: int = Field(1000, ge=10, description="产业链企业数超过此值时按环节汇总显示，点击环节再展开")
+    neighbourhood_limit: int = Field(150, ge=10, le=2000, description="关系网络默认最多显示的节点数")
+    top_uncovered: int = Field(10, ge=1, le=100, description="总览页列出的重点未覆盖企业数")
+    timezone: str = Field(DEFAULT_TIMEZONE, description="页面上的时间按此时区显示（IANA 时区名，如 Asia/Shanghai）")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区：{value}（应为 IANA 时区名，如 Asia/Shanghai）") from None
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PageSettings":
+        if self.org_rate_amber > self.org_rate_green or self.two_rate_amber > self.two_rate_green:
+            raise ValueError("黄色阈值不能高于绿色阈值")
+        return self
+
+
+class Settings(StoreSettings):
     """Everything the service can be told from outside.
 
     >>> Settings(store="sqlite:///./demo.db").port
@@ -28,7 +71,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="REDCHAIN_", extra="ignore")
 
-    store: str = DEFAULT_STORE_URI
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload_bytes: int = 50 * 1024 * 1024  # one whole import (all files of one POST)
@@ -40,4 +82,5 @@ class Settings(BaseSettings):
     cookie_secure: bool = False  # set true behind HTTPS: the cookie is then never sent over plain HTTP
     plans_per_principal: int = 20  # unapplied plan proposals one token, account or session keeps
     plan_days: int = 30  # an unapplied plan proposal expires after this many days
-    warm_up: bool = True  # read the projection in the background at start-up
+    warm_up: bool = True
+    view: PageSettings = Field(default_factory=PageSettings)  # the pages' REDCHAIN_VIEW_* settings  # read the projection in the background at start-up

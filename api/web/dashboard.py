@@ -16,7 +16,7 @@ from graph.analysis.pairing_gaps import pairing_gaps
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 
 from api.web.canvas import SERVER_LINKS, Links, name_or_id
-from api.web.thresholds import PageSettings
+from api.core.settings import PageSettings
 from api.web.style import rate_class
 
 TOP_GAPS = 8

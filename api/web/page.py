@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from api.core.exports import COVERAGE_COLUMNS
-from api.web.thresholds import DEFAULT_TIMEZONE
+from api.core.settings import DEFAULT_TIMEZONE
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

@@ -50,7 +50,7 @@ from api.web.changes_view import changes_view, summary
 from api.web.dashboard import dashboard
 from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
 from api.web.neighbourhood_map import neighbourhood_map
-from api.web.thresholds import PageSettings
+from api.core.settings import PageSettings
 
 NAV_CHAINS = 8  # chains named in the top bar; the dashboard lists them all
 RECENT_PLANS = 15
@@ -102,11 +102,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def page_settings(request: Request) -> PageSettings:
-    """The app's view settings, read from the environment on first use."""
-    found = getattr(request.app.state, "page_settings", None)
-    if found is None:
-        found = request.app.state.page_settings = PageSettings()
-    return found
+    """The pages' settings: part of the app's one ``Settings``."""
+    return request.app.state.settings.view
 
 
 PageSettingsDep = Annotated[PageSettings, Depends(page_settings)]

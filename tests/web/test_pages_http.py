@@ -15,7 +15,7 @@ import pytest
 from graph.analysis.coverage import coverage_report
 
 from api.core.security.principal import Role
-from api.web.thresholds import PageSettings
+from api.core.settings import PageSettings
 
 PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
          "/views/gaps?chain=C02", "/views/plans", "/views/search?q=MA4PP3"]
@@ -192,8 +192,8 @@ def test_static_files_are_served_and_nothing_else(server):
 
 
 def test_dashboard_colours_follow_the_configured_thresholds(fresh_server):
-    fresh_server.app.state.page_settings = PageSettings(org_rate_green=0.85, org_rate_amber=0.83,
-                                                        two_rate_green=0.5, two_rate_amber=0.4)
+    view = PageSettings(org_rate_green=0.85, org_rate_amber=0.83, two_rate_green=0.5, two_rate_amber=0.4)
+    fresh_server.app.state.settings = fresh_server.app.state.settings.model_copy(update={"view": view})
     with browser_session(fresh_server) as client:
         html = client.get("/").text
     rows = dashboard_rows(html)
@@ -275,7 +275,8 @@ def test_times_are_shown_in_local_time(fresh_server):
         for path in ("/views/plans", plan_url):
             html = browser.get(path).text
             assert shanghai in html and stored["plan"]["created"] not in html, path
-        fresh_server.app.state.page_settings = PageSettings(timezone="Europe/London")  # a setting
+        london_view = PageSettings(timezone="Europe/London")  # a setting
+        fresh_server.app.state.settings = fresh_server.app.state.settings.model_copy(update={"view": london_view})
         london = created.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M")
         assert london != shanghai and london in browser.get(plan_url).text
 
