@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 
-from graph.schema import NODE_PROPS, REL_SPECS, Label, Prop, PropType, RelType
+from graph.schema import LABEL_ZH, NODE_PROPS, REL_SPECS, REL_ZH, Label, Prop, PropType, RelType
 from loaders.headers import fold, synonyms, without_remark
 
 
@@ -51,13 +51,21 @@ class Table:
         return f"{self.zh}（{self.name}）"
 
 
+def _table(name: str, columns: tuple[Column, ...], *, label: Label | None = None, rel: RelType | None = None) -> Table:
+    """An import table named in Chinese by what it holds: its label's or relationship's
+    words in the schema (``LABEL_ZH`` / ``REL_ZH``)."""
+    return Table(name, LABEL_ZH[label] if label is not None else REL_ZH[rel], columns, label, rel)
+
+
 def _id(zh: str = "编号") -> Column:
     return Column("id", zh, Role.ID, required=True)
 
 
-def _p(label_or_rel, name: str, zh: str, required: bool = False) -> Column:
+def _p(label_or_rel, name: str, zh: str | None = None, required: bool = False) -> Column:
+    """A property column, headed by the property's own words (``Prop.zh``) unless a table
+    (the ledger) heads it as planners do."""
     props = NODE_PROPS[label_or_rel] if isinstance(label_or_rel, Label) else REL_SPECS[label_or_rel].props
-    return Column(name, zh, Role.PROP, required, props[name])
+    return Column(name, zh or props[name].zh, Role.PROP, required, props[name])
 
 
 def _link(name: str, zh: str, rel: RelType, required: bool = False) -> Column:
@@ -84,49 +92,49 @@ E, C, S, O, U, L, I, A = (
 R = RelType
 
 TABLES: tuple[Table, ...] = (
-    Table("enterprises", "企业", (
-        _id("统一社会信用代码"), _p(E, "name", "名称", True), _p(E, "kind", "类型"), _p(E, "park", "园区"),
-        _p(E, "street", "街道"), _p(E, "employees", "职工人数"), _p(E, "party_members", "党员人数"),
-        _p(E, "above_scale", "规上企业"), _p(E, "leading", "龙头企业"), _p(E, "in_base", "纳入基数"),
-        _p(E, "status", "状态"),
+    _table("enterprises", (
+        _id("统一社会信用代码"), _p(E, "name", required=True), _p(E, "kind"), _p(E, "park"),
+        _p(E, "street"), _p(E, "employees"), _p(E, "party_members"),
+        _p(E, "above_scale"), _p(E, "leading"), _p(E, "in_base"),
+        _p(E, "status"),
     ), label=E),
-    Table("chains", "产业链", (_id(), _p(C, "name", "名称", True)), label=C),
-    Table("segments", "环节", (
-        _id(), _link("chain", "产业链", R.PART_OF, True), _p(S, "name", "名称", True),
-        Column("stage", "位置", Role.PROP, True, NODE_PROPS[S]["stage"]), _p(S, "order", "序号"),
+    _table("chains", (_id(), _p(C, "name", required=True)), label=C),
+    _table("segments", (
+        _id(), _link("chain", "产业链", R.PART_OF, True), _p(S, "name", required=True),
+        Column("stage", "位置", Role.PROP, True, NODE_PROPS[S]["stage"]), _p(S, "order"),
     ), label=S),
-    Table("enterprise_segments", "企业环节", _ends(("enterprise", "企业"), ("segment", "环节")), rel=R.IN_SEGMENT),
-    Table("supply_links", "上下游", (*_ends(("supplier", "供方"), ("customer", "需方")), _p(R.SUPPLIES, "product", "产品")),
+    _table("enterprise_segments", _ends(("enterprise", "企业"), ("segment", "环节")), rel=R.IN_SEGMENT),
+    _table("supply_links", (*_ends(("supplier", "供方"), ("customer", "需方")), _p(R.SUPPLIES, "product")),
           rel=R.SUPPLIES),
-    Table("party_orgs", "党组织", (
-        _id(), _p(O, "name", "名称", True), _p(O, "level", "层级", True), _p(O, "formation", "组建方式", True),
-        _p(O, "members", "党员数"), _p(O, "star", "星级"), _link("parent", "上级党组织", R.UNDER),
-        _p(O, "demonstration", "示范点"),
+    _table("party_orgs", (
+        _id(), _p(O, "name", required=True), _p(O, "level", required=True), _p(O, "formation", required=True),
+        _p(O, "members"), _p(O, "star"), _link("parent", "上级党组织", R.UNDER),
+        _p(O, "demonstration"),
     ), label=O),
-    Table("org_coverage", "党组织覆盖", _ends(("org", "党组织"), ("enterprise", "企业")), rel=R.COVERS),
-    Table("chain_committees", "产业链党委", _ends(("org", "党组织"), ("chain", "产业链")), rel=R.LEADS),
-    Table("units", "单位", (_id(), _p(U, "name", "名称", True), _p(U, "kind", "类型")), label=U),
-    Table("pairings", "结对共建", (
-        *_ends(("from", "结对方"), ("to", "被结对方")), _p(R.PAIRED_WITH, "kind", "类型"),
-        _p(R.PAIRED_WITH, "since", "开始日期"),
+    _table("org_coverage", _ends(("org", "党组织"), ("enterprise", "企业")), rel=R.COVERS),
+    _table("chain_committees", _ends(("org", "党组织"), ("chain", "产业链")), rel=R.LEADS),
+    _table("units", (_id(), _p(U, "name", required=True), _p(U, "kind")), label=U),
+    _table("pairings", (
+        *_ends(("from", "结对方"), ("to", "被结对方")), _p(R.PAIRED_WITH, "kind"),
+        _p(R.PAIRED_WITH, "since"),
     ), rel=R.PAIRED_WITH),
-    Table("leaders", "领导", (
-        _id(), _p(L, "name", "姓名", True), _p(L, "title", "职务"), _p(L, "unit", "单位"),
-        _p(L, "capacity", "联系上限"), _p(L, "min_contacts", "最少联系数"),
+    _table("leaders", (
+        _id(), _p(L, "name", required=True), _p(L, "title"), _p(L, "unit"),
+        _p(L, "capacity"), _p(L, "min_contacts"),
     ), label=L),
-    Table("leader_chains", "领导分管产业链", _ends(("leader", "领导"), ("chain", "产业链")), rel=R.RESPONSIBLE_FOR),
-    Table("contacts", "联系点", (*_ends(("leader", "领导"), ("target", "联系对象")), _p(R.CONTACTS, "since", "开始日期")),
+    _table("leader_chains", _ends(("leader", "领导"), ("chain", "产业链")), rel=R.RESPONSIBLE_FOR),
+    _table("contacts", (*_ends(("leader", "领导"), ("target", "联系对象")), _p(R.CONTACTS, "since")),
           rel=R.CONTACTS),
-    Table("instructors", "指导员", (_id(), _p(I, "name", "姓名", True), _p(I, "kind", "类型"), _p(I, "unit", "单位")),
+    _table("instructors", (_id(), _p(I, "name", required=True), _p(I, "kind"), _p(I, "unit")),
           label=I),
-    Table("instructor_assignments", "指导员派驻", (
-        *_ends(("instructor", "指导员"), ("target", "派驻对象")), _p(R.ASSIGNED_TO, "since", "开始日期"),
+    _table("instructor_assignments", (
+        *_ends(("instructor", "指导员"), ("target", "派驻对象")), _p(R.ASSIGNED_TO, "since"),
     ), rel=R.ASSIGNED_TO),
-    Table("alliances", "联盟", (
-        _id(), _p(A, "name", "名称", True), _link("chain", "产业链", R.ALLIANCE_OF), _p(A, "founded", "成立日期"),
+    _table("alliances", (
+        _id(), _p(A, "name", required=True), _link("chain", "产业链", R.ALLIANCE_OF), _p(A, "founded"),
     ), label=A),
-    Table("alliance_members", "联盟成员", (
-        *_ends(("alliance", "联盟"), ("member", "成员")), _p(R.MEMBER_OF, "role", "角色"),
+    _table("alliance_members", (
+        *_ends(("alliance", "联盟"), ("member", "成员")), _p(R.MEMBER_OF, "role"),
     ), rel=R.MEMBER_OF),
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from graph.schema import ORG_LEVELS
+from graph.schema import ORG_LEVELS, REL_SPECS, RelType
 
 # -- layers ------------------------------------------------------------------------------
 
@@ -93,19 +93,27 @@ NODE_STYLES: dict[str, NodeStyle] = {
     "more": NodeStyle("未展开的关联对象", "dot", "#ffffff", "#7f8c8d", size=7, dashes=(2, 2), font_color="#566573", layer=STRUCTURE),
 }
 
+def _rel(rtype: RelType, color: str, width: float = 1.0, dashes: tuple[int, ...] = (), arrow: str = "",
+         layer: str = SUPPLY) -> EdgeStyle:
+    """A relationship's look; its words are the schema's (``RelSpec.zh``, ``forward``, ``backward``)."""
+    spec = REL_SPECS[rtype]
+    return EdgeStyle(spec.zh, color, width, dashes, arrow, layer, spec.forward, spec.backward)
+
+
 EDGE_STYLES: dict[str, EdgeStyle] = {
-    "SUPPLIES": EdgeStyle("上下游供应（供方→需方）", "#c4c8c9", 1, arrow="to", layer=SUPPLY, forward="下游客户", backward="上游供应商"),
-    "COVERS": EdgeStyle("党组织覆盖", "#c0392b", 1.5, layer=ORGS, forward="覆盖企业", backward="覆盖党组织"),
-    "UNDER": EdgeStyle("组织隶属（下级→上级）", "#b03a2e", 1.2, (6, 3), "to", HIERARCHY, forward="上级党组织", backward="下级党组织"),
-    "LEADS": EdgeStyle("产业链党委领导产业链", "#922b21", 2, layer=ORGS, forward="领导产业链", backward="产业链党委"),
-    "PAIRED_WITH": EdgeStyle("结对共建", "#2471a3", 2, arrow="to", layer=PAIRING, forward="结对对象", backward="结对方"),
-    "CONTACTS": EdgeStyle("领导联系点", "#1e8449", 2, (2, 3), layer=CONTACTS, forward="联系点", backward="联系领导"),
-    "RESPONSIBLE_FOR": EdgeStyle("领导分管产业链", "#52be80", 1, (10, 4), layer=CONTACTS, forward="分管产业链", backward="分管领导"),
-    "ASSIGNED_TO": EdgeStyle("指导员派驻", "#8e44ad", 1.5, (8, 3, 2, 3), layer=INSTRUCTORS, forward="派驻对象", backward="党建指导员"),
-    "MEMBER_OF": EdgeStyle("联盟成员单位", "#d4ac0d", 1, layer=ALLIANCES, forward="所在联盟", backward="成员单位"),
-    "ALLIANCE_OF": EdgeStyle("联盟所属产业链", "#b7950b", 2, layer=ALLIANCES, forward="所属产业链", backward="产业链党建联盟"),
-    "IN_SEGMENT": EdgeStyle("企业所在环节", "#d5d8dc", 1, layer=STRUCTURE, forward="所在环节", backward="环节内企业"),
-    "PART_OF": EdgeStyle("环节所属产业链", "#d5d8dc", 1, layer=STRUCTURE, forward="所属产业链", backward="环节"),
+    RelType.SUPPLIES.value: _rel(RelType.SUPPLIES, "#c4c8c9", 1, arrow="to", layer=SUPPLY),
+    RelType.COVERS.value: _rel(RelType.COVERS, "#c0392b", 1.5, layer=ORGS),
+    RelType.UNDER.value: _rel(RelType.UNDER, "#b03a2e", 1.2, (6, 3), "to", HIERARCHY),
+    RelType.LEADS.value: _rel(RelType.LEADS, "#922b21", 2, layer=ORGS),
+    RelType.PAIRED_WITH.value: _rel(RelType.PAIRED_WITH, "#2471a3", 2, arrow="to", layer=PAIRING),
+    RelType.CONTACTS.value: _rel(RelType.CONTACTS, "#1e8449", 2, (2, 3), layer=CONTACTS),
+    RelType.RESPONSIBLE_FOR.value: _rel(RelType.RESPONSIBLE_FOR, "#52be80", 1, (10, 4), layer=CONTACTS),
+    RelType.ASSIGNED_TO.value: _rel(RelType.ASSIGNED_TO, "#8e44ad", 1.5, (8, 3, 2, 3), layer=INSTRUCTORS),
+    RelType.MEMBER_OF.value: _rel(RelType.MEMBER_OF, "#d4ac0d", 1, layer=ALLIANCES),
+    RelType.ALLIANCE_OF.value: _rel(RelType.ALLIANCE_OF, "#b7950b", 2, layer=ALLIANCES),
+    RelType.IN_SEGMENT.value: _rel(RelType.IN_SEGMENT, "#d5d8dc", 1, layer=STRUCTURE),
+    RelType.PART_OF.value: _rel(RelType.PART_OF, "#d5d8dc", 1, layer=STRUCTURE),
+    # Edges of the drawings only (no relationship type of the schema):
     "FLOW": EdgeStyle("环节之间的上下游供应（条数）", "#99a3a4", 2, arrow="to", layer=SUPPLY, forward="下游环节", backward="上游环节"),
     "MORE": EdgeStyle("未展开", "#bfc9ca", 1, (2, 2), layer=STRUCTURE, forward="未展开", backward="所属对象"),
     "PROPOSED_PAIRED_WITH": EdgeStyle("拟结对共建", "#2471a3", 2.5, (8, 5), "to", PROPOSALS, forward="拟结对对象", backward="拟结对方"),
