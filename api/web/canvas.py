@@ -29,16 +29,16 @@ from graph.analysis.uncovered import REMEDY_ZH, remedy_for
 from graph.projection import in_ids, out_ids
 from graph.schema import (
     ALLIANCE_ROLES,
-    ENTERPRISE_KINDS,
-    ENTERPRISE_STATUS,
     FORMATIONS,
     INSTRUCTOR_KINDS,
     LABEL_ZH,
+    NODE_PROPS,
     ORG_LEVELS,
     PAIRING_KINDS,
     STAGES,
     UNIT_KINDS,
     Label,
+    PropType,
     RelType,
 )
 
@@ -310,10 +310,22 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
         if value is not None and value != "":
             rows.append([key, str(value)])
 
+    props = NODE_PROPS[Label(label)]
+
+    def prop(*names: str) -> None:
+        """Properties in their schema words, enum values and yes/no as a person reads them."""
+        for name in names:
+            spec, value = props[name], attrs.get(name)
+            if spec.type is PropType.ENUM:
+                value = spec.choices.get(value, value)
+            elif spec.type is PropType.BOOL:
+                value = _yes(value)
+            row(spec.zh, value)
+
     shown = short_label(name)
     if label == Label.ENTERPRISE.value:
         row("统一社会信用代码", node_id)
-        row("类型", ENTERPRISE_KINDS.get(attrs.get("kind"), attrs.get("kind")))
+        prop("kind")
         row("覆盖状态", STATE_ZH.get(state or "", ""))
         orgs = in_ids(g, node_id, RelType.COVERS)
         row("覆盖党组织", _names(g, orgs))
@@ -323,14 +335,7 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
         row("所在环节", _names(g, segments))
         suppliers, customers = in_ids(g, node_id, RelType.SUPPLIES), out_ids(g, node_id, RelType.SUPPLIES)
         row("上下游企业", f"供应商 {len(suppliers)} 家，客户 {len(customers)} 家")
-        row("园区", attrs.get("park"))
-        row("街道", attrs.get("street"))
-        row("职工人数", attrs.get("employees"))
-        row("党员人数", attrs.get("party_members"))
-        row("规上企业", _yes(attrs.get("above_scale")))
-        row("龙头企业", _yes(attrs.get("leading")))
-        row("经营状态", ENTERPRISE_STATUS.get(attrs.get("status"), attrs.get("status")))
-        row("纳入党建工作基数", _yes(attrs.get("in_base")))
+        prop("park", "street", "employees", "party_members", "above_scale", "leading", "status", "in_base", "base_note")
         for chain in enterprise_chains(g, node_id):
             href = links.chain(chain)
             if href:
@@ -338,35 +343,31 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
     elif label == Label.PARTY_ORG.value:
         shown = short_label(name, 12)
         row("编号", node_id)
-        row("层级", ORG_LEVELS.get(attrs.get("level"), attrs.get("level")))
-        row("组建方式", FORMATIONS.get(attrs.get("formation"), attrs.get("formation")))
-        row("党员数", attrs.get("members"))
-        row("星级", f"{attrs['star']} 星" if attrs.get("star") else "未评星")
-        row("示范点", _yes(attrs.get("demonstration")))
+        prop("level", "formation", "members")
+        row(props["star"].zh, f"{attrs['star']} 星" if attrs.get("star") else "未评星")
+        prop("demonstration")
         row("覆盖企业", len(out_ids(g, node_id, RelType.COVERS)))
         row("上级党组织", _names(g, out_ids(g, node_id, RelType.UNDER)))
         row("领导产业链", _names(g, out_ids(g, node_id, RelType.LEADS)))
     elif label == Label.UNIT.value:
         row("编号", node_id)
-        row("类型", UNIT_KINDS.get(attrs.get("kind"), attrs.get("kind")))
+        prop("kind")
         row("结对对象", len(out_ids(g, node_id, RelType.PAIRED_WITH)))
     elif label == Label.LEADER.value:
         shown = name
         row("编号", node_id)
-        row("职务", attrs.get("title"))
-        row("单位", attrs.get("unit"))
+        prop("title", "unit")
         row("联系点", f"{len(out_ids(g, node_id, RelType.CONTACTS))} 个（上限 {attrs.get('capacity')}，至少 {attrs.get('min_contacts')}）")
         row("分管产业链", _names(g, out_ids(g, node_id, RelType.RESPONSIBLE_FOR)))
     elif label == Label.INSTRUCTOR.value:
         shown = name
         row("编号", node_id)
-        row("类型", INSTRUCTOR_KINDS.get(attrs.get("kind"), attrs.get("kind")))
-        row("单位", attrs.get("unit"))
+        prop("kind", "unit")
         row("派驻对象", len(out_ids(g, node_id, RelType.ASSIGNED_TO)))
     elif label == Label.ALLIANCE.value:
         shown = short_label(name, 14)
         row("编号", node_id)
-        row("成立日期", attrs.get("founded"))
+        prop("founded")
         row("所属产业链", _names(g, out_ids(g, node_id, RelType.ALLIANCE_OF)))
         row("成员单位", len(in_ids(g, node_id, RelType.MEMBER_OF)))
     elif label == Label.CHAIN.value:
@@ -380,8 +381,7 @@ def _describe(g: nx.MultiDiGraph, node_id: str, attrs: dict, links: Links, *, st
                 node_links.append([text, href])
     elif label == Label.SEGMENT.value:
         row("编号", node_id)
-        row("位置", STAGES.get(attrs.get("stage"), attrs.get("stage")))
-        row("序号", attrs.get("order"))
+        prop("stage", "order")
         row("所属产业链", _names(g, segment_chains(g, node_id)))
         row("企业数", len(segment_enterprises(g, node_id)))
     href = links.entity(node_id)
