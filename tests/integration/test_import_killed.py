@@ -80,3 +80,60 @@ def test_sigkill_during_import_leaves_store_as_before(tmp_path):
     summary = import_paths(store, [tmp_path / "big"]).summary
     assert summary.added["Enterprise"] == 60_000
     store.close()
+
+
+def _neo4j_content(uri: str):
+    from graph.factory import open_store
+
+    store = open_store(uri)
+    try:
+        data = store.read()
+        return (
+            data.version,
+            sorted((n.label.value, n.id, tuple(sorted(n.props.items()))) for n in data.nodes),
+            sorted((r.type.value, r.source, r.target, tuple(sorted(r.props.items()))) for r in data.rels),
+        )
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_path):
+    from graph.factory import open_store
+    from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
+
+    if not NEO4J_URI:
+        pytest.skip(SERVER_SKIP)
+    store = server_store()
+    try:
+        _write_enterprises(tmp_path / "before", 50, "A")
+        import_paths(store, [tmp_path / "before"])
+    finally:
+        store.close()
+    before = _neo4j_content(NEO4J_URI)
+    assert len(before[1]) == 50
+
+    _write_enterprises(tmp_path / "big", 6_000, "B")  # 24,000 records: five batches
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", NEO4J_URI],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    seen = []
+    for line in iter(proc.stderr.readline, b""):  # killed at the first batch written but not the last
+        seen.append(line.decode())
+        parts = seen[-1].split()
+        if parts and parts[0] == "写入" and "/" in parts[-1]:
+            done, total = map(int, parts[-1].split("/"))
+            if 0 < done < total:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
+    assert _neo4j_content(NEO4J_URI) == before  # the server rolled the open transaction back
+
+    store = open_store(NEO4J_URI)  # and the database takes the same import whole
+    try:
+        assert import_paths(store, [tmp_path / "big"]).summary.added["Enterprise"] == 6_000
+    finally:
+        clear_server(store)
+        store.close()
