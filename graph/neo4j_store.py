@@ -76,7 +76,10 @@ class Neo4jStore:
         self.database = database
         self._driver = None
         try:
-            self._driver = driver if driver is not None else neo4j.GraphDatabase.driver(uri, auth=auth)
+            # Notifications ("this label is not in the database yet") are for people writing
+            # queries, not for planners running imports: the driver would log each one.
+            self._driver = driver if driver is not None else neo4j.GraphDatabase.driver(
+                uri, auth=auth, notifications_min_severity="OFF")
             self._driver.verify_connectivity()
         except (*self._neo4j_errors, ValueError, OSError) as exc:
             if self._driver is not None:
