@@ -93,7 +93,17 @@ def _failure(path: Path, doing_zh: str, doing_en: str, exc: Exception) -> str:
     # Plain DatabaseError is SQLite's "malformed" / "not a database"; OperationalError
     # (locked, read-only, disk full) and the others are subclasses and say what they are.
     damaged = type(exc) is sqlite3.DatabaseError or isinstance(exc, _Undecodable)
-    hint = "，文件可能已损坏或不是 redchain 数据文件" if damaged else ""
+    text = str(exc)
+    if damaged:
+        hint = "，文件可能已损坏或不是 redchain 数据文件"
+    elif "disk is full" in text or "disk I/O error" in text:
+        hint = "：磁盘已满或无法写入，本次没有写入任何数据；腾出空间后重试"
+    elif "readonly" in text or "read-only" in text:
+        hint = "：文件或其所在目录只读，本次没有写入任何数据；请检查权限"
+    elif "locked" in text:
+        hint = "：另一个程序正在写入，请稍后重试"
+    else:
+        hint = ""
     return f"无法{doing_zh}数据文件 {path}{hint}（cannot {doing_en} the SQLite store: {exc}）"
 
 
