@@ -17,6 +17,7 @@ touches, for the scope check), never the plans themselves; a plan is read by its
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -53,8 +54,12 @@ class PlanLimits:
 def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLimits()) -> dict:
     """Run one planner over the view, store the proposal, and return it with its id
     (and the ids of proposals it pushed out: ``removed``)."""
-    plan = PLANNERS[kind](reader.scoped.g, **params)
+    # A planner over the same view with the same parameters proposes the same plan: it is
+    # computed once per view (seconds at city scale), each proposal stamped with its own time.
+    key = ("plan", kind, json.dumps(params, sort_keys=True, ensure_ascii=False))
     now = datetime.now(timezone.utc)
+    plan = dataclasses.replace(reader.scoped.memo(key, lambda: PLANNERS[kind](reader.scoped.g, **params)),
+                               created=now.isoformat(timespec="seconds"))
     plan_id = f"{now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}"  # keys sort in the order plans were made
     body = {"plan": to_jsonable(plan), "params": params, "applied": None, **_made_by(reader.principal)}
     store = reader.store
