@@ -105,8 +105,7 @@ class LedgerCheck(_TableCheck):
             if self.bad[row] and type(ids[row]) is str:
                 self.records.rejected.setdefault(ids[row], Label.ENTERPRISE)
         self.records.ledger.append(ledger)
-        self.found.sort(key=lambda item: item[:2])
-        self.records.problems.extend(problem for _, _, problem in self.found)
+        self._report()
 
 
 # -- names to ids, against the import and the store -----------------------------------------

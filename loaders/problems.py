@@ -67,6 +67,11 @@ class Problems(list):
             super().append(problem)
             self._first.setdefault(key, problem)
 
+    def count_unlisted(self, file: str, sheet: str | None, code: str, count: int) -> None:
+        """``count`` more problems of a kind already listed up to the cap, never built."""
+        key = (file, sheet, code)
+        self._seen[key] = self._seen.get(key, 0) + count
+
     def extend(self, problems) -> None:
         for problem in problems:
             self.append(problem)

@@ -148,36 +148,51 @@ def _mixed_encoding(data: bytes, failed: UnicodeDecodeError) -> str | None:
 
 
 def _read_csv(data: bytes, display: str, stem: str) -> ReadResult:
+    """pandas parses the bytes in the encoding ``decode_csv`` found (a decoded copy of a
+    200 MB file, and the StringIO pandas would read it from, cost more than the cells);
+    the frame is then taken apart column by column, each column freed as it is listed."""
+    import numpy as np
     import pandas as pd
 
     text, encoding_or_why = decode_csv(data)
     if text is None:
         return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
-    skipped = 0
+    skipped, start = 0, 0
     if blank := _LEADING_BLANK_LINES.match(text):  # blank lines above everything: not the header
-        skipped, text = blank.group(0).count("\n"), text[blank.end():]
-    start = text[:_HEAD_CHARS]  # the first lines, however long a hostile first line is
-    head = list(csv.reader(io.StringIO("\n".join(start.splitlines()[:HEAD_LINES]))))
+        # They are ASCII: as many bytes as characters, after a UTF-8 byte order mark.
+        skipped, start = blank.group(0).count("\n"), blank.end() + len(codecs.BOM_UTF8) * data.startswith(codecs.BOM_UTF8)
+    body_chars = len(text) - (blank.end() if blank else 0)
+    head_text = text[blank.end() if blank else 0:][:_HEAD_CHARS]  # the first lines, however long a hostile first line is
+    del text
+    head = list(csv.reader(io.StringIO("\n".join(head_text.splitlines()[:HEAD_LINES]))))
     if (width := max(map(len, head), default=0)) > MAX_COLUMNS:
-        cut = len(text) > _HEAD_CHARS and "\n" not in start
+        cut = body_chars > _HEAD_CHARS and "\n" not in head_text
         return ReadResult(problems=[Problem(display, too_wide(None, width, at_least=cut).message, "too_large")])
     try:
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False,
-            names=_title_width(head),
+            io.BytesIO(data[start:] if start else data), encoding=encoding_or_why, dtype=str, keep_default_na=False,
+            header=None, skip_blank_lines=False, names=_title_width(head),
         )
     except pd.errors.EmptyDataError:
         return ReadResult(problems=[Problem(display, "文件中没有任何内容（只有空行）", "empty_file")])
     except pd.errors.ParserError as exc:
         return ReadResult(problems=[_csv_parse_problem(display, str(exc), skipped)])
-    cells = frame.fillna("").to_numpy(dtype=object)
-    body = cells[1:]
-    filled = (body != "").any(axis=1)  # a row of empty strings is a blank line
-    if not filled.all():
-        body = body[filled]
+    columns: list[list[object]] = []
+    filled = np.zeros(max(len(frame) - 1, 0), dtype=bool)
+    for name in list(frame.columns):
+        cells = frame.pop(name).fillna("").to_numpy(dtype=object)
+        filled |= cells[1:] != ""  # a row of empty strings is a blank line
+        columns.append(cells.tolist())
+    del frame
+    headers = [column[0] for column in columns]
+    keep = None if filled.all() else (filled.nonzero()[0] + 1).tolist()
+    for j, column in enumerate(columns):  # in place: one column's copy at a time
+        if keep is None:
+            del column[0]
+        else:
+            columns[j] = [column[i] for i in keep]
     numbers = (filled.nonzero()[0] + 2 + skipped).tolist()
-    return ReadResult(tables=[RawTable(display, stem, None, cells[0].tolist(), numbers, body.T.tolist(),
-                                       header_row=1 + skipped)])
+    return ReadResult(tables=[RawTable(display, stem, None, headers, numbers, columns, header_row=1 + skipped)])
 
 
 HEAD_LINES = 50  # a title row and blank rows above the header sit within the first lines

@@ -309,7 +309,7 @@ def _parse_cell(cell: object, parse: Callable[[object], object]):
     try:
         return parse(cell)
     except BadValue as exc:
-        return exc
+        return exc.with_traceback(None)  # kept per bad cell: without the frames it was raised in
 
 
 def _parser(column: Column) -> Callable[[object], object]:
@@ -327,6 +327,10 @@ class _TableCheck:
         self.size = len(raw.numbers)
         self.bad = bytearray(self.size)  # 1 for each row with a problem
         self.found: list[tuple[int, int, Problem]] = []  # (row, column position, problem)
+        # Problems of one kind in one column past the cap are only counted: the first
+        # ``cap`` of a kind in the whole table are among the first ``cap`` of its columns.
+        self.per_column: dict[tuple[int, str], int] = {}
+        self.unlisted: dict[str, int] = {}
 
     def run(self) -> None:
         values: dict[str, list] = {}
@@ -346,13 +350,23 @@ class _TableCheck:
             self._node_records(values)
         else:
             self._relationship_records(values)
-        self.found.sort(key=lambda item: item[:2])
-        self.records.problems.extend(problem for _, _, problem in self.found)
+        self._report()
 
     def _problem(self, row: int, position: int, header: str, message: str, code: str, value=None) -> None:
         self.bad[row] = 1
+        seen = self.per_column[position, code] = self.per_column.get((position, code), 0) + 1
+        if seen > self.records.problems.cap:
+            self.unlisted[code] = self.unlisted.get(code, 0) + 1
+            return
         self.found.append((row, position, Problem(
             self.raw.file, message, code, self.raw.sheet, self.raw.numbers[row], header, value)))
+
+    def _report(self) -> None:
+        """The problems found, in the order a person reads the table, into the records."""
+        self.found.sort(key=lambda item: item[:2])
+        self.records.problems.extend(problem for _, _, problem in self.found)
+        for code, count in self.unlisted.items():
+            self.records.problems.count_unlisted(self.raw.file, self.raw.sheet, code, count)
 
     def _report_cells(self, position: int, column: Column, header: str, cells: list, parsed: list) -> None:
         kinds = set(map(type, parsed))
