@@ -123,7 +123,7 @@ def _sqlite_errors(doing_zh: str, doing_en: str):
     return decorate
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -240,7 +240,6 @@ class SQLiteStore:
         progress=None,
         dry_run: bool = False,
     ) -> WriteSummary:
-        nodes, rels = list(nodes), list(rels)
         delete_nodes, delete_rels = list(delete_nodes), list(delete_rels)
         summary = WriteSummary()
         tick = progress or (lambda n: None)
@@ -248,11 +247,12 @@ class SQLiteStore:
             with self._transaction() as db:
                 if expected_version is not None and self._version(db) != expected_version:
                     raise VersionConflict(expected_version, self._version(db))
-                self._check_labels(db, nodes)
-                for label, group in _group(nodes, attrgetter("label")).items():
-                    self._upsert_nodes(db, label.value, group, summary, tick)
-                for rtype, group in _group(rels, attrgetter("type")).items():
-                    self._upsert_rels(db, rtype.value, group, summary, tick)
+                # Records are taken as they come, a run of one label or type at a time and
+                # a chunk at a time: an import of millions streams through, never listed.
+                for label, run in groupby(nodes, attrgetter("label")):
+                    self._upsert_nodes(db, label.value, run, summary, tick)
+                for rtype, run in groupby(rels, attrgetter("type")):
+                    self._upsert_rels(db, rtype.value, run, summary, tick)
                 self._delete(db, delete_nodes, delete_rels, summary)
                 if dry_run:
                     summary.version = self.version()
@@ -267,13 +267,12 @@ class SQLiteStore:
             raise StoreError(_failure(self.path, "写入", "write to", exc) + "；未写入任何数据（nothing was written）") from exc
         return summary
 
-    def _check_labels(self, db: sqlite3.Connection, nodes: list[Node]) -> None:
-        wanted = {n.id: n.label.value for n in nodes}
-        for chunk in _chunks(list(wanted), _IN_CHUNK):
+    @staticmethod
+    def _check_labels(db: sqlite3.Connection, label: str, ids: list[str]) -> None:
+        for chunk in _chunks(ids, _IN_CHUNK):
             marks = ",".join("?" * len(chunk))
-            for node_id, label in db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
-                if wanted[node_id] != label:
-                    raise StoreError(f"id {node_id} is already a {label}; it cannot become a {wanted[node_id]}")
+            for node_id, stored in db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks}) AND label <> ?", [*chunk, label]):
+                raise StoreError(f"id {node_id} is already a {stored}; it cannot become a {label}")
 
     # One statement per row, run by executemany: new rows are inserted, existing ones get
     # their properties merged, and rows whose merged properties are unchanged are not
@@ -288,27 +287,33 @@ class SQLiteStore:
         ON CONFLICT(type, source, target) DO UPDATE SET props = json_patch(props, excluded.props)
         WHERE json_patch(props, excluded.props) <> props"""
 
-    def _upsert_nodes(self, db, label: str, group: list[Node], summary: WriteSummary, tick) -> None:
-        count = "SELECT count(*) FROM nodes WHERE label = ?"
-        # Rows in key order fill the B-tree page by page instead of all over it.
-        rows = sorted(zip([n.id for n in group], repeat(label), _dumps_all(n.props for n in group)))
-        self._upsert(db, self._UPSERT_NODE, rows, (count, (label,)), label, summary, tick)
+    def _upsert_nodes(self, db, label: str, run: Iterable[Node], summary: WriteSummary, tick) -> None:
+        def rows(chunk: list[Node]) -> list[tuple]:
+            ids = [n.id for n in chunk]
+            self._check_labels(db, label, ids)
+            return list(zip(ids, repeat(label), _dumps_all(n.props for n in chunk)))
 
-    def _upsert_rels(self, db, rtype: str, group: list[Rel], summary: WriteSummary, tick) -> None:
-        count = "SELECT count(*) FROM rels WHERE type = ?"
-        rows = sorted(zip(repeat(rtype), [r.source for r in group], [r.target for r in group],
-                          _dumps_all(r.props for r in group)))
-        self._upsert(db, self._UPSERT_REL, rows, (count, (rtype,)), rtype, summary, tick)
+        self._upsert(db, self._UPSERT_NODE, run, rows, ("SELECT count(*) FROM nodes WHERE label = ?", (label,)), label, summary, tick)
+
+    def _upsert_rels(self, db, rtype: str, run: Iterable[Rel], summary: WriteSummary, tick) -> None:
+        def rows(chunk: list[Rel]) -> list[tuple]:
+            return list(zip(repeat(rtype), [r.source for r in chunk], [r.target for r in chunk], _dumps_all(r.props for r in chunk)))
+
+        self._upsert(db, self._UPSERT_REL, run, rows, ("SELECT count(*) FROM rels WHERE type = ?", (rtype,)), rtype, summary, tick)
 
     @staticmethod
-    def _upsert(db, sql: str, rows: list[tuple], count: tuple[str, tuple], kind: str, summary: WriteSummary, tick) -> None:
-        before_rows, before_changes = db.execute(*count).fetchone()[0], db.total_changes
-        for chunk in _chunks(rows, _BATCH):
-            db.executemany(sql, chunk)
+    def _upsert(db, sql: str, run: Iterable, rows: Callable[[list], list[tuple]], count: tuple[str, tuple], kind: str,
+                summary: WriteSummary, tick) -> None:
+        """``sql`` for each record of ``run``, a chunk at a time; the rows of a chunk in key
+        order fill the B-tree page by page (the importer hands each table in id order)."""
+        before_rows, before_changes, total = db.execute(*count).fetchone()[0], db.total_changes, 0
+        for chunk in _chunks(run, _BATCH):
+            db.executemany(sql, sorted(rows(chunk)))
+            total += len(chunk)
             tick(len(chunk))
         added = db.execute(*count).fetchone()[0] - before_rows
         updated = db.total_changes - before_changes - added
-        SQLiteStore._count(summary, kind, len(rows), added, updated)
+        SQLiteStore._count(summary, kind, total, added, updated)
 
     @staticmethod
     def _count(summary: WriteSummary, kind: str, total: int, added: int, updated: int) -> None:
@@ -356,6 +361,7 @@ class SQLiteStore:
         with _decoding():
             nodes = list(map(Node, map(_label, [row[1] for row in node_rows]), [row[0] for row in node_rows],
                              _decode_all([row[2] for row in node_rows])))
+            del node_rows
             rels = list(map(Rel, map(_rel_type, [row[0] for row in rel_rows]), [row[1] for row in rel_rows],
                             [row[2] for row in rel_rows], _decode_all([row[3] for row in rel_rows])))
         return GraphData(nodes, rels, version)
@@ -438,18 +444,24 @@ def _rel_type(text: str) -> RelType:
         raise ValueError(f"unknown relationship type {text!r}") from None
 
 
+_DECODE_CHUNK = 20_000
+
+
 def _decode_all(texts: list[str]) -> list:
-    """``json.loads`` of each stored text. One parse of them all as a JSON array: the
-    per-call overhead of ``json.loads`` was most of the time of reading a large store. A
-    damaged row (not JSON, or not one object) is parsed on its own, so the error is its own."""
-    if not texts:
-        return []
-    try:
-        decoded = json.loads("[" + ",".join(texts) + "]")
-    except ValueError:
-        decoded = None
-    if decoded is None or len(decoded) != len(texts) or not all(type(d) is dict for d in decoded):
-        return [json.loads(text) for text in texts]
+    """``json.loads`` of each stored text. One parse per chunk of them as a JSON array: the
+    per-call overhead of ``json.loads`` was most of the time of reading a large store, and
+    chunks keep the joined text small. A damaged row (not JSON, or not one object) is
+    parsed on its own, so the error is its own."""
+    decoded: list = []
+    for start in range(0, len(texts), _DECODE_CHUNK):
+        chunk = texts[start:start + _DECODE_CHUNK]
+        try:
+            parsed = json.loads("[" + ",".join(chunk) + "]")
+        except ValueError:
+            parsed = None
+        if parsed is None or len(parsed) != len(chunk) or not all(type(d) is dict for d in parsed):
+            parsed = [json.loads(text) for text in chunk]
+        decoded += parsed
     return decoded
 
 
@@ -459,12 +471,3 @@ def _decoding() -> Iterator[None]:
         yield
     except ValueError as exc:  # json.JSONDecodeError, or a label / type not in the schema
         raise _Undecodable(f"a stored row cannot be decoded: {exc}") from exc
-
-
-def _group(items: list, key) -> dict:
-    """Items by ``key``, in first-seen order. Writers pass records of a kind together, so
-    the key is compared run by run (identity for enum members) and hashed once a run."""
-    groups: dict = {}
-    for value, run in groupby(items, key):
-        groups.setdefault(value, []).extend(run)
-    return groups

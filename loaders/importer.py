@@ -120,6 +120,39 @@ def import_options(maps: Iterable[str] = (), as_table: str | None = None) -> tup
     return mapping, table
 
 
+Kept = range | list[int]  # the positions of a batch's rows that pass every check
+
+
+@dataclass
+class Accepted:
+    """What passes the cross-checks: each batch with its rows to write, and the nodes the
+    import adds beyond the files (``--full``: enterprises leaving the base). Nodes and
+    relationships are made from the batches while the store writes them, one at a time:
+    a file of millions of rows is never held as millions of records at once."""
+
+    nodes: list[tuple[NodeBatch, Kept]]
+    rels: list[tuple[RelBatch, Kept]]
+    extra: list[Node] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(kept) for _, kept in self.nodes) + len(self.extra) + sum(len(kept) for _, kept in self.rels)
+
+    def node_records(self) -> Iterator[Node]:
+        for batch, kept in self.nodes:
+            yield from batch.nodes(kept)
+        yield from self.extra
+
+    def rel_records(self) -> Iterator[Rel]:
+        for batch, kept in self.rels:
+            yield from batch.rels(kept)
+
+    def ids(self, label: Label) -> set[str]:
+        return {batch.ids[i] for batch, kept in self.nodes if batch.label is label for i in kept}
+
+    def rel_keys(self) -> set[tuple[RelType, str, str]]:
+        return {(batch.type, batch.sources[i], batch.targets[i]) for batch, kept in self.rels for i in kept}
+
+
 def import_paths(
     store: GraphStore,
     paths: Iterable[str | Path],
@@ -185,18 +218,18 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     created = {}
     if records.ledger and not records.problems:
         created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
-    nodes, rels, replaced = _cross_check(store, records)
+    accepted, replaced = _cross_check(store, records)
     if records.problems:
         raise ImportFailed(records.problems.summarised(), records.problems.total)
     for batch in records.rels:
         if (role := COMPLETE_END.get(batch.type)) is not None:
             records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))
-    removed = _removed_links(store, records, rels) if records.complete else []
+    removed = _removed_links(store, records, accepted) if records.complete else []
     replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
     left_base: list[tuple[str, str]] = []
     if full:
-        nodes, left_base = _leave_base(store, nodes, [d for _, d in files])
-    total = len(nodes) + len(rels)
+        left_base = _leave_base(store, accepted, [d for _, d in files])
+    total = len(accepted)
     written = 0
 
     def on_write(n: int) -> None:
@@ -209,7 +242,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     def documents(summary: WriteSummary) -> Iterable[Document]:
         return describe(shown, records.rows, summary) if describe is not None else ()
 
-    summary = store.write(nodes, rels, delete_rels=replaced, documents=documents,
+    summary = store.write(accepted.node_records(), accepted.rel_records(), delete_rels=replaced, documents=documents,
                           progress=None if dry_run else on_write, dry_run=dry_run)
     return ImportReport(shown, records.rows, summary, records.warnings.summarised(), dry_run, records.header_map,
                         removed, left_base, created)
@@ -223,7 +256,7 @@ def r_key(removed: Removed) -> tuple[str, str, str]:
     return (removed.type.value, removed.source, removed.target)
 
 
-def _removed_links(store: GraphStore, records: Records, rels: list[Rel]) -> list[Removed]:
+def _removed_links(store: GraphStore, records: Records, accepted: Accepted) -> list[Removed]:
     """The stored links the import states in full and no longer holds: for each
     (type, owning end, owners) of ``records.complete``, the stored links of that type whose
     owning end is one of the owners and that the import does not hold."""
@@ -233,7 +266,7 @@ def _removed_links(store: GraphStore, records: Records, rels: list[Rel]) -> list
     everyone = set().union(*owners.values())
     if not store.labels_of(everyone):
         return []  # none of them is stored yet: nothing stored to replace
-    kept = {(r.type, r.source, r.target) for r in rels}
+    kept = accepted.rel_keys()
     graph = store.read()
     names = {node.id: node.props.get("name", node.id) for node in graph.nodes}
     names.update({node_id: name for batch in records.nodes for node_id, props in zip(batch.ids, batch.props)
@@ -252,16 +285,16 @@ def _removed_links(store: GraphStore, records: Records, rels: list[Rel]) -> list
 BASE_NOTE = "base_note"  # why an enterprise left the base: the register that no longer lists it
 
 
-def _leave_base(store: GraphStore, nodes: list[Node], files: list[str]) -> tuple[list[Node], list[tuple[str, str]]]:
+def _leave_base(store: GraphStore, accepted: Accepted, files: list[str]) -> list[tuple[str, str]]:
     """``--full``: the stored enterprises the import does not list leave the base (kept,
-    with ``in_base`` false and a note why)."""
-    listed = {node.id for node in nodes if node.label is Label.ENTERPRISE}
+    with ``in_base`` false and a note why); their updates join ``accepted.extra``."""
+    listed = accepted.ids(Label.ENTERPRISE)
     note = f"未列入完整台账 {'、'.join(Path(f).name for f in files)}"
     leaving = [node for node in store.read(labels=[Label.ENTERPRISE]).nodes
                if node.id not in listed and node.props.get("in_base", True) is not False]
     leaving.sort(key=lambda node: node.id)
-    updates = [Node(Label.ENTERPRISE, node.id, {"in_base": False, BASE_NOTE: note}) for node in leaving]
-    return nodes + updates, [(node.id, node.props.get("name", "")) for node in leaving]
+    accepted.extra += [Node(Label.ENTERPRISE, node.id, {"in_base": False, BASE_NOTE: note}) for node in leaving]
+    return [(node.id, node.props.get("name", "")) for node in leaving]
 
 
 _TABLE_NAMES = "、".join(table.display for table in TABLES)
@@ -283,11 +316,11 @@ def _nothing_recognised(unknown: dict[str, list[str]]) -> list[Problem]:
 # -- cross-checks: the import against itself and the store ------------------------------------
 
 
-def _cross_check(store: GraphStore, records: Records) -> tuple[list[Node], list[Rel], list[tuple[str, str, str]]]:
+def _cross_check(store: GraphStore, records: Records) -> tuple[Accepted, list[tuple[str, str, str]]]:
     """Duplicate ids, ids whose label clashes with the store, relationship ends that exist
     nowhere or have the wrong kind, and cycles of parent organisations. Appends to
-    ``records.problems``; returns the nodes and relationships to write and the stored
-    links the import replaces.
+    ``records.problems``; returns the rows to write and the stored links the import
+    replaces.
 
     Each check runs over whole columns with sets; only a batch that has a problem is
     walked row by row, in row order, to say where.
@@ -312,10 +345,8 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[list[Node], list[
                         "label_clash", value=node_id))
     labels = {**records.rejected, **stored, **imported}
     kept_rels = _valid_rels(records, labels)
-    nodes = [node for batch, kept in kept_nodes for node in batch.nodes(kept)]
-    rels = [rel for batch, kept in kept_rels for rel in batch.rels(kept)]
     replaced = _replaced_links(store, records, stored, kept_rels)
-    return nodes, rels, replaced
+    return Accepted(kept_nodes, kept_rels), replaced
 
 
 def _resolve_names(store: GraphStore, records: Records, unresolved: set[str]) -> None:
@@ -342,7 +373,7 @@ def _resolve_names(store: GraphStore, records: Records, unresolved: set[str]) ->
                     records.name_hints[value] = f"；是否是：{'、'.join(close)}？"
 
 
-def _unique_nodes(records: Records) -> list[tuple[NodeBatch, range | list[int]]]:
+def _unique_nodes(records: Records) -> list[tuple[NodeBatch, Kept]]:
     """Each batch with the positions of its ids' first rows; later rows of an id are problems."""
     if sum(len(b.ids) for b in records.nodes) == len(set().union(*(b.ids for b in records.nodes))):
         return [(batch, range(len(batch.ids))) for batch in records.nodes]
@@ -363,7 +394,7 @@ def _unique_nodes(records: Records) -> list[tuple[NodeBatch, range | list[int]]]
     return kept_nodes
 
 
-def _valid_rels(records: Records, labels: dict[str, Label]) -> list[tuple[RelBatch, range | list[int]]]:
+def _valid_rels(records: Records, labels: dict[str, Label]) -> list[tuple[RelBatch, Kept]]:
     """Each batch with the positions of its relationships whose ends exist with the right
     labels, each relationship once (a second row with other properties is a problem)."""
     by_label: dict[Label, set[str]] = {}
@@ -374,7 +405,7 @@ def _valid_rels(records: Records, labels: dict[str, Label]) -> list[tuple[RelBat
         for ends in (spec.sources, spec.targets):
             if ends not in allowed:
                 allowed[ends] = set().union(*(by_label.get(label, ()) for label in ends))
-    earlier: dict[RelType, list[tuple[RelBatch, range | list[int], set[tuple[str, str]]]]] = {}
+    earlier: dict[RelType, list[tuple[RelBatch, Kept, set[tuple[str, str]]]]] = {}
     kept_rels = []
     for batch in records.rels:
         spec, before = REL_SPECS[batch.type], earlier.setdefault(batch.type, [])
@@ -382,7 +413,7 @@ def _valid_rels(records: Records, labels: dict[str, Label]) -> list[tuple[RelBat
         distinct = set(keys)
         if (allowed[spec.sources].issuperset(batch.sources) and allowed[spec.targets].issuperset(batch.targets)
                 and len(distinct) == len(keys) and all(distinct.isdisjoint(seen) for _, _, seen in before)):
-            kept: range | list[int] = range(len(keys))
+            kept: Kept = range(len(keys))
         else:
             kept = _valid_rows(batch, keys, labels, before, records)
             distinct = {keys[i] for i in kept}
@@ -392,7 +423,7 @@ def _valid_rels(records: Records, labels: dict[str, Label]) -> list[tuple[RelBat
 
 
 def _valid_rows(batch: RelBatch, keys: list[tuple[str, str]], labels: dict[str, Label],
-                before: list[tuple[RelBatch, range | list[int], set]], records: Records) -> list[int]:
+                before: list[tuple[RelBatch, Kept, set]], records: Records) -> list[int]:
     """A batch with a problem, row by row: the positions to keep; problems in row order."""
     spec = REL_SPECS[batch.type]
     seen = {(other.sources[j], other.targets[j]): (other, j) for other, kept, _ in before for j in kept}
@@ -433,7 +464,7 @@ def _end_ok(labels: dict[str, Label], node_id: str, allowed: frozenset[Label], o
 
 
 def _replaced_links(store: GraphStore, records: Records, stored: dict[str, Label],
-                   kept_rels: list[tuple[RelBatch, range | list[int]]]) -> list[tuple[str, str, str]]:
+                   kept_rels: list[tuple[RelBatch, Kept]]) -> list[tuple[str, str, str]]:
     """The stored links the import's link columns replace, as ``delete_rels`` keys; adds
     a problem for each cycle of parent organisations the import would make."""
     links: dict[tuple[RelType, str], tuple[str, RelBatch, int]] = {}

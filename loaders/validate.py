@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
-from typing import Callable, NamedTuple
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
@@ -40,6 +39,36 @@ class Origin(NamedTuple):  # built only where a problem is reported
         return Problem(self.file, message, code, self.sheet, self.row, column or self.column, value)
 
 
+class PropRows(Sequence):
+    """The properties of a table's rows, kept as the table's columns: a row's dict is made
+    when the row is read (by the write, a batch at a time), so a table of millions of
+    rows does not hold millions of dicts. Blank cells (None) are left out of a row."""
+
+    __slots__ = ("names", "columns", "size")
+
+    def __init__(self, names: list[str], columns: list[list], size: int):
+        self.names, self.columns, self.size = names, columns, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, i: int) -> dict:
+        return {name: value for name, column in zip(self.names, self.columns) if (value := column[i]) is not None}
+
+    def __iter__(self) -> Iterator[dict]:
+        if not self.columns:
+            yield from ({} for _ in range(self.size))
+            return
+        names = self.names
+        for cells in zip(*self.columns):
+            yield {name: value for name, value in zip(names, cells) if value is not None}
+
+
+def in_id_order(ids: list[str], kept: range | list[int]) -> list[int]:
+    """The kept rows in id order: rows in key order fill the store's index page by page."""
+    return sorted(kept, key=ids.__getitem__)
+
+
 @dataclass
 class NodeBatch:
     """The valid rows of one node table: ids, properties and the row each came from."""
@@ -49,16 +78,17 @@ class NodeBatch:
     sheet: str | None
     header: str  # the id column, as headed in the file
     ids: list[str]
-    props: list[dict]
+    props: Sequence[dict]
     rows: list[int]
 
     def origin(self, i: int) -> Origin:
         return Origin(self.file, self.sheet, self.rows[i], self.header)
 
-    def nodes(self, kept: range | list[int]) -> list[Node]:
-        if isinstance(kept, range):
-            return list(map(Node, repeat(self.label, len(kept)), self.ids, self.props))
-        return [Node(self.label, self.ids[i], self.props[i]) for i in kept]
+    def nodes(self, kept: range | list[int]) -> Iterator[Node]:
+        """The kept rows as nodes, made one at a time, in id order."""
+        label, ids, props = self.label, self.ids, self.props
+        for i in in_id_order(ids, kept):
+            yield Node(label, ids[i], props[i])
 
 
 @dataclass
@@ -73,7 +103,7 @@ class RelBatch:
     target_header: str
     sources: list[str]
     targets: list[str]
-    props: list[dict] | None  # None: the table has no property columns
+    props: Sequence[dict] | None  # None: the table has no property columns
     rows: list[int]
 
     def source_origin(self, i: int) -> Origin:
@@ -85,11 +115,11 @@ class RelBatch:
     def rel_props(self, i: int) -> dict:
         return self.props[i] if self.props is not None else {}
 
-    def rels(self, kept: range | list[int]) -> list[Rel]:
-        if isinstance(kept, range):
-            props = self.props if self.props is not None else [{} for _ in kept]
-            return list(map(Rel, repeat(self.type, len(kept)), self.sources, self.targets, props))
-        return [Rel(self.type, self.sources[i], self.targets[i], self.rel_props(i)) for i in kept]
+    def rels(self, kept: range | list[int]) -> Iterator[Rel]:
+        """The kept rows as relationships, made one at a time, in row order."""
+        rtype, sources, targets = self.type, self.sources, self.targets
+        for i in kept:
+            yield Rel(rtype, sources[i], targets[i], self.rel_props(i))
 
 
 class HeaderMapping(NamedTuple):
@@ -425,17 +455,14 @@ class _TableCheck:
     def _rows_ok(self) -> list[int] | range:
         return range(self.size) if not any(self.bad) else [row for row in range(self.size) if not self.bad[row]]
 
-    def _props(self, values: dict[str, list], rows) -> list[dict] | None:
+    def _props(self, values: dict[str, list], rows) -> PropRows | None:
         names = [column.name for _, column, _ in self.columns if column.role is Role.PROP]
         if not names:
             return None
         chosen = [values[name] for name in names]
         if not isinstance(rows, range):
             chosen = [[column[row] for row in rows] for column in chosen]
-        if len(names) == 1:  # most relationship tables: one property, often filled
-            name = names[0]
-            return [{} if value is None else {name: value} for value in chosen[0]]
-        return [{name: value for name, value in zip(names, cells) if value is not None} for cells in zip(*chosen)]
+        return PropRows(names, chosen, len(rows))
 
     def _node_records(self, values: dict[str, list]) -> None:
         raw, label = self.raw, self.table.label
@@ -458,7 +485,7 @@ class _TableCheck:
         id_header = next(header for _, c, header in self.columns if c.role is Role.ID)
         kept_ids = ids if isinstance(rows, range) else [ids[row] for row in rows]
         numbers = raw.numbers if isinstance(rows, range) else [raw.numbers[row] for row in rows]
-        props = self._props(values, rows) or [{} for _ in kept_ids]
+        props = self._props(values, rows) or PropRows([], [], len(kept_ids))
         self.records.nodes.append(NodeBatch(label, raw.file, raw.sheet, id_header, kept_ids, props, numbers))
         for _, column, header in links:
             targets = values[column.name]
