@@ -25,10 +25,11 @@ enterprise of another chain, are not in it and do not count in its analyses.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import networkx as nx
 
@@ -39,6 +40,7 @@ from graph.schema import LABEL_ZH, PERSONAL_PROPS, Label, RelType
 
 from api.core.security.principal import Principal
 
+log = logging.getLogger("redchain")
 _PEOPLE = frozenset(label.value for label in PERSONAL_PROPS)
 _REACHING = frozenset({Label.LEADER.value, Label.INSTRUCTOR.value, Label.UNIT.value})
 
@@ -55,6 +57,7 @@ class ScopedGraph:
     chains: frozenset[str] | None
     personal: bool
     _memo: dict = field(default_factory=dict, repr=False)
+    _makers: dict = field(default_factory=dict, repr=False)
 
     @property
     def version(self) -> int:
@@ -63,7 +66,7 @@ class ScopedGraph:
     @property
     def attrs(self) -> dict[str, dict]:
         """Node id -> attributes, as a plain dict (much faster to index than ``g.nodes``)."""
-        return self.memo("attrs", lambda: dict(self.g.nodes.items()))
+        return self.memo("attrs", lambda v: dict(v.g.nodes.items()))
 
     def node(self, node_id: str, label: Label | None = None) -> dict:
         """The node's attributes; NotFound if it is not in the view (or has another label)."""
@@ -79,16 +82,16 @@ class ScopedGraph:
 
     def ids(self, label: Label) -> list[str]:
         """The ids of one label, sorted (the order of every list and cursor)."""
-        return self.memo(("ids", label), lambda: sorted(self.g.graph["by_label"][label.value]))
+        return self.memo(("ids", label), lambda v: sorted(v.g.graph["by_label"][label.value]))
 
     def count(self, label: Label) -> int:
         return len(self.g.graph["by_label"][label.value])
 
     def enterprise_chains(self) -> dict[str, set[str]]:
-        return self.memo("enterprise_chains", lambda: chains_by_enterprise(self.g))
+        return self.memo("enterprise_chains", lambda v: chains_by_enterprise(v.g))
 
     def org_chains(self) -> dict[str, set[str]]:
-        return self.memo("org_chains", lambda: chains_by_org(self.g, by_enterprise=self.enterprise_chains()))
+        return self.memo("org_chains", lambda v: chains_by_org(v.g, by_enterprise=v.enterprise_chains()))
 
     def people_in(self, obj: Any) -> list[str]:
         """Ids of people (leaders, instructors) whose names ``obj`` (JSON-like) may show.
@@ -114,12 +117,27 @@ class ScopedGraph:
         walk(obj)
         return list(found)
 
-    def memo(self, key, make):
-        """``make()``, computed once per view: the view never changes, so neither does
-        anything computed from it. Callers must not mutate what they get."""
+    def memo(self, key, make: Callable[["ScopedGraph"], Any], *, carried: bool = True):
+        """``make(self)``, computed once per view: the view never changes, so neither does
+        anything computed from it. Callers must not mutate what they get. ``make`` reads
+        the view it is given (never a view it closes over), so that the next version's view
+        of the same scope can compute it again before it is served (``carry_over``);
+        ``carried=False`` for what is only worth computing when asked (plans)."""
         if key not in self._memo:
-            self._memo[key] = make()  # a race computes it twice, harmlessly
+            self._memo[key] = make(self)  # a race computes it twice, harmlessly
+            if carried:
+                self._makers[key] = make
         return self._memo[key]
+
+    def carry_over(self, newer: "ScopedGraph") -> None:
+        """Compute on ``newer`` (the same scope, a later version) what was asked of this
+        view, so that its first readers do not wait for it. What no longer applies (a
+        chain that is gone) is left to be asked, and reported, again."""
+        for key, make in list(self._makers.items()):
+            try:
+                newer.memo(key, make)
+            except Exception:  # noqa: BLE001 - the request that asks again gets the error
+                log.debug("not carried over: %r", key, exc_info=True)
 
 
 def scope_nodes(g: nx.MultiDiGraph, chains: frozenset[str]) -> set[str]:
@@ -179,9 +197,23 @@ class ScopedGraphCache:
             if found is not None:
                 self._views.move_to_end(key)
                 return found
-        view = make_view(g, chains=principal.chains, personal=principal.sees_personal)
+        return self._keep(key, make_view(g, chains=principal.chains, personal=principal.sees_personal))
+
+    def _keep(self, key: tuple, view: ScopedGraph) -> ScopedGraph:
         with self._lock:
             self._views[key] = view
             while len(self._views) > self.size:
                 self._views.popitem(last=False)
         return view
+
+    def carry_over(self, g: nx.MultiDiGraph) -> None:
+        """Make the views of a new projection ``g`` for the scopes the newest version
+        served, each with what its readers asked of it (``ScopedGraph.carry_over``): run
+        before ``g`` is served, off the request path, so reads never wait for it."""
+        with self._lock:
+            newest = max((key[0] for key in self._views), default=None)
+            served = [(key, view) for key, view in self._views.items() if key[0] == newest]
+        for (_, chains, personal), old in served:
+            new = make_view(g, chains=chains, personal=personal)
+            old.carry_over(new)
+            self._keep((g.graph.get("version"), chains, personal), new)

@@ -5,7 +5,10 @@ while to build (seconds at city scale). Readers do not wait for it: the first re
 that sees the new version starts one rebuild in the background and every request is
 answered from the previous projection until the new one is swapped in (each answer's
 ``version`` says which one it read). Only the very first load, when there is nothing to
-answer from, is waited for, and then by everyone on one build, never two.
+answer from, is waited for, and then by everyone on one build, never two. Before a
+rebuilt projection is swapped in, ``prepare(g)`` computes on it what readers asked of the
+previous one (the app passes ``ScopedGraphCache.carry_over``), so its first readers do
+not wait for those either.
 
 A write made through this server is different: its request waits for the rebuild
 (``refresh_now``) before it answers, so whoever wrote reads their own write next.
@@ -26,8 +29,9 @@ log = logging.getLogger("redchain")
 
 
 class ServedProjection:
-    def __init__(self, store: GraphStore, load: Callable[[GraphStore], nx.MultiDiGraph] = load_projection):
-        self._store, self._load = store, load
+    def __init__(self, store: GraphStore, load: Callable[[GraphStore], nx.MultiDiGraph] = load_projection,
+                 prepare: Callable[[nx.MultiDiGraph], None] = lambda g: None):
+        self._store, self._load, self._prepare = store, load, prepare
         self._current: nx.MultiDiGraph | None = None
         self._build_lock = threading.Lock()  # one build at a time
         self._rebuilding = False
@@ -48,7 +52,9 @@ class ServedProjection:
         with self._build_lock:
             current = self._current
             if current is None or current.graph.get("version") != self._store.version():
-                current = self._current = self._load(self._store)
+                current = self._load(self._store)
+                self._prepare(current)
+                self._current = current
             return current
 
     def _start_rebuild(self) -> None:

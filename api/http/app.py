@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = open_store(settings.store)
-        app.state.projection = ServedProjection(app.state.store)
+        app.state.projection = ServedProjection(app.state.store, prepare=app.state.scoped_graphs.carry_over)
         if settings.warm_up:
             threading.Thread(target=_warm_up, args=(app.state.projection,), name="redchain-warm-up", daemon=True).start()
         try:

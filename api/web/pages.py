@@ -33,7 +33,7 @@ from graph.analysis.planners import Plan
 from graph.errors import NotFound, RedchainError, StoreError
 from graph.schema import LABEL_ZH, Label
 
-from api.http.deps import EditorDep, Reader, ReaderDep, StoreDep, get_principal, get_reader
+from api.http.deps import EditorDep, Reader, ReaderDep, StoreDep, get_reader, principal_of
 from api.core.errors import Conflict, InvalidRequest
 from api.http.errors import ApiError, redchain_status
 from api.web import login
@@ -154,13 +154,11 @@ def page_context(request: Request, reader: Reader, nav: str) -> dict:
 def _graph(reader: Reader, key: tuple, make) -> tuple[dict, object]:
     """A payload and its escaped JSON, computed once per view; the people whose names it
     shows are audited on every request, as the API does."""
-    view = reader.scoped
-
-    def build():
+    def build(view):
         payload = make(view.g)
         return payload, page.json_for_html(payload), view.people_in(payload) if view.personal else []
 
-    payload, data, people = view.memo(("pages",) + key, build)
+    payload, data, people = reader.scoped.memo(("pages",) + key, build)
     reader.saw(people)
     return payload, data
 
@@ -182,7 +180,7 @@ def home(
     if token is not None:
         return login.login(request, store, token)
     try:
-        principal = get_principal(request, store, credentials, session)
+        principal = principal_of(request, store, credentials, session)
     except ApiError as exc:
         return error_page(request, exc.status, exc.message)
     reader = get_reader(request, store, principal)
@@ -192,7 +190,7 @@ def home(
         history = []
     points = [HistoryPoint(**p) for p in history]
     d = reader.scoped.memo(("pages", "dashboard", vs.model_dump_json(), len(points), points[-1].at if points else None),
-                         lambda: dashboard(reader.scoped.g, settings=vs, history=points))
+                         lambda view: dashboard(view.g, settings=vs, history=points))
     try:
         last_change = summary(analyses.comparison(reader))  # counts only: no names shown
     except (InvalidRequest, NotFound):  # fewer than two snapshots, or no single series to compare
@@ -258,7 +256,7 @@ def gaps_page(
     chain = chain or None
     if chain is not None:
         reader.scoped.node(chain, Label.CHAIN)
-    gaps = reader.scoped.memo(("pages", "gaps", chain), lambda: gap_map(reader.scoped.g, chain=chain))
+    gaps = reader.scoped.memo(("pages", "gaps", chain), lambda view: gap_map(view.g, chain=chain))
     payload, data = _graph(reader, ("gaps-json", chain), lambda g: gaps.payload)
     body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps,
                        chains=_chains(reader), chain=chain, **page_context(request, reader, "gaps"))

@@ -64,3 +64,33 @@ def test_after_a_write_readers_get_the_previous_version_until_the_new_one_is_bui
     new = served.refresh_now()  # waits for the rebuild under way, does not start another
     assert "C2" in new and new.graph["version"] == store.version() and served.get() is new
     assert builder.calls == 2
+
+
+def test_a_rebuilt_projection_is_served_with_what_readers_asked_of_the_previous_one(tmp_path):
+    """After a write, the rebuild computes on the new version what each scope's readers
+    asked of the old one before it is swapped in: the first reader of the new version
+    finds it computed, from the new data."""
+    from api.core.scope import ScopedGraphCache
+    from api.core.security.principal import Principal, Role
+
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    views = ScopedGraphCache()
+    builder = HeldBuilder()
+    builder.go.set()
+    served = ServedProjection(store, builder, prepare=views.carry_over)
+    viewer = Principal("token:v", Role.VIEWER)
+    computed = []
+
+    def chain_names(view):
+        computed.append(view.version)
+        return sorted(a["name"] for a in view.attrs.values() if a["label"] == "Chain")
+
+    assert views.get(served.get(), viewer).memo("names", chain_names) == ["链"]
+    plan_calls = []
+    views.get(served.get(), viewer).memo("plan", lambda view: plan_calls.append(view.version), carried=False)
+    store.write([Node(Label.CHAIN, "C2", {"name": "新链"})])
+    new = served.refresh_now()
+    assert computed == [1, 2]  # computed again during the rebuild, on the new version
+    assert views.get(new, viewer).memo("names", chain_names) == ["新链", "链"] and computed == [1, 2]
+    assert len(plan_calls) == 1  # what is only worth computing when asked is not carried over

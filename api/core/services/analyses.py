@@ -26,17 +26,19 @@ from api.core.reader import Reader
 from api.core.errors import InvalidRequest
 
 
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _encoded(reader: Reader, key: tuple, make: Callable[[Any], Any]) -> bytes:
     """The JSON of ``to_jsonable(make(g))``, computed once per view; the people it names
     are audited on every request that shows their names."""
-    view = reader.scoped
-
-    def build() -> tuple[bytes, list[str]]:
+    def build(view) -> tuple[bytes, list[str]]:
         obj = to_jsonable(make(view.g))
         people = view.people_in(obj) if view.personal else []
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode(), people
+        return _dumps(obj), people
 
-    body, people = view.memo(key, build)
+    body, people = reader.scoped.memo(key, build)
     reader.saw(people)
     return body
 
@@ -45,11 +47,13 @@ def coverage(reader: Reader, *, by: str | None, chain: str | None) -> bytes:
     return _encoded(reader, ("coverage", by, chain), lambda g: coverage_report(g, by=by, chain=chain).to_dict())
 
 
-def uncovered(reader: Reader, *, chain: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
-    """One page of the uncovered enterprises (most important first) and how many there are."""
-    view = reader.scoped
-    found = view.memo(("uncovered", chain), lambda: uncovered_enterprises(view.g, chain=chain))
-    return to_jsonable(found[offset : offset + limit]), len(found)
+def uncovered(reader: Reader, *, chain: str | None, limit: int, offset: int) -> tuple[bytes, int]:
+    """One page of the uncovered enterprises (most important first), as JSON, and how many
+    there are. The list is computed and each entry encoded once per view; a page is the
+    entries' JSON joined (encoding a page of 100 each time was most of a request's time)."""
+    encoded = reader.scoped.memo(("uncovered", chain),
+                                 lambda view: [_dumps(item) for item in to_jsonable(uncovered_enterprises(view.g, chain=chain))])
+    return b"[" + b",".join(encoded[offset : offset + limit]) + b"]", len(encoded)
 
 
 def pairing(reader: Reader, *, chain: str | None) -> bytes:

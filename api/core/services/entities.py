@@ -79,8 +79,8 @@ def searchable(text: str) -> str:
 
 def _search_text(view: ScopedGraph) -> dict[str, tuple[str, str]]:
     """Node -> (its id, its name) as ``searchable`` makes them, once per view."""
-    return view.memo("search_text", lambda: {i: (searchable(i), searchable(str(a.get("name") or "")))
-                                             for i, a in view.attrs.items()})
+    return view.memo("search_text", lambda v: {i: (searchable(i), searchable(str(a.get("name") or "")))
+                                               for i, a in v.attrs.items()})
 
 
 def _matches(view: ScopedGraph, q: str | None) -> list[Predicate]:
@@ -138,8 +138,11 @@ def _in_chain(view: ScopedGraph, chain: str | None, label: Label) -> list[Predic
     if chain is None:
         return []
     view.node(chain, Label.CHAIN)  # 404 for a chain outside the view
-    chains_of = view.enterprise_chains if label is Label.ENTERPRISE else view.org_chains
-    members = view.memo(("in_chain", label, chain), lambda: frozenset(i for i, cs in chains_of().items() if chain in cs))
+    def members_of(v: ScopedGraph) -> frozenset[str]:
+        chains_of = v.enterprise_chains() if label is Label.ENTERPRISE else v.org_chains()
+        return frozenset(i for i, cs in chains_of.items() if chain in cs)
+
+    members = view.memo(("in_chain", label, chain), members_of)
     return [members.__contains__]
 
 

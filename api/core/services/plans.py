@@ -58,7 +58,7 @@ def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLi
     # computed once per view (seconds at city scale), each proposal stamped with its own time.
     key = ("plan", kind, json.dumps(params, sort_keys=True, ensure_ascii=False))
     now = datetime.now(timezone.utc)
-    plan = dataclasses.replace(reader.scoped.memo(key, lambda: PLANNERS[kind](reader.scoped.g, **params)),
+    plan = dataclasses.replace(reader.scoped.memo(key, lambda view: PLANNERS[kind](view.g, **params), carried=False),
                                created=now.isoformat(timespec="seconds"))
     plan_id = f"{now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}"  # keys sort in the order plans were made
     body = {"plan": to_jsonable(plan), "params": params, "applied": None, **_made_by(reader.principal)}

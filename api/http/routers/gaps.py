@@ -20,16 +20,16 @@ ChainQuery = Annotated[str | None, Query(max_length=200, description="Only this 
 @router.get("/uncovered", response_model=list[UncoveredEnterprise], summary="Base enterprises without a party organisation")
 def uncovered(
     reader: ReaderDep,
-    response: Response,
     chain: ChainQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = MAX_PAGE_SIZE,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list:
+) -> Response:
     """Most important first, as `redchain gaps uncovered --json`, a page at a time; the
     `X-Total-Count` header says how many there are in all."""
-    page, total = analyses.uncovered(reader, chain=chain, limit=limit, offset=offset)
+    body, total = analyses.uncovered(reader, chain=chain, limit=limit, offset=offset)
+    response = json_response(body)
     response.headers["X-Total-Count"] = str(total)
-    return page
+    return response
 
 
 @router.get("/pairing", response_model=PairingGaps, summary="Co-building (结对共建) gaps")
