@@ -7,16 +7,20 @@
 from __future__ import annotations
 
 from graph.errors import StoreURIError
-from graph.settings import DEFAULT_STORE_URI, StoreSettings
 from graph.store import GraphStore
 
 __all__ = ["DEFAULT_STORE_URI", "open_store", "store_uri"]
+DEFAULT_STORE_URI = "sqlite:///./redchain.db"
 _SERVER_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
 def store_uri(uri: str | None = None) -> str:
     """The URI to use: the given one, else ``REDCHAIN_STORE``, else the default."""
-    return uri or StoreSettings().store or DEFAULT_STORE_URI
+    if uri:
+        return uri
+    from graph.settings import StoreSettings  # pydantic-settings costs 0.1 s to import: only when asked
+
+    return StoreSettings().store or DEFAULT_STORE_URI
 
 
 def open_store(uri: str | None = None, *, create: bool = True) -> GraphStore:

@@ -11,7 +11,10 @@ import gc
 import threading
 import weakref
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph import projection_cache
 from graph.records import GraphData
@@ -35,6 +38,8 @@ def project(data: GraphData) -> nx.MultiDiGraph:
     A relationship whose source or target is not among ``data.nodes`` is left out: networkx
     would add its missing end as a node with no attributes, not even a ``label``.
     """
+    import networkx as nx
+
     g = nx.MultiDiGraph(version=data.version)
     by_label: dict[str, list[str]] = {label.value: [] for label in Label}
     g.add_nodes_from(
@@ -108,6 +113,8 @@ def load_projection(store: GraphStore) -> nx.MultiDiGraph:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        import networkx as nx
+
         g = nx.freeze(_from_disk_or_built(store))  # shared by every reader: mutating it raises
         gc.freeze()
     finally:

@@ -22,7 +22,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 FORMAT = (2, sys.version_info[:2])  # bump the first when the projection's shape changes
 _MARSHAL_VERSION = 4
@@ -43,6 +46,8 @@ def load(store_path: Path, store_id: str, version: int) -> nx.MultiDiGraph | Non
             graph, node, succ, pred = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None  # missing or damaged: the caller rebuilds it
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     g.graph = graph
     g._node = node

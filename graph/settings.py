@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_STORE_URI = "sqlite:///./redchain.db"
+from graph.factory import DEFAULT_STORE_URI
+
 DEFAULT_DATABASE = "neo4j"
 
 

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from graph.analysis.jsonable import to_jsonable
 from graph.errors import RedchainError, StoreMissing
-from graph.factory import open_store
+from graph.factory import DEFAULT_STORE_URI, open_store
 from graph.store import GraphStore
 
 console = Console(markup=False, emoji=False)
@@ -59,7 +59,7 @@ def cli_store(uri: str | None, *, create: bool = False) -> Iterator[GraphStore]:
     ``load``, ``demo`` and ``migrate --to`` pass ``create=True``.
     """
     try:
-        store = open_store(uri, create=create)
+        store = open_store(uri or DEFAULT_STORE_URI, create=create)  # typer has read REDCHAIN_STORE already
     except StoreMissing as exc:
         fail(f"{exc}{_MISSING_HINT}")
     except RedchainError as exc:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Iterable
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 import typer
 from rich import box
 from rich.console import Group

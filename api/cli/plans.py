@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Callable
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 import typer
 from rich.table import Table
 from rich.text import Text

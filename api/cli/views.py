@@ -15,12 +15,10 @@ from typing import Annotated
 import typer
 
 from api.cli.common import StoreOption, cli_store, console, writing
-from api.web import page
 from api.web.canvas import Links
 from api.web.chain_map import DEFAULT_CAP, chain_map
 from api.web.gap_map import gap_map
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
-from api.core.settings import PageSettings
 from graph.analysis.membership import chain_segments, require_chain
 from graph.projection import load_projection
 
@@ -59,6 +57,7 @@ def chain(
     store: StoreOption = None,
 ) -> None:
     """导出一条产业链的图：按上中下游和环节分道，按覆盖情况着色，标出党建工作关系。"""
+    from api.web import page  # jinja2 and the templates: only for the commands that draw
     out = out or Path(f"chain-{safe_name(chain_id)}.html")
     rates = _rates()
     with cli_store(store) as s:
@@ -83,6 +82,7 @@ def entity(
     store: StoreOption = None,
 ) -> None:
     """导出一个对象的关系网络（向外若干层，数量有上限）。"""
+    from api.web import page
     out = out or Path(f"entity-{safe_name(node_id)}.html")
     with cli_store(store) as s:
         payload = neighbourhood_map(load_projection(s), node_id, depth=depth, limit=limit, links=Links(server=False))
@@ -96,6 +96,7 @@ def gaps(
     store: StoreOption = None,
 ) -> None:
     """导出缺口图：未建立党组织的企业，以及各方案的建议（虚线）。"""
+    from api.web import page
     out = out or Path(f"gaps-{safe_name(chain)}.html" if chain else "gaps.html")
     with cli_store(store) as s:
         found = gap_map(load_projection(s), chain=chain, links=Links(server=False))
@@ -104,6 +105,8 @@ def gaps(
 
 
 def _rates() -> tuple[float, float]:
+    from api.core.settings import PageSettings
+
     settings = PageSettings()
     return settings.org_rate_green, settings.org_rate_amber
 

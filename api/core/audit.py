@@ -16,11 +16,15 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from graph.analysis.planners import Plan
+from typing import TYPE_CHECKING
+
 from graph.records import Document, WriteSummary
 from graph.store import GraphStore
 
 from api.core.security.principal import Principal
+
+if TYPE_CHECKING:  # the planners (and networkx under them) are not needed to write an audit entry
+    from graph.analysis.planners import Plan
 
 COLLECTION = "audit"
 MAX_IDS = 100  # ids listed in one entry; the count says how many there were

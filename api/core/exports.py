@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Sequence
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 # openpyxl is imported where a workbook is made: every command line and page loads this
 # module for its column words, and openpyxl alone takes a tenth of a second to import.
 

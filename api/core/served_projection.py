@@ -20,7 +20,10 @@ import logging
 import threading
 from typing import Callable
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.projection import load_projection
 from graph.store import GraphStore

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from typing import Iterable
 from urllib.parse import quote, urlencode
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.coverage import enterprise_states
 from graph.analysis.membership import (

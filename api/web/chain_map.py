@@ -28,7 +28,10 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.coverage import ORG_COVERED_STATES, Coverage, coverage_report
 from graph.analysis.membership import chain_segments, coverage_rate, require_chain, segment_enterprises

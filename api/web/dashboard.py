@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 from markupsafe import Markup, escape
 
 from graph.analysis.coverage import coverage_report

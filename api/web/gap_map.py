@@ -13,10 +13,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
+
+    from graph.analysis.planners import Plan
 
 from graph.analysis.membership import chain_segments, chains_by_enterprise, require_chain
-from graph.analysis.planners import Plan, plan_joint_branches, plan_pairings
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
@@ -60,6 +64,8 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, links: Links = SERV
     if chain is not None:
         require_chain(g, chain)
     found = uncovered_enterprises(g, chain=chain)
+    from graph.analysis.planners import plan_joint_branches, plan_pairings  # networkx's flow solvers: when drawn
+
     pairings = plan_pairings(g, chain=chain)
     joint = plan_joint_branches(g, chain=chain)
     ids = [u.id for u in found]

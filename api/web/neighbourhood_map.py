@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.errors import NotFound
 from graph.schema import LABEL_ZH, Label, RelType

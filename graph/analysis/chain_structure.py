@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-import networkx as nx
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.coverage import NONE, ORG_COVERED_STATES, WORK, enterprise_states
 from graph.analysis.membership import (
@@ -286,6 +288,8 @@ def _vector(members: dict[str, list[int]], nodes, width: int) -> list[int]:
 
 def _components(adjacency: dict[str, set[str]]) -> list[set[str]]:
     """The connected parts of the supply network (``adjacency`` is symmetric)."""
+    import networkx as nx
+
     return list(nx.connected_components(nx.from_dict_of_lists(adjacency)))
 
 
@@ -361,6 +365,8 @@ def _single_supplier_finding(
 
 def _centrality(adjacency: dict[str, set[str]], method: str) -> tuple[dict[str, float], str]:
     if method == "betweenness":
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(adjacency)
         graph.add_edges_from((a, b) for a, others in adjacency.items() for b in others)
@@ -381,6 +387,8 @@ def pagerank(
     >>> pagerank({"a": {"b"}, "b": {"a"}})
     {'a': 0.5, 'b': 0.5}
     """
+    import numpy as np  # only here: 80 ms of import every command would pay otherwise
+
     nodes = list(adjacency)
     if not nodes:
         return {}

@@ -24,7 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.coverage import NONE, ORG_COVERED_STATES, WORK, enterprise_reach, enterprise_states
 from graph.analysis.membership import base_enterprises, chains_by_enterprise, chains_by_org, coverage_rate

@@ -42,7 +42,10 @@ from dataclasses import asdict, dataclass
 from itertools import chain as _chained, repeat
 from typing import Iterable
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.membership import (
     RATE_DIGITS,

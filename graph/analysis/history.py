@@ -17,7 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain

@@ -21,7 +21,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.errors import NotFound
 from graph.projection import ids_with_label, in_ids

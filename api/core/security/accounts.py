@@ -10,6 +10,7 @@ sessions stop at their next request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -99,7 +100,11 @@ def _scrypt(password: str, salt: bytes, n_log2: int, r: int, p: int) -> bytes:
                           maxmem=2 * 128 * n * r * p + (1 << 20), dklen=_HASH_BYTES)
 
 
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))  # checked for unknown names: same time either way
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked for unknown names, so a login takes the same time either way (made on first
+    use: an scrypt costs ~0.1 s, which every command would otherwise pay at import)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def _account(name: str, body: dict) -> Account:
@@ -163,7 +168,7 @@ def authenticate(store: GraphStore, name: str, password: str) -> Account | None:
     body = store.document(COLLECTION, unicodedata.normalize("NFC", name)) if name and len(name) <= MAX_NAME else None
     if len(password) > MAX_PASSWORD:
         return None
-    matches = password_matches(body["password"] if body else _DUMMY_HASH, password)
+    matches = password_matches(body["password"] if body else _dummy_hash(), password)
     if body is None or not matches or body.get("disabled"):
         return None
     return _account(unicodedata.normalize("NFC", name), body)

@@ -9,7 +9,10 @@ prepared on; ``dry_run`` says what would go and writes nothing.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.membership import name_of
 from graph.errors import NotFound

@@ -43,7 +43,6 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Hashable, Iterable, Literal
 
-import networkx as nx
 
 from graph.errors import PlanInfeasible
 
@@ -241,6 +240,8 @@ def solve_assignment(
             return _hand_out(people, groups, received)
         except _OverBudget:
             pass  # room is scarce: the simplex does better
+    import networkx as nx  # the flow solvers, imported when a plan is made (0.1 s)
+
     flow_graph, levels = _flow_network(people, groups, pools, usable)
     try:
         _, flow = nx.network_simplex(flow_graph)
@@ -316,6 +317,8 @@ def _flow_network(people: list[Person], groups: dict, pools: dict, usable: list[
     pair_weight, unused_weight, fallback_weight = _weights(slots, worst_priority, usable)
 
     need = sum(p.need for p in people)
+    import networkx as nx
+
     net = nx.MultiDiGraph()
     net.add_node(_SOURCE, demand=need - slots)
     net.add_node(_SINK, demand=slots)
@@ -559,6 +562,8 @@ def _shortage_message(people, pools, candidates, person_noun, target_noun, hint)
     together need more targets than all their candidate targets (Hall's condition)."""
     needing = [p for p in people if p.need]
     wanted = {p.group_key for p in needing}
+    import networkx as nx
+
     net = nx.DiGraph()
     net.add_nodes_from([_SOURCE, _SINK])
     for p in needing:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Collection
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment

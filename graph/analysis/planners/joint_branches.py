@@ -23,7 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.membership import chains_by_org, name_of, require_chain
 from graph.analysis.planners.plan import JOINT_BRANCHES, Leftover, NewOrg, Plan, PlanItem, make_plan

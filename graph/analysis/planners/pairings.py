@@ -33,7 +33,10 @@ import zlib
 from collections import defaultdict
 from dataclasses import replace
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import Candidate, Person, Target, solve_assignment

@@ -13,7 +13,10 @@ from datetime import datetime, timezone
 
 from typing import Callable, Iterable
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
 
 from graph.analysis.membership import name_of
 from graph.analysis.planners.assignment import Assignment, Candidate, Target
