@@ -3,6 +3,11 @@
 Nodes carry ``label`` plus their properties with schema defaults filled in; edges are
 keyed by relationship type and carry their properties. The projection is cached per
 store and rebuilt only when the store's version changes.
+
+The projection is read-only (frozen), so what is equal is shared: edges with the same
+properties share one attribute dict (550k edges of the city demo hold 6.8k distinct ones)
+and equal text values are one string. That is most of its memory, and of the time to
+load it from the cache file (marshal keeps shared objects shared).
 """
 
 from __future__ import annotations
@@ -42,19 +47,44 @@ def project(data: GraphData) -> nx.MultiDiGraph:
 
     g = nx.MultiDiGraph(version=data.version)
     by_label: dict[str, list[str]] = {label.value: [] for label in Label}
-    g.add_nodes_from(
-        (n.id, {**_DEFAULTS[n.label], **n.props, "label": n.label.value}) for n in data.nodes
-    )
+    text = _Shared()
+    g.add_nodes_from((n.id, text.values({**_DEFAULTS[n.label], **n.props, "label": n.label.value})) for n in data.nodes)
     for n in data.nodes:
         by_label[n.label.value].append(n.id)
-    nodes = g._node
+    ids = {node_id: node_id for node_id in g._node}  # each end as its node's own id string
     g.add_edges_from(
-        (r.source, r.target, r.type.value, {**_REL_DEFAULTS[r.type], **r.props, "type": r.type.value})
+        (source, target, r.type.value, text.attrs({**_REL_DEFAULTS[r.type], **r.props, "type": r.type.value}))
         for r in data.rels
-        if r.source in nodes and r.target in nodes
+        if (source := ids.get(r.source)) is not None and (target := ids.get(r.target)) is not None
     )
     g.graph["by_label"] = by_label
     return g
+
+
+class _Shared:
+    """One object for each distinct text value, and one dict for each distinct set of edge
+    properties, while a projection is built."""
+
+    def __init__(self):
+        self._texts: dict[str, str] = {}
+        self._dicts: dict[tuple, dict] = {}
+
+    def values(self, attrs: dict) -> dict:
+        texts = self._texts
+        for key, value in attrs.items():
+            if type(value) is str:
+                attrs[key] = texts.setdefault(value, value)
+        return attrs
+
+    def attrs(self, attrs: dict) -> dict:
+        try:
+            key = tuple(attrs.items())
+            found = self._dicts.get(key)
+            if found is None:
+                found = self._dicts[key] = self.values(attrs)
+            return found
+        except TypeError:  # a list or a dict among the values: kept as it is
+            return attrs
 
 
 def ids_with_label(g: nx.MultiDiGraph, label: Label) -> list[str]:

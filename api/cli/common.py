@@ -69,8 +69,14 @@ def cli_store(uri: str | None, *, create: bool = False) -> Iterator[GraphStore]:
             yield store
         finally:
             store.close()
+            # Kept until the process ends (``main._leave``): the store's projection goes
+            # with it, and freeing a city's projection object by object costs ~0.5 s.
+            _KEPT_TILL_EXIT.append(store)
     except RedchainError as exc:
         fail(str(exc))
+
+
+_KEPT_TILL_EXIT: list[GraphStore] = []
 
 
 @contextmanager
