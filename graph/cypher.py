@@ -254,6 +254,16 @@ RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
 ORDER BY type, source, target
 """,
 )
+READ_RELS_OF_TYPES = _statement(
+    "read_rels_of_types",
+    f"""
+MATCH (a:{NODE_LABEL})-[r]->(b:{NODE_LABEL})
+WHERE type(r) IN $types
+RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
+ORDER BY type, source, target
+""",
+    {"types": ["COVERS", "IN_SEGMENT"]},
+)
 READ_RELS_AMONG = _statement(
     "read_rels_among",
     f"""

@@ -237,6 +237,10 @@ class Neo4jStore:
         with self._session("reading the graph") as session:
             return session.execute_read(work)
 
+    def links(self, types: Iterable[RelType]) -> list[Rel]:
+        wanted = sorted({RelType(t).value for t in types})
+        return [_rel(row) for row in self.run_read(cypher.READ_RELS_OF_TYPES, types=wanted)] if wanted else []
+
     def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
         found: dict[str, Label] = {}
         for chunk in _chunks(sorted(set(ids))):

@@ -343,28 +343,59 @@ class SQLiteStore:
 
     @_sqlite_errors("读取", "read")
     def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:
-        wanted_labels = {Label(lb).value for lb in labels} if labels is not None else None
+        """The filters are SQL's: a part of the graph costs the part, not the whole file."""
+        wanted_labels = sorted({Label(lb).value for lb in labels}) if labels is not None else None
+        wanted_ids = sorted(set(ids)) if ids is not None else None
         with self._lock:
             self._db.execute("BEGIN")  # one consistent snapshot for nodes, rels and version
             try:
                 version = int((self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone() or [0])[0])
-                node_rows = self._db.execute("SELECT id, label, props FROM nodes").fetchall()
-                rel_rows = self._db.execute("SELECT type, source, target, props FROM rels").fetchall()
+                if wanted_labels is None and wanted_ids is None:
+                    node_rows = self._db.execute("SELECT id, label, props FROM nodes").fetchall()
+                    rel_rows = self._db.execute("SELECT type, source, target, props FROM rels").fetchall()
+                else:
+                    node_rows, rel_rows = self._part(wanted_labels, wanted_ids)
             finally:
                 self._rollback()  # the snapshot only read: nothing to commit
-        wanted_ids = set(ids) if ids is not None else None
-        if wanted_labels is not None or wanted_ids is not None:
-            node_rows = [row for row in node_rows if (wanted_labels is None or row[1] in wanted_labels)
-                         and (wanted_ids is None or row[0] in wanted_ids)]
-            kept = {row[0] for row in node_rows}
-            rel_rows = [row for row in rel_rows if row[1] in kept and row[2] in kept]
         with _decoding():
             nodes = list(map(Node, map(_label, [row[1] for row in node_rows]), [row[0] for row in node_rows],
                              _decode_all([row[2] for row in node_rows])))
             del node_rows
-            rels = list(map(Rel, map(_rel_type, [row[0] for row in rel_rows]), [row[1] for row in rel_rows],
-                            [row[2] for row in rel_rows], _decode_all([row[3] for row in rel_rows])))
+            rels = _rels(rel_rows)
         return GraphData(nodes, rels, version)
+
+    def _part(self, labels: list[str] | None, ids: list[str] | None) -> tuple[list, list]:
+        """The rows of the nodes with those labels and ids, and of the relationships among
+        them: the chosen ids go into a temporary table the relationships are joined with."""
+        db = self._db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen(id TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.execute("DELETE FROM temp.chosen")
+        if ids is not None:
+            db.executemany("INSERT OR IGNORE INTO temp.chosen(id) VALUES (?)", ((i,) for i in ids))
+            if labels is not None:
+                marks = ",".join("?" * len(labels))
+                db.execute(f"DELETE FROM temp.chosen WHERE id NOT IN (SELECT id FROM nodes WHERE label IN ({marks}))", labels)
+        else:
+            marks = ",".join("?" * len(labels))
+            db.execute(f"INSERT INTO temp.chosen(id) SELECT id FROM nodes WHERE label IN ({marks})", labels)
+        node_rows = db.execute("SELECT n.id, n.label, n.props FROM nodes n WHERE n.id IN (SELECT id FROM temp.chosen) ORDER BY n.id").fetchall()
+        rel_rows = db.execute(
+            "SELECT r.type, r.source, r.target, r.props FROM rels r "
+            "WHERE r.source IN (SELECT id FROM temp.chosen) AND r.target IN (SELECT id FROM temp.chosen) "
+            "ORDER BY r.type, r.source, r.target").fetchall()
+        db.execute("DELETE FROM temp.chosen")
+        return node_rows, rel_rows
+
+    @_sqlite_errors("读取", "read")
+    def links(self, types: Iterable[RelType]) -> list[Rel]:
+        wanted = sorted({RelType(t).value for t in types})
+        if not wanted:
+            return []
+        with self._lock:
+            rows = self._db.execute(f"SELECT type, source, target, props FROM rels WHERE type IN ({','.join('?' * len(wanted))}) "
+                                    "ORDER BY type, source, target", wanted).fetchall()
+        with _decoding():
+            return _rels(rows)
 
     @_sqlite_errors("读取", "read")
     def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
@@ -445,6 +476,11 @@ def _rel_type(text: str) -> RelType:
 
 
 _DECODE_CHUNK = 20_000
+
+
+def _rels(rows: list) -> list[Rel]:
+    return list(map(Rel, map(_rel_type, [row[0] for row in rows]), [row[1] for row in rows],
+                    [row[2] for row in rows], _decode_all([row[3] for row in rows])))
 
 
 def _decode_all(texts: list[str]) -> list:

@@ -12,7 +12,7 @@ from typing import Iterable, Protocol, runtime_checkable
 from typing import Callable
 
 from graph.records import Document, GraphData, Node, Rel, WriteSummary
-from graph.schema import Label
+from graph.schema import Label, RelType
 
 
 @runtime_checkable
@@ -50,6 +50,9 @@ class GraphStore(Protocol):
     def read(self, *, labels: Iterable[Label] | None = None, ids: Iterable[str] | None = None) -> GraphData:
         """The whole graph, or the nodes with the given labels / ids and the
         relationships among them."""
+
+    def links(self, types: Iterable[RelType]) -> list[Rel]:
+        """Every stored relationship of these types (no node is read)."""
 
     def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
         """The label of each id that exists in the store."""

@@ -267,18 +267,21 @@ def _removed_links(store: GraphStore, records: Records, accepted: Accepted) -> l
     if not store.labels_of(everyone):
         return []  # none of them is stored yet: nothing stored to replace
     kept = accepted.rel_keys()
-    graph = store.read()
-    names = {node.id: node.props.get("name", node.id) for node in graph.nodes}
-    names.update({node_id: name for batch in records.nodes for node_id, props in zip(batch.ids, batch.props)
-                  if (name := props.get("name"))})
-    removed = []
-    for rel in graph.rels:
+    gone = []
+    for rel in store.links({rtype for rtype, _ in owners}):  # only the types stated in full
         for role in (Role.SOURCE, Role.TARGET):
             owner = rel.source if role is Role.SOURCE else rel.target
             if owner in owners.get((rel.type, role), ()) and (rel.type, rel.source, rel.target) not in kept:
-                removed.append(Removed(rel.type, rel.source, rel.target, names.get(rel.source, rel.source),
-                                       names.get(rel.target, rel.target)))
+                gone.append(rel)
                 break
+    if not gone:
+        return []
+    ends = {end for rel in gone for end in (rel.source, rel.target)}
+    names = {node.id: node.props.get("name", node.id) for node in store.read(ids=ends).nodes}
+    names.update({node_id: name for batch in records.nodes for node_id, props in zip(batch.ids, batch.props)
+                  if node_id in ends and (name := props.get("name"))})
+    removed = [Removed(rel.type, rel.source, rel.target, names.get(rel.source, rel.source), names.get(rel.target, rel.target))
+               for rel in gone]
     return sorted(removed, key=lambda r: (r.type.value, r.target, r.source))
 
 

@@ -124,6 +124,23 @@ def test_filtered_read_keeps_relationships_among_kept_nodes(store):
     assert [(r.type, r.source, r.target) for r in part.rels] == [(RelType.SUPPLIES, E1, E2)]
 
 
+def test_a_read_by_ids_and_labels_is_the_part_they_name(store):
+    _seed(store)
+    part = store.read(ids=[E1, "O1", "nope"], labels=[Label.PARTY_ORG])
+    assert [n.id for n in part.nodes] == ["O1"] and part.rels == [] and part.version == 1
+    both = store.read(ids=[E1, "O1"])
+    assert [n.id for n in both.nodes] == [E1, "O1"] and [r.key for r in both.rels] == [("COVERS", "O1", E1)]
+
+
+def test_links_are_every_relationship_of_the_types_asked(store):
+    _seed(store)
+    store.write([Node(Label.PARTY_ORG, "O2", {"name": "联合党支部", "formation": "joint"})], [Rel(RelType.COVERS, "O2", E2)])
+    assert [r.key for r in store.links([RelType.COVERS])] == [("COVERS", "O1", E1), ("COVERS", "O2", E2)]
+    assert [(r.key, r.props) for r in store.links([RelType.SUPPLIES, RelType.LEADS])] == [
+        (("SUPPLIES", E1, E2), {"product": "钢材"})]
+    assert store.links([]) == []
+
+
 def test_labels_of(store):
     _seed(store)
     assert store.labels_of([E1, "O1", "nope"]) == {E1: Label.ENTERPRISE, "O1": Label.PARTY_ORG}

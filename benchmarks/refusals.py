@@ -1,0 +1,207 @@
+"""What refusing a hostile file costs, beside importing a valid file of the same size.
+
+    python benchmarks/refusals.py [--rows 2000000] [--out benchmarks/REFUSALS.md]
+
+Each case is one whole `redchain load FILE` process on an empty store, timed and its
+peak resident memory read by /usr/bin/time (GNU time, ``%e`` and ``%M``). The limits the
+issue sets: a refusal ≤ 1 GB and ≤ 2× the time of a valid import of the same size; a
+valid CSV of 2·10⁶ rows imports in ≤ 1.2 GB, still one atomic write. Not part of the
+tests (numbers, not asserts); the messages themselves are tested in tests/integration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from loaders.uscc import make_uscc  # noqa: E402
+
+HEADER = "id,name,kind,park,street,employees,party_members,above_scale,leading,in_base,status\n"
+
+
+@dataclass
+class Run:
+    case: str
+    seconds: float
+    peak_mb: float
+    exit_code: int
+    said: str
+    peer: str = ""
+
+
+def _code(i: int) -> str:
+    return make_uscc(f"91430104{i:09d}")
+
+
+def valid_csv(path: Path, rows: int) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for i in range(rows):
+            out.write(f"{_code(i)},测试企业{i}有限公司,企业,第{i % 7}产业园,第{i % 13}街道,{i % 300},{i % 5},否,否,是,在营\n")
+    return path
+
+
+def _json_rows(rows: int, wrong: bool):
+    for i in range(rows):
+        if wrong:  # every cell the wrong type: a number for a code, a list for a count, text for a flag
+            yield {"id": i, "name": ["x"], "employees": "many", "above_scale": "maybe"}
+        else:
+            yield {"id": _code(i), "name": f"测试企业{i}有限公司", "employees": i % 300, "above_scale": "否"}
+
+
+def json_table(path: Path, rows: int, *, wrong: bool) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"enterprises": [')
+        for n, item in enumerate(_json_rows(rows, wrong)):
+            out.write(("," if n else "") + json.dumps(item, ensure_ascii=False))
+        out.write("]}")
+    return path
+
+
+def nested_json(path: Path) -> Path:
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    return path
+
+
+def duplicate_keys_json(path: Path) -> Path:
+    path.write_text('{"enterprises": [{"id": "1", "id": "2", "employees": ' + "9" * 100_000 + "}]}", encoding="utf-8")
+    return path
+
+
+def many_keys_json(path: Path) -> Path:
+    keys = ", ".join(f'"k{i}": ""' for i in range(30_000))
+    path.write_text('{"enterprises": [{"id": "91350100M000100Y43", "name": "甲", ' + keys + "}]}", encoding="utf-8")
+    return path
+
+
+def wide_csv(path: Path, columns: int = 1_000_000) -> Path:
+    path.write_text(",".join(f"c{i}" for i in range(columns)) + "\n" + ",".join("x" * columns) + "\n", encoding="utf-8")
+    return path
+
+
+def _xlsx(path: Path, sheet_name: str, sheet_xml_rows, *, macros: bool = False) -> Path:
+    """A minimal workbook written by hand (as a hostile tool would): inline strings."""
+    content_types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                     '<Default Extension="xml" ContentType="application/xml"/>'
+                     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                     '</Types>')
+    root_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                 '</Relationships>')
+    workbook = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    book_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                 '</Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", content_types)
+        book.writestr("_rels/.rels", root_rels)
+        book.writestr("xl/workbook.xml", workbook)
+        book.writestr("xl/_rels/workbook.xml.rels", book_rels)
+        if macros:
+            book.writestr("xl/vbaProject.bin", os.urandom(4096))
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            for chunk in sheet_xml_rows:
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def _inline_rows(rows: int):
+    for start in range(1, rows + 1, 10_000):
+        yield "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x{r}</t></is></c></row>'
+                      for r in range(start, min(start + 10_000, rows + 1))).encode()
+
+
+def tall_xlsx(path: Path, rows: int = 3_000_000) -> Path:
+    return _xlsx(path, "企业", _inline_rows(rows))
+
+
+def macro_xlsx(path: Path) -> Path:
+    return _xlsx(path, "宏", _inline_rows(100), macros=True)
+
+
+_PROGRESS = re.compile(r"^(读取校验|写入|生成)\b.*\d+/\d+")  # progress lines, not what the person is told
+
+
+def load(case: str, path: Path, work: Path, peer: str = "") -> Run:
+    store = work / f"{case}.db"
+    store.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "REDCHAIN_STORE"} | {"COLUMNS": "200"}
+    done = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "api.cli", "load", str(path), "--store", str(store)],
+                          capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT)
+    *said, timing = done.stderr.strip().splitlines() or ["? 0"]
+    seconds, kb = timing.split()
+    lines = [line.strip() for line in said + done.stdout.splitlines() if line.strip()]
+    first = next((line for line in lines if not _PROGRESS.match(line)), "")
+    if "Traceback" in done.stderr:
+        first = "TRACEBACK: " + said[-1]
+    store.unlink(missing_ok=True)
+    return Run(case, float(seconds), int(kb) / 1024, done.returncode, first[:90], peer)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2_000_000, help="rows of the valid CSV (the issue's 2·10⁶)")
+    parser.add_argument("--json-rows", type=int, default=1_000_000, help="rows of the JSON tables (the issue's 10⁶)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "REFUSALS.md")
+    args = parser.parse_args()
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="redchain-refusals-") as tmp:
+        work = Path(tmp)
+        cases = [
+            ("valid CSV", lambda: valid_csv(work / "enterprises.csv", args.rows), ""),
+            ("valid JSON", lambda: json_table(work / "valid.json", args.json_rows, wrong=False), ""),
+            ("JSON of wrong types", lambda: json_table(work / "wrong.json", args.json_rows, wrong=True), "valid JSON"),
+            ("JSON nested 100,000 levels", lambda: nested_json(work / "nested.json"), ""),
+            ("JSON duplicate key, 100,000-digit integer", lambda: duplicate_keys_json(work / "dup.json"), ""),
+            ("JSON 30,000 distinct keys", lambda: many_keys_json(work / "keys.json"), ""),
+            ("CSV 10⁶ columns", lambda: wide_csv(work / "wide.csv"), ""),
+            ("XLSX 3·10⁶ inline-string rows", lambda: tall_xlsx(work / "tall.xlsx"), ""),
+            ("XLSM with macros, no known sheet", lambda: macro_xlsx(work / "macro.xlsm"), ""),
+        ]
+        for case, make, peer in cases:
+            path = make()
+            run = load(case, path, work, peer)
+            run.said = f"{path.stat().st_size / 1e6:.1f} MB; " + run.said
+            print(f"{case}: {run.seconds:.1f} s, {run.peak_mb:.0f} MB, exit {run.exit_code}: {run.said}", flush=True)
+            runs.append(run)
+            path.unlink()
+    write_markdown(runs, args.out, args)
+
+
+def write_markdown(runs: list[Run], out: Path, args) -> None:
+    by_case = {run.case: run for run in runs}
+    lines = ["# Refusals: time and memory of saying no", "",
+             f"Run: `python benchmarks/refusals.py --rows {args.rows} --json-rows {args.json_rows}`, whole `redchain load` "
+             "processes on an empty store, `/usr/bin/time -f '%e %M'`.", "",
+             "| file | seconds | peak RSS (MB) | exit | vs valid import of the same size | what the person reads |",
+             "|---|---:|---:|---:|---:|---|"]
+    for run in runs:
+        peer = by_case.get(run.peer)
+        ratio = f"{run.seconds / peer.seconds:.2f}× ({run.peer})" if peer else ""
+        said = run.said.replace("|", "\\|")
+        lines.append(f"| {run.case} | {run.seconds:.1f} | {run.peak_mb:.0f} | {run.exit_code} | {ratio} | {said} |")
+    lines += ["", "Limits (issue 17): a refusal ≤ 1 GB peak and ≤ 2× the valid import of the same size; "
+              "the valid CSV of 2·10⁶ rows ≤ 1.2 GB.", ""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
