@@ -18,13 +18,14 @@ import re
 import subprocess
 import sys
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the hostile workbook the tests build
 
+from fixtures.hostile import write_inline_xlsx  # noqa: E402
 from loaders.uscc import make_uscc  # noqa: E402
 
 HEADER = "id,name,kind,park,street,employees,party_members,above_scale,leading,in_base,status\n"
@@ -90,50 +91,12 @@ def wide_csv(path: Path, columns: int = 1_000_000) -> Path:
     return path
 
 
-def _xlsx(path: Path, sheet_name: str, sheet_xml_rows, *, macros: bool = False) -> Path:
-    """A minimal workbook written by hand (as a hostile tool would): inline strings."""
-    content_types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                     '<Default Extension="xml" ContentType="application/xml"/>'
-                     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                     '</Types>')
-    root_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-                 '</Relationships>')
-    workbook = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-                f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>')
-    book_rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-                 '</Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("[Content_Types].xml", content_types)
-        book.writestr("_rels/.rels", root_rels)
-        book.writestr("xl/workbook.xml", workbook)
-        book.writestr("xl/_rels/workbook.xml.rels", book_rels)
-        if macros:
-            book.writestr("xl/vbaProject.bin", os.urandom(4096))
-        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-            for chunk in sheet_xml_rows:
-                sheet.write(chunk)
-            sheet.write(b"</sheetData></worksheet>")
-    return path
-
-
-def _inline_rows(rows: int):
-    for start in range(1, rows + 1, 10_000):
-        yield "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x{r}</t></is></c></row>'
-                      for r in range(start, min(start + 10_000, rows + 1))).encode()
-
-
 def tall_xlsx(path: Path, rows: int = 3_000_000) -> Path:
-    return _xlsx(path, "企业", _inline_rows(rows))
+    return write_inline_xlsx(path, "企业", rows)
 
 
 def macro_xlsx(path: Path) -> Path:
-    return _xlsx(path, "宏", _inline_rows(100), macros=True)
+    return write_inline_xlsx(path, "宏", 100, macros=True)
 
 
 _PROGRESS = re.compile(r"^(读取校验|写入|生成)\b.*\d+/\d+")  # progress lines, not what the person is told

@@ -249,11 +249,51 @@ def _zip_bomb_problem(data: bytes, display: str) -> Problem | None:
     return None
 
 
+def _too_tall_problem(data: bytes, display: str) -> Problem | None:
+    """A sheet of more rows than Excel allows, found by counting its ``<row`` tags in the
+    compressed XML as it streams (a second or so for millions of rows), not by parsing a
+    million rows first. The sheet is named as the workbook names it."""
+    from defusedxml import ElementTree
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in archive.namelist():
+        if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+            continue
+        rows, tail = 0, b""
+        with archive.open(member) as sheet:
+            while chunk := sheet.read(1 << 20):
+                text = tail + chunk
+                rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
+                tail = text[-8:]
+                rows -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")  # counted with the next chunk
+            rows += tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+        if rows > MAX_SHEET_ROWS:
+            return Problem(display, f"有 {rows} 行，超过 {MAX_SHEET_ROWS} 行（Excel 工作表的行数上限），不是 Excel 保存的工作表；请分成几个文件",
+                           "too_large", sheet=_sheet_title(archive, member, ElementTree))
+    return None
+
+
+def _sheet_title(archive: zipfile.ZipFile, member: str, tree) -> str | None:
+    """The title the workbook gives the sheet stored as ``member``, if it says."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    try:
+        targets = {rel.get("Id"): rel.get("Target", "").lstrip("/").removeprefix("xl/")
+                   for rel in tree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).findall("p:Relationship", ns)}
+        for sheet in tree.fromstring(archive.read("xl/workbook.xml")).findall("m:sheets/m:sheet", ns):
+            if "xl/" + targets.get(sheet.get(f"{{{ns['r']}}}id"), "") == member:
+                return sheet.get("name")
+    except (KeyError, ValueError, SyntaxError):  # a part missing or unreadable: the sheet goes unnamed
+        pass
+    return None
+
+
 def _read_xlsx(data: bytes, display: str) -> ReadResult:
     import openpyxl
     from defusedxml import DefusedXmlException
 
-    if problem := _zip_bomb_problem(data, display):
+    if problem := _zip_bomb_problem(data, display) or _too_tall_problem(data, display):
         return ReadResult(problems=[problem])
     result = ReadResult()
     try:

@@ -78,3 +78,19 @@ def test_a_utf8_header_above_gbk_rows_is_named_as_an_encoding_problem(store):
         f.write("统一社会信用代码,名称\n".encode("utf-8") + f"{E1},长沙甲公司\n".encode("gbk"))
     assert problems_of(store, "企业.csv") == [
         "企业.csv:-:-: 文件编码不一致：表头是 UTF-8，第2行起是 GBK/GB18030；请用 Excel 打开后整份“另存为 CSV UTF-8”再导入"]
+
+
+def test_a_sheet_longer_than_excel_allows_is_refused_before_its_rows_are_read(store, tmp_path):
+    """Its rows are counted in the compressed XML as it streams: a hand-made workbook of
+    Excel's limit plus one row is refused with its sheet named, and nothing is written."""
+    from fixtures.hostile import write_inline_xlsx
+    from loaders.readers import MAX_SHEET_ROWS
+
+    path = write_inline_xlsx(tmp_path / "tall.xlsx", "企业", MAX_SHEET_ROWS + 1)
+    before = store.version()
+    with pytest.raises(ImportFailed) as failed:
+        import_paths(store, [path])
+    (problem,) = failed.value.problems
+    assert (problem.sheet, problem.code) == ("企业", "too_large")
+    assert f"有 {MAX_SHEET_ROWS + 1} 行，超过 {MAX_SHEET_ROWS} 行" in problem.message
+    assert store.version() == before
