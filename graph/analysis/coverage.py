@@ -76,6 +76,7 @@ OTHER_ORG = "other_org"  # covered only by other orgs (industry committees, no f
 WORK = "work"  # no org, but reached by an instructor, a contact or a pairing
 NONE = "none"  # not reached at all
 ORG_COVERED_STATES = (STANDALONE, JOINT, OTHER_ORG)  # the states that count in org_covered
+_STATES = (STANDALONE, JOINT, OTHER_ORG, WORK, NONE)
 
 
 @dataclass(frozen=True)
@@ -245,10 +246,19 @@ class _Summariser:
         self.orgs_of = reach.orgs
         self.state = _states(g, base, reach)
         self.figures = _ArticleFigures(g, base, reach.orgs, self.state)
+        # Each enterprise's state and figure flags as one small number, so that a group is
+        # summed with one Counter over its members (one lookup each), not two.
+        codes = {state: n << _FLAG_BITS for n, state in enumerate(_STATES)}
+        self.code = dict(zip(base, map(int.__or__, map(codes.__getitem__, map(self.state.__getitem__, base)),
+                                       map(self.figures.flags.__getitem__, base))))
 
     def __call__(self, members: Iterable[str], chains: Iterable[str]) -> Coverage:
         members = list(members)
-        states = Counter(map(self.state.__getitem__, members))
+        counted = Counter(map(self.code.__getitem__, members))
+        states, flags = Counter(), Counter()
+        for code, n in counted.items():
+            states[_STATES[code >> _FLAG_BITS]] += n
+            flags[code & _FLAG_MASK] += n
         orgs = set().union(*(self.orgs_of.get(e, ()) for e in members))
         orgs.update(o for c in chains for o in self.committees.get(c, ()))
         forms = Counter(self.formation[o] for o in orgs)
@@ -267,7 +277,7 @@ class _Summariser:
             standalone_orgs=forms["standalone"],
             joint_orgs=forms["joint"],
             industry_committees=len(orgs & self.industry),
-            **self.figures(members, orgs),
+            **self.figures(flags, len(members), orgs),
         )
 
 
@@ -326,9 +336,10 @@ class _ArticleFigures:
                 self.joint.add(o)
         self.reach = Counter(_chained.from_iterable(orgs_of.values()))  # every org's, read for joint ones
 
-    def __call__(self, members: list[str], orgs: set[str]) -> dict:
+    def __call__(self, flag_counts: Counter, size: int, orgs: set[str]) -> dict:
+        """The figures of a group whose members' flags are counted in ``flag_counts``."""
         count = dict.fromkeys(_FLAGS, 0)
-        for flags, n in Counter(map(self.flags.__getitem__, members)).items():
+        for flags, n in flag_counts.items():
             for flag in _FLAGS:
                 if flags & flag:
                     count[flag] += n
@@ -344,7 +355,7 @@ class _ArticleFigures:
             "with_members_covered": with_members_covered,
             "with_members_coverage_rate": coverage_rate(with_members_covered, with_members),
             "instructor_covered": count[_INSTRUCTED],
-            "instructor_coverage_rate": coverage_rate(count[_INSTRUCTED], len(members)),
+            "instructor_coverage_rate": coverage_rate(count[_INSTRUCTED], size),
             "stars": {key: stars[key] for key in STAR_KEYS},
             "demonstration_sites": len(orgs & self.demonstration),
             "enterprises_per_joint_org_avg": round(sum(reach) / len(reach), RATE_DIGITS) if reach else 0.0,
@@ -354,6 +365,8 @@ class _ArticleFigures:
 
 _ELIGIBLE, _OWN_ORG, _WITH_MEMBERS, _WITH_MEMBERS_COVERED, _INSTRUCTED = (1 << i for i in range(5))
 _FLAGS = (_ELIGIBLE, _OWN_ORG, _WITH_MEMBERS, _WITH_MEMBERS_COVERED, _INSTRUCTED)
+_FLAG_BITS = len(_FLAGS)
+_FLAG_MASK = (1 << _FLAG_BITS) - 1
 _MEMBER_FLAGS = _ELIGIBLE | _OWN_ORG | _WITH_MEMBERS | _WITH_MEMBERS_COVERED  # three members or more
 _STATE_MASKS = {  # what each coverage state allows of _MEMBER_FLAGS
     STANDALONE: _MEMBER_FLAGS,
