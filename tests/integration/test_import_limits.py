@@ -94,3 +94,14 @@ def test_a_sheet_longer_than_excel_allows_is_refused_before_its_rows_are_read(st
     assert (problem.sheet, problem.code) == ("企业", "too_large")
     assert f"有 {MAX_SHEET_ROWS + 1} 行，超过 {MAX_SHEET_ROWS} 行" in problem.message
     assert store.version() == before
+
+
+def test_a_macro_workbook_with_no_known_sheet_is_an_error_not_zero_rows(store, tmp_path):
+    """An .xlsm whose only sheet is no import table (a macro carrier) says so and exits 1."""
+    from fixtures.hostile import write_inline_xlsx
+
+    path = write_inline_xlsx(tmp_path / "宏.xlsm", "宏", 100, macros=True)
+    result = _cli("load", str(path), "--store", str(store.path))
+    said = result.stderr.decode()
+    assert result.returncode == 1 and "Traceback" not in said
+    assert "宏.xlsm:-:-: 没有可识别的表：宏；表名应为" in said and "未写入任何数据" in said
