@@ -167,20 +167,35 @@ def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bo
     if chains is None and personal:
         return ScopedGraph(g, None, True)
     if chains is None:
-        h = g.copy()
-        by_label = {label: list(ids) for label, ids in g.graph["by_label"].items()}
-    else:
-        keep = scope_nodes(g, chains)
-        h = g.subgraph(keep).copy()
-        by_label = {label: [i for i in ids if i in keep] for label, ids in g.graph["by_label"].items()}
-    h.graph = {**g.graph, "by_label": by_label}
+        return ScopedGraph(_without_names(g), None, False)
+    keep = scope_nodes(g, chains)
+    h = g.subgraph(keep).copy()
+    h.graph = {**g.graph, "by_label": {label: [i for i in ids if i in keep] for label, ids in g.graph["by_label"].items()}}
     if not personal:
-        for label, props in PERSONAL_PROPS.items():
-            for node_id in by_label[label.value]:
-                attrs = h.nodes[node_id]
-                for prop in props:
-                    attrs.pop(prop, None)
+        _drop_names(h._node, h.graph["by_label"])
     return ScopedGraph(h, chains, personal)
+
+
+def _without_names(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The whole projection without people's names: the people's attribute dicts are
+    copies without them, everything else is ``g``'s own (both are read-only), so a viewer's
+    view of a city costs a few thousand dicts, not a second copy of 550k edges."""
+    import networkx as nx
+
+    h = nx.MultiDiGraph()
+    h.graph = dict(g.graph)
+    h._adj = h._succ = g._succ
+    h._pred = g._pred
+    h._node = dict(g._node)
+    _drop_names(h._node, g.graph["by_label"])
+    return nx.freeze(h)
+
+
+def _drop_names(node: dict[str, dict], by_label: dict[str, list[str]]) -> None:
+    """The people's attribute dicts of ``node`` replaced by copies without their names."""
+    for label, props in PERSONAL_PROPS.items():
+        for node_id in by_label[label.value]:
+            node[node_id] = {k: v for k, v in node[node_id].items() if k not in props}
 
 
 class ScopedGraphCache:
