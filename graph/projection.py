@@ -108,10 +108,11 @@ _cache: "weakref.WeakKeyDictionary[object, nx.MultiDiGraph]" = weakref.WeakKeyDi
 _cache_lock = threading.Lock()
 
 
-def _from_disk_or_built(store: GraphStore) -> nx.MultiDiGraph:
+def _from_disk_or_built(store: GraphStore, from_file: bool) -> nx.MultiDiGraph:
     """An embedded store's projection from the file kept beside it when it matches the
-    store's id and version (``graph.projection_cache``); otherwise built and kept there."""
-    key = store.projection_key() if hasattr(store, "projection_key") else None
+    store's id and version (``graph.projection_cache``); otherwise built and kept there.
+    Without ``from_file`` it is built and not kept."""
+    key = store.projection_key() if from_file and hasattr(store, "projection_key") else None
     path = getattr(store, "path", None)
     if key is not None and path is not None:
         cached = projection_cache.load(path, *key)
@@ -123,10 +124,13 @@ def _from_disk_or_built(store: GraphStore) -> nx.MultiDiGraph:
     return g
 
 
-def load_projection(store: GraphStore) -> nx.MultiDiGraph:
+def load_projection(store: GraphStore, *, from_file: bool = True) -> nx.MultiDiGraph:
     """The store's projection, read again only if the store's version changed.
 
     The graph is frozen (``nx.freeze``): a caller that must change it copies it first.
+    ``from_file=False`` builds it from the store without the cache file: slower, but in small
+    steps, where loading or saving the file holds the interpreter for one long call (0.6 s
+    at city scale) that a server's other threads would wait out.
     """
     version = store.version()
     with _cache_lock:
@@ -145,7 +149,7 @@ def load_projection(store: GraphStore) -> nx.MultiDiGraph:
     try:
         import networkx as nx
 
-        g = nx.freeze(_from_disk_or_built(store))  # shared by every reader: mutating it raises
+        g = nx.freeze(_from_disk_or_built(store, from_file))  # shared by every reader: mutating it raises
         gc.freeze()
     finally:
         if collecting:

@@ -31,10 +31,19 @@ from graph.store import GraphStore
 log = logging.getLogger("redchain")
 
 
+def _built(store: GraphStore) -> nx.MultiDiGraph:
+    return load_projection(store, from_file=False)
+
+
 class ServedProjection:
+    """``load`` makes the first projection (from the cache file when it is current: nothing
+    is being answered yet); ``reload`` the later ones, built from the store in small steps
+    so that the threads answering meanwhile are never held up for long."""
+
     def __init__(self, store: GraphStore, load: Callable[[GraphStore], nx.MultiDiGraph] = load_projection,
-                 prepare: Callable[[nx.MultiDiGraph], None] = lambda g: None):
-        self._store, self._load, self._prepare = store, load, prepare
+                 prepare: Callable[[nx.MultiDiGraph], None] = lambda g: None,
+                 reload: Callable[[GraphStore], nx.MultiDiGraph] = _built):
+        self._store, self._load, self._reload, self._prepare = store, load, reload, prepare
         self._current: nx.MultiDiGraph | None = None
         self._build_lock = threading.Lock()  # one build at a time
         self._rebuilding = False
@@ -55,7 +64,7 @@ class ServedProjection:
         with self._build_lock:
             current = self._current
             if current is None or current.graph.get("version") != self._store.version():
-                current = self._load(self._store)
+                current = (self._load if current is None else self._reload)(self._store)
                 self._prepare(current)
                 self._current = current
             return current

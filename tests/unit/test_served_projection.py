@@ -53,7 +53,7 @@ def test_after_a_write_readers_get_the_previous_version_until_the_new_one_is_bui
     store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
     builder = HeldBuilder()
     builder.go.set()
-    served = ServedProjection(store, builder)
+    served = ServedProjection(store, builder, reload=builder)
     old = served.get()
     builder.go.clear()
     builder.started.clear()
@@ -78,7 +78,7 @@ def test_a_rebuilt_projection_is_served_with_what_readers_asked_of_the_previous_
     views = ScopedGraphCache()
     builder = HeldBuilder()
     builder.go.set()
-    served = ServedProjection(store, builder, prepare=views.carry_over)
+    served = ServedProjection(store, builder, prepare=views.carry_over, reload=builder)
     viewer = Principal("token:v", Role.VIEWER)
     computed = []
 
@@ -94,3 +94,18 @@ def test_a_rebuilt_projection_is_served_with_what_readers_asked_of_the_previous_
     assert computed == [1, 2]  # computed again during the rebuild, on the new version
     assert views.get(new, viewer).memo("names", chain_names) == ["新链", "链"] and computed == [1, 2]
     assert len(plan_calls) == 1  # what is only worth computing when asked is not carried over
+
+
+def test_a_rebuild_after_a_write_is_built_from_the_store_not_loaded_from_the_cache_file(tmp_path):
+    """Loading (or saving) the cache file is one long call that holds the interpreter;
+    the first load may use it, a rebuild while others are answered does not."""
+    from graph.projection_cache import cache_path
+
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    served = ServedProjection(store)
+    served.get()
+    made = cache_path(store.path).stat().st_mtime_ns
+    store.write([Node(Label.CHAIN, "C2", {"name": "新链"})])
+    assert "C2" in served.refresh_now()
+    assert cache_path(store.path).stat().st_mtime_ns == made  # built in memory, the file left to the next command
