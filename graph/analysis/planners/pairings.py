@@ -130,12 +130,13 @@ class _Sites:
         self._neighbours: dict[str, list[str]] = {}  # enterprise -> supply neighbours, as asked for
         self._next_to: dict[str, tuple[str, ...]] = {}  # enterprise -> strong orgs one hop away, as asked for
         by_segment, by_park, by_both = defaultdict(list), defaultdict(list), defaultdict(list)
+        nodes = g._node  # raw attributes: the NodeView costs several times more
         for org in strong:
             covered = out_ids(g, org, RelType.COVERS)
             for e in covered:
                 self.covering[e].append(org)
             self.segments[org] = segments = frozenset(s for e in covered for s in out_ids(g, e, RelType.IN_SEGMENT))
-            self.parks[org] = parks = frozenset(p for e in covered if (p := g.nodes[e].get("park")))
+            self.parks[org] = parks = frozenset(p for e in covered if (p := nodes[e].get("park")))
             self.spread[org] = key = _spread_key(org)
             keyed = (key, org)
             for segment in segments:
@@ -146,6 +147,8 @@ class _Sites:
                 by_park[park].append(keyed)
         self.by_segment = {k: sorted(v) for k, v in by_segment.items()}
         self.by_park = {k: sorted(v) for k, v in by_park.items()}
+        self.in_segment = {k: frozenset(org for _, org in v) for k, v in by_segment.items()}
+        self.in_park = {k: frozenset(org for _, org in v) for k, v in by_park.items()}
         self.by_both = {k: sorted(v) for k, v in by_both.items()}
 
     def neighbours(self, e: str) -> list[str]:
@@ -214,10 +217,11 @@ def _near_candidates(
     reasons: dict[tuple, tuple[str, ...]] = {}  # (hops, segment, park) -> reasons, built once each
     nearest_of: dict[str, list[tuple[tuple, str, tuple]]] = defaultdict(list)  # org -> [(rank, target, why)]
     near: set[str] = set()
+    nodes = g._node  # raw attributes: the NodeView costs several times more
     for t in targets:
-        enterprises = [t.id] if g.nodes[t.id]["label"] == Label.ENTERPRISE.value else out_ids(g, t.id, RelType.COVERS)
+        enterprises = [t.id] if nodes[t.id]["label"] == Label.ENTERPRISE.value else out_ids(g, t.id, RelType.COVERS)
         segments = frozenset(s for e in enterprises for s in out_ids(g, e, RelType.IN_SEGMENT))
-        parks = frozenset(p for e in enterprises if (p := g.nodes[e].get("park")))
+        parks = frozenset(p for e in enterprises if (p := nodes[e].get("park")))
         found = _nearest_orgs(sites, t.id, enterprises, segments, parks, max_hops=max_hops, nearest=nearest)
         if found:
             near.add(t.id)
@@ -264,12 +268,11 @@ def _nearest_orgs(
     start = _spread_key(target)
     hops = sites.hops(enterprises, max_hops)
     hops.pop(target, None)
-    org_segments, org_parks, spread = sites.segments, sites.parks, sites.spread
+    same_segment, same_park = _sitting_in(sites.in_segment, segments, hops), _sitting_in(sites.in_park, parks, hops)
+    spread = sites.spread
     linked = sorted(
         (
-            HOP_COST * n
-            + (OTHER_SEGMENT_COST if segments.isdisjoint(org_segments[org]) else 0)
-            + (OTHER_PARK_COST if parks.isdisjoint(org_parks[org]) else 0),
+            HOP_COST * n + (0 if org in same_segment else OTHER_SEGMENT_COST) + (0 if org in same_park else OTHER_PARK_COST),
             (spread[org] - start) % _TURN,
             org,
             n,
@@ -307,6 +310,12 @@ def _nearest_orgs(
         found.append(pending)
         pending = next(next_linked, None)
     return found
+
+
+def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: dict[str, int]) -> set[str]:
+    """Those of ``orgs`` that sit in one of ``places`` (``sitting``: place -> who sits there)."""
+    # intersection() with a dict iterates over the dict: the few orgs, not the many sitting there
+    return set().union(*(sitting[place].intersection(orgs) for place in places if place in sitting))
 
 
 def _walk(places: list[list[tuple[int, str]]], start: int):
@@ -355,4 +364,5 @@ def _pairings_made(g: nx.MultiDiGraph, org: str) -> int:
 
 def _paired_by_org(g: nx.MultiDiGraph, node: str) -> bool:
     """Some party organisation already pairs with ``node``."""
-    return any(g.nodes[u]["label"] == Label.PARTY_ORG.value for u in in_ids(g, node, RelType.PAIRED_WITH))
+    nodes = g._node  # raw attributes: the NodeView costs several times more
+    return any(nodes[u]["label"] == Label.PARTY_ORG.value for u in in_ids(g, node, RelType.PAIRED_WITH))
