@@ -572,6 +572,40 @@ def test_pairings_pool_targets_offered_the_same_candidates():
     assert near == {"E1", "E2"}
 
 
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pairings_supply_hops_match_breadth_first_search(seed):
+    """The level-by-level search (organisations next to each frontier) against plain
+    shortest path lengths over the supply links, either direction."""
+    import networkx as nx
+
+    from graph.analysis.planners.pairings import _Sites
+
+    rng = random.Random(seed)
+    b = GraphBuilder()
+    enterprises = [f"E{n:02d}" for n in range(30)]
+    for e in enterprises:
+        b.enterprise(e)
+    links = {tuple(rng.sample(enterprises, 2)) for _ in range(40)}
+    for supplier, customer in links:
+        b.rel("SUPPLIES", supplier, customer)
+    covered = {f"S{n}": rng.sample(enterprises, rng.randint(1, 3)) for n in range(8)}
+    for org, its in covered.items():
+        b.org(org, star=5)
+        for e in its:
+            b.rel("COVERS", org, e)
+    g = b.projection()
+    sites = _Sites(g, {org: ("5 星级党组织",) for org in covered})
+    undirected = nx.Graph(list(links))
+    undirected.add_nodes_from(enterprises)
+    for max_hops in range(4):
+        for start in (rng.sample(enterprises, k) for k in (1, 1, 2, 3)):
+            far = nx.multi_source_dijkstra_path_length(undirected, set(start), cutoff=max_hops)
+            expected = {
+                org: min(far[e] for e in its if e in far) for org, its in covered.items() if any(e in far for e in its)
+            }
+            assert sites.hops(start, max_hops) == expected
+
 # -- joint branches --------------------------------------------------------------------
 
 

@@ -168,14 +168,18 @@ def chain_candidates(
     names = chain_names or {}
     grouped = [replace(p, group=("chains", p.chains)) for p in people]
     pooled = [replace(t, pool=("chains", t.chains)) for t in targets]
+    pools = list(dict.fromkeys(t.pool for t in pooled))
+    in_chain_reasons: dict[frozenset[str], tuple[str]] = {}  # shared chains -> reasons, built once each
     found = []
     for group in dict.fromkeys(p.group for p in grouped):
-        for pool in dict.fromkeys(t.pool for t in pooled):
+        for pool in pools:
             person_chains, chains = group[1], pool[1]
             shared = person_chains & chains
             if shared:
-                named = "、".join(names.get(c, c) for c in sorted(shared))
-                found.append(Candidate(group, pool, IN_CHAIN, (f"{IN_CHAIN_REASON}（{named}）",)))
+                if shared not in in_chain_reasons:
+                    named = "、".join(names.get(c, c) for c in sorted(shared))
+                    in_chain_reasons[shared] = (f"{IN_CHAIN_REASON}（{named}）",)
+                found.append(Candidate(group, pool, IN_CHAIN, in_chain_reasons[shared]))
             elif not person_chains or not chains:
                 found.append(Candidate(group, pool, NO_CHAIN, (NO_CHAIN_REASON,)))
             elif out_of_chain == "fallback":
@@ -415,14 +419,15 @@ class _ShortestPaths:
             free[p.group_key] += p.free
         self.room = {column[key]: free[key] for key in keys}
         top = self.rows[0].priority
-        worst_priority = max(_priority_cost(t, top) for t in self.rows)
-        pair_weight, self.unused_weight, fallback_weight = _weights(sum(free.values()), worst_priority, usable)
+        priority_costs = [_priority_cost(t, top) for t in self.rows]
+        pair_weight, self.unused_weight, fallback_weight = _weights(sum(free.values()), max(priority_costs), usable)
         offers = {  # pool -> [(group node, pair weight, candidate)]
             k: [(column[c.person], c.cost * pair_weight + (fallback_weight if c.fallback else 0), c) for c in found]
             for k, found in by_pool.items()
         }
         self.edges = [  # target -> [(group node, weight, candidate)]
-            [(g, _priority_cost(t, top) + w, c) for g, w, c in offers[t.pool_key]] for t in self.rows
+            [(g, priority_cost + w, c) for g, w, c in offers[t.pool_key]]
+            for t, priority_cost in zip(self.rows, priority_costs)
         ]
         self.size = n + sum(len(out) for out in self.edges)
         self.potential = [0] * (self.sink + 1)

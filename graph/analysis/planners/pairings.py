@@ -125,18 +125,23 @@ class _Sites:
     park together, every list in spread order (``_spread_key``); and the supply links."""
 
     def __init__(self, g: nx.MultiDiGraph, strong: dict[str, tuple[str, ...]]):
+        self.g = g
         self.covering: dict[str, list[str]] = defaultdict(list)  # enterprise -> strong orgs covering it
         self.segments: dict[str, frozenset[str]] = {}  # org -> segments of what it covers
         self.parks: dict[str, frozenset[str]] = {}  # org -> parks of what it covers
-        self.neighbours = _supply_neighbours(g)
+        self.spread: dict[str, int] = {}  # org -> its spread key
+        self._neighbours: dict[str, list[str]] = {}  # enterprise -> supply neighbours, as asked for
+        self._next_to: dict[str, tuple[str, ...]] = {}  # enterprise -> strong orgs one hop away, as asked for
         by_segment, by_park, by_both = defaultdict(list), defaultdict(list), defaultdict(list)
+        nodes = g._node  # raw attributes: the NodeView costs several times more
         for org in strong:
             covered = out_ids(g, org, RelType.COVERS)
             for e in covered:
                 self.covering[e].append(org)
             self.segments[org] = segments = frozenset(s for e in covered for s in out_ids(g, e, RelType.IN_SEGMENT))
-            self.parks[org] = parks = frozenset(p for e in covered if (p := g.nodes[e].get("park")))
-            keyed = (_spread_key(org), org)
+            self.parks[org] = parks = frozenset(p for e in covered if (p := nodes[e].get("park")))
+            self.spread[org] = key = _spread_key(org)
+            keyed = (key, org)
             for segment in segments:
                 by_segment[segment].append(keyed)
                 for park in parks:
@@ -145,15 +150,52 @@ class _Sites:
                 by_park[park].append(keyed)
         self.by_segment = {k: sorted(v) for k, v in by_segment.items()}
         self.by_park = {k: sorted(v) for k, v in by_park.items()}
+        self.in_segment = {k: frozenset(org for _, org in v) for k, v in by_segment.items()}
+        self.in_park = {k: frozenset(org for _, org in v) for k, v in by_park.items()}
         self.by_both = {k: sorted(v) for k, v in by_both.items()}
+
+    def neighbours(self, e: str) -> list[str]:
+        """The enterprises ``e`` supplies or is supplied by."""
+        found = self._neighbours.get(e)
+        if found is None:
+            found = self._neighbours[e] = _supply_neighbours(self.g, e)
+        return found
+
+    def next_to(self, e: str) -> tuple[str, ...]:
+        """The strong organisations covering a supply neighbour of ``e``, once each."""
+        found = self._next_to.get(e)
+        if found is None:
+            covering = self.covering
+            found = self._next_to[e] = tuple(
+                dict.fromkeys(org for v in self.neighbours(e) if v in covering for org in covering[v])
+            )
+        return found
 
     def hops(self, enterprises: list[str], max_hops: int) -> dict[str, int]:
         """Strong organisation -> fewest supply-link hops (either direction) from one of
-        ``enterprises`` to one it covers, for those within ``max_hops``."""
-        found: dict[str, int] = {}
-        for e, n in _supply_hops(self.neighbours, enterprises, max_hops).items():  # nearest first
-            for org in self.covering.get(e, ()):
-                found.setdefault(org, n)
+        ``enterprises`` to one it covers, for those within ``max_hops``.
+
+        Level by level: the organisations ``next_to`` the enterprises exactly ``hop - 1``
+        away are those covering one at most ``hop`` away, so the first level that finds
+        an organisation gives its fewest hops, and the last level of enterprises is
+        never listed."""
+        covering = self.covering
+        found = dict.fromkeys((org for e in enterprises if e in covering for org in covering[e]), 0)
+        seen = set(enterprises)
+        frontier = enterprises
+        for hop in range(1, max_hops + 1):
+            for e in frontier:
+                for org in self.next_to(e):
+                    if org not in found:
+                        found[org] = hop
+            if hop < max_hops:
+                following = []
+                for e in frontier:
+                    for v in self.neighbours(e):
+                        if v not in seen:
+                            seen.add(v)
+                            following.append(v)
+                frontier = following
         return found
 
 
@@ -178,10 +220,11 @@ def _near_candidates(
     reasons: dict[tuple, tuple[str, ...]] = {}  # (hops, segment, park) -> reasons, built once each
     nearest_of: dict[str, list[tuple[tuple, str, tuple]]] = defaultdict(list)  # org -> [(rank, target, why)]
     near: set[str] = set()
+    nodes = g._node  # raw attributes: the NodeView costs several times more
     for t in targets:
-        enterprises = [t.id] if g.nodes[t.id]["label"] == Label.ENTERPRISE.value else out_ids(g, t.id, RelType.COVERS)
+        enterprises = [t.id] if nodes[t.id]["label"] == Label.ENTERPRISE.value else out_ids(g, t.id, RelType.COVERS)
         segments = frozenset(s for e in enterprises for s in out_ids(g, e, RelType.IN_SEGMENT))
-        parks = frozenset(p for e in enterprises if (p := g.nodes[e].get("park")))
+        parks = frozenset(p for e in enterprises if (p := nodes[e].get("park")))
         found = _nearest_orgs(sites, t.id, enterprises, segments, parks, max_hops=max_hops, nearest=nearest)
         if found:
             near.add(t.id)
@@ -228,18 +271,17 @@ def _nearest_orgs(
     start = _spread_key(target)
     hops = sites.hops(enterprises, max_hops)
     hops.pop(target, None)
-    costed = (
+    same_segment, same_park = _sitting_in(sites.in_segment, segments, hops), _sitting_in(sites.in_park, parks, hops)
+    spread = sites.spread
+    linked = sorted(
         (
-            HOP_COST * n
-            + (OTHER_SEGMENT_COST if sites.segments[org].isdisjoint(segments) else 0)
-            + (OTHER_PARK_COST if sites.parks[org].isdisjoint(parks) else 0),
-            (_spread_key(org) - start) % _TURN,
+            HOP_COST * n + (0 if org in same_segment else OTHER_SEGMENT_COST) + (0 if org in same_park else OTHER_PARK_COST),
+            (spread[org] - start) % _TURN,
             org,
             n,
         )
         for org, n in hops.items()
-    )
-    linked = heapq.nsmallest(nearest, costed)  # never more than `nearest` of them are needed
+    )[:nearest]  # never more than `nearest` of them are needed
     unlinked = HOP_COST * (max_hops + 1)
     both = [sites.by_both.get((s, p), ()) for s in segments for p in parks]
     same_segment = [sites.by_segment.get(s, ()) for s in segments]
@@ -273,6 +315,12 @@ def _nearest_orgs(
     return found
 
 
+def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: dict[str, int]) -> set[str]:
+    """Those of ``orgs`` that sit in one of ``places`` (``sitting``: place -> who sits there)."""
+    # intersection() with a dict iterates over the dict: the few orgs, not the many sitting there
+    return set().union(*(sitting[place].intersection(orgs) for place in places if place in sitting))
+
+
 def _walk(places: list[list[tuple[int, str]]], start: int):
     """(spread, org) for every organisation on the lists (each sorted by spread key), once
     each, in order of spread: the distance round the circle from ``start`` to its key."""
@@ -292,33 +340,12 @@ def _spread_key(node: str) -> int:
     return zlib.crc32(node.encode())
 
 
-def _supply_neighbours(g: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """Enterprise -> the enterprises it supplies or is supplied by (only those with links)."""
+def _supply_neighbours(g: nx.MultiDiGraph, e: str) -> list[str]:
+    """The enterprises ``e`` supplies, then those it is supplied by."""
     supplies = RelType.SUPPLIES.value
-    succ, pred = g._succ, g._pred  # raw adjacency: views cost several times more
-    found = {}
-    for e in ids_with_label(g, Label.ENTERPRISE):
-        linked = [v for v, keyed in succ[e].items() if supplies in keyed]
-        linked += [u for u, keyed in pred[e].items() if supplies in keyed]
-        if linked:
-            found[e] = linked
-    return found
-
-
-def _supply_hops(neighbours: dict[str, list[str]], start: list[str], max_hops: int) -> dict[str, int]:
-    """Enterprise -> fewest supply-link hops from ``start`` (links followed in both
-    directions), for every enterprise within ``max_hops``."""
-    seen = dict.fromkeys(start, 0)
-    frontier = list(start)
-    for hop in range(1, max_hops + 1):
-        following = []
-        for e in frontier:
-            for nxt in neighbours.get(e, ()):
-                if nxt not in seen:
-                    seen[nxt] = hop
-                    following.append(nxt)
-        frontier = following
-    return seen
+    # raw adjacency: views cost several times more
+    linked = [v for v, keyed in g._succ[e].items() if supplies in keyed]
+    return linked + [u for u, keyed in g._pred[e].items() if supplies in keyed]
 
 
 def _nearness_reasons(g: nx.MultiDiGraph, hops: int | None, segment: str | None, park: str | None) -> tuple[str, ...]:
@@ -340,4 +367,5 @@ def _pairings_made(g: nx.MultiDiGraph, org: str) -> int:
 
 def _paired_by_org(g: nx.MultiDiGraph, node: str) -> bool:
     """Some party organisation already pairs with ``node``."""
-    return any(g.nodes[u]["label"] == Label.PARTY_ORG.value for u in in_ids(g, node, RelType.PAIRED_WITH))
+    nodes = g._node  # raw attributes: the NodeView costs several times more
+    return any(nodes[u]["label"] == Label.PARTY_ORG.value for u in in_ids(g, node, RelType.PAIRED_WITH))

@@ -46,19 +46,20 @@ class WeakOrg:
 
 def is_weak_org(g: nx.MultiDiGraph, org: str) -> bool:
     """Star ≤ 2 or unrated."""
-    star = g.nodes[org].get("star")
+    star = g._node[org].get("star")  # raw attributes: the NodeView costs several times more
     return star is None or star <= WEAK_MAX_STAR
 
 
 def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
     """Why an organisation counts as strong; empty if it does not."""
-    node = g.nodes[org]
+    nodes = g._node  # raw attributes: the NodeView costs several times more
+    node = nodes[org]
     reasons = []
     if (node.get("star") or 0) >= STRONG_MIN_STAR:
         reasons.append(f"{node['star']} 星级党组织")
     if node.get("demonstration"):
         reasons.append("示范点")
-    if any(g.nodes[e].get("leading") for e in out_ids(g, org, RelType.COVERS)):
+    if any(nodes[e].get("leading") for e in out_ids(g, org, RelType.COVERS)):
         reasons.append("龙头企业党组织")
     return tuple(reasons)
 
@@ -101,8 +102,8 @@ def org_target(w: WeakOrg) -> Target:
 
 def reached_by(g: nx.MultiDiGraph, node: str, rtype: RelType, label: Label | None = None) -> bool:
     """Whether some node (of ``label``, if given) has a ``rtype`` relationship to ``node``."""
-    nodes, key = g.nodes, rtype.value
-    return any(key in keyed and (label is None or nodes[u]["label"] == label.value) for u, keyed in g.pred[node].items())
+    nodes, key = g._node, rtype.value  # raw adjacency and attributes: views cost several times more
+    return any(key in keyed and (label is None or nodes[u]["label"] == label.value) for u, keyed in g._pred[node].items())
 
 
 def _weak_priority(g: nx.MultiDiGraph, org: str) -> tuple[int, tuple[str, ...]]:
