@@ -64,21 +64,22 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
-def viewer(base: str, token: str, paths: list[str], until: float, latencies: list[float], seed: int) -> None:
+def viewer(base: str, token: str, paths: list[str], until: float, latencies: list[tuple[float, float]], seed: int) -> None:
+    """Requests one after another until ``until``; each as (when it started, how long it
+    took). CLOCK_MONOTONIC is the machine's, so the times compare across processes."""
     rng = random.Random(seed)
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
         while time.monotonic() < until:
             path = rng.choice(paths)
-            t = time.perf_counter()
+            started, t = time.monotonic(), time.perf_counter()
             response = client.get(path)
-            latencies.append(time.perf_counter() - t)
+            latencies.append((started, time.perf_counter() - t))
             if response.status_code != 200:
                 raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
 
 
-def _viewer_threads(base: str, token: str, paths: list[str], seeds: list[int], seconds: float) -> list[float]:
-    latencies: list[float] = []
-    until = time.monotonic() + seconds
+def _viewer_threads(base: str, token: str, paths: list[str], seeds: list[int], until: float) -> list[tuple[float, float]]:
+    latencies: list[tuple[float, float]] = []
     threads = [threading.Thread(target=viewer, args=(base, token, paths, until, latencies, seed)) for seed in seeds]
     for t in threads:
         t.start()
@@ -87,17 +88,23 @@ def _viewer_threads(base: str, token: str, paths: list[str], seeds: list[int], s
     return latencies
 
 
-def run_viewers(base: str, token: str, paths: list[str], viewers: int, seconds: float) -> list[float]:
-    """``viewers`` clients spread over CLIENT_PROCESSES processes, so that the clients'
-    own interpreter lock is not what the test measures."""
+def run_viewers(base: str, token: str, paths: list[str], viewers: int, seconds: float,
+                meanwhile=None) -> list[tuple[float, float]]:
+    """``viewers`` clients spread over CLIENT_PROCESSES processes (so that the clients' own
+    interpreter lock is not what the test measures), started once for the whole
+    ``seconds``; ``meanwhile()`` runs in this process while they do."""
     groups = [list(range(i, viewers, CLIENT_PROCESSES)) for i in range(min(CLIENT_PROCESSES, viewers))]
     with ProcessPoolExecutor(len(groups)) as pool:
-        done = [pool.submit(_viewer_threads, base, token, paths, seeds, seconds) for seeds in groups]
+        list(pool.map(time.sleep, [0] * len(groups)))  # the client processes started before the clock runs
+        until = time.monotonic() + seconds
+        done = [pool.submit(_viewer_threads, base, token, paths, seeds, until) for seeds in groups]
+        if meanwhile is not None:
+            meanwhile()
         return [x for future in done for x in future.result()]
 
 
-def describe(latencies: list[float]) -> str:
-    ms = sorted(x * 1000 for x in latencies)
+def describe(latencies: list[tuple[float, float]]) -> str:
+    ms = sorted(x * 1000 for _, x in latencies)
     q = statistics.quantiles(ms, n=100)
     return f"{len(ms)} requests; p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms, max {ms[-1]:.1f} ms"
 
@@ -107,6 +114,8 @@ def main() -> None:
     parser.add_argument("--scale", default="district")
     parser.add_argument("--viewers", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--import-window", type=float, default=30,
+                        help="seconds the viewers read while (and after) another process imports")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "LOAD.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="redchain-load-") as folder:
@@ -134,16 +143,23 @@ def main() -> None:
         try:
             run_viewers(base, token, paths, args.viewers, 2)  # warm: every view computed once
             quiet = run_viewers(base, token, paths, args.viewers, args.seconds)
-            importer = subprocess.Popen([sys.executable, "-m", "api.cli", "load", str(update), "--store", str(db)],
-                                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            started = time.monotonic()
-            during: list[float] = []
-            while importer.poll() is None:
-                during += run_viewers(base, token, paths, args.viewers, 1)
-            import_seconds = time.monotonic() - started
-            after = run_viewers(base, token, paths, args.viewers, 3)  # the rebuild after the import
-            if importer.returncode != 0:
-                raise RuntimeError(importer.stderr.read().decode()[-2000:])
+            span: dict[str, float] = {}
+
+            def import_meanwhile() -> None:  # 1 s of reading first, then the import, then reading on
+                time.sleep(1)
+                span["start"] = time.monotonic()
+                done = subprocess.run([sys.executable, "-m", "api.cli", "load", str(update), "--store", str(db)],
+                                      cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                span["end"] = time.monotonic()
+                if done.returncode != 0:
+                    raise RuntimeError(done.stderr.decode()[-2000:])
+
+            window = run_viewers(base, token, paths, args.viewers, args.import_window, meanwhile=import_meanwhile)
+            if "end" not in span or span["end"] + 3 > max(t for t, _ in window):
+                raise RuntimeError(f"the import did not end 3 s before the viewers stopped: raise --import-window ({args.import_window:g} s)")
+            during = [x for x in window if span["start"] <= x[0] <= span["end"]]
+            after = [x for x in window if span["end"] < x[0] <= span["end"] + 3]  # the rebuild after the import
+            import_seconds = span["end"] - span["start"]
         finally:
             server.terminate()
             server.wait(10)
