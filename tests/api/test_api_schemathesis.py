@@ -5,8 +5,9 @@ schema, status code, content type and headers; schema-valid requests are accepte
 are refused with a 4xx; undocumented methods answer 405 with an ``Allow`` header; calls
 without a token are rejected (``ignored_auth`` repeats each call without credentials).
 
-Three phases run: the schema's examples, ``coverage`` (boundary values and one deliberate
-violation of each constraint) and a fixed number of derandomized generated cases.
+Every phase runs: the schema's examples, ``coverage`` (boundary values and one deliberate
+violation of each constraint), a fixed number of derandomized generated cases, and
+stateful sequences along the links schemathesis infers between operations.
 
 The schema is read from ``create_app().openapi()`` at collection time (it needs no store),
 so each operation is its own test; ``from_fixture`` does not work with pytest 9.
@@ -50,8 +51,24 @@ def refused_only_for_its_content(ctx, response, case):
     return True
 
 
+def _as_admin(sandbox) -> dict:
+    return {"base_url": sandbox.url, "headers": {"Authorization": f"Bearer {sandbox.tokens['admin']}"}}
+
+
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, sandbox):
-    case.call_and_validate(base_url=sandbox.url, headers={"Authorization": f"Bearer {sandbox.tokens['admin']}"})
+    case.call_and_validate(**_as_admin(sandbox))
+
+
+def test_api_workflows_conform_to_its_schema(sandbox):
+    """The stateful phase: ids taken from one answer (a list's items) and sent to the
+    operations that take them, e.g. an enterprise listed, then read, then removed."""
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return _as_admin(sandbox)
+
+    Workflow.run(settings=settings(max_examples=20, stateful_step_count=6, deadline=None, derandomize=True,
+                                   suppress_health_check=list(HealthCheck)))
