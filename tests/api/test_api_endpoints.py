@@ -105,6 +105,9 @@ def test_page_size_is_bounded(admin):
     assert error["details"][0]["loc"] == ["query", "limit"]
     error = _error(admin.get("/api/enterprises", params={"cursor": "%%%"}), 422, "invalid_request")
     assert error["details"][0]["loc"] == ["query", "cursor"]
+    # Any base64url text is a place in the id order, even when its bytes are not UTF-8.
+    after_all = admin.get("/api/enterprises", params={"cursor": "____"}).json()
+    assert after_all["items"] == [] and after_all["next_cursor"] is None
 
 
 def test_neighbourhood(admin):
