@@ -7,9 +7,9 @@ from graph.schema import REL_SPECS, REL_ZH, RelType
 
 from api.core.services.deletions import delete_entity, delete_link
 from api.http.deps import StoreDep, UnscopedEditorDep
-from api.http.errors import ERROR_RESPONSES, ErrorResponse
+from api.http.errors import WRITE_ERRORS, ErrorResponse
 
-router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["imports"], responses=WRITE_ERRORS)
 
 _DryRun = Query(description="Say what would be removed; write nothing.")
 

@@ -6,11 +6,11 @@ from pydantic import Field
 from loaders.tables import LEDGER, TABLES
 
 from api.http.deps import SettingsDep, StoreDep, UnscopedEditorDep
-from api.http.errors import ERROR_RESPONSES, ErrorResponse
+from api.http.errors import BODY_ERRORS, ErrorResponse, error_responses
 from api.core.services.imports import Upload, import_uploads
 from api.core.services.models import ImportResult
 
-router = APIRouter(prefix="/api/imports", tags=["imports"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/imports", tags=["imports"], responses={**error_responses(401, 403), **BODY_ERRORS})
 
 # `as` and `map` are documented (`as` an enum, blank for none; `map` 原列名=标准列名, neither
 # blank) but checked by the service, which reads table names loosely (any case, traditional

@@ -13,10 +13,10 @@ from graph.analysis.uncovered import MIN_BRANCH_MEMBERS
 
 from api.core.settings import Settings
 from api.http.deps import EditorDep, ReaderDep, SettingsDep
-from api.http.errors import ERROR_RESPONSES, ErrorResponse
+from api.http.errors import BODY_ERRORS, WRITE_ERRORS, ErrorResponse
 from api.core.services import plans
 
-router = APIRouter(prefix="/api/plans", tags=["plans"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/plans", tags=["plans"], responses=WRITE_ERRORS)
 
 _Chain = Field(None, max_length=200, description="Plan only for this chain.")
 
@@ -91,7 +91,7 @@ class ApplyResult(BaseModel):
     applied: Applied
 
 
-_PROPOSE = {"response_model": Proposal, "status_code": 201}
+_PROPOSE = {"response_model": Proposal, "status_code": 201, "responses": BODY_ERRORS}
 
 
 def _params(request: BaseModel) -> dict[str, Any]:
