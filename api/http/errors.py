@@ -54,7 +54,6 @@ _ERROR_TEXTS = {
     401: "No valid token or session",
     403: "The token's role does not allow this, or a session's write lacks its CSRF token",
     404: "Not found, or outside the token's chains",
-    409: "The data changed meanwhile",
     413: "The request body is larger than the limit",
     422: "Invalid request",
 }

@@ -1,8 +1,8 @@
 """schemathesis against the app's own OpenAPI document, sent to a real server, with every
 check schemathesis has for single calls: no 5xx; every response matches its documented
 schema, status code, content type and headers; schema-valid requests are accepted (2xx, or
-404/409 for an id that does not exist or a state that conflicts) and schema-invalid ones
-are refused with a 4xx; undocumented methods answer 405 with an ``Allow`` header; calls
+404/409 for an id that does not exist or a state that conflicts, or 422 only for the
+reasons in ``REFUSED_BY_CONTENT``) and schema-invalid ones are refused with a 4xx; undocumented methods answer 405 with an ``Allow`` header; calls
 without a token are rejected (``ignored_auth`` repeats each call without credentials).
 
 Every phase runs: the schema's examples, ``coverage`` (boundary values and one deliberate
@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.config import SchemathesisConfig
-from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
+from schemathesis.config import PositiveDataAcceptanceConfig, SchemathesisConfig
 
 from api.http.app import create_app
 
@@ -34,7 +33,7 @@ REFUSED_BY_CONTENT = {
 
 config = SchemathesisConfig.from_dict({"operations": [
     {"include-method": method, "include-path": path,
-     "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "422"]}}}
+     "checks": {"positive_data_acceptance": {"expected-statuses": [*PositiveDataAcceptanceConfig().expected_statuses, "422"]}}}
     for method, path in REFUSED_BY_CONTENT
 ]})
 schema = schemathesis.openapi.from_dict(create_app().openapi(), config=config)
