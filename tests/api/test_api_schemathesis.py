@@ -37,6 +37,9 @@ config = SchemathesisConfig.from_dict({"operations": [
     for method, path in REFUSED_BY_CONTENT
 ]})
 schema = schemathesis.openapi.from_dict(create_app().openapi(), config=config)
+# Spreadsheets are bytes like any file (schemathesis knows no serializer for them by name).
+schemathesis.serializer.alias(["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               "application/vnd.ms-excel"], "application/octet-stream")
 
 
 @schemathesis.check
