@@ -23,7 +23,7 @@ _Chain = Field(None, max_length=200, description="Plan only for this chain.")
 
 class PlanRequest(BaseModel):
     """Parameters of a plan: exactly the documented fields (the web form reads them from
-    text, so numbers may come as "3"; a JSON body has ``json_body``'s types)."""
+    text, so numbers may come as "3"; a JSON body has ``_json_body``'s types)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -58,7 +58,7 @@ def _json_integer(value: object) -> object:
     return value
 
 
-def json_body(model: type[PlanRequest]) -> type[PlanRequest]:
+def _json_body(model: type[PlanRequest]) -> type[PlanRequest]:
     """``model`` as a JSON body, so a request the schema refuses gets a 422: its integers
     are JSON numbers, not "3" or true."""
     whole = Annotated[int, BeforeValidator(_json_integer)]
@@ -67,7 +67,7 @@ def json_body(model: type[PlanRequest]) -> type[PlanRequest]:
 
 
 ContactsBody, InstructorsBody, PairingsBody, JointBranchesBody = map(
-    json_body, (ContactsRequest, InstructorsRequest, PairingsRequest, JointBranchesRequest))
+    _json_body, (ContactsRequest, InstructorsRequest, PairingsRequest, JointBranchesRequest))
 
 
 class Applied(BaseModel):
