@@ -27,9 +27,11 @@ def encode_cursor(last_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
+    """The id a cursor starts after. Any base64url text is a place in the id order (bytes
+    that are not UTF-8 read as U+FFFD), so only text that is not base64url is refused."""
     try:
-        return base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode(errors="replace")
+    except (binascii.Error, ValueError):
         raise InvalidRequest("invalid_cursor", "cursor 无效：请使用上一页返回的 next_cursor") from None
 
 

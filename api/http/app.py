@@ -12,11 +12,12 @@ import secrets
 import threading
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from graph.factory import open_store
 
+from api.http.deps import one_value_per_query_parameter
 from api.http.errors import install_error_handlers
 from api.http.routers import ROUTERS
 from api.core.scope import ScopedGraphCache
@@ -71,8 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                                             "/views/import": settings.max_upload_bytes})
     install_error_handlers(app)
     app.include_router(pages.router)  # the web UI; first, so that it serves "/" (logins still go through login.login)
-    for router in [import_page.router, login.router, docs.router, *ROUTERS]:
+    for router in [import_page.router, login.router, docs.router]:
         app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(one_value_per_query_parameter)])
     return app
 
 

@@ -13,6 +13,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -164,3 +165,13 @@ def get_reader(request: Request, store: StoreDep, principal: ViewerDep) -> Reade
 
 
 ReaderDep = Annotated[Reader, Depends(get_reader)]
+
+
+async def one_value_per_query_parameter(request: Request) -> None:
+    """Every query parameter of the JSON API takes one value: a repeated one (``?q=a&q=b``)
+    is refused, rather than the last one silently winning."""
+    names = [name for name, _ in request.query_params.multi_items()]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RequestValidationError([{"loc": ("query", name), "msg": "只能给一个值", "type": "repeated"} for name in repeated])
+

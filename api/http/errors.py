@@ -49,17 +49,29 @@ def error_response(status: int, code: str, message: str, details: Any = None, he
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-# Documented on every route, so clients (and schemathesis) know the error shape.
-ERROR_RESPONSES: dict[int | str, dict] = {
-    status: {"model": ErrorResponse, "description": text}
-    for status, text in {
-        400: "Malformed request (e.g. unreadable multipart body)",
-        401: "No valid token or session",
-        403: "The token's role does not allow this",
-        404: "Not found, or outside the token's chains",
-        422: "Invalid request",
-    }.items()
+_ERROR_TEXTS = {
+    400: "Malformed request body (e.g. unreadable JSON or multipart)",
+    401: "No valid token or session",
+    403: "The token's role does not allow this, or a session's write lacks its CSRF token",
+    404: "Not found, or outside the token's chains",
+    413: "The request body is larger than the limit",
+    422: "Invalid request",
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """The error answers to document on an operation, in the one error shape: only those
+    it can really give, so clients (and schemathesis) know what to expect."""
+    return {status: {"model": ErrorResponse, "description": _ERROR_TEXTS[status]} for status in statuses}
+
+
+# What every reading operation can answer: no token, an id or chain it cannot see, bad parameters.
+READ_ERRORS = error_responses(401, 404, 422)
+# What every writing operation can answer besides: a role too low, or a session without its CSRF token.
+WRITE_ERRORS = error_responses(401, 403, 404, 422)
+# What an operation with a request body can answer besides.
+BODY_ERRORS = error_responses(400, 413)
+
 
 _STATUS_CODES = {
     400: "bad_request",

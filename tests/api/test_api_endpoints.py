@@ -103,7 +103,13 @@ def test_cursor_and_offset_pages_agree(admin):
 def test_page_size_is_bounded(admin):
     error = _error(admin.get("/api/enterprises", params={"limit": MAX_PAGE_SIZE + 1}), 422, "invalid_request")
     assert error["details"][0]["loc"] == ["query", "limit"]
-    _error(admin.get("/api/enterprises", params={"cursor": "%%%"}), 422, "invalid_cursor")
+    error = _error(admin.get("/api/enterprises", params={"cursor": "%%%"}), 422, "invalid_request")
+    assert error["details"][0]["loc"] == ["query", "cursor"]
+    error = _error(admin.get("/api/enterprises", params=[("street", "a"), ("street", "b")]), 422, "invalid_request")
+    assert error["message"] == "请求参数有误：query.street: 只能给一个值"
+    # Any base64url text is a place in the id order, even when its bytes are not UTF-8.
+    after_all = admin.get("/api/enterprises", params={"cursor": "____"}).json()
+    assert after_all["items"] == [] and after_all["next_cursor"] is None
 
 
 def test_neighbourhood(admin):

@@ -32,9 +32,23 @@ def test_propose_returns_a_stored_proposal(live, kind, rel):
         store.close()
 
 
-def test_planner_parameters_are_validated(live):
-    response = live.client("viewer").post("/api/plans/pairings", json={"capacity": 0})
-    assert response.status_code == 422 and response.json()["error"]["details"][0]["loc"] == ["body", "capacity"]
+@pytest.mark.parametrize("kind, body, where, reason", [
+    ("pairings", {"capacity": 0}, "capacity", "greater_than_equal"),
+    ("pairings", {"capacity": "3"}, "capacity", "int_type"),
+    ("instructors", {"minimum": False}, "minimum", "int_type"),
+    ("contacts", {"include_out_of_chain": 0}, "include_out_of_chain", "bool_type"),
+    ("joint-branches", {"min_member": 2}, "min_member", "extra_forbidden"),
+])
+def test_planner_parameters_are_validated(live, kind, body, where, reason):
+    response = live.client("viewer").post(f"/api/plans/{kind}", json=body)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and error["message"].startswith(f"请求参数有误：body.{where}: ")
+    assert [(d["loc"], d["type"]) for d in error["details"]] == [(["body", where], reason)]
+
+
+def test_a_whole_number_may_be_written_as_a_float(live):
+    assert live.client("viewer").post("/api/plans/pairings", json={"capacity": 3.0}).status_code == 201
 
 
 def test_editor_applies_a_plan_once(fresh):

@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.services import entities
 from api.core.services.models import AllianceDetail, AllianceOut, Page
 from api.http.pagination import PageDep
 
-router = APIRouter(prefix="/api/alliances", tags=["alliances"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/alliances", tags=["alliances"], responses=READ_ERRORS)
 
 
 @router.get("", response_model=Page[AllianceOut], summary="List chain alliances")

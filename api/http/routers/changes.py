@@ -4,10 +4,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.services import analyses
 
-router = APIRouter(prefix="/api/changes", tags=["coverage"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/changes", tags=["coverage"], responses=READ_ERRORS)
 
 
 @router.get("", summary="What changed between two snapshots, or since a date")

@@ -6,10 +6,10 @@ from graph.analysis.coverage import GROUPINGS, CoverageReport
 
 from api.http.responses import json_response
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.services import analyses
 
-router = APIRouter(prefix="/api/coverage", tags=["coverage"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/coverage", tags=["coverage"], responses=READ_ERRORS)
 ChainQuery = Annotated[str | None, Query(max_length=200, description="Only this chain's enterprises.")]
 
 

@@ -3,13 +3,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from graph.schema import REL_SPECS, REL_ZH, RelType
+
 from api.core.services.deletions import delete_entity, delete_link
 from api.http.deps import StoreDep, UnscopedEditorDep
-from api.http.errors import ERROR_RESPONSES, ErrorResponse
+from api.http.errors import WRITE_ERRORS, ErrorResponse
 
-router = APIRouter(tags=["imports"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["imports"], responses=WRITE_ERRORS)
 
 _DryRun = Query(description="Say what would be removed; write nothing.")
+
+# Documented as an enum; the service still reads them (codes in any case) and answers any
+# other word with the list of these, in Chinese.
+_REL_TYPE_NAMES = list(dict.fromkeys(name for t in RelType for name in (t.value, REL_ZH[t], REL_SPECS[t].zh)))
 
 
 class Deleted(BaseModel):
@@ -33,7 +39,7 @@ def remove_entity(principal: UnscopedEditorDep, store: StoreDep, node_id: Annota
 
 @router.delete("/api/links/{rel_type}/{source}/{target}", response_model=Deleted,
                summary="Remove one relationship (editor, every chain)")
-def remove_link(principal: UnscopedEditorDep, store: StoreDep, rel_type: Annotated[str, Path(max_length=30)],
+def remove_link(principal: UnscopedEditorDep, store: StoreDep, rel_type: Annotated[str, Path(max_length=30, json_schema_extra={"enum": _REL_TYPE_NAMES})],
                 source: Annotated[str, Path(max_length=64)], target: Annotated[str, Path(max_length=64)],
                 dry_run: Annotated[bool, _DryRun] = False) -> dict:
     """As `redchain delete link`: the type by its code (COVERS) or its words (党组织覆盖)."""

@@ -4,10 +4,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.exports import XLSX_MEDIA_TYPE, Export, coverage_workbook, uncovered_workbook
 
-router = APIRouter(prefix="/api", tags=["exports"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api", tags=["exports"], responses=READ_ERRORS)
 ChainQuery = Annotated[str | None, Query(max_length=200, description="Only this chain.")]
 
 

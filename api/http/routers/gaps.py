@@ -9,11 +9,11 @@ from graph.analysis.uncovered import UncoveredEnterprise
 
 from api.http.responses import json_response
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.services import analyses
 from api.core.settings import MAX_PAGE_SIZE
 
-router = APIRouter(prefix="/api/gaps", tags=["gaps"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/gaps", tags=["gaps"], responses=READ_ERRORS)
 ChainQuery = Annotated[str | None, Query(max_length=200, description="Only this chain.")]
 
 

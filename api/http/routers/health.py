@@ -1,11 +1,11 @@
 from fastapi import APIRouter
 
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import error_responses
 from api.core.services.entities import health_counts
 from api.core.services.models import Health
 
-router = APIRouter(prefix="/api/health", tags=["health"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/health", tags=["health"], responses=error_responses(401))
 
 
 @router.get("", response_model=Health, summary="Store kind, version and counts")

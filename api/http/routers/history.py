@@ -5,10 +5,10 @@ from fastapi import APIRouter, Query
 from graph.analysis.history import HistoryPoint
 
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.services import analyses
 
-router = APIRouter(prefix="/api/history", tags=["coverage"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/history", tags=["coverage"], responses=READ_ERRORS)
 
 
 @router.get("", response_model=list[HistoryPoint], summary="Saved coverage snapshots, oldest first")

@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.http.deps import ReaderDep
-from api.http.errors import ERROR_RESPONSES
+from api.http.errors import READ_ERRORS
 from api.core.services.models import Neighbourhood
 from api.core.services.neighbourhood import neighbourhood
 from api.core.settings import DEFAULT_NEIGHBOURHOOD, MAX_DEPTH, MAX_NEIGHBOURHOOD
 
-router = APIRouter(prefix="/api/graph", tags=["graph"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/graph", tags=["graph"], responses=READ_ERRORS)
 
 
 @router.get("/neighbourhood/{node_id}", response_model=Neighbourhood, summary="Nodes and relationships around one node")
