@@ -46,7 +46,9 @@ from graph.schema import LABEL_ZH, Label, RelType
 NODE_LABEL = "RedchainNode"  # on every graph node: one id index across all labels
 META_LABEL = "RedchainMeta"
 DOCUMENT_LABEL = "RedchainDocument"
-INTERNAL_LABELS = (NODE_LABEL, META_LABEL, DOCUMENT_LABEL)
+STAGED_LABEL = "RedchainStaged"  # a staged write's records, invisible to every read
+STAGED_TYPE = "REDCHAIN_STAGED"  # a staged relationship (its real type in _rc_type)
+INTERNAL_LABELS = (NODE_LABEL, META_LABEL, DOCUMENT_LABEL, STAGED_LABEL)
 
 _LABEL = "__LABEL__"  # placeholders, replaced only by enum values
 _TYPE = "__TYPE__"
@@ -122,11 +124,44 @@ CREATE_DOCUMENT_COLLECTION_INDEX = _statement(
     f"CREATE INDEX redchain_document_collection IF NOT EXISTS FOR (d:{DOCUMENT_LABEL}) ON (d.collection)",
 )
 
+CREATE_STAGED_CONSTRAINT = _statement(
+    "create_staged_constraint",
+    f"CREATE CONSTRAINT redchain_staged_id IF NOT EXISTS FOR (n:{STAGED_LABEL}) REQUIRE n.id IS UNIQUE",
+)
+CREATE_STAGED_OP_INDEX = _statement(
+    "create_staged_op_index",
+    f"CREATE INDEX redchain_staged_op IF NOT EXISTS FOR (n:{STAGED_LABEL}) ON (n._rc_op, n._rc_label)",
+)
+CREATE_STAGED_TYPE_INDEX = _statement(
+    "create_staged_type_index",
+    f"CREATE INDEX redchain_staged_type IF NOT EXISTS FOR ()-[s:{STAGED_TYPE}]-() ON (s._rc_type)",
+)
+
 # -- version ---------------------------------------------------------------------------------
 
 READ_VERSION = _statement(
     "read_version",
     f"MATCH (m:{META_LABEL} {{key: 'version'}}) RETURN m.value AS version",
+)
+# The version node also says whether a staged write is under way (``staging``: its id)
+# and whether it is being published (``publishing``), see graph/neo4j_store.py.
+READ_META = _statement(
+    "read_meta",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+RETURN m.value AS version, m.staging AS staging, m.publishing AS publishing
+""",
+)
+# First statement of a one-transaction write: takes the version node's write lock (held to
+# commit), so writes and the start of a staged write follow one another.
+LOCK_META = _statement(
+    "lock_meta",
+    f"""
+MERGE (m:{META_LABEL} {{key: 'version'}})
+ON CREATE SET m.value = 0
+SET m.value = m.value + 0
+RETURN m.value AS version, m.staging AS staging
+""",
 )
 BUMP_VERSION = _statement(
     "bump_version",
@@ -200,6 +235,7 @@ DELETE_RELS = _statement(
 UNWIND $keys AS key
 MATCH (:{NODE_LABEL} {{id: key.source}})-[r:{_TYPE}]->(:{NODE_LABEL} {{id: key.target}})
 DELETE r
+RETURN count(*) AS deleted
 """,
     _REL_KEYS,
     per=RelType,
@@ -209,6 +245,7 @@ COUNT_RELS_OF_NODES = _statement(
     f"""
 UNWIND $ids AS id
 MATCH (:{NODE_LABEL} {{id: id}})-[r]-()
+WHERE type(r) <> '{STAGED_TYPE}'
 WITH DISTINCT r
 RETURN type(r) AS type, count(r) AS count
 """,
@@ -226,11 +263,227 @@ RETURN labels, count(*) AS count
     _IDS,
 )
 
+# -- a staged write (graph/neo4j_store.py): many small transactions, then a publish -------------
+#
+# Staged records are invisible to every read: a node is (:RedchainStaged {id, _rc_op,
+# _rc_label, ...its properties}), never :RedchainNode; a relationship is
+# [:REDCHAIN_STAGED {_rc_type, _rc_op, ...its properties}] between the real ends (staged or
+# visible), and every untyped pattern above skips that type. ``_rc_op`` says what
+# publishing does: create (the node gets its labels), update (its properties replace the
+# visible node's), delete, upsert (the relationship replaces the visible one of its type).
+
+_STAGED_NODE_ROWS = {"rows": [{"id": "91350100M000100Y43", "op": "create", "label": "Enterprise",
+                               "props": {"name": "甲"}}]}
+_STAGE_ID = {"staging": "w-20260101T000000-ab12"}
+_LIMIT = {"limit": 5_000}
+
+BEGIN_STAGING = _statement(
+    "begin_staging",
+    f"""
+MERGE (m:{META_LABEL} {{key: 'version'}})
+ON CREATE SET m.value = 0
+WITH m, m.staging AS busy
+SET m.staging = coalesce(busy, $staging)
+RETURN m.value AS version, busy
+""",
+    _STAGE_ID,
+)
+MERGE_GUARD = _statement("merge_guard", f"MERGE (:{META_LABEL} {{key: 'guard'}})")
+# Held (never committed) by the process writing a staged write, for as long as it writes: the
+# lock says it is alive. A probe that cannot take it within a second knows someone holds it.
+HOLD_GUARD = _statement(
+    "hold_guard",
+    f"MATCH (g:{META_LABEL} {{key: 'guard'}}) SET g.holder = $staging",
+    _STAGE_ID,
+)
+BEGIN_PUBLISH = _statement(
+    "begin_publish",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+WITH m, m.staging = $staging AS ours
+SET m.publishing = CASE WHEN ours THEN $staging ELSE m.publishing END,
+    m.pending_documents = CASE WHEN ours THEN $documents ELSE m.pending_documents END,
+    m.pending_bump = CASE WHEN ours THEN $bump ELSE m.pending_bump END
+RETURN m.value AS version, ours
+""",
+    {**_STAGE_ID, "documents": "[]", "bump": 1},
+)
+END_PUBLISH = _statement(
+    "end_publish",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+WHERE m.staging = $staging AND m.publishing = $staging
+WITH m, m.pending_documents AS documents
+SET m.value = m.value + m.pending_bump
+REMOVE m.staging, m.publishing, m.pending_documents, m.pending_bump
+RETURN m.value AS version, documents
+""",
+    _STAGE_ID,
+)
+END_STAGING = _statement(
+    "end_staging",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+WHERE m.staging = $staging
+REMOVE m.staging, m.publishing, m.pending_documents, m.pending_bump
+""",
+    _STAGE_ID,
+)
+STAGE_NODES = _statement(
+    "stage_nodes",
+    f"""
+UNWIND $rows AS row
+MERGE (n:{STAGED_LABEL} {{id: row.id}})
+SET n = row.props
+SET n.id = row.id, n._rc_op = row.op, n._rc_label = row.label
+""",
+    _STAGED_NODE_ROWS,
+)
+# An end is the visible node of that id, else the staged new one.
+STAGE_RELS = _statement(
+    "stage_rels",
+    f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (a1:{NODE_LABEL} {{id: row.source}})
+OPTIONAL MATCH (a2:{STAGED_LABEL} {{id: row.source}})
+OPTIONAL MATCH (b1:{NODE_LABEL} {{id: row.target}})
+OPTIONAL MATCH (b2:{STAGED_LABEL} {{id: row.target}})
+WITH row, coalesce(a1, a2) AS a, coalesce(b1, b2) AS b
+MERGE (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+SET s = row.props
+SET s._rc_type = '{_TYPE}', s._rc_op = 'upsert'
+""",
+    _REL_ROWS,
+    per=RelType,
+)
+STAGE_REL_DELETES = _statement(
+    "stage_rel_deletes",
+    f"""
+UNWIND $keys AS key
+MATCH (a:{NODE_LABEL} {{id: key.source}})
+MATCH (b:{NODE_LABEL} {{id: key.target}})
+WHERE EXISTS {{ (a)-[:{_TYPE}]->(b) }} OR EXISTS {{ (a)-[:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b) }}
+MERGE (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+SET s = {{_rc_type: '{_TYPE}', _rc_op: 'delete'}}
+RETURN count(*) AS deleted
+""",
+    _REL_KEYS,
+    per=RelType,
+)
+# The relationships a staged node deletion takes with it: the visible ones not already staged
+# for deletion on their own.
+COUNT_STAGED_NODE_RELS = _statement(
+    "count_staged_node_rels",
+    f"""
+UNWIND $ids AS id
+MATCH (:{NODE_LABEL} {{id: id}})-[r]-()
+WHERE type(r) <> '{STAGED_TYPE}'
+WITH DISTINCT r
+WITH r, startNode(r) AS a, endNode(r) AS b
+WHERE NOT EXISTS {{ (a)-[s:{STAGED_TYPE}]->(b) WHERE s._rc_type = type(r) AND s._rc_op = 'delete' }}
+RETURN type(r) AS type, count(r) AS count
+""",
+    _IDS,
+)
+STAGE_NODE_DELETES = _statement(
+    "stage_node_deletes",
+    f"""
+UNWIND $ids AS id
+MATCH (n:{NODE_LABEL} {{id: id}})
+MERGE (d:{STAGED_LABEL} {{id: id}})
+SET d = {{id: id, _rc_op: 'delete'}}
+RETURN labels(n) AS labels, count(*) AS count
+""",
+    _IDS,
+)
+
+# Publishing: each statement handles at most $limit staged records in its own transaction and
+# is repeated until it handles none; each step can be re-run after a crash (what it did is
+# gone from the staged records).
+PUBLISH_CREATED = _statement(
+    "publish_created",
+    f"""
+MATCH (n:{STAGED_LABEL} {{_rc_op: 'create', _rc_label: '{_LABEL}'}})
+WITH n LIMIT $limit
+SET n:{_LABEL}:{NODE_LABEL}
+REMOVE n:{STAGED_LABEL}, n._rc_op, n._rc_label
+RETURN count(*) AS done
+""",
+    _LIMIT,
+    per=Label,
+)
+PUBLISH_UPDATED = _statement(
+    "publish_updated",
+    f"""
+MATCH (u:{STAGED_LABEL} {{_rc_op: 'update'}})
+WITH u LIMIT $limit
+OPTIONAL MATCH (n:{NODE_LABEL} {{id: u.id}})
+FOREACH (x IN CASE WHEN n IS NULL THEN [] ELSE [n] END |
+  SET x = properties(u)
+  REMOVE x._rc_op, x._rc_label)
+DELETE u
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+PUBLISH_RELS = _statement(
+    "publish_rels",
+    f"""
+MATCH (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+WITH a, s, b LIMIT $limit
+CALL (a, b) {{
+  MATCH (a)-[old:{_TYPE}]->(b)
+  DELETE old
+}}
+FOREACH (x IN CASE WHEN s._rc_op = 'upsert' THEN [s] ELSE [] END |
+  CREATE (a)-[r:{_TYPE}]->(b)
+  SET r = properties(x)
+  REMOVE r._rc_type, r._rc_op)
+DELETE s
+RETURN count(*) AS done
+""",
+    _LIMIT,
+    per=RelType,
+)
+PUBLISH_DELETED = _statement(
+    "publish_deleted",
+    f"""
+MATCH (d:{STAGED_LABEL} {{_rc_op: 'delete'}})
+WITH d LIMIT $limit
+OPTIONAL MATCH (n:{NODE_LABEL} {{id: d.id}})
+DETACH DELETE n
+DELETE d
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+# Discarding a staged write that will not be published (it failed, or its process died).
+DISCARD_STAGED_RELS = _statement(
+    "discard_staged_rels",
+    f"""
+MATCH ()-[s:{STAGED_TYPE}]->()
+WITH s LIMIT $limit
+DELETE s
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+DISCARD_STAGED_NODES = _statement(
+    "discard_staged_nodes",
+    f"""
+MATCH (n:{STAGED_LABEL})
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+
 # -- reads -------------------------------------------------------------------------------------
 
 READ_ALL_NODES = _statement(
     "read_all_nodes",
-    f"MATCH (n:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props ORDER BY id",
+    f"MATCH (n:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",
 )
 READ_LABEL_NODES = _statement(
     "read_label_nodes",
@@ -250,8 +503,8 @@ READ_ALL_RELS = _statement(
     "read_all_rels",
     f"""
 MATCH (a:{NODE_LABEL})-[r]->(b:{NODE_LABEL})
+WHERE type(r) <> '{STAGED_TYPE}'
 RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
-ORDER BY type, source, target
 """,
 )
 READ_RELS_AMONG = _statement(
@@ -259,7 +512,7 @@ READ_RELS_AMONG = _statement(
     f"""
 UNWIND $ids AS id
 MATCH (a:{NODE_LABEL} {{id: id}})-[r]->(b:{NODE_LABEL})
-WHERE b.id IN $ids
+WHERE b.id IN $ids AND type(r) <> '{STAGED_TYPE}'
 RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
 """,
     _IDS,
@@ -307,7 +560,7 @@ CLEAR_BATCH = _statement(
     "clear_batch",
     f"""
 MATCH (n)
-WHERE n:{NODE_LABEL} OR n:{META_LABEL} OR n:{DOCUMENT_LABEL}
+WHERE n:{NODE_LABEL} OR n:{META_LABEL} OR n:{DOCUMENT_LABEL} OR n:{STAGED_LABEL}
 WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS deleted
@@ -359,8 +612,8 @@ NEIGHBOURS = _statement(
     "neighbours",
     f"""
 UNWIND $frontier AS id
-MATCH (:{NODE_LABEL} {{id: id}})--(m:{NODE_LABEL})
-WHERE NOT m.id IN $seen
+MATCH (:{NODE_LABEL} {{id: id}})-[r]-(m:{NODE_LABEL})
+WHERE NOT m.id IN $seen AND type(r) <> '{STAGED_TYPE}'
 RETURN DISTINCT m.id AS id
 """,
     {"frontier": ["O1"], "seen": ["O1"]},
