@@ -74,6 +74,7 @@ BATCH_SIZE = 5_000  # rows per UNWIND: ~1 MB of parameters, well inside the plan
 STAGED_ABOVE = 50_000  # records (nodes, relationships, deletions) above which a write is staged
 GUARD_PROBE_SECONDS = 1.0  # how long a probe waits for the guard lock before calling its holder alive
 PUBLISH_WAIT_SECONDS = 600  # how long a reader waits for a publish to finish
+_MEMORY_ERROR = "MemoryPoolOutOfMemoryError"  # Neo.TransientError.General.…: a transaction met the memory limit
 _BUSY = "另一次大批量写入（{staging}）正在写入 Neo4j，本次没有写入任何数据；请等它完成后再试"
 
 
@@ -230,14 +231,21 @@ class Neo4jStore:
             return summary
 
         with self._session("write (nothing was written)") as session:
-            if not dry_run:
-                return session.execute_write(work)
-            # An explicit transaction commits when its block ends normally, unless it was
-            # rolled back first; an exception inside the block rolls it back.
-            with session.begin_transaction() as tx:
-                summary = work(tx)
-                tx.rollback()
-            return summary
+            try:
+                if not dry_run:
+                    return _transact(session, work)
+                # An explicit transaction commits when its block ends normally, unless it was
+                # rolled back first; an exception inside the block rolls it back.
+                with _memory_limit(), session.begin_transaction() as tx:
+                    summary = work(tx)
+                    tx.rollback()
+                return summary
+            except _MemoryLimit as exc:
+                if self.staged_above is None:
+                    raise StoreError(f"这次写入（{plan.size} 条记录）超出了 Neo4j 的事务内存上限"
+                                     f"（db.memory.transaction.max），本次没有写入任何数据：{exc}") from None
+        # Too large for one transaction on this server: staged instead.
+        return _StagedWrite(self, plan, tick).run(documents, expected_version, dry_run)
 
     # -- staged writes: what is left of one, and the publish ----------------------------------------
 
@@ -579,7 +587,7 @@ class _StagedWrite:
             if expected_version is not None and version != expected_version:
                 raise VersionConflict(expected_version, version)
             with store._session("dry run") as session:
-                summary = _CountingWriter(_each(session), self.tick, store.batch_size).write(self.plan)
+                summary = _CountingWriter(_Batches(session, store.batch_size), self.tick, store.batch_size).write(self.plan)
             summary.version = version
             return summary
         staging = f"w-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.urandom(3).hex()}"
@@ -601,7 +609,7 @@ class _StagedWrite:
         try:
             if expected_version is not None and version != expected_version:
                 raise VersionConflict(expected_version, version)
-            summary = _StagingWriter(_each(session), self.tick, self.store.batch_size).write(self.plan)
+            summary = _StagingWriter(_Batches(session, self.store.batch_size), self.tick, self.store.batch_size).write(self.plan)
             summary.version = version + 1 if summary.changed else version
             docs = [[d.collection, d.key, d.body] for d in (documents(summary) if callable(documents) else documents)]
             text = json.dumps(docs, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -619,14 +627,86 @@ class _StagedWrite:
         return summary
 
 
-def _each(session) -> Callable[[cypher.Statement, object, dict], list[dict]]:
-    """Run each statement in its own managed transaction (retried alone after a transient error)."""
+class _Batches:
+    """Runs each statement of a staged write in its own transaction. A batch that meets
+    Neo4j's transaction memory limit (``MemoryPoolOutOfMemoryError``) is split in halves,
+    and later batches are cut to the size that worked, so a staged write adapts to any limit
+    that holds one record; other transient errors are retried a few times."""
 
-    def run(statement: cypher.Statement, kind, params: dict) -> list[dict]:
+    LISTS = ("rows", "keys", "ids")  # the one list parameter of each batch statement
+    ATTEMPTS = 5
+
+    def __init__(self, session, limit: int):
+        self.session = session
+        self.limit = limit  # the most records one transaction has held; shrinks on a memory error
+
+    def __call__(self, statement: cypher.Statement, kind, params: dict) -> list[dict]:
+        name = next((key for key in self.LISTS if key in params), None)
+        items = params.get(name) if name else None
+        if items is not None and len(items) > self.limit:
+            return [row for part in _chunks(items, self.limit) for row in self(statement, kind, {**params, name: part})]
+        try:
+            return self.attempt(statement.text(kind), params)
+        except _MemoryLimit:
+            if items is None or len(items) <= 1:
+                raise StoreError("一条记录就超出了 Neo4j 的事务内存上限（db.memory.transaction.max），"
+                                 "本次没有写入任何数据；请调高该上限") from None
+            self.limit = max(1, len(items) // 2)
+            return self(statement, kind, params)
+
+    def until_done(self, statement: cypher.Statement, kind=None) -> None:
+        """Repeat a ``LIMIT $limit`` statement until it has nothing left to do."""
         text = statement.text(kind)
-        return session.execute_write(lambda tx: tx.run(text, params).data())
+        while True:
+            try:
+                if not self.attempt(text, {"limit": self.limit})[0]["done"]:
+                    return
+            except _MemoryLimit:
+                if self.limit <= 1:
+                    raise StoreError("一条记录就超出了 Neo4j 的事务内存上限（db.memory.transaction.max）；请调高该上限") from None
+                self.limit = max(1, self.limit // 2)
 
-    return run
+    def attempt(self, text: str, params: dict) -> list[dict]:
+        return _transact(self.session, lambda tx: tx.run(text, params).data())
+
+
+def _transact(session, work: Callable, attempts: int = 5):
+    """``work(tx)`` in an explicit transaction, committed; re-run after a transient error
+    (as ``execute_write`` would), except Neo4j's transaction memory limit, which is raised
+    at once as ``_MemoryLimit`` (running the same transaction again cannot help)."""
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+
+    for attempt in range(attempts):
+        try:
+            with _memory_limit(), session.begin_transaction() as tx:
+                result = work(tx)
+                tx.commit()
+            return result
+        except TransientError:
+            if attempt == attempts - 1:
+                raise
+        except (ServiceUnavailable, SessionExpired):
+            if attempt == attempts - 1:
+                raise
+        time.sleep(0.1 * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
+class _MemoryLimit(Exception):
+    """A transaction met Neo4j's transaction memory limit."""
+
+
+@contextmanager
+def _memory_limit():
+    """Neo4j's transaction memory error as ``_MemoryLimit``."""
+    from neo4j.exceptions import TransientError
+
+    try:
+        yield
+    except TransientError as exc:
+        if _MEMORY_ERROR in (exc.code or ""):
+            raise _MemoryLimit(exc.message or str(exc)) from exc
+        raise
 
 
 def _in(tx) -> Callable[[cypher.Statement, object, dict], list[dict]]:
@@ -634,22 +714,17 @@ def _in(tx) -> Callable[[cypher.Statement, object, dict], list[dict]]:
     return lambda statement, kind, params: tx.run(statement.text(kind), params).data()
 
 
-def _until_done(session, statement: cypher.Statement, kind, size: int) -> None:
-    text = statement.text(kind)
-    while session.execute_write(lambda tx: tx.run(text, limit=size).data()[0]["done"]):
-        pass
-
-
 def _publish(session, staging: str, size: int) -> int:
     """Turn the staged records into real ones, bounded transaction by bounded transaction,
     then bump the version and save the write's documents; the new version. Each step can be
     re-run after a crash (roll forward)."""
+    batches = _Batches(session, size)
     for label in Label:
-        _until_done(session, cypher.PUBLISH_CREATED, label, size)
-    _until_done(session, cypher.PUBLISH_UPDATED, None, size)
+        batches.until_done(cypher.PUBLISH_CREATED, label)
+    batches.until_done(cypher.PUBLISH_UPDATED)
     for rtype in RelType:
-        _until_done(session, cypher.PUBLISH_RELS, rtype, size)
-    _until_done(session, cypher.PUBLISH_DELETED, None, size)
+        batches.until_done(cypher.PUBLISH_RELS, rtype)
+    batches.until_done(cypher.PUBLISH_DELETED)
 
     def finish(tx) -> int:
         rows = tx.run(cypher.END_PUBLISH.text(), staging=staging).data()
@@ -664,8 +739,9 @@ def _publish(session, staging: str, size: int) -> int:
 
 def _discard(session, staging: str, size: int) -> None:
     """Delete a staged write's records and its mark (readers never saw them)."""
-    _until_done(session, cypher.DISCARD_STAGED_RELS, None, size)
-    _until_done(session, cypher.DISCARD_STAGED_NODES, None, size)
+    batches = _Batches(session, size)
+    batches.until_done(cypher.DISCARD_STAGED_RELS)
+    batches.until_done(cypher.DISCARD_STAGED_NODES)
     session.execute_write(lambda tx: tx.run(cypher.END_STAGING.text(), staging=staging).consume())
 
 
