@@ -527,14 +527,25 @@ class _Writer:
 class _StagingWriter(_Writer):
     """Stages each batch (its own transaction) with the records' final properties."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.created: set[str] = set()  # ids staged as new nodes
+
     def _write_nodes(self, label: Label, rows: list[tuple], existing: dict) -> None:
         staged = [{"id": key, "label": label.value, "op": "update" if key in existing else "create",
                    "props": _final(existing.get(key), props)} for key, props in rows]
+        self.created.update(row["id"] for row in staged if row["op"] == "create")
         self._data(cypher.STAGE_NODES, rows=staged)
 
     def _write_rels(self, rtype: RelType, rows: list[tuple], existing: dict) -> None:
-        staged = [{"source": s, "target": t, "props": _final(existing.get((s, t)), props)} for (s, t), props in rows]
-        self._data(cypher.STAGE_RELS, rtype, rows=staged)
+        to_new, between_old = [], []
+        for (s, t), props in rows:
+            row = {"source": s, "target": t, "props": _final(existing.get((s, t)), props)}
+            (to_new if s in self.created or t in self.created else between_old).append(row)
+        if to_new:
+            self._data(cypher.STAGE_RELS_TO_NEW, rtype, rows=to_new)
+        if between_old:
+            self._data(cypher.STAGE_RELS, rtype, rows=between_old)
 
     def _delete_rels(self, rtype: RelType, chunk: list[tuple[str, str]]) -> int:
         keys = [{"source": s, "target": t} for s, t in chunk]
