@@ -253,6 +253,8 @@ RETURN sum(deleted) AS deleted
     _REL_KEYS,
     per=RelType,
 )
+# The relationships a node deletion takes with it (those a staged write deletes on their
+# own are counted there).
 COUNT_RELS_OF_NODES = _statement(
     "count_rels_of_nodes",
     f"""
@@ -260,6 +262,8 @@ UNWIND $ids AS id
 MATCH (:{NODE_LABEL} {{id: id}})-[r]-(:{NODE_LABEL})
 WHERE type(r) <> '{STAGED_TYPE}'
 WITH DISTINCT r
+WITH r, startNode(r) AS a, endNode(r) AS b
+WHERE NOT EXISTS {{ (a)-[s:{STAGED_TYPE}]->(b) WHERE s._rc_type = type(r) AND s._rc_op = 'delete' }}
 RETURN type(r) AS type, count(r) AS count
 """,
     _IDS,
@@ -354,15 +358,18 @@ SET n.id = row.id, n._rc_op = row.op, n._rc_label = row.label
     _STAGED_NODE_ROWS,
 )
 # An end is the visible node of that id, else the staged new one.
-STAGE_RELS = _statement(
-    "stage_rels",
-    f"""
-UNWIND $rows AS row
+_STAGED_ENDS = f"""
 OPTIONAL MATCH (a1:{NODE_LABEL} {{id: row.source}})
 OPTIONAL MATCH (a2:{STAGED_LABEL} {{id: row.source}})
 OPTIONAL MATCH (b1:{NODE_LABEL} {{id: row.target}})
 OPTIONAL MATCH (b2:{STAGED_LABEL} {{id: row.target}})
 WITH row, coalesce(a1, a2) AS a, coalesce(b1, b2) AS b
+""".strip()
+STAGE_RELS = _statement(
+    "stage_rels",
+    f"""
+UNWIND $rows AS row
+{_STAGED_ENDS}
 MERGE (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
 SET s = row.props
 SET s._rc_type = '{_TYPE}', s._rc_op = 'upsert'
@@ -376,11 +383,7 @@ STAGE_RELS_TO_NEW = _statement(
     "stage_rels_to_new",
     f"""
 UNWIND $rows AS row
-OPTIONAL MATCH (a1:{NODE_LABEL} {{id: row.source}})
-OPTIONAL MATCH (a2:{STAGED_LABEL} {{id: row.source}})
-OPTIONAL MATCH (b1:{NODE_LABEL} {{id: row.target}})
-OPTIONAL MATCH (b2:{STAGED_LABEL} {{id: row.target}})
-WITH row, coalesce(a1, a2) AS a, coalesce(b1, b2) AS b
+{_STAGED_ENDS}
 MERGE (a)-[r:{_TYPE}]->(b)
 SET r = row.props
 """,
@@ -405,21 +408,6 @@ RETURN count(*) AS deleted
 """,
     _REL_KEYS,
     per=RelType,
-)
-# The relationships a staged node deletion takes with it: the visible ones not already staged
-# for deletion on their own.
-COUNT_STAGED_NODE_RELS = _statement(
-    "count_staged_node_rels",
-    f"""
-UNWIND $ids AS id
-MATCH (:{NODE_LABEL} {{id: id}})-[r]-(:{NODE_LABEL})
-WHERE type(r) <> '{STAGED_TYPE}'
-WITH DISTINCT r
-WITH r, startNode(r) AS a, endNode(r) AS b
-WHERE NOT EXISTS {{ (a)-[s:{STAGED_TYPE}]->(b) WHERE s._rc_type = type(r) AND s._rc_op = 'delete' }}
-RETURN type(r) AS type, count(r) AS count
-""",
-    _IDS,
 )
 STAGE_NODE_DELETES = _statement(
     "stage_node_deletes",

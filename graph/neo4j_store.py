@@ -508,14 +508,17 @@ class _Writer:
     def _write_rels(self, rtype: RelType, rows: list[tuple], existing: dict) -> None:
         self._data(cypher.UPSERT_RELS, rtype, rows=[{"source": s, "target": t, "props": props} for (s, t), props in rows])
 
+    delete_rels_statement = cypher.DELETE_RELS
+    delete_nodes_statement = cypher.DELETE_NODES
+
     def _delete_rels(self, rtype: RelType, chunk: list[tuple[str, str]]) -> int:
         keys = [{"source": s, "target": t} for s, t in chunk]
-        return sum(row["deleted"] for row in self._data(cypher.DELETE_RELS, rtype, keys=keys))
+        return sum(row["deleted"] for row in self._data(self.delete_rels_statement, rtype, keys=keys))
 
     def _delete_nodes(self, ids: list[str]) -> None:
         for row in self._data(cypher.COUNT_RELS_OF_NODES, ids=ids):
             self.summary.count("deleted", RelType(row["type"]).value, row["count"])
-        self._count_deleted_nodes(self._data(cypher.DELETE_NODES, ids=ids))
+        self._count_deleted_nodes(self._data(self.delete_nodes_statement, ids=ids))
 
     def _count_deleted_nodes(self, rows: list[dict]) -> None:
         for row in rows:
@@ -526,6 +529,9 @@ class _Writer:
 
 class _StagingWriter(_Writer):
     """Stages each batch (its own transaction) with the records' final properties."""
+
+    delete_rels_statement = cypher.STAGE_REL_DELETES
+    delete_nodes_statement = cypher.STAGE_NODE_DELETES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -547,14 +553,6 @@ class _StagingWriter(_Writer):
         if between_old:
             self._data(cypher.STAGE_RELS, rtype, rows=between_old)
 
-    def _delete_rels(self, rtype: RelType, chunk: list[tuple[str, str]]) -> int:
-        keys = [{"source": s, "target": t} for s, t in chunk]
-        return sum(row["deleted"] for row in self._data(cypher.STAGE_REL_DELETES, rtype, keys=keys))
-
-    def _delete_nodes(self, ids: list[str]) -> None:
-        for row in self._data(cypher.COUNT_STAGED_NODE_RELS, ids=ids):
-            self.summary.count("deleted", RelType(row["type"]).value, row["count"])
-        self._count_deleted_nodes(self._data(cypher.STAGE_NODE_DELETES, ids=ids))
 
 
 class _CountingWriter(_Writer):
