@@ -39,9 +39,8 @@ BATCH = 1_000
 
 
 def write_files(folder: Path, count: int, *, prefix: str = "A", version: int = 0) -> Path:
-    """Enterprises and supply links; ``version`` 1 renames every tenth enterprise, drops a
-    property of every seventh and restates every fifth enterprise's links (so links the
-    importer no longer finds are removed)."""
+    """Enterprises and supply links; ``version`` 1 renames every tenth enterprise, moves every
+    seventh to another park and gives every fifth enterprise's links another product."""
     folder.mkdir(parents=True, exist_ok=True)
     ids = [make_uscc(f"91430100{prefix}{i:08d}") for i in range(count)]
     with open(folder / "enterprises.csv", "w", newline="", encoding="utf-8") as f:
@@ -136,7 +135,10 @@ def test_one_transaction_meets_the_memory_limit_and_the_staged_write_does_not(ne
     assert not again.changed and again.version == 1 and neo4j.version() == 1
 
     update = write_files(tmp_path / "v1", COUNT, version=1)
+    preview = import_paths(neo4j, [update], dry_run=True).summary  # counted batch by batch, nothing written
+    assert neo4j.version() == 1 and raw_count(neo4j, STAGED_NODES) == 0
     summary = import_paths(neo4j, [update], describe=audited).summary
+    assert (preview.added, preview.updated, preview.deleted) == (summary.added, summary.updated, summary.deleted)
     assert summary.updated["Enterprise"] == len({i for i in range(COUNT) if i % 10 == 0 or i % 7 == 0})
     assert summary.version == 2
     assert content(neo4j) == sqlite_import(tmp_path / "again", files, update)
