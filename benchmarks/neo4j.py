@@ -7,8 +7,7 @@ Starts its own Neo4j 5.26 (tools/neo4j/serve, heap ``--heap``, each transaction 
 ``--tx-memory``) in a temporary folder, and runs, on a fresh SQLite file and on that Neo4j:
 the CLI import of the city CSVs (a process each: wall time and the client's peak RSS), the
 re-import that changes nothing, ``report --json`` and ``gaps uncovered --json`` as cold
-processes, the projection load and the analyses in this process, the uncovered listing as
-Cypher (graph/cypher.py) beside the projection's, the API's cold start (process start to the
+processes, the projection load and the analyses in this process, the API's cold start (process start to the
 first answer of /api/coverage) and p50/p95 of the endpoints ``benchmarks/run.py`` loads,
 with the same number of requests. Neo4j's heap in use is sampled (jcmd GC.heap_info) while
 each step runs; its peak RSS is the JVM's VmHWM. Then ``redchain migrate`` both ways
@@ -44,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 from graph.analysis.chain_structure import chain_summaries  # noqa: E402
 from graph.analysis.coverage import coverage_report  # noqa: E402
 from graph.analysis.uncovered import uncovered_enterprises  # noqa: E402
-from graph.cypher import uncovered_enterprises_cypher  # noqa: E402
 from graph.factory import open_store  # noqa: E402
 from graph.projection import load_projection  # noqa: E402
 
@@ -299,12 +297,8 @@ def bench(csv_dir: Path, work: Path, heap: str, tx_memory: str, requests: int, s
         results.add("coverage report, warm (projection)", f"{report['sqlite'][1]:.3f} s", f"{report['neo4j'][1]:.3f} s",
                     "same projection code on both; equal: " + ("yes" if report["sqlite"][0] == report["neo4j"][0] else "NO"))
         listing = {kind: timed(lambda g=g: uncovered_enterprises(g), 3) for kind, g in projections.items()}
-        in_cypher, cypher_s = timed(lambda: uncovered_enterprises_cypher(stores["neo4j"]), 3)
         results.add("uncovered list, warm projection", f"{listing['sqlite'][1]:.3f} s", f"{listing['neo4j'][1]:.3f} s",
                     f"{len(listing['sqlite'][0])} enterprises")
-        results.add("uncovered list in Cypher (graph/cypher.py)", "", f"{cypher_s:.3f} s",
-                    "equal to the projection's: " + ("yes" if in_cypher == listing["neo4j"][0] else "NO")
-                    + f"; vs cold projection load + listing {loads['neo4j'] + listing['neo4j'][1]:.2f} s")
         g = projections["sqlite"]
         chain = max(chain_summaries(g), key=lambda c: c.enterprises).id  # as benchmarks/run.py
         enterprise = next(e for e in g.graph["by_label"]["Enterprise"] if g.degree(e) > 2)

@@ -1,4 +1,4 @@
-"""Every Cypher statement redchain sends to Neo4j, and the listings that run in the database.
+"""Every Cypher statement redchain sends to Neo4j.
 
 Each statement is a named :class:`Statement` with the parameters it takes (with example
 values, which is what the offline lint declares to Neo4j's Cypher front end). Labels and
@@ -13,17 +13,20 @@ Graph layout in Neo4j: every node carries its schema label and the common label
 properties; the version counter is ``(:RedchainMeta {key: 'version', value})``; documents
 are ``(:RedchainDocument {collection, key, body})`` with ``body`` a JSON string.
 
-The listings (:func:`uncovered_enterprises_cypher`, :func:`neighbourhood_cypher`) give the
-same answers as the projection-based functions in ``graph.analysis`` and
-``api.core.services.neighbourhood``, without reading the graph into memory (checked for
-parity against a real Neo4j in tests/integration/test_cypher_parity.py). They need Neo4j
-5.26 or later (``CALL (x) { ... }`` scope clauses, ``COUNT { ... }``).
-
-Decision (issue 13): the coverage report is NOT computed in Cypher. Its rules (the base,
-the four states, the articles' figures, stars, joint reach, every grouping) are defined once,
-in ``graph.analysis.coverage``, over the projection; a Cypher copy of them fell behind as soon
-as the report gained fields. Production reads the projection on both stores (kept on disk
-beside an embedded store, ``graph.projection_cache``), so both give the same answers.
+Decision (issue 13, item 6): no analysis runs in Cypher; every rule is written once, in
+``graph.analysis``, over the projection (networkx), and production reads the projection on
+both stores. The coverage report's Cypher copy was deleted first (it fell behind as soon as
+the report gained fields); the uncovered and neighbourhood listings that were left, checked
+for parity but called by nothing in production, were deleted after measuring them at city
+scale (benchmarks/RESULTS.md, "Neo4j beside SQLite"): the Cypher uncovered listing took
+4.8 s where the projection's takes 2.2–3.0 s (0.6 s in benchmarks/run.py's quieter run) once loaded, and the API, which serves from its
+loaded projection, answers either store's listings in milliseconds. What is slow on Neo4j
+is loading the projection (47 s against 0.9 s for SQLite, which keeps it cached on
+disk beside its file), and that cost falls on every analysis, not on two listings; the
+remedy is a projection cache keyed by the store's version for Neo4j too
+(``graph.projection_cache``), not a second copy of the rules. Reinstating a listing in
+Cypher means wiring it into the API and CLI and keeping a parity test against the
+projection (git history has both, before "Cypher listings deleted").
 """
 
 from __future__ import annotations
@@ -32,16 +35,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterator
 
-from graph.analysis.uncovered import (
-    KEY_NODE_MIN_LINKS,
-    KEY_NODE_SHARE,
-    UncoveredEnterprise,
-    _priority,
-    remedy_for,
-)
-from graph.errors import NotFound, StoreError
-from graph.projection import _DEFAULTS, _REL_DEFAULTS
-from graph.schema import LABEL_ZH, Label, RelType
+from graph.schema import Label, RelType
 
 NODE_LABEL = "RedchainNode"  # on every graph node: one id index across all labels
 META_LABEL = "RedchainMeta"
@@ -592,157 +586,11 @@ RETURN count(*) AS deleted
     {"limit": 10_000},
 )
 
-# -- listings that run in the database --------------------------------------------------------
-
-# The base: in_base (default true) and active (the default status).
-_IN_BASE = "coalesce(e.in_base, true) = true AND coalesce(e.status, 'active') = 'active'"
-_IN_CHAIN = "($chain IS NULL OR EXISTS { (e)-[:IN_SEGMENT]->()-[:PART_OF]->(:Chain {id: $chain}) })"
-_CHAIN_PARAM = {"chain": "C1"}
-
-CHAIN_EXISTS = _statement(
-    "chain_exists",
-    "MATCH (c:Chain {id: $chain}) RETURN count(c) AS found",
-    _CHAIN_PARAM,
-)
-KEY_NODE_CUTOFF = _statement(
-    "key_node_cutoff",
-    """
-MATCH (x:Enterprise)
-WITH COUNT { (x)-[:SUPPLIES]-() } AS links
-WHERE links > 0
-WITH links ORDER BY links DESC
-WITH collect(links) AS ranked
-RETURN CASE size(ranked) WHEN 0 THEN null
-       ELSE ranked[toInteger(ceil($share * size(ranked))) - 1] END AS cutoff
-""",
-    {"share": KEY_NODE_SHARE},
-)
-_UNCOVERED_RETURN = f"""
-WHERE {_IN_BASE} AND NOT EXISTS {{ (:PartyOrg)-[:COVERS]->(e) }}
-RETURN e.id AS id, properties(e) AS props,
-       [(x)-[:ASSIGNED_TO|CONTACTS|PAIRED_WITH]->(e) | x.id] AS reached_by,
-       [(e)-[:IN_SEGMENT]->(s) | s.id] AS segments,
-       [(e)-[:IN_SEGMENT]->(s)-[:PART_OF]->(c) | [s.id, c.id]] AS segment_chains,
-       COUNT {{ (e)-[:SUPPLIES]-() }} AS supply_links
-"""
-UNCOVERED_ALL = _statement("uncovered_all", "MATCH (e:Enterprise)" + _UNCOVERED_RETURN)
-UNCOVERED_IN_CHAIN = _statement(
-    "uncovered_in_chain",
-    "MATCH (:Chain {id: $chain})<-[:PART_OF]-()<-[:IN_SEGMENT]-(e:Enterprise)\nWITH DISTINCT e" + _UNCOVERED_RETURN,
-    _CHAIN_PARAM,
-)
-
-NEIGHBOURS = _statement(
-    "neighbours",
-    f"""
-UNWIND $frontier AS id
-MATCH (:{NODE_LABEL} {{id: id}})-[r]-(m:{NODE_LABEL})
-WHERE NOT m.id IN $seen AND type(r) <> '{STAGED_TYPE}'
-RETURN DISTINCT m.id AS id
-""",
-    {"frontier": ["O1"], "seen": ["O1"]},
-)
-
-
-# -- the listings ---------------------------------------------------------------------------------
-
-
-def uncovered_enterprises_cypher(store, *, chain: str | None = None) -> list[UncoveredEnterprise]:
-    """``graph.analysis.uncovered.uncovered_enterprises``, computed in Neo4j.
-
-    Only the uncovered enterprises come back from the database (with their reach,
-    segments, chains and supply-link count); the key-node cut-off is computed there too.
-    Sorted by ``priority`` descending, then ``id``. Raises ``NotFound`` if ``chain``
-    names no Chain, ``StoreError`` if ``store`` is not a Neo4j store.
-    """
-    _require_neo4j(store)
-    if chain is not None:
-        _require_chain(store, chain)
-        rows = store.run_read(UNCOVERED_IN_CHAIN, chain=chain)
-    else:
-        rows = store.run_read(UNCOVERED_ALL)
-    if not rows:
-        return []
-    [cutoff_row] = store.run_read(KEY_NODE_CUTOFF, share=KEY_NODE_SHARE)
-    cutoff = None if cutoff_row["cutoff"] is None else max(cutoff_row["cutoff"], KEY_NODE_MIN_LINKS)
-    found = []
-    for row in rows:
-        e = row["id"]
-        node = {**_DEFAULTS[Label.ENTERPRISE], **_without_id(row["props"])}
-        segments = tuple(sorted(set(row["segments"])))
-        chains_of_segment: dict[str, list[str]] = {}
-        for segment, chain_id in sorted(row["segment_chains"]):
-            chains_of_segment.setdefault(segment, []).append(chain_id)
-        chains = tuple(dict.fromkeys(c for s in segments for c in chains_of_segment.get(s, ())))
-        key_node = cutoff is not None and row["supply_links"] >= cutoff
-        priority, reasons = _priority(node, key_node)
-        reached_by = tuple(sorted(set(row["reached_by"])))
-        found.append(
-            UncoveredEnterprise(
-                id=e,
-                name=node.get("name") or e,
-                remedy=remedy_for(node.get("party_members")),
-                work_covered=bool(reached_by),
-                work_covered_by=reached_by,
-                chains=chains,
-                segments=segments,
-                park=node.get("park"),
-                street=node.get("street"),
-                party_members=node.get("party_members"),
-                employees=node.get("employees"),
-                priority=priority,
-                reasons=reasons,
-            )
-        )
-    return sorted(found, key=lambda u: (-u.priority, u.id))
-
-
-def neighbourhood_cypher(store, node_id: str, *, depth: int, limit: int) -> dict:
-    """The neighbourhood ``api.core.services.neighbourhood.neighbourhood`` gives (unscoped),
-    breadth-first in the database: one query per level, then the kept nodes and the
-    relationships among them. Raises ``NotFound`` if ``node_id`` is not in the store.
-    """
-    _require_neo4j(store)
-    if not store.run_read(READ_NODES_BY_ID, ids=[node_id]):
-        raise NotFound(f"找不到对象 {node_id}")
-    seen = {node_id}
-    order = [node_id]
-    frontier = [node_id]
-    for _ in range(depth):
-        found = {r["id"] for r in store.run_read(NEIGHBOURS, frontier=frontier, seen=sorted(seen))} - seen
-        frontier = sorted(found)
-        seen.update(frontier)
-        order.extend(frontier)
-        if not frontier:
-            break
-    kept = order[:limit]
-    node_rows = {r["id"]: r for r in store.run_read(READ_NODES_BY_ID, ids=kept)}
-    nodes = [_view_node(node_rows[n]) for n in kept]
-    rel_rows = store.run_read(READ_RELS_AMONG, ids=kept)
-    edges = []
-    by_source: dict[str, list[dict]] = {}
-    for r in sorted(rel_rows, key=lambda r: (r["type"], r["source"], r["target"])):
-        by_source.setdefault(r["source"], []).append(r)
-    for u in kept:
-        # networkx's order: targets by first appearance, then that target's types.
-        targets: dict[str, list[dict]] = {}
-        for r in by_source.get(u, ()):
-            targets.setdefault(r["target"], []).append(r)
-        for rels in targets.values():
-            for r in rels:
-                rtype = RelType(r["type"])
-                edges.append({"source": u, "target": r["target"], "type": rtype.value,
-                              "props": {**_REL_DEFAULTS[rtype], **r["props"]}})
-    return {"center": node_id, "depth": depth, "limit": limit, "nodes": nodes, "edges": edges,
-            "capped": len(order) > len(kept), "omitted": len(order) - len(kept)}
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 
-
 def all_statements() -> Iterator[tuple[str, str, dict]]:
-    """(name, text, params) of every concrete statement the adapter and listings can send."""
+    """(name, text, params) of every concrete statement the adapter can send."""
     for statement in STATEMENTS:
         for name, text in statement.expansions():
             yield name, text, statement.params
@@ -759,30 +607,4 @@ def domain_label(labels: list[str]) -> Label | None:
 
 _LABELS = {label.value: label for label in Label}
 
-
-def _view_node(row: dict) -> dict:
-    label = domain_label(row["labels"])
-    attrs = {**_DEFAULTS[label], **_without_id(row["props"])}
-    return {
-        "id": row["id"],
-        "label": label.value,
-        "label_zh": LABEL_ZH[label],
-        "name": attrs.get("name"),
-        "props": {p: v for p, v in attrs.items() if p != "name"},
-    }
-
-
-def _without_id(props: dict) -> dict:
-    return {k: v for k, v in props.items() if k != "id"}
-
-
-def _require_neo4j(store) -> None:
-    if getattr(store, "kind", None) != "neo4j":
-        raise StoreError("the in-database listings need a Neo4j store (neo4j://… or bolt://…)")
-
-
-def _require_chain(store, chain: str) -> None:
-    [row] = store.run_read(CHAIN_EXISTS, chain=chain)
-    if not row["found"]:
-        raise NotFound(f"找不到产业链 {chain}")
 
