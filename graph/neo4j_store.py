@@ -22,7 +22,7 @@ transaction starts by write-locking the version node, so writes follow one anoth
 
 A larger write is staged, so that no transaction holds more than one batch (Neo4j keeps a
 transaction's changes in memory until commit, up to ``db.memory.transaction.max``; a city
-import in one transaction needs about 1.5 GB of it):
+import in one transaction needs more than the 1.4 GB a 2 GB heap allows):
 
 1. The write marks the version node ``staging`` (refused if another staged write is under
    way), and holds, in a transaction it never commits, the write lock of the guard node

@@ -3,7 +3,7 @@
 
 The graph is one write: into Neo4j, a graph larger than one transaction is staged and
 published whole (graph/neo4j_store.py), so readers of the target see all of it or nothing;
-at city scale (430k nodes, 700k relationships) see benchmarks/RESULTS.md, "Neo4j beside
+at city scale (142k nodes, 551k relationships) see benchmarks/RESULTS.md, "Neo4j beside
 SQLite"."""
 
 from __future__ import annotations
