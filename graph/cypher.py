@@ -1,4 +1,4 @@
-"""Every Cypher statement redchain sends to Neo4j, and the listings that run in the database.
+"""Every Cypher statement redchain sends to Neo4j.
 
 Each statement is a named :class:`Statement` with the parameters it takes (with example
 values, which is what the offline lint declares to Neo4j's Cypher front end). Labels and
@@ -13,17 +13,20 @@ Graph layout in Neo4j: every node carries its schema label and the common label
 properties; the version counter is ``(:RedchainMeta {key: 'version', value})``; documents
 are ``(:RedchainDocument {collection, key, body})`` with ``body`` a JSON string.
 
-The listings (:func:`uncovered_enterprises_cypher`, :func:`neighbourhood_cypher`) give the
-same answers as the projection-based functions in ``graph.analysis`` and
-``api.core.services.neighbourhood``, without reading the graph into memory (checked for
-parity against a real Neo4j in tests/integration/test_cypher_parity.py). They need Neo4j
-5.26 or later (``CALL (x) { ... }`` scope clauses, ``COUNT { ... }``).
-
-Decision (issue 13): the coverage report is NOT computed in Cypher. Its rules (the base,
-the four states, the articles' figures, stars, joint reach, every grouping) are defined once,
-in ``graph.analysis.coverage``, over the projection; a Cypher copy of them fell behind as soon
-as the report gained fields. Production reads the projection on both stores (kept on disk
-beside an embedded store, ``graph.projection_cache``), so both give the same answers.
+Decision (issue 13, item 6): no analysis runs in Cypher; every rule is written once, in
+``graph.analysis``, over the projection (networkx), and production reads the projection on
+both stores. The coverage report's Cypher copy was deleted first (it fell behind as soon as
+the report gained fields); the uncovered and neighbourhood listings that were left, checked
+for parity but called by nothing in production, were deleted after measuring them at city
+scale (benchmarks/RESULTS.md, "Neo4j beside SQLite"): the Cypher uncovered listing took
+4.8 s where the projection's takes 2.2–3.0 s (0.6 s in benchmarks/run.py's quieter run) once loaded, and the API, which serves from its
+loaded projection, answers either store's listings in milliseconds. What is slow on Neo4j
+is loading the projection (47 s against 0.9 s for SQLite, which keeps it cached on
+disk beside its file), and that cost falls on every analysis, not on two listings; the
+remedy is a projection cache keyed by the store's version for Neo4j too
+(``graph.projection_cache``), not a second copy of the rules. Reinstating a listing in
+Cypher means wiring it into the API and CLI and keeping a parity test against the
+projection (git history has both, before "Cypher listings deleted").
 """
 
 from __future__ import annotations
@@ -32,21 +35,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterator
 
-from graph.analysis.uncovered import (
-    KEY_NODE_MIN_LINKS,
-    KEY_NODE_SHARE,
-    UncoveredEnterprise,
-    _priority,
-    remedy_for,
-)
-from graph.errors import NotFound, StoreError
-from graph.projection import _DEFAULTS, _REL_DEFAULTS
-from graph.schema import LABEL_ZH, Label, RelType
+from graph.schema import Label, RelType
 
 NODE_LABEL = "RedchainNode"  # on every graph node: one id index across all labels
 META_LABEL = "RedchainMeta"
 DOCUMENT_LABEL = "RedchainDocument"
-INTERNAL_LABELS = (NODE_LABEL, META_LABEL, DOCUMENT_LABEL)
+STAGED_LABEL = "RedchainStaged"  # a staged write's records, invisible to every read
+STAGED_TYPE = "REDCHAIN_STAGED"  # a staged relationship (its real type in _rc_type)
+INTERNAL_LABELS = (NODE_LABEL, META_LABEL, DOCUMENT_LABEL, STAGED_LABEL)
 
 _LABEL = "__LABEL__"  # placeholders, replaced only by enum values
 _TYPE = "__TYPE__"
@@ -122,11 +118,44 @@ CREATE_DOCUMENT_COLLECTION_INDEX = _statement(
     f"CREATE INDEX redchain_document_collection IF NOT EXISTS FOR (d:{DOCUMENT_LABEL}) ON (d.collection)",
 )
 
+CREATE_STAGED_CONSTRAINT = _statement(
+    "create_staged_constraint",
+    f"CREATE CONSTRAINT redchain_staged_id IF NOT EXISTS FOR (n:{STAGED_LABEL}) REQUIRE n.id IS UNIQUE",
+)
+CREATE_STAGED_OP_INDEX = _statement(
+    "create_staged_op_index",
+    f"CREATE INDEX redchain_staged_op IF NOT EXISTS FOR (n:{STAGED_LABEL}) ON (n._rc_op, n._rc_label)",
+)
+CREATE_STAGED_TYPE_INDEX = _statement(
+    "create_staged_type_index",
+    f"CREATE INDEX redchain_staged_type IF NOT EXISTS FOR ()-[s:{STAGED_TYPE}]-() ON (s._rc_type)",
+)
+
 # -- version ---------------------------------------------------------------------------------
 
 READ_VERSION = _statement(
     "read_version",
     f"MATCH (m:{META_LABEL} {{key: 'version'}}) RETURN m.value AS version",
+)
+# The version node also says whether a staged write is under way (``staging``: its id)
+# and whether it is being published (``publishing``), see graph/neo4j_store.py.
+READ_META = _statement(
+    "read_meta",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+RETURN m.value AS version, m.staging AS staging, m.publishing AS publishing
+""",
+)
+# First statement of a one-transaction write: takes the version node's write lock (held to
+# commit), so writes and the start of a staged write follow one another.
+LOCK_META = _statement(
+    "lock_meta",
+    f"""
+MERGE (m:{META_LABEL} {{key: 'version'}})
+ON CREATE SET m.value = 0
+SET m.value = m.value + 0
+RETURN m.value AS version, m.staging AS staging
+""",
 )
 BUMP_VERSION = _statement(
     "bump_version",
@@ -172,11 +201,19 @@ SET n += row.props
     _NODE_ROWS,
     per=Label,
 )
+# Both ends are found by id first and the relationship between them inside CALL: the planner
+# then checks the two nodes' relationships (Expand(Into)) instead of walking every
+# relationship of the end it found first (a segment with 20,000 enterprises: 40x slower).
 EXISTING_RELS = _statement(
     "existing_rels",
     f"""
 UNWIND $keys AS key
-MATCH (a:{NODE_LABEL} {{id: key.source}})-[r:{_TYPE}]->(b:{NODE_LABEL} {{id: key.target}})
+MATCH (a:{NODE_LABEL} {{id: key.source}})
+MATCH (b:{NODE_LABEL} {{id: key.target}})
+CALL (a, b) {{
+  MATCH (a)-[r:{_TYPE}]->(b)
+  RETURN r
+}}
 RETURN a.id AS source, b.id AS target, properties(r) AS props
 """,
     _REL_KEYS,
@@ -198,18 +235,29 @@ DELETE_RELS = _statement(
     "delete_rels",
     f"""
 UNWIND $keys AS key
-MATCH (:{NODE_LABEL} {{id: key.source}})-[r:{_TYPE}]->(:{NODE_LABEL} {{id: key.target}})
-DELETE r
+MATCH (a:{NODE_LABEL} {{id: key.source}})
+MATCH (b:{NODE_LABEL} {{id: key.target}})
+CALL (a, b) {{
+  MATCH (a)-[r:{_TYPE}]->(b)
+  DELETE r
+  RETURN count(*) AS deleted
+}}
+RETURN sum(deleted) AS deleted
 """,
     _REL_KEYS,
     per=RelType,
 )
+# The relationships a node deletion takes with it (those a staged write deletes on their
+# own are counted there).
 COUNT_RELS_OF_NODES = _statement(
     "count_rels_of_nodes",
     f"""
 UNWIND $ids AS id
-MATCH (:{NODE_LABEL} {{id: id}})-[r]-()
+MATCH (:{NODE_LABEL} {{id: id}})-[r]-(:{NODE_LABEL})
+WHERE type(r) <> '{STAGED_TYPE}'
 WITH DISTINCT r
+WITH r, startNode(r) AS a, endNode(r) AS b
+WHERE NOT EXISTS {{ (a)-[s:{STAGED_TYPE}]->(b) WHERE s._rc_type = type(r) AND s._rc_op = 'delete' }}
 RETURN type(r) AS type, count(r) AS count
 """,
     _IDS,
@@ -226,11 +274,234 @@ RETURN labels, count(*) AS count
     _IDS,
 )
 
+# -- a staged write (graph/neo4j_store.py): many small transactions, then a publish -------------
+#
+# Staged records are invisible to every read: a node is (:RedchainStaged {id, _rc_op,
+# _rc_label, ...its properties}), never :RedchainNode; a relationship between two visible
+# nodes is [:REDCHAIN_STAGED {_rc_type, _rc_op, ...its properties}], and every untyped
+# pattern above skips that type; one with a new end has its own type already (every read
+# matches both ends as :RedchainNode, so it appears when its end is published). ``_rc_op`` says what
+# publishing does: create (the node gets its labels), update (its properties replace the
+# visible node's), delete, upsert (the relationship replaces the visible one of its type).
+
+_STAGED_NODE_ROWS = {"rows": [{"id": "91350100M000100Y43", "op": "create", "label": "Enterprise",
+                               "props": {"name": "甲"}}]}
+_STAGE_ID = {"staging": "w-20260101T000000-ab12"}
+_LIMIT = {"limit": 5_000}
+
+BEGIN_STAGING = _statement(
+    "begin_staging",
+    f"""
+MERGE (m:{META_LABEL} {{key: 'version'}})
+ON CREATE SET m.value = 0
+WITH m, m.staging AS busy
+SET m.staging = coalesce(busy, $staging)
+RETURN m.value AS version, busy
+""",
+    _STAGE_ID,
+)
+MERGE_GUARD = _statement("merge_guard", f"MERGE (:{META_LABEL} {{key: 'guard'}})")
+# Held (never committed) by the process writing a staged write, for as long as it writes: the
+# lock says it is alive. A probe that cannot take it within a second knows someone holds it.
+HOLD_GUARD = _statement(
+    "hold_guard",
+    f"MATCH (g:{META_LABEL} {{key: 'guard'}}) SET g.holder = $staging",
+    _STAGE_ID,
+)
+BEGIN_PUBLISH = _statement(
+    "begin_publish",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+WITH m, m.staging = $staging AS ours
+SET m.publishing = CASE WHEN ours THEN $staging ELSE m.publishing END,
+    m.pending_documents = CASE WHEN ours THEN $documents ELSE m.pending_documents END,
+    m.pending_bump = CASE WHEN ours THEN $bump ELSE m.pending_bump END
+RETURN m.value AS version, ours
+""",
+    {**_STAGE_ID, "documents": "[]", "bump": 1},
+)
+END_PUBLISH = _statement(
+    "end_publish",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+WHERE m.staging = $staging AND m.publishing = $staging
+WITH m, m.pending_documents AS documents
+SET m.value = m.value + m.pending_bump
+REMOVE m.staging, m.publishing, m.pending_documents, m.pending_bump
+RETURN m.value AS version, documents
+""",
+    _STAGE_ID,
+)
+END_STAGING = _statement(
+    "end_staging",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+WHERE m.staging = $staging
+REMOVE m.staging, m.publishing, m.pending_documents, m.pending_bump
+""",
+    _STAGE_ID,
+)
+STAGE_NODES = _statement(
+    "stage_nodes",
+    f"""
+UNWIND $rows AS row
+MERGE (n:{STAGED_LABEL} {{id: row.id}})
+SET n = row.props
+SET n.id = row.id, n._rc_op = row.op, n._rc_label = row.label
+""",
+    _STAGED_NODE_ROWS,
+)
+# An end is the visible node of that id, else the staged new one.
+_STAGED_ENDS = f"""
+OPTIONAL MATCH (a1:{NODE_LABEL} {{id: row.source}})
+OPTIONAL MATCH (a2:{STAGED_LABEL} {{id: row.source}})
+OPTIONAL MATCH (b1:{NODE_LABEL} {{id: row.target}})
+OPTIONAL MATCH (b2:{STAGED_LABEL} {{id: row.target}})
+WITH row, coalesce(a1, a2) AS a, coalesce(b1, b2) AS b
+""".strip()
+STAGE_RELS = _statement(
+    "stage_rels",
+    f"""
+UNWIND $rows AS row
+{_STAGED_ENDS}
+MERGE (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+SET s = row.props
+SET s._rc_type = '{_TYPE}', s._rc_op = 'upsert'
+""",
+    _REL_ROWS,
+    per=RelType,
+)
+# A relationship with a new (staged) end is invisible as it is: every read matches both ends
+# as :RedchainNode. It is written with its own type and needs no publishing.
+STAGE_RELS_TO_NEW = _statement(
+    "stage_rels_to_new",
+    f"""
+UNWIND $rows AS row
+{_STAGED_ENDS}
+MERGE (a)-[r:{_TYPE}]->(b)
+SET r = row.props
+""",
+    _REL_ROWS,
+    per=RelType,
+)
+STAGE_REL_DELETES = _statement(
+    "stage_rel_deletes",
+    f"""
+UNWIND $keys AS key
+MATCH (a:{NODE_LABEL} {{id: key.source}})
+MATCH (b:{NODE_LABEL} {{id: key.target}})
+CALL (a, b) {{
+  OPTIONAL MATCH (a)-[r:{_TYPE}]->(b)
+  OPTIONAL MATCH (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+  RETURN count(r) + count(s) AS found
+}}
+WITH a, b WHERE found > 0
+MERGE (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+SET s = {{_rc_type: '{_TYPE}', _rc_op: 'delete'}}
+RETURN count(*) AS deleted
+""",
+    _REL_KEYS,
+    per=RelType,
+)
+STAGE_NODE_DELETES = _statement(
+    "stage_node_deletes",
+    f"""
+UNWIND $ids AS id
+MATCH (n:{NODE_LABEL} {{id: id}})
+MERGE (d:{STAGED_LABEL} {{id: id}})
+SET d = {{id: id, _rc_op: 'delete'}}
+RETURN labels(n) AS labels, count(*) AS count
+""",
+    _IDS,
+)
+
+# Publishing: each statement handles at most $limit staged records in its own transaction and
+# is repeated until it handles none; each step can be re-run after a crash (what it did is
+# gone from the staged records).
+PUBLISH_CREATED = _statement(
+    "publish_created",
+    f"""
+MATCH (n:{STAGED_LABEL} {{_rc_op: 'create', _rc_label: '{_LABEL}'}})
+WITH n LIMIT $limit
+SET n:{_LABEL}:{NODE_LABEL}
+REMOVE n:{STAGED_LABEL}, n._rc_op, n._rc_label
+RETURN count(*) AS done
+""",
+    _LIMIT,
+    per=Label,
+)
+PUBLISH_UPDATED = _statement(
+    "publish_updated",
+    f"""
+MATCH (u:{STAGED_LABEL} {{_rc_op: 'update'}})
+WITH u LIMIT $limit
+OPTIONAL MATCH (n:{NODE_LABEL} {{id: u.id}})
+FOREACH (x IN CASE WHEN n IS NULL THEN [] ELSE [n] END |
+  SET x = properties(u)
+  REMOVE x._rc_op, x._rc_label)
+DELETE u
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+PUBLISH_RELS = _statement(
+    "publish_rels",
+    f"""
+MATCH (a)-[s:{STAGED_TYPE} {{_rc_type: '{_TYPE}'}}]->(b)
+WITH a, s, b LIMIT $limit
+CALL (a, b) {{
+  MATCH (a)-[old:{_TYPE}]->(b)
+  DELETE old
+}}
+FOREACH (x IN CASE WHEN s._rc_op = 'upsert' THEN [s] ELSE [] END |
+  CREATE (a)-[r:{_TYPE}]->(b)
+  SET r = properties(x)
+  REMOVE r._rc_type, r._rc_op)
+DELETE s
+RETURN count(*) AS done
+""",
+    _LIMIT,
+    per=RelType,
+)
+PUBLISH_DELETED = _statement(
+    "publish_deleted",
+    f"""
+MATCH (d:{STAGED_LABEL} {{_rc_op: 'delete'}})
+WITH d LIMIT $limit
+OPTIONAL MATCH (n:{NODE_LABEL} {{id: d.id}})
+DETACH DELETE n
+DELETE d
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+# Discarding a staged write that will not be published (it failed, or its process died).
+DISCARD_STAGED_RELS = _statement(
+    "discard_staged_rels",
+    f"""
+MATCH ()-[s:{STAGED_TYPE}]->()
+WITH s LIMIT $limit
+DELETE s
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+DISCARD_STAGED_NODES = _statement(
+    "discard_staged_nodes",
+    f"""
+MATCH (n:{STAGED_LABEL})
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS done
+""",
+    _LIMIT,
+)
+
 # -- reads -------------------------------------------------------------------------------------
 
 READ_ALL_NODES = _statement(
     "read_all_nodes",
-    f"MATCH (n:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props ORDER BY id",
+    f"MATCH (n:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",
 )
 READ_LABEL_NODES = _statement(
     "read_label_nodes",
@@ -250,8 +521,8 @@ READ_ALL_RELS = _statement(
     "read_all_rels",
     f"""
 MATCH (a:{NODE_LABEL})-[r]->(b:{NODE_LABEL})
+WHERE type(r) <> '{STAGED_TYPE}'
 RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
-ORDER BY type, source, target
 """,
 )
 READ_RELS_OF_TYPES = _statement(
@@ -269,7 +540,7 @@ READ_RELS_AMONG = _statement(
     f"""
 UNWIND $ids AS id
 MATCH (a:{NODE_LABEL} {{id: id}})-[r]->(b:{NODE_LABEL})
-WHERE b.id IN $ids
+WHERE b.id IN $ids AND type(r) <> '{STAGED_TYPE}'
 RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props
 """,
     _IDS,
@@ -317,7 +588,7 @@ CLEAR_BATCH = _statement(
     "clear_batch",
     f"""
 MATCH (n)
-WHERE n:{NODE_LABEL} OR n:{META_LABEL} OR n:{DOCUMENT_LABEL}
+WHERE n:{NODE_LABEL} OR n:{META_LABEL} OR n:{DOCUMENT_LABEL} OR n:{STAGED_LABEL}
 WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS deleted
@@ -325,157 +596,11 @@ RETURN count(*) AS deleted
     {"limit": 10_000},
 )
 
-# -- listings that run in the database --------------------------------------------------------
-
-# The base: in_base (default true) and active (the default status).
-_IN_BASE = "coalesce(e.in_base, true) = true AND coalesce(e.status, 'active') = 'active'"
-_IN_CHAIN = "($chain IS NULL OR EXISTS { (e)-[:IN_SEGMENT]->()-[:PART_OF]->(:Chain {id: $chain}) })"
-_CHAIN_PARAM = {"chain": "C1"}
-
-CHAIN_EXISTS = _statement(
-    "chain_exists",
-    "MATCH (c:Chain {id: $chain}) RETURN count(c) AS found",
-    _CHAIN_PARAM,
-)
-KEY_NODE_CUTOFF = _statement(
-    "key_node_cutoff",
-    """
-MATCH (x:Enterprise)
-WITH COUNT { (x)-[:SUPPLIES]-() } AS links
-WHERE links > 0
-WITH links ORDER BY links DESC
-WITH collect(links) AS ranked
-RETURN CASE size(ranked) WHEN 0 THEN null
-       ELSE ranked[toInteger(ceil($share * size(ranked))) - 1] END AS cutoff
-""",
-    {"share": KEY_NODE_SHARE},
-)
-_UNCOVERED_RETURN = f"""
-WHERE {_IN_BASE} AND NOT EXISTS {{ (:PartyOrg)-[:COVERS]->(e) }}
-RETURN e.id AS id, properties(e) AS props,
-       [(x)-[:ASSIGNED_TO|CONTACTS|PAIRED_WITH]->(e) | x.id] AS reached_by,
-       [(e)-[:IN_SEGMENT]->(s) | s.id] AS segments,
-       [(e)-[:IN_SEGMENT]->(s)-[:PART_OF]->(c) | [s.id, c.id]] AS segment_chains,
-       COUNT {{ (e)-[:SUPPLIES]-() }} AS supply_links
-"""
-UNCOVERED_ALL = _statement("uncovered_all", "MATCH (e:Enterprise)" + _UNCOVERED_RETURN)
-UNCOVERED_IN_CHAIN = _statement(
-    "uncovered_in_chain",
-    "MATCH (:Chain {id: $chain})<-[:PART_OF]-()<-[:IN_SEGMENT]-(e:Enterprise)\nWITH DISTINCT e" + _UNCOVERED_RETURN,
-    _CHAIN_PARAM,
-)
-
-NEIGHBOURS = _statement(
-    "neighbours",
-    f"""
-UNWIND $frontier AS id
-MATCH (:{NODE_LABEL} {{id: id}})--(m:{NODE_LABEL})
-WHERE NOT m.id IN $seen
-RETURN DISTINCT m.id AS id
-""",
-    {"frontier": ["O1"], "seen": ["O1"]},
-)
-
-
-# -- the listings ---------------------------------------------------------------------------------
-
-
-def uncovered_enterprises_cypher(store, *, chain: str | None = None) -> list[UncoveredEnterprise]:
-    """``graph.analysis.uncovered.uncovered_enterprises``, computed in Neo4j.
-
-    Only the uncovered enterprises come back from the database (with their reach,
-    segments, chains and supply-link count); the key-node cut-off is computed there too.
-    Sorted by ``priority`` descending, then ``id``. Raises ``NotFound`` if ``chain``
-    names no Chain, ``StoreError`` if ``store`` is not a Neo4j store.
-    """
-    _require_neo4j(store)
-    if chain is not None:
-        _require_chain(store, chain)
-        rows = store.run_read(UNCOVERED_IN_CHAIN, chain=chain)
-    else:
-        rows = store.run_read(UNCOVERED_ALL)
-    if not rows:
-        return []
-    [cutoff_row] = store.run_read(KEY_NODE_CUTOFF, share=KEY_NODE_SHARE)
-    cutoff = None if cutoff_row["cutoff"] is None else max(cutoff_row["cutoff"], KEY_NODE_MIN_LINKS)
-    found = []
-    for row in rows:
-        e = row["id"]
-        node = {**_DEFAULTS[Label.ENTERPRISE], **_without_id(row["props"])}
-        segments = tuple(sorted(set(row["segments"])))
-        chains_of_segment: dict[str, list[str]] = {}
-        for segment, chain_id in sorted(row["segment_chains"]):
-            chains_of_segment.setdefault(segment, []).append(chain_id)
-        chains = tuple(dict.fromkeys(c for s in segments for c in chains_of_segment.get(s, ())))
-        key_node = cutoff is not None and row["supply_links"] >= cutoff
-        priority, reasons = _priority(node, key_node)
-        reached_by = tuple(sorted(set(row["reached_by"])))
-        found.append(
-            UncoveredEnterprise(
-                id=e,
-                name=node.get("name") or e,
-                remedy=remedy_for(node.get("party_members")),
-                work_covered=bool(reached_by),
-                work_covered_by=reached_by,
-                chains=chains,
-                segments=segments,
-                park=node.get("park"),
-                street=node.get("street"),
-                party_members=node.get("party_members"),
-                employees=node.get("employees"),
-                priority=priority,
-                reasons=reasons,
-            )
-        )
-    return sorted(found, key=lambda u: (-u.priority, u.id))
-
-
-def neighbourhood_cypher(store, node_id: str, *, depth: int, limit: int) -> dict:
-    """The neighbourhood ``api.core.services.neighbourhood.neighbourhood`` gives (unscoped),
-    breadth-first in the database: one query per level, then the kept nodes and the
-    relationships among them. Raises ``NotFound`` if ``node_id`` is not in the store.
-    """
-    _require_neo4j(store)
-    if not store.run_read(READ_NODES_BY_ID, ids=[node_id]):
-        raise NotFound(f"找不到对象 {node_id}")
-    seen = {node_id}
-    order = [node_id]
-    frontier = [node_id]
-    for _ in range(depth):
-        found = {r["id"] for r in store.run_read(NEIGHBOURS, frontier=frontier, seen=sorted(seen))} - seen
-        frontier = sorted(found)
-        seen.update(frontier)
-        order.extend(frontier)
-        if not frontier:
-            break
-    kept = order[:limit]
-    node_rows = {r["id"]: r for r in store.run_read(READ_NODES_BY_ID, ids=kept)}
-    nodes = [_view_node(node_rows[n]) for n in kept]
-    rel_rows = store.run_read(READ_RELS_AMONG, ids=kept)
-    edges = []
-    by_source: dict[str, list[dict]] = {}
-    for r in sorted(rel_rows, key=lambda r: (r["type"], r["source"], r["target"])):
-        by_source.setdefault(r["source"], []).append(r)
-    for u in kept:
-        # networkx's order: targets by first appearance, then that target's types.
-        targets: dict[str, list[dict]] = {}
-        for r in by_source.get(u, ()):
-            targets.setdefault(r["target"], []).append(r)
-        for rels in targets.values():
-            for r in rels:
-                rtype = RelType(r["type"])
-                edges.append({"source": u, "target": r["target"], "type": rtype.value,
-                              "props": {**_REL_DEFAULTS[rtype], **r["props"]}})
-    return {"center": node_id, "depth": depth, "limit": limit, "nodes": nodes, "edges": edges,
-            "capped": len(order) > len(kept), "omitted": len(order) - len(kept)}
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 
-
 def all_statements() -> Iterator[tuple[str, str, dict]]:
-    """(name, text, params) of every concrete statement the adapter and listings can send."""
+    """(name, text, params) of every concrete statement the adapter can send."""
     for statement in STATEMENTS:
         for name, text in statement.expansions():
             yield name, text, statement.params
@@ -492,30 +617,4 @@ def domain_label(labels: list[str]) -> Label | None:
 
 _LABELS = {label.value: label for label in Label}
 
-
-def _view_node(row: dict) -> dict:
-    label = domain_label(row["labels"])
-    attrs = {**_DEFAULTS[label], **_without_id(row["props"])}
-    return {
-        "id": row["id"],
-        "label": label.value,
-        "label_zh": LABEL_ZH[label],
-        "name": attrs.get("name"),
-        "props": {p: v for p, v in attrs.items() if p != "name"},
-    }
-
-
-def _without_id(props: dict) -> dict:
-    return {k: v for k, v in props.items() if k != "id"}
-
-
-def _require_neo4j(store) -> None:
-    if getattr(store, "kind", None) != "neo4j":
-        raise StoreError("the in-database listings need a Neo4j store (neo4j://… or bolt://…)")
-
-
-def _require_chain(store, chain: str) -> None:
-    [row] = store.run_read(CHAIN_EXISTS, chain=chain)
-    if not row["found"]:
-        raise NotFound(f"找不到产业链 {chain}")
 

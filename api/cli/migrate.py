@@ -1,5 +1,10 @@
 """`redchain migrate`: copy a whole graph and its documents from one store to another
-(SQLite -> Neo4j, Neo4j -> SQLite, or between two of a kind), through the store port."""
+(SQLite -> Neo4j, Neo4j -> SQLite, or between two of a kind), through the store port.
+
+The graph is one write: into Neo4j, a graph larger than one transaction is staged and
+published whole (graph/neo4j_store.py), so readers of the target see all of it or nothing;
+at city scale (142k nodes, 551k relationships) see benchmarks/RESULTS.md, "Neo4j beside
+SQLite"."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ def migrate(
     source: Annotated[str, typer.Option("--from", help="从哪个数据存储复制（sqlite:///a.db、neo4j://host:7687 等）。", show_default=False)],
     target: Annotated[str, typer.Option("--to", help="复制到哪个数据存储。", show_default=False)],
     force: Annotated[bool, typer.Option("--force", help="目标已有数据时也写入：按编号更新，目标中独有的记录保留。")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=0, help="每个事务写入的记录数；0（默认）为一个事务全部写入。图太大、Neo4j 一个事务放不下时可用如 200000（失败后加 --force 重跑即可，写入可重复）。")] = 0,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=0, help="分几次写入，每次的记录数；0（默认）为一次写入。写入 Neo4j 的大图已自动分批暂存、整体发布，一般不必设置；设置后每一批各自生效（失败后加 --force 重跑即可，写入可重复）。")] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """把整个图谱及其文档（历史快照、方案、审计日志、令牌）复制到另一个数据存储。"""

@@ -21,7 +21,7 @@ import pytest
 
 import graph.cypher as cypher
 import graph.neo4j_store as neo4j_store
-from graph.cypher import INTERNAL_LABELS, NODE_LABEL, STATEMENTS, Statement, all_statements
+from graph.cypher import INTERNAL_LABELS, NODE_LABEL, STAGED_LABEL, STAGED_TYPE, STATEMENTS, Statement, all_statements
 from graph.schema import NODE_PROPS, REL_SPECS, Label, RelType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,8 @@ pytestmark = pytest.mark.skipif(
 PROPERTY_KEYS = sorted(
     {"id", "key", "value", "collection", "body"}
     | {"source", "target", "props"}  # keys of the row maps in $rows / $keys
+    | {"staging", "publishing", "pending_documents", "pending_bump", "holder"}  # a staged write's marks
+    | {"_rc_op", "_rc_label", "_rc_type", "op", "label"}  # staged records and their rows
     | {name for props in NODE_PROPS.values() for name in props}
     | {name for spec in REL_SPECS.values() for name in spec.props}
 )
@@ -49,13 +51,17 @@ GRAPH_SCHEMA = [
     for rtype, spec in REL_SPECS.items()
     for source in sorted({lb.value for lb in spec.sources} | {NODE_LABEL})
     for target in sorted({lb.value for lb in spec.targets} | {NODE_LABEL})
+] + [  # a staged relationship joins any two nodes, visible or staged
+    {"from": source, "to": target, "relType": STAGED_TYPE}
+    for source in (NODE_LABEL, STAGED_LABEL)
+    for target in (NODE_LABEL, STAGED_LABEL)
 ]
 
 
 def _lint(statements: list[dict]) -> dict:
     schema = {
         "labels": [label.value for label in Label] + list(INTERNAL_LABELS),
-        "relationshipTypes": [rtype.value for rtype in RelType],
+        "relationshipTypes": [rtype.value for rtype in RelType] + [STAGED_TYPE],
         "propertyKeys": PROPERTY_KEYS,
         "graphSchema": GRAPH_SCHEMA,
     }

@@ -15,16 +15,23 @@ import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.io.ByteUnit;
 
 /**
  * Neo4j Community in this process, reachable only through Bolt on 127.0.0.1:PORT: the real
  * kernel and Cypher runtime, for development and tests without Docker or a Neo4j install.
  * The project talks to it with the official Python driver exactly as to a packaged server.
  *
- * Arguments: --port N --data DIR [--setting key=value]... ; the password of the user
+ * Arguments: --port N --data DIR [--tx-memory SIZE] [--setting key=value]... ; the password of the user
  * "neo4j" comes from REDCHAIN_NEO4J_PASSWORD (authentication is off when it is unset).
  * Prints one line "ready bolt://127.0.0.1:N" once Bolt accepts connections, and shuts the
  * database down cleanly on SIGTERM / SIGINT (the data stays in DIR).
+ *
+ * --tx-memory SIZE (a neo4j.conf size: 64m, 1g) caps the memory of each transaction
+ * (db.memory.transaction.max) and of all of a database's transactions together
+ * (db.memory.transaction.total.max, four times as much): a write that needs more fails
+ * with Neo4j's own memory error (Neo.TransientError.General.MemoryPoolOutOfMemoryError),
+ * as it would on a server configured that way.
  */
 public final class ServeNeo4j {
     private static final String HOST = "127.0.0.1";
@@ -39,11 +46,18 @@ public final class ServeNeo4j {
                 case "--port" -> { port = Integer.parseInt(require(args[i], value)); i++; }
                 case "--data" -> { data = Path.of(require(args[i], value)).toAbsolutePath(); i++; }
                 case "--setting" -> { settings.add(require(args[i], value)); i++; }
+                case "--tx-memory" -> {
+                    String size = require(args[i], value);
+                    long bytes = ByteUnit.parse(size);
+                    settings.add("db.memory.transaction.max=" + bytes);
+                    settings.add("db.memory.transaction.total.max=" + 4 * bytes);
+                    i++;
+                }
                 default -> fail("unknown argument " + args[i]);
             }
         }
         if (port <= 0 || port > 65535 || data == null) {
-            fail("usage: ServeNeo4j --port N --data DIR [--setting key=value]...");
+            fail("usage: ServeNeo4j --port N --data DIR [--tx-memory SIZE] [--setting key=value]...");
         }
         Files.createDirectories(data);
         String password = System.getenv("REDCHAIN_NEO4J_PASSWORD");
