@@ -319,6 +319,8 @@ class Neo4jStore:
                     rows += tx.run(cypher.READ_LABEL_NODES.text(label)).data()
             else:
                 rows = tx.run(cypher.READ_ALL_NODES.text()).data()
+            if any(row["id"] is None for row in rows):
+                return None  # a node deleted while it was read (a write committed): read again
             nodes = sorted((_node(row) for row in rows), key=lambda n: n.id)
             if wanted_labels is not None:
                 keep = set(wanted_labels)
@@ -328,6 +330,8 @@ class Neo4jStore:
             else:
                 kept = [n.id for n in nodes]
                 rel_rows = tx.run(cypher.READ_RELS_AMONG.text(), ids=kept).data() if kept else []
+            if any(row["type"] is None or row["source"] is None or row["target"] is None for row in rel_rows):
+                return None  # a relationship deleted while it was read: read again
             rels = sorted((_rel(row) for row in rel_rows), key=lambda r: r.key)
             return GraphData(nodes, rels, version) if state(tx) == before else None
 
