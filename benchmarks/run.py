@@ -292,7 +292,10 @@ def write_markdown(rows: list[Row], out: Path) -> None:
         ratio = f"{r.ratio:.1f}× {r.baseline}" if r.ratio is not None else ""
         peak = f"{r.peak_mb:.0f}" if r.peak_mb is not None else ""
         lines.append(f"| {r.scale} | {r.step} | {r.seconds:.3f} | {ratio} | {peak} | {r.note} |")
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kept = ""  # the sections other benchmarks write below this table (benchmarks/neo4j.py)
+    if out.exists() and (at := (text := out.read_text(encoding="utf-8")).find("\n## ")) >= 0:
+        kept = "\n" + text[at:].lstrip("\n")
+    out.write_text("\n".join(lines) + "\n" + kept, encoding="utf-8")
 
 
 def main() -> None:
