@@ -167,7 +167,8 @@ def main() -> None:
         "# redchain load test",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}  ",
-        f"Run: `python benchmarks/load.py --scale {args.scale} --viewers {args.viewers} --seconds {args.seconds:g}` "
+        f"Run: `python benchmarks/load.py --scale {args.scale} --viewers {args.viewers} --seconds {args.seconds:g} "
+        f"--import-window {args.import_window:g}` "
         f"on {datetime.now():%Y-%m-%d %H:%M}",
         "",
         "| phase | latency per request (client side) |",
