@@ -2,8 +2,9 @@
 
 Without options it lists what the last import or ``report --save`` changed (the two
 latest snapshots); ``--since DATE`` compares the latest snapshot of that day or before
-with the graph now; ``--from SNAPSHOT`` compares that snapshot with the graph now, or
-with ``--to SNAPSHOT``. Names are today's names (a snapshot keeps ids only).
+with the graph now; ``--from SNAPSHOT`` compares that snapshot with the graph now; with
+``--to SNAPSHOT`` either compares with that snapshot instead, and ``--to`` alone compares
+the snapshot before it with it. Names are today's names (a snapshot keeps ids only).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from loaders.values import BadValue, parse_date
 
 SinceOption = Annotated[str | None, typer.Option("--since", help="这一天（含）之前最近的快照与现在比较，如 2026-05-01。", show_default=False)]
 FromOption = Annotated[str | None, typer.Option("--from", help="这个快照（其 at 时间，见 history --json）与现在比较。", show_default=False)]
-ToOption = Annotated[str | None, typer.Option("--to", help="与 --from 一起：与这个快照比较，而不是现在。", show_default=False)]
+ToOption = Annotated[str | None, typer.Option("--to", help="与这个快照比较，而不是现在；单独使用时，比较它与它之前的一个快照。", show_default=False)]
 
 def changes_command(
     since: SinceOption = None,
@@ -41,9 +42,7 @@ def changes_command(
 ) -> None:
     """有什么变化：企业进出基数、覆盖增减、党组织、联系点、指导员、结对。"""
     if since and from_:
-        fail("--since 与 --from 只能选一个")
-    if to and not from_:
-        fail("--to 须与 --from 一起使用")
+        fail("--since 与 --from 都是比较的起点，只能给一个")
     day = None
     if since:
         try:

@@ -128,6 +128,14 @@ def snapshot_named(found: list[Snapshot], name: str) -> Snapshot:
     raise NotFound(f"找不到快照 {name}（用 redchain history --json 查看各快照的 at 时间）")
 
 
+def snapshot_before(found: list[Snapshot], after: Snapshot) -> Snapshot:
+    """The comparable snapshot of ``after``'s series saved just before it."""
+    earlier = [s for s in comparable(found, chain=after.chain) if s.at < after.at]
+    if not earlier:
+        raise NotFound(f"快照 {after.at} 之前没有可比较的快照：请用 --from 或 --since 指定比较的起点")
+    return earlier[-1]
+
+
 def latest_two(found: list[Snapshot], *, chain: str | None = None) -> tuple[Snapshot, Snapshot]:
     """The two latest comparable snapshots: what the last import or save changed."""
     series = comparable(found, chain=chain)
@@ -169,17 +177,22 @@ def compare(
 ) -> Comparison:
     """What ``redchain changes`` shows (``g`` is the store's projection now).
 
-    ``since``: the latest snapshot of that day or before, against now; ``snapshot`` (a key
-    or ``at``): that one against now, or against ``to``; neither: the two latest
-    snapshots (what the last import or save changed). ``chain`` restricts both sides to
+    ``since``: the latest snapshot of that day or before, ``snapshot`` (a key or ``at``):
+    that one; either against now, or against the snapshot ``to``. ``to`` alone: the
+    snapshot saved before it against it. None of them: the two latest snapshots (what the
+    last import or save changed). ``since`` and ``snapshot`` both name the starting point:
+    give one. ``chain`` restricts both sides to
     what was in that chain at each moment; a snapshot saved for one chain compares that
     chain. Raises ``NotFound`` (in Chinese) when no snapshot fits.
     """
     found = snapshots(store)
+    after = snapshot_named(found, to) if to else None
     if since is not None:
-        before, after = snapshot_on_or_before(found, since, chain=chain), None
+        before = snapshot_on_or_before(found, since, chain=chain)
     elif snapshot is not None:
-        before, after = snapshot_named(found, snapshot), snapshot_named(found, to) if to else None
+        before = snapshot_named(found, snapshot)
+    elif after is not None:
+        before = snapshot_before(found, after)
     else:
         before, after = latest_two(found, chain=chain)
     for chosen in (before, after):

@@ -23,8 +23,9 @@ from api.http.app import create_app
 
 # Refusals of schema-valid requests that JSON Schema cannot rule out, each with its own
 # reason code: an upload whose contents are not a register, a plan the data cannot satisfy
-# (e.g. instructors whose own capacity is below `minimum`), and /api/changes' parameters
-# that go only together (`to` with `from`) or only apart (`since`, `from`).
+# (e.g. instructors whose own capacity is below `minimum`), and /api/changes given two
+# starting points at once (`since` and `from`: JSON Schema cannot say two query
+# parameters exclude each other).
 REFUSED_BY_CONTENT = {
     ("POST", "/api/imports"): "import_failed",
     **{("POST", f"/api/plans/{kind}"): "plan_infeasible" for kind in ("contacts", "instructors", "pairings", "joint-branches")},

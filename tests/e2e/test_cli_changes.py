@@ -133,6 +133,14 @@ def test_since_a_date_compares_with_now(district, tmp_path):
     assert same["orgs_formed"] == [] and same["before"] == same["after"]
 
 
+def test_to_alone_compares_the_snapshot_before_it_with_it(district):
+    last = json.loads(run("changes", "--json", "--store", district["db"]).stdout)
+    alone = json.loads(run("changes", "--to", last["to"]["at"], "--json", "--store", district["db"]).stdout)
+    assert alone == last  # the latest snapshot and the one before it: what the last import changed
+    first = run("changes", "--to", last["from"]["at"], "--store", district["db"], ok=False)
+    assert first.stderr.startswith(f"错误: 快照 {last['from']['at']} 之前没有可比较的快照")
+
+
 def test_a_chain_compares_that_chains_enterprises(district):
     data = json.loads(run("changes", "--chain", "C01", "--json", "--store", district["db"]).stdout)
     assert data["chain"] == "C01"
@@ -144,8 +152,8 @@ def test_a_chain_compares_that_chains_enterprises(district):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--since", "2024-01-01", "--from", "x"), "错误: --since 与 --from 只能选一个"),
-        (("--to", "x"), "错误: --to 须与 --from 一起使用"),
+        (("--since", "2024-01-01", "--from", "x"), "错误: --since 与 --from 都是比较的起点，只能给一个"),
+        (("--to", "x"), "错误: 找不到快照 x（用 redchain history --json 查看各快照的 at 时间）"),
         (("--since", "2024-02-30"), "错误: --since: 日期 '2024-02-30' 不存在"),
         (("--since", "上月"), "错误: --since: 应为日期（如 2023-05-01、2023/5/1、2023.5.1、2023年5月1日 或 2023年5月），实为 '上月'"),
         (("--since", "2001-01-01"), "错误: 2001-01-01 当天及之前没有可比较的快照（最早的快照在 "),

@@ -104,9 +104,7 @@ def comparison(reader: Reader, *, since: date | None = None, snapshot: str | Non
                chain: str | None = None) -> dict:
     """``changes`` before anyone is shown its names (the dashboard shows only counts)."""
     if since is not None and snapshot is not None:
-        raise InvalidRequest("bad_request", "since 与 from 只能选一个")
-    if to is not None and snapshot is None:
-        raise InvalidRequest("bad_request", "to 须与 from 一起使用")
+        raise InvalidRequest("bad_request", "since 与 from 都是比较的起点，只能给一个")
     found = compare(reader.store, reader.scoped.g, since=since, snapshot=snapshot, to=to,
                     chain=_series_chain(reader, chain))
     return found.to_dict()

@@ -13,9 +13,9 @@ router = APIRouter(prefix="/api/changes", tags=["coverage"], responses=READ_ERRO
 @router.get("", summary="What changed between two snapshots, or since a date")
 def changes(
     reader: ReaderDep,
-    since: Annotated[date | None, Query(description="The latest snapshot of this day or before, against now.")] = None,
+    since: Annotated[date | None, Query(description="The latest snapshot of this day or before, against now (or `to`). Not with `from`.")] = None,
     from_: Annotated[str | None, Query(alias="from", max_length=200, description="A snapshot (its `at`), against now or `to`.")] = None,
-    to: Annotated[str | None, Query(max_length=200, description="With `from`: against this snapshot instead of now.")] = None,
+    to: Annotated[str | None, Query(max_length=200, description="Against this snapshot instead of now; alone: the snapshot before it against it.")] = None,
     chain: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict:
     """As `redchain changes --json`: without parameters, what the last import or save changed."""
