@@ -137,3 +137,50 @@ def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_p
     finally:
         clear_server(store)
         store.close()
+
+
+def _pid_serving(data: Path) -> int:
+    """The JVM of the tools/neo4j/serve that keeps its data in ``data`` (serve execs java)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if str(data).encode() in cmdline and any(part.endswith(b"java") for part in cmdline[:1]):
+                return int(entry.name)
+    raise AssertionError(f"no Neo4j serving {data}")
+
+
+@pytest.mark.slow
+def test_the_neo4j_server_killed_mid_import_shows_the_before_state_when_restarted(tmp_path):
+    """SIGKILL to the server itself while an import writes: the import fails with a
+    message, and the restarted server holds the graph as it was before the import."""
+    from graph.factory import open_store
+    from neo4j_server import own_server
+
+    data = tmp_path / "neo4j"
+    _write_enterprises(tmp_path / "before", 50, "A")
+    _write_enterprises(tmp_path / "big", 6_000, "B")  # 24,000 records
+    with own_server(data) as uri:
+        store = open_store(uri)
+        try:
+            import_paths(store, [tmp_path / "before"])
+        finally:
+            store.close()
+        before = _neo4j_content(uri)
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", uri],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        seen = []
+        for line in iter(proc.stderr.readline, b""):  # the server killed once a batch is written
+            seen.append(line.decode())
+            parts = seen[-1].split()
+            if parts and parts[0] == "写入" and "/" in parts[-1] and 0 < int(parts[-1].split("/")[0]):
+                os.kill(_pid_serving(data / "db"), signal.SIGKILL)
+                break
+        rest = proc.communicate(timeout=120)[1].decode()
+        said = "".join(seen) + rest
+        assert proc.returncode == 1 and "Traceback" not in said, said[-1500:]
+        assert "错误" in said, said[-1500:]
+    with own_server(data) as uri:  # the same data folder, a new process
+        assert _neo4j_content(uri) == before

@@ -94,8 +94,16 @@ public final class ServeNeo4j {
         if (auth) {
             // The system database is reached here without a login; the password is set on
             // every start, so the one in the environment is always the one that works.
-            service.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+            // On a restart over kept data it may be that password already, which Neo4j
+            // refuses to set again ("Old password and new password cannot be the same").
+            try {
+                service.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+            } catch (org.neo4j.graphdb.QueryExecutionException e) {
+                if (!String.valueOf(e.getMessage()).contains("Old password and new password cannot be the same")) {
+                    throw e;
+                }
+            }
         }
         waitForBolt(port);
         System.out.println("ready bolt://" + HOST + ":" + port);
