@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.factory import open_store
 from graph.sqlite_store import SQLiteStore
 from loaders.importer import import_paths
 from loaders.uscc import make_uscc
@@ -33,8 +34,9 @@ def _write_enterprises(folder: Path, count: int, prefix: str) -> list[str]:
     return ids
 
 
-def _content(path: Path):
-    store = SQLiteStore(path)
+def _content(store_uri) -> tuple:
+    """Version, nodes and relationships of the store ``store_uri`` names (a path or a URI)."""
+    store = open_store(str(store_uri))
     try:
         data = store.read()
         return (
@@ -44,6 +46,22 @@ def _content(path: Path):
         )
     finally:
         store.close()
+
+
+def _at_first_batch_written(proc: subprocess.Popen, kill) -> list[str]:
+    """Off a terminal the importer logs "写入 done/total" as batches go into the open
+    transaction: call ``kill()`` at the first batch that is written but not the last.
+    Returns the lines read."""
+    seen = []
+    for line in iter(proc.stderr.readline, b""):
+        seen.append(line.decode())
+        parts = seen[-1].split()
+        if parts and parts[0] == "写入" and "/" in parts[-1]:
+            done, total = map(int, parts[-1].split("/"))
+            if 0 < done < total:
+                kill()
+                break
+    return seen
 
 
 @pytest.mark.slow
@@ -61,17 +79,7 @@ def test_sigkill_during_import_leaves_store_as_before(tmp_path):
         [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", str(db)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    # Off a terminal the importer logs "写入 done/total" as batches go into the open
-    # transaction: kill it at the first batch that is written but not the last.
-    seen = []
-    for line in iter(proc.stderr.readline, b""):
-        seen.append(line.decode())
-        parts = seen[-1].split()
-        if parts and parts[0] == "写入" and "/" in parts[-1]:
-            done, total = map(int, parts[-1].split("/"))
-            if 0 < done < total:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
+    seen = _at_first_batch_written(proc, lambda: os.kill(proc.pid, signal.SIGKILL))
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
 
@@ -82,24 +90,8 @@ def test_sigkill_during_import_leaves_store_as_before(tmp_path):
     store.close()
 
 
-def _neo4j_content(uri: str):
-    from graph.factory import open_store
-
-    store = open_store(uri)
-    try:
-        data = store.read()
-        return (
-            data.version,
-            sorted((n.label.value, n.id, tuple(sorted(n.props.items()))) for n in data.nodes),
-            sorted((r.type.value, r.source, r.target, tuple(sorted(r.props.items()))) for r in data.rels),
-        )
-    finally:
-        store.close()
-
-
 @pytest.mark.slow
 def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_path):
-    from graph.factory import open_store
     from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
 
     if not NEO4J_URI:
@@ -110,7 +102,7 @@ def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_p
         import_paths(store, [tmp_path / "before"])
     finally:
         store.close()
-    before = _neo4j_content(NEO4J_URI)
+    before = _content(NEO4J_URI)
     assert len(before[1]) == 50
 
     _write_enterprises(tmp_path / "big", 6_000, "B")  # 24,000 records: five batches
@@ -118,18 +110,10 @@ def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_p
         [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", NEO4J_URI],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
-    seen = []
-    for line in iter(proc.stderr.readline, b""):  # killed at the first batch written but not the last
-        seen.append(line.decode())
-        parts = seen[-1].split()
-        if parts and parts[0] == "写入" and "/" in parts[-1]:
-            done, total = map(int, parts[-1].split("/"))
-            if 0 < done < total:
-                os.kill(proc.pid, signal.SIGKILL)
-                break
+    seen = _at_first_batch_written(proc, lambda: os.kill(proc.pid, signal.SIGKILL))
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
-    assert _neo4j_content(NEO4J_URI) == before  # the server rolled the open transaction back
+    assert _content(NEO4J_URI) == before  # the server rolled the open transaction back
 
     store = open_store(NEO4J_URI)  # and the database takes the same import whole
     try:
@@ -156,7 +140,6 @@ def _pid_serving(data: Path) -> int:
 def test_the_neo4j_server_killed_mid_import_shows_the_before_state_when_restarted(tmp_path):
     """SIGKILL to the server itself while an import writes: the import fails with a
     message, and the restarted server holds the graph as it was before the import."""
-    from graph.factory import open_store
     from neo4j_server import own_server
 
     data = tmp_path / "neo4j"
@@ -168,19 +151,13 @@ def test_the_neo4j_server_killed_mid_import_shows_the_before_state_when_restarte
             import_paths(store, [tmp_path / "before"])
         finally:
             store.close()
-        before = _neo4j_content(uri)
+        before = _content(uri)
         proc = subprocess.Popen([sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", uri],
                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        seen = []
-        for line in iter(proc.stderr.readline, b""):  # the server killed once a batch is written
-            seen.append(line.decode())
-            parts = seen[-1].split()
-            if parts and parts[0] == "写入" and "/" in parts[-1] and 0 < int(parts[-1].split("/")[0]):
-                os.kill(_pid_serving(data / "db"), signal.SIGKILL)
-                break
+        seen = _at_first_batch_written(proc, lambda: os.kill(_pid_serving(data / "db"), signal.SIGKILL))
         rest = proc.communicate(timeout=120)[1].decode()
         said = "".join(seen) + rest
         assert proc.returncode == 1 and "Traceback" not in said, said[-1500:]
         assert "错误" in said, said[-1500:]
     with own_server(data) as uri:  # the same data folder, a new process
-        assert _neo4j_content(uri) == before
+        assert _content(uri) == before
