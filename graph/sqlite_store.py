@@ -383,8 +383,7 @@ class SQLiteStore:
             "SELECT r.type, r.source, r.target, r.props FROM rels r "
             "WHERE r.source IN (SELECT id FROM temp.chosen) AND r.target IN (SELECT id FROM temp.chosen) "
             "ORDER BY r.type, r.source, r.target").fetchall()
-        db.execute("DELETE FROM temp.chosen")
-        return node_rows, rel_rows
+        return node_rows, rel_rows  # the caller's rollback takes the temporary table away
 
     @_sqlite_errors("读取", "read")
     def links(self, types: Iterable[RelType]) -> list[Rel]:
