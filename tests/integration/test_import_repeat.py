@@ -1,0 +1,162 @@
+"""A repeat of the last import (``loaders.unchanged``): the same files, options and store
+version answer without reading the files, with exactly the report the full path gives;
+anything else — a write in between, one byte, another option, a changed file name — reads
+the files."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from fixtures.ledger import HEADER, MONTH_1, write_xlsx as write_ledger
+from fixtures_import import SAMPLE, graph_of, write_csv, write_xlsx
+from graph.sqlite_store import SQLiteStore
+from loaders import importer, unchanged
+from loaders.demo import demo_tables, write_demo_csv
+from loaders.importer import import_paths
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+class FilesRead:
+    """Counts the files the importer reads (the repeat reads none)."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        read = importer.read_file
+
+        def counting(*args, **kwargs):
+            self.count += 1
+            return read(*args, **kwargs)
+
+        monkeypatch.setattr(importer, "read_file", counting)
+
+
+def full_path_report(monkeypatch, store, paths, **options) -> dict:
+    """The report of the same import when it reads its files (no repeat known)."""
+    with monkeypatch.context() as m:
+        m.setattr(unchanged, "last_import", lambda store, inputs: None)
+        return import_paths(store, paths, **options).to_dict()
+
+
+def _ledger(tmp_path):
+    path = tmp_path / "台账.xlsx"
+    write_ledger(path, MONTH_1)
+    return [path]
+
+
+def _mapped_ledger(tmp_path):
+    path = tmp_path / "台账（改列名）.xlsx"
+    write_ledger(path, [["企业全称" if cell == "单位名称" else cell for cell in row] if row == HEADER else row
+                        for row in MONTH_1])
+    return [path]
+
+
+CASES = {
+    "district demo CSVs": (lambda tmp: write_demo_csv(demo_tables("district", 7), tmp / "csv"), {}),
+    "sample as xlsx": (lambda tmp: [write_xlsx(tmp / "sample.xlsx", SAMPLE)], {}),
+    "ledger (entities made from names)": (_ledger, {}),
+    "ledger with a mapped header, as a table": (_mapped_ledger, {"mapping": {"企业全称": "名称"}, "as_table": "ledger"}),
+    "complete register (--full)": (lambda tmp: write_csv(tmp / "in", SAMPLE), {"full": True}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_a_repeat_answers_what_reading_the_files_would_and_reads_none(tmp_path, store, monkeypatch, case, dry_run):
+    make, options = CASES[case]
+    paths = make(tmp_path)
+    if import_paths(store, paths, **options).created:  # entities made from names: its repeat is remembered
+        import_paths(store, paths, **options)
+    expected = full_path_report(monkeypatch, store, paths, dry_run=dry_run, **options)
+    reads = FilesRead(monkeypatch)
+
+    repeated = import_paths(store, paths, dry_run=dry_run, **options).to_dict()
+
+    assert reads.count == 0
+    assert repeated == expected
+    assert not any(repeated["added"].values()) and not any(repeated["updated"].values())
+
+
+def test_an_import_that_made_entities_from_names_is_repeated_from_the_next_one_on(tmp_path, store, monkeypatch):
+    paths = _ledger(tmp_path)
+    assert import_paths(store, paths).created
+    reads = FilesRead(monkeypatch)
+
+    second = import_paths(store, paths)
+    third = import_paths(store, paths)
+
+    assert reads.count == 1
+    assert not second.created and not second.summary.changed
+    assert third.to_dict() == second.to_dict()
+
+
+def test_a_repeat_is_audited_like_any_import(tmp_path, store):
+    paths = write_csv(tmp_path / "in", SAMPLE)
+    entries = []
+    describe = lambda files, rows, summary: entries.append((rows, summary.version, summary.unchanged)) or ()  # noqa: E731
+    import_paths(store, paths, describe=describe)
+
+    import_paths(store, paths, describe=describe)
+
+    assert len(entries) == 2
+    assert entries[1][:2] == entries[0][:2] and sum(entries[1][2].values()) > 0
+
+
+def test_a_write_in_between_reads_the_files_again_and_restores_what_they_say(tmp_path, store, monkeypatch):
+    paths = write_csv(tmp_path / "in", SAMPLE)
+    import_paths(store, paths)
+    as_imported = graph_of(store)
+    changed = {"企业": [row if i == 0 else [row[0], row[1] + "（改名）", *row[2:]] for i, row in enumerate(SAMPLE["企业"])]}
+    import_paths(store, write_csv(tmp_path / "other", changed))
+    assert graph_of(store) != as_imported
+    reads = FilesRead(monkeypatch)
+
+    again = import_paths(store, paths)
+
+    assert reads.count == len(paths)
+    assert any(again.summary.updated.values())
+    assert graph_of(store) == as_imported
+
+
+def test_one_changed_byte_an_option_or_a_file_name_reads_the_files(tmp_path, store, monkeypatch):
+    paths = write_csv(tmp_path / "in", SAMPLE)
+    import_paths(store, paths)
+    reads = FilesRead(monkeypatch)
+
+    import_paths(store, paths, full=True)  # another option
+    assert reads.count == len(paths)
+    import_paths(store, paths, full=True)  # the repeat of that one
+    assert reads.count == len(paths)
+    with paths[0].open("ab") as handle:
+        handle.write(b"\n")  # a blank line more: the same records, other bytes
+    import_paths(store, paths, full=True)
+    assert reads.count == 2 * len(paths)
+    renamed = tmp_path / "again"
+    shutil.copytree(tmp_path / "in", renamed)
+    (renamed / paths[0].name).rename(renamed / ("x" + paths[0].name))
+    import_paths(store, [renamed], full=True)
+    assert reads.count == 3 * len(paths)
+
+
+def test_the_same_files_elsewhere_repeat_with_their_new_names_in_the_warnings(tmp_path, store, monkeypatch):
+    tables = {**SAMPLE, "企业": [[*SAMPLE["企业"][0], "备注栏"], *([*row, "x"] for row in SAMPLE["企业"][1:])]}
+    first = import_paths(store, write_csv(tmp_path / "a", tables))
+    assert any("备注栏" in w.message or w.column == "备注栏" for w in first.warnings)
+    moved = tmp_path / "b"
+    shutil.copytree(tmp_path / "a", moved)
+    paths = sorted(moved.iterdir())
+    expected = full_path_report(monkeypatch, store, paths)
+    reads = FilesRead(monkeypatch)
+
+    repeated = import_paths(store, paths).to_dict()
+
+    assert reads.count == 0
+    assert repeated == expected
+    assert all(str(tmp_path / "a") not in str(w) for w in repeated["warnings"])
