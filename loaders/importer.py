@@ -43,6 +43,7 @@ class ImportReport:
     removed: list[Removed] = field(default_factory=list)  # links the import removes (or would)
     left_base: list[tuple[str, str]] = field(default_factory=list)  # --full: (id, name) no longer listed
     created: dict[str, tuple[Label, str]] = field(default_factory=dict)  # entities made from a name
+    repeated: bool = False  # a repeat of the last import (``loaders.unchanged``): the files were not read
 
     def to_dict(self) -> dict:
         """The import as `redchain load --json` prints it and ``POST /api/imports`` answers."""
@@ -270,7 +271,8 @@ def _repeat(store: GraphStore, inputs: str, shown: list[str], dry_run: bool,
             store.write(documents=describe(shown, last.rows, summary), expected_version=last.version)
         except VersionConflict:
             return None  # a write came in between: read the files after all
-    return ImportReport(shown, last.rows, summary, last.warnings_for(shown), dry_run, last.header_map(shown))
+    return ImportReport(shown, last.rows, summary, last.warnings_for(shown), dry_run, last.header_map(shown),
+                        repeated=True)
 
 
 # Labels an entity may be named by (rather than by id) in a ledger or a relationship sheet.

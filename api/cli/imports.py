@@ -158,6 +158,8 @@ def load(
             console.print(Text(f"  {name}（{node_id}）"), highlight=False, soft_wrap=True)
     title = "试导入（未写入）" if dry_run else "导入完成"
     console.print(summary_table(report.summary, f"{title}：{len(report.files)} 个文件，{report.rows} 行"))
+    if report.repeated:
+        console.print("与上次导入的文件相同，图谱其后未改动：未重新读取文件，全部未变。", highlight=False)
 
 
 def template(

@@ -160,3 +160,18 @@ def test_the_same_files_elsewhere_repeat_with_their_new_names_in_the_warnings(tm
     assert reads.count == 0
     assert repeated == expected
     assert all(str(tmp_path / "a") not in str(w) for w in repeated["warnings"])
+
+
+def test_the_command_line_says_a_repeat_was_not_read(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    paths = [str(p) for p in write_csv(tmp_path / "in", SAMPLE)]
+    run = lambda: CliRunner().invoke(app, ["load", *paths, "--store", str(tmp_path / "x.db")],  # noqa: E731
+                                     env={"COLUMNS": "80", "REDCHAIN_STORE": None})
+    first, second = run(), run()
+
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    assert "未重新读取文件" not in first.stdout
+    assert "与上次导入的文件相同，图谱其后未改动：未重新读取文件，全部未变。" in second.stdout
