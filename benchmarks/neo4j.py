@@ -6,8 +6,8 @@
 Starts its own Neo4j 5.26 (tools/neo4j/serve, heap ``--heap``, each transaction capped at
 ``--tx-memory``) in a temporary folder, and runs, on a fresh SQLite file and on that Neo4j:
 the CLI import of the city CSVs (a process each: wall time and the client's peak RSS), the
-re-import that changes nothing, ``report --json`` and ``gaps uncovered --json`` as cold
-processes, the projection load and the analyses in this process, the API's cold start (process start to the
+re-import that changes nothing, ``report --json`` and ``gaps uncovered --json`` as new
+processes without and with the projection kept on disk (graph/projection_cache.py), the projection load and the analyses in this process, the API's cold start (process start to the
 first answer of /api/coverage) and p50/p95 of the endpoints ``benchmarks/run.py`` loads,
 with the same number of requests. Neo4j's heap in use is sampled (jcmd GC.heap_info) while
 each step runs; its peak RSS is the JVM's VmHWM. Then ``redchain migrate`` both ways
@@ -85,6 +85,13 @@ def free_port() -> int:
 
 def env() -> dict:
     return {**os.environ, "REDCHAIN_NEO4J_PASSWORD": PASSWORD, "REDCHAIN_STORE": "", "PYTHONPATH": str(ROOT)}
+
+
+def forget_kept_projections(work: Path) -> None:
+    """Delete the projections kept on disk (beside the SQLite files; the Neo4j store's in
+    the cache folder, which :func:`main` points at ``work``), so the next command reads the graph."""
+    for kept in [*work.glob("*.projection"), *(work / "cache").glob("*.projection")]:
+        kept.unlink()
 
 
 def cli_rss(*args: str) -> tuple[float, float, str]:
@@ -279,13 +286,18 @@ def bench(csv_dir: Path, work: Path, heap: str, tx_memory: str, requests: int, s
             results.add(label, f"{found['sqlite'][0]:.1f} s", f"{found['neo4j'][0]:.1f} s",
                         f"client peak RSS {found['sqlite'][1]:.0f} MB / {found['neo4j'][1]:.0f} MB; "
                         f"Neo4j heap in use up to {heap_peaks[label]:.0f} MB")
-        for label, args in (("report --json (cold process)", ("report", "--json")),
-                            ("gaps uncovered --json (cold process)", ("gaps", "uncovered", "--json"))):
-            found = {kind: cli_rss(*args, "--store", uri) for kind, uri in uris.items()}
-            same = json.loads(found["sqlite"][2]) == json.loads(found["neo4j"][2])
-            results.add(label, f"{found['sqlite'][0]:.1f} s", f"{found['neo4j'][0]:.1f} s",
-                        f"client peak RSS {found['sqlite'][1]:.0f} MB / {found['neo4j'][1]:.0f} MB; "
-                        f"same JSON: {'yes' if same else 'NO'}")
+        for label, args in (("report --json", ("report", "--json")),
+                            ("gaps uncovered --json", ("gaps", "uncovered", "--json"))):
+            for kept in (False, True):  # a new process without, then with, the projection kept on disk
+                if not kept:
+                    forget_kept_projections(work)
+                found = {kind: cli_rss(*args, "--store", uri) for kind, uri in uris.items()}
+                same = json.loads(found["sqlite"][2]) == json.loads(found["neo4j"][2])
+                results.add(f"{label} (new process, {'projection kept' if kept else 'nothing kept'})",
+                            f"{found['sqlite'][0]:.1f} s", f"{found['neo4j'][0]:.1f} s",
+                            f"client peak RSS {found['sqlite'][1]:.0f} MB / {found['neo4j'][1]:.0f} MB; "
+                            f"same JSON: {'yes' if same else 'NO'}")
+        forget_kept_projections(work)
 
         stores = {kind: open_store(uri) for kind, uri in uris.items()}
         projections, loads = {}, {}
@@ -383,6 +395,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="redchain-neo4j-bench-") as tmp:
         work = Path(tmp)
+        os.environ["REDCHAIN_CACHE_DIR"] = str(work / "cache")  # Neo4j's kept projections, for this run only
         csv_dir = args.csv
         if csv_dir is None:
             from loaders.demo import demo_tables, write_demo_csv

@@ -23,8 +23,9 @@ scale (benchmarks/RESULTS.md, "Neo4j beside SQLite"): the Cypher uncovered listi
 loaded projection, answers either store's listings in milliseconds. What is slow on Neo4j
 is loading the projection (47 s against 0.9 s for SQLite, which keeps it cached on
 disk beside its file), and that cost falls on every analysis, not on two listings; the
-remedy is a projection cache keyed by the store's version for Neo4j too
-(``graph.projection_cache``), not a second copy of the rules. Reinstating a listing in
+remedy is the projection cache keyed by the store's id and version, which Neo4j stores now
+have too (``graph.projection_cache``, in the user's cache folder), not a second copy of
+the rules. Reinstating a listing in
 Cypher means wiring it into the API and CLI and keeping a parity test against the
 projection (git history has both, before "Cypher listings deleted").
 """
@@ -145,6 +146,21 @@ READ_META = _statement(
 MATCH (m:{META_LABEL} {{key: 'version'}})
 RETURN m.value AS version, m.staging AS staging, m.publishing AS publishing
 """,
+)
+# The store's id (made once, at random) with its version: the key of the projection a
+# client keeps in its cache folder (graph/projection_cache.py).
+READ_STORE_ID = _statement(
+    "read_store_id",
+    f"MATCH (m:{META_LABEL} {{key: 'version'}}) RETURN m.store_id AS store_id, m.value AS version",
+)
+CLAIM_STORE_ID = _statement(
+    "claim_store_id",
+    f"""
+MATCH (m:{META_LABEL} {{key: 'version'}})
+SET m.store_id = coalesce(m.store_id, $store_id)
+RETURN m.store_id AS store_id, m.value AS version
+""",
+    {"store_id": "5f0c6d0e8e4b4f6f9c2a1d3b7e8f9a0b"},
 )
 # First statement of a one-transaction write: takes the version node's write lock (held to
 # commit), so writes and the start of a staged write follow one another.

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import threading
 import time
 from contextlib import contextmanager
@@ -190,6 +191,19 @@ class Neo4jStore:
     def version(self) -> int:
         rows = self.run_read(cypher.READ_VERSION)
         return int(rows[0]["version"]) if rows else 0
+
+    def projection_key(self) -> tuple[str, int] | None:
+        """(store id, version) for the projection a client keeps in its cache folder
+        (``graph.projection_cache``); None before the first write. The id is made at random
+        the first time it is asked for, in the version node."""
+        rows = self.run_read(cypher.READ_STORE_ID)
+        if not rows:
+            return None
+        if rows[0]["store_id"] is None:
+            with self._session("naming the store") as session:
+                rows = session.execute_write(lambda tx: tx.run(
+                    cypher.CLAIM_STORE_ID.text(), store_id=secrets.token_hex(16)).data())
+        return rows[0]["store_id"], int(rows[0]["version"])
 
     # -- writes ----------------------------------------------------------------------------------
 

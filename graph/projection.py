@@ -109,11 +109,11 @@ _cache_lock = threading.Lock()
 
 
 def _from_disk_or_built(store: GraphStore, from_file: bool) -> nx.MultiDiGraph:
-    """An embedded store's projection from the file kept beside it when it matches the
-    store's id and version (``graph.projection_cache``); otherwise built and kept there.
+    """The store's projection from the file kept for it when that matches the store's id
+    and version (``graph.projection_cache``); otherwise built and kept there.
     Without ``from_file`` it is built and not kept."""
     key = store.projection_key() if from_file and hasattr(store, "projection_key") else None
-    path = getattr(store, "path", None)
+    path = projection_cache.anchor(store, key[0]) if key is not None else None
     if key is not None and path is not None:
         cached = projection_cache.load(path, *key)
         if cached is not None:

@@ -1,7 +1,12 @@
-"""The projection kept on disk beside an embedded store, so that a command that only reads
-does not rebuild it: ``<store>.projection`` holds the networkx graph of one version of one
-store, and is used only when both still match (a write bumps the version, a new store has
-a new id). A missing, stale or damaged file is simply rebuilt and replaced, atomically.
+"""The projection kept on disk, so that a command that only reads does not rebuild it:
+``<store>.projection`` beside an embedded store, and for a server's store (Neo4j) a file
+named by the store's id in the user's cache folder (``REDCHAIN_CACHE_DIR``, else
+``$XDG_CACHE_HOME/redchain``, else ``~/.cache/redchain``; made readable by its owner only).
+It holds the networkx graph of one version of one store and is used only when both still
+match (a write bumps the version, a new store has a new id). A missing, stale or damaged
+file is simply rebuilt and replaced, atomically. For Neo4j this is the difference between
+reading the whole graph over Bolt for every command (47 s for the city demo) and reading
+one file (under 1 s) after one round trip for the version.
 
 The graph is kept as its plain dicts (``graph``, ``_node``, ``_succ``, ``_pred``) in
 ``marshal``'s format: it keeps the edge dicts ``_succ`` and ``_pred`` share as one object,
@@ -11,7 +16,9 @@ running a graph's ``__setstate__``. ``FORMAT`` is part of the key, with the Pyth
 (marshal's format may change between versions).
 
 The file is as trusted as the store beside it (it is written only by redchain, and whoever
-can replace it can replace the store itself).
+can replace it can replace the store itself); the cache folder of a server's store is the
+user's own, and holds what that user may read from the server (names included), so it is
+made private (0700) and each file 0600.
 """
 
 from __future__ import annotations
@@ -33,6 +40,21 @@ _MARSHAL_VERSION = 4
 
 def cache_path(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".projection")
+
+
+def anchor(store: object, store_id: str) -> Path | None:
+    """What the store's cache file is named after: an embedded store's own file, else
+    ``neo4j-<id>`` in the user's cache folder (None if that folder cannot be made)."""
+    own = getattr(store, "path", None)
+    if own is not None:
+        return Path(own)
+    folder = Path(os.environ.get("REDCHAIN_CACHE_DIR")
+                  or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redchain")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"neo4j-{store_id}"
 
 
 def load(store_path: Path, store_id: str, version: int) -> nx.MultiDiGraph | None:

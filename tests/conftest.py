@@ -19,6 +19,8 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
+# Projections of Neo4j stores kept during the run go to a folder of the run's own, not the user's cache.
+os.environ.setdefault("REDCHAIN_CACHE_DIR", tempfile.mkdtemp(prefix="redchain-test-cache-"))
 NEO4J_READY_TIMEOUT = 900  # the first start downloads Neo4j through Maven
 NEO4J_TEST_PASSWORD = "redchain-tests-" + os.urandom(6).hex()  # authentication on, as in production
 _neo4j: dict = {}

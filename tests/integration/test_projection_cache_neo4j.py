@@ -1,0 +1,113 @@
+"""The projection of a Neo4j store kept in the user's cache folder: a new process (a new
+store object) reads the file instead of the whole graph over Bolt; a write, another store
+or a damaged file makes it read the graph again; the folder and files are private."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from graph import projection_cache
+from graph.factory import open_store
+from graph.projection import load_projection
+from graph.records import Node
+from graph.schema import Label
+
+from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
+from test_projection_cache import E1, E2, _same
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("REDCHAIN_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def store():
+    if not NEO4J_URI:
+        pytest.skip(SERVER_SKIP)
+    s = server_store()
+    yield s
+    clear_server(s)
+    s.close()
+
+
+class Reads:
+    """Counts whole-graph reads of a store (the cache's reason to exist is to make none)."""
+
+    def __init__(self, store, monkeypatch):
+        self.count = 0
+        read = store.read
+
+        def counting(*args, **kwargs):
+            self.count += not args and not kwargs
+            return read(*args, **kwargs)
+
+        monkeypatch.setattr(store, "read", counting)
+
+
+def _fresh():
+    return open_store(NEO4J_URI)  # what the next command opens
+
+
+def test_the_next_command_reads_the_kept_projection_not_the_graph(store, cache, monkeypatch):
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+    g = load_projection(store)
+    store_id, version = store.projection_key()
+    kept = cache / f"neo4j-{store_id}.projection"
+    assert kept.exists() and version == g.graph["version"] == 1
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    later = _fresh()
+    reads = Reads(later, monkeypatch)
+    try:
+        again = load_projection(later)
+    finally:
+        later.close()
+
+    assert reads.count == 0
+    assert _same(again, g)
+
+
+def test_a_write_another_store_or_a_damaged_file_read_the_graph_again(store, cache, monkeypatch):
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+    load_projection(store)
+    first_id = store.projection_key()[0]
+    store.write([Node(Label.ENTERPRISE, E2, {"name": "乙"})])  # a write: version 2
+    later = _fresh()
+    reads = Reads(later, monkeypatch)
+    assert E2 in load_projection(later) and reads.count == 1
+    later.close()
+
+    (cache / f"neo4j-{first_id}.projection").write_bytes(b"not marshal")  # damaged
+    later = _fresh()
+    reads = Reads(later, monkeypatch)
+    assert E2 in load_projection(later) and reads.count == 1
+    later.close()
+
+    clear_server(store)  # the database emptied and written again: another store, another id
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "丙"})])
+    assert store.projection_key()[0] != first_id
+    later = _fresh()
+    try:
+        g = load_projection(later)
+    finally:
+        later.close()
+    assert g.nodes[E1]["name"] == "丙" and E2 not in g
+
+
+def test_an_empty_store_keeps_nothing(store, cache):
+    assert store.projection_key() is None
+    assert len(load_projection(store)) == 0
+    assert not any(cache.glob("*.projection")) if cache.exists() else True
+
+
+def test_without_a_cache_folder_the_graph_is_read(store, tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv("REDCHAIN_CACHE_DIR", str(blocker / "cache"))  # cannot be made
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+    assert projection_cache.anchor(store, store.projection_key()[0]) is None
+    assert E1 in load_projection(store)
