@@ -148,11 +148,12 @@ def unpaired_orgs(
     """Party orgs with no PAIRED_WITH either way: weak ones (``is_weak_org``) first, then
     by star (unrated first) and id."""
     found = []
+    nodes = g._node  # raw attributes: the NodeView costs several times more
     for org in ids_with_label(g, Label.PARTY_ORG):
         chains = by_org.get(org, set())
         if (chain is not None and chain not in chains) or pairing_partners(g, org):
             continue
-        star = g.nodes[org].get("star")
+        star = nodes[org].get("star")
         weak = is_weak_org(g, org)
         rating = "未评星" if star is None else f"{star}星"
         note = f"，{rating}属薄弱党组织，应优先结对帮扶" if weak else ""
@@ -172,10 +173,10 @@ def idle_units(g: nx.MultiDiGraph) -> list[IdleUnit]:
     return found
 
 
-def _leading_enterprises(g: nx.MultiDiGraph, by_enterprise: dict[str, set[str]], chain: str) -> list[str]:
-    return sorted(
-        e for e, chains in by_enterprise.items() if chain in chains and g.nodes[e].get("leading") and is_base(g, e)
-    )
+def _leading_enterprises(g: nx.MultiDiGraph, by_enterprise: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The leading base enterprises (龙头) in some chain, with their chains; one pass."""
+    nodes = g._node  # raw attributes: the NodeView costs several times more
+    return {e: chains for e, chains in by_enterprise.items() if nodes[e].get("leading") and is_base(g, e)}
 
 
 def alliances_missing_leaders(
@@ -184,6 +185,7 @@ def alliances_missing_leaders(
     """Alliances whose chain has leading base enterprises that are not members,
     neither directly nor through an org covering them. One finding per (alliance, chain)."""
     found = []
+    leading = _leading_enterprises(g, by_enterprise)
     for alliance in sorted(ids_with_label(g, Label.ALLIANCE)):
         members = set(in_ids(g, alliance, RelType.MEMBER_OF))
         for alliance_chain in sorted(out_ids(g, alliance, RelType.ALLIANCE_OF)):
@@ -191,7 +193,7 @@ def alliances_missing_leaders(
                 continue
             missing = [
                 e
-                for e in _leading_enterprises(g, by_enterprise, alliance_chain)
+                for e in sorted(e for e, chains in leading.items() if alliance_chain in chains)
                 if e not in members and not members.intersection(in_ids(g, e, RelType.COVERS))
             ]
             if missing:
@@ -211,9 +213,7 @@ def one_plus_x_gaps(
     that are base enterprises with no party org and no pairing with the leader or the
     leader's orgs. Sorted by leader, upstream first, then partner."""
     found = []
-    for leader, chains in sorted(by_enterprise.items()):
-        if not (g.nodes[leader].get("leading") and is_base(g, leader)):
-            continue
+    for leader, chains in sorted(_leading_enterprises(g, by_enterprise).items()):
         if chain is not None and chain not in chains:
             continue
         leader_orgs = in_ids(g, leader, RelType.COVERS)
