@@ -169,8 +169,9 @@ def _stage_zh(stage: str | None) -> str:
 def _incoming(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     """Relationship type -> sources of ``node``'s incoming links, in one scan."""
     found: dict[str, list[str]] = defaultdict(list)
-    for source, _, rtype in g.in_edges(node, keys=True):
-        found[rtype].append(source)
+    for source, keyed in g._pred[node].items():  # raw adjacency: the edge view costs several times more
+        for rtype in keyed:
+            found[rtype].append(source)
     return found
 
 
@@ -287,10 +288,23 @@ def _vector(members: dict[str, list[int]], nodes, width: int) -> list[int]:
 
 
 def _components(adjacency: dict[str, set[str]]) -> list[set[str]]:
-    """The connected parts of the supply network (``adjacency`` is symmetric)."""
-    import networkx as nx
-
-    return list(nx.connected_components(nx.from_dict_of_lists(adjacency)))
+    """The connected parts of the supply network (``adjacency`` is symmetric), in the order
+    of their first node in ``adjacency``. A breadth-first search over the dict itself:
+    building a networkx graph of it first cost ten times the search."""
+    seen: set[str] = set()
+    parts = []
+    for start in adjacency:
+        if start in seen:
+            continue
+        part = {start}
+        frontier = [start]
+        while frontier:
+            reached = {other for node in frontier for other in adjacency[node]} - part
+            part |= reached
+            frontier = list(reached)
+        seen |= part
+        parts.append(part)
+    return parts
 
 
 def _articulation_points(
