@@ -22,7 +22,9 @@ from graph.store import GraphStore
 
 
 def document_collections() -> tuple[str, ...]:
-    """Every document collection redchain keeps (the port has no way to list them)."""
+    """Every document collection redchain keeps (the port has no way to list them), but the
+    last import's fingerprint (``loaders.unchanged``): it speaks of the source store's
+    versions, which the target's do not follow."""
     from api.core import audit
     from api.core.security import accounts, tokens
     from api.core.services import plans
