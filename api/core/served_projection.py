@@ -50,11 +50,17 @@ class ServedProjection:
         self._state_lock = threading.Lock()
 
     def get(self) -> nx.MultiDiGraph:
-        """The newest projection there is, without waiting for one being built."""
+        """The newest projection there is, without waiting for one being built (but for
+        the very first)."""
+        current = self.ready()
+        return current if current is not None else self.refresh_now()
+
+    def ready(self) -> nx.MultiDiGraph | None:
+        """The newest projection there is, or None before the first one is loaded. Never
+        waits: it costs a look at the store's version (a rebuild it starts runs in the
+        background), so it may be called from the event loop."""
         current = self._current
-        if current is None:
-            return self.refresh_now()
-        if current.graph.get("version") != self._store.version():
+        if current is not None and current.graph.get("version") != self._store.version():
             self._start_rebuild()
         return current
 
