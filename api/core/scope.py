@@ -41,6 +41,7 @@ from graph.errors import NotFound
 from graph.projection import in_ids
 from graph.schema import LABEL_ZH, PERSONAL_PROPS, Label, RelType
 
+from api.core.recent_answers import RecentAnswers
 from api.core.security.principal import Principal
 
 log = logging.getLogger("redchain")
@@ -61,6 +62,8 @@ class ScopedGraph:
     personal: bool
     _memo: dict = field(default_factory=dict, repr=False)
     _makers: dict = field(default_factory=dict, repr=False)
+    recent: RecentAnswers = field(default_factory=RecentAnswers, repr=False)
+    """Answers of which only the recently asked are kept (neighbourhoods): see ``memo`` for the rest."""
 
     @property
     def version(self) -> int:

@@ -24,15 +24,22 @@ from api.core.reader import Reader
 
 def neighbourhood(reader: Reader, node_id: str, *, depth: int, limit: int) -> bytes:
     """The JSON of :func:`neighbourhood_of` in the principal's view; the people whose names
-    it shows are audited.
+    it shows are audited, on every request. The view keeps the recently asked ones
+    (``ScopedGraph.recent``): a neighbourhood asked again costs a look-up.
 
     Raises NotFound if ``node_id`` is not in the principal's view.
     """
     view = reader.scoped
     view.node(node_id)
-    result = neighbourhood_of(view.g, node_id, depth=depth, limit=limit)
-    reader.shown(result)
-    return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def answer() -> tuple[bytes, list[str]]:
+        result = neighbourhood_of(view.g, node_id, depth=depth, limit=limit)
+        people = view.people_in(result) if view.personal else []
+        return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode(), people
+
+    body, people = view.recent.get(("neighbourhood", node_id, depth, limit), answer)
+    reader.saw(people)
+    return body
 
 
 def neighbourhood_of(g: nx.MultiDiGraph, node_id: str, *, depth: int, limit: int) -> dict:
