@@ -41,6 +41,7 @@ from graph.errors import NotFound
 from graph.projection import in_ids
 from graph.schema import LABEL_ZH, PERSONAL_PROPS, Label, RelType
 
+from api.core.recent_answers import RecentAnswers
 from api.core.security.principal import Principal
 
 log = logging.getLogger("redchain")
@@ -61,6 +62,8 @@ class ScopedGraph:
     personal: bool
     _memo: dict = field(default_factory=dict, repr=False)
     _makers: dict = field(default_factory=dict, repr=False)
+    recent: RecentAnswers = field(default_factory=RecentAnswers, repr=False)
+    """Answers of which only the recently asked are kept (neighbourhoods): see ``memo`` for the rest."""
 
     @property
     def version(self) -> int:
@@ -208,14 +211,23 @@ class ScopedGraphCache:
         self._lock = threading.Lock()
 
     def get(self, g: nx.MultiDiGraph, principal: Principal) -> ScopedGraph:
-        """The view of projection ``g`` for ``principal``."""
+        """The view of projection ``g`` for ``principal`` (made here if need be: a copy of
+        the chains' part of the graph, up to a second at city scale)."""
+        found = self.made(g, principal)
+        if found is not None:
+            return found
+        key = (g.graph.get("version"), principal.chains, principal.sees_personal)
+        return self._keep(key, make_view(g, chains=principal.chains, personal=principal.sees_personal))
+
+    def made(self, g: nx.MultiDiGraph, principal: Principal) -> ScopedGraph | None:
+        """The view of ``g`` for ``principal`` if it is already made, else None (a dict
+        look-up: never waits for a view to be made)."""
         key = (g.graph.get("version"), principal.chains, principal.sees_personal)
         with self._lock:
             found = self._views.get(key)
             if found is not None:
                 self._views.move_to_end(key)
-                return found
-        return self._keep(key, make_view(g, chains=principal.chains, personal=principal.sees_personal))
+            return found
 
     def _keep(self, key: tuple, view: ScopedGraph) -> ScopedGraph:
         with self._lock:

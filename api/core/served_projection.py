@@ -10,6 +10,10 @@ rebuilt projection is swapped in, ``prepare(g)`` computes on it what readers ask
 previous one (the app passes ``ScopedGraphCache.carry_over``), so its first readers do
 not wait for those either.
 
+While a projection is built, the interpreter changes threads every millisecond instead of
+every five (``api.core.switching``), so that the requests answered meanwhile are not held
+up by the build.
+
 A write made through this server is different: its request waits for the rebuild
 (``refresh_now``) before it answers, so whoever wrote reads their own write next.
 """
@@ -27,6 +31,8 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.projection import load_projection
 from graph.store import GraphStore
+
+from api.core import switching
 
 log = logging.getLogger("redchain")
 
@@ -50,11 +56,17 @@ class ServedProjection:
         self._state_lock = threading.Lock()
 
     def get(self) -> nx.MultiDiGraph:
-        """The newest projection there is, without waiting for one being built."""
+        """The newest projection there is, without waiting for one being built (but for
+        the very first)."""
+        current = self.ready()
+        return current if current is not None else self.refresh_now()
+
+    def ready(self) -> nx.MultiDiGraph | None:
+        """The newest projection there is, or None before the first one is loaded. Never
+        waits: it costs a look at the store's version (a rebuild it starts runs in the
+        background), so it may be called from the event loop."""
         current = self._current
-        if current is None:
-            return self.refresh_now()
-        if current.graph.get("version") != self._store.version():
+        if current is not None and current.graph.get("version") != self._store.version():
             self._start_rebuild()
         return current
 
@@ -64,8 +76,9 @@ class ServedProjection:
         with self._build_lock:
             current = self._current
             if current is None or current.graph.get("version") != self._store.version():
-                current = (self._load if current is None else self._reload)(self._store)
-                self._prepare(current)
+                with switching.often():  # the threads answering meanwhile get the interpreter sooner
+                    current = (self._load if current is None else self._reload)(self._store)
+                    self._prepare(current)
                 self._current = current
             return current
 

@@ -159,12 +159,29 @@ AuditorDep = Annotated[Principal, Depends(require_unscoped_admin)]
 
 
 def get_reader(request: Request, store: StoreDep, principal: ViewerDep) -> Reader:
-    view = request.app.state.scoped_graphs.get(request.app.state.projection.get(), principal)
+    """The reader of a request: its principal's view of the newest projection (waiting for
+    the first projection, or making the view, if need be: so not on the event loop)."""
+    return _reader(request, store, principal, request.app.state.scoped_graphs.get(request.app.state.projection.get(), principal))
+
+
+async def reader_of_request(request: Request, store: StoreDep, principal: ViewerDep) -> Reader:
+    """``get_reader`` without a worker thread when the view is already made, which is every
+    request but the first of a version and scope (a thread hop is a wait for the
+    interpreter lock each way while the server rebuilds a projection)."""
+    state = request.app.state
+    g = state.projection.ready()
+    view = state.scoped_graphs.made(g, principal) if g is not None else None
+    if view is None:
+        return await run_in_threadpool(get_reader, request, store, principal)
+    return _reader(request, store, principal, view)
+
+
+def _reader(request: Request, store: GraphStore, principal: Principal, view: ScopedGraph) -> Reader:
     where = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Reader(view, principal, store, where)
 
 
-ReaderDep = Annotated[Reader, Depends(get_reader)]
+ReaderDep = Annotated[Reader, Depends(reader_of_request)]
 
 
 async def one_value_per_query_parameter(request: Request) -> None:

@@ -109,3 +109,35 @@ def test_a_rebuild_after_a_write_is_built_from_the_store_not_loaded_from_the_cac
     store.write([Node(Label.CHAIN, "C2", {"name": "新链"})])
     assert "C2" in served.refresh_now()
     assert cache_path(store.path).stat().st_mtime_ns == made  # built in memory, the file left to the next command
+
+
+def test_ready_never_waits_not_even_for_the_first_load(tmp_path):
+    """What the event loop may ask: None before the first projection (the caller then waits
+    for it in a worker thread), the previous one while a rebuild runs."""
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    builder = HeldBuilder()
+    served = ServedProjection(store, builder, reload=builder)
+    assert served.ready() is None and builder.calls == 0
+    builder.go.set()
+    old = served.get()
+    builder.go.clear()
+    store.write([Node(Label.CHAIN, "C2", {"name": "新链"})])
+    assert served.ready() is old  # the rebuild it started is held, and not waited for
+    assert builder.started.wait(5)
+    builder.go.set()
+    assert "C2" in served.refresh_now() and served.ready() is served.get()
+
+
+def test_a_view_is_found_made_only_once_it_was_made(tmp_path):
+    from api.core.scope import ScopedGraphCache
+    from api.core.security.principal import Principal, Role
+
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    g = ServedProjection(store).get()
+    views = ScopedGraphCache()
+    viewer, scoped = Principal("token:v", Role.VIEWER), Principal("token:s", Role.VIEWER, frozenset({"C1"}))
+    assert views.made(g, viewer) is None
+    made = views.get(g, viewer)
+    assert views.made(g, viewer) is made and views.made(g, scoped) is None
