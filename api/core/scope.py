@@ -203,7 +203,12 @@ def _drop_names(node: dict[str, dict], by_label: dict[str, list[str]]) -> None:
 
 class ScopedGraphCache:
     """Views by (store version, chains, personal), so a restricted copy is made once per
-    version and scope, not once per request. One cache per app, and an app has one store."""
+    version and scope, not once per request. One cache per app, and an app has one store.
+
+    Each view holds its version's projection, so views of at most two versions are kept:
+    the one being served and the one before it, which requests still under way may read.
+    (Without that bound, sixteen views could hold sixteen city projections, 300 MB each.)
+    """
 
     def __init__(self, size: int = 16):
         self.size = size
@@ -247,3 +252,6 @@ class ScopedGraphCache:
             new = make_view(g, chains=chains, personal=personal)
             old.carry_over(new)
             self._keep((g.graph.get("version"), chains, personal), new)
+        with self._lock:  # the versions before the one served until now are read by no one new
+            for key in [key for key in self._views if key[0] not in (newest, g.graph.get("version"))]:
+                del self._views[key]

@@ -141,3 +141,32 @@ def test_a_view_is_found_made_only_once_it_was_made(tmp_path):
     assert views.made(g, viewer) is None
     made = views.get(g, viewer)
     assert views.made(g, viewer) is made and views.made(g, scoped) is None
+
+
+def test_views_of_at_most_two_versions_are_kept_so_old_projections_are_let_go(tmp_path):
+    """Each view holds its version's projection: after three writes, only the served
+    version's views and the one before it are kept, and the oldest projection is freed."""
+    import gc
+    import weakref
+
+    from api.core.scope import ScopedGraphCache
+    from api.core.security.principal import Principal, Role
+
+    store = SQLiteStore(tmp_path / "s.db")
+    store.write([Node(Label.CHAIN, "C1", {"name": "链"})])
+    views = ScopedGraphCache()
+    served = ServedProjection(store, prepare=views.carry_over)
+    viewer, editor = Principal("token:v", Role.VIEWER), Principal("token:e", Role.EDITOR)
+    first = served.get()
+    views.get(first, viewer), views.get(first, editor)
+    first_alive = weakref.ref(first)
+    del first
+    for n in range(2, 5):
+        store.write([Node(Label.CHAIN, f"C{n}", {"name": f"链{n}"})])
+        g = served.refresh_now()
+        views.get(g, viewer), views.get(g, editor)
+
+    kept = {key[0] for key in views._views}
+    assert kept == {store.version() - 1, store.version()}
+    gc.collect()
+    assert first_alive() is None
