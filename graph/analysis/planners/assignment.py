@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from typing import Hashable, Iterable, Literal
 
 
+from graph.analysis.planners.network_simplex import network_simplex
 from graph.errors import PlanInfeasible
 
 PRIORITY_SCALE = 100  # priorities are floats; two decimals survive in the integer costs
@@ -203,7 +204,8 @@ def solve_assignment(
 
     Parameters
     ----------
-    method : ``"simplex"``: networkx ``network_simplex`` on the network above.
+    method : ``"simplex"``: networkx's network simplex on the network above (pivot for
+        pivot, faster: ``network_simplex``).
         ``"shortest_paths"``: successive shortest paths from a greedy start
         (``_ShortestPaths``), the same optimum, only for people without a minimum; much
         faster where people have room to spare and each target has a few candidates
@@ -248,7 +250,7 @@ def solve_assignment(
 
     flow_graph, levels = _flow_network(people, groups, pools, usable)
     try:
-        _, flow = nx.network_simplex(flow_graph)
+        _, flow = network_simplex(flow_graph)
     except nx.NetworkXUnfeasible:
         raise PlanInfeasible(_shortage_message(people, pools, candidates, person_noun, target_noun, hint)) from None
     received = _received_from_flow(groups, usable, levels, flow)
