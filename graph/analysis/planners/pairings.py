@@ -131,7 +131,6 @@ class _Sites:
         self.parks: dict[str, frozenset[str]] = {}  # org -> parks of what it covers
         self.spread: dict[str, int] = {}  # org -> its spread key
         self._neighbours: dict[str, list[str]] = {}  # enterprise -> supply neighbours, as asked for
-        self._next_to: dict[str, tuple[str, ...]] = {}  # enterprise -> strong orgs one hop away, as asked for
         by_segment, by_park, by_both = defaultdict(list), defaultdict(list), defaultdict(list)
         nodes = g._node  # raw attributes: the NodeView costs several times more
         for org in strong:
@@ -153,6 +152,7 @@ class _Sites:
         self.in_segment = {k: frozenset(org for _, org in v) for k, v in by_segment.items()}
         self.in_park = {k: frozenset(org for _, org in v) for k, v in by_park.items()}
         self.by_both = {k: sorted(v) for k, v in by_both.items()}
+        self.next_to = _next_to_index(g, self.covering)  # enterprise -> strong orgs one hop away
 
     def neighbours(self, e: str) -> list[str]:
         """The enterprises ``e`` supplies or is supplied by."""
@@ -161,42 +161,44 @@ class _Sites:
             found = self._neighbours[e] = _supply_neighbours(self.g, e)
         return found
 
-    def next_to(self, e: str) -> tuple[str, ...]:
-        """The strong organisations covering a supply neighbour of ``e``, once each."""
-        found = self._next_to.get(e)
-        if found is None:
-            covering = self.covering
-            found = self._next_to[e] = tuple(
-                dict.fromkeys(org for v in self.neighbours(e) if v in covering for org in covering[v])
-            )
-        return found
+    def hops(self, enterprises: list[str], max_hops: int) -> list[set[str]]:
+        """The strong organisations by fewest supply-link hops (either direction) from one
+        of ``enterprises`` to one they cover: ``[at 0 hops, at 1, …, at max_hops]``.
 
-    def hops(self, enterprises: list[str], max_hops: int) -> dict[str, int]:
-        """Strong organisation -> fewest supply-link hops (either direction) from one of
-        ``enterprises`` to one it covers, for those within ``max_hops``.
-
-        Level by level: the organisations ``next_to`` the enterprises exactly ``hop - 1``
-        away are those covering one at most ``hop`` away, so the first level that finds
-        an organisation gives its fewest hops, and the last level of enterprises is
-        never listed."""
-        covering = self.covering
-        found = dict.fromkeys((org for e in enterprises if e in covering for org in covering[e]), 0)
+        Level by level: the organisations next to (``_next_to_index``) the enterprises
+        exactly ``hop - 1`` away are those covering one at most ``hop`` away, so the
+        first level that finds an organisation gives its fewest hops; the last level of
+        enterprises is never listed. Set operations throughout: about 30 organisations
+        within two hops of a target at city scale."""
+        covering, next_to = self.covering, self.next_to
+        found = set().union(*(covering[e] for e in enterprises if e in covering))
+        levels = [found]
+        found = set(found)
         seen = set(enterprises)
         frontier = enterprises
         for hop in range(1, max_hops + 1):
-            for e in frontier:
-                for org in self.next_to(e):
-                    if org not in found:
-                        found[org] = hop
+            reached = set().union(*(next_to[e] for e in frontier if e in next_to))
+            reached -= found
+            levels.append(reached)
+            found |= reached
             if hop < max_hops:
-                following = []
-                for e in frontier:
-                    for v in self.neighbours(e):
-                        if v not in seen:
-                            seen.add(v)
-                            following.append(v)
-                frontier = following
-        return found
+                frontier = set().union(*(self.neighbours(e) for e in frontier))
+                frontier -= seen
+                seen |= frontier
+        return levels
+
+
+def _next_to_index(g: nx.MultiDiGraph, covering: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    """Enterprise -> the strong organisations covering one of its supply neighbours.
+
+    Built from the covered side: each covered enterprise hands its organisations to its
+    neighbours, so the cost is the links of the (few) covered enterprises, not of every
+    enterprise a search passes."""
+    next_to: dict[str, set[str]] = defaultdict(set)
+    for e, orgs in covering.items():
+        for v in _supply_neighbours(g, e):
+            next_to[v].update(orgs)
+    return {e: frozenset(orgs) for e, orgs in next_to.items()}
 
 
 def _near_candidates(
@@ -263,25 +265,17 @@ def _nearest_orgs(
     """The ``nearest`` cheapest strong organisations for a target: (cost, spread, org,
     hops or None), cheapest first.
 
-    Organisations linked by supply (few) are all costed. The others come in three tiers of
+    Organisations linked by supply (some 30) are ranked by ``_cheapest_linked``. The others come in three tiers of
     one cost each — same segment and park, same segment, same park — which can hold
     thousands, so a tier is walked only while places are left, in spread order starting
     at the target's own key: O(``nearest``) per target, and equally near organisations
     share the work."""
     start = _spread_key(target)
-    hops = sites.hops(enterprises, max_hops)
-    hops.pop(target, None)
-    same_segment, same_park = _sitting_in(sites.in_segment, segments, hops), _sitting_in(sites.in_park, parks, hops)
-    spread = sites.spread
-    linked = sorted(
-        (
-            HOP_COST * n + (0 if org in same_segment else OTHER_SEGMENT_COST) + (0 if org in same_park else OTHER_PARK_COST),
-            (spread[org] - start) % _TURN,
-            org,
-            n,
-        )
-        for org, n in hops.items()
-    )[:nearest]  # never more than `nearest` of them are needed
+    levels = sites.hops(enterprises, max_hops)
+    for level in levels:
+        level.discard(target)
+    linked_orgs = set().union(*levels)
+    linked = _cheapest_linked(sites, levels, linked_orgs, segments, parks, start, nearest)
     unlinked = HOP_COST * (max_hops + 1)
     both = [sites.by_both.get((s, p), ()) for s in segments for p in parks]
     same_segment = [sites.by_segment.get(s, ()) for s in segments]
@@ -304,7 +298,7 @@ def _nearest_orgs(
         if len(found) >= nearest:
             return found
         for spread, org in _walk(places, start):
-            if org in hops or org == target or in_both(org):
+            if org in linked_orgs or org == target or in_both(org):
                 continue
             found.append((cost, spread, org, None))
             if len(found) >= nearest:
@@ -315,9 +309,44 @@ def _nearest_orgs(
     return found
 
 
-def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: dict[str, int]) -> set[str]:
+def _cheapest_linked(
+    sites: _Sites,
+    levels: list[set[str]],
+    linked: set[str],
+    segments: frozenset[str],
+    parks: frozenset[str],
+    start: int,
+    nearest: int,
+) -> list[tuple[int, int, str, int]]:
+    """The ``nearest`` cheapest of the organisations linked by supply (``levels``: by
+    hops): (cost, spread, org, hops), in order of cost, then spread, then id.
+
+    Each level splits by set operations into its four costs (same segment and park, same
+    segment, same park, neither), and only the cheapest costs are sorted by spread: a
+    target has some 30 linked organisations and keeps ``nearest`` of all its candidates."""
+    same_segment, same_park = _sitting_in(sites.in_segment, segments, linked), _sitting_in(sites.in_park, parks, linked)
+    by_cost: dict[int, list[tuple[int, set[str]]]] = defaultdict(list)  # cost -> [(hops, orgs)]
+    for hops, level in enumerate(levels):
+        if level:
+            in_segment, in_park = level & same_segment, level & same_park
+            in_both = in_segment & in_park
+            cost = HOP_COST * hops
+            by_cost[cost].append((hops, in_both))
+            by_cost[cost + OTHER_PARK_COST].append((hops, in_segment - in_both))
+            by_cost[cost + OTHER_SEGMENT_COST].append((hops, in_park - in_both))
+            by_cost[cost + OTHER_SEGMENT_COST + OTHER_PARK_COST].append((hops, level - in_segment - in_park))
+    spread, found = sites.spread, []
+    for cost in sorted(by_cost):
+        ranked = sorted(((spread[org] - start) % _TURN, org, hops) for hops, orgs in by_cost[cost] for org in orgs)
+        found += [(cost, offset, org, hops) for offset, org, hops in ranked]
+        if len(found) >= nearest:
+            break
+    return found[:nearest]
+
+
+def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: set[str]) -> set[str]:
     """Those of ``orgs`` that sit in one of ``places`` (``sitting``: place -> who sits there)."""
-    # intersection() with a dict iterates over the dict: the few orgs, not the many sitting there
+    # intersection() with a smaller set iterates over it: the few orgs, not the many sitting there
     return set().union(*(sitting[place].intersection(orgs) for place in places if place in sitting))
 
 
