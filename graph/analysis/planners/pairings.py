@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import math
 import zlib
 from collections import defaultdict
 from dataclasses import replace
@@ -188,17 +189,17 @@ class _Sites:
         return levels
 
 
-def _next_to_index(g: nx.MultiDiGraph, covering: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+def _next_to_index(g: nx.MultiDiGraph, covering: dict[str, list[str]]) -> dict[str, set[str]]:
     """Enterprise -> the strong organisations covering one of its supply neighbours.
 
     Built from the covered side: each covered enterprise hands its organisations to its
-    neighbours, so the cost is the links of the (few) covered enterprises, not of every
-    enterprise a search passes."""
+    neighbours, so the cost is the links of the covered enterprises (36,000 at city
+    scale), once, not a look at every neighbour of every enterprise a search passes."""
     next_to: dict[str, set[str]] = defaultdict(set)
     for e, orgs in covering.items():
         for v in _supply_neighbours(g, e):
             next_to[v].update(orgs)
-    return {e: frozenset(orgs) for e, orgs in next_to.items()}
+    return next_to
 
 
 def _near_candidates(
@@ -265,7 +266,7 @@ def _nearest_orgs(
     """The ``nearest`` cheapest strong organisations for a target: (cost, spread, org,
     hops or None), cheapest first.
 
-    Organisations linked by supply (some 30) are ranked by ``_cheapest_linked``. The others come in three tiers of
+    Organisations linked by supply (some 30) come from ``_linked_by_cost``. The others come in three tiers of
     one cost each — same segment and park, same segment, same park — which can hold
     thousands, so a tier is walked only while places are left, in spread order starting
     at the target's own key: O(``nearest``) per target, and equally near organisations
@@ -275,7 +276,7 @@ def _nearest_orgs(
     for level in levels:
         level.discard(target)
     linked_orgs = set().union(*levels)
-    linked = _cheapest_linked(sites, levels, linked_orgs, segments, parks, start, nearest)
+    linked = _linked_by_cost(sites, levels, linked_orgs, segments, parks)
     unlinked = HOP_COST * (max_hops + 1)
     both = [sites.by_both.get((s, p), ()) for s in segments for p in parks]
     same_segment = [sites.by_segment.get(s, ()) for s in segments]
@@ -289,12 +290,17 @@ def _nearest_orgs(
         key=lambda tier: tier[0],
     )
     found: list[tuple[int, int, str, int | None]] = []
-    next_linked = iter(linked)
-    pending = next(next_linked, None)
+
+    def take_linked(up_to: float) -> None:
+        """Linked organisations costing at most ``up_to`` (before unlinked ones of the
+        same cost), one cost at a time, sorted by spread only when it is reached."""
+        while linked and linked[0][0] <= up_to and len(found) < nearest:
+            cost, parts = linked.pop(0)
+            ranked = sorted(((sites.spread[org] - start) % _TURN, org, hops) for hops, orgs in parts for org in orgs)
+            found.extend((cost, offset, org, hops) for offset, org, hops in ranked[: nearest - len(found)])
+
     for cost, places, in_both in tiers:
-        while pending is not None and pending[0] <= cost and len(found) < nearest:
-            found.append(pending)
-            pending = next(next_linked, None)
+        take_linked(cost)
         if len(found) >= nearest:
             return found
         for spread, org in _walk(places, start):
@@ -303,27 +309,20 @@ def _nearest_orgs(
             found.append((cost, spread, org, None))
             if len(found) >= nearest:
                 return found
-    while pending is not None and len(found) < nearest:
-        found.append(pending)
-        pending = next(next_linked, None)
+    take_linked(math.inf)
     return found
 
 
-def _cheapest_linked(
-    sites: _Sites,
-    levels: list[set[str]],
-    linked: set[str],
-    segments: frozenset[str],
-    parks: frozenset[str],
-    start: int,
-    nearest: int,
-) -> list[tuple[int, int, str, int]]:
-    """The ``nearest`` cheapest of the organisations linked by supply (``levels``: by
-    hops): (cost, spread, org, hops), in order of cost, then spread, then id.
+def _linked_by_cost(
+    sites: _Sites, levels: list[set[str]], linked: set[str], segments: frozenset[str], parks: frozenset[str]
+) -> list[tuple[int, list[tuple[int, set[str]]]]]:
+    """The organisations linked by supply (``levels``: by hops) by cost, cheapest first:
+    [(cost, [(hops, orgs)])], no empty cost.
 
     Each level splits by set operations into its four costs (same segment and park, same
-    segment, same park, neither), and only the cheapest costs are sorted by spread: a
-    target has some 30 linked organisations and keeps ``nearest`` of all its candidates."""
+    segment, same park, neither); the caller sorts a cost by spread only if it gets to
+    it: a target has some 30 linked organisations, most of them two hops away and sharing
+    nothing (the dearest linked cost), and keeps only ``nearest`` candidates."""
     same_segment, same_park = _sitting_in(sites.in_segment, segments, linked), _sitting_in(sites.in_park, parks, linked)
     by_cost: dict[int, list[tuple[int, set[str]]]] = defaultdict(list)  # cost -> [(hops, orgs)]
     for hops, level in enumerate(levels):
@@ -331,17 +330,15 @@ def _cheapest_linked(
             in_segment, in_park = level & same_segment, level & same_park
             in_both = in_segment & in_park
             cost = HOP_COST * hops
-            by_cost[cost].append((hops, in_both))
-            by_cost[cost + OTHER_PARK_COST].append((hops, in_segment - in_both))
-            by_cost[cost + OTHER_SEGMENT_COST].append((hops, in_park - in_both))
-            by_cost[cost + OTHER_SEGMENT_COST + OTHER_PARK_COST].append((hops, level - in_segment - in_park))
-    spread, found = sites.spread, []
-    for cost in sorted(by_cost):
-        ranked = sorted(((spread[org] - start) % _TURN, org, hops) for hops, orgs in by_cost[cost] for org in orgs)
-        found += [(cost, offset, org, hops) for offset, org, hops in ranked]
-        if len(found) >= nearest:
-            break
-    return found[:nearest]
+            for extra, orgs in (
+                (0, in_both),
+                (OTHER_PARK_COST, in_segment - in_both),
+                (OTHER_SEGMENT_COST, in_park - in_both),
+                (OTHER_SEGMENT_COST + OTHER_PARK_COST, level - in_segment - in_park),
+            ):
+                if orgs:
+                    by_cost[cost + extra].append((hops, orgs))
+    return sorted(by_cost.items())
 
 
 def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: set[str]) -> set[str]:
