@@ -747,3 +747,35 @@ def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
             expected = [found for _, found in sorted(ranked)[:nearest]]
             got = P._nearest_orgs(sites, target, its, segments, parks, max_hops=max_hops, nearest=nearest)
             assert got == expected, (max_hops, nearest, target)
+
+
+def test_planners_pause_the_collector_and_restore_it():
+    """Planning runs with the cyclic collector off; afterwards it is as it was, also
+    when the plan fails."""
+    import gc
+
+    from graph.analysis.planners.collector import collector_paused
+
+    seen = []
+
+    @collector_paused
+    def planner(fail=False):
+        seen.append(gc.isenabled())
+        if fail:
+            raise PlanInfeasible("没有")
+        return "plan"
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert planner() == "plan" and gc.isenabled()
+        with pytest.raises(PlanInfeasible):
+            planner(fail=True)
+        assert gc.isenabled()
+        gc.disable()
+        assert planner() == "plan" and not gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()
+    assert seen == [False, False, False]
+    g = GraphBuilder().node("Instructor", "I1").enterprise("E1", party_members=0).projection()
+    assert pairs(plan_instructors(g)) == [("I1", "E1")] and gc.isenabled() == was
