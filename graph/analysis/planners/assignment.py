@@ -297,11 +297,12 @@ def _priority_cost(t: Target, top: float) -> int:
     return round((top - t.priority) * PRIORITY_SCALE)
 
 
-def _weights(slots: int, worst_priority: int, usable: list[Candidate]) -> tuple[int, int, int]:
+def _weights(slots: int, worst_priority: int, worst_cost: int) -> tuple[int, int, int]:
     """(pair, unused, fallback) weights: each rule of the module doc outweighs everything
-    the later rules can add up to over ``slots`` pairs."""
+    the later rules can add up to over ``slots`` pairs (``worst_cost``: the dearest
+    candidate's cost)."""
     pair_weight = slots * worst_priority + 1  # one unit of pair cost outweighs all priorities
-    worst_edge = max(c.cost for c in usable) * pair_weight + worst_priority
+    worst_edge = worst_cost * pair_weight + worst_priority
     unused_weight = slots * worst_edge + 1  # one more pair outweighs all pair costs
     fallback_weight = slots * unused_weight + 1  # one fallback pair fewer outweighs everything
     return pair_weight, unused_weight, fallback_weight
@@ -320,7 +321,7 @@ def _flow_network(people: list[Person], groups: dict, pools: dict, usable: list[
             by_cost.setdefault(_priority_cost(t, top), []).append(t)
         levels[k] = list(by_cost.items())
     worst_priority = max(cost for k in used_pools for cost, _ in levels[k])
-    pair_weight, unused_weight, fallback_weight = _weights(slots, worst_priority, usable)
+    pair_weight, unused_weight, fallback_weight = _weights(slots, worst_priority, max(c.cost for c in usable))
 
     need = sum(p.need for p in people)
     import networkx as nx
@@ -409,26 +410,30 @@ class _ShortestPaths:
 
     def __init__(self, people: list[Person], pools: dict, usable: list[Candidate]):
         by_pool: dict[Hashable, list[Candidate]] = defaultdict(list)
-        for c in usable:
+        keys: dict[Hashable, int] = {}  # group -> its place in order of first candidate
+        worst_cost = 0
+        for c in usable:  # one pass: pairings bring some 170,000 candidates
             by_pool[c.pool].append(c)
+            keys.setdefault(c.person, len(keys))
+            worst_cost = max(worst_cost, c.cost)
         self.rows = sorted((t for k in by_pool for t in pools[k]), key=lambda t: (-t.priority, t.id))
-        keys = list(dict.fromkeys(c.person for c in usable))
         self.n, self.m = n, m = len(self.rows), len(keys)
         self.sink = 2 * n + m
-        column = {key: n + j for j, key in enumerate(keys)}
+        column = {key: n + j for key, j in keys.items()}
         free = {p.group_key: 0 for p in people}
         for p in people:
             free[p.group_key] += p.free
         self.room = {column[key]: free[key] for key in keys}
         top = self.rows[0].priority
         priority_costs = [_priority_cost(t, top) for t in self.rows]
-        pair_weight, self.unused_weight, fallback_weight = _weights(sum(free.values()), max(priority_costs), usable)
-        offers = {  # pool -> [(group node, pair weight, candidate)]
-            k: [(column[c.person], c.cost * pair_weight + (fallback_weight if c.fallback else 0), c) for c in found]
-            for k, found in by_pool.items()
-        }
-        self.edges = [  # target -> [(group node, weight, candidate)]
-            [(g, priority_cost + w, c) for g, w, c in offers[t.pool_key]]
+        pair_weight, self.unused_weight, fallback_weight = _weights(
+            sum(free.values()), max(priority_costs), worst_cost
+        )
+        self.edges = [  # target -> [(group node, weight, candidate)], the pool's candidates in order
+            [
+                (column[c.person], priority_cost + c.cost * pair_weight + (fallback_weight if c.fallback else 0), c)
+                for c in by_pool[t.pool_key]
+            ]
             for t, priority_cost in zip(self.rows, priority_costs)
         ]
         self.size = n + sum(len(out) for out in self.edges)

@@ -221,24 +221,23 @@ def _near_candidates(
     candidates (organisations, costs and reasons) share a pool, which keeps the
     assignment small without changing its answer."""
     sites = _Sites(g, strong)
-    priority = {t.id: t.priority for t in targets}
     reasons: dict[tuple, tuple[str, ...]] = {}  # (hops, segment, park) -> reasons, built once each
     nearest_of: dict[str, list[tuple[tuple, str, tuple]]] = defaultdict(list)  # org -> [(rank, target, why)]
     near: set[str] = set()
-    nodes = g._node  # raw attributes: the NodeView costs several times more
+    nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
+    enterprise, in_segment = Label.ENTERPRISE.value, RelType.IN_SEGMENT.value
     for t in targets:
-        enterprises = [t.id] if nodes[t.id]["label"] == Label.ENTERPRISE.value else out_ids(g, t.id, RelType.COVERS)
-        segments = frozenset(s for e in enterprises for s in out_ids(g, e, RelType.IN_SEGMENT))
+        enterprises = [t.id] if nodes[t.id]["label"] == enterprise else out_ids(g, t.id, RelType.COVERS)
+        segments = frozenset(s for e in enterprises for s, keyed in succ[e].items() if in_segment in keyed)
         parks = frozenset(p for e in enterprises if (p := nodes[e].get("park")))
         found = _nearest_orgs(sites, t.id, enterprises, segments, parks, max_hops=max_hops, nearest=nearest)
         if found:
             near.add(t.id)
         for cost, spread, org, hops in found:
-            segment = min(sites.segments[org] & segments, default=None)
-            park = min(sites.parks[org] & parks, default=None)
-            if (hops, segment, park) not in reasons:
-                reasons[hops, segment, park] = _nearness_reasons(g, hops, segment, park)
-            nearest_of[org].append(((cost, -priority[t.id], spread), t.id, reasons[hops, segment, park]))
+            why = (hops, min(sites.segments[org] & segments, default=None), min(sites.parks[org] & parks, default=None))
+            if why not in reasons:
+                reasons[why] = _nearness_reasons(g, *why)
+            nearest_of[org].append(((cost, -t.priority, spread), t.id, reasons[why]))
     offered: dict[str, list[tuple[str, int, tuple[str, ...]]]] = defaultdict(list)  # target -> [(org, cost, why)]
     for p in people:
         partner = tuple(f"结对方：{r}" for r in strong[p.id])
