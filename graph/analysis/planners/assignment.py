@@ -499,7 +499,7 @@ class _ShortestPaths:
             settled.append(u)
             if u < n:  # a target: to another group, or unpaired
                 current = self.match[u][0] if self.match[u] is not None else None
-                out = [(g, w, (g, w, c)) for g, w, c in self.edges[u] if g != current]
+                out = [(edge[0], edge[1], edge) for edge in self.edges[u] if edge[0] != current]
                 out.append((n + m + u, self.unused_weight, None))
             elif u < n + m:  # a group: give back one of its targets, or use a free place
                 out = [(i, -self.match[i][1], None) for i in self.members[u]]

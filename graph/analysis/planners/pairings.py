@@ -267,11 +267,12 @@ def _nearest_orgs(
     """The ``nearest`` cheapest strong organisations for a target: (cost, spread, org,
     hops or None), cheapest first.
 
-    Organisations linked by supply (some 30) come from ``_linked_by_cost``. The others come in three tiers of
-    one cost each — same segment and park, same segment, same park — which can hold
-    thousands, so a tier is walked only while places are left, in spread order starting
-    at the target's own key: O(``nearest``) per target, and equally near organisations
-    share the work."""
+    Organisations linked by supply (some 30) come from ``_linked_by_cost``, one cost at
+    a time. The others come in three tiers of one cost each — same segment and park,
+    same segment, same park — which can hold thousands, so a tier is walked only while
+    places are left, in spread order starting at the target's own key: O(``nearest``)
+    per target, and equally near organisations share the work. At equal cost linked
+    organisations come first."""
     start = _spread_key(target)
     levels = sites.hops(enterprises, max_hops)
     for level in levels:
