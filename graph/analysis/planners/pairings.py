@@ -19,9 +19,12 @@ left over even if a farther one has room (the leftover says so). On small distri
 nothing is cut and the plan is optimal. Ties are spread by a stable hash, so equally near
 organisations share the work. Finding the nearest costs O(``nearest``) per target however
 many organisations share its park or segment (the unlinked ones come in three tiers of one
-cost each, walked only as far as needed), targets with the same candidates share a pool,
-and the assignment runs by shortest paths (``solve_assignment(method="auto")``), exact on
-the candidates: 23,000 targets and 16,000 strong organisations in about 12 s.
+cost each, walked only as far as needed); the organisations linked by supply come from an
+index of who is next to whom, built once from the covered enterprises, and are ranked one
+cost at a time. Targets with the same candidates share a pool, and the assignment runs by
+shortest paths (``solve_assignment(method="auto")``), exact on the candidates. The city
+demo (23,000 targets, 16,000 strong organisations, 170,000 candidate pairs): the
+"plan pairings" row of benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
