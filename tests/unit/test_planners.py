@@ -604,7 +604,9 @@ def test_pairings_supply_hops_match_breadth_first_search(seed):
             expected = {
                 org: min(far[e] for e in its if e in far) for org, its in covered.items() if any(e in far for e in its)
             }
-            assert sites.hops(start, max_hops) == expected
+            levels = sites.hops(start, max_hops)
+            assert len(levels) == max_hops + 1
+            assert {org: hops for hops, level in enumerate(levels) for org in level} == expected
 
 # -- joint branches --------------------------------------------------------------------
 
@@ -675,3 +677,105 @@ def test_planners_never_mutate_the_projection():
         plan = planner(g)
         assert plan.version == 1 and plan.created
     assert (list(g.nodes(data=True)), list(g.edges(keys=True, data=True)), dict(g.graph)) == before
+
+
+def _random_sites_graph(seed: int):
+    """Enterprises in three segments and three parks with random supply links; strong
+    organisations covering one to three each; a few weak ones."""
+    rng = random.Random(seed)
+    b = GraphBuilder().chain("C1").segment("S1", "C1", "upstream").segment("S2", "C1", "midstream")
+    b.segment("S3", "C1", "downstream")
+    enterprises = [f"E{n:02d}" for n in range(40)]
+    for e in enterprises:
+        b.enterprise(e, park=rng.choice(["P1", "P2", "P3", None]))
+        for segment in rng.sample(["S1", "S2", "S3"], rng.randint(0, 2)):
+            b.rel("IN_SEGMENT", e, segment)
+    links = {tuple(rng.sample(enterprises, 2)) for _ in range(45)}
+    for supplier, customer in links:
+        b.rel("SUPPLIES", supplier, customer)
+    covered = {f"S{n:02d}": rng.sample(enterprises, rng.randint(1, 3)) for n in range(14)}
+    covered.update({f"W{n}": rng.sample(enterprises, rng.randint(1, 2)) for n in range(4)})
+    for org, its in covered.items():
+        b.org(org, star=5 if org.startswith("S") else 1)
+        for e in its:
+            b.rel("COVERS", org, e)
+    return b.projection(), enterprises, covered, links
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
+    """Each target's ``nearest`` strong organisations, as the index finds them, against
+    the rule applied to every strong organisation: cost by hops (or unlinked), segment
+    and park; at equal cost linked ones first, then by spread from the target, then id."""
+    import networkx as nx
+
+    from graph.analysis.planners import pairings as P
+    from graph.projection import out_ids
+
+    g, enterprises, covered, links = _random_sites_graph(seed)
+    strong = {org: ("5 星级党组织",) for org in covered if org.startswith("S")}
+    sites = P._Sites(g, strong)
+    undirected = nx.Graph(list(links))
+    undirected.add_nodes_from(enterprises)
+
+    def segments_of(es):
+        return frozenset(s for e in es for s in out_ids(g, e, RelType.IN_SEGMENT))
+
+    def parks_of(es):
+        return frozenset(p for e in es if (p := g.nodes[e].get("park")))
+
+    for max_hops, nearest in ((0, 3), (1, 5), (2, 4), (2, 8), (3, 20)):
+        for target in enterprises[:10] + ["W0", "W1", "W2", "W3"]:
+            its = covered.get(target, [target])
+            segments, parks = segments_of(its), parks_of(its)
+            far = nx.multi_source_dijkstra_path_length(undirected, set(its), cutoff=max_hops)
+            start = P._spread_key(target)
+            ranked = []
+            for org in strong:
+                hops = min((far[e] for e in covered[org] if e in far), default=None)
+                same_segment = not segments_of(covered[org]).isdisjoint(segments)
+                same_park = not parks_of(covered[org]).isdisjoint(parks)
+                if hops is None and not (same_segment or same_park):
+                    continue
+                cost = (
+                    P.HOP_COST * (max_hops + 1 if hops is None else hops)
+                    + (0 if same_segment else P.OTHER_SEGMENT_COST)
+                    + (0 if same_park else P.OTHER_PARK_COST)
+                )
+                offset = (P._spread_key(org) - start) % P._TURN
+                ranked.append(((cost, hops is None, offset, org), (cost, offset, org, hops)))
+            expected = [found for _, found in sorted(ranked)[:nearest]]
+            got = P._nearest_orgs(sites, target, its, segments, parks, max_hops=max_hops, nearest=nearest)
+            assert got == expected, (max_hops, nearest, target)
+
+
+def test_planners_pause_the_collector_and_restore_it():
+    """Planning runs with the cyclic collector off; afterwards it is as it was, also
+    when the plan fails."""
+    import gc
+
+    from graph.analysis.planners.collector import collector_paused
+
+    seen = []
+
+    @collector_paused
+    def planner(fail=False):
+        seen.append(gc.isenabled())
+        if fail:
+            raise PlanInfeasible("没有")
+        return "plan"
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert planner() == "plan" and gc.isenabled()
+        with pytest.raises(PlanInfeasible):
+            planner(fail=True)
+        assert gc.isenabled()
+        gc.disable()
+        assert planner() == "plan" and not gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()
+    assert seen == [False, False, False]
+    g = GraphBuilder().node("Instructor", "I1").enterprise("E1", party_members=0).projection()
+    assert pairs(plan_instructors(g)) == [("I1", "E1")] and gc.isenabled() == was

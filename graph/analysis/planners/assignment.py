@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from typing import Hashable, Iterable, Literal
 
 
+from graph.analysis.planners.network_simplex import network_simplex
 from graph.errors import PlanInfeasible
 
 PRIORITY_SCALE = 100  # priorities are floats; two decimals survive in the integer costs
@@ -203,7 +204,8 @@ def solve_assignment(
 
     Parameters
     ----------
-    method : ``"simplex"``: networkx ``network_simplex`` on the network above.
+    method : ``"simplex"``: networkx's network simplex on the network above (pivot for
+        pivot, faster: ``network_simplex``).
         ``"shortest_paths"``: successive shortest paths from a greedy start
         (``_ShortestPaths``), the same optimum, only for people without a minimum; much
         faster where people have room to spare and each target has a few candidates
@@ -248,7 +250,7 @@ def solve_assignment(
 
     flow_graph, levels = _flow_network(people, groups, pools, usable)
     try:
-        _, flow = nx.network_simplex(flow_graph)
+        _, flow = network_simplex(flow_graph)
     except nx.NetworkXUnfeasible:
         raise PlanInfeasible(_shortage_message(people, pools, candidates, person_noun, target_noun, hint)) from None
     received = _received_from_flow(groups, usable, levels, flow)
@@ -295,11 +297,12 @@ def _priority_cost(t: Target, top: float) -> int:
     return round((top - t.priority) * PRIORITY_SCALE)
 
 
-def _weights(slots: int, worst_priority: int, usable: list[Candidate]) -> tuple[int, int, int]:
+def _weights(slots: int, worst_priority: int, worst_cost: int) -> tuple[int, int, int]:
     """(pair, unused, fallback) weights: each rule of the module doc outweighs everything
-    the later rules can add up to over ``slots`` pairs."""
+    the later rules can add up to over ``slots`` pairs (``worst_cost``: the dearest
+    candidate's cost)."""
     pair_weight = slots * worst_priority + 1  # one unit of pair cost outweighs all priorities
-    worst_edge = max(c.cost for c in usable) * pair_weight + worst_priority
+    worst_edge = worst_cost * pair_weight + worst_priority
     unused_weight = slots * worst_edge + 1  # one more pair outweighs all pair costs
     fallback_weight = slots * unused_weight + 1  # one fallback pair fewer outweighs everything
     return pair_weight, unused_weight, fallback_weight
@@ -318,7 +321,7 @@ def _flow_network(people: list[Person], groups: dict, pools: dict, usable: list[
             by_cost.setdefault(_priority_cost(t, top), []).append(t)
         levels[k] = list(by_cost.items())
     worst_priority = max(cost for k in used_pools for cost, _ in levels[k])
-    pair_weight, unused_weight, fallback_weight = _weights(slots, worst_priority, usable)
+    pair_weight, unused_weight, fallback_weight = _weights(slots, worst_priority, max(c.cost for c in usable))
 
     need = sum(p.need for p in people)
     import networkx as nx
@@ -407,26 +410,30 @@ class _ShortestPaths:
 
     def __init__(self, people: list[Person], pools: dict, usable: list[Candidate]):
         by_pool: dict[Hashable, list[Candidate]] = defaultdict(list)
-        for c in usable:
+        keys: dict[Hashable, int] = {}  # group -> its place in order of first candidate
+        worst_cost = 0
+        for c in usable:  # one pass: pairings bring some 170,000 candidates
             by_pool[c.pool].append(c)
+            keys.setdefault(c.person, len(keys))
+            worst_cost = max(worst_cost, c.cost)
         self.rows = sorted((t for k in by_pool for t in pools[k]), key=lambda t: (-t.priority, t.id))
-        keys = list(dict.fromkeys(c.person for c in usable))
         self.n, self.m = n, m = len(self.rows), len(keys)
         self.sink = 2 * n + m
-        column = {key: n + j for j, key in enumerate(keys)}
+        column = {key: n + j for key, j in keys.items()}
         free = {p.group_key: 0 for p in people}
         for p in people:
             free[p.group_key] += p.free
         self.room = {column[key]: free[key] for key in keys}
         top = self.rows[0].priority
         priority_costs = [_priority_cost(t, top) for t in self.rows]
-        pair_weight, self.unused_weight, fallback_weight = _weights(sum(free.values()), max(priority_costs), usable)
-        offers = {  # pool -> [(group node, pair weight, candidate)]
-            k: [(column[c.person], c.cost * pair_weight + (fallback_weight if c.fallback else 0), c) for c in found]
-            for k, found in by_pool.items()
-        }
-        self.edges = [  # target -> [(group node, weight, candidate)]
-            [(g, priority_cost + w, c) for g, w, c in offers[t.pool_key]]
+        pair_weight, self.unused_weight, fallback_weight = _weights(
+            sum(free.values()), max(priority_costs), worst_cost
+        )
+        self.edges = [  # target -> [(group node, weight, candidate)], the pool's candidates in order
+            [
+                (column[c.person], priority_cost + c.cost * pair_weight + (fallback_weight if c.fallback else 0), c)
+                for c in by_pool[t.pool_key]
+            ]
             for t, priority_cost in zip(self.rows, priority_costs)
         ]
         self.size = n + sum(len(out) for out in self.edges)
@@ -492,7 +499,7 @@ class _ShortestPaths:
             settled.append(u)
             if u < n:  # a target: to another group, or unpaired
                 current = self.match[u][0] if self.match[u] is not None else None
-                out = [(g, w, (g, w, c)) for g, w, c in self.edges[u] if g != current]
+                out = [(edge[0], edge[1], edge) for edge in self.edges[u] if edge[0] != current]
                 out.append((n + m + u, self.unused_weight, None))
             elif u < n + m:  # a group: give back one of its targets, or use a free place
                 out = [(i, -self.match[i][1], None) for i in self.members[u]]

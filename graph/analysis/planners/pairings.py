@@ -19,9 +19,12 @@ left over even if a farther one has room (the leftover says so). On small distri
 nothing is cut and the plan is optimal. Ties are spread by a stable hash, so equally near
 organisations share the work. Finding the nearest costs O(``nearest``) per target however
 many organisations share its park or segment (the unlinked ones come in three tiers of one
-cost each, walked only as far as needed), targets with the same candidates share a pool,
-and the assignment runs by shortest paths (``solve_assignment(method="auto")``), exact on
-the candidates: 23,000 targets and 16,000 strong organisations in about 12 s.
+cost each, walked only as far as needed); the organisations linked by supply come from an
+index of who is next to whom, built once from the covered enterprises, and are ranked one
+cost at a time. Targets with the same candidates share a pool, and the assignment runs by
+shortest paths (``solve_assignment(method="auto")``), exact on the candidates. The city
+demo (23,000 targets, 16,000 strong organisations, 170,000 candidate pairs): the
+"plan pairings" row of benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import math
 import zlib
 from collections import defaultdict
 from dataclasses import replace
@@ -40,6 +44,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import Candidate, Person, Target, solve_assignment
+from graph.analysis.planners.collector import collector_paused
 from graph.analysis.planners.plan import PAIRINGS, Leftover, Plan, assignment_items, make_plan
 from graph.analysis.planners.targets import enterprise_target, org_target, strong_org_reasons, weak_orgs
 from graph.analysis.uncovered import uncovered_enterprises
@@ -58,6 +63,7 @@ NO_STRONG_ORG = "附近没有强党组织（上下游、同环节、同园区都
 NO_ROOM = "附近的强党组织结对名额已满"
 
 
+@collector_paused
 def plan_pairings(
     g: nx.MultiDiGraph,
     *,
@@ -131,7 +137,6 @@ class _Sites:
         self.parks: dict[str, frozenset[str]] = {}  # org -> parks of what it covers
         self.spread: dict[str, int] = {}  # org -> its spread key
         self._neighbours: dict[str, list[str]] = {}  # enterprise -> supply neighbours, as asked for
-        self._next_to: dict[str, tuple[str, ...]] = {}  # enterprise -> strong orgs one hop away, as asked for
         by_segment, by_park, by_both = defaultdict(list), defaultdict(list), defaultdict(list)
         nodes = g._node  # raw attributes: the NodeView costs several times more
         for org in strong:
@@ -153,6 +158,7 @@ class _Sites:
         self.in_segment = {k: frozenset(org for _, org in v) for k, v in by_segment.items()}
         self.in_park = {k: frozenset(org for _, org in v) for k, v in by_park.items()}
         self.by_both = {k: sorted(v) for k, v in by_both.items()}
+        self.next_to = _next_to_index(g, self.covering)  # enterprise -> strong orgs one hop away
 
     def neighbours(self, e: str) -> list[str]:
         """The enterprises ``e`` supplies or is supplied by."""
@@ -161,42 +167,44 @@ class _Sites:
             found = self._neighbours[e] = _supply_neighbours(self.g, e)
         return found
 
-    def next_to(self, e: str) -> tuple[str, ...]:
-        """The strong organisations covering a supply neighbour of ``e``, once each."""
-        found = self._next_to.get(e)
-        if found is None:
-            covering = self.covering
-            found = self._next_to[e] = tuple(
-                dict.fromkeys(org for v in self.neighbours(e) if v in covering for org in covering[v])
-            )
-        return found
+    def hops(self, enterprises: list[str], max_hops: int) -> list[set[str]]:
+        """The strong organisations by fewest supply-link hops (either direction) from one
+        of ``enterprises`` to one they cover: ``[at 0 hops, at 1, …, at max_hops]``.
 
-    def hops(self, enterprises: list[str], max_hops: int) -> dict[str, int]:
-        """Strong organisation -> fewest supply-link hops (either direction) from one of
-        ``enterprises`` to one it covers, for those within ``max_hops``.
-
-        Level by level: the organisations ``next_to`` the enterprises exactly ``hop - 1``
-        away are those covering one at most ``hop`` away, so the first level that finds
-        an organisation gives its fewest hops, and the last level of enterprises is
-        never listed."""
-        covering = self.covering
-        found = dict.fromkeys((org for e in enterprises if e in covering for org in covering[e]), 0)
+        Level by level: the organisations next to (``_next_to_index``) the enterprises
+        exactly ``hop - 1`` away are those covering one at most ``hop`` away, so the
+        first level that finds an organisation gives its fewest hops; the last level of
+        enterprises is never listed. Set operations throughout: about 30 organisations
+        within two hops of a target at city scale."""
+        covering, next_to = self.covering, self.next_to
+        found = set().union(*(covering[e] for e in enterprises if e in covering))
+        levels = [found]
+        found = set(found)
         seen = set(enterprises)
         frontier = enterprises
         for hop in range(1, max_hops + 1):
-            for e in frontier:
-                for org in self.next_to(e):
-                    if org not in found:
-                        found[org] = hop
+            reached = set().union(*(next_to[e] for e in frontier if e in next_to))
+            reached -= found
+            levels.append(reached)
+            found |= reached
             if hop < max_hops:
-                following = []
-                for e in frontier:
-                    for v in self.neighbours(e):
-                        if v not in seen:
-                            seen.add(v)
-                            following.append(v)
-                frontier = following
-        return found
+                frontier = set().union(*(self.neighbours(e) for e in frontier))
+                frontier -= seen
+                seen |= frontier
+        return levels
+
+
+def _next_to_index(g: nx.MultiDiGraph, covering: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Enterprise -> the strong organisations covering one of its supply neighbours.
+
+    Built from the covered side: each covered enterprise hands its organisations to its
+    neighbours, so the cost is the links of the covered enterprises (36,000 at city
+    scale), once, not a look at every neighbour of every enterprise a search passes."""
+    next_to: dict[str, set[str]] = defaultdict(set)
+    for e, orgs in covering.items():
+        for v in _supply_neighbours(g, e):
+            next_to[v].update(orgs)
+    return next_to
 
 
 def _near_candidates(
@@ -216,24 +224,23 @@ def _near_candidates(
     candidates (organisations, costs and reasons) share a pool, which keeps the
     assignment small without changing its answer."""
     sites = _Sites(g, strong)
-    priority = {t.id: t.priority for t in targets}
     reasons: dict[tuple, tuple[str, ...]] = {}  # (hops, segment, park) -> reasons, built once each
     nearest_of: dict[str, list[tuple[tuple, str, tuple]]] = defaultdict(list)  # org -> [(rank, target, why)]
     near: set[str] = set()
-    nodes = g._node  # raw attributes: the NodeView costs several times more
+    nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
+    enterprise, in_segment = Label.ENTERPRISE.value, RelType.IN_SEGMENT.value
     for t in targets:
-        enterprises = [t.id] if nodes[t.id]["label"] == Label.ENTERPRISE.value else out_ids(g, t.id, RelType.COVERS)
-        segments = frozenset(s for e in enterprises for s in out_ids(g, e, RelType.IN_SEGMENT))
+        enterprises = [t.id] if nodes[t.id]["label"] == enterprise else out_ids(g, t.id, RelType.COVERS)
+        segments = frozenset(s for e in enterprises for s, keyed in succ[e].items() if in_segment in keyed)
         parks = frozenset(p for e in enterprises if (p := nodes[e].get("park")))
         found = _nearest_orgs(sites, t.id, enterprises, segments, parks, max_hops=max_hops, nearest=nearest)
         if found:
             near.add(t.id)
         for cost, spread, org, hops in found:
-            segment = min(sites.segments[org] & segments, default=None)
-            park = min(sites.parks[org] & parks, default=None)
-            if (hops, segment, park) not in reasons:
-                reasons[hops, segment, park] = _nearness_reasons(g, hops, segment, park)
-            nearest_of[org].append(((cost, -priority[t.id], spread), t.id, reasons[hops, segment, park]))
+            why = (hops, min(sites.segments[org] & segments, default=None), min(sites.parks[org] & parks, default=None))
+            if why not in reasons:
+                reasons[why] = _nearness_reasons(g, *why)
+            nearest_of[org].append(((cost, -t.priority, spread), t.id, reasons[why]))
     offered: dict[str, list[tuple[str, int, tuple[str, ...]]]] = defaultdict(list)  # target -> [(org, cost, why)]
     for p in people:
         partner = tuple(f"结对方：{r}" for r in strong[p.id])
@@ -263,25 +270,18 @@ def _nearest_orgs(
     """The ``nearest`` cheapest strong organisations for a target: (cost, spread, org,
     hops or None), cheapest first.
 
-    Organisations linked by supply (few) are all costed. The others come in three tiers of
-    one cost each — same segment and park, same segment, same park — which can hold
-    thousands, so a tier is walked only while places are left, in spread order starting
-    at the target's own key: O(``nearest``) per target, and equally near organisations
-    share the work."""
+    Organisations linked by supply (some 30) come from ``_linked_by_cost``, one cost at
+    a time. The others come in three tiers of one cost each — same segment and park,
+    same segment, same park — which can hold thousands, so a tier is walked only while
+    places are left, in spread order starting at the target's own key: O(``nearest``)
+    per target, and equally near organisations share the work. At equal cost linked
+    organisations come first."""
     start = _spread_key(target)
-    hops = sites.hops(enterprises, max_hops)
-    hops.pop(target, None)
-    same_segment, same_park = _sitting_in(sites.in_segment, segments, hops), _sitting_in(sites.in_park, parks, hops)
-    spread = sites.spread
-    linked = sorted(
-        (
-            HOP_COST * n + (0 if org in same_segment else OTHER_SEGMENT_COST) + (0 if org in same_park else OTHER_PARK_COST),
-            (spread[org] - start) % _TURN,
-            org,
-            n,
-        )
-        for org, n in hops.items()
-    )[:nearest]  # never more than `nearest` of them are needed
+    levels = sites.hops(enterprises, max_hops)
+    for level in levels:
+        level.discard(target)
+    linked_orgs = set().union(*levels)
+    linked = _linked_by_cost(sites, levels, linked_orgs, segments, parks)
     unlinked = HOP_COST * (max_hops + 1)
     both = [sites.by_both.get((s, p), ()) for s in segments for p in parks]
     same_segment = [sites.by_segment.get(s, ()) for s in segments]
@@ -295,29 +295,60 @@ def _nearest_orgs(
         key=lambda tier: tier[0],
     )
     found: list[tuple[int, int, str, int | None]] = []
-    next_linked = iter(linked)
-    pending = next(next_linked, None)
+
+    def take_linked(up_to: float) -> None:
+        """Linked organisations costing at most ``up_to`` (before unlinked ones of the
+        same cost), one cost at a time, sorted by spread only when it is reached."""
+        while linked and linked[0][0] <= up_to and len(found) < nearest:
+            cost, parts = linked.pop(0)
+            ranked = sorted(((sites.spread[org] - start) % _TURN, org, hops) for hops, orgs in parts for org in orgs)
+            found.extend((cost, offset, org, hops) for offset, org, hops in ranked[: nearest - len(found)])
+
     for cost, places, in_both in tiers:
-        while pending is not None and pending[0] <= cost and len(found) < nearest:
-            found.append(pending)
-            pending = next(next_linked, None)
+        take_linked(cost)
         if len(found) >= nearest:
             return found
         for spread, org in _walk(places, start):
-            if org in hops or org == target or in_both(org):
+            if org in linked_orgs or org == target or in_both(org):
                 continue
             found.append((cost, spread, org, None))
             if len(found) >= nearest:
                 return found
-    while pending is not None and len(found) < nearest:
-        found.append(pending)
-        pending = next(next_linked, None)
+    take_linked(math.inf)
     return found
 
 
-def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: dict[str, int]) -> set[str]:
+def _linked_by_cost(
+    sites: _Sites, levels: list[set[str]], linked: set[str], segments: frozenset[str], parks: frozenset[str]
+) -> list[tuple[int, list[tuple[int, set[str]]]]]:
+    """The organisations linked by supply (``levels``: by hops) by cost, cheapest first:
+    [(cost, [(hops, orgs)])], no empty cost.
+
+    Each level splits by set operations into its four costs (same segment and park, same
+    segment, same park, neither); the caller sorts a cost by spread only if it gets to
+    it: a target has some 30 linked organisations, most of them two hops away and sharing
+    nothing (the dearest linked cost), and keeps only ``nearest`` candidates."""
+    same_segment, same_park = _sitting_in(sites.in_segment, segments, linked), _sitting_in(sites.in_park, parks, linked)
+    by_cost: dict[int, list[tuple[int, set[str]]]] = defaultdict(list)  # cost -> [(hops, orgs)]
+    for hops, level in enumerate(levels):
+        if level:
+            in_segment, in_park = level & same_segment, level & same_park
+            in_both = in_segment & in_park
+            cost = HOP_COST * hops
+            for extra, orgs in (
+                (0, in_both),
+                (OTHER_PARK_COST, in_segment - in_both),
+                (OTHER_SEGMENT_COST, in_park - in_both),
+                (OTHER_SEGMENT_COST + OTHER_PARK_COST, level - in_segment - in_park),
+            ):
+                if orgs:
+                    by_cost[cost + extra].append((hops, orgs))
+    return sorted(by_cost.items())
+
+
+def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: set[str]) -> set[str]:
     """Those of ``orgs`` that sit in one of ``places`` (``sitting``: place -> who sits there)."""
-    # intersection() with a dict iterates over the dict: the few orgs, not the many sitting there
+    # intersection() with a smaller set iterates over it: the few orgs, not the many sitting there
     return set().union(*(sitting[place].intersection(orgs) for place in places if place in sitting))
 
 

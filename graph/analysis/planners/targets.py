@@ -71,16 +71,19 @@ def weak_orgs(g: nx.MultiDiGraph, *, chain: str | None = None, org_chains: dict[
     is strong for another reason (demonstration site, covers a leading enterprise) is not weak.
     """
     found = []
+    nodes = g._node  # raw attributes: the NodeView costs several times more
     for org in ids_with_label(g, Label.PARTY_ORG):
-        chains = tuple(sorted(org_chains.get(org, ())))
-        if not is_weak_org(g, org) or strong_org_reasons(g, org) or (chain is not None and chain not in chains):
+        if not is_weak_org(g, org) or (chain is not None and chain not in org_chains.get(org, ())):
             continue
+        if strong_org_reasons(g, org):
+            continue
+        chains = tuple(sorted(org_chains.get(org, ())))
         priority, reasons = _weak_priority(g, org)
         found.append(
             WeakOrg(
                 id=org,
                 name=name_of(g, org),
-                star=g.nodes[org].get("star"),
+                star=nodes[org].get("star"),
                 chains=chains,
                 enterprises=tuple(out_ids(g, org, RelType.COVERS)),
                 priority=priority,
@@ -107,10 +110,11 @@ def reached_by(g: nx.MultiDiGraph, node: str, rtype: RelType, label: Label | Non
 
 
 def _weak_priority(g: nx.MultiDiGraph, org: str) -> tuple[int, tuple[str, ...]]:
-    star = g.nodes[org].get("star")
+    nodes = g._node  # raw attributes: the NodeView costs several times more
+    star = nodes[org].get("star")
     points = WEAK_STAR_POINTS.get(star, 0)
     reasons = [f"弱党组织（星级 ≤{WEAK_MAX_STAR}）" if star is not None else "弱党组织（未评星）"]
-    covered = [g.nodes[e] for e in out_ids(g, org, RelType.COVERS)]
+    covered = [nodes[e] for e in out_ids(g, org, RelType.COVERS)]
     if any(e.get("above_scale") for e in covered):
         points += ABOVE_SCALE_POINTS
         reasons.append("覆盖规上企业")
