@@ -133,6 +133,11 @@ def test_weak_orgs_are_low_or_unrated_and_carry_nobody():
     )  # fmt: skip
     weak = [o for o in g if g.nodes[o]["label"] == "PartyOrg" and is_weak_org(g, o)]
     assert weak == ["one", "two", "unrated", "of_other"]
+    # the planners' targets are the same organisations: one rule for the listings and the plans
+    from graph.analysis.membership import chains_by_org
+    from graph.analysis.planners.targets import weak_orgs
+
+    assert sorted(w.id for w in weak_orgs(g, org_chains=chains_by_org(g))) == sorted(weak)
 
 
 def test_pairing_partners_either_way():

@@ -1,8 +1,9 @@
 """Who the planners plan for: weak and strong party organisations, and where they sit.
 
-A weak organisation has a star rating of 2 or less, or none yet (未评星). A strong one has
-4 or 5 stars, is a demonstration site (示范点), or covers a leading enterprise (龙头) —
-the organisations that can carry a weak one (结对共建, "1+X").
+A weak organisation is what ``graph.analysis.membership.is_weak_org`` says (2 stars or
+less, or none yet (未评星), and carrying no one). A strong one has 4 or 5 stars, is a
+demonstration site (示范点), or covers a leading enterprise (龙头) — the organisations
+that can carry a weak one (结对共建, "1+X").
 
 Weak organisations get a priority in the same points as ``uncovered_enterprises``, so a
 planner can rank both kinds of target on one list: points for a low (or missing) star,
@@ -19,13 +20,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 
-from graph.analysis.membership import name_of
+from graph.analysis.membership import WEAK_MAX_STAR, is_weak_org, name_of
 from graph.analysis.planners.assignment import Target
 from graph.analysis.uncovered import ABOVE_SCALE_POINTS, UncoveredEnterprise
 from graph.projection import ids_with_label, out_ids
 from graph.schema import Label, RelType
 
-WEAK_MAX_STAR = 2
 STRONG_MIN_STAR = 4
 # A one-star organisation is the most urgent; an unrated one is unknown, so in between.
 WEAK_STAR_POINTS = {1: 30, None: 20, 2: 10}
@@ -33,7 +33,7 @@ WEAK_STAR_POINTS = {1: 30, None: 20, 2: 10}
 
 @dataclass(frozen=True)
 class WeakOrg:
-    """A party organisation rated 2 stars or less, or not rated."""
+    """A weak party organisation (``is_weak_org``) as the planners rank it."""
 
     id: str
     name: str
@@ -42,12 +42,6 @@ class WeakOrg:
     enterprises: tuple[str, ...]  # the enterprises it covers
     priority: int
     reasons: tuple[str, ...]
-
-
-def is_weak_org(g: nx.MultiDiGraph, org: str) -> bool:
-    """Star ≤ 2 or unrated."""
-    star = g._node[org].get("star")  # raw attributes: the NodeView costs several times more
-    return star is None or star <= WEAK_MAX_STAR
 
 
 def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
@@ -67,15 +61,15 @@ def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
 def weak_orgs(g: nx.MultiDiGraph, *, chain: str | None = None, org_chains: dict[str, set[str]]) -> list[WeakOrg]:
     """Every weak organisation (only ``chain``'s if given), highest priority first, then id.
 
-    ``org_chains`` is ``graph.analysis.membership.chains_by_org(g)``. An organisation that
-    is strong for another reason (demonstration site, covers a leading enterprise) is not weak.
+    ``org_chains`` is ``graph.analysis.membership.chains_by_org(g)``. Weak is
+    ``graph.analysis.membership.is_weak_org``, the rule the gap listings use: so an
+    organisation that carries others (a demonstration site, an industry committee, one
+    covering a leading enterprise) is not weak, whatever its stars.
     """
     found = []
     nodes = g._node  # raw attributes: the NodeView costs several times more
     for org in ids_with_label(g, Label.PARTY_ORG):
-        if not is_weak_org(g, org) or (chain is not None and chain not in org_chains.get(org, ())):
-            continue
-        if strong_org_reasons(g, org):
+        if (chain is not None and chain not in org_chains.get(org, ())) or not is_weak_org(g, org):
             continue
         chains = tuple(sorted(org_chains.get(org, ())))
         priority, reasons = _weak_priority(g, org)
