@@ -17,6 +17,10 @@ integers (the planners' lexicographic weights overflow 64 bits, so no numpy).
 
 Only what the planners use is kept: a ``MultiDiGraph`` or ``DiGraph`` with integer demands,
 capacities and weights (no infinite capacities, no self-loops).
+
+Derived from networkx's ``network_simplex``: Copyright (c) 2004-2025, NetworkX Developers
+(Aric Hagberg, Dan Schult, Pieter Swart), all rights reserved, distributed under the
+3-clause BSD license (the full text is networkx's LICENSE.txt, installed with networkx).
 """
 
 from __future__ import annotations
