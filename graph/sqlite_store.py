@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from graph.errors import StoreError, StoreMissing, VersionConflict
-from graph.records import Document, GraphData, Node, Rel, WriteSummary
+from graph.records import Document, GraphData, GraphScan, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
 _SCHEMA = """
@@ -105,6 +105,15 @@ def _failure(path: Path, doing_zh: str, doing_en: str, exc: Exception) -> str:
     else:
         hint = ""
     return f"无法{doing_zh}数据文件 {path}{hint}（cannot {doing_en} the SQLite store: {exc}）"
+
+
+@contextmanager
+def _converted(path: Path, doing_zh: str, doing_en: str) -> Iterator[None]:
+    """``sqlite3.Error`` (and undecodable rows) raised inside become ``StoreError``."""
+    try:
+        yield
+    except (sqlite3.Error, _Undecodable) as exc:
+        raise StoreError(_failure(path, doing_zh, doing_en, exc)) from exc
 
 
 def _sqlite_errors(doing_zh: str, doing_en: str):
@@ -363,6 +372,49 @@ class SQLiteStore:
             del node_rows
             rels = _rels(rel_rows)
         return GraphData(nodes, rels, version)
+
+    @contextmanager
+    def scan(self, *, rel_types: Iterable[RelType] | None = None) -> Iterator[GraphScan]:
+        """The whole graph (only the relationships of ``rel_types`` when given) as it streams
+        from the file, ``_DECODE_CHUNK`` rows at a time, for a reader that keeps only part
+        of each record (``graph.projection.project_part``): 2·10⁶ enterprises read as
+        records first would hold 1.5 GB before anything is kept.
+
+        The scan is one read transaction on a connection of its own, closed on leaving the
+        ``with`` block: the store's other callers do not wait while the reader works through
+        the records (a write that commits meanwhile is not seen), and the pages it reads
+        pass through that connection's small default cache, not the writes' large one.
+        Errors become ``StoreError`` as for every other read.
+        """
+        wanted = sorted({RelType(t).value for t in rel_types}) if rel_types is not None else None
+        with _converted(self.path, "读取", "read"):
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            with _converted(self.path, "读取", "read"):
+                db.execute("BEGIN")  # one consistent snapshot for the version, nodes and rels
+                version = self._version(db)
+            yield GraphScan(version, self._scanned_nodes(db), self._scanned_rels(db, wanted))
+        finally:
+            db.close()  # the read only read: closing rolls it back
+
+    def _scanned_nodes(self, db: sqlite3.Connection) -> Iterator[Node]:
+        with _converted(self.path, "读取", "read"), _decoding():
+            cursor = db.execute("SELECT id, label, props FROM nodes")
+            while rows := cursor.fetchmany(_DECODE_CHUNK):
+                yield from map(Node, map(_label, [row[1] for row in rows]), [row[0] for row in rows],
+                               _decode_all([row[2] for row in rows]))
+
+    def _scanned_rels(self, db: sqlite3.Connection, types: list[str] | None) -> Iterator[Rel]:
+        if types == []:
+            return
+        with _converted(self.path, "读取", "read"), _decoding():
+            if types is None:
+                cursor = db.execute("SELECT type, source, target, props FROM rels")
+            else:  # the primary key's first column: only these types' rows are visited
+                cursor = db.execute(f"SELECT type, source, target, props FROM rels WHERE type IN ({','.join('?' * len(types))})",
+                                    types)
+            while rows := cursor.fetchmany(_DECODE_CHUNK):
+                yield from _rels(rows)
 
     def _part(self, labels: list[str] | None, ids: list[str] | None) -> tuple[list, list]:
         """The rows of the nodes with those labels and ids, and of the relationships among
