@@ -446,7 +446,7 @@ class _TableCheck:
                               "text_too_long", text[:40])
 
     def _check_usccs(self, position: int, header: str, ids: list) -> None:
-        why = uscc_problems(code for code in set(ids) if type(code) is str)
+        why = uscc_problems({code for code in ids if type(code) is str})
         if why:
             for row, code in enumerate(ids):
                 if type(code) is str and code in why:
