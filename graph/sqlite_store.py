@@ -16,6 +16,7 @@ import secrets
 import json
 import sqlite3
 import threading
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from itertools import groupby, islice, repeat
 from operator import attrgetter
@@ -451,8 +452,9 @@ class SQLiteStore:
     @_sqlite_errors("读取", "read")
     def labels_of(self, ids: Iterable[str]) -> dict[str, Label]:
         found: dict[str, Label] = {}
+        unique = ids if isinstance(ids, AbstractSet) else set(ids)  # a set (or a dict's keys) as it is: no copy of 10⁶ ids
         with self._lock, _decoding():
-            for chunk in _chunks(list(set(ids)), _IN_CHUNK):
+            for chunk in _chunks(unique, _IN_CHUNK):
                 marks = ",".join("?" * len(chunk))
                 for node_id, label in self._db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
                     found[node_id] = Label(label)
