@@ -204,15 +204,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     unknown: dict[str, list[str]] = {}  # file -> the names of its tables that are no import table
     recognised = False
     for done, (path, display) in enumerate(files, start=1):
-        result = read_file(path, display)
-        records.problems.extend(result.problems)
-        if not result.tables and not result.problems:
-            unknown[display] = []
-        for raw in result.tables:
-            if validate_table(raw, records, mapping=mapping, force=as_table):
-                recognised = True
-            else:
-                unknown.setdefault(display, []).append(raw.name)
+        recognised = _read_checked(path, display, records, unknown, mapping, as_table) or recognised
         tick("读取校验", done, len(files))
     if not recognised:
         records.problems.extend(_nothing_recognised(unknown))
@@ -247,6 +239,25 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
                           progress=None if dry_run else on_write, dry_run=dry_run)
     return ImportReport(shown, records.rows, summary, records.warnings.summarised(), dry_run, records.header_map,
                         removed, left_base, created)
+
+
+def _read_checked(path: Path, display: str, records: Records, unknown: dict[str, list[str]],
+                  mapping: dict[str, str], as_table: str | None) -> bool:
+    """Read one file and check its tables into ``records``; True if one of them is an
+    import table (the names of the others go into ``unknown``). The file's raw cells are
+    let go on return, not held through the next file and the write: at 2·10⁶ rows they
+    take as much memory as the records made from them."""
+    result = read_file(path, display)
+    records.problems.extend(result.problems)
+    if not result.tables and not result.problems:
+        unknown[display] = []
+    recognised = False
+    for raw in result.tables:
+        if validate_table(raw, records, mapping=mapping, force=as_table):
+            recognised = True
+        else:
+            unknown.setdefault(display, []).append(raw.name)
+    return recognised
 
 
 # Labels an entity may be named by (rather than by id) in a ledger or a relationship sheet.
