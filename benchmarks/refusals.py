@@ -1,12 +1,13 @@
 """What refusing a hostile file costs, beside importing a valid file of the same size.
 
-    python benchmarks/refusals.py [--rows 2000000] [--out benchmarks/REFUSALS.md]
+    python benchmarks/refusals.py [--rows 2000000] [--out benchmarks/REFUSALS.md] [--case "valid CSV" ...]
 
 Each case is one whole `redchain load FILE` process on an empty store, timed and its
 peak resident memory read by /usr/bin/time (GNU time, ``%e`` and ``%M``). The limits the
 issue sets: a refusal ≤ 1 GB and ≤ 2× the time of a valid import of the same size; a
 valid CSV of 2·10⁶ rows imports in ≤ 1.2 GB, still one atomic write. Not part of the
-tests (numbers, not asserts); the messages themselves are tested in tests/integration.
+tests (numbers, not asserts); the messages themselves are tested in tests/integration. ``--case`` runs only the cases named (repeatable) and rewrites only their
+rows of ``--out``, keeping the others as they were measured.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000, help="rows of the valid CSV (the issue's 2·10⁶)")
     parser.add_argument("--json-rows", type=int, default=1_000_000, help="rows of the JSON tables (the issue's 10⁶)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "REFUSALS.md")
+    parser.add_argument("--case", action="append", help="run only this case (its name in the table); repeatable")
     args = parser.parse_args()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="redchain-refusals-") as tmp:
@@ -138,28 +140,47 @@ def main() -> None:
             ("XLSX 3·10⁶ inline-string rows", lambda: tall_xlsx(work / "tall.xlsx"), ""),
             ("XLSM with macros, no known sheet", lambda: macro_xlsx(work / "macro.xlsm"), ""),
         ]
+        unknown = set(args.case or ()) - {case for case, _, _ in cases}
+        if unknown:
+            parser.error(f"no case named {', '.join(sorted(unknown))}; the cases: {', '.join(c for c, _, _ in cases)}")
         for case, make, peer in cases:
+            if args.case and case not in args.case:
+                continue
             path = make()
             run = load(case, path, work, peer)
             run.said = f"{path.stat().st_size / 1e6:.1f} MB; " + run.said
             print(f"{case}: {run.seconds:.1f} s, {run.peak_mb:.0f} MB, exit {run.exit_code}: {run.said}", flush=True)
             runs.append(run)
             path.unlink()
-    write_markdown(runs, args.out, args)
+    write_markdown(runs, args.out, args, [case for case, _, _ in cases])
 
 
-def write_markdown(runs: list[Run], out: Path, args) -> None:
+def _kept_rows(out: Path, rerun: set[str]) -> dict[str, str]:
+    """The table rows of ``out`` (by case) that are not being measured again."""
+    if not out.exists():
+        return {}
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| ") and " | " in line]
+    return {case: line for line in rows[1:] if (case := line[2:].split(" | ", 1)[0]) not in rerun}
+
+
+def write_markdown(runs: list[Run], out: Path, args, cases: list[str]) -> None:
+    kept = _kept_rows(out, {run.case for run in runs}) if args.case else {}
     by_case = {run.case: run for run in runs}
     lines = ["# Refusals: time and memory of saying no", "",
              f"Run: `python benchmarks/refusals.py --rows {args.rows} --json-rows {args.json_rows}`, whole `redchain load` "
              "processes on an empty store, `/usr/bin/time -f '%e %M'`.", "",
              "| file | seconds | peak RSS (MB) | exit | vs valid import of the same size | what the person reads |",
              "|---|---:|---:|---:|---:|---|"]
+    measured = {}
     for run in runs:
         peer = by_case.get(run.peer)
         ratio = f"{run.seconds / peer.seconds:.2f}× ({run.peer})" if peer else ""
         said = run.said.replace("|", "\\|")
-        lines.append(f"| {run.case} | {run.seconds:.1f} | {run.peak_mb:.0f} | {run.exit_code} | {ratio} | {said} |")
+        measured[run.case] = f"| {run.case} | {run.seconds:.1f} | {run.peak_mb:.0f} | {run.exit_code} | {ratio} | {said} |"
+    order = [case for case in cases if case in measured or case in kept]
+    lines += [measured.get(case) or kept[case] for case in order]
+    if args.case:
+        lines += ["", f"Measured again alone (`--case`), the other rows kept from the run before: {', '.join(measured)}."]
     lines += ["", "Limits (issue 17): a refusal ≤ 1 GB peak and ≤ 2× the valid import of the same size; "
               "the valid CSV of 2·10⁶ rows ≤ 1.2 GB.", ""]
     out.write_text("\n".join(lines), encoding="utf-8")

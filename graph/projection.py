@@ -8,6 +8,9 @@ The projection is read-only (frozen), so what is equal is shared: edges with the
 properties share one attribute dict (550k edges of the city demo hold 6.8k distinct ones)
 and equal text values are one string. That is most of its memory, and of the time to
 load it from the cache file (marshal keeps shared objects shared).
+
+An analysis that reads only a few properties and relationship types can have just that
+part (``Part``, ``load_part``): the same shape, built as the store streams, not cached.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Iterator, Mapping
 
 from typing import TYPE_CHECKING
 
@@ -22,7 +29,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph import projection_cache
-from graph.records import GraphData
+from graph.records import GraphData, GraphScan
 from graph.schema import NODE_PROPS, REL_SPECS, Label, RelType
 from graph.store import GraphStore
 
@@ -61,6 +68,64 @@ def project(data: GraphData) -> nx.MultiDiGraph:
     return g
 
 
+@dataclass(frozen=True)
+class Part:
+    """What a partial projection keeps: every node, with its ``label`` and only the
+    properties named here (schema defaults filled in as usual), and only the
+    relationships of the types named here (with all their properties)."""
+
+    node_props: frozenset[str]
+    rel_types: frozenset[RelType]
+
+
+def project_part(scan: GraphScan, part: Part) -> nx.MultiDiGraph:
+    """The projection of ``scan`` cut down to ``part``: the shape ``project`` gives
+    (``version``, ``by_label`` in store order, node and edge attributes), for analyses
+    that read only those properties and relationship types.
+
+    Built as the records stream in, so the records are never listed beside the graph.
+    The graph is frozen, so what is equal is shared: nodes whose kept properties are
+    equal share one attribute dict, and the outgoing or incoming side of a node with no
+    relationship of the kept types is one read-only empty mapping (``NO_LINKS``) until its
+    first relationship gives it a dict of its own. 2·10⁶ enterprises cut down to a few
+    flags then hold a handful of dicts instead of 6·10⁶: their projection takes 0.41 GB,
+    0.65 GB with a dict for each side of each node. One pass over the records: O(V + E)
+    time, and memory for the graph and one chunk of records.
+    """
+    import networkx as nx
+
+    g = nx.MultiDiGraph(version=scan.version)
+    by_label: dict[str, list[str]] = {label.value: [] for label in Label}
+    keep, types = part.node_props, part.rel_types
+    defaults = {label: {k: v for k, v in found.items() if k in keep} for label, found in _DEFAULTS.items()}
+    shared = _Shared()
+    nodes, succ, pred = g._node, g._succ, g._pred
+    for n in scan.nodes:  # what add_nodes_from does, without fresh dicts for each node
+        node_id, label = n.id, n.label.value
+        nodes[node_id] = shared.node_attrs({**defaults[n.label], **{k: v for k, v in n.props.items() if k in keep},
+                                            "label": label})
+        succ[node_id] = NO_LINKS
+        pred[node_id] = NO_LINKS
+        by_label[label].append(node_id)
+
+    def edges() -> Iterator[tuple]:
+        for r in scan.rels:
+            source, target = r.source, r.target
+            if r.type in types and source in nodes and target in nodes:
+                if succ[source] is NO_LINKS:
+                    succ[source] = {}
+                if pred[target] is NO_LINKS:
+                    pred[target] = {}
+                yield source, target, r.type.value, shared.attrs({**_REL_DEFAULTS[r.type], **r.props, "type": r.type.value})
+
+    g.add_edges_from(edges())
+    g.graph["by_label"] = by_label
+    return g
+
+
+NO_LINKS: Mapping = MappingProxyType({})  # read-only: a write into it raises instead of linking every node
+
+
 class _Shared:
     """One object for each distinct text value, and one dict for each distinct set of edge
     properties, while a projection is built."""
@@ -68,6 +133,7 @@ class _Shared:
     def __init__(self):
         self._texts: dict[str, str] = {}
         self._dicts: dict[tuple, dict] = {}
+        self._node_dicts: dict[tuple, dict] = {}
 
     def values(self, attrs: dict) -> dict:
         texts = self._texts
@@ -86,6 +152,18 @@ class _Shared:
         except TypeError:  # a list or a dict among the values: kept as it is
             return attrs
 
+    def node_attrs(self, attrs: dict) -> dict:
+        """One dict for each distinct set of node properties, told apart by the values'
+        types too (1 and True are equal keys, but not the same property value)."""
+        try:
+            key = (*attrs.items(), *map(type, attrs.values()))
+            found = self._node_dicts.get(key)
+            if found is None:
+                found = self._node_dicts[key] = self.values(attrs)
+            return found
+        except TypeError:
+            return attrs
+
 
 def ids_with_label(g: nx.MultiDiGraph, label: Label) -> list[str]:
     """The ids of all nodes with a label, in store order."""
@@ -102,6 +180,36 @@ def in_ids(g: nx.MultiDiGraph, node: str, rtype: RelType) -> list[str]:
     """Sources of ``node``'s incoming relationships of one type."""
     key = rtype.value
     return [u for u, keys in g._pred[node].items() if key in keys]
+
+
+def load_part(store: GraphStore, part: Part) -> nx.MultiDiGraph:
+    """``part`` of the store's projection, built from the store now, frozen.
+
+    Not cached, in memory or on disk: it serves one analysis that needs only part of
+    the graph, once (the coverage snapshot every import takes). A store that can stream
+    its graph (``scan``) is read as a stream; another is read whole first.
+    """
+    import networkx as nx
+
+    collecting = gc.isenabled()
+    gc.disable()  # everything allocated while building is kept: the collector would free nothing
+    try:
+        with _scanned(store, part) as scan:
+            g = project_part(scan, part)
+    finally:
+        if collecting:
+            gc.enable()
+    return nx.freeze(g)
+
+
+@contextmanager
+def _scanned(store: GraphStore, part: Part) -> Iterator[GraphScan]:
+    if hasattr(store, "scan"):
+        with store.scan(rel_types=part.rel_types) as scan:
+            yield scan
+    else:
+        data = store.read()
+        yield GraphScan(data.version, iter(data.nodes), iter(data.rels))
 
 
 _cache: "weakref.WeakKeyDictionary[object, nx.MultiDiGraph]" = weakref.WeakKeyDictionary()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from graph.schema import Label, RelType
 
@@ -33,6 +34,17 @@ class GraphData:
     nodes: list[Node] = field(default_factory=list)
     rels: list[Rel] = field(default_factory=list)
     version: int = 0
+
+
+@dataclass(frozen=True)
+class GraphScan:
+    """A whole graph as it streams from a store, one record at a time: the nodes first,
+    then the relationships, both of one consistent version. A reader that keeps only part
+    of each record never holds the whole graph's records at once."""
+
+    version: int
+    nodes: Iterator[Node]
+    rels: Iterator[Rel]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -210,15 +211,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     unknown: dict[str, list[str]] = {}  # file -> the names of its tables that are no import table
     recognised = False
     for done, (path, display) in enumerate(files, start=1):
-        result = read_file(path, display)
-        records.problems.extend(result.problems)
-        if not result.tables and not result.problems:
-            unknown[display] = []
-        for raw in result.tables:
-            if validate_table(raw, records, mapping=mapping, force=as_table):
-                recognised = True
-            else:
-                unknown.setdefault(display, []).append(raw.name)
+        recognised = _read_checked(path, display, records, unknown, mapping, as_table) or recognised
         tick("读取校验", done, len(files))
     if not recognised:
         records.problems.extend(_nothing_recognised(unknown))
@@ -273,6 +266,25 @@ def _repeat(store: GraphStore, inputs: str, shown: list[str], dry_run: bool,
             return None  # a write came in between: read the files after all
     return ImportReport(shown, last.rows, summary, last.warnings_for(shown), dry_run, last.header_map(shown),
                         repeated=True)
+
+
+def _read_checked(path: Path, display: str, records: Records, unknown: dict[str, list[str]],
+                  mapping: dict[str, str], as_table: str | None) -> bool:
+    """Read one file and check its tables into ``records``; True if one of them is an
+    import table (the names of the others go into ``unknown``). The file's raw cells are
+    let go on return, not held through the next file and the write: at 2·10⁶ rows they
+    take as much memory as the records made from them."""
+    result = read_file(path, display)
+    records.problems.extend(result.problems)
+    if not result.tables and not result.problems:
+        unknown[display] = []
+    recognised = False
+    for raw in result.tables:
+        if validate_table(raw, records, mapping=mapping, force=as_table):
+            recognised = True
+        else:
+            unknown.setdefault(display, []).append(raw.name)
+    return recognised
 
 
 # Labels an entity may be named by (rather than by id) in a ledger or a relationship sheet.
@@ -355,16 +367,16 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[Accepted, list[tu
     Each check runs over whole columns with sets; only a batch that has a problem is
     walked row by row, in row order, to say where.
     """
-    kept_nodes = _unique_nodes(records)
     imported: dict[str, Label] = {}
     for batch in reversed(records.nodes):  # the first row of an id decides its label
-        imported.update(dict.fromkeys(batch.ids, batch.label))
+        imported.update(zip(batch.ids, repeat(batch.label)))
+    kept_nodes = _unique_nodes(records, len(imported))
     referenced = set().union(*(b.sources for b in records.rels), *(b.targets for b in records.rels))
-    stored = store.labels_of(imported.keys() | referenced)
+    stored = _stored_labels(store, imported, referenced)
     if unresolved := referenced - imported.keys() - stored.keys() - records.rejected.keys():
         _resolve_names(store, records, unresolved)
         referenced = set().union(*(b.sources for b in records.rels), *(b.targets for b in records.rels))
-        stored = store.labels_of(imported.keys() | referenced)
+        stored = _stored_labels(store, imported, referenced)
     clashes = {node_id for node_id, label in stored.items() if node_id in imported and imported[node_id] is not label}
     if clashes:
         for batch, kept in kept_nodes:
@@ -373,10 +385,31 @@ def _cross_check(store: GraphStore, records: Records) -> tuple[Accepted, list[tu
                     records.problems.append(batch.origin(i).problem(
                         f"编号 {node_id} 在库中已是{LABEL_ZH[stored[node_id]]}，不能再作为{LABEL_ZH[batch.label]}导入",
                         "label_clash", value=node_id))
-    labels = {**records.rejected, **stored, **imported}
-    kept_rels = _valid_rels(records, labels)
+    kept_rels = _valid_rels(records, _end_labels(referenced, imported, stored, records.rejected))
     replaced = _replaced_links(store, records, stored, kept_rels)
     return Accepted(kept_nodes, kept_rels), replaced
+
+
+def _stored_labels(store: GraphStore, imported: dict[str, Label], referenced: set[str]) -> dict[str, Label]:
+    """The stored label of each imported or referenced id the store holds. The imported
+    ids are handed over as the dict's own key view: a set of every id the import names
+    would cost ~200 MB at 2·10⁶ rows."""
+    stored = store.labels_of(imported.keys())
+    stored.update(store.labels_of(referenced - imported.keys()))
+    return stored
+
+
+def _end_labels(referenced: set[str], imported: dict[str, Label], stored: dict[str, Label],
+                rejected: dict[str, Label]) -> dict[str, Label]:
+    """The label of each relationship end: as imported, else as stored, else as named by a
+    node row that had a problem. Only the ends: a table of every id would be as large as
+    the import."""
+    labels = {}
+    for node_id in referenced:
+        label = imported.get(node_id) or stored.get(node_id) or rejected.get(node_id)
+        if label is not None:
+            labels[node_id] = label
+    return labels
 
 
 def _resolve_names(store: GraphStore, records: Records, unresolved: set[str]) -> None:
@@ -403,9 +436,10 @@ def _resolve_names(store: GraphStore, records: Records, unresolved: set[str]) ->
                     records.name_hints[value] = f"；是否是：{'、'.join(close)}？"
 
 
-def _unique_nodes(records: Records) -> list[tuple[NodeBatch, Kept]]:
-    """Each batch with the positions of its ids' first rows; later rows of an id are problems."""
-    if sum(len(b.ids) for b in records.nodes) == len(set().union(*(b.ids for b in records.nodes))):
+def _unique_nodes(records: Records, distinct: int) -> list[tuple[NodeBatch, Kept]]:
+    """Each batch with the positions of its ids' first rows; later rows of an id are
+    problems. ``distinct``: how many different ids the batches hold."""
+    if sum(len(b.ids) for b in records.nodes) == distinct:
         return [(batch, range(len(batch.ids))) for batch in records.nodes]
     first: dict[str, tuple[NodeBatch, int]] = {}
     kept_nodes = []
@@ -426,22 +460,15 @@ def _unique_nodes(records: Records) -> list[tuple[NodeBatch, Kept]]:
 
 def _valid_rels(records: Records, labels: dict[str, Label]) -> list[tuple[RelBatch, Kept]]:
     """Each batch with the positions of its relationships whose ends exist with the right
-    labels, each relationship once (a second row with other properties is a problem)."""
-    by_label: dict[Label, set[str]] = {}
-    for node_id, label in labels.items():
-        by_label.setdefault(label, set()).add(node_id)
-    allowed: dict[frozenset[Label], set[str]] = {}
-    for spec in REL_SPECS.values():
-        for ends in (spec.sources, spec.targets):
-            if ends not in allowed:
-                allowed[ends] = set().union(*(by_label.get(label, ()) for label in ends))
+    labels (``labels``: each end's), each relationship once (a second row with other
+    properties is a problem)."""
     earlier: dict[RelType, list[tuple[RelBatch, Kept, set[tuple[str, str]]]]] = {}
     kept_rels = []
     for batch in records.rels:
         spec, before = REL_SPECS[batch.type], earlier.setdefault(batch.type, [])
         keys = list(zip(batch.sources, batch.targets))
         distinct = set(keys)
-        if (allowed[spec.sources].issuperset(batch.sources) and allowed[spec.targets].issuperset(batch.targets)
+        if (spec.sources.issuperset(map(labels.get, batch.sources)) and spec.targets.issuperset(map(labels.get, batch.targets))
                 and len(distinct) == len(keys) and all(distinct.isdisjoint(seen) for _, _, seen in before)):
             kept: Kept = range(len(keys))
         else:

@@ -158,22 +158,32 @@ def _allowed_heads():
 def uscc_problems(codes: Iterable[str]) -> dict[str, str]:
     """``uscc_problem`` for a whole column at once: {code: why} for each invalid code.
 
-    The well-formed codes are checked together (numpy); only the codes that fail, or that are
-    not 18 ASCII characters, get a message of their own.
+    The well-formed codes are checked together (numpy), ``_CHECKED_AT_ONCE`` at a time: the
+    arrays of 2·10⁶ codes at once took 0.4 GB. Only the codes that fail, or that are not 18
+    ASCII characters, get a message of their own. A set is taken as it is (not copied).
     """
-    codes = set(codes)
+    codes = codes if isinstance(codes, (set, frozenset)) else set(codes)
     regular = [c for c in codes if len(c) == 18 and c.isascii()]
     irregular = codes.difference(regular)
-    if regular:
-        import numpy as np
-
-        values = _char_values()[np.frombuffer("".join(regular).encode("ascii"), dtype=np.uint8).reshape(-1, 18)]
-        expected = (31 - values[:, :17] @ np.array(_WEIGHTS) % 31) % 31
-        wrong = ((values < 0).any(axis=1) | (values[:, 17] != expected) | (values[:, 2:8] > 9).any(axis=1)
-                 | ~_allowed_heads()[values[:, 0], values[:, 1]])  # a -1 (outside the alphabet) is already wrong
-        irregular.update(regular[i] for i in np.flatnonzero(wrong))
+    for start in range(0, len(regular), _CHECKED_AT_ONCE):
+        chunk = regular[start:start + _CHECKED_AT_ONCE]
+        irregular.update(chunk[i] for i in _failing(chunk))
     found = {code: uscc_problem(code) for code in irregular}
     return {code: why for code, why in found.items() if why}
+
+
+_CHECKED_AT_ONCE = 1 << 16
+
+
+def _failing(codes: list[str]):
+    """The positions of the codes (18 ASCII characters each) whose check fails."""
+    import numpy as np
+
+    values = _char_values()[np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, 18)]
+    expected = (31 - values[:, :17] @ np.array(_WEIGHTS) % 31) % 31
+    wrong = ((values < 0).any(axis=1) | (values[:, 17] != expected) | (values[:, 2:8] > 9).any(axis=1)
+             | ~_allowed_heads()[values[:, 0], values[:, 1]])  # a -1 (outside the alphabet) is already wrong
+    return np.flatnonzero(wrong)
 
 
 def is_valid_uscc(code: str) -> bool:

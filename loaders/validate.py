@@ -10,8 +10,10 @@ carrying a location for every cell.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 from graph.records import Node, Rel
@@ -64,8 +66,12 @@ class PropRows(Sequence):
             yield {name: value for name, value in zip(names, cells) if value is not None}
 
 
-def in_id_order(ids: list[str], kept: range | list[int]) -> list[int]:
-    """The kept rows in id order: rows in key order fill the store's index page by page."""
+def in_id_order(ids: list[str], kept: range | list[int]) -> range | list[int]:
+    """The kept rows in id order: rows in key order fill the store's index page by page.
+    Every row of a table already in id order (a register exported sorted by code) is
+    taken as it is, without a list of its positions (2·10⁶ of them: 80 MB)."""
+    if kept == range(len(ids)) and all(map(operator.lt, ids, islice(ids, 1, None))):
+        return kept
     return sorted(kept, key=ids.__getitem__)
 
 
@@ -446,7 +452,7 @@ class _TableCheck:
                               "text_too_long", text[:40])
 
     def _check_usccs(self, position: int, header: str, ids: list) -> None:
-        why = uscc_problems(code for code in set(ids) if type(code) is str)
+        why = uscc_problems({code for code in ids if type(code) is str})
         if why:
             for row, code in enumerate(ids):
                 if type(code) is str and code in why:

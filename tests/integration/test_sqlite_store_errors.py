@@ -41,7 +41,13 @@ CALLS = {
     "documents": lambda s: s.documents("plans"),
     "save_document": lambda s: s.save_document("plans", "p2", {"kind": "pairings"}),
     "write": lambda s: s.write([Node(Label.CHAIN, "C9999", {"name": "新"})]),
+    "scan": lambda s: _scanned(s),
 }
+
+
+def _scanned(store: SQLiteStore) -> tuple[list, list]:
+    with store.scan() as scan:
+        return list(scan.nodes), list(scan.rels)
 
 
 @pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())

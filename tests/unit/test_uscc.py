@@ -353,3 +353,13 @@ def test_a_whole_column_at_once_says_what_each_code_alone_says():
 
     assert uscc_problems(column) == {code: uscc_problem(code) for code in column if uscc_problem(code)}
     assert uscc_problems(REAL_CODES) == {}
+
+
+def test_a_column_checked_a_part_at_a_time_says_the_same(monkeypatch):
+    import loaders.uscc
+
+    column = REAL_CODES + _random_samples(random.Random(11))[:5_000]
+    whole = uscc_problems(column)
+    monkeypatch.setattr(loaders.uscc, "_CHECKED_AT_ONCE", 7)  # parts that end anywhere, and a last short one
+    assert uscc_problems(column) == whole == {code: uscc_problem(code) for code in column if uscc_problem(code)}
+    assert whole  # the samples include invalid codes: the comparison is not of two empty dicts

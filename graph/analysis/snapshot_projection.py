@@ -1,0 +1,48 @@
+"""The slim projection a coverage snapshot is taken from.
+
+Every import leaves a snapshot (``history.snapshot_now``): ``coverage_report(g)`` and
+``coverage_state(g)`` of the whole base, nothing else. Those two read each node's
+``label``, the few properties in ``SNAPSHOT_PART.node_props`` and the relationship types
+in ``SNAPSHOT_PART.rel_types``; names, parks, streets, supply links and the rest are
+never looked at. So the snapshot is taken from a projection holding only those
+(``graph.projection.project_part``), streamed from the store: after importing 2·10⁶
+enterprises, building the whole projection peaked at 3.8 GB; taking the snapshot from
+this one peaks at 0.69 GB in a process of its own, and the whole ``redchain load`` at
+0.99 GB (benchmarks/REFUSALS.md).
+
+This list is the one place that says what the snapshot reads. The coverage rules stay
+written once, in ``coverage``, ``membership`` and ``uncovered``; if they come to read
+another property or type, tests/unit/test_snapshot_projection.py fails: it takes the
+snapshot both ways on the demos and on random graphs, and shows that leaving out any one
+entry of the list changes some snapshot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
+    import networkx as nx
+
+from graph.projection import Part, load_part
+from graph.schema import RelType
+from graph.store import GraphStore
+
+SNAPSHOT_PART = Part(
+    node_props=frozenset({
+        "in_base", "status",  # the base (membership.is_base)
+        "party_members",  # remedies and the article figures (uncovered.remedy_for, coverage)
+        "formation", "star", "demonstration",  # org states and counts (coverage, membership)
+    }),
+    rel_types=frozenset({
+        RelType.COVERS,  # org coverage
+        RelType.ASSIGNED_TO, RelType.CONTACTS, RelType.PAIRED_WITH,  # work coverage, the state's links
+        RelType.LEADS,  # industry committees
+        RelType.IN_SEGMENT, RelType.PART_OF,  # the chains each enterprise and org is in
+    }),
+)  # fmt: skip
+
+
+def snapshot_projection(store: GraphStore) -> nx.MultiDiGraph:
+    """The store's projection cut down to what a snapshot reads (frozen, not cached)."""
+    return load_part(store, SNAPSHOT_PART)
