@@ -11,13 +11,12 @@ transaction, and the write summary counts the replaced links as deleted.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from graph.collector import collector_paused
 from graph.errors import ImportFailed, VersionConflict
 from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
@@ -178,24 +177,9 @@ def import_paths(
     table; with ``full`` the files are the complete register: stored enterprises they do
     not list leave the base.
     """
-    with _bulk():
+    with collector_paused():  # a third of the validation time otherwise, at 100k enterprises
         return _import(store, paths, dry_run, progress or (lambda stage, done, total: None),
                        {normalise_name(k): v for k, v in (mapping or {}).items()}, as_table, full, describe)
-
-
-@contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a large import allocates millions of small
-    objects that form no cycles, and the collector would walk the growing heap again and
-    again for nothing (a third of the validation time at 100k enterprises). Reference
-    counting still frees everything as usual."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick: Progress,

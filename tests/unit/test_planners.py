@@ -754,11 +754,11 @@ def test_planners_pause_the_collector_and_restore_it():
     when the plan fails."""
     import gc
 
-    from graph.analysis.planners.collector import collector_paused
+    from graph.collector import collector_paused
 
     seen = []
 
-    @collector_paused
+    @collector_paused()
     def planner(fail=False):
         seen.append(gc.isenabled())
         if fail:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
-from graph.analysis.planners.collector import collector_paused
+from graph.collector import collector_paused
 from graph.analysis.planners.plan import CONTACTS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
 from graph.analysis.uncovered import uncovered_enterprises
@@ -30,7 +30,7 @@ NO_LEADER = "没有可安排的领导（没有分管该产业链的领导）"
 NO_ROOM = "领导联系名额已满，优先级靠后"
 
 
-@collector_paused
+@collector_paused()
 def plan_contacts(
     g: nx.MultiDiGraph,
     *,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
-from graph.analysis.planners.collector import collector_paused
+from graph.collector import collector_paused
 from graph.analysis.planners.plan import INSTRUCTORS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
 from graph.analysis.uncovered import INSTRUCTOR_NEEDED, uncovered_enterprises
@@ -29,7 +29,7 @@ NO_INSTRUCTOR = "没有可派的指导员"
 NO_ROOM = "指导员名额已满，优先级靠后"
 
 
-@collector_paused
+@collector_paused()
 def plan_instructors(
     g: nx.MultiDiGraph,
     *,

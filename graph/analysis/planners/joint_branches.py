@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.analysis.membership import chains_by_org, name_of, require_chain
-from graph.analysis.planners.collector import collector_paused
+from graph.collector import collector_paused
 from graph.analysis.planners.plan import JOINT_BRANCHES, Leftover, NewOrg, Plan, PlanItem, make_plan
 from graph.analysis.uncovered import JOINT_NEEDED, MIN_BRANCH_MEMBERS, UncoveredEnterprise, uncovered_enterprises
 from graph.projection import ids_with_label, out_ids
@@ -61,7 +61,7 @@ class _Group:
         return self.party_members >= min_members and len(self.members) >= 2
 
 
-@collector_paused
+@collector_paused()
 def plan_joint_branches(g: nx.MultiDiGraph, *, chain: str | None = None, min_members: int = MIN_BRANCH_MEMBERS) -> Plan:
     """Propose new joint branches (and ``COVERS`` from existing joint organisations) for the
     uncovered base enterprises with 1–2 party members.

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import Candidate, Person, Target, solve_assignment
-from graph.analysis.planners.collector import collector_paused
+from graph.collector import collector_paused
 from graph.analysis.planners.plan import PAIRINGS, Leftover, Plan, assignment_items, make_plan
 from graph.analysis.planners.targets import enterprise_target, org_target, strong_org_reasons, weak_orgs
 from graph.analysis.uncovered import uncovered_enterprises
@@ -63,7 +63,7 @@ NO_STRONG_ORG = "附近没有强党组织（上下游、同环节、同园区都
 NO_ROOM = "附近的强党组织结对名额已满"
 
 
-@collector_paused
+@collector_paused()
 def plan_pairings(
     g: nx.MultiDiGraph,
     *,
