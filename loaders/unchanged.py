@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.records import Document, WriteSummary
+from graph.source_digest import source_digest
 from loaders.problems import Problem
 from loaders.tables import find_table
 from loaders.validate import HeaderMapping
@@ -34,15 +35,14 @@ from loaders.validate import HeaderMapping
 COLLECTION = "import_fingerprints"
 KEY = "last"
 FORMAT = 1  # bump when the stored body's shape changes
-_RULES_SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "graph" / "schema.py")
-_rules: str | None = None
+RULES = ("loaders", "graph/schema.py")  # the source an import's outcome follows from
 
 
 def fingerprint(files: list[tuple[Path, str]], mapping: dict[str, str], as_table: str | None, full: bool) -> str | None:
     """The fingerprint of an import's inputs, or None if a file cannot be read (the full
     path then says why)."""
     digest = hashlib.blake2b(digest_size=32)
-    options = {"format": FORMAT, "rules": _rules_digest(), "mapping": sorted(mapping.items()),
+    options = {"format": FORMAT, "rules": source_digest(*RULES), "mapping": sorted(mapping.items()),
                "as_table": as_table, "full": full, "files": [Path(display).name for _, display in files]}
     digest.update(json.dumps(options, ensure_ascii=False).encode())
     try:
@@ -119,15 +119,3 @@ def remembered(print_: str, files: list[str], rows: int, summary: WriteSummary, 
                     for m in header_map],
         "warnings": [{k: v for k, v in w.as_dict().items() if k != "text"} for w in warnings],
     })
-
-
-def _rules_digest() -> str:
-    """The importer's rules as the hash of their source (computed once a process)."""
-    global _rules
-    if _rules is None:
-        digest = hashlib.blake2b(digest_size=16)
-        for source in _RULES_SOURCES:
-            for path in sorted(source.glob("*.py")) if source.is_dir() else [source]:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        _rules = digest.hexdigest()
-    return _rules
