@@ -283,3 +283,38 @@ def test_a_small_change_is_stored_as_a_delta_of_the_last_full_state(tmp_path):
         assert "E300" not in snapshot_state(s, found[1]).enterprises
     finally:
         s.close()
+
+
+def test_a_snapshot_at_an_unchanged_version_repeats_the_latest_without_reading_the_graph(store, monkeypatch):
+    """After an import that changed nothing, the latest whole-base snapshot (same store
+    version, same rules) is saved again at the new moment; the graph is not read. A
+    write, a chain's snapshot in between or other rules compute it again."""
+    from graph.analysis import history
+    from graph.analysis.history import snapshot_now, snapshots
+
+    first = snapshot_now(store, when=date(2024, 1, 31))
+    reads = []
+    computed = history.snapshot_projection
+    monkeypatch.setattr(history, "snapshot_projection", lambda s: reads.append(1) or computed(s))
+
+    second = snapshot_now(store, when=date(2024, 2, 29))
+    assert reads == []
+    save_snapshot(store, coverage_report(load_projection(store), chain="C1"), chain="C1", when=date(2024, 3, 1))
+    third = snapshot_now(store, when=date(2024, 3, 31))  # a chain's snapshot is not the whole base's
+    assert reads == []
+    cover(store, "O1", "E3")
+    fourth = snapshot_now(store, when=date(2024, 4, 30))
+    assert reads == [1]
+    monkeypatch.setattr(history, "RULES", ("graph/schema.py",))  # other rules: computed again
+    fifth = snapshot_now(store, when=date(2024, 5, 31))
+    assert reads == [1, 1]
+
+    bodies = dict(store.documents(COLLECTION))
+    for repeated, latest in ((second, first), (third, second), (fifth, fourth)):
+        assert {k: v for k, v in bodies[repeated].items() if k not in ("date", "at", "rules")} == \
+            {k: v for k, v in bodies[latest].items() if k not in ("date", "at", "rules")}
+    assert bodies[second]["date"] == "2024-02-29" and bodies[fourth]["totals"]["org_covered"] == 2
+    assert [(s.key, s.state_key) for s in snapshots(store) if s.chain is None] == [
+        (first, first), (second, first), (third, first), (fourth, fourth), (fifth, fourth)]
+    assert [(p.date, p.org_covered) for p in coverage_history(store)] == [
+        ("2024-01-31", 1), ("2024-02-29", 1), ("2024-03-31", 1), ("2024-04-30", 2), ("2024-05-31", 2)]
