@@ -41,7 +41,7 @@ from graph.source_digest import source_digest
 from graph.store import GraphStore
 
 COLLECTION = "coverage_snapshots"
-RULES = ("graph/analysis", "graph/schema.py")  # the source a report and a state follow from
+RULES = ("graph/analysis", "graph/projection.py", "graph/schema.py")  # the source a report and a state follow from
 
 
 @dataclass(frozen=True)
