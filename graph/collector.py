@@ -6,8 +6,8 @@ reference cycles. The collector would walk the growing heap again and again for 
 a third of the validation time of an import at 100,000 enterprises, 15 full collections
 and a fifth of ``plan_pairings``' time, an eighth of the instructors' and contacts'.
 Reference counting still frees everything as usual; whatever cycles there are wait for
-the next run. (Loading the projection pauses it too, and also freezes what it loaded:
-``graph.projection``.)
+the next run. (Loading the projection pauses it too, and freezes what it loaded before
+the collector is back: ``graph.projection``.)
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph import projection_cache
+from graph.collector import collector_paused
 from graph.records import GraphData, GraphScan
 from graph.schema import NODE_PROPS, REL_SPECS, Label, RelType
 from graph.store import GraphStore
@@ -191,14 +192,8 @@ def load_part(store: GraphStore, part: Part) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    collecting = gc.isenabled()
-    gc.disable()  # everything allocated while building is kept: the collector would free nothing
-    try:
-        with _scanned(store, part) as scan:
-            g = project_part(scan, part)
-    finally:
-        if collecting:
-            gc.enable()
+    with collector_paused(), _scanned(store, part) as scan:  # all it allocates is kept: collections would free nothing
+        g = project_part(scan, part)
     return nx.freeze(g)
 
 
@@ -252,16 +247,11 @@ def load_projection(store: GraphStore, *, from_file: bool = True) -> nx.MultiDiG
     # runs would free nothing: 100k enterprises load in ~40% less time) and until the
     # graph is frozen, or switching it back on sets off a full collection (~0.3 s there).
     gc.unfreeze()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         import networkx as nx
 
         g = nx.freeze(_from_disk_or_built(store, from_file))  # shared by every reader: mutating it raises
         gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
     with _cache_lock:
         _cache[store] = g
     return g

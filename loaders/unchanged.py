@@ -92,15 +92,15 @@ class LastImport:
                 for fields in self.warnings]
 
 
-def last_import(store, print_: str) -> LastImport | None:
+def last_import(store, inputs: str) -> LastImport | None:
     """The last import if it read exactly these inputs and the store is still as it left it."""
     body = store.document(COLLECTION, KEY)
-    if not body or body.get("fingerprint") != print_ or body.get("version") != store.version():
+    if not body or body.get("fingerprint") != inputs or body.get("version") != store.version():
         return None
     return LastImport(body["version"], body["files"], body["rows"], body["records"], body["columns"], body["warnings"])
 
 
-def remembered(print_: str, files: list[str], rows: int, summary: WriteSummary, header_map: list[HeaderMapping],
+def remembered(inputs: str, files: list[str], rows: int, summary: WriteSummary, header_map: list[HeaderMapping],
                warnings: list[Problem]) -> Document:
     """The document an import leaves for a repeat of it: a repeat counts every record the
     import wrote, as unchanged. (An import that made entities from names does not leave
@@ -110,7 +110,7 @@ def remembered(print_: str, files: list[str], rows: int, summary: WriteSummary, 
                for kind in summary.added | summary.updated | summary.unchanged}  # a store counts each kind in all three
     index = {display: i for i, display in enumerate(files)}
     return Document(COLLECTION, KEY, {
-        "fingerprint": print_,
+        "fingerprint": inputs,
         "version": summary.version,
         "files": files,
         "rows": rows,
