@@ -36,6 +36,19 @@ def server_store() -> Neo4jStore:
     return store
 
 
+@pytest.fixture
+def neo4j_store():
+    """A store on the run's Neo4j, emptied of redchain's nodes before and after the test
+    (import it as ``store`` to run a store's tests against Neo4j). Skipped, saying why,
+    when there is no server."""
+    if not NEO4J_URI:
+        pytest.skip(SERVER_SKIP)
+    store = server_store()
+    yield store
+    clear_server(store)
+    store.close()
+
+
 @contextmanager
 def own_server(data: Path, *args: str, password: str | None = None, ready_timeout: float = 120):
     """A Neo4j of a test's own (tools/neo4j/serve with ``args``, e.g. ``"--tx-memory", "8m"``)

@@ -14,7 +14,8 @@ from graph.projection import load_projection
 from graph.records import Node
 from graph.schema import Label
 
-from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
+from neo4j_server import NEO4J_URI, clear_server
+from neo4j_server import neo4j_store as store  # noqa: F401  (the fixture)
 from test_projection_cache import E1, E2, _same
 
 
@@ -23,16 +24,6 @@ def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("REDCHAIN_CACHE_DIR", str(folder))
     return folder
-
-
-@pytest.fixture
-def store():
-    if not NEO4J_URI:
-        pytest.skip(SERVER_SKIP)
-    s = server_store()
-    yield s
-    clear_server(s)
-    s.close()
 
 
 class Reads:

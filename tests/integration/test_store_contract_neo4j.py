@@ -34,17 +34,7 @@ from graph.sqlite_store import SQLiteStore
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
 
-from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
-
-
-@pytest.fixture
-def store():
-    if not NEO4J_URI:
-        pytest.skip(SERVER_SKIP)
-    s = server_store()
-    yield s
-    clear_server(s)
-    s.close()
+from neo4j_server import neo4j_store as store  # noqa: F401  (the fixture the contract's tests take)
 
 
 # The contract's tests, collected again here with this module's ``store`` fixture.

@@ -55,22 +55,9 @@ def _random_digraph(seed: int) -> nx.DiGraph:
 
 
 @pytest.mark.parametrize("seed", range(150))
-def test_same_flow_as_networkx_on_assignment_networks(seed):
-    g = _assignment_like(seed)
-    try:
-        expected = nx.network_simplex(g)
-    except nx.NetworkXUnfeasible:
-        with pytest.raises(nx.NetworkXUnfeasible):
-            network_simplex(g)
-        return
-    cost, flow = network_simplex(g)
-    assert cost == expected[0]
-    assert _ordered(flow) == _ordered(expected[1])
-
-
-@pytest.mark.parametrize("seed", range(150))
-def test_same_flow_as_networkx_on_random_digraphs(seed):
-    g = _random_digraph(seed)
+@pytest.mark.parametrize("network", [_assignment_like, _random_digraph], ids=["assignment network", "random digraph"])
+def test_same_flow_as_networkx(network, seed):
+    g = network(seed)
     try:
         expected = nx.network_simplex(g)
     except nx.NetworkXUnfeasible:
