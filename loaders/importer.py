@@ -242,7 +242,7 @@ def _repeat(store: GraphStore, inputs: str, shown: list[str], dry_run: bool,
     last = unchanged.last_import(store, inputs)
     if last is None:
         return None
-    summary = last.summary(last.version)
+    summary = last.summary()
     if not dry_run and describe is not None:
         try:
             store.write(documents=describe(shown, last.rows, summary), expected_version=last.version)

@@ -65,11 +65,11 @@ class LastImport:
     columns: list[list]  # [file index, sheet, table name, header, column name or None]
     warnings: list[dict]
 
-    def summary(self, version: int) -> WriteSummary:
+    def summary(self) -> WriteSummary:
         """The write summary of a repeat: each kind's records all unchanged, as a store counts them."""
         kinds = [kind for kind, _ in self.records]
         return WriteSummary(added=dict.fromkeys(kinds, 0), updated=dict.fromkeys(kinds, 0),
-                            unchanged=dict(map(tuple, self.records)), version=version)
+                            unchanged=dict(map(tuple, self.records)), version=self.version)
 
     def header_map(self, files: list[str]) -> list[HeaderMapping]:
         mapped = []
