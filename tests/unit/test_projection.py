@@ -1,15 +1,20 @@
-"""The projection: dangling relationships are left out, and loading leaves the collector as
-it found it."""
+"""The projection: the graph networkx's own methods would build, in the same order, with
+equal edge dicts shared; dangling relationships are left out, and loading leaves the
+collector as it found it."""
 
 from __future__ import annotations
 
 import gc
 
+import networkx as nx
+import pytest
+
 from graph.analysis.coverage import coverage_report
 from graph.analysis.org_checks import organisation_checks
-from graph.projection import ids_with_label, load_projection, project
+from graph.projection import _DEFAULTS, _REL_DEFAULTS, ids_with_label, load_projection, project
 from graph.records import GraphData, Node, Rel
 from graph.schema import Label, RelType
+from tests.unit.test_snapshot_projection import SEEDS, random_graph
 
 
 def dangling() -> GraphData:
@@ -67,3 +72,47 @@ def test_load_projection_reenables_the_collector_when_reading_fails():
     except OSError:
         pass
     assert gc.isenabled()
+
+
+def built_by_networkx(data: GraphData) -> nx.MultiDiGraph:
+    """The projection as ``add_nodes_from`` / ``add_edges_from`` build it (what ``project``
+    did before it filled the graph's dicts itself)."""
+    g = nx.MultiDiGraph(version=data.version)
+    g.add_nodes_from((n.id, {**_DEFAULTS[n.label], **n.props, "label": n.label.value}) for n in data.nodes)
+    g.add_edges_from((r.source, r.target, r.type.value, {**_REL_DEFAULTS[r.type], **r.props, "type": r.type.value})
+                     for r in data.rels if r.source in g._node and r.target in g._node)
+    return g
+
+
+def in_order(adjacency: dict) -> list:
+    return [(u, [(v, list(keyed.items())) for v, keyed in nbrs.items()]) for u, nbrs in adjacency.items()]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_projection_is_the_graph_networkx_builds_in_the_same_order(seed):
+    data = random_graph(seed)
+    data.nodes.extend(Node(Label.ENTERPRISE, f"X{i}") for i in range(3))  # each pair once, as in a store
+    data.rels.append(Rel(RelType.SUPPLIES, "X1", "X2", {"volume": 1}))  # 1 and True: equal keys, other values
+    data.rels.append(Rel(RelType.SUPPLIES, "X2", "X1", {"volume": True}))
+    data.rels.append(Rel(RelType.SUPPLIES, "X0", "X1", {"products": ["a", "b"]}))  # a list: not shareable
+    g, expected = project(data), built_by_networkx(data)
+    assert list(g._node.items()) == list(expected._node.items())
+    assert in_order(g._succ) == in_order(expected._succ)
+    assert in_order(g._pred) == in_order(expected._pred)
+    assert all(g._pred[v][u] is keyed for u, nbrs in g._succ.items() for v, keyed in nbrs.items())
+    assert type(g["X2"]["X1"]["SUPPLIES"]["volume"]) is bool and type(g["X1"]["X2"]["SUPPLIES"]["volume"]) is int
+    assert g.graph["by_label"]["Enterprise"] == [n.id for n in data.nodes if n.label is Label.ENTERPRISE]
+
+
+def test_edges_with_equal_properties_share_one_dict():
+    data = GraphData(
+        nodes=[Node(Label.ENTERPRISE, f"E{i}") for i in range(4)],
+        rels=[Rel(RelType.SUPPLIES, "E0", "E1", {"product": "芯片"}), Rel(RelType.SUPPLIES, "E1", "E2", {"product": "芯片"}),
+              Rel(RelType.SUPPLIES, "E2", "E3", {"product": "电池"})],
+        version=1,
+    )
+    g = project(data)
+    first, second, other = (g._succ[u][v]["SUPPLIES"] for u, v in (("E0", "E1"), ("E1", "E2"), ("E2", "E3")))
+    assert first is second and first is not other
+    assert first == {"product": "芯片", "type": "SUPPLIES"} | {k: v for k, v in _REL_DEFAULTS[RelType.SUPPLIES].items()
+                                                             if k != "product"}
