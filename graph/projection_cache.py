@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 
-FORMAT = (2, sys.version_info[:2])  # bump the first when the projection's shape changes
+# Bump the first when the projection's shape changes, or its sharing (3: pairs of nodes share
+# their dict of edges, so files kept before are read again once to get that memory back).
+FORMAT = (3, sys.version_info[:2])
 _MARSHAL_VERSION = 4
 
 

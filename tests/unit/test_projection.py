@@ -116,3 +116,19 @@ def test_edges_with_equal_properties_share_one_dict():
     assert first is second and first is not other
     assert first == {"product": "芯片", "type": "SUPPLIES"} | {k: v for k, v in _REL_DEFAULTS[RelType.SUPPLIES].items()
                                                              if k != "product"}
+
+
+def test_pairs_linked_the_same_way_share_one_dict_of_edges_and_a_second_type_gets_its_own():
+    data = GraphData(
+        nodes=[Node(Label.PARTY_ORG, "O1"), Node(Label.PARTY_ORG, "O2"), Node(Label.ENTERPRISE, "E1"),
+               Node(Label.ENTERPRISE, "E2"), Node(Label.INSTRUCTOR, "I1")],
+        rels=[Rel(RelType.COVERS, "O1", "E1"), Rel(RelType.COVERS, "O2", "E2"),
+              Rel(RelType.ASSIGNED_TO, "I1", "E1"), Rel(RelType.ASSIGNED_TO, "I1", "E2"),
+              Rel(RelType.PAIRED_WITH, "O1", "E1")],
+        version=1,
+    )
+    g = project(data)
+    assert g._succ["I1"]["E1"] is g._succ["I1"]["E2"]  # one ASSIGNED_TO each, no properties
+    assert list(g._succ["O1"]["E1"]) == ["COVERS", "PAIRED_WITH"]  # O1 -> E1 got a second type
+    assert list(g._succ["O2"]["E2"]) == ["COVERS"]  # the dict O2 -> E2 shared before is unchanged
+    assert g._pred["E1"]["O1"] is g._succ["O1"]["E1"]
