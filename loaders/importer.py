@@ -22,7 +22,7 @@ from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
 from graph.store import GraphStore
 from loaders.problems import Problem, Problems
-from loaders.readers import SUPPORTED_SUFFIXES, read_file
+from loaders.readers import SUPPORTED_SUFFIXES, ReadResult, read_file
 from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
@@ -43,7 +43,8 @@ class ImportReport:
     removed: list[Removed] = field(default_factory=list)  # links the import removes (or would)
     left_base: list[tuple[str, str]] = field(default_factory=list)  # --full: (id, name) no longer listed
     created: dict[str, tuple[Label, str]] = field(default_factory=dict)  # entities made from a name
-    repeated: bool = False  # a repeat of the last import (``loaders.unchanged``): the files were not read
+    repeated: str | None = None  # a repeat of the last import (``loaders.unchanged``): "bytes", the files
+    # were not read; "cells", they were read, not checked or written
 
     def to_dict(self) -> dict:
         """The import as `redchain load --json` prints it and ``POST /api/imports`` answers."""
@@ -188,14 +189,28 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     files, problems = collect_files(paths)
     shown = [d for _, d in files]
     inputs = unchanged.fingerprint(files, mapping, as_table, full) if files and not problems else None
-    if inputs is not None and (again := _repeat(store, inputs, shown, dry_run, describe)) is not None:
+    if inputs is not None and (again := _repeat(store, inputs, None, shown, dry_run, describe)) is not None:
+        tick("读取校验", len(files), len(files))
+        return again
+    cells = unchanged.CellsDigest(shown, mapping, as_table, full) if inputs is not None else None
+    read = []
+    for index, (path, display) in enumerate(files):
+        result = read_file(path, display)
+        if cells is not None:
+            for table in result.tables:
+                cells.add(index, table)
+        read.append((display, result))
+    cells_digest = cells.hexdigest() if cells is not None and not any(result.problems for _, result in read) else None
+    if cells_digest is not None and (again := _repeat(store, inputs, cells_digest, shown, dry_run, describe)) is not None:
         tick("读取校验", len(files), len(files))
         return again
     records = Records(problems=Problems(problems))
     unknown: dict[str, list[str]] = {}  # file -> the names of its tables that are no import table
     recognised = False
-    for done, (path, display) in enumerate(files, start=1):
-        recognised = _read_checked(path, display, records, unknown, mapping, as_table) or recognised
+    for done in range(1, len(read) + 1):
+        display, result = read.pop(0)  # each file's raw cells let go once checked
+        recognised = _checked(display, result, records, unknown, mapping, as_table) or recognised
+        del result
         tick("读取校验", done, len(files))
     if not recognised:
         records.problems.extend(_nothing_recognised(unknown))
@@ -226,7 +241,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     def documents(summary: WriteSummary) -> Iterable[Document]:
         made = list(describe(shown, records.rows, summary)) if describe is not None else []
         if inputs is not None and not created:
-            made.append(unchanged.remembered(inputs, shown, records.rows, summary, records.header_map, warnings))
+            made.append(unchanged.remembered(inputs, cells_digest, shown, records.rows, summary, records.header_map, warnings))
         return made
 
     summary = store.write(accepted.node_records(), accepted.rel_records(), delete_rels=replaced, documents=documents,
@@ -235,30 +250,35 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
                         removed, left_base, created)
 
 
-def _repeat(store: GraphStore, inputs: str, shown: list[str], dry_run: bool,
+def _repeat(store: GraphStore, inputs: str, cells: str | None, shown: list[str], dry_run: bool,
             describe: Describe | None) -> ImportReport | None:
-    """The report of a repeat of the last import (``loaders.unchanged``), its audit entry
-    written; None when these are not the last import's inputs or the store has changed."""
-    last = unchanged.last_import(store, inputs)
+    """The report of a repeat of the last import (``loaders.unchanged``): of the same
+    bytes (``cells`` None: the files not read), or of files read with the same cells. Its
+    audit entry is written; None when these are not the last import's inputs or the store
+    has changed."""
+    last = unchanged.last_import(store, None if cells else inputs, cells)
     if last is None:
         return None
     summary = last.summary()
-    if not dry_run and describe is not None:
-        try:
-            store.write(documents=describe(shown, last.rows, summary), expected_version=last.version)
-        except VersionConflict:
-            return None  # a write came in between: read the files after all
+    if not dry_run:
+        made = list(describe(shown, last.rows, summary)) if describe is not None else []
+        if cells is not None and inputs is not None:
+            made.append(last.with_fingerprint(inputs))
+        if made:
+            try:
+                store.write(documents=made, expected_version=last.version)
+            except VersionConflict:
+                return None  # a write came in between: check the files after all
     return ImportReport(shown, last.rows, summary, last.warnings_for(shown), dry_run, last.header_map(shown),
-                        repeated=True)
+                        repeated="cells" if cells else "bytes")
 
 
-def _read_checked(path: Path, display: str, records: Records, unknown: dict[str, list[str]],
-                  mapping: dict[str, str], as_table: str | None) -> bool:
-    """Read one file and check its tables into ``records``; True if one of them is an
-    import table (the names of the others go into ``unknown``). The file's raw cells are
-    let go on return, not held through the next file and the write: at 2·10⁶ rows they
+def _checked(display: str, result: ReadResult, records: Records, unknown: dict[str, list[str]],
+             mapping: dict[str, str], as_table: str | None) -> bool:
+    """Check one file's tables into ``records``; True if one of them is an import table
+    (the names of the others go into ``unknown``). The caller lets the file's raw cells
+    go once checked, not held through the next file and the write: at 2·10⁶ rows they
     take as much memory as the records made from them."""
-    result = read_file(path, display)
     records.problems.extend(result.problems)
     if not result.tables and not result.problems:
         unknown[display] = []

@@ -158,8 +158,10 @@ def load(
             console.print(Text(f"  {name}（{node_id}）"), highlight=False, soft_wrap=True)
     title = "试导入（未写入）" if dry_run else "导入完成"
     console.print(summary_table(report.summary, f"{title}：{len(report.files)} 个文件，{report.rows} 行"))
-    if report.repeated:
+    if report.repeated == "bytes":
         console.print("与上次导入的文件相同，图谱其后未改动：未重新读取文件，全部未变。", highlight=False)
+    elif report.repeated == "cells":
+        console.print("文件重新保存过，内容与上次相同，图谱其后未改动：未重新校验写入，全部未变。", highlight=False)
 
 
 def template(

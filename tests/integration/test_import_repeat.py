@@ -5,6 +5,7 @@ the files."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -41,7 +42,7 @@ class FilesRead:
 def full_path_report(monkeypatch, store, paths, **options) -> dict:
     """The report of the same import when it reads its files (no repeat known)."""
     with monkeypatch.context() as m:
-        m.setattr(unchanged, "last_import", lambda store, inputs: None)
+        m.setattr(unchanged, "last_import", lambda store, inputs, cells=None: None)
         return import_paths(store, paths, **options).to_dict()
 
 
@@ -175,3 +176,98 @@ def test_the_command_line_says_a_repeat_was_not_read(tmp_path):
     assert first.exit_code == 0 and second.exit_code == 0, second.output
     assert "未重新读取文件" not in first.stdout
     assert "与上次导入的文件相同，图谱其后未改动：未重新读取文件，全部未变。" in second.stdout
+
+
+def saved_again(path, time: int = 1) -> None:
+    """The file in other bytes with the same cells, as saving it again (the ``time``-th
+    time) would leave it: a CSV gets a blank line more, a workbook is compressed anew, a
+    JSON file gets spaces."""
+    import zipfile
+
+    data = path.read_bytes()
+    if path.suffix == ".csv":
+        path.write_bytes(data + b"\n")
+    elif path.suffix == ".json":
+        path.write_bytes(b"  " + data + b"\n")
+    else:
+        with zipfile.ZipFile(path) as old:
+            parts = [(info, old.read(info)) for info in old.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED if time % 2 else zipfile.ZIP_DEFLATED) as new:
+            for info, part in parts:
+                new.writestr(info.filename, part)
+    assert path.read_bytes() != data
+
+
+class TablesChecked:
+    """Counts the tables the importer checks (a repeat of the same cells checks none)."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        check = importer.validate_table
+
+        def counting(*args, **kwargs):
+            self.count += 1
+            return check(*args, **kwargs)
+
+        monkeypatch.setattr(importer, "validate_table", counting)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_files_saved_again_with_the_same_cells_are_read_but_not_checked_or_written(tmp_path, store, monkeypatch, case, dry_run):
+    make, options = CASES[case]
+    paths = make(tmp_path)
+    if import_paths(store, paths, **options).created:
+        import_paths(store, paths, **options)
+    for path in paths:
+        saved_again(path)
+    expected = full_path_report(monkeypatch, store, paths, dry_run=dry_run, **options)  # remembers these bytes
+    for path in paths:
+        saved_again(path, 2)
+    version = store.version()
+    reads, checks = FilesRead(monkeypatch), TablesChecked(monkeypatch)
+
+    again = import_paths(store, paths, dry_run=dry_run, **options)
+
+    assert (reads.count, checks.count) == (len(paths), 0)
+    assert again.repeated == "cells" and again.to_dict() == expected
+    assert store.version() == version
+    import_paths(store, paths, dry_run=dry_run, **options)  # these bytes now: not even read, unless nothing was written
+    assert reads.count == (2 * len(paths) if dry_run else len(paths))
+
+
+def test_a_cell_of_another_type_or_value_or_a_write_in_between_checks_the_files(tmp_path, store, monkeypatch):
+    path = tmp_path / "in.json"
+    rows = [{"统一社会信用代码": row[0], "名称": row[1]} for row in SAMPLE["企业"][1:]]
+    path.write_text(json.dumps({"企业": rows}, ensure_ascii=False), encoding="utf-8")
+    import_paths(store, [path])
+    checks = TablesChecked(monkeypatch)
+
+    path.write_text(json.dumps({"企业": [{**rows[0], "党员人数": 3}, *rows[1:]]}, ensure_ascii=False), encoding="utf-8")
+    import_paths(store, [path])
+    assert checks.count == 1  # a new cell
+    path.write_text(json.dumps({"企业": [{**rows[0], "党员人数": "3"}, *rows[1:]]}, ensure_ascii=False), encoding="utf-8")
+    import_paths(store, [path])
+    assert checks.count == 2  # the same number, as text
+    saved_again(path)
+    import_paths(store, write_csv(tmp_path / "other", {"企业": [SAMPLE["企业"][0], SAMPLE["企业"][1]]}))  # a write in between
+    assert checks.count == 3
+    import_paths(store, [path])
+    assert checks.count == 4
+
+
+def test_the_command_line_says_files_saved_again_were_read_but_not_checked(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    paths = write_csv(tmp_path / "in", SAMPLE)
+    run = lambda: CliRunner().invoke(app, ["load", *map(str, paths), "--store", str(tmp_path / "x.db")],  # noqa: E731
+                                     env={"COLUMNS": "80", "REDCHAIN_STORE": None})
+    assert run().exit_code == 0
+    for path in paths:
+        saved_again(path)
+    again = run()
+
+    assert again.exit_code == 0, again.output
+    assert "文件重新保存过，内容与上次相同，图谱其后未改动：未重新校验写入，全部未变。" in again.stdout
