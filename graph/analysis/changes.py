@@ -157,7 +157,7 @@ def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageS
     nodes = g._node
     enterprises = {
         e: (state, None if state in ORG_COVERED_STATES else remedy_for(nodes[e].get("party_members")))
-        for e, state in enterprise_states(g, base).items()
+        for e, state in enterprise_states(g, base, reach).items()
     }
     orgs = {o for covering in reach.orgs.values() for o in covering}
     orgs.update(o for c in ([chain] if chain else ids_with_label(g, Label.CHAIN)) for o in in_ids(g, c, RelType.LEADS))

@@ -198,12 +198,13 @@ def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
     return Reach(orgs, work_by)
 
 
-def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, str]:
+def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str], reach: Reach | None = None) -> dict[str, str]:
     """Each enterprise's coverage state: ``standalone``, ``joint``, ``other_org``, ``work``
     or ``none`` (the module docstring says which is which).
 
     ``ids`` are normally base enterprises (only those count in a report); the state of
-    any other enterprise passed is computed the same way.
+    any other enterprise passed is computed the same way. ``reach``: their
+    ``enterprise_reach``, when the caller has it already.
 
     >>> from graph.builder import GraphBuilder
     >>> g = (GraphBuilder().enterprise("E1").enterprise("E2").org("J", formation="joint")
@@ -212,7 +213,7 @@ def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, str]:
     {'E1': 'joint', 'E2': 'none'}
     """
     ids = list(ids)
-    return _states(g, ids, enterprise_reach(g, ids))
+    return _states(g, ids, reach if reach is not None else enterprise_reach(g, ids))
 
 
 # -- internals -------------------------------------------------------------------------
