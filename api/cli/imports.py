@@ -52,8 +52,13 @@ def import_with_progress(store, files: list[Path], dry_run: bool, **options) -> 
     is audited like one over HTTP, in the same transaction."""
 
     report = _import_with_progress(store, files, dry_run, **options)
-    if not dry_run:
-        snapshot_now(store)  # every import leaves a snapshot for `history` and `changes`
+    if not dry_run:  # every import leaves a snapshot for `history` and `changes` (seconds at city scale)
+        if err_console.is_terminal:
+            with err_console.status("保存覆盖率快照（供 history、changes 比较）…"):
+                snapshot_now(store)
+        else:
+            err_console.print("保存覆盖率快照", highlight=False)
+            snapshot_now(store)
     return report
 
 
