@@ -46,14 +46,14 @@ class WeakOrg:
 
 def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
     """Why an organisation counts as strong; empty if it does not."""
-    nodes = g._node  # raw attributes: the NodeView costs several times more
+    nodes, covers = g._node, RelType.COVERS.value  # raw attributes and adjacency: views cost several times more
     node = nodes[org]
     reasons = []
     if (node.get("star") or 0) >= STRONG_MIN_STAR:
         reasons.append(f"{node['star']} 星级党组织")
     if node.get("demonstration"):
         reasons.append("示范点")
-    if any(nodes[e].get("leading") for e in out_ids(g, org, RelType.COVERS)):
+    if any(covers in keyed and nodes[e].get("leading") for e, keyed in g._succ[org].items()):
         reasons.append("龙头企业党组织")
     return tuple(reasons)
 
