@@ -184,10 +184,7 @@ class _Sites:
         seen = set(enterprises)
         frontier = enterprises
         for hop in range(1, max_hops + 1):
-            reached: set[str] = set()
-            for e in frontier:
-                if e in next_to:
-                    reached |= next_to[e]
+            reached = set().union(*[next_to[e] for e in frontier if e in next_to])
             reached -= found
             levels.append(reached)
             if hop < max_hops:
@@ -256,8 +253,8 @@ def _near_candidates(
         near.add(t.id)
         # the segment and park a pair shares, the least of them if several: the target
         # usually has one of each, then a look-up says whether the organisation shares it
-        (one_segment,) = segments if len(segments) == 1 else (None,)
-        (one_park,) = parks if len(parks) == 1 else (None,)
+        one_segment = next(iter(segments)) if len(segments) == 1 else None
+        one_park = next(iter(parks)) if len(parks) == 1 else None
         rank = -t.priority
         for cost, spread, org, hops in found:
             its = org_segments[org]
