@@ -104,3 +104,16 @@ def test_contacts_and_instructors_as_with_networkx_simplex_on_the_demos(demo, pl
     over_lists = _plan(planner(demo))
     monkeypatch.setattr(assignment_module, "network_simplex", nx.network_simplex)
     assert in_bulk == over_lists == _plan(planner(demo))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_strong_orgs_in_one_pass_as_one_by_one(seed):
+    """``strong_orgs`` reads who covers a leading enterprise from the enterprises' side:
+    the same organisations, in the same order, for the same reasons."""
+    from graph.analysis.planners.targets import strong_org_reasons, strong_orgs
+    from graph.projection import ids_with_label
+    from graph.schema import Label
+
+    g = _random_district(seed)
+    one_by_one = {o: r for o in ids_with_label(g, Label.PARTY_ORG) if (r := strong_org_reasons(g, o))}
+    assert list(strong_orgs(g).items()) == list(one_by_one.items())

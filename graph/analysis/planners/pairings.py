@@ -45,7 +45,7 @@ from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_
 from graph.analysis.planners.assignment import Candidate, Person, Target, solve_assignment
 from graph.collector import collector_paused
 from graph.analysis.planners.plan import PAIRINGS, Leftover, Plan, assignment_items, make_plan
-from graph.analysis.planners.targets import enterprise_target, org_target, strong_org_reasons, weak_orgs
+from graph.analysis.planners.targets import enterprise_target, org_target, strong_orgs, weak_orgs
 from graph.analysis.uncovered import uncovered_enterprises
 from graph.projection import ids_with_label, in_ids, out_ids
 from graph.schema import Label, RelType
@@ -97,7 +97,7 @@ def plan_pairings(
     # Pairs are made by nearness, never by chain: the chains of the organisations are needed
     # only to pick one chain's weak organisations (0.15 s at city scale otherwise).
     by_org = chains_by_org(g, by_enterprise=chains_by_enterprise(g)) if chain is not None else {}
-    strong = {o: reasons for o in ids_with_label(g, Label.PARTY_ORG) if (reasons := strong_org_reasons(g, o))}
+    strong = strong_orgs(g)
     people = [Person(o, capacity=capacity, load=_pairings_made(g, o)) for o in strong]
     targets = [
         enterprise_target(u) for u in uncovered_enterprises(g, chain=chain) if not _paired_by_org(g, u.id)
