@@ -1,7 +1,8 @@
 """The planners' network simplex against networkx's: the same flow, pivot for pivot.
 
 Plans depend on which of several optimal flows the solver ends on, so "optimal" is not
-enough: on every network the flow must be networkx's own, in the same dict order.
+enough: on every network the flow must be networkx's own, in the same dict order, whether
+the reduced costs are priced over Python lists or in bulk with numpy.
 """
 
 import random
@@ -9,6 +10,7 @@ import random
 import networkx as nx
 import pytest
 
+import graph.analysis.planners.network_simplex as simplex_module
 from graph.analysis.planners.network_simplex import network_simplex
 
 
@@ -54,9 +56,17 @@ def _random_digraph(seed: int) -> nx.DiGraph:
     return g
 
 
+@pytest.fixture(params=["lists", "bulk"])
+def pricing(request, monkeypatch):
+    """Reduced costs from the Python lists (small networks), or in bulk (big ones)."""
+    if request.param == "bulk":
+        monkeypatch.setattr(simplex_module, "PRICED_IN_BULK", 1)
+    return request.param
+
+
 @pytest.mark.parametrize("seed", range(150))
 @pytest.mark.parametrize("network", [_assignment_like, _random_digraph], ids=["assignment network", "random digraph"])
-def test_same_flow_as_networkx(network, seed):
+def test_same_flow_as_networkx(network, seed, pricing):
     g = network(seed)
     try:
         expected = nx.network_simplex(g)
@@ -79,3 +89,44 @@ def test_unfeasible_demands_are_refused():
     g.nodes["b"]["demand"] = 1
     with pytest.raises(nx.NetworkXUnfeasible):
         network_simplex(g)
+
+
+def test_same_flow_when_bulk_pricing_stops_halfway(monkeypatch):
+    """A potential that outgrows the bulk copies hands pricing back to the lists mid-run."""
+    monkeypatch.setattr(simplex_module, "PRICED_IN_BULK", 1)
+    moves = []
+    bulk_moved = simplex_module._BulkPrices.potentials_moved
+
+    def fits_three_times(self, nodes, d):
+        moves.append(d)
+        return bulk_moved(self, nodes, d) and len(moves) <= 3
+
+    monkeypatch.setattr(simplex_module._BulkPrices, "potentials_moved", fits_three_times)
+    handed_back = 0
+    for seed in range(60):
+        g = _assignment_like(seed)
+        try:
+            expected = nx.network_simplex(g)
+        except nx.NetworkXUnfeasible:
+            continue
+        moves.clear()
+        cost, flow = network_simplex(g)
+        assert (cost, _ordered(flow)) == (expected[0], _ordered(expected[1]))
+        assert len(moves) <= 4  # once a copy no longer fits, the bulk copies are dropped
+        handed_back += len(moves) == 4
+    assert handed_back >= 10
+
+
+def test_weights_beyond_64_bits_are_priced_exactly(monkeypatch):
+    """The planners' lexicographic weights can pass 2⁶³: priced as Python integers."""
+    monkeypatch.setattr(simplex_module, "PRICED_IN_BULK", 1)
+    g = nx.DiGraph()
+    g.add_node("s", demand=-2)
+    g.add_node("t", demand=2)
+    huge = 2**70
+    g.add_edge("s", "a", capacity=2, weight=huge + 1)
+    g.add_edge("s", "b", capacity=1, weight=huge)
+    g.add_edge("a", "t", capacity=2, weight=0)
+    g.add_edge("b", "t", capacity=2, weight=0)
+    assert simplex_module._BulkPrices.of(simplex_module._SpanningTree(g, "demand", "capacity", "weight")) is None
+    assert network_simplex(g) == nx.network_simplex(g)

@@ -10,10 +10,15 @@ the same tree updates. Given the same graph it returns the same flow, in a dict 
 the same order.
 
 What differs is the cost of a pivot search, where networkx spends most of its time: it
-calls a method per edge for its reduced cost, twice for the winner; here a block's
-reduced costs are one list comprehension over plain lists, about three times faster. The
-tree updates run as in networkx, with the lists bound to local names. Costs stay Python
-integers (the planners' lexicographic weights overflow 64 bits, so no numpy).
+calls a method per edge for its reduced cost, twice for the winner. Here, on a network of
+``PRICED_IN_BULK`` edges or more whose weights and potentials fit 64 bits, the reduced
+costs of several blocks are computed at once with numpy (``_BulkPrices``): the potentials
+do not change between pivots, so blocks searched in a row see the same ones, and the
+search still takes the first block with a negative reduced cost, and in it the first
+edge of the lowest. Otherwise (and for good once a potential outgrows 61 bits: the
+planners' lexicographic weights can overflow 64) a block's reduced costs are one list
+comprehension over plain Python integers, about three times faster than networkx. The
+tree updates run as in networkx, with the lists bound to local names.
 
 Only what the planners use is kept: a ``MultiDiGraph`` or ``DiGraph`` with integer demands,
 capacities and weights (no infinite capacities, no self-loops).
@@ -103,6 +108,7 @@ class _SpanningTree:
         self.next_node = list(chain(range(1, n), [-1, 0]))
         self.prev_node = list(range(-1, n))
         self.last_descendant = list(chain(range(n), [n - 1]))
+        self.bulk: _BulkPrices | None = None  # numpy's copy of what pricing reads, while it fits
 
     def entering_edges(self):
         """(edge, p, q) for each pivot, q the end the flow goes to, until no edge has a
@@ -112,31 +118,46 @@ class _SpanningTree:
         count = self.edge_count
         if count == 0:
             return
-        weights, sources, targets, flow, potential = self.weights, self.sources, self.targets, self.flow, self.potential
         size = int(ceil(sqrt(count)))
         blocks = (count + size - 1) // size
+        if count >= PRICED_IN_BULK:
+            self.bulk = _BulkPrices.of(self)
         idle = 0  # blocks in a row without an entering edge
         first = 0
         while idle < blocks:
-            last = first + size
-            if last <= count:
-                block = range(first, last)
+            if self.bulk is not None:
+                looked, i = self.bulk.search(first, size, blocks - idle)
             else:
-                last -= count
-                block = [*range(first, count), *range(last)]
-            first = last
-            # reduced cost: weight − potential(source) + potential(target), negated for an
-            # edge carrying flow (it can only give flow back)
-            reduced = [
-                (weights[i] - potential[sources[i]] + potential[targets[i]]) * (-1 if flow[i] else 1) for i in block
-            ]
-            lowest = min(reduced)
-            if lowest >= 0:
-                idle += 1
+                looked, i = 1, self._search_block(first, size)
+            for _ in range(looked):  # where the next block starts, as networkx moves it
+                first += size
+                if first > count:
+                    first -= count
+            if i is None:
+                idle += looked
                 continue
-            i = block[reduced.index(lowest)]  # the first of the lowest, as min(key=) finds it
-            yield (i, sources[i], targets[i]) if flow[i] == 0 else (i, targets[i], sources[i])
+            yield (i, self.sources[i], self.targets[i]) if self.flow[i] == 0 else (i, self.targets[i], self.sources[i])
             idle = 0
+
+    def _search_block(self, first: int, size: int) -> int | None:
+        """The first edge of lowest negative reduced cost in the block of ``size`` edges
+        from ``first`` (round the end of the list), or None."""
+        count = self.edge_count
+        weights, sources, targets, flow, potential = self.weights, self.sources, self.targets, self.flow, self.potential
+        last = first + size
+        if last <= count:
+            block = range(first, last)
+            edges = zip(weights[first:last], sources[first:last], targets[first:last], flow[first:last])
+        else:
+            block = [*range(first, count), *range(last - count)]
+            edges = ((weights[i], sources[i], targets[i], flow[i]) for i in block)
+        # reduced cost: weight − potential(source) + potential(target), negated for an
+        # edge carrying flow (it can only give flow back)
+        reduced = [potential[s] - w - potential[t] if x else w - potential[s] + potential[t] for w, s, t, x in edges]
+        lowest = min(reduced)
+        if lowest >= 0:
+            return None
+        return block[reduced.index(lowest)]  # the first of the lowest, as min(key=) finds it
 
     def pivot(self, i: int, p: int, q: int) -> None:
         """Push flow round the cycle edge ``i`` (p → q) closes, and swap it into the tree
@@ -225,6 +246,8 @@ class _SpanningTree:
         sources, flow = self.sources, self.flow
         for i, p in zip(edges, nodes):
             flow[i] += units if sources[i] == p else -units
+        if self.bulk is not None:
+            self.bulk.flow_changed(edges, flow)
 
     def _remove_edge(self, s: int, t: int) -> None:
         """Cut t (whose parent is s) and its subtree off the tree."""
@@ -305,9 +328,88 @@ class _SpanningTree:
             d = potential[p] + self.weights[i] - potential[q]
         end = self.last_descendant[q]
         potential[q] += d
+        moved = [q]  # the subtree, for the bulk copies
         while q != end:
             q = next_node[q]
             potential[q] += d
+            moved.append(q)
+        if self.bulk is not None and not self.bulk.potentials_moved(moved, d):
+            self.bulk = None  # a potential outgrew 61 bits: plain integers from here on
+
+
+PRICED_IN_BULK = 2_000  # edges: below this, numpy's fixed cost per call outweighs it
+_BULK_WEIGHT = 2**60  # weights below this, and potentials below _BULK_POTENTIAL: reduced
+_BULK_POTENTIAL = 2**61  # costs, and a potential moved by one pivot, stay inside int64
+
+
+class _BulkPrices:
+    """The reduced costs of several blocks at once, from int64 copies of the weights, the
+    edge ends, the potentials and whether each edge carries flow (the tree keeps them in
+    step: ``flow_changed``, ``potentials_moved``).
+
+    Exact while every weight is below ``_BULK_WEIGHT`` and every potential below
+    ``_BULK_POTENTIAL`` in magnitude: then a reduced cost stays below 2⁶³, and so does a
+    potential one pivot moves (by less than 2⁶²), so nothing wraps before the check."""
+
+    def __init__(self, np, tree: _SpanningTree):
+        count = tree.edge_count
+        self.np = np
+        self.count = count
+        self.weights = np.array(tree.weights[:count], dtype=np.int64)
+        self.sources = np.array(tree.sources[:count], dtype=np.intp)  # −1, the root, reads the last
+        self.targets = np.array(tree.targets[:count], dtype=np.intp)  # potential, as in the lists
+        self.potential = np.array(tree.potential, dtype=np.int64)
+        self.carrying = np.array([x != 0 for x in tree.flow[:count]], dtype=bool)
+        self.offsets = np.arange(count, dtype=np.intp)
+
+    @classmethod
+    def of(cls, tree: _SpanningTree) -> _BulkPrices | None:
+        """Copies of the tree's numbers, or None if they do not fit (see the class)."""
+        weights = tree.weights[: tree.edge_count]
+        if max(map(abs, weights)) >= _BULK_WEIGHT or max(map(abs, tree.potential)) >= _BULK_POTENTIAL:
+            return None
+        import numpy as np  # only for big networks: 0.1 s of import
+
+        return cls(np, tree)
+
+    def search(self, first: int, size: int, budget: int) -> tuple[int, int | None]:
+        """Search up to ``budget`` blocks of ``size`` edges in turn from edge ``first``:
+        (blocks looked at, up to and including the one with an entering edge; that edge
+        or None), the same answer as searching them one by one."""
+        np, count = self.np, self.count
+        looked, chunk = 0, 2
+        while looked < budget:
+            k = min(chunk, budget - looked)
+            span = k * size
+            edges = first + self.offsets[: min(span, count)]
+            if span > count:  # more blocks than a round: the same edges again
+                edges = np.resize(edges, span)
+            edges %= count
+            reduced = self.weights[edges] - self.potential[self.sources[edges]] + self.potential[self.targets[edges]]
+            np.negative(reduced, out=reduced, where=self.carrying[edges])
+            by_block = reduced.reshape(k, size)
+            below = np.flatnonzero(by_block.min(axis=1) < 0)
+            if below.size:
+                b = int(below[0])
+                return looked + b + 1, int(edges[b * size + int(by_block[b].argmin())])
+            looked += k
+            first = (first + span) % count
+            chunk *= 2
+        return looked, None
+
+    def flow_changed(self, edges: list[int], flow: list[int]) -> None:
+        count, carrying = self.count, self.carrying
+        for i in edges:
+            if i < count:
+                carrying[i] = flow[i] != 0
+
+    def potentials_moved(self, nodes: list[int], d: int) -> bool:
+        """Move the copies of ``nodes``' potentials by ``d``; False if they no longer fit."""
+        if abs(d) >= 2 * _BULK_POTENTIAL:
+            return False
+        moved = self.np.array(nodes, dtype=self.np.intp)
+        self.potential[moved] += d
+        return int(self.np.abs(self.potential[moved]).max()) < _BULK_POTENTIAL
 
 
 def _put(flow_dict: dict, edge: tuple, units: int) -> None:

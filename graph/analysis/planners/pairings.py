@@ -35,7 +35,6 @@ import itertools
 import math
 import zlib
 from collections import defaultdict
-from dataclasses import replace
 
 from typing import TYPE_CHECKING
 
@@ -46,7 +45,7 @@ from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_
 from graph.analysis.planners.assignment import Candidate, Person, Target, solve_assignment
 from graph.collector import collector_paused
 from graph.analysis.planners.plan import PAIRINGS, Leftover, Plan, assignment_items, make_plan
-from graph.analysis.planners.targets import enterprise_target, org_target, strong_org_reasons, weak_orgs
+from graph.analysis.planners.targets import enterprise_target, org_target, strong_orgs, weak_orgs
 from graph.analysis.uncovered import uncovered_enterprises
 from graph.projection import ids_with_label, in_ids, out_ids
 from graph.schema import Label, RelType
@@ -95,8 +94,10 @@ def plan_pairings(
     """
     if chain is not None:
         require_chain(g, chain)
-    by_org = chains_by_org(g, by_enterprise=chains_by_enterprise(g))
-    strong = {o: reasons for o in ids_with_label(g, Label.PARTY_ORG) if (reasons := strong_org_reasons(g, o))}
+    # Pairs are made by nearness, never by chain: the chains of the organisations are needed
+    # only to pick one chain's weak organisations (0.15 s at city scale otherwise).
+    by_org = chains_by_org(g, by_enterprise=chains_by_enterprise(g)) if chain is not None else {}
+    strong = strong_orgs(g)
     people = [Person(o, capacity=capacity, load=_pairings_made(g, o)) for o in strong]
     targets = [
         enterprise_target(u) for u in uncovered_enterprises(g, chain=chain) if not _paired_by_org(g, u.id)
@@ -136,16 +137,21 @@ class _Sites:
         self.segments: dict[str, frozenset[str]] = {}  # org -> segments of what it covers
         self.parks: dict[str, frozenset[str]] = {}  # org -> parks of what it covers
         self.spread: dict[str, int] = {}  # org -> its spread key
-        self._neighbours: dict[str, list[str]] = {}  # enterprise -> supply neighbours, as asked for
         by_segment, by_park, by_both = defaultdict(list), defaultdict(list), defaultdict(list)
-        nodes = g._node  # raw attributes: the NodeView costs several times more
-        for org in strong:
-            covered = out_ids(g, org, RelType.COVERS)
-            for e in covered:
-                self.covering[e].append(org)
-            self.segments[org] = segments = frozenset(s for e in covered for s in out_ids(g, e, RelType.IN_SEGMENT))
-            self.parks[org] = parks = frozenset(p for e in covered if (p := nodes[e].get("park")))
-            self.spread[org] = key = _spread_key(org)
+        nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
+        covers, in_segment, covering = RelType.COVERS.value, RelType.IN_SEGMENT.value, self.covering
+        # in spread order, so that every list below is sorted as it is filled
+        for key, org in sorted((_spread_key(org), org) for org in strong):
+            segments, parks = set(), set()
+            for e, keyed in succ[org].items():
+                if covers in keyed:
+                    covering[e].append(org)
+                    segments.update(s for s, keyed in succ[e].items() if in_segment in keyed)
+                    if park := nodes[e].get("park"):
+                        parks.add(park)
+            self.segments[org] = segments = frozenset(segments)
+            self.parks[org] = parks = frozenset(parks)
+            self.spread[org] = key
             keyed = (key, org)
             for segment in segments:
                 by_segment[segment].append(keyed)
@@ -153,19 +159,10 @@ class _Sites:
                     by_both[segment, park].append(keyed)
             for park in parks:
                 by_park[park].append(keyed)
-        self.by_segment = {k: sorted(v) for k, v in by_segment.items()}
-        self.by_park = {k: sorted(v) for k, v in by_park.items()}
+        self.by_segment, self.by_park, self.by_both = dict(by_segment), dict(by_park), dict(by_both)
         self.in_segment = {k: frozenset(org for _, org in v) for k, v in by_segment.items()}
         self.in_park = {k: frozenset(org for _, org in v) for k, v in by_park.items()}
-        self.by_both = {k: sorted(v) for k, v in by_both.items()}
         self.next_to = _next_to_index(g, self.covering)  # enterprise -> strong orgs one hop away
-
-    def neighbours(self, e: str) -> list[str]:
-        """The enterprises ``e`` supplies or is supplied by."""
-        found = self._neighbours.get(e)
-        if found is None:
-            found = self._neighbours[e] = _supply_neighbours(self.g, e)
-        return found
 
     def hops(self, enterprises: list[str], max_hops: int) -> list[set[str]]:
         """The strong organisations by fewest supply-link hops (either direction) from one
@@ -177,20 +174,26 @@ class _Sites:
         enterprises is never listed. Set operations throughout: about 30 organisations
         within two hops of a target at city scale."""
         covering, next_to = self.covering, self.next_to
-        found = set().union(*(covering[e] for e in enterprises if e in covering))
+        succ, pred, supplies = self.g._succ, self.g._pred, RelType.SUPPLIES.value  # raw adjacency: views cost more
+        found: set[str] = set()
+        for e in enterprises:
+            if e in covering:
+                found.update(covering[e])
         levels = [found]
         found = set(found)
         seen = set(enterprises)
         frontier = enterprises
         for hop in range(1, max_hops + 1):
-            reached = set().union(*(next_to[e] for e in frontier if e in next_to))
+            reached = set().union(*[next_to[e] for e in frontier if e in next_to])
             reached -= found
             levels.append(reached)
-            found |= reached
             if hop < max_hops:
-                frontier = set().union(*(self.neighbours(e) for e in frontier))
-                frontier -= seen
-                seen |= frontier
+                found |= reached
+                further = {v for e in frontier for v, keyed in succ[e].items() if supplies in keyed}
+                further.update(u for e in frontier for u, keyed in pred[e].items() if supplies in keyed)
+                further -= seen
+                seen |= further
+                frontier = further
         return levels
 
 
@@ -201,9 +204,14 @@ def _next_to_index(g: nx.MultiDiGraph, covering: dict[str, list[str]]) -> dict[s
     neighbours, so the cost is the links of the covered enterprises (36,000 at city
     scale), once, not a look at every neighbour of every enterprise a search passes."""
     next_to: dict[str, set[str]] = defaultdict(set)
+    supplies, succ, pred = RelType.SUPPLIES.value, g._succ, g._pred  # raw adjacency: views cost more
     for e, orgs in covering.items():
-        for v in _supply_neighbours(g, e):
-            next_to[v].update(orgs)
+        for v, keyed in succ[e].items():
+            if supplies in keyed:
+                next_to[v].update(orgs)
+        for u, keyed in pred[e].items():
+            if supplies in keyed:
+                next_to[u].update(orgs)
     return next_to
 
 
@@ -224,36 +232,66 @@ def _near_candidates(
     candidates (organisations, costs and reasons) share a pool, which keeps the
     assignment small without changing its answer."""
     sites = _Sites(g, strong)
+    org_segments, org_parks = sites.segments, sites.parks
     reasons: dict[tuple, tuple[str, ...]] = {}  # (hops, segment, park) -> reasons, built once each
-    nearest_of: dict[str, list[tuple[tuple, str, tuple]]] = defaultdict(list)  # org -> [(rank, target, why)]
+    nearest_of: dict[str, list[tuple]] = defaultdict(list)  # org -> [(cost, -priority, spread, target, why)]
     near: set[str] = set()
     nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
-    enterprise, in_segment = Label.ENTERPRISE.value, RelType.IN_SEGMENT.value
+    enterprise, covers, in_segment = Label.ENTERPRISE.value, RelType.COVERS.value, RelType.IN_SEGMENT.value
     for t in targets:
-        enterprises = [t.id] if nodes[t.id]["label"] == enterprise else out_ids(g, t.id, RelType.COVERS)
-        segments = frozenset(s for e in enterprises for s, keyed in succ[e].items() if in_segment in keyed)
-        parks = frozenset(p for e in enterprises if (p := nodes[e].get("park")))
+        if nodes[t.id]["label"] == enterprise:
+            enterprises = [t.id]
+            segments = frozenset([s for s, keyed in succ[t.id].items() if in_segment in keyed])
+            parks = frozenset([park]) if (park := nodes[t.id].get("park")) else frozenset()
+        else:
+            enterprises = [e for e, keyed in succ[t.id].items() if covers in keyed]
+            segments = frozenset([s for e in enterprises for s, keyed in succ[e].items() if in_segment in keyed])
+            parks = frozenset([park for e in enterprises if (park := nodes[e].get("park"))])
         found = _nearest_orgs(sites, t.id, enterprises, segments, parks, max_hops=max_hops, nearest=nearest)
-        if found:
-            near.add(t.id)
+        if not found:
+            continue
+        near.add(t.id)
+        # the segment and park a pair shares, the least of them if several: the target
+        # usually has one of each, then a look-up says whether the organisation shares it
+        one_segment = next(iter(segments)) if len(segments) == 1 else None
+        one_park = next(iter(parks)) if len(parks) == 1 else None
+        rank = -t.priority
         for cost, spread, org, hops in found:
-            why = (hops, min(sites.segments[org] & segments, default=None), min(sites.parks[org] & parks, default=None))
-            if why not in reasons:
-                reasons[why] = _nearness_reasons(g, *why)
-            nearest_of[org].append(((cost, -t.priority, spread), t.id, reasons[why]))
+            its = org_segments[org]
+            if one_segment is not None:
+                segment = one_segment if one_segment in its else None
+            else:
+                segment = min(its & segments, default=None)
+            its = org_parks[org]
+            if one_park is not None:
+                park = one_park if one_park in its else None
+            else:
+                park = min(its & parks, default=None)
+            why = reasons.get((hops, segment, park))
+            if why is None:
+                why = reasons[hops, segment, park] = _nearness_reasons(g, hops, segment, park)
+            nearest_of[org].append((cost, rank, spread, t.id, why))
     offered: dict[str, list[tuple[str, int, tuple[str, ...]]]] = defaultdict(list)  # target -> [(org, cost, why)]
     for p in people:
-        partner = tuple(f"结对方：{r}" for r in strong[p.id])
-        for (cost, _, _), target, why in heapq.nsmallest(p.free * CANDIDATES_PER_SLOT, nearest_of[p.id]):
-            offered[target].append((p.id, cost, why + partner))
+        if p.id in nearest_of:
+            for cost, _, _, target, why in heapq.nsmallest(p.free * CANDIDATES_PER_SLOT, nearest_of[p.id]):
+                offered[target].append((p.id, cost, why))
+    # Pools are keyed by (org, cost, nearness): the partner's own reasons, added below,
+    # follow from the org, so equal keys are equal candidates.
     pool_of: dict[tuple, str] = {}  # the candidates -> the first target offered exactly them
     pooled = []
     for t in targets:
-        offers = tuple(offered.get(t.id, ()))
-        pooled.append(replace(t, pool=("near", pool_of.setdefault(offers, t.id) if offers else t.id)))
-    found = [
-        Candidate(org, ("near", first), cost, why) for offers, first in pool_of.items() for org, cost, why in offers
-    ]
+        offers = offered.get(t.id)
+        first = pool_of.setdefault(tuple(offers), t.id) if offers else t.id
+        pooled.append(Target(t.id, t.priority, t.chains, t.reasons, pool=("near", first)))
+    partner: dict[str, tuple[str, ...]] = {}  # org -> why it is strong, as the pair's reasons say it
+    found = []
+    for offers, first in pool_of.items():
+        pool = ("near", first)
+        for org, cost, why in offers:
+            if org not in partner:
+                partner[org] = tuple(f"结对方：{r}" for r in strong[org])
+            found.append(Candidate(org, pool, cost, why + partner[org]))
     return pooled, found, near
 
 
@@ -275,43 +313,59 @@ def _nearest_orgs(
     same segment, same park — which can hold thousands, so a tier is walked only while
     places are left, in spread order starting at the target's own key: O(``nearest``)
     per target, and equally near organisations share the work. At equal cost linked
-    organisations come first."""
+    organisations come first, so when the linked ones up to the cheapest tier fill every
+    place (two targets in three at city scale) no tier is looked at."""
+    if nearest <= 0:
+        return []
     start = _spread_key(target)
     levels = sites.hops(enterprises, max_hops)
+    linked_orgs: set[str] = set()
     for level in levels:
         level.discard(target)
-    linked_orgs = set().union(*levels)
-    linked = _linked_by_cost(sites, levels, linked_orgs, segments, parks)
+        linked_orgs |= level
+    linked = _linked_by_cost(sites, levels, linked_orgs, segments, parks) if linked_orgs else []
+    spread = sites.spread
+    found: list[tuple[int, int, str, int | None]] = []
+
+    def take_linked(up_to: float) -> bool:
+        """Linked organisations costing at most ``up_to`` (before unlinked ones of the
+        same cost), one cost at a time, sorted by spread only when it is reached; True
+        once every place is taken."""
+        while linked and linked[0][0] <= up_to:
+            cost, parts = linked.pop(0)
+            ranked = sorted(((spread[org] - start) % _TURN, org, hops) for hops, orgs in parts for org in orgs)
+            found.extend((cost, offset, org, hops) for offset, org, hops in ranked[: nearest - len(found)])
+            if len(found) >= nearest:
+                return True
+        return False
+
     unlinked = HOP_COST * (max_hops + 1)
-    both = [sites.by_both.get((s, p), ()) for s in segments for p in parks]
-    same_segment = [sites.by_segment.get(s, ()) for s in segments]
-    same_park = [sites.by_park.get(p, ()) for p in parks]
+    if take_linked(unlinked):  # the cheapest tier costs `unlinked`
+        return found
+    org_segments, org_parks = sites.segments, sites.parks
     tiers = sorted(  # (cost, places, whether an org there is in the cheaper "both" tier instead)
         [
-            (unlinked, both, lambda org: False),
-            (unlinked + OTHER_PARK_COST, same_segment, lambda org: not sites.parks[org].isdisjoint(parks)),
-            (unlinked + OTHER_SEGMENT_COST, same_park, lambda org: not sites.segments[org].isdisjoint(segments)),
+            (unlinked, [sites.by_both.get((s, p), ()) for s in segments for p in parks], None),
+            (
+                unlinked + OTHER_PARK_COST,
+                [sites.by_segment.get(s, ()) for s in segments],
+                lambda org: not org_parks[org].isdisjoint(parks),
+            ),
+            (
+                unlinked + OTHER_SEGMENT_COST,
+                [sites.by_park.get(p, ()) for p in parks],
+                lambda org: not org_segments[org].isdisjoint(segments),
+            ),
         ],
         key=lambda tier: tier[0],
     )
-    found: list[tuple[int, int, str, int | None]] = []
-
-    def take_linked(up_to: float) -> None:
-        """Linked organisations costing at most ``up_to`` (before unlinked ones of the
-        same cost), one cost at a time, sorted by spread only when it is reached."""
-        while linked and linked[0][0] <= up_to and len(found) < nearest:
-            cost, parts = linked.pop(0)
-            ranked = sorted(((sites.spread[org] - start) % _TURN, org, hops) for hops, orgs in parts for org in orgs)
-            found.extend((cost, offset, org, hops) for offset, org, hops in ranked[: nearest - len(found)])
-
     for cost, places, in_both in tiers:
-        take_linked(cost)
-        if len(found) >= nearest:
+        if take_linked(cost):
             return found
-        for spread, org in _walk(places, start):
-            if org in linked_orgs or org == target or in_both(org):
+        for offset, org in _walk(places, start):
+            if org in linked_orgs or org == target or (in_both is not None and in_both(org)):
                 continue
-            found.append((cost, spread, org, None))
+            found.append((cost, offset, org, None))
             if len(found) >= nearest:
                 return found
     take_linked(math.inf)
@@ -329,12 +383,15 @@ def _linked_by_cost(
     it: a target has some 30 linked organisations, most of them two hops away and sharing
     nothing (the dearest linked cost), and keeps only ``nearest`` candidates."""
     same_segment, same_park = _sitting_in(sites.in_segment, segments, linked), _sitting_in(sites.in_park, parks, linked)
-    by_cost: dict[int, list[tuple[int, set[str]]]] = defaultdict(list)  # cost -> [(hops, orgs)]
+    by_cost: dict[int, list[tuple[int, set[str]]]] = {}  # cost -> [(hops, orgs)]
     for hops, level in enumerate(levels):
         if level:
-            in_segment, in_park = level & same_segment, level & same_park
-            in_both = in_segment & in_park
             cost = HOP_COST * hops
+            in_segment, in_park = level & same_segment, level & same_park
+            if not in_segment and not in_park:  # the usual case two hops away
+                by_cost.setdefault(cost + OTHER_SEGMENT_COST + OTHER_PARK_COST, []).append((hops, level))
+                continue
+            in_both = in_segment & in_park
             for extra, orgs in (
                 (0, in_both),
                 (OTHER_PARK_COST, in_segment - in_both),
@@ -342,19 +399,32 @@ def _linked_by_cost(
                 (OTHER_SEGMENT_COST + OTHER_PARK_COST, level - in_segment - in_park),
             ):
                 if orgs:
-                    by_cost[cost + extra].append((hops, orgs))
+                    by_cost.setdefault(cost + extra, []).append((hops, orgs))
     return sorted(by_cost.items())
 
 
 def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: set[str]) -> set[str]:
     """Those of ``orgs`` that sit in one of ``places`` (``sitting``: place -> who sits there)."""
     # intersection() with a smaller set iterates over it: the few orgs, not the many sitting there
-    return set().union(*(sitting[place].intersection(orgs) for place in places if place in sitting))
+    found: set[str] = set()
+    for place in places:
+        if place in sitting:
+            found |= sitting[place].intersection(orgs)
+    return found
 
 
 def _walk(places: list[list[tuple[int, str]]], start: int):
     """(spread, org) for every organisation on the lists (each sorted by spread key), once
     each, in order of spread: the distance round the circle from ``start`` to its key."""
+    places = [orgs for orgs in places if orgs]
+    if len(places) == 1:  # the usual case: one list, no repeats
+        (orgs,) = places
+        n = len(orgs)
+        cut = bisect.bisect_left(orgs, (start,))
+        for k in range(cut - n, cut):  # from the cut round to it, by negative indices first
+            key, org = orgs[k]
+            yield (key - start) % _TURN, org
+        return
     runs = []
     for orgs in places:
         cut = bisect.bisect_left(orgs, (start,))
@@ -369,14 +439,6 @@ def _walk(places: list[list[tuple[int, str]]], start: int):
 def _spread_key(node: str) -> int:
     """A stable pseudo-random place on the circle for an id (the same in every run)."""
     return zlib.crc32(node.encode())
-
-
-def _supply_neighbours(g: nx.MultiDiGraph, e: str) -> list[str]:
-    """The enterprises ``e`` supplies, then those it is supplied by."""
-    supplies = RelType.SUPPLIES.value
-    # raw adjacency: views cost several times more
-    linked = [v for v, keyed in g._succ[e].items() if supplies in keyed]
-    return linked + [u for u, keyed in g._pred[e].items() if supplies in keyed]
 
 
 def _nearness_reasons(g: nx.MultiDiGraph, hops: int | None, segment: str | None, park: str | None) -> tuple[str, ...]:
