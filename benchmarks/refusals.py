@@ -196,6 +196,13 @@ def _kept_rows(out: Path, rerun: set[str]) -> dict[str, str]:
     return {case: line for line in rows[1:] if (case := line[2:].split(" | ", 1)[0]) not in rerun}
 
 
+def _notes(out: Path) -> str:
+    """The hand-written sections (``## ...``) after the table of ``out``, kept as they are."""
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    start = text.find("\n## ")
+    return "\n" + text[start + 1:] if start >= 0 else ""
+
+
 def write_markdown(runs: list[Run], out: Path, args, cases: list[str]) -> None:
     kept = _kept_rows(out, {run.case for run in runs}) if args.case else {}
     by_case = {run.case: run for run in runs}
@@ -217,7 +224,7 @@ def write_markdown(runs: list[Run], out: Path, args, cases: list[str]) -> None:
         lines += ["", f"Measured again alone (`--case`), the other rows kept from the run before: {'; '.join(measured)}."]
     lines += ["", "Limits (issue 17): a refusal ≤ 1 GB peak and ≤ 2× the valid import of the same size; "
               "the valid CSV of 2·10⁶ rows ≤ 1.2 GB, into an empty store or a full one.", ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    out.write_text("\n".join(lines) + _notes(out), encoding="utf-8")
     print(f"written {out}")
 
 
