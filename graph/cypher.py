@@ -519,6 +519,14 @@ READ_ALL_NODES = _statement(
     "read_all_nodes",
     f"MATCH (n:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",
 )
+READ_NODES_PART = _statement(
+    "read_nodes_part",
+    f"""
+MATCH (n:{NODE_LABEL})
+RETURN n.id AS id, labels(n) AS labels, [key IN $keys WHERE n[key] IS NOT NULL | [key, n[key]]] AS props
+""",
+    {"keys": ["in_base", "status"]},
+)
 READ_LABEL_NODES = _statement(
     "read_label_nodes",
     f"MATCH (n:{_LABEL}:{NODE_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",

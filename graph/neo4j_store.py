@@ -68,7 +68,7 @@ from typing import Callable, Iterable, Iterator
 from graph import cypher
 from graph.settings import DEFAULT_DATABASE, StoreSettings
 from graph.errors import StoreError, VersionConflict
-from graph.records import Document, GraphData, Node, Rel, WriteSummary
+from graph.records import Document, GraphData, GraphScan, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
 BATCH_SIZE = 5_000  # rows per UNWIND: ~1 MB of parameters, well inside the planner's comfort zone
@@ -313,9 +313,7 @@ class Neo4jStore:
         wanted_labels = [Label(lb) for lb in labels] if labels is not None else None
         wanted_ids = sorted(set(ids)) if ids is not None else None
 
-        def state(tx) -> tuple:
-            rows = tx.run(cypher.READ_META.text()).data()
-            return (int(rows[0]["version"] or 0), rows[0]["publishing"]) if rows else (0, None)
+        state = self._read_state
 
         def work(tx) -> GraphData | None:
             # The version node before and after: a write committed in between (reads see
@@ -356,6 +354,56 @@ class Neo4jStore:
             if found is not None:
                 return found
             self._await_publish(deadline)
+
+    @contextmanager
+    def scan(self, *, rel_types: Iterable[RelType] | None = None,
+             node_props: Iterable[str] | None = None) -> Iterator[GraphScan]:
+        """The graph as ``read()`` gives it, cut down on the server: only the relationships
+        of ``rel_types`` and, when given, only the node properties ``node_props`` (what
+        ``graph.projection.load_part`` keeps, e.g. the coverage snapshot every import
+        takes). Read whole in one transaction, of one version, as ``read()`` is; no
+        supply link, name or address crosses the wire for a snapshot."""
+        if rel_types is None and node_props is None:  # nothing left out: the graph as read() reads it
+            whole = self.read()
+            yield GraphScan(whole.version, iter(whole.nodes), iter(whole.rels))
+            return
+        wanted_types = sorted({RelType(t).value for t in rel_types}) if rel_types is not None else None
+        keys = sorted(set(node_props)) if node_props is not None else None
+
+        def work(tx) -> GraphScan | None:
+            version, publishing = before = self._read_state(tx)
+            if publishing:
+                return None
+            if keys is None:
+                rows = tx.run(cypher.READ_ALL_NODES.text()).data()
+            else:
+                rows = [{**row, "props": dict(row["props"])} for row in tx.run(cypher.READ_NODES_PART.text(), keys=keys)]
+            if any(row["id"] is None for row in rows):
+                return None  # a node deleted while it was read: read again
+            nodes = sorted(map(_node, rows), key=lambda n: n.id)
+            del rows
+            if wanted_types is None:
+                rel_rows = tx.run(cypher.READ_ALL_RELS.text()).data()
+            else:
+                rel_rows = tx.run(cypher.READ_RELS_OF_TYPES.text(), types=wanted_types).data() if wanted_types else []
+            if any(row["type"] is None or row["source"] is None or row["target"] is None for row in rel_rows):
+                return None  # a relationship deleted while it was read: read again
+            rels = sorted(map(_rel, rel_rows), key=lambda r: r.key)
+            return GraphScan(version, iter(nodes), iter(rels)) if self._read_state(tx) == before else None
+
+        deadline = time.monotonic() + PUBLISH_WAIT_SECONDS
+        while True:
+            with self._session("reading the graph") as session:
+                found = session.execute_read(work)
+            if found is not None:
+                yield found
+                return
+            self._await_publish(deadline)
+
+    @staticmethod
+    def _read_state(tx) -> tuple:
+        rows = tx.run(cypher.READ_META.text()).data()
+        return (int(rows[0]["version"] or 0), rows[0]["publishing"]) if rows else (0, None)
 
     def links(self, types: Iterable[RelType]) -> list[Rel]:
         wanted = sorted({RelType(t).value for t in types})

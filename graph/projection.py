@@ -239,17 +239,19 @@ def load_part(store: GraphStore, part: Part) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    with collector_paused(), _scanned(store, part.rel_types) as scan:  # all it allocates is kept: collections would free nothing
+    with collector_paused(), _scanned(store, part.rel_types, part.node_props) as scan:  # all it allocates is kept: collections would free nothing
         g = project_part(scan, part)
     return nx.freeze(g)
 
 
 @contextmanager
-def _scanned(store: GraphStore, rel_types: frozenset[RelType] | None = None) -> Iterator[GraphScan]:
-    """The store's graph as it streams (only ``rel_types``' relationships when given), or,
-    from a store that cannot stream it, as read whole."""
+def _scanned(store: GraphStore, rel_types: frozenset[RelType] | None = None,
+             node_props: frozenset[str] | None = None) -> Iterator[GraphScan]:
+    """The store's graph as it streams (only ``rel_types``' relationships when given; a
+    store may also leave out node properties not in ``node_props``), or, from a store that
+    cannot stream it, as read whole."""
     if hasattr(store, "scan"):
-        with store.scan(rel_types=rel_types) as scan:
+        with store.scan(rel_types=rel_types, node_props=node_props) as scan:
             yield scan
     else:
         data = store.read()

@@ -377,7 +377,8 @@ class SQLiteStore:
         return GraphData(nodes, rels, version)
 
     @contextmanager
-    def scan(self, *, rel_types: Iterable[RelType] | None = None) -> Iterator[GraphScan]:
+    def scan(self, *, rel_types: Iterable[RelType] | None = None,
+             node_props: Iterable[str] | None = None) -> Iterator[GraphScan]:
         """The whole graph (only the relationships of ``rel_types`` when given) as it streams
         from the file, ``_DECODE_CHUNK`` rows at a time, for a reader that keeps only part
         of each record (``graph.projection.project_part``): 2·10⁶ enterprises read as
@@ -387,7 +388,9 @@ class SQLiteStore:
         ``with`` block: the store's other callers do not wait while the reader works through
         the records (a write that commits meanwhile is not seen), and the pages it reads
         pass through that connection's small default cache, not the writes' large one.
-        Errors become ``StoreError`` as for every other read.
+        Errors become ``StoreError`` as for every other read. ``node_props`` is taken and
+        not used: each row's properties are one JSON text, decoded whole either way, and
+        the reader keeps what it needs.
         """
         wanted = sorted({RelType(t).value for t in rel_types}) if rel_types is not None else None
         with _converted(self.path, "读取", "read"):

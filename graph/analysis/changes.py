@@ -155,10 +155,14 @@ def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageS
     base = base_enterprises(g, chain=chain)
     reach = enterprise_reach(g, base)
     nodes = g._node
-    enterprises = {
-        e: (state, None if state in ORG_COVERED_STATES else remedy_for(nodes[e].get("party_members")))
-        for e, state in enterprise_states(g, base, reach).items()
-    }
+    pairs: dict[tuple[str, str | None], tuple[str, str | None]] = {}
+
+    def entry(e: str, state: str) -> tuple[str, str | None]:
+        # one tuple per (state, remedy), shared: a tuple per enterprise is 0.1 GB at 2·10⁶
+        pair = (state, None if state in ORG_COVERED_STATES else remedy_for(nodes[e].get("party_members")))
+        return pairs.setdefault(pair, pair)
+
+    enterprises = {e: entry(e, state) for e, state in enterprise_states(g, base, reach).items()}
     orgs = {o for covering in reach.orgs.values() for o in covering}
     orgs.update(o for c in ([chain] if chain else ids_with_label(g, Label.CHAIN)) for o in in_ids(g, c, RelType.LEADS))
     by_enterprise = chains_by_enterprise(g)

@@ -5,10 +5,11 @@ Every import leaves a snapshot (``history.snapshot_now``): ``coverage_report(g)`
 ``label``, the few properties in ``SNAPSHOT_PART.node_props`` and the relationship types
 in ``SNAPSHOT_PART.rel_types``; names, parks, streets, supply links and the rest are
 never looked at. So the snapshot is taken from a projection holding only those
-(``graph.projection.project_part``), streamed from the store: after importing 2·10⁶
+(``graph.projection.project_part``), streamed from the store (Neo4j sends only those
+properties and types: ``Neo4jStore.scan``): after importing 2·10⁶
 enterprises, building the whole projection peaked at 3.8 GB; taking the snapshot from
 this one peaks at 0.69 GB in a process of its own, and the whole ``redchain load`` at
-0.99 GB (benchmarks/REFUSALS.md).
+0.94 GB, 1.05 GB re-importing into the full store (benchmarks/REFUSALS.md).
 
 This list is the one place that says what the snapshot reads. The coverage rules stay
 written once, in ``coverage``, ``membership`` and ``uncovered``; if they come to read

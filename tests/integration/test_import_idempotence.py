@@ -150,3 +150,20 @@ def test_cli_load_prints_a_summary_table(tmp_path):
     assert "企业" in out and "上下游" in out
 
 
+
+
+def test_a_re_import_reports_the_same_whatever_the_chunk_of_stored_labels(tmp_path, monkeypatch):
+    # the importer reads the stored labels of the imported ids a chunk at a time (bounded
+    # memory); one chunk per id must give what one chunk for all of them gives
+    changed = {**SAMPLE, "环节": [row if row[0] != "0101" else ["0101", "002", "关键零部件", "上游", 1] for row in SAMPLE["环节"]],
+               "企业": [row if row[0] != E2 else [*row[:5], 5, *row[6:]] for row in SAMPLE["企业"]]}
+    reports = []
+    for chunk in (1, 50_000):
+        monkeypatch.setattr("loaders.importer._LABEL_CHUNK", chunk)
+        s = SQLiteStore(tmp_path / f"{chunk}.db")
+        import_paths(s, write_csv(tmp_path / "first", SAMPLE))
+        report = import_paths(s, write_csv(tmp_path / "changed", changed))
+        reports.append((report.to_dict(), graph_of(s)))
+        s.close()
+    assert reports[0] == reports[1]
+    assert reports[0][0]["removed"] == {"PART_OF": 1} and reports[0][0]["updated"]["Enterprise"] == 1

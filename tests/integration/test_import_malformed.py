@@ -662,3 +662,13 @@ def test_ids_that_would_break_a_url_file_name_or_header_are_refused(store, code,
 def test_a_name_longer_than_the_limit_is_refused(store):
     csv_file("产业链.csv", [["编号", "名称"], ["C01", "长" * 501]])
     assert problems_of(store, "产业链.csv") == ["产业链.csv:2:名称: 内容过长：501 个字符，最多 500 个"]
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_clashes_are_found_whichever_chunk_of_stored_labels_holds_them(store, monkeypatch, chunk):
+    # the imported ids' stored labels are read a chunk at a time, keeping only the clashes
+    monkeypatch.setattr("loaders.importer._LABEL_CHUNK", chunk)
+    csv_file("units.csv", [["id", "name"], ["001", "某街道"], ["U9", "新单位"], [E1, "某社区"]])
+
+    assert problems_of(store, "units.csv") == ["units.csv:2:id: 编号 001 在库中已是产业链，不能再作为单位导入",
+                                               f"units.csv:4:id: 编号 {E1} 在库中已是企业，不能再作为单位导入"]
