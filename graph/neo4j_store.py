@@ -313,47 +313,28 @@ class Neo4jStore:
         wanted_labels = [Label(lb) for lb in labels] if labels is not None else None
         wanted_ids = sorted(set(ids)) if ids is not None else None
 
-        state = self._read_state
-
-        def work(tx) -> GraphData | None:
-            # The version node before and after: a write committed in between (reads see
-            # each commit as it lands) or a publish under way means reading again.
-            version, publishing = before = state(tx)
-            if publishing:
-                return None
+        def node_rows(tx) -> list[dict]:
             if wanted_ids is not None:
                 rows = []
                 for chunk in _chunks(wanted_ids, self.batch_size):
                     rows += tx.run(cypher.READ_NODES_BY_ID.text(), ids=chunk).data()
-            elif wanted_labels is not None:
+                return rows
+            if wanted_labels is not None:
                 rows = []
                 for label in dict.fromkeys(wanted_labels):
                     rows += tx.run(cypher.READ_LABEL_NODES.text(label)).data()
-            else:
-                rows = tx.run(cypher.READ_ALL_NODES.text()).data()
-            if any(row["id"] is None for row in rows):
-                return None  # a node deleted while it was read (a write committed): read again
-            nodes = sorted((_node(row) for row in rows), key=lambda n: n.id)
-            if wanted_labels is not None:
-                keep = set(wanted_labels)
-                nodes = [n for n in nodes if n.label in keep]
-            if wanted_ids is None and wanted_labels is None:
-                rel_rows = tx.run(cypher.READ_ALL_RELS.text()).data()
-            else:
-                kept = [n.id for n in nodes]
-                rel_rows = tx.run(cypher.READ_RELS_AMONG.text(), ids=kept).data() if kept else []
-            if any(row["type"] is None or row["source"] is None or row["target"] is None for row in rel_rows):
-                return None  # a relationship deleted while it was read: read again
-            rels = sorted((_rel(row) for row in rel_rows), key=lambda r: r.key)
-            return GraphData(nodes, rels, version) if state(tx) == before else None
+                return rows
+            return tx.run(cypher.READ_ALL_NODES.text()).data()
 
-        deadline = time.monotonic() + PUBLISH_WAIT_SECONDS
-        while True:
-            with self._session("reading the graph") as session:
-                found = session.execute_read(work)
-            if found is not None:
-                return found
-            self._await_publish(deadline)
+        def rel_rows(tx, nodes: list[Node]) -> list[dict]:
+            if wanted_ids is None and wanted_labels is None:
+                return tx.run(cypher.READ_ALL_RELS.text()).data()
+            kept = [n.id for n in nodes]
+            return tx.run(cypher.READ_RELS_AMONG.text(), ids=kept).data() if kept else []
+
+        version, nodes, rels = self._read_one_version(
+            node_rows, rel_rows, keep=set(wanted_labels) if wanted_labels is not None else None)
+        return GraphData(nodes, rels, version)
 
     @contextmanager
     def scan(self, *, rel_types: Iterable[RelType] | None = None,
@@ -370,34 +351,50 @@ class Neo4jStore:
         wanted_types = sorted({RelType(t).value for t in rel_types}) if rel_types is not None else None
         keys = sorted(set(node_props)) if node_props is not None else None
 
-        def work(tx) -> GraphScan | None:
+        def node_rows(tx) -> list[dict]:
+            if keys is None:
+                return tx.run(cypher.READ_ALL_NODES.text()).data()
+            return [{**row, "props": dict(row["props"])} for row in tx.run(cypher.READ_NODES_PART.text(), keys=keys)]
+
+        def rel_rows(tx, nodes: list[Node]) -> list[dict]:
+            if wanted_types is None:
+                return tx.run(cypher.READ_ALL_RELS.text()).data()
+            return tx.run(cypher.READ_RELS_OF_TYPES.text(), types=wanted_types).data() if wanted_types else []
+
+        version, nodes, rels = self._read_one_version(node_rows, rel_rows)
+        yield GraphScan(version, iter(nodes), iter(rels))
+
+    def _read_one_version(self, node_rows: Callable, rel_rows: Callable,
+                          keep: set[Label] | None = None) -> tuple[int, list[Node], list[Rel]]:
+        """Nodes (``node_rows(tx)``; only labels in ``keep`` when given), then relationships
+        (``rel_rows(tx, nodes)``), in one transaction, at one version: the version node is
+        read before and after, and a write committed in between (reads see each commit as
+        it lands), a node or relationship deleted while read, or a publish under way means
+        reading again, after that publish."""
+
+        def work(tx) -> tuple[int, list[Node], list[Rel]] | None:
             version, publishing = before = self._read_state(tx)
             if publishing:
                 return None
-            if keys is None:
-                rows = tx.run(cypher.READ_ALL_NODES.text()).data()
-            else:
-                rows = [{**row, "props": dict(row["props"])} for row in tx.run(cypher.READ_NODES_PART.text(), keys=keys)]
+            rows = node_rows(tx)
             if any(row["id"] is None for row in rows):
                 return None  # a node deleted while it was read: read again
             nodes = sorted(map(_node, rows), key=lambda n: n.id)
             del rows
-            if wanted_types is None:
-                rel_rows = tx.run(cypher.READ_ALL_RELS.text()).data()
-            else:
-                rel_rows = tx.run(cypher.READ_RELS_OF_TYPES.text(), types=wanted_types).data() if wanted_types else []
-            if any(row["type"] is None or row["source"] is None or row["target"] is None for row in rel_rows):
+            if keep is not None:
+                nodes = [n for n in nodes if n.label in keep]
+            found = rel_rows(tx, nodes)
+            if any(row["type"] is None or row["source"] is None or row["target"] is None for row in found):
                 return None  # a relationship deleted while it was read: read again
-            rels = sorted(map(_rel, rel_rows), key=lambda r: r.key)
-            return GraphScan(version, iter(nodes), iter(rels)) if self._read_state(tx) == before else None
+            rels = sorted(map(_rel, found), key=lambda r: r.key)
+            return (version, nodes, rels) if self._read_state(tx) == before else None
 
         deadline = time.monotonic() + PUBLISH_WAIT_SECONDS
         while True:
             with self._session("reading the graph") as session:
                 found = session.execute_read(work)
             if found is not None:
-                yield found
-                return
+                return found
             self._await_publish(deadline)
 
     @staticmethod
