@@ -25,18 +25,20 @@ def store(tmp_path):
     s.close()
 
 
-class FilesRead:
-    """Counts the files the importer reads (the repeat reads none)."""
+class Calls:
+    """Counts the importer's calls of one of its functions: ``read_file`` (a repeat of the
+    same bytes reads no file) or ``validate_table`` (a repeat of the same cells checks no
+    table)."""
 
-    def __init__(self, monkeypatch):
+    def __init__(self, monkeypatch, name: str):
         self.count = 0
-        read = importer.read_file
+        called = getattr(importer, name)
 
         def counting(*args, **kwargs):
             self.count += 1
-            return read(*args, **kwargs)
+            return called(*args, **kwargs)
 
-        monkeypatch.setattr(importer, "read_file", counting)
+        monkeypatch.setattr(importer, name, counting)
 
 
 def full_path_report(monkeypatch, store, paths, **options) -> dict:
@@ -76,7 +78,7 @@ def test_a_repeat_answers_what_reading_the_files_would_and_reads_none(tmp_path, 
     if import_paths(store, paths, **options).created:  # entities made from names: its repeat is remembered
         import_paths(store, paths, **options)
     expected = full_path_report(monkeypatch, store, paths, dry_run=dry_run, **options)
-    reads = FilesRead(monkeypatch)
+    reads = Calls(monkeypatch, "read_file")
 
     repeated = import_paths(store, paths, dry_run=dry_run, **options).to_dict()
 
@@ -88,7 +90,7 @@ def test_a_repeat_answers_what_reading_the_files_would_and_reads_none(tmp_path, 
 def test_an_import_that_made_entities_from_names_is_repeated_from_the_next_one_on(tmp_path, store, monkeypatch):
     paths = _ledger(tmp_path)
     assert import_paths(store, paths).created
-    reads = FilesRead(monkeypatch)
+    reads = Calls(monkeypatch, "read_file")
 
     second = import_paths(store, paths)
     third = import_paths(store, paths)
@@ -117,7 +119,7 @@ def test_a_write_in_between_reads_the_files_again_and_restores_what_they_say(tmp
     changed = {"企业": [row if i == 0 else [row[0], row[1] + "（改名）", *row[2:]] for i, row in enumerate(SAMPLE["企业"])]}
     import_paths(store, write_csv(tmp_path / "other", changed))
     assert graph_of(store) != as_imported
-    reads = FilesRead(monkeypatch)
+    reads = Calls(monkeypatch, "read_file")
 
     again = import_paths(store, paths)
 
@@ -129,7 +131,7 @@ def test_a_write_in_between_reads_the_files_again_and_restores_what_they_say(tmp
 def test_one_changed_byte_an_option_or_a_file_name_reads_the_files(tmp_path, store, monkeypatch):
     paths = write_csv(tmp_path / "in", SAMPLE)
     import_paths(store, paths)
-    reads = FilesRead(monkeypatch)
+    reads = Calls(monkeypatch, "read_file")
 
     import_paths(store, paths, full=True)  # another option
     assert reads.count == len(paths)
@@ -154,7 +156,7 @@ def test_the_same_files_elsewhere_repeat_with_their_new_names_in_the_warnings(tm
     shutil.copytree(tmp_path / "a", moved)
     paths = sorted(moved.iterdir())
     expected = full_path_report(monkeypatch, store, paths)
-    reads = FilesRead(monkeypatch)
+    reads = Calls(monkeypatch, "read_file")
 
     repeated = import_paths(store, paths).to_dict()
 
@@ -198,20 +200,6 @@ def saved_again(path, time: int = 1) -> None:
     assert path.read_bytes() != data
 
 
-class TablesChecked:
-    """Counts the tables the importer checks (a repeat of the same cells checks none)."""
-
-    def __init__(self, monkeypatch):
-        self.count = 0
-        check = importer.validate_table
-
-        def counting(*args, **kwargs):
-            self.count += 1
-            return check(*args, **kwargs)
-
-        monkeypatch.setattr(importer, "validate_table", counting)
-
-
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
 def test_files_saved_again_with_the_same_cells_are_read_but_not_checked_or_written(tmp_path, store, monkeypatch, case, dry_run):
@@ -225,7 +213,7 @@ def test_files_saved_again_with_the_same_cells_are_read_but_not_checked_or_writt
     for path in paths:
         saved_again(path, 2)
     version = store.version()
-    reads, checks = FilesRead(monkeypatch), TablesChecked(monkeypatch)
+    reads, checks = Calls(monkeypatch, "read_file"), Calls(monkeypatch, "validate_table")
 
     again = import_paths(store, paths, dry_run=dry_run, **options)
 
@@ -241,7 +229,7 @@ def test_a_cell_of_another_type_or_value_or_a_write_in_between_checks_the_files(
     rows = [{"统一社会信用代码": row[0], "名称": row[1]} for row in SAMPLE["企业"][1:]]
     path.write_text(json.dumps({"企业": rows}, ensure_ascii=False), encoding="utf-8")
     import_paths(store, [path])
-    checks = TablesChecked(monkeypatch)
+    checks = Calls(monkeypatch, "validate_table")
 
     path.write_text(json.dumps({"企业": [{**rows[0], "党员人数": 3}, *rows[1:]]}, ensure_ascii=False), encoding="utf-8")
     import_paths(store, [path])
