@@ -13,6 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the folder that holds graph/, loaders/, api/
+# The source an analysis's answer follows from: a coverage snapshot's report and state, a
+# kept answer (``graph.kept_answers``).
+ANALYSIS_RULES = ("graph/analysis", "graph/projection.py", "graph/schema.py")
 
 
 @lru_cache(maxsize=None)

@@ -132,6 +132,11 @@ class CoverageReport:
     def to_dict(self) -> dict:
         return {"totals": asdict(self.totals), "groups": [asdict(group) for group in self.groups]}
 
+    @classmethod
+    def from_dict(cls, report: dict) -> CoverageReport:
+        """The report ``to_dict`` gave (a kept answer, ``graph.kept_answers``)."""
+        return cls(Coverage(**report["totals"]), tuple(CoverageGroup(**group) for group in report["groups"]))
+
 
 @dataclass(frozen=True)
 class Reach:

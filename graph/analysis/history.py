@@ -38,11 +38,11 @@ from graph.analysis.snapshot_states import STATE_COLLECTION  # noqa: F401  (migr
 from graph.analysis.snapshot_projection import snapshot_projection
 from graph.collector import collector_paused
 from graph.errors import NotFound
-from graph.source_digest import source_digest
+from graph.source_digest import ANALYSIS_RULES, source_digest
 from graph.store import GraphStore
 
 COLLECTION = "coverage_snapshots"
-RULES = ("graph/analysis", "graph/projection.py", "graph/schema.py")  # the source a report and a state follow from
+RULES = ANALYSIS_RULES  # the source a report and a state follow from
 
 
 @dataclass(frozen=True)

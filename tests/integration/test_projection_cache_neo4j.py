@@ -102,3 +102,24 @@ def test_without_a_cache_folder_the_graph_is_read(store, tmp_path, monkeypatch):
     store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
     assert projection_cache.anchor(store, store.projection_key()[0]) is None
     assert E1 in load_projection(store)
+
+
+def test_a_kept_answer_is_read_from_the_cache_folder_without_the_graph(store, cache, monkeypatch):
+    from graph.analysis.coverage import coverage_report
+    from graph.kept_answers import kept_answer
+
+    def question(g):
+        return coverage_report(g).to_dict()
+
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+    first = kept_answer(store, ("report",), question)
+    kept = cache / f"neo4j-{store.projection_key()[0]}.answers"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    later = _fresh()
+    reads = Reads(later, monkeypatch)
+    try:
+        assert kept_answer(later, ("report",), question) == first and reads.count == 0
+        later.write([Node(Label.ENTERPRISE, E2, {"name": "乙"})])
+        assert kept_answer(later, ("report",), question)["totals"]["base"] == first["totals"]["base"] + 1
+    finally:
+        later.close()

@@ -1,0 +1,136 @@
+"""Answers kept beside the projection (``graph.kept_answers``): a question asked again of an
+unchanged store is answered from the file without the graph; a write, other rules, another
+store or a damaged file make it computed again; `redchain report` prints the same either way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from api.cli.main import app
+from graph import kept_answers
+from graph.analysis.coverage import CoverageReport, coverage_report
+from graph.factory import open_store
+from graph.kept_answers import answers_path, kept_answer
+from graph.records import Node, Rel
+from graph.schema import Label, RelType
+from loaders.demo import demo_tables, write_demo_csv
+from loaders.importer import import_paths
+
+E1, E2, O1 = "91350100M000100Y43", "914403001922038216", "PO1"
+
+
+class Computed:
+    """The coverage question of a test, counting how often it was really computed."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, g):
+        self.count += 1
+        return coverage_report(g).to_dict()
+
+
+def _store(path):
+    store = open_store(str(path))
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"}), Node(Label.ENTERPRISE, E2, {"name": "乙"}),
+                 Node(Label.PARTY_ORG, O1, {"name": "党支部"})])
+    return store
+
+
+def test_an_answer_is_computed_once_per_version_and_again_after_a_write(tmp_path):
+    path = tmp_path / "x.db"
+    store, computed = _store(path), Computed()
+    first = kept_answer(store, ("report",), computed)
+    store.close()
+
+    again = open_store(str(path))  # a new process: nothing in memory
+    assert kept_answer(again, ("report",), computed) == first and computed.count == 1
+    assert kept_answer(again, ("other",), computed) == first and computed.count == 2  # another question
+
+    again.write([], [Rel(RelType.COVERS, O1, E1)])
+    after = kept_answer(again, ("report",), computed)
+    assert computed.count == 3
+    assert (first["totals"]["org_covered"], after["totals"]["org_covered"]) == (0, 1)
+    assert kept_answer(open_store(str(path)), ("report",), computed) == after and computed.count == 3
+    again.close()
+
+
+def test_other_rules_another_store_or_a_damaged_file_compute_again(tmp_path, monkeypatch):
+    a, b = _store(tmp_path / "a.db"), _store(tmp_path / "b.db")
+    computed = Computed()
+    kept_answer(a, ("report",), computed)
+    assert a.projection_key()[1] == b.projection_key()[1]  # the same version number
+    shutil.copy(answers_path(tmp_path / "a.db"), answers_path(tmp_path / "b.db"))
+    kept_answer(b, ("report",), computed)
+    assert computed.count == 2  # the store ids differ
+
+    answers_path(tmp_path / "a.db").write_bytes(b"\xff not marshal")
+    kept_answer(a, ("report",), computed)
+    assert computed.count == 3
+
+    monkeypatch.setattr(kept_answers, "ANALYSIS_RULES", ("graph/schema.py",))  # a rule changed
+    kept_answer(a, ("report",), computed)
+    assert computed.count == 4
+    for s in (a, b):
+        s.close()
+
+
+def test_past_the_budget_the_file_starts_again_and_a_failure_only_costs_computing(tmp_path, monkeypatch):
+    store, computed = _store(tmp_path / "x.db"), Computed()
+    size = len(json.dumps(kept_answer(store, ("q", 0), computed)))
+    monkeypatch.setattr(kept_answers, "KEPT_ANSWERS_BYTES", size * 2)
+    kept_answer(store, ("q", 1), computed)
+    kept_answer(store, ("q", 2), computed)  # past the budget: only this one is kept
+    assert computed.count == 3
+    kept_answer(store, ("q", 2), computed)
+    kept_answer(store, ("q", 0), computed)
+    assert computed.count == 4
+
+    def failing(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(kept_answers.tempfile, "mkstemp", failing)
+    assert kept_answer(store, ("q", 3), computed)["totals"]["base"] == 2 and computed.count == 5
+    store.close()
+
+
+def test_an_error_is_not_kept(tmp_path):
+    store = _store(tmp_path / "x.db")
+
+    def wrong(g):
+        raise LookupError("没有这条产业链")
+
+    for _ in range(2):
+        try:
+            kept_answer(store, ("report", "C99"), wrong)
+        except LookupError:
+            pass
+        else:
+            raise AssertionError("the error was not raised again")
+    store.close()
+
+
+def test_report_prints_the_same_from_a_kept_answer(tmp_path):
+    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
+    write_demo_csv(demo_tables("small", 2024), csv_dir)
+    store = open_store(str(db))
+    import_paths(store, [csv_dir])
+    store.close()
+    runner = CliRunner()
+    env = {"COLUMNS": "100", "REDCHAIN_STORE": None}
+    for args in (["--by", "chain", "--json"], ["--by", "segment"], [], ["--chain", "C01", "--by", "park"]):
+        computed = runner.invoke(app, ["report", *args, "--store", str(db)], env=env)
+        kept = runner.invoke(app, ["report", *args, "--store", str(db)], env=env)
+        assert computed.exit_code == kept.exit_code == 0, computed.output
+        assert kept.stdout == computed.stdout
+    answers = kept_answers._read(db, (kept_answers.FORMAT, *open_store(str(db)).projection_key(),
+                                      kept_answers.source_digest(*kept_answers.ANALYSIS_RULES)))
+    assert set(answers) == {("report", "chain", None), ("report", "segment", None), ("report", None, None),
+                            ("report", "park", "C01")}
+    assert CoverageReport.from_dict(answers[("report", "chain", None)]).to_dict() == answers[("report", "chain", None)]
+
+    missing = runner.invoke(app, ["report", "--chain", "C99", "--store", str(db)], env=env)
+    assert missing.exit_code != 0 and "C99" in missing.output
