@@ -39,8 +39,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from itertools import chain as _chained, repeat
-from typing import Iterable
+from itertools import chain as _chained, compress, repeat
+from operator import eq
+from typing import Iterable, Sequence
 
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,7 @@ from graph.analysis.membership import (
     segment_enterprises,
     segment_key,
 )
+from graph.collector import collector_paused
 from graph.projection import ids_with_label, in_ids, out_ids
 from graph.schema import ENTERPRISE_KINDS, Label, RelType
 
@@ -143,11 +145,13 @@ class Reach:
     """How party work reaches a set of enterprises (two maps rather than one record per
     enterprise: at 100k enterprises the records alone would cost more than the scan)."""
 
-    orgs: dict[str, list[str]]  # enterprise -> PartyOrgs that COVER it; only covered ones
+    orgs: dict[str, Sequence[str]]  # enterprise -> PartyOrgs that COVER it; only covered ones
     work_by: dict[str, tuple[str, ...]]  # enterprise no org covers -> instructors, leaders,
     # pairing partners reaching it (sorted); only those reached
+    covers: dict[str, list[str]]  # the other way: PartyOrg -> the enterprises it COVERS; only orgs covering one
 
 
+@collector_paused()  # what it allocates (states, flags, org lists) lives until it returns: collections would free nothing
 def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | None = None) -> CoverageReport:
     """Coverage of the base, in total and optionally per group.
 
@@ -189,18 +193,34 @@ def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
     covered enterprises are never touched. O(V+E) at worst.
     """
     wanted = set(ids)
-    orgs: dict[str, list[str]] = {}
     succ, pred = g._succ, g._pred
+    covers = {}
     for o in ids_with_label(g, Label.PARTY_ORG):
-        for e, keyed in succ[o].items():
-            if _COVERS in keyed and e in wanted:
-                orgs.setdefault(e, []).append(o)
+        covered = [e for e, keyed in succ[o].items() if _COVERS in keyed and e in wanted]
+        if covered:
+            covers[o] = covered
+    orgs = _orgs_of(covers)
     work_by = {}
     for e in wanted.difference(orgs):
         reached_by = [u for u, keyed in pred[e].items() if not _WORK_RELS.isdisjoint(keyed)]
         if reached_by:
             work_by[e] = tuple(sorted(reached_by))
-    return Reach(orgs, work_by)
+    return Reach(orgs, work_by, covers)
+
+
+def _orgs_of(covers: dict[str, list[str]]) -> dict[str, Sequence[str]]:
+    """Enterprise -> its covering orgs (in the orgs' order), from org -> enterprises. Most
+    enterprises have one org: those are paired in a few calls over whole lists; only when
+    some enterprise has several are they gathered one by one."""
+    covered = list(_chained.from_iterable(covers.values()))
+    by = list(_chained.from_iterable(map(repeat, covers, map(len, covers.values()))))
+    orgs = dict(zip(covered, zip(by)))
+    if len(orgs) == len(covered):
+        return orgs
+    several: dict[str, list[str]] = {}
+    for e, o in zip(covered, by):
+        several.setdefault(e, []).append(o)
+    return several
 
 
 def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str], reach: Reach | None = None) -> dict[str, str]:
@@ -218,25 +238,33 @@ def enterprise_states(g: nx.MultiDiGraph, ids: Iterable[str], reach: Reach | Non
     {'E1': 'joint', 'E2': 'none'}
     """
     ids = list(ids)
-    return _states(g, ids, reach if reach is not None else enterprise_reach(g, ids))
+    return _states(ids, reach if reach is not None else enterprise_reach(g, ids), _formations(g))
 
 
 # -- internals -------------------------------------------------------------------------
 
 # Covered by a standalone org beats everything; "only joint" needs every org joint. The
-# rank is the org's own formation (industry, none or anything else ranks 1).
-_FORMATION_RANK = {"standalone": 0, "joint": 2}
-_STATE_OF_RANK = (STANDALONE, OTHER_ORG, JOINT)
+# state follows the org's own formation (industry, none or anything else: other_org).
+_STATE_OF_FORMATION = {"standalone": STANDALONE, "joint": JOINT}
+_STATES_WEAKEST_FIRST = (JOINT, OTHER_ORG, STANDALONE)
 
 
-def _states(g: nx.MultiDiGraph, ids: list[str], reach: Reach) -> dict[str, str]:
-    nodes = g._node
-    # every org's rank up front: cheaper than the scan enterprise_reach has already made,
-    # and than looking each one up as it comes
-    rank = {o: _FORMATION_RANK.get(nodes[o].get("formation"), 1) for o in ids_with_label(g, Label.PARTY_ORG)}
-    states = dict.fromkeys(ids, NONE) | dict.fromkeys(reach.work_by, WORK)
-    for e, orgs in reach.orgs.items():
-        states[e] = _STATE_OF_RANK[min(map(rank.__getitem__, orgs))]
+def _formations(g: nx.MultiDiGraph) -> dict[str, str | None]:
+    """Every org's ``formation`` (None when not given)."""
+    orgs = ids_with_label(g, Label.PARTY_ORG)
+    return dict(zip(orgs, map(dict.get, map(g._node.__getitem__, orgs), repeat("formation"))))
+
+
+def _states(ids: list[str], reach: Reach, formation: dict[str, str | None]) -> dict[str, str]:
+    """From the orgs' side, weakest state first, so that what an enterprise's strongest org
+    gives it is written last: a few calls over whole lists, not a step per enterprise."""
+    states = dict.fromkeys(ids, NONE)
+    states.update(dict.fromkeys(reach.work_by, WORK))
+    by_state = {state: [] for state in _STATES_WEAKEST_FIRST}
+    for o in reach.covers:
+        by_state[_STATE_OF_FORMATION.get(formation[o], OTHER_ORG)].append(o)
+    for state, orgs in by_state.items():
+        states.update(dict.fromkeys(_chained.from_iterable(map(reach.covers.__getitem__, orgs)), state))
     return states
 
 
@@ -245,27 +273,27 @@ class _Summariser:
     group's chains, for their committees) summed into a Coverage."""
 
     def __init__(self, g: nx.MultiDiGraph, base: list[str]):
-        self.formation = {o: g._node[o].get("formation") for o in ids_with_label(g, Label.PARTY_ORG)}
+        self.base = base
+        self.formation = _formations(g)
         self.committees = {c: in_ids(g, c, RelType.LEADS) for c in ids_with_label(g, Label.CHAIN)}
         self.industry = industry_committees(g)
         reach = enterprise_reach(g, base)
         self.orgs_of = reach.orgs
-        self.state = _states(g, base, reach)
-        self.figures = _ArticleFigures(g, base, reach.orgs, self.state)
-        # Each enterprise's state and figure flags as one small number, so that a group is
-        # summed with one Counter over its members (one lookup each), not two.
-        codes = {state: n << _FLAG_BITS for n, state in enumerate(_STATES)}
-        self.code = dict(zip(base, map(int.__or__, map(codes.__getitem__, map(self.state.__getitem__, base)),
-                                       map(self.figures.flags.__getitem__, base))))
+        self.covering_base = set(reach.covers)  # the whole base's orgs, without a union over it
+        self.figures = _ArticleFigures(g, base, reach, _states(base, reach, self.formation))
+        self.code = self.figures.code
 
     def __call__(self, members: Iterable[str], chains: Iterable[str]) -> Coverage:
+        """``members``: the base itself (the totals) or a group of it."""
+        orgs = set(self.covering_base) if members is self.base else None
         members = list(members)
         counted = Counter(map(self.code.__getitem__, members))
         states, flags = Counter(), Counter()
         for code, n in counted.items():
             states[_STATES[code >> _FLAG_BITS]] += n
             flags[code & _FLAG_MASK] += n
-        orgs = set().union(*(self.orgs_of.get(e, ()) for e in members))
+        if orgs is None:
+            orgs = set(_chained.from_iterable(map(self.orgs_of.get, members, repeat(()))))
         orgs.update(o for c in chains for o in self.committees.get(c, ()))
         forms = Counter(self.formation[o] for o in orgs)
         org_covered = sum(states[state] for state in ORG_COVERED_STATES)
@@ -309,38 +337,37 @@ class _ArticleFigures:
     number of party members counts as none.
     """
 
-    def __init__(self, g: nx.MultiDiGraph, base: list[str], orgs_of: dict[str, list[str]], state: dict[str, str]):
+    def __init__(self, g: nx.MultiDiGraph, base: list[str], reach: Reach, state: dict[str, str]):
         # uncovered imports this module, so its thresholds are read here, once
         from graph.analysis.uncovered import MIN_BRANCH_MEMBERS, MIN_JOINT_MEMBERS
 
         nodes = g._node
-        # One small bit set per enterprise, so that a group is summed in one pass over its
-        # members (a Counter of at most 32 values), not one pass per figure: the figures
-        # its party members allow, masked by those its coverage state allows. Built with
-        # map and zip only (a Python expression per enterprise cost a fifth of the report
-        # at 100k): fewer members than a branch needs are looked up by (members, state),
-        # three or more fall back to the state's own mask.
+        # One small number per enterprise, its coverage state above its figure flags, so
+        # that a group is summed in one pass over its members (a Counter of at most 160
+        # values), not one pass per state and figure: the figures its party members allow,
+        # masked by those its state allows. Built with map and zip only (a Python
+        # expression per enterprise cost a fifth of the report at 100k): fewer members than
+        # a branch needs are looked up by (members, state), three or more fall back to the
+        # state's own mask.
         few = {None: 0} | {n: 0 for n in range(MIN_JOINT_MEMBERS)}
         few |= {n: _WITH_MEMBERS | _WITH_MEMBERS_COVERED for n in range(MIN_JOINT_MEMBERS, MIN_BRANCH_MEMBERS)}
-        by_few = {(n, st): flags & mask for n, flags in few.items() for st, mask in _STATE_MASKS.items()}
+        by_few = {(n, st): _STATE_CODES[st] | (flags & mask) for n, flags in few.items() for st, mask in _STATE_MASKS.items()}
+        many = {st: _STATE_CODES[st] | mask for st, mask in _STATE_MASKS.items()}
         members = list(map(dict.get, map(nodes.__getitem__, base), repeat("party_members")))
         states = list(map(state.__getitem__, base))
-        self.flags = dict(zip(base, map(by_few.get, zip(members, states), map(_STATE_MASKS.__getitem__, states))))
+        self.code = dict(zip(base, map(by_few.get, zip(members, states), map(many.__getitem__, states))))
         # instructors are few: their reach is read from their side
         for i in ids_with_label(g, Label.INSTRUCTOR):
             for target in out_ids(g, i, RelType.ASSIGNED_TO):
-                for e in out_ids(g, target, RelType.COVERS) if target not in self.flags else (target,):
-                    if e in self.flags:
-                        self.flags[e] |= _INSTRUCTED
-        self.star, self.demonstration, self.joint = {}, set(), set()
-        for o in ids_with_label(g, Label.PARTY_ORG):
-            attrs = nodes[o]
-            self.star[o] = str(attrs.get("star") or UNRATED)
-            if attrs.get("demonstration"):
-                self.demonstration.add(o)
-            if attrs.get("formation") == "joint":
-                self.joint.add(o)
-        self.reach = Counter(_chained.from_iterable(orgs_of.values()))  # every org's, read for joint ones
+                for e in out_ids(g, target, RelType.COVERS) if target not in self.code else (target,):
+                    if e in self.code:
+                        self.code[e] |= _INSTRUCTED
+        orgs = ids_with_label(g, Label.PARTY_ORG)
+        attrs = list(map(nodes.__getitem__, orgs))
+        self.star = dict(zip(orgs, map(dict.get, attrs, repeat("star"))))  # a number, or None: keyed when counted
+        self.demonstration = set(compress(orgs, map(dict.get, attrs, repeat("demonstration"))))
+        self.joint = set(compress(orgs, map(eq, map(dict.get, attrs, repeat("formation")), repeat("joint"))))
+        self.reach = dict(zip(reach.covers, map(len, reach.covers.values())))  # every org's, read for joint ones
 
     def __call__(self, flag_counts: Counter, size: int, orgs: set[str]) -> dict:
         """The figures of a group whose members' flags are counted in ``flag_counts``."""
@@ -351,8 +378,10 @@ class _ArticleFigures:
                     count[flag] += n
         eligible, own_org = count[_ELIGIBLE], count[_OWN_ORG]
         with_members, with_members_covered = count[_WITH_MEMBERS], count[_WITH_MEMBERS_COVERED]
-        stars = Counter(map(self.star.__getitem__, orgs))
-        reach = list(map(self.reach.__getitem__, orgs & self.joint))
+        stars = Counter()
+        for star, n in Counter(map(self.star.__getitem__, orgs)).items():
+            stars[str(star or UNRATED)] += n
+        reach = list(map(self.reach.get, orgs & self.joint, repeat(0)))
         return {
             "standalone_eligible": eligible,
             "standalone_eligible_own_org": own_org,
@@ -373,6 +402,7 @@ _ELIGIBLE, _OWN_ORG, _WITH_MEMBERS, _WITH_MEMBERS_COVERED, _INSTRUCTED = (1 << i
 _FLAGS = (_ELIGIBLE, _OWN_ORG, _WITH_MEMBERS, _WITH_MEMBERS_COVERED, _INSTRUCTED)
 _FLAG_BITS = len(_FLAGS)
 _FLAG_MASK = (1 << _FLAG_BITS) - 1
+_STATE_CODES = {state: n << _FLAG_BITS for n, state in enumerate(_STATES)}  # a state's bits in a code
 _MEMBER_FLAGS = _ELIGIBLE | _OWN_ORG | _WITH_MEMBERS | _WITH_MEMBERS_COVERED  # three members or more
 _STATE_MASKS = {  # what each coverage state allows of _MEMBER_FLAGS
     STANDALONE: _MEMBER_FLAGS,
