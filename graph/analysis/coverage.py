@@ -295,7 +295,7 @@ class _Summariser:
         if orgs is None:
             orgs = set(_chained.from_iterable(map(self.orgs_of.get, members, repeat(()))))
         orgs.update(o for c in chains for o in self.committees.get(c, ()))
-        forms = Counter(self.formation[o] for o in orgs)
+        forms = Counter(map(self.formation.__getitem__, orgs))
         org_covered = sum(states[state] for state in ORG_COVERED_STATES)
         base = len(members)
         return Coverage(
@@ -421,7 +421,7 @@ Group = tuple[str, str, list[str], list[str]]
 def _by_chain(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
     in_base = set(base)
     chains = [chain] if chain is not None else sorted(ids_with_label(g, Label.CHAIN))
-    return [(c, name_of(g, c), [e for e in chain_enterprises(g, c) if e in in_base], [c]) for c in chains]
+    return [(c, name_of(g, c), list(in_base.intersection(chain_enterprises(g, c))), [c]) for c in chains]
 
 
 def _by_segment(g: nx.MultiDiGraph, base: list[str], chain: str | None) -> list[Group]:
