@@ -192,7 +192,8 @@ def _read_csv(path: Path, display: str, begun: CsvStart) -> ReadResult:
     try:
         with path.open("rb") as handle:
             handle.seek(begun.start)
-            frame = pd.read_csv(handle, encoding=begun.encoding, dtype=str, keep_default_na=False, header=None,
+            # na_filter=False: every cell is text, a missing one "" (no NA to look for, then fill)
+            frame = pd.read_csv(handle, encoding=begun.encoding, dtype=str, na_filter=False, header=None,
                                 skip_blank_lines=False, names=_title_width(begun.head))
     except OSError as exc:
         return ReadResult(problems=[Problem(display, f"无法读取文件：{exc.strerror or exc}", "unreadable")])
@@ -203,15 +204,19 @@ def _read_csv(path: Path, display: str, begun: CsvStart) -> ReadResult:
     columns: list[list[object]] = []
     filled = np.zeros(max(len(frame) - 1, 0), dtype=bool)
     for name in list(frame.columns):
-        cells = frame.pop(name).fillna("").to_numpy(dtype=object)
+        cells = frame.pop(name).to_numpy(dtype=object)
         filled |= cells[1:] != ""  # a row of empty strings is a blank line
         columns.append(cells.tolist())
     del frame
     headers = [column[0] for column in columns]
-    keep = None if filled.all() else (filled.nonzero()[0] + 1).tolist()
+    rows = filled.nonzero()[0]
+    if len(rows) and rows[-1] == len(rows) - 1:  # blank lines only at the end (a file saved again often has one)
+        filled = filled[: len(rows)]
+    keep = None if filled.all() else (rows + 1).tolist()
     for j, column in enumerate(columns):  # in place: one column's copy at a time
         if keep is None:
             del column[0]
+            del column[len(filled):]
         else:
             columns[j] = [column[i] for i in keep]
     # Every row filled (the usual case): the numbers as a range, not 2·10⁶ int objects (80 MB).

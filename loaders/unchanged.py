@@ -5,8 +5,9 @@ left changes nothing. So when the files are those of the last import, byte for b
 with the same options, and no write has changed the store since (its version is the one
 that import left), the importer needs neither to read nor to check them: it answers what
 the full path would — every record unchanged, the same rows, column mapping and warnings —
-after hashing the files (BLAKE2b, about 1 GB/s) instead of reading, checking and comparing
-every record (the city demo's CSVs: 0.04 s instead of 6.8 s). The audit entry is written as
+after hashing the files (SHA-256: 1.7 GB/s here with the CPU's SHA instructions, against
+BLAKE2b's 1.0) instead of reading, checking and comparing every record (the city demo's
+CSVs: 0.04 s instead of 6.8 s). The audit entry is written as
 for any import, under the version the answer speaks of: a write in between sends the
 import down the full path.
 
@@ -48,7 +49,7 @@ RULES = ("loaders", "graph/schema.py")  # the source an import's outcome follows
 
 def _options(kind: str, shown: list[str], mapping: dict[str, str], as_table: str | None, full: bool):
     """A digest begun with what, beside the files, an import's outcome follows from."""
-    digest = hashlib.blake2b(digest_size=32)
+    digest = hashlib.sha256()
     options = {"format": FORMAT, "of": kind, "rules": source_digest(*RULES), "mapping": sorted(mapping.items()),
                "as_table": as_table, "full": full, "files": [Path(display).name for display in shown]}
     digest.update(json.dumps(options, ensure_ascii=False).encode())
@@ -62,7 +63,7 @@ def fingerprint(files: list[tuple[Path, str]], mapping: dict[str, str], as_table
     try:
         for path, _ in files:
             with path.open("rb") as handle:
-                digest.update(hashlib.file_digest(handle, "blake2b").digest())
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
     except OSError:
         return None
     return digest.hexdigest()
@@ -71,8 +72,11 @@ def fingerprint(files: list[tuple[Path, str]], mapping: dict[str, str], as_table
 class CellsDigest:
     """The digest of an import's inputs as read: the options as for :func:`fingerprint`,
     then each table read, in order, with its name, sheet, headers, row numbers and cells.
-    A cell's ``repr`` keeps its type (``1``, ``1.0``, ``'1'`` and ``True`` differ), and a
-    column is one ``repr`` of its list, so the city demo's 3·10⁶ cells take about 0.2 s."""
+    A column of text only (every CSV's) is its cells joined by NUL, in one call over the
+    whole list: with the row count hashed first, and no NUL in any cell, that names the
+    cells exactly. Any other column is one ``repr`` of its list, which keeps each cell's
+    type (``1``, ``1.0``, ``'1'`` and ``True`` differ). The city demo's 3·10⁶ cells take
+    about 0.07 s (0.2 s as ``repr``)."""
 
     def __init__(self, shown: list[str], mapping: dict[str, str], as_table: str | None, full: bool):
         self._digest = _options("cells", shown, mapping, as_table, full)
@@ -82,7 +86,14 @@ class CellsDigest:
         digest.update(repr((file_index, table.name, table.sheet, table.headers, table.header_row,
                             _row_numbers(table.numbers), len(table.columns))).encode())
         for column in table.columns:
-            digest.update(repr(column).encode())
+            try:
+                text = "\0".join(column)  # TypeError unless every cell is text
+            except TypeError:
+                text = None
+            if text is not None and text.count("\0") == len(column) - 1:
+                digest.update(b"t" + text.encode("utf-8", "surrogatepass"))
+            else:
+                digest.update(b"r" + repr(column).encode())
             digest.update(b"\0")
 
     def hexdigest(self) -> str:

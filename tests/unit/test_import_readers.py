@@ -57,3 +57,31 @@ def test_csv_columns_leave_out_blank_lines_and_keep_excel_row_numbers(tmp_path):
 
     assert (table.name, table.headers, table.numbers) == ("企业", ["统一社会信用代码", "名称"], [2, 5])
     assert table.columns == [["91350100M000100Y43", "914403001922038216"], ["甲", "乙"]]
+
+
+def test_blank_lines_only_at_the_end_keep_the_row_numbers_a_range(tmp_path):
+    path = tmp_path / "企业.csv"
+    path.write_text("统一社会信用代码,名称\n91350100M000100Y43,甲\n914403001922038216,乙\n\n,\n\n", encoding="utf-8")
+
+    [table] = read_file(path).tables
+
+    assert table.numbers == range(2, 4)
+    assert table.columns == [["91350100M000100Y43", "914403001922038216"], ["甲", "乙"]]
+
+
+def _cells_digest(*columns):
+    from loaders.readers import RawTable
+    from loaders.unchanged import CellsDigest
+
+    digest = CellsDigest(["a.csv"], {}, None, False)
+    digest.add(0, RawTable("a.csv", "a", None, [f"c{i}" for i in range(len(columns))], range(2, 2 + len(columns[0])),
+                           [list(c) for c in columns], header_row=1))
+    return digest.hexdigest()
+
+
+def test_the_cells_digest_tells_apart_what_joining_or_types_could_make_equal():
+    assert _cells_digest(["a", "b"]) == _cells_digest(["a", "b"])
+    assert _cells_digest(["a\0b", "c"]) != _cells_digest(["a", "b\0c"])  # a NUL in a cell: read by repr
+    assert _cells_digest(["ab", ""]) != _cells_digest(["a", "b"])
+    assert _cells_digest(["1", "2"]) != _cells_digest([1, "2"]) != _cells_digest([1.0, "2"]) != _cells_digest([True, "2"])
+    assert _cells_digest(["a"], ["b"]) != _cells_digest(["b"], ["a"])
