@@ -32,14 +32,15 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import math
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
+    import numpy as np
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
 from graph.analysis.planners.assignment import Candidate, Person, Target, solve_assignment
@@ -127,25 +128,24 @@ _TURN = 2**32  # the spread keys run round a circle of crc32 values
 
 
 class _Sites:
-    """Where the strong organisations sit: who covers each enterprise; the segments and
-    parks of the enterprises each covers; who sits in each segment, park, and segment and
-    park together, every list in spread order (``_spread_key``); and the supply links."""
+    """Where the strong organisations sit: the enterprises each covers and their segments
+    and parks; who sits in each segment, park, and segment and park together, every list
+    in spread order (``_spread_key``)."""
 
     def __init__(self, g: nx.MultiDiGraph, strong: dict[str, tuple[str, ...]]):
-        self.g = g
-        self.covering: dict[str, list[str]] = defaultdict(list)  # enterprise -> strong orgs covering it
+        self.covers: list[tuple[str, str]] = []  # (strong org, enterprise it covers)
         self.segments: dict[str, frozenset[str]] = {}  # org -> segments of what it covers
         self.parks: dict[str, frozenset[str]] = {}  # org -> parks of what it covers
         self.spread: dict[str, int] = {}  # org -> its spread key
         by_segment, by_park, by_both = defaultdict(list), defaultdict(list), defaultdict(list)
         nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
-        covers, in_segment, covering = RelType.COVERS.value, RelType.IN_SEGMENT.value, self.covering
+        covers, in_segment = RelType.COVERS.value, RelType.IN_SEGMENT.value
         # in spread order, so that every list below is sorted as it is filled
         for key, org in sorted((_spread_key(org), org) for org in strong):
             segments, parks = set(), set()
             for e, keyed in succ[org].items():
                 if covers in keyed:
-                    covering[e].append(org)
+                    self.covers.append((org, e))
                     segments.update(s for s, keyed in succ[e].items() if in_segment in keyed)
                     if park := nodes[e].get("park"):
                         parks.add(park)
@@ -160,59 +160,52 @@ class _Sites:
             for park in parks:
                 by_park[park].append(keyed)
         self.by_segment, self.by_park, self.by_both = dict(by_segment), dict(by_park), dict(by_both)
-        self.in_segment = {k: frozenset(org for _, org in v) for k, v in by_segment.items()}
-        self.in_park = {k: frozenset(org for _, org in v) for k, v in by_park.items()}
-        self.next_to = _next_to_index(g, self.covering)  # enterprise -> strong orgs one hop away
-
-    def hops(self, enterprises: list[str], max_hops: int) -> list[set[str]]:
-        """The strong organisations by fewest supply-link hops (either direction) from one
-        of ``enterprises`` to one they cover: ``[at 0 hops, at 1, …, at max_hops]``.
-
-        Level by level: the organisations next to (``_next_to_index``) the enterprises
-        exactly ``hop - 1`` away are those covering one at most ``hop`` away, so the
-        first level that finds an organisation gives its fewest hops; the last level of
-        enterprises is never listed. Set operations throughout: about 30 organisations
-        within two hops of a target at city scale."""
-        covering, next_to = self.covering, self.next_to
-        succ, pred, supplies = self.g._succ, self.g._pred, RelType.SUPPLIES.value  # raw adjacency: views cost more
-        found: set[str] = set()
-        for e in enterprises:
-            if e in covering:
-                found.update(covering[e])
-        levels = [found]
-        found = set(found)
-        seen = set(enterprises)
-        frontier = enterprises
-        for hop in range(1, max_hops + 1):
-            reached = set().union(*[next_to[e] for e in frontier if e in next_to])
-            reached -= found
-            levels.append(reached)
-            if hop < max_hops:
-                found |= reached
-                further = {v for e in frontier for v, keyed in succ[e].items() if supplies in keyed}
-                further.update(u for e in frontier for u, keyed in pred[e].items() if supplies in keyed)
-                further -= seen
-                seen |= further
-                frontier = further
-        return levels
 
 
-def _next_to_index(g: nx.MultiDiGraph, covering: dict[str, list[str]]) -> dict[str, set[str]]:
-    """Enterprise -> the strong organisations covering one of its supply neighbours.
+@dataclass(frozen=True)
+class _Place:
+    """Where a target sits: the enterprises it is (or covers), their segments and parks."""
 
-    Built from the covered side: each covered enterprise hands its organisations to its
-    neighbours, so the cost is the links of the covered enterprises (36,000 at city
-    scale), once, not a look at every neighbour of every enterprise a search passes."""
-    next_to: dict[str, set[str]] = defaultdict(set)
-    supplies, succ, pred = RelType.SUPPLIES.value, g._succ, g._pred  # raw adjacency: views cost more
-    for e, orgs in covering.items():
-        for v, keyed in succ[e].items():
-            if supplies in keyed:
-                next_to[v].update(orgs)
-        for u, keyed in pred[e].items():
-            if supplies in keyed:
-                next_to[u].update(orgs)
-    return next_to
+    id: str
+    enterprises: list[str]
+    segments: frozenset[str]
+    parks: frozenset[str]
+
+
+def _places(g: nx.MultiDiGraph, targets: list[Target]) -> list[_Place]:
+    nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
+    enterprise, covers, in_segment = Label.ENTERPRISE.value, RelType.COVERS.value, RelType.IN_SEGMENT.value
+    found = []
+    for t in targets:
+        if nodes[t.id]["label"] == enterprise:
+            enterprises = [t.id]
+            segments = frozenset([s for s, keyed in succ[t.id].items() if in_segment in keyed])
+            parks = frozenset([park]) if (park := nodes[t.id].get("park")) else frozenset()
+        else:
+            enterprises = [e for e, keyed in succ[t.id].items() if covers in keyed]
+            segments = frozenset([s for e in enterprises for s, keyed in succ[e].items() if in_segment in keyed])
+            parks = frozenset([park for e in enterprises if (park := nodes[e].get("park"))])
+        found.append(_Place(t.id, enterprises, segments, parks))
+    return found
+
+
+@dataclass
+class _Near:
+    """Pairs of a target and one of its nearest strong organisations, as arrays of
+    numbers (a target's place in the list, an organisation's in ``strong``): the pair's
+    cost, the spread from the target's key to the organisation's, its hops (−1 if not
+    linked by supply), and the least segment and park it shares (−1 if none, else a place
+    in ``segment_ids`` and ``park_ids``)."""
+
+    targets: np.ndarray
+    orgs: np.ndarray
+    costs: np.ndarray
+    spreads: np.ndarray
+    hops: np.ndarray
+    segments: np.ndarray
+    parks: np.ndarray
+    segment_ids: list[str]
+    park_ids: list[str]
 
 
 def _near_candidates(
@@ -231,118 +224,183 @@ def _near_candidates(
     organisation's best ``CANDIDATES_PER_SLOT`` per free slot. Targets left with the same
     candidates (organisations, costs and reasons) share a pool, which keeps the
     assignment small without changing its answer."""
-    sites = _Sites(g, strong)
-    org_segments, org_parks = sites.segments, sites.parks
-    reasons: dict[tuple, tuple[str, ...]] = {}  # (hops, segment, park) -> reasons, built once each
-    nearest_of: dict[str, list[tuple]] = defaultdict(list)  # org -> [(cost, -priority, spread, target, why)]
-    near: set[str] = set()
-    nodes, succ = g._node, g._succ  # raw attributes and adjacency: the views cost several times more
-    enterprise, covers, in_segment = Label.ENTERPRISE.value, RelType.COVERS.value, RelType.IN_SEGMENT.value
-    for t in targets:
-        if nodes[t.id]["label"] == enterprise:
-            enterprises = [t.id]
-            segments = frozenset([s for s, keyed in succ[t.id].items() if in_segment in keyed])
-            parks = frozenset([park]) if (park := nodes[t.id].get("park")) else frozenset()
-        else:
-            enterprises = [e for e, keyed in succ[t.id].items() if covers in keyed]
-            segments = frozenset([s for e in enterprises for s, keyed in succ[e].items() if in_segment in keyed])
-            parks = frozenset([park for e in enterprises if (park := nodes[e].get("park"))])
-        found = _nearest_orgs(sites, t.id, enterprises, segments, parks, max_hops=max_hops, nearest=nearest)
-        if not found:
-            continue
-        near.add(t.id)
-        # the segment and park a pair shares, the least of them if several: the target
-        # usually has one of each, then a look-up says whether the organisation shares it
-        one_segment = next(iter(segments)) if len(segments) == 1 else None
-        one_park = next(iter(parks)) if len(parks) == 1 else None
-        rank = -t.priority
-        for cost, spread, org, hops in found:
-            its = org_segments[org]
-            if one_segment is not None:
-                segment = one_segment if one_segment in its else None
-            else:
-                segment = min(its & segments, default=None)
-            its = org_parks[org]
-            if one_park is not None:
-                park = one_park if one_park in its else None
-            else:
-                park = min(its & parks, default=None)
-            why = reasons.get((hops, segment, park))
-            if why is None:
-                why = reasons[hops, segment, park] = _nearness_reasons(g, hops, segment, park)
-            nearest_of[org].append((cost, rank, spread, t.id, why))
-    offered: dict[str, list[tuple[str, int, tuple[str, ...]]]] = defaultdict(list)  # target -> [(org, cost, why)]
-    for p in people:
-        if p.id in nearest_of:
-            for cost, _, _, target, why in heapq.nsmallest(p.free * CANDIDATES_PER_SLOT, nearest_of[p.id]):
-                offered[target].append((p.id, cost, why))
+    import numpy as np
+
+    orgs = list(strong)
+    near = _nearest_orgs(g, _Sites(g, strong), _places(g, targets), orgs, max_hops=max_hops, nearest=nearest)
+    why, reasons = _reasons_by_kind(g, near)
+    # each organisation's best per free slot: cheapest, then the highest priority, the
+    # nearest spread, the least id
+    free = {p.id: p.free * CANDIDATES_PER_SLOT for p in people}
+    room = np.array([free.get(org, 0) for org in orgs], dtype=np.int64)
+    id_rank = np.empty(len(targets), dtype=np.int64)
+    id_rank[sorted(range(len(targets)), key=lambda n: targets[n].id)] = np.arange(len(targets))
+    priority = np.array([t.priority for t in targets], dtype=np.float64)
+    t, o = near.targets, near.orgs
+    order = np.lexsort((id_rank[t], near.spreads, -priority[t], near.costs, o))
+    offered = order[_place_in_group(o[order]) < room[o[order]]]
+    # each target's offers in the order of ``people``
+    person = {p.id: n for n, p in enumerate(people)}
+    in_people = np.array([person.get(org, len(people)) for org in orgs], dtype=np.int64)
+    offered = offered[np.lexsort((in_people[o[offered]], t[offered]))]
+    offers = np.stack([o[offered], near.costs[offered], why[offered]], axis=1)
+    first_offer = np.searchsorted(t[offered], np.arange(len(targets) + 1))
     # Pools are keyed by (org, cost, nearness): the partner's own reasons, added below,
     # follow from the org, so equal keys are equal candidates.
-    pool_of: dict[tuple, str] = {}  # the candidates -> the first target offered exactly them
+    pool_of: dict[bytes, int] = {}  # the candidates -> the first target offered exactly them
     pooled = []
-    for t in targets:
-        offers = offered.get(t.id)
-        first = pool_of.setdefault(tuple(offers), t.id) if offers else t.id
-        pooled.append(Target(t.id, t.priority, t.chains, t.reasons, pool=("near", first)))
-    partner: dict[str, tuple[str, ...]] = {}  # org -> why it is strong, as the pair's reasons say it
+    for n, target in enumerate(targets):
+        begin, end = first_offer[n], first_offer[n + 1]
+        first = pool_of.setdefault(offers[begin:end].tobytes(), n) if end > begin else n
+        pooled.append(Target(target.id, target.priority, target.chains, target.reasons, pool=("near", targets[first].id)))
+    partner: dict[int, tuple[str, ...]] = {}  # org -> why it is strong, as the pair's reasons say it
     found = []
-    for offers, first in pool_of.items():
-        pool = ("near", first)
-        for org, cost, why in offers:
+    for n in pool_of.values():
+        pool = ("near", targets[n].id)
+        for org, cost, kind in offers[first_offer[n] : first_offer[n + 1]].tolist():
             if org not in partner:
-                partner[org] = tuple(f"结对方：{r}" for r in strong[org])
-            found.append(Candidate(org, pool, cost, why + partner[org]))
-    return pooled, found, near
+                partner[org] = tuple(f"结对方：{r}" for r in strong[orgs[org]])
+            found.append(Candidate(orgs[org], pool, cost, reasons[kind] + partner[org]))
+    return pooled, found, {targets[n].id for n in np.unique(t).tolist()}
+
+
+def _reasons_by_kind(g: nx.MultiDiGraph, near: _Near):
+    """Each pair's kind of nearness (a number, the same for the same reasons) and the
+    reasons of each kind."""
+    import numpy as np
+
+    segments, parks = len(near.segment_ids) + 1, len(near.park_ids) + 1
+    kinds, kind_of = np.unique(((near.hops + 1) * segments + near.segments + 1) * parks + near.parks + 1, return_inverse=True)
+    number: dict[tuple[str, ...], int] = {}  # reasons -> their number: names may repeat, so reasons decide
+    same = []
+    for kind in kinds.tolist():
+        rest, park = divmod(kind, parks)
+        hops, segment = divmod(rest, segments)
+        reasons = _nearness_reasons(
+            g,
+            hops - 1 if hops else None,
+            near.segment_ids[segment - 1] if segment else None,
+            near.park_ids[park - 1] if park else None,
+        )
+        same.append(number.setdefault(reasons, len(number)))
+    return np.array(same, dtype=np.int64)[kind_of], list(number)
+
+
+def _place_in_group(groups):
+    """For a sorted array, each element's place among the equal ones before it."""
+    import numpy as np
+
+    if not len(groups):
+        return groups
+    starts = np.r_[0, np.flatnonzero(groups[1:] != groups[:-1]) + 1]
+    return np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
 
 
 def _nearest_orgs(
-    sites: _Sites,
-    target: str,
-    enterprises: list[str],
-    segments: frozenset[str],
-    parks: frozenset[str],
-    *,
-    max_hops: int,
-    nearest: int,
+    g: nx.MultiDiGraph, sites: _Sites, places: list[_Place], orgs: list[str], *, max_hops: int, nearest: int
+) -> _Near:
+    """Each target's ``nearest`` cheapest strong organisations: at equal cost those linked
+    by supply first, then by spread from the target's key, then by id.
+
+    The organisations linked by supply come for all targets at once from
+    ``nearness.supply_hops``, with their costs from bitmasks of segments and parks. The
+    others come in three tiers of one cost each — same segment and park, same segment,
+    same park — which can hold thousands, so a tier is walked (``_with_tiers``) only while
+    places are left, in spread order starting at the target's own key: O(``nearest``) per
+    target, and equally near organisations share the work. Linked organisations cost at
+    most the cheapest tier fill every place for two targets in three at city scale; no
+    tier is looked at for those."""
+    import numpy as np
+
+    from graph.analysis.planners import nearness  # numpy: imported when pairs are planned
+
+    links = nearness.SupplyLinks(g)
+    org_number = {org: n for n, org in enumerate(orgs)}
+    by_target = [n for n, place in enumerate(places) for _ in place.enterprises]
+    enterprises = [links.number[e] for place in places for e in place.enterprises]
+    covers = ([org_number[org] for org, _ in sites.covers], [links.number[e] for _, e in sites.covers])
+    t, o, hops = nearness.supply_hops(
+        links,
+        (np.array(by_target, dtype=np.int64), np.array(enterprises, dtype=np.int64)),
+        (np.array(covers[0], dtype=np.int64), np.array(covers[1], dtype=np.int64)),
+        len(orgs),
+        max_hops,
+    )
+    own = np.array([org_number.get(place.id, -1) for place in places], dtype=np.int64)
+    linked = o != own[t]
+    t, o, hops = t[linked], o[linked], hops[linked]
+
+    segment_ids = sorted(set().union(*sites.segments.values(), *(place.segments for place in places)))
+    park_ids = sorted(set().union(*sites.parks.values(), *(place.parks for place in places)))
+    masks = []
+    for ids, of_org, of_place in (
+        (segment_ids, sites.segments, lambda place: place.segments),
+        (park_ids, sites.parks, lambda place: place.parks),
+    ):
+        number = {x: n for n, x in enumerate(ids)}
+        pairs = [(n, number[x]) for n, org in enumerate(orgs) for x in of_org[org]]
+        by_org = nearness.place_masks([n for n, _ in pairs], [x for _, x in pairs], len(orgs), len(ids))
+        pairs = [(n, number[x]) for n, place in enumerate(places) for x in of_place(place)]
+        masks.append((nearness.place_masks([n for n, _ in pairs], [x for _, x in pairs], len(places), len(ids)), by_org))
+    (segments_of_target, segments_of_org), (parks_of_target, parks_of_org) = masks
+    costs = (
+        HOP_COST * hops
+        + np.where((segments_of_target[t] & segments_of_org[o]).any(axis=1), 0, OTHER_SEGMENT_COST)
+        + np.where((parks_of_target[t] & parks_of_org[o]).any(axis=1), 0, OTHER_PARK_COST)
+    )
+    start = np.array([_spread_key(place.id) for place in places], dtype=np.int64)
+    spread = np.array([sites.spread[org] for org in orgs], dtype=np.int64)
+    id_rank = np.empty(len(orgs), dtype=np.int64)
+    id_rank[sorted(range(len(orgs)), key=orgs.__getitem__)] = np.arange(len(orgs))
+    spreads = (spread[o] - start[t]) % _TURN
+    order = np.lexsort((id_rank[o], spreads, costs, t))
+    t, o, hops, costs, spreads = t[order], o[order], hops[order], costs[order], spreads[order]
+
+    unlinked = HOP_COST * (max_hops + 1)  # the cheapest tier
+    filled = np.bincount(t[costs <= unlinked], minlength=len(places)) >= nearest
+    sitting = np.array([bool(place.segments or place.parks) for place in places], dtype=bool)
+    walked = sitting & ~filled
+    kept = ~walked[t] & (_place_in_group(t) < nearest)
+    chosen = [(t[kept], o[kept], costs[kept], spreads[kept], hops[kept])]
+    first = np.searchsorted(t, np.arange(len(places) + 1))
+    for n in np.flatnonzero(walked).tolist():
+        begin, end = first[n], first[n + 1]
+        place = places[n]
+        found = _with_tiers(
+            sites,
+            place,
+            list(zip(costs[begin:end].tolist(), spreads[begin:end].tolist(), [orgs[x] for x in o[begin:end].tolist()], hops[begin:end].tolist())),
+            max_hops=max_hops,
+            nearest=nearest,
+        )
+        if found:
+            chosen.append((
+                np.full(len(found), n, dtype=np.int64),
+                np.array([org_number[org] for _, _, org, _ in found], dtype=np.int64),
+                np.array([cost for cost, _, _, _ in found], dtype=np.int64),
+                np.array([offset for _, offset, _, _ in found], dtype=np.int64),
+                np.array([-1 if h is None else h for _, _, _, h in found], dtype=np.int64),
+            ))
+    t, o, costs, spreads, hops = (np.concatenate(part) for part in zip(*chosen))
+    return _Near(
+        t, o, costs, spreads, hops,
+        nearness.least_shared(segments_of_target[t], segments_of_org[o]),
+        nearness.least_shared(parks_of_target[t], parks_of_org[o]),
+        segment_ids,
+        park_ids,
+    )
+
+
+def _with_tiers(
+    sites: _Sites, place: _Place, linked: list[tuple[int, int, str, int]], *, max_hops: int, nearest: int
 ) -> list[tuple[int, int, str, int | None]]:
-    """The ``nearest`` cheapest strong organisations for a target: (cost, spread, org,
-    hops or None), cheapest first.
-
-    Organisations linked by supply (some 30) come from ``_linked_by_cost``, one cost at
-    a time. The others come in three tiers of one cost each — same segment and park,
-    same segment, same park — which can hold thousands, so a tier is walked only while
-    places are left, in spread order starting at the target's own key: O(``nearest``)
-    per target, and equally near organisations share the work. At equal cost linked
-    organisations come first, so when the linked ones up to the cheapest tier fill every
-    place (two targets in three at city scale) no tier is looked at."""
-    if nearest <= 0:
-        return []
-    start = _spread_key(target)
-    levels = sites.hops(enterprises, max_hops)
-    linked_orgs: set[str] = set()
-    for level in levels:
-        level.discard(target)
-        linked_orgs |= level
-    linked = _linked_by_cost(sites, levels, linked_orgs, segments, parks) if linked_orgs else []
-    spread = sites.spread
-    found: list[tuple[int, int, str, int | None]] = []
-
-    def take_linked(up_to: float) -> bool:
-        """Linked organisations costing at most ``up_to`` (before unlinked ones of the
-        same cost), one cost at a time, sorted by spread only when it is reached; True
-        once every place is taken."""
-        while linked and linked[0][0] <= up_to:
-            cost, parts = linked.pop(0)
-            ranked = sorted(((spread[org] - start) % _TURN, org, hops) for hops, orgs in parts for org in orgs)
-            found.extend((cost, offset, org, hops) for offset, org, hops in ranked[: nearest - len(found)])
-            if len(found) >= nearest:
-                return True
-        return False
-
-    unlinked = HOP_COST * (max_hops + 1)
-    if take_linked(unlinked):  # the cheapest tier costs `unlinked`
-        return found
+    """A target's ``nearest`` cheapest: its ``linked`` organisations (cost, spread, org,
+    hops; cheapest first) and the unlinked ones of the three tiers, linked ones first at
+    equal cost."""
+    start, segments, parks = _spread_key(place.id), place.segments, place.parks
+    linked_orgs = {org for _, _, org, _ in linked}
     org_segments, org_parks = sites.segments, sites.parks
+    unlinked = HOP_COST * (max_hops + 1)
     tiers = sorted(  # (cost, places, whether an org there is in the cheaper "both" tier instead)
         [
             (unlinked, [sites.by_both.get((s, p), ()) for s in segments for p in parks], None),
@@ -359,58 +417,21 @@ def _nearest_orgs(
         ],
         key=lambda tier: tier[0],
     )
+    found: list[tuple[int, int, str, int | None]] = []
+    taken = 0  # of the linked ones
     for cost, places, in_both in tiers:
-        if take_linked(cost):
+        while taken < len(linked) and linked[taken][0] <= cost and len(found) < nearest:
+            found.append(linked[taken])
+            taken += 1
+        if len(found) >= nearest:
             return found
         for offset, org in _walk(places, start):
-            if org in linked_orgs or org == target or (in_both is not None and in_both(org)):
+            if org in linked_orgs or org == place.id or (in_both is not None and in_both(org)):
                 continue
             found.append((cost, offset, org, None))
             if len(found) >= nearest:
                 return found
-    take_linked(math.inf)
-    return found
-
-
-def _linked_by_cost(
-    sites: _Sites, levels: list[set[str]], linked: set[str], segments: frozenset[str], parks: frozenset[str]
-) -> list[tuple[int, list[tuple[int, set[str]]]]]:
-    """The organisations linked by supply (``levels``: by hops) by cost, cheapest first:
-    [(cost, [(hops, orgs)])], no empty cost.
-
-    Each level splits by set operations into its four costs (same segment and park, same
-    segment, same park, neither); the caller sorts a cost by spread only if it gets to
-    it: a target has some 30 linked organisations, most of them two hops away and sharing
-    nothing (the dearest linked cost), and keeps only ``nearest`` candidates."""
-    same_segment, same_park = _sitting_in(sites.in_segment, segments, linked), _sitting_in(sites.in_park, parks, linked)
-    by_cost: dict[int, list[tuple[int, set[str]]]] = {}  # cost -> [(hops, orgs)]
-    for hops, level in enumerate(levels):
-        if level:
-            cost = HOP_COST * hops
-            in_segment, in_park = level & same_segment, level & same_park
-            if not in_segment and not in_park:  # the usual case two hops away
-                by_cost.setdefault(cost + OTHER_SEGMENT_COST + OTHER_PARK_COST, []).append((hops, level))
-                continue
-            in_both = in_segment & in_park
-            for extra, orgs in (
-                (0, in_both),
-                (OTHER_PARK_COST, in_segment - in_both),
-                (OTHER_SEGMENT_COST, in_park - in_both),
-                (OTHER_SEGMENT_COST + OTHER_PARK_COST, level - in_segment - in_park),
-            ):
-                if orgs:
-                    by_cost.setdefault(cost + extra, []).append((hops, orgs))
-    return sorted(by_cost.items())
-
-
-def _sitting_in(sitting: dict[str, frozenset[str]], places: frozenset[str], orgs: set[str]) -> set[str]:
-    """Those of ``orgs`` that sit in one of ``places`` (``sitting``: place -> who sits there)."""
-    # intersection() with a smaller set iterates over it: the few orgs, not the many sitting there
-    found: set[str] = set()
-    for place in places:
-        if place in sitting:
-            found |= sitting[place].intersection(orgs)
-    return found
+    return found + linked[taken : taken + nearest - len(found)]
 
 
 def _walk(places: list[list[tuple[int, str]]], start: int):
