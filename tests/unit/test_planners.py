@@ -732,7 +732,7 @@ def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
     g, enterprises, covered, links = _random_sites_graph(seed)
     strong = {org: ("5 星级党组织",) for org in covered if org.startswith("S")}
     sites = P._Sites(g, strong)
-    orgs = list(strong)
+    orgs = sorted(strong)
     undirected = nx.Graph(list(links))
     undirected.add_nodes_from(enterprises)
 

@@ -85,25 +85,35 @@ def supply_hops(
     if max_hops > 0:
         # enterprise -> the organisations covering one of its neighbours, each once
         org, next_to = links.neighbours.expand(covers[0], covers[1])
-        next_to, org = np.divmod(np.unique(next_to * orgs + org), orgs)
+        next_to, org = np.divmod(_distinct(next_to * orgs + org), orgs)
         next_to = Adjacency(next_to, org, links.size)
-        seen = np.unique(by_target * links.size + by_enterprise)
+        seen = _distinct(by_target * links.size + by_enterprise)  # (target, enterprise) as one number
         for hop in range(1, max_hops + 1):
             found.append((*next_to.expand(by_target, by_enterprise), hop))
             if hop < max_hops:
                 further_target, further = links.neighbours.expand(by_target, by_enterprise)
-                reached = np.unique(further_target * links.size + further)
-                reached = np.setdiff1d(reached, seen, assume_unique=True)
-                seen = np.union1d(seen, reached)
+                reached = _distinct(further_target * links.size + further)
+                reached = reached[~_sorted_in(reached, seen)]
+                seen = np.sort(np.concatenate([seen, reached]))
                 by_target, by_enterprise = np.divmod(reached, links.size)
-    targets = np.concatenate([t for t, _, _ in found])
-    reached_orgs = np.concatenate([o for _, o, _ in found])
-    hops = np.concatenate([np.full(len(t), hop, dtype=np.int64) for t, _, hop in found])
-    pairs = targets * orgs + reached_orgs
-    order = np.lexsort((hops, pairs))
-    pairs = pairs[order]
-    fewest = order[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else order
-    return targets[fewest], reached_orgs[fewest], hops[fewest]
+    # (target, organisation, hops) as one number: sorted, the first of each pair has its fewest hops
+    levels = max_hops + 1
+    pairs = np.sort(np.concatenate([(t * orgs + o) * levels + hop for t, o, hop in found]))
+    pairs = pairs[np.r_[True, pairs[1:] // levels != pairs[:-1] // levels]] if len(pairs) else pairs
+    pairs, hops = np.divmod(pairs, levels)
+    return *np.divmod(pairs, orgs), hops
+
+
+def _distinct(numbers: np.ndarray) -> np.ndarray:
+    """The distinct numbers, sorted (``np.unique`` hashes, and is many times slower here)."""
+    numbers = np.sort(numbers)
+    return numbers[np.r_[True, numbers[1:] != numbers[:-1]]] if len(numbers) else numbers
+
+
+def _sorted_in(numbers: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each of ``numbers`` is one of ``among`` (sorted)."""
+    at = np.minimum(np.searchsorted(among, numbers), max(len(among) - 1, 0))
+    return among[at] == numbers if len(among) else np.zeros(len(numbers), dtype=bool)
 
 
 def place_masks(owners: list[int], places: list[int], size: int, count: int) -> np.ndarray:

@@ -226,7 +226,7 @@ def _near_candidates(
     assignment small without changing its answer."""
     import numpy as np
 
-    orgs = list(strong)
+    orgs = sorted(strong)  # numbered in order of id, as ties are broken
     near = _nearest_orgs(g, _Sites(g, strong), _places(g, targets), orgs, max_hops=max_hops, nearest=nearest)
     why, reasons = _reasons_by_kind(g, near)
     # each organisation's best per free slot: cheapest, then the highest priority, the
@@ -350,10 +350,10 @@ def _nearest_orgs(
     )
     start = np.array([_spread_key(place.id) for place in places], dtype=np.int64)
     spread = np.array([sites.spread[org] for org in orgs], dtype=np.int64)
-    id_rank = np.empty(len(orgs), dtype=np.int64)
-    id_rank[sorted(range(len(orgs)), key=orgs.__getitem__)] = np.arange(len(orgs))
     spreads = (spread[o] - start[t]) % _TURN
-    order = np.lexsort((id_rank[o], spreads, costs, t))
+    # by target, cost, spread, then id: the pairs come in order of target and id, and a
+    # stable sort keeps that order at a tie (target and cost above the spread's 32 bits)
+    order = np.argsort((t * (costs.max(initial=0) + 1) + costs) * _TURN + spreads, kind="stable")
     t, o, hops, costs, spreads = t[order], o[order], hops[order], costs[order], spreads[order]
 
     unlinked = HOP_COST * (max_hops + 1)  # the cheapest tier
@@ -362,25 +362,17 @@ def _nearest_orgs(
     walked = sitting & ~filled
     kept = ~walked[t] & (_place_in_group(t) < nearest)
     chosen = [(t[kept], o[kept], costs[kept], spreads[kept], hops[kept])]
-    first = np.searchsorted(t, np.arange(len(places) + 1))
-    for n in np.flatnonzero(walked).tolist():
-        begin, end = first[n], first[n + 1]
-        place = places[n]
-        found = _with_tiers(
-            sites,
-            place,
-            list(zip(costs[begin:end].tolist(), spreads[begin:end].tolist(), [orgs[x] for x in o[begin:end].tolist()], hops[begin:end].tolist())),
-            max_hops=max_hops,
-            nearest=nearest,
-        )
-        if found:
-            chosen.append((
-                np.full(len(found), n, dtype=np.int64),
-                np.array([org_number[org] for _, _, org, _ in found], dtype=np.int64),
-                np.array([cost for cost, _, _, _ in found], dtype=np.int64),
-                np.array([offset for _, offset, _, _ in found], dtype=np.int64),
-                np.array([-1 if h is None else h for _, _, _, h in found], dtype=np.int64),
-            ))
+    linked: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)  # walked target -> (cost, spread, org, hops)
+    rows = np.flatnonzero(walked[t])
+    for n, cost, offset, org, h in zip(*(x[rows].tolist() for x in (t, costs, spreads, o, hops))):
+        linked[n].append((cost, offset, org, h))
+    picked = [
+        (n, *found)
+        for n in np.flatnonzero(walked).tolist()
+        for found in _with_tiers(sites, places[n], linked.get(n, []), org_number, max_hops=max_hops, nearest=nearest)
+    ]
+    if picked:
+        chosen.append(np.array(picked, dtype=np.int64).T[[0, 3, 1, 2, 4]])
     t, o, costs, spreads, hops = (np.concatenate(part) for part in zip(*chosen))
     return _Near(
         t, o, costs, spreads, hops,
@@ -392,11 +384,17 @@ def _nearest_orgs(
 
 
 def _with_tiers(
-    sites: _Sites, place: _Place, linked: list[tuple[int, int, str, int]], *, max_hops: int, nearest: int
-) -> list[tuple[int, int, str, int | None]]:
-    """A target's ``nearest`` cheapest: its ``linked`` organisations (cost, spread, org,
-    hops; cheapest first) and the unlinked ones of the three tiers, linked ones first at
-    equal cost."""
+    sites: _Sites,
+    place: _Place,
+    linked: list[tuple[int, int, int, int]],
+    org_number: dict[str, int],
+    *,
+    max_hops: int,
+    nearest: int,
+) -> list[tuple[int, int, int, int]]:
+    """A target's ``nearest`` cheapest, (cost, spread, org, hops or −1): its ``linked``
+    organisations (cheapest first) and the unlinked ones of the three tiers, linked ones
+    first at equal cost."""
     start, segments, parks = _spread_key(place.id), place.segments, place.parks
     linked_orgs = {org for _, _, org, _ in linked}
     org_segments, org_parks = sites.segments, sites.parks
@@ -417,7 +415,7 @@ def _with_tiers(
         ],
         key=lambda tier: tier[0],
     )
-    found: list[tuple[int, int, str, int | None]] = []
+    found: list[tuple[int, int, int, int]] = []
     taken = 0  # of the linked ones
     for cost, places, in_both in tiers:
         while taken < len(linked) and linked[taken][0] <= cost and len(found) < nearest:
@@ -426,9 +424,9 @@ def _with_tiers(
         if len(found) >= nearest:
             return found
         for offset, org in _walk(places, start):
-            if org in linked_orgs or org == place.id or (in_both is not None and in_both(org)):
+            if org_number[org] in linked_orgs or org == place.id or (in_both is not None and in_both(org)):
                 continue
-            found.append((cost, offset, org, None))
+            found.append((cost, offset, org_number[org], -1))
             if len(found) >= nearest:
                 return found
     return found + linked[taken : taken + nearest - len(found)]
