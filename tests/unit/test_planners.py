@@ -557,14 +557,14 @@ def test_pairings_take_the_cheaper_tier_first_however_crowded_the_next():
 
 
 def test_pairings_pool_targets_offered_the_same_candidates():
-    from graph.analysis.planners.pairings import _near_candidates
+    from graph.analysis.planners.pairing_candidates import near_candidates
     from graph.analysis.planners.targets import strong_org_reasons
 
     b = GraphBuilder().enterprise("ES", park="P").org("S", star=5).rel("COVERS", "S", "ES")
     b.enterprise("E1", park="P").enterprise("E2", park="P").enterprise("E3", park="Q")
     g = b.projection()
     targets = [Target("E1"), Target("E2"), Target("E3")]
-    pooled, candidates, near = _near_candidates(
+    pooled, candidates, near = near_candidates(
         g, targets, [Person("S", 3)], {"S": strong_org_reasons(g, "S")}, max_hops=2, nearest=8
     )
     assert [t.pool for t in pooled] == [("near", "E1"), ("near", "E1"), ("near", "E3")]
@@ -620,8 +620,10 @@ def test_pairings_supply_hops_match_breadth_first_search(seed):
 def test_pairings_least_shared_place_over_several_words_of_bits():
     from graph.analysis.planners import nearness
 
-    a = nearness.place_masks([0, 0, 1, 2], [3, 130, 64, 5], 3, 131)
-    b = nearness.place_masks([0, 1, 1, 2], [130, 64, 65, 6], 3, 131)
+    ids = [f"P{n:03d}" for n in range(131)]  # three words of bits
+    a = nearness.place_masks([frozenset({"P003", "P130"}), frozenset({"P064"}), frozenset({"P005"})], ids)
+    b = nearness.place_masks([frozenset({"P130"}), frozenset({"P064", "P065"}), frozenset({"P006"})], ids)
+    assert a.shape == (3, 3)
     assert nearness.least_shared(a, b).tolist() == [130, 64, -1]
 
 
@@ -726,7 +728,7 @@ def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
     and park; at equal cost linked ones first, then by spread from the target, then id."""
     import networkx as nx
 
-    from graph.analysis.planners import pairings as P
+    from graph.analysis.planners import pairing_candidates as P
     from graph.projection import out_ids
 
     g, enterprises, covered, links = _random_sites_graph(seed)

@@ -64,8 +64,8 @@ class SupplyLinks:
 
 def supply_hops(
     links: SupplyLinks,
-    sites: tuple[np.ndarray, np.ndarray],
-    covers: tuple[np.ndarray, np.ndarray],
+    sites: tuple[list[int], list[int]],
+    covers: tuple[list[int], list[int]],
     orgs: int,
     max_hops: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -79,7 +79,8 @@ def supply_hops(
     enterprise exactly ``hop - 1`` away, are at most ``hop`` away; the minimum over levels
     is the fewest hops, and the farthest level of enterprises is never listed.
     """
-    by_target, by_enterprise = sites
+    by_target, by_enterprise = (np.array(x, dtype=np.int64) for x in sites)
+    covers = tuple(np.array(x, dtype=np.int64) for x in covers)
     covering = Adjacency(covers[1], covers[0], links.size)
     found = [(*covering.expand(by_target, by_enterprise), 0)]
     if max_hops > 0:
@@ -116,13 +117,14 @@ def _sorted_in(numbers: np.ndarray, among: np.ndarray) -> np.ndarray:
     return among[at] == numbers if len(among) else np.zeros(len(numbers), dtype=bool)
 
 
-def place_masks(owners: list[int], places: list[int], size: int, count: int) -> np.ndarray:
-    """A bitmask of places (segments or parks) for each of ``size`` owners, from (owner,
-    place) pairs; ``count`` places in all."""
-    masks = np.zeros((size, max(1, -(-count // _WORD))), dtype=np.uint64)
-    owners, places = np.asarray(owners, dtype=np.int64), np.asarray(places, dtype=np.int64)
-    bits = np.left_shift(np.uint64(1), (places % _WORD).astype(np.uint64))
-    np.bitwise_or.at(masks, (owners, places // _WORD), bits)
+def place_masks(places: list[frozenset[str]], ids: list[str]) -> np.ndarray:
+    """A bitmask for each owner of ``places`` (segments or parks), a bit for each of
+    ``ids``, as many words as they need."""
+    number = {x: n for n, x in enumerate(ids)}
+    owners = [n for n, its in enumerate(places) for _ in its]
+    bits = np.array([number[x] for its in places for x in its], dtype=np.int64)
+    masks = np.zeros((len(places), max(1, -(-len(ids) // _WORD))), dtype=np.uint64)
+    np.bitwise_or.at(masks, (np.array(owners, dtype=np.int64), bits // _WORD), np.left_shift(np.uint64(1), (bits % _WORD).astype(np.uint64)))
     return masks
 
 
@@ -135,3 +137,11 @@ def least_shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     lowest = bits & (~bits + np.uint64(1))  # the lowest bit set alone
     place = word * _WORD + np.bitwise_count(lowest - np.uint64(1)).astype(np.int64)
     return np.where(nonzero.any(axis=1), place, -1)
+
+
+def place_in_group(groups: np.ndarray) -> np.ndarray:
+    """For a sorted array, each element's place among the equal ones before it."""
+    if not len(groups):
+        return groups
+    starts = np.r_[0, np.flatnonzero(groups[1:] != groups[:-1]) + 1]
+    return np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
