@@ -43,8 +43,8 @@ class Adjacency:
         starts = self.starts[rows]
         counts = self.starts[rows + 1] - starts
         ends = np.cumsum(counts)
-        through = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
-        return np.repeat(owners, counts), self.values[np.repeat(starts, counts) + through]
+        within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)  # place in its row
+        return np.repeat(owners, counts), self.values[np.repeat(starts, counts) + within]
 
 
 class SupplyLinks:
@@ -121,10 +121,11 @@ def place_masks(places: list[frozenset[str]], ids: list[str]) -> np.ndarray:
     """A bitmask for each owner of ``places`` (segments or parks), a bit for each of
     ``ids``, as many words as they need."""
     number = {x: n for n, x in enumerate(ids)}
-    owners = [n for n, its in enumerate(places) for _ in its]
-    bits = np.array([number[x] for its in places for x in its], dtype=np.int64)
+    owners = np.array([n for n, its in enumerate(places) for _ in its], dtype=np.int64)
+    place = np.array([number[x] for its in places for x in its], dtype=np.int64)
     masks = np.zeros((len(places), max(1, -(-len(ids) // _WORD))), dtype=np.uint64)
-    np.bitwise_or.at(masks, (np.array(owners, dtype=np.int64), bits // _WORD), np.left_shift(np.uint64(1), (bits % _WORD).astype(np.uint64)))
+    bits = np.left_shift(np.uint64(1), (place % _WORD).astype(np.uint64))
+    np.bitwise_or.at(masks, (owners, place // _WORD), bits)
     return masks
 
 
@@ -134,8 +135,8 @@ def least_shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     nonzero = shared != 0
     word = nonzero.argmax(axis=1)
     bits = shared[np.arange(len(shared)), word]
-    lowest = bits & (~bits + np.uint64(1))  # the lowest bit set alone
-    place = word * _WORD + np.bitwise_count(lowest - np.uint64(1)).astype(np.int64)
+    lowest = bits & (~bits + np.uint64(1))  # the lowest bit set alone: a power of two, exact as a float
+    place = word * _WORD + np.frexp(lowest.astype(np.float64))[1].astype(np.int64) - 1
     return np.where(nonzero.any(axis=1), place, -1)
 
 
