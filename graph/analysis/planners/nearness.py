@@ -2,7 +2,7 @@
 integer arrays: supply-link hops, and the chain segments and parks they share.
 
 Why arrays: at city scale 23,000 targets each reach some 30 strong organisations within
-two hops, 700,000 pairs in all. Searched one target at a time with Python sets that was
+two hops, 760,000 pairs in all. Searched one target at a time with Python sets that was
 0.9 s of ``plan pairings``; as joins of (target, enterprise) and (enterprise,
 organisation) pairs it is a few sorts. The rules for what is near are the pairings
 planner's (``graph.analysis.planners.pairings``); this module only counts.

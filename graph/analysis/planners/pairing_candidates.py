@@ -5,7 +5,7 @@ each target's ``nearest`` strong organisations, then each organisation's best
 Nearness and cost are the planner's (see its module docstring). Finding the nearest costs
 O(``nearest``) per target however many organisations share its park or segment: the
 organisations linked by supply are found for all targets at once over integer arrays
-(``graph.analysis.planners.nearness``: 23,000 targets, 700,000 linked pairs at city
+(``graph.analysis.planners.nearness``: 23,000 targets, 760,000 linked pairs at city
 scale); the unlinked ones come in three tiers of one cost each, walked in Python only as
 far as needed, for the third of targets whose linked organisations do not fill their
 places. Each organisation's best targets, the offers and the pools are sorts over the
