@@ -557,14 +557,14 @@ def test_pairings_take_the_cheaper_tier_first_however_crowded_the_next():
 
 
 def test_pairings_pool_targets_offered_the_same_candidates():
-    from graph.analysis.planners.pairings import _near_candidates
+    from graph.analysis.planners.pairing_candidates import near_candidates
     from graph.analysis.planners.targets import strong_org_reasons
 
     b = GraphBuilder().enterprise("ES", park="P").org("S", star=5).rel("COVERS", "S", "ES")
     b.enterprise("E1", park="P").enterprise("E2", park="P").enterprise("E3", park="Q")
     g = b.projection()
     targets = [Target("E1"), Target("E2"), Target("E3")]
-    pooled, candidates, near = _near_candidates(
+    pooled, candidates, near = near_candidates(
         g, targets, [Person("S", 3)], {"S": strong_org_reasons(g, "S")}, max_hops=2, nearest=8
     )
     assert [t.pool for t in pooled] == [("near", "E1"), ("near", "E1"), ("near", "E3")]
@@ -575,11 +575,12 @@ def test_pairings_pool_targets_offered_the_same_candidates():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_pairings_supply_hops_match_breadth_first_search(seed):
-    """The level-by-level search (organisations next to each frontier) against plain
-    shortest path lengths over the supply links, either direction."""
+    """The level-by-level search for all targets at once (organisations next to each
+    frontier) against plain shortest path lengths over the supply links, either direction."""
     import networkx as nx
+    import numpy as np
 
-    from graph.analysis.planners.pairings import _Sites
+    from graph.analysis.planners import nearness
 
     rng = random.Random(seed)
     b = GraphBuilder()
@@ -595,18 +596,36 @@ def test_pairings_supply_hops_match_breadth_first_search(seed):
         for e in its:
             b.rel("COVERS", org, e)
     g = b.projection()
-    sites = _Sites(g, {org: ("5 星级党组织",) for org in covered})
+    supply = nearness.SupplyLinks(g)
+    orgs = list(covered)
+    covers = [(n, supply.number[e]) for n, org in enumerate(orgs) for e in covered[org]]
     undirected = nx.Graph(list(links))
     undirected.add_nodes_from(enterprises)
+    starts = [rng.sample(enterprises, k) for k in (1, 1, 2, 3)]
+    sites = [(n, supply.number[e]) for n, start in enumerate(starts) for e in start]
     for max_hops in range(4):
-        for start in (rng.sample(enterprises, k) for k in (1, 1, 2, 3)):
+        t, o, hops = nearness.supply_hops(
+            supply, tuple(np.array(x) for x in zip(*sites)), tuple(np.array(x) for x in zip(*covers)), len(orgs), max_hops
+        )
+        got = {(n, orgs[org]): h for n, org, h in zip(t.tolist(), o.tolist(), hops.tolist())}
+        expected = {}
+        for n, start in enumerate(starts):
             far = nx.multi_source_dijkstra_path_length(undirected, set(start), cutoff=max_hops)
-            expected = {
-                org: min(far[e] for e in its if e in far) for org, its in covered.items() if any(e in far for e in its)
-            }
-            levels = sites.hops(start, max_hops)
-            assert len(levels) == max_hops + 1
-            assert {org: hops for hops, level in enumerate(levels) for org in level} == expected
+            expected.update(
+                {(n, org): min(far[e] for e in its if e in far) for org, its in covered.items() if any(e in far for e in its)}
+            )
+        assert got == expected, max_hops
+
+
+def test_pairings_least_shared_place_over_several_words_of_bits():
+    from graph.analysis.planners import nearness
+
+    ids = [f"P{n:03d}" for n in range(131)]  # three words of bits
+    a = nearness.place_masks([frozenset({"P003", "P130"}), frozenset({"P064"}), frozenset({"P005"})], ids)
+    b = nearness.place_masks([frozenset({"P130"}), frozenset({"P064", "P065"}), frozenset({"P006"})], ids)
+    assert a.shape == (3, 3)
+    assert nearness.least_shared(a, b).tolist() == [130, 64, -1]
+
 
 # -- joint branches --------------------------------------------------------------------
 
@@ -709,12 +728,13 @@ def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
     and park; at equal cost linked ones first, then by spread from the target, then id."""
     import networkx as nx
 
-    from graph.analysis.planners import pairings as P
+    from graph.analysis.planners import pairing_candidates as P
     from graph.projection import out_ids
 
     g, enterprises, covered, links = _random_sites_graph(seed)
     strong = {org: ("5 星级党组织",) for org in covered if org.startswith("S")}
     sites = P._Sites(g, strong)
+    orgs = sorted(strong)
     undirected = nx.Graph(list(links))
     undirected.add_nodes_from(enterprises)
 
@@ -724,10 +744,15 @@ def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
     def parks_of(es):
         return frozenset(p for e in es if (p := g.nodes[e].get("park")))
 
+    targets = enterprises[:10] + ["W0", "W1", "W2", "W3"]
+    places = [P._Place(t, its, segments_of(its), parks_of(its)) for t in targets for its in [covered.get(t, [t])]]
     for max_hops, nearest in ((0, 3), (1, 5), (2, 4), (2, 8), (3, 20)):
-        for target in enterprises[:10] + ["W0", "W1", "W2", "W3"]:
-            its = covered.get(target, [target])
-            segments, parks = segments_of(its), parks_of(its)
+        near = P._nearest_orgs(g, sites, places, orgs, max_hops=max_hops, nearest=nearest)
+        got = {place.id: [] for place in places}
+        for n, org, cost, offset, hops in zip(*(x.tolist() for x in (near.targets, near.orgs, near.costs, near.spreads, near.hops))):
+            got[places[n].id].append(((cost, hops < 0, offset, orgs[org]), (cost, offset, orgs[org], None if hops < 0 else hops)))
+        for place in places:
+            target, its, segments, parks = place.id, place.enterprises, place.segments, place.parks
             far = nx.multi_source_dijkstra_path_length(undirected, set(its), cutoff=max_hops)
             start = P._spread_key(target)
             ranked = []
@@ -745,8 +770,7 @@ def test_pairings_nearest_orgs_match_the_rule_by_brute_force(seed):
                 offset = (P._spread_key(org) - start) % P._TURN
                 ranked.append(((cost, hops is None, offset, org), (cost, offset, org, hops)))
             expected = [found for _, found in sorted(ranked)[:nearest]]
-            got = P._nearest_orgs(sites, target, its, segments, parks, max_hops=max_hops, nearest=nearest)
-            assert got == expected, (max_hops, nearest, target)
+            assert [found for _, found in sorted(got[target])] == expected, (max_hops, nearest, target)
 
 
 def test_planners_pause_the_collector_and_restore_it():
