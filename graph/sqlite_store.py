@@ -27,13 +27,18 @@ from graph.errors import StoreError, StoreMissing, VersionConflict
 from graph.records import Document, GraphData, GraphScan, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
 
+# The secondary indexes, by name: made with the tables, and built again after the rows
+# when a write fills an empty store (``_indexes_after_rows``).
+_INDEXES = {
+    "nodes_label": "CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label)",
+    "rels_target": "CREATE INDEX IF NOT EXISTS rels_target ON rels(target)",
+}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
     id TEXT PRIMARY KEY,
     label TEXT NOT NULL,
     props TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
 CREATE TABLE IF NOT EXISTS rels (
     type TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -41,7 +46,6 @@ CREATE TABLE IF NOT EXISTS rels (
     props TEXT NOT NULL,
     PRIMARY KEY (type, source, target)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rels_target ON rels(target);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     collection TEXT NOT NULL,
@@ -49,7 +53,7 @@ CREATE TABLE IF NOT EXISTS documents (
     body TEXT NOT NULL,
     PRIMARY KEY (collection, key)
 ) WITHOUT ROWID;
-"""
+""" + "".join(f"{sql};\n" for sql in _INDEXES.values())
 
 # A relationship is found by its source through the primary key (type, source, target)
 # with ``type IN (every type)``, so an index on source alone would only slow imports.
@@ -63,10 +67,15 @@ _TYPES = [t.value for t in RelType]
 _TYPE_MARKS = ",".join("?" * len(_TYPES))
 
 
+# One encoder for every row: ``json.dumps`` with options makes a new one per call, a
+# third of the encoding time of the city's 142k nodes.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
 def _dumps(props: dict) -> str:
     if not props:  # most relationships carry no properties
         return "{}"
-    return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _ENCODE(props)
 
 
 def _dumps_all(items: Iterable[dict]) -> Iterator[str]:
@@ -131,6 +140,24 @@ def _sqlite_errors(doing_zh: str, doing_en: str):
         return converted
 
     return decorate
+
+
+@contextmanager
+def _indexes_after_rows(db: sqlite3.Connection) -> Iterator[None]:
+    """Inside a write transaction: when the store holds no node and no relationship, its
+    secondary indexes are dropped for the block and built after it, in the same
+    transaction. A first import fills them in one sorted pass instead of one random
+    B-tree insert per row (city demo: 0.5 s of 2 s of SQLite's work). A write that fails
+    or is killed rolls the dropped indexes back with everything else; a store already
+    holding rows keeps them, its indexes would be rebuilt in full for a few rows."""
+    if db.execute("SELECT EXISTS (SELECT 1 FROM nodes) OR EXISTS (SELECT 1 FROM rels)").fetchone()[0]:
+        yield
+        return
+    for name in _INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    for sql in _INDEXES.values():
+        db.execute(sql)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -261,10 +288,11 @@ class SQLiteStore:
                     raise VersionConflict(expected_version, self._version(db))
                 # Records are taken as they come, a run of one label or type at a time and
                 # a chunk at a time: an import of millions streams through, never listed.
-                for label, run in groupby(nodes, attrgetter("label")):
-                    self._upsert_nodes(db, label.value, run, summary, tick)
-                for rtype, run in groupby(rels, attrgetter("type")):
-                    self._upsert_rels(db, rtype.value, run, summary, tick)
+                with _indexes_after_rows(db):
+                    for label, run in groupby(nodes, attrgetter("label")):
+                        self._upsert_nodes(db, label.value, run, summary, tick)
+                    for rtype, run in groupby(rels, attrgetter("type")):
+                        self._upsert_rels(db, rtype.value, run, summary, tick)
                 self._delete(db, delete_nodes, delete_rels, summary)
                 if dry_run:
                     summary.version = self.version()
@@ -288,8 +316,11 @@ class SQLiteStore:
 
     # One statement per row, run by executemany: new rows are inserted, existing ones get
     # their properties merged, and rows whose merged properties are unchanged are not
-    # touched (so not counted by total_changes). Added = the growth of the label's or
-    # type's row count; updated = the other changes.
+    # touched (so not counted by total_changes). Added = the growth of the table's row
+    # count over a run of one label or type (the only rows a run can add: an id stored
+    # under another label is refused); updated = the other changes. The whole table is
+    # counted, not the label's or type's rows: SQLite counts a table from its B-tree's
+    # pages (1 ms for the city's 551k relationships, 14 ms for its 300k supply links).
     _UPSERT_NODE = """
         INSERT INTO nodes(id, label, props) VALUES (?1, ?2, ?3)
         ON CONFLICT(id) DO UPDATE SET props = json_patch(props, excluded.props)
@@ -305,25 +336,25 @@ class SQLiteStore:
             self._check_labels(db, label, ids)
             return list(zip(ids, repeat(label), _dumps_all(n.props for n in chunk)))
 
-        self._upsert(db, self._UPSERT_NODE, run, rows, ("SELECT count(*) FROM nodes WHERE label = ?", (label,)), label, summary, tick)
+        self._upsert(db, self._UPSERT_NODE, run, rows, "SELECT count(*) FROM nodes", label, summary, tick)
 
     def _upsert_rels(self, db, rtype: str, run: Iterable[Rel], summary: WriteSummary, tick) -> None:
         def rows(chunk: list[Rel]) -> list[tuple]:
             return list(zip(repeat(rtype), [r.source for r in chunk], [r.target for r in chunk], _dumps_all(r.props for r in chunk)))
 
-        self._upsert(db, self._UPSERT_REL, run, rows, ("SELECT count(*) FROM rels WHERE type = ?", (rtype,)), rtype, summary, tick)
+        self._upsert(db, self._UPSERT_REL, run, rows, "SELECT count(*) FROM rels", rtype, summary, tick)
 
     @staticmethod
-    def _upsert(db, sql: str, run: Iterable, rows: Callable[[list], list[tuple]], count: tuple[str, tuple], kind: str,
+    def _upsert(db, sql: str, run: Iterable, rows: Callable[[list], list[tuple]], count: str, kind: str,
                 summary: WriteSummary, tick) -> None:
         """``sql`` for each record of ``run``, a chunk at a time; the rows of a chunk in key
         order fill the B-tree page by page (the importer hands each table in id order)."""
-        before_rows, before_changes, total = db.execute(*count).fetchone()[0], db.total_changes, 0
+        before_rows, before_changes, total = db.execute(count).fetchone()[0], db.total_changes, 0
         for chunk in _chunks(run, _BATCH):
             db.executemany(sql, sorted(rows(chunk)))
             total += len(chunk)
             tick(len(chunk))
-        added = db.execute(*count).fetchone()[0] - before_rows
+        added = db.execute(count).fetchone()[0] - before_rows
         updated = db.total_changes - before_changes - added
         SQLiteStore._count(summary, kind, total, added, updated)
 

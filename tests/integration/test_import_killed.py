@@ -91,6 +91,31 @@ def test_sigkill_during_import_leaves_store_as_before(tmp_path):
 
 
 @pytest.mark.slow
+def test_sigkill_during_a_first_import_leaves_an_empty_store_with_its_indexes(tmp_path):
+    """A first import builds the indexes after the rows, in its transaction: killed
+    before that, the store is as new, indexes and all."""
+    import sqlite3
+
+    db = tmp_path / "new.db"
+    SQLiteStore(db).close()
+    before = _content(db)
+    _write_enterprises(tmp_path / "big", 60_000, "B")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", str(db)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    seen = _at_first_batch_written(proc, lambda: os.kill(proc.pid, signal.SIGKILL))
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
+
+    assert _content(db) == before == (0, [], [])
+    with sqlite3.connect(db) as conn:
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        assert indexes == {"nodes_label", "rels_target"}
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
 def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_path):
     from neo4j_server import NEO4J_URI, SERVER_SKIP, clear_server, server_store
 
