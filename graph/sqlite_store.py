@@ -522,6 +522,8 @@ class SQLiteStore:
         found: dict[str, Label] = {}
         unique = ids if isinstance(ids, AbstractSet) else set(ids)  # a set (or a dict's keys) as it is: no copy of 10⁶ ids
         with self._lock, _decoding():
+            if not self._db.execute("SELECT EXISTS (SELECT 1 FROM nodes)").fetchone()[0]:
+                return found  # a first import asks about each of its ids: 300 queries at city scale, all answering nothing
             for chunk in _chunks(unique, _IN_CHUNK):
                 marks = ",".join("?" * len(chunk))
                 for node_id, label in self._db.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
