@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,18 @@ def _at_first_batch_written(proc: subprocess.Popen, kill) -> list[str]:
     return seen
 
 
+def _load_killed_mid_write(folder: Path, store: str) -> None:
+    """``redchain load folder --store store`` in a process of its own, SIGKILLed at the
+    first batch written but not the last."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "load", str(folder), "--store", store],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    seen = _at_first_batch_written(proc, lambda: os.kill(proc.pid, signal.SIGKILL))
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
+
+
 @pytest.mark.slow
 def test_sigkill_during_import_leaves_store_as_before(tmp_path):
     db = tmp_path / "store.db"
@@ -75,19 +88,30 @@ def test_sigkill_during_import_leaves_store_as_before(tmp_path):
     assert before[0] == 1 and len(before[1]) == 50
 
     _write_enterprises(tmp_path / "big", 60_000, "B")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", str(db)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    seen = _at_first_batch_written(proc, lambda: os.kill(proc.pid, signal.SIGKILL))
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
+    _load_killed_mid_write(tmp_path / "big", str(db))
 
     assert _content(db) == before
     store = SQLiteStore(db)  # and the store is still usable
     summary = import_paths(store, [tmp_path / "big"]).summary
     assert summary.added["Enterprise"] == 60_000
     store.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_first_import_leaves_an_empty_store_with_its_indexes(tmp_path):
+    """A first import builds the indexes after the rows, in its transaction: killed
+    before that, the store is as new, indexes and all."""
+    db = tmp_path / "new.db"
+    SQLiteStore(db).close()
+    before = _content(db)
+    _write_enterprises(tmp_path / "big", 60_000, "B")
+    _load_killed_mid_write(tmp_path / "big", str(db))
+
+    assert _content(db) == before == (0, [], [])
+    with sqlite3.connect(db) as conn:
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        assert indexes == {"nodes_label", "rels_target"}
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 @pytest.mark.slow
@@ -106,13 +130,7 @@ def test_sigkill_during_an_import_into_neo4j_leaves_the_database_as_before(tmp_p
     assert len(before[1]) == 50
 
     _write_enterprises(tmp_path / "big", 6_000, "B")  # 24,000 records: five batches
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "load", str(tmp_path / "big"), "--store", NEO4J_URI],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    seen = _at_first_batch_written(proc, lambda: os.kill(proc.pid, signal.SIGKILL))
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, f"the import was not killed mid-write: {''.join(seen)[-500:]}"
+    _load_killed_mid_write(tmp_path / "big", NEO4J_URI)
     assert _content(NEO4J_URI) == before  # the server rolled the open transaction back
 
     store = open_store(NEO4J_URI)  # and the database takes the same import whole

@@ -62,6 +62,25 @@ def test_a_scan_streams_what_read_returns(store):
         assert len(list(scan.nodes)) == 3 and list(scan.rels) == []
 
 
+def test_a_scan_gives_each_node_only_the_properties_asked_for(store):
+    store.write([Node(Label.PARTY_ORG, "O1", {"formation": "joint", "name": "联合支部", "star": 3}),
+                 Node(Label.ENTERPRISE, "E1", {"name": "甲", "status": "closed", "in_base": False, "note": None}),
+                 Node(Label.ENTERPRISE, "E2", {"name": "乙", "status": "closed", "in_base": False}),
+                 Node(Label.ENTERPRISE, "E3", {"name": "丙", "party_members": 0, "status": "active"})])
+    with store.scan(node_props={"status", "in_base", "formation", "note", "party_members"}) as scan:
+        nodes = list(scan.nodes)
+    assert nodes == [Node(Label.ENTERPRISE, "E1", {"status": "closed", "in_base": False}),  # a null is no property (as on Neo4j)
+                     Node(Label.ENTERPRISE, "E2", {"status": "closed", "in_base": False}),
+                     Node(Label.ENTERPRISE, "E3", {"party_members": 0, "status": "active"}),
+                     Node(Label.PARTY_ORG, "O1", {"formation": "joint"})]
+    assert [type(n.props.get("in_base")) for n in nodes] == [bool, bool, type(None), type(None)]
+    assert nodes[0].props is not nodes[1].props  # equal, yet each node's own
+    for asked, expected in (({"star"}, [{}, {}, {}, {"star": 3}]), (set(), [{}, {}, {}, {}]),
+                            ({'na"me', "star"}, [n.props for n in store.read().nodes])):  # no plain JSON path: whole
+        with store.scan(node_props=asked) as scan:
+            assert [n.props for n in scan.nodes] == expected, asked
+
+
 def test_a_scan_sees_one_version_and_the_store_writes_meanwhile(store):
     _sample(store)
     with store.scan() as scan:

@@ -142,6 +142,7 @@ def test_links_are_every_relationship_of_the_types_asked(store):
 
 
 def test_labels_of(store):
+    assert store.labels_of([E1, "O1"]) == {}
     _seed(store)
     assert store.labels_of([E1, "O1", "nope"]) == {E1: Label.ENTERPRISE, "O1": Label.PARTY_ORG}
 
