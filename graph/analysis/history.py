@@ -38,6 +38,7 @@ from graph.analysis.snapshot_states import STATE_COLLECTION  # noqa: F401  (migr
 from graph.analysis.snapshot_projection import snapshot_projection
 from graph.collector import collector_paused
 from graph.errors import NotFound
+from graph.kept_answers import coverage_question, keep_answer
 from graph.source_digest import ANALYSIS_RULES, source_digest
 from graph.store import GraphStore
 
@@ -110,6 +111,7 @@ def snapshot_now(store: GraphStore, *, when: datetime | date | None = None) -> s
         report, state = coverage_report(g), coverage_state(g)
         version = g.graph["version"]
         del g
+    keep_answer(store, coverage_question(None, None), version, report.to_dict())  # the next `report`, as computed
     return save_snapshot(store, report, when=when, state=state, computed_at=(version, rules))
 
 

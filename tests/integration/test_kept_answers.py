@@ -13,7 +13,7 @@ from api.cli.main import app
 from graph import kept_answers
 from graph.analysis.coverage import CoverageReport, coverage_report
 from graph.factory import open_store
-from graph.kept_answers import answers_path, kept_answer
+from graph.kept_answers import answers_path, coverage_question, kept_answer
 from graph.records import Node, Rel
 from graph.schema import Label, RelType
 from loaders.demo import demo_tables, write_demo_csv
@@ -128,9 +128,29 @@ def test_report_prints_the_same_from_a_kept_answer(tmp_path):
         assert kept.stdout == computed.stdout
     answers = kept_answers._read(db, (kept_answers.FORMAT, *open_store(str(db)).projection_key(),
                                       kept_answers.source_digest(*kept_answers.ANALYSIS_RULES)))
-    assert set(answers) == {("report", "chain", None), ("report", "segment", None), ("report", None, None),
-                            ("report", "park", "C01")}
-    assert CoverageReport.from_dict(answers[("report", "chain", None)]).to_dict() == answers[("report", "chain", None)]
+    assert set(answers) == {coverage_question("chain", None), coverage_question("segment", None),
+                            coverage_question(None, None), coverage_question("park", "C01")}
+    by_chain = answers[coverage_question("chain", None)]
+    assert CoverageReport.from_dict(by_chain).to_dict() == by_chain
 
     missing = runner.invoke(app, ["report", "--chain", "C99", "--store", str(db)], env=env)
     assert missing.exit_code != 0 and "C99" in missing.output
+
+
+def test_the_coverage_an_import_computes_for_its_snapshot_is_the_next_reports_answer(tmp_path):
+    from graph.analysis.history import snapshot_now
+    from graph.projection import load_projection
+
+    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
+    write_demo_csv(demo_tables("small", 2024), csv_dir)
+    store = open_store(str(db))
+    import_paths(store, [csv_dir])
+    snapshot_now(store)  # as `redchain load` and the import API do
+    assert not (tmp_path / "d.db.projection").exists()
+
+    def computed(g):
+        raise AssertionError("computed again")
+
+    kept = kept_answer(open_store(str(db)), coverage_question(None, None), computed)
+    assert kept == coverage_report(load_projection(store)).to_dict()
+    store.close()
