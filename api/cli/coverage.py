@@ -6,7 +6,6 @@ as ``rich.text.Text``, so brackets in a company name are printed, never read as 
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
