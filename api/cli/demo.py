@@ -12,7 +12,6 @@ import typer
 from api.cli.common import StoreOption, cli_store, console, err_console, fail, writing
 from api.cli.imports import import_with_progress, summary_table
 from graph.errors import ImportFailed
-from loaders.demo import demo_tables, write_demo_csv
 
 
 class Scale(str, Enum):
@@ -29,6 +28,8 @@ def demo(
     store: StoreOption = None,
 ) -> None:
     """生成一个确定的演示园区（同一种子同一结果），像用户文件一样导入。"""
+    from loaders.demo import demo_tables, write_demo_csv  # the generator's tables: loaded only to generate
+
     with console.status(f"正在生成演示数据（{scale.value}，种子 {seed}）…"):
         tables = demo_tables(scale.value, seed)
     with tempfile.TemporaryDirectory(prefix="redchain-demo-") as tmp:

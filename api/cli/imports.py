@@ -20,8 +20,11 @@ from graph.errors import ImportFailed, RedchainError, StoreMissing
 from graph.factory import open_store
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, REL_ZH, Label
-from loaders.importer import BadOption, ImportReport, import_options, import_paths
-from loaders.template import write_template
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the importer (pandas' readers, the validation rules) is loaded by the commands that import
+    from loaders.importer import ImportReport
 
 _KIND_ZH = {label.value: zh for label, zh in LABEL_ZH.items()} | {rtype.value: zh for rtype, zh in REL_ZH.items()}
 
@@ -63,6 +66,8 @@ def import_with_progress(store, files: list[Path], dry_run: bool, **options) -> 
 
 
 def _import_with_progress(store, files: list[Path], dry_run: bool, **options) -> ImportReport:
+    from loaders.importer import import_paths
+
     def describe(shown: list[str], rows: int, summary) -> list:
         return [audit.import_entry(CLI, [Path(f).name for f in shown], rows, summary)]
 
@@ -123,6 +128,8 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """导入文件：全部写入或全不写入；重复导入同样的文件不改变数据。"""
+    from loaders.importer import BadOption, import_options
+
     try:
         mapping, table = import_options(maps or [], as_table)
     except BadOption as exc:
@@ -173,6 +180,8 @@ def template(
     out: Annotated[Path, typer.Argument(help="模板文件保存到哪里（.xlsx）。", show_default=False)],
 ) -> None:
     """生成 Excel 导入模板：每张表一个工作表，中文表头，带下拉选项。"""
+    from loaders.template import write_template
+
     with writing(out):
         path = write_template(out)
     console.print(f"已生成导入模板：{path}", highlight=False)
