@@ -23,8 +23,6 @@ a failure to read or write it only costs the answer's computation.
 from __future__ import annotations
 
 import marshal
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Hashable
 
@@ -61,17 +59,16 @@ def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.Mul
     """
     from graph.projection import load_projection  # networkx with it: only when computing
 
-    key = store.projection_key() if hasattr(store, "projection_key") else None
-    anchor = projection_cache.anchor(store, key[0]) if key is not None else None
-    rules = source_digest(*ANALYSIS_RULES)
-    if anchor is not None:
-        answers = _read(anchor, (FORMAT, key[0], key[1], rules))
+    kept = _kept_for(store)
+    if kept is not None:
+        anchor, store_id, version = kept
+        answers = _read(anchor, _header(store_id, version))
         if question in answers:
             return answers[question]
     g = load_projection(store)
     answer = compute(g)
-    if anchor is not None:
-        _write(anchor, (FORMAT, key[0], g.graph["version"], rules), question, answer)
+    if kept is not None:
+        _write(anchor, _header(store_id, g.graph["version"]), question, answer)
     return answer
 
 
@@ -79,10 +76,22 @@ def keep_answer(store: GraphStore, question: Hashable, version: int, answer: obj
     """Keep ``answer``, computed elsewhere from the store at ``version`` by the current
     rules: the coverage every import computes for its snapshot is then the next
     ``report``'s answer, without the projection being built."""
+    kept = _kept_for(store)
+    if kept is not None:
+        anchor, store_id, _ = kept
+        _write(anchor, _header(store_id, version), question, answer)
+
+
+def _kept_for(store: GraphStore) -> tuple[Path, str, int] | None:
+    """(the file's anchor, the store's id, its version), or None for a store whose answers
+    are not kept (no id before its first write, or no cache folder)."""
     key = store.projection_key() if hasattr(store, "projection_key") else None
     anchor = projection_cache.anchor(store, key[0]) if key is not None else None
-    if anchor is not None:
-        _write(anchor, (FORMAT, key[0], version, source_digest(*ANALYSIS_RULES)), question, answer)
+    return (anchor, *key) if anchor is not None else None
+
+
+def _header(store_id: str, version: int) -> tuple:
+    return (FORMAT, store_id, version, source_digest(*ANALYSIS_RULES))
 
 
 def _read(anchor: Path, header: tuple) -> dict:
@@ -99,23 +108,14 @@ def _read(anchor: Path, header: tuple) -> dict:
 def _write(anchor: Path, header: tuple, question: Hashable, answer: object) -> None:
     """Add the answer to the file's answers of the same header (a file of another version
     or rules is replaced), all of them dropped first when they would pass the budget."""
-    target = answers_path(anchor)
     try:
         encoded = marshal.dumps(answer, _MARSHAL_VERSION)
-        answers = _read(anchor, header)
-        if len(encoded) > KEPT_ANSWERS_BYTES:
-            return
-        if len(marshal.dumps(answers, _MARSHAL_VERSION)) + len(encoded) > KEPT_ANSWERS_BYTES:
-            answers = {}
-        answers[question] = answer
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(header, handle, _MARSHAL_VERSION)
-                marshal.dump(answers, handle, _MARSHAL_VERSION)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, ValueError):  # ValueError: a value marshal cannot keep; the next process computes it
-        pass
+    except ValueError:  # a value marshal cannot keep: the next process computes it
+        return
+    if len(encoded) > KEPT_ANSWERS_BYTES:
+        return
+    answers = _read(anchor, header)
+    if len(marshal.dumps(answers, _MARSHAL_VERSION)) + len(encoded) > KEPT_ANSWERS_BYTES:
+        answers = {}
+    answers[question] = answer
+    projection_cache.write_kept(answers_path(anchor), header, answers)

@@ -82,16 +82,23 @@ def load(store_path: Path, store_id: str, version: int) -> nx.MultiDiGraph | Non
 
 def save(store_path: Path, store_id: str, g: nx.MultiDiGraph) -> None:
     """Keep ``g`` for the next process; a failure to write only costs that process a rebuild."""
-    target = cache_path(store_path)
+    write_kept(cache_path(store_path), (FORMAT, store_id, g.graph["version"]), (g.graph, g._node, g._succ, g._pred))
+
+
+def write_kept(target: Path, header: tuple, body: object) -> None:
+    """Write ``header`` then ``body`` in marshal's format to ``target``, atomically (a reader
+    sees the old file or the new one) and readable by its owner only. A failure to write,
+    or a value marshal cannot keep (ValueError), leaves the old file: the next process
+    computes what it would have read."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                marshal.dump((FORMAT, store_id, g.graph["version"]), handle, _MARSHAL_VERSION)
-                marshal.dump((g.graph, g._node, g._succ, g._pred), handle, _MARSHAL_VERSION)
+                marshal.dump(header, handle, _MARSHAL_VERSION)
+                marshal.dump(body, handle, _MARSHAL_VERSION)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except (OSError, ValueError):  # ValueError: a value marshal cannot keep; the next process rebuilds
+    except (OSError, ValueError):
         pass

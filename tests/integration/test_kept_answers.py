@@ -10,7 +10,7 @@ import shutil
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from graph import kept_answers
+from graph import kept_answers, projection_cache
 from graph.analysis.coverage import CoverageReport, coverage_report
 from graph.factory import open_store
 from graph.kept_answers import answers_path, coverage_question, kept_answer
@@ -92,7 +92,7 @@ def test_past_the_budget_the_file_starts_again_and_a_failure_only_costs_computin
     def failing(*args, **kwargs):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(kept_answers.tempfile, "mkstemp", failing)
+    monkeypatch.setattr(projection_cache.tempfile, "mkstemp", failing)
     assert kept_answer(store, ("q", 3), computed)["totals"]["base"] == 2 and computed.count == 5
     store.close()
 
