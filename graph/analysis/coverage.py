@@ -142,7 +142,7 @@ class CoverageReport:
 
 @dataclass(frozen=True)
 class Reach:
-    """How party work reaches a set of enterprises (two maps rather than one record per
+    """How party work reaches a set of enterprises (maps rather than one record per
     enterprise: at 100k enterprises the records alone would cost more than the scan)."""
 
     orgs: dict[str, Sequence[str]]  # enterprise -> PartyOrgs that COVER it; only covered ones
@@ -280,7 +280,7 @@ class _Summariser:
         reach = enterprise_reach(g, base)
         self.orgs_of = reach.orgs
         self.covering_base = set(reach.covers)  # the whole base's orgs, without a union over it
-        self.figures = _ArticleFigures(g, base, reach, _states(base, reach, self.formation))
+        self.figures = _ArticleFigures(g, base, reach, _states(base, reach, self.formation), self.formation)
         self.code = self.figures.code
 
     def __call__(self, members: Iterable[str], chains: Iterable[str]) -> Coverage:
@@ -337,7 +337,8 @@ class _ArticleFigures:
     number of party members counts as none.
     """
 
-    def __init__(self, g: nx.MultiDiGraph, base: list[str], reach: Reach, state: dict[str, str]):
+    def __init__(self, g: nx.MultiDiGraph, base: list[str], reach: Reach, state: dict[str, str],
+                 formation: dict[str, str | None]):
         # uncovered imports this module, so its thresholds are read here, once
         from graph.analysis.uncovered import MIN_BRANCH_MEMBERS, MIN_JOINT_MEMBERS
 
@@ -366,7 +367,7 @@ class _ArticleFigures:
         attrs = list(map(nodes.__getitem__, orgs))
         self.star = dict(zip(orgs, map(dict.get, attrs, repeat("star"))))  # a number, or None: keyed when counted
         self.demonstration = set(compress(orgs, map(dict.get, attrs, repeat("demonstration"))))
-        self.joint = set(compress(orgs, map(eq, map(dict.get, attrs, repeat("formation")), repeat("joint"))))
+        self.joint = set(compress(formation, map(eq, formation.values(), repeat("joint"))))
         self.reach = dict(zip(reach.covers, map(len, reach.covers.values())))  # every org's, read for joint ones
 
     def __call__(self, flag_counts: Counter, size: int, orgs: set[str]) -> dict:
