@@ -102,8 +102,8 @@ class CellsDigest:
 
 def _row_numbers(numbers) -> tuple | list:
     """Row numbers as one value whether a reader kept them as a range or a list (a blank
-    line at the end of a CSV makes it a list of the same numbers). They only increase, so
-    a list from first to last without a gap is that range."""
+    line between rows of a CSV makes them a list; an xlsx reader may list them too). They
+    only increase, so a list from first to last without a gap is that range."""
     if not numbers or numbers[-1] - numbers[0] == len(numbers) - 1:
         return (numbers[0], len(numbers)) if numbers else ()
     return list(numbers)
