@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from contextlib import contextmanager
-from typing import Annotated, Iterator
+from typing import TYPE_CHECKING, Annotated, Iterator
 from pathlib import Path
 
 import typer
@@ -20,8 +20,6 @@ from graph.errors import ImportFailed, RedchainError, StoreMissing
 from graph.factory import open_store
 from graph.records import WriteSummary
 from graph.schema import LABEL_ZH, REL_ZH, Label
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the importer (pandas' readers, the validation rules) is loaded by the commands that import
     from loaders.importer import ImportReport
