@@ -227,7 +227,7 @@ def _nearest_orgs(
     )
     t, o, costs, spreads, hops = _linked_orgs(g, sites, places, orgs, segments, parks, max_hops=max_hops)
 
-    unlinked = HOP_COST * (max_hops + 1)  # the cheapest tier
+    unlinked = _unlinked_cost(max_hops)  # the cheapest tier
     filled = np.bincount(t[costs <= unlinked], minlength=len(places)) >= nearest
     in_tiers = np.array([bool(place.segments or place.parks) for place in places], dtype=bool)  # else none is
     walked = in_tiers & ~filled
@@ -257,6 +257,12 @@ def _nearest_orgs(
         segment_ids,
         park_ids,
     )
+
+
+def _unlinked_cost(max_hops: int) -> int:
+    """The cost of an organisation no supply link reaches within ``max_hops``: one hop
+    beyond the farthest linked one, before its segment and park costs."""
+    return HOP_COST * (max_hops + 1)
 
 
 def _linked_orgs(
@@ -315,7 +321,7 @@ def _with_tiers(
     start, segments, parks = _spread_key(place.id), place.segments, place.parks
     linked_orgs = {org for _, _, org, _ in linked}
     org_segments, org_parks = sites.segments, sites.parks
-    unlinked = HOP_COST * (max_hops + 1)
+    unlinked = _unlinked_cost(max_hops)
     tiers = sorted(  # (cost, places, whether an org there is in the cheaper "both" tier instead)
         [
             (unlinked, [sites.by_both.get((s, p), ()) for s in segments for p in parks], None),
