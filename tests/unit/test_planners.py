@@ -573,10 +573,12 @@ def test_pairings_pool_targets_offered_the_same_candidates():
 
 
 
+@pytest.mark.parametrize("block_pairs", [2**22, 40, 4])
 @pytest.mark.parametrize("seed", range(5))
-def test_pairings_supply_hops_match_breadth_first_search(seed):
+def test_pairings_supply_hops_match_breadth_first_search(seed, block_pairs):
     """The level-by-level search for all targets at once (organisations next to each
-    frontier) against plain shortest path lengths over the supply links, either direction."""
+    frontier) against plain shortest path lengths over the supply links, either direction;
+    the same when blocks of targets are halved to hold fewer pairs."""
     import networkx as nx
     import numpy as np
 
@@ -604,10 +606,17 @@ def test_pairings_supply_hops_match_breadth_first_search(seed):
     starts = [rng.sample(enterprises, k) for k in (1, 1, 2, 3)]
     sites = [(n, supply.number[e]) for n, start in enumerate(starts) for e in start]
     for max_hops in range(4):
-        t, o, hops = nearness.supply_hops(
-            supply, tuple(np.array(x) for x in zip(*sites)), tuple(np.array(x) for x in zip(*covers)), len(orgs), max_hops
-        )
+        blocks = list(nearness.supply_hops(
+            supply, tuple(np.array(x) for x in zip(*sites)), tuple(np.array(x) for x in zip(*covers)), len(orgs), max_hops,
+            block_pairs=block_pairs,
+        ))
+        t, o, hops = (np.concatenate(part) for part in zip(*blocks))
         got = {(n, orgs[org]): h for n, org, h in zip(t.tolist(), o.tolist(), hops.tolist())}
+        assert t.tolist() == sorted(t.tolist())  # in order of target, blocks one after another
+        for bt, _, _ in blocks:  # a block of several targets holds no more pairs than allowed
+            assert len(set(bt.tolist())) <= 1 or len(bt) <= block_pairs
+        if len(t) > block_pairs:
+            assert len(blocks) > 1
         expected = {}
         for n, start in enumerate(starts):
             far = nx.multi_source_dijkstra_path_length(undirected, set(start), cutoff=max_hops)

@@ -38,6 +38,10 @@ class Adjacency:
         self.starts = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=size), out=self.starts[1:])
 
+    def count(self, rows: np.ndarray) -> int:
+        """How many values ``rows`` have in all, with repeats."""
+        return int((self.starts[rows + 1] - self.starts[rows]).sum())
+
     def expand(self, owners: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(owner, value) for every value of every row, each row's owner repeated."""
         starts = self.starts[rows]
@@ -62,38 +66,97 @@ class SupplyLinks:
         self.neighbours = Adjacency(np.concatenate([tails, heads]), np.concatenate([heads, tails]), self.size)
 
 
+BLOCK_PAIRS = 2**20  # (target, enterprise or organisation) pairs a block of targets may reach in all
+
+
+class _TooMany(Exception):
+    """A block of targets reaches more pairs than ``BLOCK_PAIRS``: it is split."""
+
+
 def supply_hops(
     links: SupplyLinks,
     sites: tuple[list[int], list[int]],
     covers: tuple[list[int], list[int]],
     orgs: int,
     max_hops: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    *,
+    block_pairs: int = BLOCK_PAIRS,
+):
     """The fewest supply-link hops (either direction, at most ``max_hops``) from one of a
-    target's enterprises to one an organisation covers: (target, organisation, hops) for
-    every pair within reach, in order of target, then organisation.
+    target's enterprises to one an organisation covers: yields (target, organisation,
+    hops) arrays for every pair within reach, a block of targets at a time, in order of
+    target, then organisation.
 
-    ``sites`` are (target, enterprise) pairs, ``covers`` (organisation, enterprise) pairs,
-    ``orgs`` how many organisations are numbered. Level by level, as a breadth-first search
-    from all targets at once: the organisations covering an enterprise, or one next to an
-    enterprise exactly ``hop - 1`` away, are at most ``hop`` away; the minimum over levels
-    is the fewest hops, and the farthest level of enterprises is never listed.
+    ``sites`` are (target, enterprise) pairs in order of target, ``covers`` (organisation,
+    enterprise) pairs, ``orgs`` how many organisations are numbered. Level by level, as a
+    breadth-first search from all of a block's targets at once: the organisations covering
+    an enterprise, or one next to an enterprise exactly ``hop - 1`` away, are at most
+    ``hop`` away; the minimum over levels is the fewest hops, and the farthest level of
+    enterprises is never listed.
+
+    Why blocks: each hop multiplies what is reached. At city scale three hops reach 30
+    million (target, enterprise) pairs and four most of the graph for every target, which
+    held at once is gigabytes. Targets are independent, so a block is searched whole if
+    its levels together reach no more than ``block_pairs`` pairs, else it is halved (a single
+    target is always searched, however far it reaches); the next block starts at the
+    size that last fitted, and grows again while blocks fit.
     """
     by_target, by_enterprise = (np.array(x, dtype=np.int64) for x in sites)
     covers = tuple(np.array(x, dtype=np.int64) for x in covers)
     covering = Adjacency(covers[1], covers[0], links.size)
-    found = [(*covering.expand(by_target, by_enterprise), 0)]
+    next_to = None
     if max_hops > 0:
         # enterprise -> the organisations covering one of its neighbours, each once
-        org, next_to = links.neighbours.expand(covers[0], covers[1])
-        next_to, org = np.divmod(_distinct(next_to * orgs + org), orgs)
-        next_to = Adjacency(next_to, org, links.size)
+        org, near = links.neighbours.expand(covers[0], covers[1])
+        near, org = np.divmod(_distinct(near * orgs + org), orgs)
+        next_to = Adjacency(near, org, links.size)
+    targets = int(by_target[-1]) + 1 if len(by_target) else 0
+    bounds = np.searchsorted(by_target, np.arange(targets + 1))  # where each target's sites begin
+    first, size = 0, max(targets, 1)
+    while first < targets:
+        last = min(first + size, targets)
+        block = slice(bounds[first], bounds[last])
+        try:
+            yield _block_hops(
+                links, covering, next_to, by_target[block], by_enterprise[block], orgs, max_hops,
+                block_pairs if last - first > 1 else None,
+            )
+        except _TooMany:
+            size = max(1, (last - first) // 2)
+            continue
+        first, size = last, size * 2
+
+
+def _block_hops(
+    links: SupplyLinks,
+    covering: Adjacency,
+    next_to: Adjacency | None,
+    by_target: np.ndarray,
+    by_enterprise: np.ndarray,
+    orgs: int,
+    max_hops: int,
+    limit: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``supply_hops`` for one block of targets; ``_TooMany`` if the pairs found and
+    reached, counted with repeats, would be more than ``limit`` (None: no limit)."""
+    held = 0
+
+    def expand(adjacency: Adjacency, owners: np.ndarray, rows: np.ndarray):
+        nonlocal held
+        held += adjacency.count(rows)
+        if limit is not None and held > limit:
+            raise _TooMany
+        return adjacency.expand(owners, rows)
+
+    found = [(*expand(covering, by_target, by_enterprise), 0)]
+    if next_to is not None:
         seen = _distinct(by_target * links.size + by_enterprise)  # (target, enterprise) as one number
         for hop in range(1, max_hops + 1):
-            found.append((*next_to.expand(by_target, by_enterprise), hop))
+            found.append((*expand(next_to, by_target, by_enterprise), hop))
             if hop < max_hops:
-                further_target, further = links.neighbours.expand(by_target, by_enterprise)
+                further_target, further = expand(links.neighbours, by_target, by_enterprise)
                 reached = _distinct(further_target * links.size + further)
+                del further_target, further
                 reached = reached[~_sorted_in(reached, seen)]
                 seen = np.sort(np.concatenate([seen, reached]))
                 by_target, by_enterprise = np.divmod(reached, links.size)

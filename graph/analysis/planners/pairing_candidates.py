@@ -225,7 +225,9 @@ def _nearest_orgs(
         nearness.place_masks([place.parks for place in places], park_ids),
         nearness.place_masks([sites.parks[org] for org in orgs], park_ids),
     )
-    t, o, costs, spreads, hops = _linked_orgs(g, sites, places, orgs, segments, parks, max_hops=max_hops)
+    t, o, costs, spreads, hops = _linked_orgs(
+        g, sites, places, orgs, segments, parks, max_hops=max_hops, nearest=nearest
+    )
 
     unlinked = _unlinked_cost(max_hops)  # the cheapest tier
     filled = np.bincount(t[costs <= unlinked], minlength=len(places)) >= nearest
@@ -274,36 +276,47 @@ def _linked_orgs(
     parks: tuple[np.ndarray, np.ndarray],
     *,
     max_hops: int,
+    nearest: int,
 ):
-    """The strong organisations linked by supply to each target, as arrays (target, org,
-    cost, spread, hops) ordered by target, cost, spread and id (the order of ``orgs``).
+    """Each target's ``nearest`` cheapest strong organisations linked by supply, as arrays
+    (target, org, cost, spread, hops) ordered by target, cost, spread and id (the order of
+    ``orgs``).
 
     ``segments`` and ``parks`` are the bitmasks (``nearness.place_masks``) of the targets
-    and of the organisations."""
+    and of the organisations. Only the ``nearest`` cheapest are kept, block by block as
+    ``nearness.supply_hops`` yields them: no target takes more from the linked ones, and a
+    dearer linked organisation is never reached in the unlinked tiers either, as it costs
+    less there as linked than the tier it sits in, after ``nearest`` cheaper ones."""
     links = nearness.SupplyLinks(g)
     org_number = {org: n for n, org in enumerate(orgs)}
-    t, o, hops = nearness.supply_hops(
+    own = np.array([org_number.get(place.id, -1) for place in places], dtype=np.int64)
+    start = np.array([_spread_key(place.id) for place in places], dtype=np.int64)
+    spread_keys = np.array([sites.spread[org] for org in orgs], dtype=np.int64)
+    kept = []
+    for t, o, hops in nearness.supply_hops(
         links,
         ([n for n, place in enumerate(places) for _ in place.enterprises],
          [links.number[e] for place in places for e in place.enterprises]),
         ([org_number[org] for org, _ in sites.covers], [links.number[e] for _, e in sites.covers]),
         len(orgs),
         max_hops,
-    )
-    own = np.array([org_number.get(place.id, -1) for place in places], dtype=np.int64)
-    others = o != own[t]  # a target is never its own partner
-    t, o, hops = t[others], o[others], hops[others]
-    costs = (
-        HOP_COST * hops
-        + np.where((segments[0][t] & segments[1][o]).any(axis=1), 0, OTHER_SEGMENT_COST)
-        + np.where((parks[0][t] & parks[1][o]).any(axis=1), 0, OTHER_PARK_COST)
-    )
-    start = np.array([_spread_key(place.id) for place in places], dtype=np.int64)
-    spreads = (np.array([sites.spread[org] for org in orgs], dtype=np.int64)[o] - start[t]) % _TURN
-    # by target, cost, spread, then id: the pairs come in order of target and id, and a
-    # stable sort keeps that order at a tie (target and cost above the spread's 32 bits)
-    order = np.argsort((t * (costs.max(initial=0) + 1) + costs) * _TURN + spreads, kind="stable")
-    return t[order], o[order], costs[order], spreads[order], hops[order]
+    ):
+        others = o != own[t]  # a target is never its own partner
+        t, o, hops = t[others], o[others], hops[others]
+        costs = (
+            HOP_COST * hops
+            + np.where((segments[0][t] & segments[1][o]).any(axis=1), 0, OTHER_SEGMENT_COST)
+            + np.where((parks[0][t] & parks[1][o]).any(axis=1), 0, OTHER_PARK_COST)
+        )
+        spreads = (spread_keys[o] - start[t]) % _TURN
+        # by target, cost, spread, then id: the pairs come in order of target and id, and a
+        # stable sort keeps that order at a tie (target and cost above the spread's 32 bits)
+        order = np.argsort((t * (costs.max(initial=0) + 1) + costs) * _TURN + spreads, kind="stable")
+        order = order[nearness.place_in_group(t[order]) < nearest]
+        kept.append((t[order], o[order], costs[order], spreads[order], hops[order]))
+    if not kept:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(5))
+    return tuple(np.concatenate(part) for part in zip(*kept))
 
 
 def _with_tiers(
