@@ -626,6 +626,33 @@ def test_pairings_supply_hops_match_breadth_first_search(seed, block_pairs):
         assert got == expected, max_hops
 
 
+def test_pairings_supply_hops_stop_for_settled_targets():
+    """A target the caller calls settled after a level is searched no further: its pairs
+    are those up to that level, the other targets' are all of theirs."""
+    import numpy as np
+
+    from graph.analysis.planners import nearness
+
+    b = GraphBuilder()
+    for e in ("A", "B", "C", "D"):
+        b.enterprise(e)
+    b.rel("SUPPLIES", "A", "B").rel("SUPPLIES", "B", "C").rel("SUPPLIES", "C", "D")
+    g = b.projection()
+    supply = nearness.SupplyLinks(g)
+    n = supply.number
+    covers = ([0, 1, 2], [n["A"], n["C"], n["D"]])  # org 0 covers A, 1 covers C, 2 covers D
+    sites = ([0, 1], [n["A"], n["A"]])  # two targets, both at A
+    asked = []
+
+    def settled(t, o, hops, level):
+        asked.append(level)
+        return np.array([0]) if level == 0 else np.array([], dtype=np.int64)  # target 0 stops after hop 0
+
+    (t, o, hops), = nearness.supply_hops(supply, sites, covers, 3, 3, settled=settled)
+    assert list(zip(t.tolist(), o.tolist(), hops.tolist())) == [(0, 0, 0), (1, 0, 0), (1, 1, 2), (1, 2, 3)]
+    assert asked == [0, 1, 2]
+
+
 def test_pairings_least_shared_place_over_several_words_of_bits():
     from graph.analysis.planners import nearness
 

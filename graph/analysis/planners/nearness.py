@@ -18,7 +18,7 @@ import itertools
 
 import numpy as np  # 0.1 s of import: this module is imported only when pairs are planned
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
@@ -69,6 +69,10 @@ class SupplyLinks:
 BLOCK_PAIRS = 2**20  # (target, enterprise or organisation) pairs a block of targets may reach in all
 
 
+Settled = Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray]
+"""(targets, organisations, hops, level) -> the targets, sorted, the search may stop at."""
+
+
 class _TooMany(Exception):
     """A block of targets reaches more pairs than ``BLOCK_PAIRS``: it is split."""
 
@@ -81,6 +85,7 @@ def supply_hops(
     max_hops: int,
     *,
     block_pairs: int = BLOCK_PAIRS,
+    settled: Settled | None = None,
 ):
     """The fewest supply-link hops (either direction, at most ``max_hops``) from one of a
     target's enterprises to one an organisation covers: yields (target, organisation,
@@ -100,6 +105,10 @@ def supply_hops(
     its levels together reach no more than ``block_pairs`` pairs, else it is halved (a single
     target is always searched, however far it reaches); the next block starts at the
     size that last fitted, and grows again while blocks fit.
+
+    ``settled``, if given, is asked after each level which targets need look no further,
+    from the pairs found so far (target, organisation, fewest hops) and that level: their
+    enterprises are dropped from the search, and they have no pairs beyond it.
     """
     by_target, by_enterprise = (np.array(x, dtype=np.int64) for x in sites)
     covers = tuple(np.array(x, dtype=np.int64) for x in covers)
@@ -119,7 +128,7 @@ def supply_hops(
         try:
             yield _block_hops(
                 links, covering, next_to, by_target[block], by_enterprise[block], orgs, max_hops,
-                block_pairs if last - first > 1 else None,
+                block_pairs if last - first > 1 else None, settled,
             )
         except _TooMany:
             size = max(1, (last - first) // 2)
@@ -136,6 +145,7 @@ def _block_hops(
     orgs: int,
     max_hops: int,
     limit: int | None,
+    settled: Settled | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``supply_hops`` for one block of targets; ``_TooMany`` if the pairs found and
     reached, counted with repeats, would be more than ``limit`` (None: no limit)."""
@@ -148,11 +158,17 @@ def _block_hops(
             raise _TooMany
         return adjacency.expand(owners, rows)
 
-    found = [(*expand(covering, by_target, by_enterprise), 0)]
+    levels = max_hops + 1
+    # (target, organisation, hops) as one number: sorted, the first of each pair has its fewest hops
+    found = _fewest(_numbered(*expand(covering, by_target, by_enterprise), 0, orgs, levels), levels)
     if next_to is not None:
         seen = _distinct(by_target * links.size + by_enterprise)  # (target, enterprise) as one number
         for hop in range(1, max_hops + 1):
-            found.append((*expand(next_to, by_target, by_enterprise), hop))
+            if settled is not None and len(by_target):
+                done = settled(*_unnumbered(found, orgs, levels), hop - 1)
+                by_target, by_enterprise = (x[~_sorted_in(by_target, done)] for x in (by_target, by_enterprise))
+            found = np.concatenate([found, _numbered(*expand(next_to, by_target, by_enterprise), hop, orgs, levels)])
+            found = _fewest(found, levels)
             if hop < max_hops:
                 further_target, further = expand(links.neighbours, by_target, by_enterprise)
                 reached = _distinct(further_target * links.size + further)
@@ -160,12 +176,23 @@ def _block_hops(
                 reached = reached[~_sorted_in(reached, seen)]
                 seen = np.sort(np.concatenate([seen, reached]))
                 by_target, by_enterprise = np.divmod(reached, links.size)
-    # (target, organisation, hops) as one number: sorted, the first of each pair has its fewest hops
-    levels = max_hops + 1
-    pairs = np.sort(np.concatenate([(t * orgs + o) * levels + hop for t, o, hop in found]))
-    pairs = pairs[np.r_[True, pairs[1:] // levels != pairs[:-1] // levels]] if len(pairs) else pairs
-    pairs, hops = np.divmod(pairs, levels)
+    return _unnumbered(found, orgs, levels)
+
+
+def _numbered(targets: np.ndarray, found: np.ndarray, hop: int, orgs: int, levels: int) -> np.ndarray:
+    """(target, organisation, hop) pairs as one number each."""
+    return (targets * orgs + found) * levels + hop
+
+
+def _unnumbered(numbers: np.ndarray, orgs: int, levels: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pairs, hops = np.divmod(numbers, levels)
     return *np.divmod(pairs, orgs), hops
+
+
+def _fewest(numbers: np.ndarray, levels: int) -> np.ndarray:
+    """Each (target, organisation) once, with its fewest hops, sorted."""
+    numbers = np.sort(numbers)
+    return numbers[np.r_[True, numbers[1:] // levels != numbers[:-1] // levels]] if len(numbers) else numbers
 
 
 def _distinct(numbers: np.ndarray) -> np.ndarray:
