@@ -12,6 +12,7 @@ Every public method turns ``sqlite3.Error`` into ``StoreError`` naming the file,
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 import json
 import re
@@ -201,6 +202,9 @@ class SQLiteStore:
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                # The store holds people's names and phone numbers: a new file is the
+                # owner's alone, and SQLite gives its journal files the file's own mode.
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")

@@ -4,7 +4,9 @@ StoreMissing."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,23 @@ def test_an_existing_file_without_create(tmp_path):
     store = SQLiteStore(Path(tmp_path / "x.db"), create=False)
     assert store.version() == 0
     store.close()
+
+
+def test_a_new_store_file_and_its_journal_are_the_owners_alone(tmp_path):
+    """It holds people's names: made 0600 whatever the umask, and SQLite gives its WAL the
+    file's mode. A file that exists keeps the mode its owner gave it."""
+    old = os.umask(0o022)
+    try:
+        store = SQLiteStore(tmp_path / "x.db")
+        store.write([Node(Label.ENTERPRISE, "E1", {"name": "甲"})])
+        assert stat.S_IMODE((tmp_path / "x.db").stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "x.db-wal").stat().st_mode) == 0o600
+        store.close()
+        (tmp_path / "shared.db").touch(mode=0o640)
+        SQLiteStore(tmp_path / "shared.db").close()
+        assert stat.S_IMODE((tmp_path / "shared.db").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
 
 
 @pytest.mark.parametrize("stored, reason", [
