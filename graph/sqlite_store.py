@@ -447,7 +447,9 @@ class SQLiteStore:
         pass through that connection's small default cache, not the writes' large one.
         Errors become ``StoreError`` as for every other read. With ``node_props``, each
         node carries only those of its properties (a null counts as absent, as in Neo4j's
-        scan): SQLite cuts them out of the stored JSON (``_kept_props``).
+        scan): SQLite cuts them out of the stored JSON (``_kept_props``). If one of the
+        names is not a plain identifier, which no JSON path spells safely, nodes carry all
+        their properties instead, and the reader keeps what it needs.
         """
         wanted = sorted({RelType(t).value for t in rel_types}) if rel_types is not None else None
         kept = sorted(set(node_props)) if node_props is not None else None

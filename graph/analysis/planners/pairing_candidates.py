@@ -184,8 +184,8 @@ def _reasons_by_kind(g: nx.MultiDiGraph, near: _Near):
     """Each pair's kind of nearness (a number, the same for the same reasons) and the
     reasons of each kind."""
     segments, parks = len(near.segment_ids) + 1, len(near.park_ids) + 1
-    kind = ((near.hops + 1) * segments + near.segments + 1) * parks + near.parks + 1  # hops, segment, park: one number
-    kinds, kind_of = np.unique(kind, return_inverse=True)
+    pair_kinds = ((near.hops + 1) * segments + near.segments + 1) * parks + near.parks + 1  # hops, segment, park: one number
+    kinds, kind_of = np.unique(pair_kinds, return_inverse=True)
     number: dict[tuple[str, ...], int] = {}  # reasons -> their number: names may repeat, so reasons decide
     same = []
     for kind in kinds.tolist():

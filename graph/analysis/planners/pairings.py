@@ -22,8 +22,7 @@ however many organisations share its park or segment:
 ``graph.analysis.planners.pairing_candidates``. Targets with the same candidates share a
 pool, and the assignment runs by shortest paths (``solve_assignment(method="auto")``),
 exact on the candidates. The city demo (23,000 targets, 16,000 strong organisations,
-170,000 candidate pairs): the
-"plan pairings" row of benchmarks/RESULTS.md.
+170,000 candidate pairs): the "plan pairings" row of benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
