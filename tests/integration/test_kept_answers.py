@@ -4,8 +4,9 @@ store or a damaged file make it computed again; `redchain report` prints the sam
 
 from __future__ import annotations
 
-import json
+import marshal
 import shutil
+from contextlib import closing
 
 from typer.testing import CliRunner
 
@@ -54,7 +55,8 @@ def test_an_answer_is_computed_once_per_version_and_again_after_a_write(tmp_path
     after = kept_answer(again, ("report",), computed)
     assert computed.count == 3
     assert (first["totals"]["org_covered"], after["totals"]["org_covered"]) == (0, 1)
-    assert kept_answer(open_store(str(path)), ("report",), computed) == after and computed.count == 3
+    with closing(open_store(str(path))) as third:
+        assert kept_answer(third, ("report",), computed) == after and computed.count == 3
     again.close()
 
 
@@ -80,13 +82,16 @@ def test_other_rules_another_store_or_a_damaged_file_compute_again(tmp_path, mon
 
 def test_past_the_budget_the_file_starts_again_and_a_failure_only_costs_computing(tmp_path, monkeypatch):
     store, computed = _store(tmp_path / "x.db"), Computed()
-    size = len(json.dumps(kept_answer(store, ("q", 0), computed)))
-    monkeypatch.setattr(kept_answers, "KEPT_ANSWERS_BYTES", size * 2)
+    size = len(marshal.dumps(kept_answer(store, ("q", 0), computed), kept_answers._MARSHAL_VERSION))
+    monkeypatch.setattr(kept_answers, "KEPT_ANSWERS_BYTES", size * 2 + 200)  # two answers, not three
     kept_answer(store, ("q", 1), computed)
+    kept_answer(store, ("q", 0), computed)  # both kept
+    assert computed.count == 2
     kept_answer(store, ("q", 2), computed)  # past the budget: only this one is kept
     assert computed.count == 3
     kept_answer(store, ("q", 2), computed)
-    kept_answer(store, ("q", 0), computed)
+    assert computed.count == 3
+    kept_answer(store, ("q", 1), computed)
     assert computed.count == 4
 
     def failing(*args, **kwargs):
@@ -94,6 +99,7 @@ def test_past_the_budget_the_file_starts_again_and_a_failure_only_costs_computin
 
     monkeypatch.setattr(projection_cache.tempfile, "mkstemp", failing)
     assert kept_answer(store, ("q", 3), computed)["totals"]["base"] == 2 and computed.count == 5
+    assert kept_answer(store, ("q", 3), computed) and computed.count == 6  # nothing was kept
     store.close()
 
 
@@ -126,8 +132,9 @@ def test_report_prints_the_same_from_a_kept_answer(tmp_path):
         kept = runner.invoke(app, ["report", *args, "--store", str(db)], env=env)
         assert computed.exit_code == kept.exit_code == 0, computed.output
         assert kept.stdout == computed.stdout
-    answers = kept_answers._read(db, (kept_answers.FORMAT, *open_store(str(db)).projection_key(),
-                                      kept_answers.source_digest(*kept_answers.ANALYSIS_RULES)))
+    with closing(open_store(str(db))) as store:
+        key = store.projection_key()
+    answers = kept_answers._read(db, (kept_answers.FORMAT, *key, kept_answers.source_digest(*kept_answers.ANALYSIS_RULES)))
     assert set(answers) == {coverage_question("chain", None), coverage_question("segment", None),
                             coverage_question(None, None), coverage_question("park", "C01")}
     by_chain = answers[coverage_question("chain", None)]
@@ -151,6 +158,7 @@ def test_the_coverage_an_import_computes_for_its_snapshot_is_the_next_reports_an
     def computed(g):
         raise AssertionError("computed again")
 
-    kept = kept_answer(open_store(str(db)), coverage_question(None, None), computed)
+    with closing(open_store(str(db))) as again:
+        kept = kept_answer(again, coverage_question(None, None), computed)
     assert kept == coverage_report(load_projection(store)).to_dict()
     store.close()
