@@ -75,3 +75,25 @@ def test_later_writes_count_per_label_and_type_as_the_first(path):
     assert summary.updated == {"Enterprise": 0, "PartyOrg": 0, "COVERS": 0, "SUPPLIES": 1}
     assert summary.unchanged == {"Enterprise": 1, "PartyOrg": 0, "COVERS": 0, "SUPPLIES": 0}
     assert _indexes_and_health(path) == (INDEXES, "ok")
+
+
+def test_only_the_first_write_builds_the_indexes_after_its_rows(path):
+    """The point of it all: the first write drops both indexes and builds them after the
+    rows, in its transaction; a write into a store that holds rows touches neither."""
+    store = SQLiteStore(path)
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+
+    def index_statements() -> list[str]:
+        found = [" ".join(s.split()) for s in statements if "INDEX" in s.upper()]
+        statements.clear()
+        return found
+
+    store.write(*_records())
+    assert index_statements() == [
+        "DROP INDEX IF EXISTS nodes_label", "DROP INDEX IF EXISTS rels_target",
+        "CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label)", "CREATE INDEX IF NOT EXISTS rels_target ON rels(target)",
+    ]
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "改"})], [])
+    assert index_statements() == []
+    store.close()
