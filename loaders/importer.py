@@ -22,7 +22,8 @@ from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
 from graph.store import GraphStore
 from loaders.problems import Problem, Problems
-from loaders.readers import SUPPORTED_SUFFIXES, ReadResult, read_file
+from loaders.csv_cells import csv_cells_digest
+from loaders.readers import MAX_COLUMNS, SUPPORTED_SUFFIXES, ReadResult, read_file
 from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
@@ -193,14 +194,20 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         tick("读取校验", len(files), len(files))
         return again
     cells = unchanged.CellsDigest(shown, mapping, as_table, full) if inputs is not None else None
-    read = []
+    read: list[tuple[str, ReadResult | Path]] = []  # a CSV file known by its cells is read only if needed
     for index, (path, display) in enumerate(files):
+        quick = csv_cells_digest(path, MAX_COLUMNS) if cells is not None and path.suffix.lower() == ".csv" else None
+        if quick is not None:
+            cells.add_csv(index, quick)
+            read.append((display, path))
+            continue
         result = read_file(path, display)
         if cells is not None:
             for table in result.tables:
                 cells.add(index, table)
         read.append((display, result))
-    cells_digest = cells.hexdigest() if cells is not None and not any(result.problems for _, result in read) else None
+    problems_read = any(isinstance(result, ReadResult) and result.problems for _, result in read)
+    cells_digest = cells.hexdigest() if cells is not None and not problems_read else None
     if cells_digest is not None and (again := _repeat(store, inputs, cells_digest, shown, dry_run, describe)) is not None:
         tick("读取校验", len(files), len(files))
         return again
@@ -209,6 +216,8 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     recognised = False
     for done in range(1, len(read) + 1):
         display, result = read.pop(0)  # each file's raw cells let go once checked
+        if isinstance(result, Path):
+            result = read_file(result, display)
         recognised = _checked(display, result, records, unknown, mapping, as_table) or recognised
         del result
         tick("读取校验", done, len(files))

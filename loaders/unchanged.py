@@ -21,10 +21,11 @@ row, another name — takes the full path, but for one: files saved again with t
 (Excel saves a workbook in other bytes every time; an export run again gives the same
 records in another order of bytes). For those the document also keeps the digest of the
 inputs as read (:class:`CellsDigest`: every table's name, headers, row numbers and cells,
-with their types): the files are read, as they must be to know, but not checked, compared
-with the store or written (the city demo's CSVs saved again: the read instead of the whole
-import), and the document takes the new files' fingerprint, so the next run of the same
-bytes is a repeat without reading.
+with their types; a CSV file by its cells as Arrow parses them, ``loaders.csv_cells``,
+without reading it into Python): the files are parsed, as they must be to know, but not
+checked, compared with the store or written (the city demo's CSVs saved again: a third of
+pandas' read instead of the whole import), and the document takes the new files'
+fingerprint, so the next run of the same bytes is a repeat without reading.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ class CellsDigest:
             else:
                 digest.update(b"r" + repr(column).encode())
             digest.update(b"\0")
+
+    def add_csv(self, file_index: int, cells: bytes) -> None:
+        """A CSV file by the digest of its cells (``loaders.csv_cells``), not read."""
+        self._digest.update(repr((file_index, "csv cells")).encode() + cells)
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()

@@ -1,0 +1,122 @@
+"""The digest of a CSV file's cells as Arrow parses them (``loaders.csv_cells``) against
+what the reader makes of the file (``loaders.readers.read_file``, pandas): equal digests
+must mean equal tables, or a re-import would take other records for the last ones."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import random
+
+import pytest
+
+from loaders.csv_cells import csv_cells_digest
+from loaders.readers import MAX_COLUMNS, read_file
+
+
+def _table(path):
+    result = read_file(path)
+    if result.problems:
+        return ("problems", tuple(p.message for p in result.problems))
+    (table,) = result.tables
+    return (table.headers, list(table.numbers), table.columns, table.header_row)
+
+
+def _write(path, rows, *, quoting, newline, encoding, bom, trailing):
+    text = io.StringIO()
+    csv.writer(text, quoting=quoting, lineterminator=newline).writerows(rows)
+    data = text.getvalue().encode(encoding)
+    path.write_bytes((codecs.BOM_UTF8 if bom else b"") + data + trailing)
+    return path
+
+
+CELLS = ["", "甲", "a,b", 'say "hi"', "two\nlines", " padded ", "01", "NA", "null", "1.50", "\t", "#x", "企业\r\n名"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_equal_digests_mean_equal_tables_and_the_same_cells_saved_otherwise_have_one(tmp_path, seed):
+    """Random grids, each written several ways (quoting, line ends, UTF-8 or GB18030, a
+    byte order mark, line breaks after the end) and some with one cell changed: any two
+    files with a digest have equal ones exactly when the reader reads equal tables."""
+    rng = random.Random(seed)
+    width = rng.randint(1, 4)
+    grids = []
+    for _ in range(3):
+        rows = [[f"列{n}" for n in range(width)]] + [[rng.choice(CELLS) for _ in range(width)] for _ in range(rng.randint(1, 5))]
+        if all(cell == "" for cell in itertools.chain(*rows[1:])):
+            rows[1][0] = "x"
+        grids.append(rows)
+    changed = [row[:] for row in grids[0]]
+    changed[-1][-1] += "改"
+    grids.append(changed)
+    files = []
+    for g, rows in enumerate(grids):
+        for n in range(4):
+            encoding = rng.choice(["utf-8", "gb18030"])
+            path = _write(tmp_path / f"{g}-{n}.csv", rows, quoting=rng.choice([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+                          newline=rng.choice(["\n", "\r\n"]), encoding=encoding, bom=encoding == "utf-8" and rng.random() < 0.3,
+                          trailing=rng.choice([b"", b"\n", b"\r\n\r\n"]))
+            files.append((g, path, csv_cells_digest(path, MAX_COLUMNS), _table(path)))
+    for g, path, digest, table in files:
+        assert digest is not None, path.read_bytes()  # every one of these is a grid of equal rows
+    for (g1, p1, d1, t1), (g2, p2, d2, t2) in itertools.combinations(files, 2):
+        assert (d1 == d2) == (t1 == t2), (p1.read_bytes(), p2.read_bytes())
+        if g1 == g2:
+            assert d1 == d2
+
+
+@pytest.mark.parametrize("data", [
+    "台账（2024年）\n名称,代码\n甲,1\n".encode(),  # a title row above a wider header
+    b"a,b,c\n1,2\n",  # a short row
+    b"a,b\n1,2,3\n",  # a long row
+    b'a,b\n"1,2\n',  # an unclosed quote
+    b"a,b\n\xff\xfe\xfa,1\n",  # neither UTF-8 nor GB18030
+    "名称,代码\n".encode() + "甲,1\n".encode("gbk"),  # a UTF-8 header over GBK rows
+    b"\n\r\n",  # nothing
+    ",".join(f"c{n}" for n in range(MAX_COLUMNS + 1)).encode() + b"\n",  # too wide
+], ids=["title row", "short row", "long row", "unclosed quote", "undecodable", "mixed encodings", "empty",
+        "too wide"])
+def test_what_arrow_would_not_read_as_the_reader_does_has_no_digest(tmp_path, data):
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert csv_cells_digest(path, MAX_COLUMNS) is None
+
+
+def test_a_blank_line_between_rows_is_a_row_of_empty_cells_to_both(tmp_path):
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes(b"a,b\n1,2\n\n3,4\n")
+    commas = tmp_path / "commas.csv"
+    commas.write_bytes(b'a,b\r\n1,2\r\n,\r\n"3",4\r\n')
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(b"a,b\n1,2\n3,4\n")
+    assert _table(blank) == _table(commas) != _table(plain)  # the row after it is numbered 4, not 3
+    assert csv_cells_digest(blank, MAX_COLUMNS) == csv_cells_digest(commas, MAX_COLUMNS) != csv_cells_digest(plain, MAX_COLUMNS)
+
+
+def test_blank_lines_above_the_header_are_told_from_a_row_of_empty_cells(tmp_path):
+    """The reader skips ``,`` above the header but reads ``"",""`` as the header: Arrow
+    parses both as two empty cells, so the count of skipped lines is in the digest."""
+    skipped = tmp_path / "skipped.csv"
+    skipped.write_bytes(b",\na,b\n1,2\n")
+    header = tmp_path / "header.csv"
+    header.write_bytes(b'"",""\na,b\n1,2\n')
+    assert _table(skipped) != _table(header)
+    assert None not in (csv_cells_digest(skipped, MAX_COLUMNS), csv_cells_digest(header, MAX_COLUMNS))
+    assert csv_cells_digest(skipped, MAX_COLUMNS) != csv_cells_digest(header, MAX_COLUMNS)
+
+
+def test_a_file_larger_than_a_block_is_digested_the_same_whatever_its_bytes(tmp_path, monkeypatch):
+    """Batches hold other rows when the bytes differ (quotes): lengths and cells are
+    hashed per column apart from the batches."""
+    from loaders import csv_cells
+
+    monkeypatch.setattr(csv_cells, "_BLOCK", 4096)
+    rows = [["代码", "名称"]] + [[f"{n:06d}", f"企业{n}"] for n in range(3000)]
+    plain = _write(tmp_path / "plain.csv", rows, quoting=csv.QUOTE_MINIMAL, newline="\n", encoding="utf-8", bom=False, trailing=b"")
+    quoted = _write(tmp_path / "quoted.csv", rows, quoting=csv.QUOTE_ALL, newline="\r\n", encoding="utf-8", bom=False, trailing=b"")
+    assert csv_cells_digest(plain, MAX_COLUMNS) == csv_cells_digest(quoted, MAX_COLUMNS) is not None
+    rows[2500][1] += "！"
+    other = _write(tmp_path / "other.csv", rows, quoting=csv.QUOTE_MINIMAL, newline="\n", encoding="utf-8", bom=False, trailing=b"")
+    assert csv_cells_digest(other, MAX_COLUMNS) != csv_cells_digest(plain, MAX_COLUMNS)
