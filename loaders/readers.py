@@ -91,6 +91,17 @@ def read_file(path: Path, display: str | None = None) -> ReadResult:
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         return ReadResult(problems=[Problem(display, "文件为空", "empty_file")])
     if suffix == ".csv":
+        del data  # Arrow reads the file from disk
+        from loaders.csv_cells import csv_grid  # it reads as this module does, and uses its decoding
+
+        grid = csv_grid(path, MAX_COLUMNS)
+        if grid is not None:
+            skipped, columns, filled = grid
+            return ReadResult(tables=[_table_of(display, path, columns, filled, skipped)])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return ReadResult(problems=[Problem(display, f"无法读取文件：{exc.strerror or exc}", "unreadable")])
         begun = _csv_start(data, display)
         del data  # pandas reads the file from disk: its bytes are not held while the cells are made (0.2 GB at 2·10⁶ rows)
         return begun if isinstance(begun, ReadResult) else _read_csv(path, display, begun)
@@ -208,6 +219,14 @@ def _read_csv(path: Path, display: str, begun: CsvStart) -> ReadResult:
         filled |= cells[1:] != ""  # a row of empty strings is a blank line
         columns.append(cells.tolist())
     del frame
+    return ReadResult(tables=[_table_of(display, path, columns, filled, skipped)])
+
+
+def _table_of(display: str, path: Path, columns: list[list[object]], filled, skipped: int) -> RawTable:
+    """The table of a CSV file parsed into ``columns`` (the header row first) below
+    ``skipped`` blank lines, ``filled`` saying which rows under the header hold a cell:
+    the others are blank lines, dropped, and the rows kept are numbered as a person sees
+    them."""
     headers = [column[0] for column in columns]
     rows = filled.nonzero()[0]
     if len(rows) and rows[-1] == len(rows) - 1:  # blank lines only at the end (a file saved again often has one)
@@ -221,7 +240,7 @@ def _read_csv(path: Path, display: str, begun: CsvStart) -> ReadResult:
             columns[j] = [column[i] for i in keep]
     # Every row filled (the usual case): the numbers as a range, not 2·10⁶ int objects (80 MB).
     numbers = range(2 + skipped, len(filled) + 2 + skipped) if keep is None else (filled.nonzero()[0] + 2 + skipped).tolist()
-    return ReadResult(tables=[RawTable(display, path.stem, None, headers, numbers, columns, header_row=1 + skipped)])
+    return RawTable(display, path.stem, None, headers, numbers, columns, header_row=1 + skipped)
 
 
 HEAD_LINES = 50  # a title row and blank rows above the header sit within the first lines
