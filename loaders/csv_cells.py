@@ -5,9 +5,9 @@ bytes, the same records) from one with other records without a Python string per
 pandas makes an object per cell, and its C parser runs on one core: the city demo's
 3·10⁶ cells took 0.63 s to read (with the check of their encoding), and a re-import of
 files saved again was that and hashing, 1.4× pandas' read. Arrow parses into buffers on
-both cores. ``csv_grid`` then makes the cells the reader keeps (0.36 s for the city);
-``csv_cells_digest`` hashes each column's cell lengths and bytes batch by batch, so a file
-of any size needs a few megabytes (0.15 s).
+both cores, once per file (``parse_csv``): a re-import hashes each column's cell lengths
+and bytes from Arrow's buffers (``ArrowCsv.digest``), and only if the import goes on are
+the cells the reader keeps made, a Python string once per cell (``ArrowCsv.grid``).
 
 Arrow and pandas parse quotes, doubled quotes, line breaks inside quotes, CR/LF/CRLF, a
 byte order mark and blank lines alike, every cell kept as text
@@ -16,10 +16,10 @@ several dialects and encodings). Where they would not agree, Arrow's answer is n
 and the reader parses the file with pandas, which also words the problems: a file Arrow
 cannot read as one grid of equal rows (a title row above a wider header, a short or long
 row, bytes neither UTF-8 nor GB18030), and one that may end inside a quote, which Arrow
-would take as a last cell running to the end of the file. ``csv_grid`` reads UTF-8 only;
-GB18030 goes to pandas. The digest leaves out line breaks after the last row (the reader
-drops blank lines at the end) and counts the blank lines above the header, which the
-reader skips where Arrow has a row of empty cells.
+would take as a last cell running to the end of the file. A GB18030 file is decoded as
+the reader decodes it, and parsed as UTF-8. The digest leaves out line breaks after the
+last row (the reader drops blank lines at the end) and counts the blank lines above the
+header, which the reader skips where Arrow has a row of empty cells.
 """
 
 from __future__ import annotations
@@ -28,18 +28,67 @@ import codecs
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loaders.readers import decode_csv
+
+if TYPE_CHECKING:
+    import numpy
 
 _BLOCK = 1 << 22  # bytes Arrow parses at a time
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t,]*\r?\n)+")  # ``loaders.readers``' own, over bytes: they are ASCII
 _HEAD = 1 << 20
 
 
-def csv_cells_digest(path: Path, max_columns: int) -> bytes | None:
-    """The digest of the file's cells, or None if Arrow cannot read it as one grid of equal
-    rows of at most ``max_columns`` (the reader then says what is wrong, or reads it)."""
-    import pyarrow as pa  # 0.07 s of import: only for a re-import's check
+class ArrowCsv:
+    """A CSV file as Arrow parsed it, the way the reader reads one: its digest, and its
+    cells for the reader. Parsed once, it serves a re-import's check and, if the import
+    goes on, the reader."""
+
+    def __init__(self, table, skipped: int):
+        self._table, self.skipped = table, skipped
+
+    def digest(self) -> bytes:
+        """Each column's cell lengths and bytes, hashed apart from the chunks Arrow parsed
+        them in (a file of other bytes may be cut elsewhere), with the blank lines above
+        the header (the reader skips them where Arrow has a row of empty cells)."""
+        import numpy as np
+
+        digest = hashlib.sha256(b"csv %d %d" % (self.skipped, self._table.num_columns))
+        for column in self._table.columns:
+            lengths, cells = hashlib.sha256(), hashlib.sha256()
+            for chunk in column.chunks:
+                _, offsets, chars = chunk.buffers()
+                offsets = np.frombuffer(offsets, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+                lengths.update(np.diff(offsets).tobytes())
+                if chars is not None:
+                    cells.update(memoryview(chars)[offsets[0] : offsets[-1]])
+            digest.update(lengths.digest() + cells.digest())
+        return digest.digest()
+
+    def grid(self) -> tuple[int, list[list[str]], numpy.ndarray]:
+        """(the blank lines above the header, each column's cells from the header down,
+        whether each row under the header holds a cell), the Arrow table let go: a
+        Python string is made once per cell."""
+        import pyarrow.compute as compute
+
+        table, self._table = self._table.slice(self.skipped), None
+        filled, columns = None, []
+        for n in range(table.num_columns):
+            column = table.column(n)
+            holds = compute.not_equal(column.slice(1), "")
+            filled = holds if filled is None else compute.or_(filled, holds)
+            columns.append(column.to_pylist())
+        del table, column
+        return self.skipped, columns, filled.to_numpy(zero_copy_only=False)
+
+
+def parse_csv(path: Path, max_columns: int) -> ArrowCsv | None:
+    """The file as Arrow parses it, or None if Arrow would not read it as the reader does:
+    not one grid of equal rows of at most ``max_columns``, bytes neither UTF-8 nor
+    GB18030, or a quote that may be open at the end (the reader then parses it with
+    pandas, and says what is wrong)."""
+    import pyarrow as pa  # 0.07 s of import: only where a CSV file is read
 
     try:
         mapped = pa.memory_map(str(path))
@@ -47,66 +96,54 @@ def csv_cells_digest(path: Path, max_columns: int) -> bytes | None:
         return None
     try:
         whole = mapped.read_buffer()
-        data = memoryview(whole).cast("B")
-        end = len(data)
-        while end and data[end - 1] in b"\r\n":  # the line breaks after the last row
-            end -= 1
+        end = _end_of_rows(whole)
         if not end:
             return None
-        head = bytes(data[: min(end, _HEAD)]).removeprefix(codecs.BOM_UTF8)
+        head = whole.slice(0, min(end, _HEAD)).to_pybytes().removeprefix(codecs.BOM_UTF8)
         blank = _LEADING_BLANK_LINES.match(head)
         skipped = blank.group(0).count(b"\n") if blank else 0
-        found = _digest(whole.slice(0, end), skipped, max_columns)
-        if found is _NOT_UTF8:  # as the reader does: the first encoding that reads every byte
-            text, _ = decode_csv(bytes(data[:end]))
-            found = _digest(pa.py_buffer(text.encode("utf-8")), skipped, max_columns) if text is not None else None
-        del data, whole
+        body = whole.slice(0, end)
+        table = _table(body, max_columns)
+        if table is _NOT_UTF8:  # as the reader does: the first encoding that reads every byte
+            text, _ = decode_csv(body.to_pybytes())
+            body = pa.py_buffer(text.encode("utf-8")) if text is not None else None
+            table = _table(body, max_columns) if body is not None else None
+        if table is None or table is _NOT_UTF8 or not 0 < table.num_columns <= max_columns:
+            return None
+        last = table.column(table.num_columns - 1)[-1].as_py()
+        if _quote_open_at_end(body.slice(max(0, body.size - len(last.encode()) * 2 - 2)).to_pybytes(), last):
+            return None
+        del whole, body
     finally:
         mapped.close()
-    return found if isinstance(found, bytes) else None
+    return ArrowCsv(table, skipped)
 
 
 _NOT_UTF8 = object()
 
 
-def csv_grid(path: Path, max_columns: int):
-    """The file's cells as the reader keeps them, if Arrow reads it as one grid of equal
-    rows of UTF-8 text: (the blank lines above the header, each column's cells from the
-    header down, whether each row under the header holds a cell); else None, and the
-    reader parses it with pandas. Arrow parses on both cores into buffers, and a Python
-    string is made once per cell (the city's files: 0.25 s against pandas' 0.5 s)."""
+def _end_of_rows(buffer) -> int:
+    """Where the line breaks after the last row begin (blank lines, to the reader)."""
+    end = buffer.size
+    while end:
+        tail = buffer.slice(max(0, end - 4096), min(end, 4096)).to_pybytes()
+        kept = len(tail.rstrip(b"\r\n"))
+        end -= len(tail) - kept
+        if kept:
+            return end
+    return 0
+
+
+def _table(buffer, max_columns: int):
+    """Arrow's table of the CSV in ``buffer`` (UTF-8); None if it is not one grid of equal
+    rows, ``_NOT_UTF8`` if it is not UTF-8."""
     import pyarrow as pa
-    import pyarrow.compute as compute
     import pyarrow.csv as csv
 
     try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD).removeprefix(codecs.BOM_UTF8)
-        table = csv.read_csv(str(path), **_as_the_reader_reads(max_columns))
-    except (OSError, pa.ArrowException):
-        return None
-    if not 0 < table.num_columns <= max_columns or not table.num_rows:
-        return None
-    last = table.column(table.num_columns - 1)[-1].as_py()
-    try:
-        with path.open("rb") as handle:
-            handle.seek(max(0, handle.seek(0, 2) - len(last.encode()) * 2 - 2))
-            if _quote_open_at_end(handle.read(), last):
-                return None
-    except OSError:
-        return None
-    blank = _LEADING_BLANK_LINES.match(head)
-    skipped = blank.group(0).count(b"\n") if blank else 0
-    table = table.slice(skipped)
-    filled = None
-    columns = []
-    for n in range(table.num_columns):
-        column = table.column(n)
-        holds = compute.not_equal(column.slice(1), "")
-        filled = holds if filled is None else compute.or_(filled, holds)
-        columns.append(column.to_pylist())
-    del table, column
-    return skipped, columns, filled.to_numpy(zero_copy_only=False)
+        return csv.read_csv(pa.BufferReader(buffer), **_as_the_reader_reads(max_columns))
+    except pa.ArrowException as exc:
+        return _NOT_UTF8 if "utf8" in str(exc).lower() else None
 
 
 def _as_the_reader_reads(max_columns: int) -> dict:
@@ -140,40 +177,3 @@ def _quote_open_at_end(tail: bytes, last_cell: str) -> bool:
         return False
     before = tail[: -len(opened)]  # where a field may begin: after a comma, a line break, or first
     return not before or before.endswith((b",", b"\n", b"\r", codecs.BOM_UTF8))
-
-
-def _not_utf8(exc: Exception) -> bool:
-    return "utf8" in str(exc).lower()
-
-
-def _digest(buffer, skipped: int, max_columns: int):
-    """The digest of the cells in ``buffer`` (UTF-8), None if Arrow cannot read them as
-    one grid, ``_NOT_UTF8`` if they are not UTF-8."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as csv
-
-    try:
-        batches = csv.open_csv(pa.BufferReader(buffer), **_as_the_reader_reads(max_columns))
-        # Each column's cell lengths and bytes hashed apart: the same whatever rows a batch holds.
-        columns = [(hashlib.sha256(), hashlib.sha256()) for _ in batches.schema]
-        if len(columns) > max_columns:
-            return None
-        last = None
-        for batch in batches:
-            for (lengths, cells), column in zip(columns, batch.columns):
-                _, offsets, chars = column.buffers()
-                offsets = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
-                lengths.update(np.diff(offsets).tobytes())
-                if chars is not None:
-                    cells.update(memoryview(chars)[offsets[0] : offsets[-1]])
-            if batch.num_rows:
-                last = batch.column(batch.num_columns - 1)[-1].as_py()
-    except pa.ArrowException as exc:
-        return _NOT_UTF8 if _not_utf8(exc) else None
-    if last is None or _quote_open_at_end(buffer[-(len(last.encode()) * 2 + 2) :].to_pybytes(), last):
-        return None
-    digest = hashlib.sha256(b"csv %d %d" % (skipped, len(columns)))
-    for lengths, cells in columns:
-        digest.update(lengths.digest() + cells.digest())
-    return digest.digest()

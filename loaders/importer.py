@@ -22,7 +22,7 @@ from graph.records import Document, Node, Rel, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
 from graph.store import GraphStore
 from loaders.problems import Problem, Problems
-from loaders.csv_cells import csv_cells_digest
+from loaders.csv_cells import ArrowCsv, parse_csv
 from loaders.readers import MAX_COLUMNS, SUPPORTED_SUFFIXES, ReadResult, read_file
 from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
@@ -194,12 +194,13 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         tick("读取校验", len(files), len(files))
         return again
     cells = unchanged.CellsDigest(shown, mapping, as_table, full) if inputs is not None else None
-    read: list[tuple[str, ReadResult | Path]] = []  # a CSV file known by its cells is read only if needed
+    # A CSV file Arrow parses is known by its cells' digest, and read into Python only if needed.
+    read: list[tuple[str, ReadResult | tuple[Path, ArrowCsv]]] = []
     for index, (path, display) in enumerate(files):
-        quick = csv_cells_digest(path, MAX_COLUMNS) if cells is not None and path.suffix.lower() == ".csv" else None
-        if quick is not None:
-            cells.add_csv(index, quick)
-            read.append((display, path))
+        parsed = parse_csv(path, MAX_COLUMNS) if cells is not None and path.suffix.lower() == ".csv" else None
+        if parsed is not None:
+            cells.add_csv(index, parsed.digest())
+            read.append((display, (path, parsed)))
             continue
         result = read_file(path, display)
         if cells is not None:
@@ -216,8 +217,9 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     recognised = False
     for done in range(1, len(read) + 1):
         display, result = read.pop(0)  # each file's raw cells let go once checked
-        if isinstance(result, Path):
-            result = read_file(result, display)
+        if not isinstance(result, ReadResult):
+            path, parsed = result
+            result = read_file(path, display, parsed)
         recognised = _checked(display, result, records, unknown, mapping, as_table) or recognised
         del result
         tick("读取校验", done, len(files))

@@ -18,10 +18,13 @@ import zipfile
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from loaders.problems import Problem
 from loaders.values import ExcelError
+
+if TYPE_CHECKING:
+    from loaders.csv_cells import ArrowCsv
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".json")
 MAX_XLSX_UNCOMPRESSED = 1 << 30  # 1 GiB of XML is far beyond any real planner's workbook
@@ -80,8 +83,9 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_file(path: Path, display: str | None = None) -> ReadResult:
-    """Read one file of any supported kind."""
+def read_file(path: Path, display: str | None = None, parsed: ArrowCsv | None = None) -> ReadResult:
+    """Read one file of any supported kind; ``parsed``: the CSV file as Arrow already
+    parsed it (``loaders.csv_cells.parse_csv``)."""
     display = display or str(path)
     suffix = path.suffix.lower()
     try:
@@ -92,12 +96,11 @@ def read_file(path: Path, display: str | None = None) -> ReadResult:
         return ReadResult(problems=[Problem(display, "文件为空", "empty_file")])
     if suffix == ".csv":
         del data  # Arrow reads the file from disk
-        from loaders.csv_cells import csv_grid  # it reads as this module does, and uses its decoding
+        from loaders.csv_cells import parse_csv  # it reads as this module does, and uses its decoding
 
-        grid = csv_grid(path, MAX_COLUMNS)
-        if grid is not None:
-            skipped, columns, filled = grid
-            return ReadResult(tables=[_table_of(display, path, columns, filled, skipped)])
+        parsed = parsed or parse_csv(path, MAX_COLUMNS)
+        if parsed is not None:
+            return ReadResult(tables=[_table_of(display, path, *parsed.grid())])
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -219,10 +222,10 @@ def _read_csv(path: Path, display: str, begun: CsvStart) -> ReadResult:
         filled |= cells[1:] != ""  # a row of empty strings is a blank line
         columns.append(cells.tolist())
     del frame
-    return ReadResult(tables=[_table_of(display, path, columns, filled, skipped)])
+    return ReadResult(tables=[_table_of(display, path, skipped, columns, filled)])
 
 
-def _table_of(display: str, path: Path, columns: list[list[object]], filled, skipped: int) -> RawTable:
+def _table_of(display: str, path: Path, skipped: int, columns: list[list[object]], filled) -> RawTable:
     """The table of a CSV file parsed into ``columns`` (the header row first) below
     ``skipped`` blank lines, ``filled`` saying which rows under the header hold a cell:
     the others are blank lines, dropped, and the rows kept are numbered as a person sees

@@ -17,7 +17,7 @@ from fixtures_import import SAMPLE, graph_of, write_csv, write_xlsx
 from graph.sqlite_store import SQLiteStore
 from loaders import importer, unchanged
 from loaders.demo import demo_tables, write_demo_csv
-from loaders.csv_cells import csv_cells_digest
+from loaders.csv_cells import parse_csv
 from loaders.importer import import_paths
 from loaders.readers import MAX_COLUMNS
 
@@ -224,9 +224,9 @@ def test_files_saved_again_with_the_same_cells_are_read_but_not_checked_or_writt
         saved_again(path, 2)
     version = store.version()
     # A CSV file Arrow parses as one grid is known by its cells without being read into Python.
-    read = sum(p.suffix != ".csv" or csv_cells_digest(p, MAX_COLUMNS) is None for p in paths)
+    read = sum(p.suffix != ".csv" or parse_csv(p, MAX_COLUMNS) is None for p in paths)
     reads, checks = Calls(monkeypatch, "read_file"), Calls(monkeypatch, "validate_table")
-    parses = Calls(monkeypatch, "csv_cells_digest")
+    parses = Calls(monkeypatch, "parse_csv")
 
     again = import_paths(store, paths, dry_run=dry_run, **options)
 

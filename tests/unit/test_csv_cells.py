@@ -12,8 +12,13 @@ import random
 
 import pytest
 
-from loaders.csv_cells import csv_cells_digest
+from loaders.csv_cells import parse_csv
 from loaders.readers import MAX_COLUMNS, read_file
+
+
+def csv_cells_digest(path, max_columns):
+    parsed = parse_csv(path, max_columns)
+    return parsed.digest() if parsed is not None else None
 
 
 def _table(path):
@@ -78,8 +83,8 @@ def test_the_reader_makes_the_same_table_with_arrow_as_with_pandas(tmp_path, see
 
     files = _corpus(tmp_path, seed)
     by_arrow = [_table(path) for _, path in files]
-    assert any(csv_cells.csv_grid(path, MAX_COLUMNS) is not None for _, path in files)  # Arrow read some
-    monkeypatch.setattr(csv_cells, "csv_grid", lambda path, max_columns: None)
+    assert any(csv_cells.parse_csv(path, MAX_COLUMNS) is not None for _, path in files)  # Arrow read some
+    monkeypatch.setattr(csv_cells, "parse_csv", lambda path, max_columns: None)
     assert [_table(path) for _, path in files] == by_arrow
 
 
@@ -129,8 +134,8 @@ def test_blank_lines_above_the_header_are_told_from_a_row_of_empty_cells(tmp_pat
 
 
 def test_a_file_larger_than_a_block_is_digested_the_same_whatever_its_bytes(tmp_path, monkeypatch):
-    """Batches hold other rows when the bytes differ (quotes): lengths and cells are
-    hashed per column apart from the batches."""
+    """Chunks hold other rows when the bytes differ (quotes): lengths and cells are
+    hashed per column apart from the chunks."""
     from loaders import csv_cells
 
     monkeypatch.setattr(csv_cells, "_BLOCK", 4096)
