@@ -199,7 +199,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     for index, (path, display) in enumerate(files):
         parsed = parse_csv(path, MAX_COLUMNS) if cells is not None and path.suffix.lower() == ".csv" else None
         if parsed is not None:
-            cells.add_csv(index, parsed.digest())
+            cells.add_csv(index, parsed.digest)
             read.append((display, (path, parsed)))
             continue
         result = read_file(path, display)

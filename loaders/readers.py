@@ -99,8 +99,9 @@ def read_file(path: Path, display: str | None = None, parsed: ArrowCsv | None = 
         from loaders.csv_cells import parse_csv  # it reads as this module does, and uses its decoding
 
         parsed = parsed or parse_csv(path, MAX_COLUMNS)
-        if parsed is not None:
-            return ReadResult(tables=[_table_of(display, path, *parsed.grid())])
+        grid = parsed.grid() if parsed is not None else None
+        if grid is not None:
+            return ReadResult(tables=[_table_of(display, path, *grid)])
         try:
             data = path.read_bytes()
         except OSError as exc:

@@ -76,3 +76,35 @@ def test_the_kept_projection_of_a_district_is_its_projection_edge_for_edge(tmp_p
         sorted((u, v, k, sorted(d.items())) for u, v, k, d in built.edges(keys=True, data=True))
     assert all(kept._succ[u][v] is kept._pred[v][u] for u, v in kept.edges())  # one edge dict, seen from both ends
     assert kept.in_degree(next(iter(kept))) == built.in_degree(next(iter(kept)))
+
+
+def test_an_older_copy_put_back_and_written_to_the_same_version_is_not_answered_from_the_kept_files(tmp_path):
+    """A backup put back over the store, then written as often as the file it replaced:
+    the same id and version, other content. Each write's token tells them apart, for the
+    projection and for the answers kept beside the file."""
+    from graph.analysis.coverage import coverage_report
+    from graph.kept_answers import coverage_question, kept_answer
+
+    path, backup = tmp_path / "x.db", tmp_path / "backup.db"
+    store = _store(path, "甲")
+    store.close()
+    shutil.copy(path, backup)
+
+    store = open_store(str(path))
+    store.write([Node(Label.ENTERPRISE, E2, {"name": "乙"})])
+    load_projection(store)
+    kept_answer(store, coverage_question(None, None), lambda g: coverage_report(g).to_dict())
+    version = store.version()
+    store.close()
+
+    shutil.copy(backup, path)  # the older copy put back: version 1
+    restored = open_store(str(path))
+    restored.write([Node(Label.ENTERPRISE, E1, {"name": "丙"})])  # version 2 again, other content
+    assert restored.version() == version
+    assert load_projection(restored)._node[E1]["name"] == "丙" and E2 not in load_projection(restored)
+
+    def computed(g):
+        return {"names": sorted(d["name"] for _, d in g.nodes(data=True))}
+
+    assert kept_answer(restored, coverage_question(None, None), computed) == {"names": ["丙"]}
+    restored.close()

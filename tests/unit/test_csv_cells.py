@@ -18,7 +18,7 @@ from loaders.readers import MAX_COLUMNS, read_file
 
 def csv_cells_digest(path, max_columns):
     parsed = parse_csv(path, max_columns)
-    return parsed.digest() if parsed is not None else None
+    return parsed.digest if parsed is not None else None
 
 
 def _table(path):
