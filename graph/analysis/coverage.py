@@ -50,7 +50,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from itertools import chain as _chained, repeat
 from operator import eq
-from typing import Iterable, Sequence
+from typing import Container, Iterable, Sequence
 
 from typing import TYPE_CHECKING
 
@@ -206,12 +206,8 @@ def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
     covered enterprises are never touched. O(V+E) at worst.
     """
     wanted = set(ids)
-    succ, pred = g._succ, g._pred
-    covers = {}
-    for o in ids_with_label(g, Label.PARTY_ORG):
-        covered = [e for e, keyed in succ[o].items() if _COVERS in keyed and e in wanted]
-        if covered:
-            covers[o] = covered
+    pred = g._pred
+    covers = _covers(g, wanted)
     orgs = _orgs_of(covers)
     work_by = {}
     for e in wanted.difference(orgs):
@@ -219,6 +215,18 @@ def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
         if reached_by:
             work_by[e] = tuple(sorted(reached_by))
     return Reach(orgs, work_by, covers)
+
+
+def _covers(g: nx.MultiDiGraph, wanted: Container[str]) -> dict[str, list[str]]:
+    """PartyOrg -> the enterprises of ``wanted`` it ``COVERS``, in the graph's order; only
+    orgs that cover one."""
+    succ = g._succ
+    covers = {}
+    for o in ids_with_label(g, Label.PARTY_ORG):
+        covered = [e for e, keyed in succ[o].items() if _COVERS in keyed and e in wanted]
+        if covered:
+            covers[o] = covered
+    return covers
 
 
 def _orgs_of(covers: dict[str, list[str]]) -> dict[str, Sequence[str]]:
@@ -318,36 +326,78 @@ class _NumberedBase:
         base = base_enterprises(g)
         self.size = len(base)
         self.position = dict(zip(base, range(len(base))))
-        formation = _formations(g)
-        reach = enterprise_reach(g, base)
-        code = _ArticleFigures(g, base, reach, _states(base, reach, formation)).code
-        self.code = np.fromiter(map(code.__getitem__, base), np.intp, len(base))
         orgs = ids_with_label(g, Label.PARTY_ORG)
         org_position = dict(zip(orgs, range(len(orgs))))
         self.orgs = len(orgs)
-        covering = np.fromiter(map(org_position.__getitem__, reach.covers), np.intp, len(reach.covers))
-        pair_org = np.repeat(covering, np.fromiter(map(len, reach.covers.values()), np.intp, len(reach.covers)))
-        pair_enterprise = np.fromiter(map(self.position.__getitem__, _chained.from_iterable(reach.covers.values())), np.intp,
+        covers = _covers(g, self.position)
+        covering = np.fromiter(map(org_position.__getitem__, covers), np.intp, len(covers))
+        pair_org = np.repeat(covering, np.fromiter(map(len, covers.values()), np.intp, len(covers)))
+        pair_enterprise = np.fromiter(map(self.position.__getitem__, _chained.from_iterable(covers.values())), np.intp,
                                       len(pair_org))
         by_enterprise = np.argsort(pair_enterprise, kind="stable")
         self.org_of_pair = pair_org[by_enterprise]
-        # pairs of enterprise i: org_of_pair[first_pair[i]:first_pair[i + 1]]
-        self.first_pair = np.searchsorted(pair_enterprise[by_enterprise], np.arange(len(base) + 1))
         self.enterprise_of_pair = pair_enterprise[by_enterprise]
-        attrs = list(map(g._node.__getitem__, orgs))
+        # the pairs of enterprise i: org_of_pair[first_pair[i]:first_pair[i + 1]]
+        self.first_pair = np.searchsorted(self.enterprise_of_pair, np.arange(len(base) + 1))
+        formation = _formations(g)
         forms = list(map(formation.__getitem__, orgs))
+        self.code = self._codes(g, base, forms, pair_org, pair_enterprise)
+        attrs = list(map(g._node.__getitem__, orgs))
         self.standalone = np.fromiter(map(eq, forms, repeat("standalone")), bool, len(orgs))
         self.joint = np.fromiter(map(eq, forms, repeat("joint")), bool, len(orgs))
         self.industry = np.fromiter(map(industry_committees(g).__contains__, orgs), bool, len(orgs))
         self.demonstration = np.fromiter(map(bool, map(dict.get, attrs, repeat("demonstration"))), bool, len(orgs))
+        stars = list(map(dict.get, attrs, repeat("star")))
         slot = {key: n for n, key in enumerate(STAR_KEYS)}  # any other star is counted in a slot no key reads
-        stars = map(dict.get, attrs, repeat("star"))
-        self.star_slot = np.fromiter((slot.get(str(star or UNRATED), len(STAR_KEYS)) for star in stars), np.intp, len(orgs))
+        slot_of = {star: slot.get(str(star or UNRATED), len(STAR_KEYS)) for star in set(stars)}
+        self.star_slot = np.fromiter(map(slot_of.__getitem__, stars), np.intp, len(orgs))
         self.committees = {c: np.fromiter(map(org_position.__getitem__, in_ids(g, c, RelType.LEADS)), np.intp)
                            for c in ids_with_label(g, Label.CHAIN)}
         self._chain_members: dict[str, np.ndarray] = {}
         self._segment_members: dict[str, np.ndarray] = {}
         self._values: dict[str, tuple[list, np.ndarray]] = {}
+
+    def _codes(self, g: nx.MultiDiGraph, base: list[str], forms: list, pair_org: np.ndarray,
+               pair_enterprise: np.ndarray) -> np.ndarray:
+        """Each base enterprise's code: its state (the module docstring's) above the figure
+        flags (:class:`_ArticleFigures`) its party members allow, masked by those its state
+        allows. A covered enterprise takes the strongest state its orgs' formations give
+        (``_STATES_WEAKEST_FIRST``); only enterprises no org covers have their incoming
+        relationships scanned, for work coverage."""
+        import numpy as np
+
+        # uncovered imports this module, so its thresholds are read here
+        from graph.analysis.uncovered import MIN_BRANCH_MEMBERS, MIN_JOINT_MEMBERS
+
+        pred = g._pred
+        strength_of = {f: _STATES_WEAKEST_FIRST.index(st) for f, st in _STATE_OF_FORMATION.items()}
+        strength = np.fromiter(map(strength_of.get, forms, repeat(_STATES_WEAKEST_FIRST.index(OTHER_ORG))), np.intp, len(forms))
+        strongest = np.full(len(base), -1, np.intp)
+        np.maximum.at(strongest, pair_enterprise, strength[pair_org])
+        state = np.full(len(base), _STATES.index(NONE), np.intp)
+        no_org = np.flatnonzero(strongest < 0).tolist()
+        reached = [n for n in no_org if not all(map(_WORK_RELS.isdisjoint, pred[base[n]].values()))]
+        state[reached] = _STATES.index(WORK)
+        covered = strongest >= 0
+        state[covered] = np.array([_STATES.index(st) for st in _STATES_WEAKEST_FIRST], np.intp)[strongest[covered]]
+        # party members: fewer than a joint branch needs (or unknown), fewer than a branch needs, or more
+        few = {None: 0} | dict.fromkeys(range(MIN_JOINT_MEMBERS), 0) | dict.fromkeys(range(MIN_JOINT_MEMBERS, MIN_BRANCH_MEMBERS), 1)
+        people = map(dict.get, map(g._node.__getitem__, base), repeat("party_members"))
+        bucket = np.fromiter(map(few.get, people, repeat(2)), np.intp, len(base))
+        allowed = (0, _WITH_MEMBERS | _WITH_MEMBERS_COVERED, _MEMBER_FLAGS)  # by bucket
+        code_of = np.array([[_STATE_CODES[st] | (flags & _STATE_MASKS[st]) for flags in allowed] for st in _STATES], np.intp)
+        code = code_of[state, bucket]
+        # instructors are few: their reach is read from their side
+        position = self.position
+        instructed = [
+            position[e]
+            for i in ids_with_label(g, Label.INSTRUCTOR)
+            for target in out_ids(g, i, RelType.ASSIGNED_TO)
+            for e in (out_ids(g, target, RelType.COVERS) if target not in position else (target,))
+            if e in position
+        ]
+        code[instructed] |= _INSTRUCTED
+        return code
 
     def chain_members(self, g: nx.MultiDiGraph, chain: str) -> np.ndarray:
         """The numbers of ``chain``'s base enterprises, ascending."""
@@ -470,32 +520,6 @@ class _ArticleFigures:
     The thresholds are those of the remedies (``graph.analysis.uncovered``); an unknown
     number of party members counts as none.
     """
-
-    def __init__(self, g: nx.MultiDiGraph, base: list[str], reach: Reach, state: dict[str, str]):
-        # uncovered imports this module, so its thresholds are read here, once
-        from graph.analysis.uncovered import MIN_BRANCH_MEMBERS, MIN_JOINT_MEMBERS
-
-        nodes = g._node
-        # One small number per enterprise, its coverage state above its figure flags, so
-        # that a group is summed in one pass over its members (a count of at most 160
-        # values), not one pass per state and figure: the figures its party members allow,
-        # masked by those its state allows. Built with map and zip only (a Python
-        # expression per enterprise cost a fifth of the report at 100k): fewer members than
-        # a branch needs are looked up by (members, state), three or more fall back to the
-        # state's own mask.
-        few = {None: 0} | {n: 0 for n in range(MIN_JOINT_MEMBERS)}
-        few |= {n: _WITH_MEMBERS | _WITH_MEMBERS_COVERED for n in range(MIN_JOINT_MEMBERS, MIN_BRANCH_MEMBERS)}
-        by_few = {(n, st): _STATE_CODES[st] | (flags & mask) for n, flags in few.items() for st, mask in _STATE_MASKS.items()}
-        many = {st: _STATE_CODES[st] | mask for st, mask in _STATE_MASKS.items()}
-        members = list(map(dict.get, map(nodes.__getitem__, base), repeat("party_members")))
-        states = list(map(state.__getitem__, base))
-        self.code = dict(zip(base, map(by_few.get, zip(members, states), map(many.__getitem__, states))))
-        # instructors are few: their reach is read from their side
-        for i in ids_with_label(g, Label.INSTRUCTOR):
-            for target in out_ids(g, i, RelType.ASSIGNED_TO):
-                for e in out_ids(g, target, RelType.COVERS) if target not in self.code else (target,):
-                    if e in self.code:
-                        self.code[e] |= _INSTRUCTED
 
     @staticmethod
     def of_group(flag_counts: Counter, size: int, stars: dict[str, int], demonstration_sites: int,
