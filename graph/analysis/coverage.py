@@ -309,7 +309,7 @@ class _NumberedBase:
     """What any coverage report of one graph sums, read from the graph once, as integer
     arrays over the base (every base enterprise, store order, numbered from 0) and the orgs
     (``ids_with_label`` order): each enterprise's code (its state above its figure flags,
-    :class:`_ArticleFigures`); the (org, enterprise) pairs of ``COVERS`` into the base, in
+    :func:`_article_figures`); the (org, enterprise) pairs of ``COVERS`` into the base, in
     enterprise order; each org's formation, star, demonstration site and committee flags;
     each chain's committees. The members of a chain or segment and each enterprise's park,
     street or kind are numbered when a report first asks for them.
@@ -360,7 +360,7 @@ class _NumberedBase:
     def _codes(self, g: nx.MultiDiGraph, base: list[str], forms: list, pair_org: np.ndarray,
                pair_enterprise: np.ndarray) -> np.ndarray:
         """Each base enterprise's code: its state (the module docstring's) above the figure
-        flags (:class:`_ArticleFigures`) its party members allow, masked by those its state
+        flags (:func:`_article_figures`) its party members allow, masked by those its state
         allows. A covered enterprise takes the strongest state its orgs' formations give
         (``_STATES_WEAKEST_FIRST``); only enterprises no org covers have their incoming
         relationships scanned, for work coverage."""
@@ -381,7 +381,8 @@ class _NumberedBase:
         covered = strongest >= 0
         state[covered] = np.array([_STATES.index(st) for st in _STATES_WEAKEST_FIRST], np.intp)[strongest[covered]]
         # party members: fewer than a joint branch needs (or unknown), fewer than a branch needs, or more
-        few = {None: 0} | dict.fromkeys(range(MIN_JOINT_MEMBERS), 0) | dict.fromkeys(range(MIN_JOINT_MEMBERS, MIN_BRANCH_MEMBERS), 1)
+        few = {None: 0} | dict.fromkeys(range(MIN_JOINT_MEMBERS), 0)
+        few |= dict.fromkeys(range(MIN_JOINT_MEMBERS, MIN_BRANCH_MEMBERS), 1)
         people = map(dict.get, map(g._node.__getitem__, base), repeat("party_members"))
         bucket = np.fromiter(map(few.get, people, repeat(2)), np.intp, len(base))
         allowed = (0, _WITH_MEMBERS | _WITH_MEMBERS_COVERED, _MEMBER_FLAGS)  # by bucket
@@ -424,8 +425,8 @@ class _NumberedBase:
         return self._values[prop]
 
     def orgs_covering(self, members: np.ndarray) -> np.ndarray:
-        """The numbers of the orgs that cover any of ``members``, each once (a mask over the
-        orgs): the pairs of each member are one run of ``org_of_pair``."""
+        """A mask over the orgs: those that cover any of ``members`` (the pairs of each
+        member are one run of ``org_of_pair``, gathered for all members at once)."""
         import numpy as np
 
         starts = self.first_pair[members]
@@ -492,15 +493,18 @@ class _Summariser:
             standalone_orgs=int(np.count_nonzero(numbered.standalone[orgs])),
             joint_orgs=int(np.count_nonzero(numbered.joint[orgs])),
             industry_committees=int(np.count_nonzero(numbered.industry[orgs])),
-            **_ArticleFigures.of_group(
+            **_article_figures(
                 flags, base, dict(zip(STAR_KEYS, stars)), int(np.count_nonzero(numbered.demonstration[orgs])),
                 self.reach[orgs[numbered.joint[orgs]]].tolist(),
             ),
         )
 
 
-class _ArticleFigures:
-    """The figures the seed articles quote, for any subset of the base and its counted orgs.
+def _article_figures(flag_counts: Counter, size: int, stars: dict[str, int], demonstration_sites: int,
+                     joint_reach: list[int]) -> dict:
+    """The figures the seed articles quote, for a group: from its members' flags counted in
+    ``flag_counts`` and, of its counted orgs, how many have each star, how many are
+    demonstration sites, and each joint one's reach.
 
     - ``standalone_eligible``: members with at least three party members (a branch of their
       own is due, 应建尽建); ``standalone_eligible_own_org``: of those, covered by a
@@ -520,34 +524,27 @@ class _ArticleFigures:
     The thresholds are those of the remedies (``graph.analysis.uncovered``); an unknown
     number of party members counts as none.
     """
-
-    @staticmethod
-    def of_group(flag_counts: Counter, size: int, stars: dict[str, int], demonstration_sites: int,
-                 joint_reach: list[int]) -> dict:
-        """The figures of a group: its members' flags counted in ``flag_counts``; of its
-        counted orgs, how many have each star, how many are demonstration sites, and each
-        joint one's reach."""
-        count = dict.fromkeys(_FLAGS, 0)
-        for flags, n in flag_counts.items():
-            for flag in _FLAGS:
-                if flags & flag:
-                    count[flag] += n
-        eligible, own_org = count[_ELIGIBLE], count[_OWN_ORG]
-        with_members, with_members_covered = count[_WITH_MEMBERS], count[_WITH_MEMBERS_COVERED]
-        return {
-            "standalone_eligible": eligible,
-            "standalone_eligible_own_org": own_org,
-            "standalone_formation_rate": coverage_rate(own_org, eligible),
-            "with_members": with_members,
-            "with_members_covered": with_members_covered,
-            "with_members_coverage_rate": coverage_rate(with_members_covered, with_members),
-            "instructor_covered": count[_INSTRUCTED],
-            "instructor_coverage_rate": coverage_rate(count[_INSTRUCTED], size),
-            "stars": stars,
-            "demonstration_sites": demonstration_sites,
-            "enterprises_per_joint_org_avg": round(sum(joint_reach) / len(joint_reach), RATE_DIGITS) if joint_reach else 0.0,
-            "enterprises_per_joint_org_max": max(joint_reach, default=0),
-        }
+    count = dict.fromkeys(_FLAGS, 0)
+    for flags, n in flag_counts.items():
+        for flag in _FLAGS:
+            if flags & flag:
+                count[flag] += n
+    eligible, own_org = count[_ELIGIBLE], count[_OWN_ORG]
+    with_members, with_members_covered = count[_WITH_MEMBERS], count[_WITH_MEMBERS_COVERED]
+    return {
+        "standalone_eligible": eligible,
+        "standalone_eligible_own_org": own_org,
+        "standalone_formation_rate": coverage_rate(own_org, eligible),
+        "with_members": with_members,
+        "with_members_covered": with_members_covered,
+        "with_members_coverage_rate": coverage_rate(with_members_covered, with_members),
+        "instructor_covered": count[_INSTRUCTED],
+        "instructor_coverage_rate": coverage_rate(count[_INSTRUCTED], size),
+        "stars": stars,
+        "demonstration_sites": demonstration_sites,
+        "enterprises_per_joint_org_avg": round(sum(joint_reach) / len(joint_reach), RATE_DIGITS) if joint_reach else 0.0,
+        "enterprises_per_joint_org_max": max(joint_reach, default=0),
+    }
 
 
 _ELIGIBLE, _OWN_ORG, _WITH_MEMBERS, _WITH_MEMBERS_COVERED, _INSTRUCTED = (1 << i for i in range(5))
