@@ -20,6 +20,8 @@ Per-node helpers read networkx's raw adjacency (``g._succ``, ``g._pred``, ``g._n
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import compress, repeat
+from operator import and_, eq
 
 from typing import TYPE_CHECKING
 
@@ -91,9 +93,13 @@ def base_enterprises(g: nx.MultiDiGraph, *, chain: str | None = None) -> list[st
     ['E1']
     """
     wanted = chain_enterprises(g, chain) if chain is not None else None
-    return [
-        e for e in ids_with_label(g, Label.ENTERPRISE) if is_base(g, e) and (wanted is None or e in wanted)
-    ]
+    ids = ids_with_label(g, Label.ENTERPRISE)
+    # is_base over whole lists with map (a call per enterprise cost a fifth of a coverage report at 100k)
+    attrs = list(map(g._node.__getitem__, ids))
+    in_base = map(bool, map(dict.get, attrs, repeat("in_base")))
+    active = map(eq, map(dict.get, attrs, repeat("status")), repeat("active"))
+    base = compress(ids, map(and_, in_base, active))
+    return list(base) if wanted is None else [e for e in base if e in wanted]
 
 
 # -- enterprises, segments, chains -----------------------------------------------------------
