@@ -256,14 +256,21 @@ class SQLiteStore:
     @_sqlite_errors("读取", "read")
     def projection_key(self) -> tuple[str, int] | None:
         """(store id, version) for the projection cache kept beside the file; None before the
-        first write. A store written before stores had ids gets one here (the version stays)."""
+        first write. A store written before stores had ids gets one here (the version stays).
+
+        The id carries the token of the last write (``_bump_version``): an older copy of
+        the file put back, then written as often as the file it replaced, reaches the same
+        version with other content, and must not be answered from what was kept for that."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
                 found = self._db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+                written = self._db.execute("SELECT value FROM meta WHERE key='written'").fetchone()
                 version = self._version(self._db)
             finally:
                 self._rollback()
+            if found is not None and written is not None:
+                found = (f"{found[0]}.{written[0]}",)
             if found is None and version > 0:
                 try:
                     with self._transaction() as db:
@@ -288,6 +295,7 @@ class SQLiteStore:
         db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', ?)", (secrets.token_hex(16),))
         new = self._version(db) + 1
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (str(new),))
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('written', ?)", (secrets.token_hex(8),))
         return new
 
     # -- writes ---------------------------------------------------------------------

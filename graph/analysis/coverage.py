@@ -349,8 +349,10 @@ class _NumberedBase:
         self.demonstration = np.fromiter(map(bool, map(dict.get, attrs, repeat("demonstration"))), bool, len(orgs))
         stars = list(map(dict.get, attrs, repeat("star")))
         slot = {key: n for n, key in enumerate(STAR_KEYS)}  # any other star is counted in a slot no key reads
-        slot_of = {star: slot.get(str(star or UNRATED), len(STAR_KEYS)) for star in set(stars)}
-        self.star_slot = np.fromiter(map(slot_of.__getitem__, stars), np.intp, len(orgs))
+        # keyed with its type: 4, 4.0 and True are one key to a dict, but "4", "4.0" and "True" as the report says them
+        typed = list(zip(map(type, stars), stars))
+        slot_of = {star: slot.get(str(star[1] or UNRATED), len(STAR_KEYS)) for star in set(typed)}
+        self.star_slot = np.fromiter(map(slot_of.__getitem__, typed), np.intp, len(orgs))
         self.committees = {c: np.fromiter(map(org_position.__getitem__, in_ids(g, c, RelType.LEADS)), np.intp)
                            for c in ids_with_label(g, Label.CHAIN)}
         self._chain_members: dict[str, np.ndarray] = {}

@@ -223,3 +223,14 @@ def test_another_version_is_numbered_again():
     after = graph(2, "E1", "E2")
     assert coverage_report(after).totals.org_covered == 2
     assert coverage_report(before).totals.org_covered == 1
+
+
+def test_stars_are_counted_by_how_they_read_not_by_equal_numbers():
+    """4 and 4.0 (and 1 and True) are one key to a dict; the report counts a star by its
+    text, so only the whole numbers 5..1 are stars, whatever came first."""
+    from graph.analysis.coverage import coverage_report
+
+    b = GraphBuilder()
+    for n, star in enumerate([4.0, 4, True, 1, None]):
+        b.enterprise(f"E{n}").org(f"O{n}", star=star).rel("COVERS", f"O{n}", f"E{n}")
+    assert coverage_report(b.projection()).to_dict()["totals"]["stars"] == {"5": 0, "4": 1, "3": 0, "2": 0, "1": 1, "unrated": 1}
