@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from itertools import chain, groupby, islice, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from graph.columns import NodeColumns, PropColumns, RelColumns, Runs
 from graph.errors import StoreError, StoreMissing, VersionConflict
@@ -116,7 +116,7 @@ def _dumps_all(items: Iterable[dict]) -> Iterator[str]:
 _ENCODED_ONCE = frozenset({str, int, bool})
 
 
-def _dumps_columns(props: PropColumns, rows: list[int]) -> list[str]:
+def _dumps_columns(props: PropColumns, rows: Sequence[int]) -> list[str]:
     """``_dumps`` of the properties of each of ``rows``, made a column at a time: each
     column's distinct values encoded once with their name, and a row's text joined from
     its columns' pieces in name order (what ``sort_keys`` gives), without a dict per row."""
@@ -126,13 +126,18 @@ def _dumps_columns(props: PropColumns, rows: list[int]) -> list[str]:
               for name, column in sorted(zip(props.names, props.values), key=itemgetter(0))]
     if not pieces:
         return ["{}"] * len(rows)
+    if len(pieces) == 1:  # a relationship table's one property (a supply link's product)
+        # One text per distinct value: SQLite binds a text by its UTF-8 form, which Python
+        # makes once per string object (a new text per row: executemany 0.15 s slower).
+        texts = {piece: "{}" if piece is None else "{" + piece + "}" for piece in set(pieces[0])}
+        return list(map(texts.__getitem__, pieces[0]))
     return ["{" + ",".join(filter(None, cells)) + "}" for cells in zip(*pieces)]
 
 
-def _encoded_column(name: str, column, rows: list[int]) -> list[str | None]:
+def _encoded_column(name: str, column: Sequence, rows: Sequence[int]) -> list[str | None]:
     """``"name":value`` for each of ``rows``; None where the value is blank."""
     key = _ENCODE(name) + ":"
-    cells = [column[i] for i in rows]
+    cells = _picked(column, rows)
     kinds = set(map(type, cells))
     kinds.discard(type(None))
     if len(kinds) == 1 and kinds <= _ENCODED_ONCE:
@@ -155,8 +160,8 @@ def _node_rows(nodes: Iterable[Node] | Runs) -> Iterator[tuple[str, Iterator[tup
 
 def _column_node_rows(run: NodeColumns) -> Iterator[tuple]:
     label, ids = run.label.value, run.ids
-    for block in _chunks(run.order, _BATCH):
-        yield from zip([ids[i] for i in block], repeat(label), _dumps_columns(run.props, block))
+    for block in _blocks(run.order):
+        yield from zip(_picked(ids, block), repeat(label), _dumps_columns(run.props, block))
 
 
 def _record_node_rows(label: str, records: Iterable[Node]) -> Iterator[tuple]:
@@ -177,9 +182,22 @@ def _rel_rows(rels: Iterable[Rel] | Runs) -> Iterator[tuple[str, Iterator[tuple]
 
 def _column_rel_rows(run: RelColumns) -> Iterator[tuple]:
     rtype, sources, targets = run.type.value, run.sources, run.targets
-    for block in _chunks(run.order, _BATCH):
-        yield from zip(repeat(rtype), [sources[i] for i in block], [targets[i] for i in block],
-                       _dumps_columns(run.props, block))
+    for block in _blocks(run.order):
+        yield from zip(repeat(rtype), _picked(sources, block), _picked(targets, block), _dumps_columns(run.props, block))
+
+
+def _blocks(order: Sequence[int]) -> Iterator[Sequence[int]]:
+    """``order`` a write chunk at a time; a range stays a range (see ``_picked``)."""
+    for start in range(0, len(order), _BATCH):
+        yield order[start:start + _BATCH]
+
+
+def _picked(values: Sequence, rows: Sequence[int]) -> list:
+    """``values[i]`` for each of ``rows``: a slice where the rows are a run of a list (a
+    table written whole, in its own order), without an index per row."""
+    if isinstance(rows, range) and rows.step == 1 and isinstance(values, list):
+        return values[rows.start:rows.stop]
+    return [values[i] for i in rows]
 
 
 def _record_rel_rows(rtype: str, records: Iterable[Rel]) -> Iterator[tuple]:
