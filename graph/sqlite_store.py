@@ -20,11 +20,12 @@ import sqlite3
 import threading
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from itertools import groupby, islice, repeat
+from itertools import chain, groupby, islice, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
+from graph.columns import NodeColumns, PropColumns, RelColumns, Runs
 from graph.errors import StoreError, StoreMissing, VersionConflict
 from graph.records import Document, GraphData, GraphScan, Node, Rel, WriteSummary
 from graph.schema import Label, RelType
@@ -108,6 +109,107 @@ def _dumps_all(items: Iterable[dict]) -> Iterator[str]:
         if text is None:
             text = seen[key] = _dumps(props)
         yield text
+
+
+# Values of these types are equal only when they encode alike, so a column's distinct
+# values can be encoded once each (not floats: 0.0 == -0.0; not 1 == True across types).
+_ENCODED_ONCE = frozenset({str, int, bool})
+
+
+def _dumps_columns(props: PropColumns, rows: Sequence[int]) -> list[str]:
+    """``_dumps`` of the properties of each of ``rows``, made a column at a time: each
+    column's distinct values encoded once with their name, and a row's text joined from
+    its columns' pieces in name order (what ``sort_keys`` gives), without a dict per row."""
+    if len(set(props.names)) != len(props.names):  # a row's dict would keep one of them
+        return list(_dumps_all(map(props.row, rows)))
+    pieces = [_encoded_column(name, column, rows)
+              for name, column in sorted(zip(props.names, props.values), key=itemgetter(0))]
+    if not pieces:
+        return ["{}"] * len(rows)
+    if len(pieces) == 1:  # a relationship table's one property (a supply link's product)
+        # One text per distinct value: SQLite binds a text by its UTF-8 form, which Python
+        # makes once per string object (a new text per row: executemany 0.15 s slower).
+        texts = {piece: "{}" if piece is None else "{" + piece + "}" for piece in set(pieces[0])}
+        return list(map(texts.__getitem__, pieces[0]))
+    return ["{" + ",".join(filter(None, cells)) + "}" for cells in zip(*pieces)]
+
+
+def _encoded_column(name: str, column: Sequence, rows: Sequence[int]) -> list[str | None]:
+    """``"name":value`` for each of ``rows``; None where the value is blank."""
+    key = _ENCODE(name) + ":"
+    cells = _picked(column, rows)
+    kinds = set(map(type, cells))
+    kinds.discard(type(None))
+    if len(kinds) == 1 and kinds <= _ENCODED_ONCE:
+        texts = {value: key + _ENCODE(value) for value in set(cells) if value is not None}
+        texts[None] = None
+        return list(map(texts.__getitem__, cells))
+    return [None if value is None else key + _ENCODE(value) for value in cells]
+
+
+def _node_rows(nodes: Iterable[Node] | Runs) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """(label, its rows (id, label, props text)) for each run of one label, in order; a
+    ``NodeColumns`` run is encoded from its columns, other records one by one."""
+    for run in nodes.runs if isinstance(nodes, Runs) else (nodes,):
+        if isinstance(run, NodeColumns):
+            yield run.label.value, _column_node_rows(run)
+            continue
+        for label, records in groupby(run, attrgetter("label")):
+            yield label.value, _record_node_rows(label.value, records)
+
+
+def _column_node_rows(run: NodeColumns) -> Iterator[tuple]:
+    label, ids = run.label.value, run.ids
+    for block in _blocks(run.order):
+        yield from zip(_picked(ids, block), repeat(label), _dumps_columns(run.props, block))
+
+
+def _record_node_rows(label: str, records: Iterable[Node]) -> Iterator[tuple]:
+    for chunk in _chunks(records, _BATCH):
+        yield from zip([n.id for n in chunk], repeat(label), _dumps_all(n.props for n in chunk))
+
+
+def _rel_rows(rels: Iterable[Rel] | Runs) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """(type, its rows (type, source, target, props text)) for each run of one type, in
+    order; a ``RelColumns`` run is encoded from its columns, other records one by one."""
+    for run in rels.runs if isinstance(rels, Runs) else (rels,):
+        if isinstance(run, RelColumns):
+            yield run.type.value, _column_rel_rows(run)
+            continue
+        for rtype, records in groupby(run, attrgetter("type")):
+            yield rtype.value, _record_rel_rows(rtype.value, records)
+
+
+def _column_rel_rows(run: RelColumns) -> Iterator[tuple]:
+    rtype, sources, targets = run.type.value, run.sources, run.targets
+    for block in _blocks(run.order):
+        yield from zip(repeat(rtype), _picked(sources, block), _picked(targets, block), _dumps_columns(run.props, block))
+
+
+def _blocks(order: Sequence[int]) -> Iterator[Sequence[int]]:
+    """``order`` a write chunk at a time; a range stays a range (see ``_picked``)."""
+    for start in range(0, len(order), _BATCH):
+        yield order[start:start + _BATCH]
+
+
+def _picked(values: Sequence, rows: Sequence[int]) -> list:
+    """``values[i]`` for each of ``rows``: a slice where the rows are a run of a list (a
+    table written whole, in its own order), without an index per row."""
+    if isinstance(rows, range) and rows.step == 1 and isinstance(values, list):
+        return values[rows.start:rows.stop]
+    return [values[i] for i in rows]
+
+
+def _record_rel_rows(rtype: str, records: Iterable[Rel]) -> Iterator[tuple]:
+    for chunk in _chunks(records, _BATCH):
+        yield from zip(repeat(rtype), [r.source for r in chunk], [r.target for r in chunk], _dumps_all(r.props for r in chunk))
+
+
+def _joined(runs: Iterable[tuple[str, Iterator[tuple]]]) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """Consecutive runs of one label or type as one: written and counted as a single run,
+    in the same chunks, as their records would be."""
+    for kind, same in groupby(runs, itemgetter(0)):
+        yield kind, chain.from_iterable(rows for _, rows in same)
 
 
 def _failure(path: Path, doing_zh: str, doing_en: str, exc: Exception) -> str:
@@ -321,11 +423,12 @@ class SQLiteStore:
                     raise VersionConflict(expected_version, self._version(db))
                 # Records are taken as they come, a run of one label or type at a time and
                 # a chunk at a time: an import of millions streams through, never listed.
+                # Runs given as columns (``graph.columns``) are encoded a column at a time.
                 with _indexes_after_rows(db):
-                    for label, run in groupby(nodes, attrgetter("label")):
-                        self._upsert_nodes(db, label.value, run, summary, tick)
-                    for rtype, run in groupby(rels, attrgetter("type")):
-                        self._upsert_rels(db, rtype.value, run, summary, tick)
+                    for label, rows in _joined(_node_rows(nodes)):
+                        self._upsert_nodes(db, label, rows, summary, tick)
+                    for rtype, rows in _joined(_rel_rows(rels)):
+                        self._upsert_rels(db, rtype, rows, summary, tick)
                 self._delete(db, delete_nodes, delete_rels, summary)
                 if dry_run:
                     summary.version = self.version()
@@ -363,29 +466,26 @@ class SQLiteStore:
         ON CONFLICT(type, source, target) DO UPDATE SET props = json_patch(props, excluded.props)
         WHERE json_patch(props, excluded.props) <> props"""
 
-    def _upsert_nodes(self, db, label: str, run: Iterable[Node], summary: WriteSummary, tick) -> None:
-        def rows(chunk: list[Node]) -> list[tuple]:
-            ids = [n.id for n in chunk]
-            self._check_labels(db, label, ids)
-            return list(zip(ids, repeat(label), _dumps_all(n.props for n in chunk)))
+    def _upsert_nodes(self, db, label: str, rows: Iterable[tuple], summary: WriteSummary, tick) -> None:
+        def check(chunk: list[tuple]) -> None:
+            self._check_labels(db, label, [row[0] for row in chunk])
 
-        self._upsert(db, self._UPSERT_NODE, run, rows, _BY_ID, "SELECT count(*) FROM nodes", label, summary, tick)
+        self._upsert(db, self._UPSERT_NODE, rows, check, _BY_ID, "SELECT count(*) FROM nodes", label, summary, tick)
 
-    def _upsert_rels(self, db, rtype: str, run: Iterable[Rel], summary: WriteSummary, tick) -> None:
-        def rows(chunk: list[Rel]) -> list[tuple]:
-            return list(zip(repeat(rtype), [r.source for r in chunk], [r.target for r in chunk], _dumps_all(r.props for r in chunk)))
-
-        self._upsert(db, self._UPSERT_REL, run, rows, _BY_SOURCE, "SELECT count(*) FROM rels", rtype, summary, tick)
+    def _upsert_rels(self, db, rtype: str, rows: Iterable[tuple], summary: WriteSummary, tick) -> None:
+        self._upsert(db, self._UPSERT_REL, rows, None, _BY_SOURCE, "SELECT count(*) FROM rels", rtype, summary, tick)
 
     @staticmethod
-    def _upsert(db, sql: str, run: Iterable, rows: Callable[[list], list[tuple]], order: Callable[[tuple], str], count: str,
-                kind: str, summary: WriteSummary, tick) -> None:
-        """``sql`` for each record of ``run``, a chunk at a time; the rows of a chunk sorted
-        by ``order`` fill the B-tree page by page (the importer hands each table in id
-        order)."""
+    def _upsert(db, sql: str, rows: Iterable[tuple], check: Callable[[list[tuple]], None] | None,
+                order: Callable[[tuple], str], count: str, kind: str, summary: WriteSummary, tick) -> None:
+        """``sql`` for each row of ``rows``, a chunk at a time, each chunk first passed to
+        ``check``; the rows of a chunk sorted by ``order`` fill the B-tree page by page
+        (the importer hands each table in id order)."""
         before_rows, before_changes, total = db.execute(count).fetchone()[0], db.total_changes, 0
-        for chunk in _chunks(run, _BATCH):
-            db.executemany(sql, sorted(rows(chunk), key=order))
+        for chunk in _chunks(rows, _BATCH):
+            if check is not None:
+                check(chunk)
+            db.executemany(sql, sorted(chunk, key=order))
             total += len(chunk)
             tick(len(chunk))
         added = db.execute(count).fetchone()[0] - before_rows

@@ -38,7 +38,8 @@ class GraphStore(Protocol):
         target), delete the given ones and save ``documents``, all in one transaction:
         either everything is written or nothing is. Deleting a node deletes its
         relationships. Unchanged records do not bump the version. ``progress(n)`` is called
-        as records are written. With ``dry_run`` everything is counted and then rolled back.
+        as records are written. ``nodes`` and ``rels`` may be ``graph.columns.Runs``: still
+        records when iterated, but a store may read their runs' columns instead. With ``dry_run`` everything is counted and then rolled back.
 
         ``documents`` may be a function of the write's summary (its counts and new version),
         called inside the transaction: that is how a write carries its own audit entry, so

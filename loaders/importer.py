@@ -12,13 +12,14 @@ transaction, and the write summary counts the replaced links as deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from graph.collector import collector_paused
+from graph.columns import Runs
 from graph.errors import ImportFailed, VersionConflict
-from graph.records import Document, Node, Rel, WriteSummary
+from graph.records import Document, Node, WriteSummary
 from graph.schema import LABEL_ZH, REL_SPECS, REL_ZH, Label, RelType
 from graph.store import GraphStore
 from loaders.problems import Problem, Problems
@@ -141,14 +142,12 @@ class Accepted:
     def __len__(self) -> int:
         return sum(len(kept) for _, kept in self.nodes) + len(self.extra) + sum(len(kept) for _, kept in self.rels)
 
-    def node_records(self) -> Iterator[Node]:
-        for batch, kept in self.nodes:
-            yield from batch.nodes(kept)
-        yield from self.extra
+    def node_records(self) -> Runs:
+        # A generator: each batch's rows are put in id order only when the write reaches it.
+        return Runs(chain((batch.nodes(kept) for batch, kept in self.nodes), [self.extra]))
 
-    def rel_records(self) -> Iterator[Rel]:
-        for batch, kept in self.rels:
-            yield from batch.rels(kept)
+    def rel_records(self) -> Runs:
+        return Runs(batch.rels(kept) for batch, kept in self.rels)
 
     def ids(self, label: Label) -> set[str]:
         return {batch.ids[i] for batch, kept in self.nodes if batch.label is label for i in kept}

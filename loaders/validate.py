@@ -14,8 +14,9 @@ import operator
 import re
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
+from graph.columns import NodeColumns, PropColumns, RelColumns
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
@@ -90,11 +91,14 @@ class NodeBatch:
     def origin(self, i: int) -> Origin:
         return Origin(self.file, self.sheet, self.rows[i], self.header)
 
-    def nodes(self, kept: range | list[int]) -> Iterator[Node]:
-        """The kept rows as nodes, made one at a time, in id order."""
+    def nodes(self, kept: range | list[int]) -> Iterable[Node]:
+        """The kept rows as nodes, in id order: as the table's columns where the
+        properties are kept as columns, else made one at a time."""
         label, ids, props = self.label, self.ids, self.props
-        for i in in_id_order(ids, kept):
-            yield Node(label, ids[i], props[i])
+        order = in_id_order(ids, kept)
+        if isinstance(props, PropRows):
+            return NodeColumns(label, ids, PropColumns(props.names, props.columns), order)
+        return (Node(label, ids[i], props[i]) for i in order)
 
 
 @dataclass
@@ -121,11 +125,14 @@ class RelBatch:
     def rel_props(self, i: int) -> dict:
         return self.props[i] if self.props is not None else {}
 
-    def rels(self, kept: range | list[int]) -> Iterator[Rel]:
-        """The kept rows as relationships, made one at a time, in row order."""
+    def rels(self, kept: range | list[int]) -> Iterable[Rel]:
+        """The kept rows as relationships, in row order: as the table's columns where
+        the properties are kept as columns (or there are none), else made one at a time."""
         rtype, sources, targets = self.type, self.sources, self.targets
-        for i in kept:
-            yield Rel(rtype, sources[i], targets[i], self.rel_props(i))
+        if self.props is None or isinstance(self.props, PropRows):
+            props = PropColumns(self.props.names, self.props.columns) if self.props is not None else PropColumns([], [])
+            return RelColumns(rtype, sources, targets, props, kept)
+        return (Rel(rtype, sources[i], targets[i], self.props[i]) for i in kept)
 
 
 class HeaderMapping(NamedTuple):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.columns import NodeColumns, PropColumns, RelColumns, Runs
 from graph.errors import StoreError, VersionConflict
 from graph.factory import open_store
 from graph.projection import load_projection
@@ -264,3 +265,23 @@ def test_unit_of_work_left_by_an_exception_writes_nothing(store):
             uow.add([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
             raise ValueError("changed my mind")
     assert store.version() == 0 and store.read().nodes == []
+
+
+def test_runs_of_columns_write_what_their_records_write(store):
+    """An import hands its tables to the store as columns (``graph.columns``): the store
+    writes exactly the records they stand for, a blank cell leaving its property out."""
+    props = PropColumns(["name", "employees", "leading"], [["甲", "乙", "丙"], [12, None, 0], [True, False, None]])
+    nodes = NodeColumns(Label.ENTERPRISE, [E2, "X", E1], props, [2, 0])  # rows 2 and 0, in this order
+    rels = RelColumns(RelType.SUPPLIES, [E1, E2], [E2, E1], PropColumns(["product"], [["钢材", None]]), range(2))
+    org = Node(Label.PARTY_ORG, "O1", {"name": "党支部"})
+    expected_nodes = [Node(Label.ENTERPRISE, E1, {"name": "丙", "employees": 0}),
+                      Node(Label.ENTERPRISE, E2, {"name": "甲", "employees": 12, "leading": True}), org]
+    expected_rels = [Rel(RelType.SUPPLIES, E1, E2, {"product": "钢材"}), Rel(RelType.SUPPLIES, E2, E1)]
+    assert [*nodes, org] == expected_nodes and list(rels) == expected_rels
+
+    summary = store.write(Runs([nodes, [org]]), Runs([rels]))
+    assert summary.added == {"Enterprise": 2, "PartyOrg": 1, "SUPPLIES": 2}
+    data = store.read()
+    assert sorted(data.nodes, key=lambda n: n.id) == sorted(expected_nodes, key=lambda n: n.id)
+    assert sorted(data.rels, key=lambda r: r.key) == expected_rels
+    assert not store.write(expected_nodes, expected_rels).changed  # the same records, given one by one
