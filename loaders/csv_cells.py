@@ -13,10 +13,11 @@ Arrow and pandas parse quotes, doubled quotes, line breaks inside quotes, CR/LF/
 byte order mark and blank lines alike, every cell kept as text
 (tests/unit/test_csv_cells.py checks them side by side on random grids written in
 several dialects and encodings). Where they would not agree, Arrow's answer is not used
-and the reader parses the file with pandas, which also words the problems: a file Arrow
-cannot read as one grid of equal rows (a title row above a wider header, a short or long
-row, bytes neither UTF-8 nor GB18030), and one that may end inside a quote, which Arrow
-would take as a last cell running to the end of the file. A GB18030 file is decoded as
+and the reader parses the file with pandas, which also words the problems: a file holding
+a NUL byte (pandas ends a cell's text there), one Arrow cannot read as one grid of equal
+rows (a title row above a wider header, a short or long row, bytes neither UTF-8 nor
+GB18030), and one that may end inside a quote, which Arrow would take as a last cell
+running to the end of the file. A GB18030 file is decoded as
 the reader decodes it, and parsed as UTF-8. The digest leaves out line breaks after the
 last row (the reader drops blank lines at the end) and counts the blank lines above the
 header, which the reader skips where Arrow has a row of empty cells.
@@ -94,6 +95,7 @@ class _Digest:
         self.head = b"csv %d %d" % (skipped, width)
         self.columns = [(hashlib.sha256(), hashlib.sha256()) for _ in range(width)]
         self.last: str | None = None  # the last row's last cell
+        self.rows = 0
 
     def add(self, arrays) -> None:
         import numpy as np
@@ -104,6 +106,7 @@ class _Digest:
             lengths.update(np.diff(offsets).tobytes())
             if chars is not None:
                 cells.update(memoryview(chars)[offsets[0] : offsets[-1]])
+        self.rows += len(arrays[-1])
         if len(arrays[-1]):
             self.last = arrays[-1][-1].as_py()
 
@@ -130,10 +133,14 @@ def parse_csv(path: Path, max_columns: int) -> ArrowCsv | None:
         end = _end_of_rows(whole)
         if not end:
             return None
-        head = whole.slice(0, min(end, _HEAD)).to_pybytes().removeprefix(codecs.BOM_UTF8)
+        head = whole.slice(0, min(whole.size, _HEAD)).to_pybytes().removeprefix(codecs.BOM_UTF8)
         blank = _LEADING_BLANK_LINES.match(head)
         skipped = blank.group(0).count(b"\n") if blank else 0
+        if not head.strip() or (blank and blank.end() == len(head)):
+            return None  # nothing but blanks as far as the head goes: the reader says whether the file is empty
         body = whole.slice(0, end)
+        if _holds_nul(body):  # pandas' parser ends a cell's text there, Arrow keeps it
+            return None
         parsed = _parsed(body, skipped, max_columns)
         if parsed is _NOT_UTF8:  # as the reader does: the first encoding that reads every byte
             text, _ = decode_csv(body.to_pybytes())
@@ -142,6 +149,8 @@ def parse_csv(path: Path, max_columns: int) -> ArrowCsv | None:
         if parsed is None or parsed is _NOT_UTF8:
             return None
         table, digest = parsed
+        if digest.rows <= skipped:  # nothing under the blank lines: the reader says the file is empty
+            return None
         if digest.last is None or _quote_open_at_end(
             body.slice(max(0, body.size - len(digest.last.encode()) * 2 - 2)).to_pybytes(), digest.last
         ):
@@ -153,6 +162,12 @@ def parse_csv(path: Path, max_columns: int) -> ArrowCsv | None:
 
 
 _NOT_UTF8 = object()
+
+
+def _holds_nul(buffer) -> bool:
+    import numpy as np
+
+    return bool((np.frombuffer(buffer, dtype=np.uint8) == 0).any())
 
 
 def _parsed(buffer, skipped: int, max_columns: int):

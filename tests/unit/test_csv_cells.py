@@ -97,12 +97,15 @@ def test_the_reader_makes_the_same_table_with_arrow_as_with_pandas(tmp_path, see
     b'a,b\n1,2\n3,"4',  # the same, no line break after it
     b'a,b\n1,2\n3,"',  # an empty one
     b'a,b\n1,2\n3,"say ""hi""\n',  # with doubled quotes in it
+    b"a,b\n1\x00,2\n",  # a NUL byte, where pandas ends the cell's text
+    b" \n\t",  # blanks only: the reader calls the file empty
+    b",,\n,,\n\n",  # blank lines only, which the reader skips above the header: nothing is left
     b"a,b\n\xff\xfe\xfa,1\n",  # neither UTF-8 nor GB18030
     "名称,代码\n".encode() + "甲,1\n".encode("gbk"),  # a UTF-8 header over GBK rows
     b"\n\r\n",  # nothing
     ",".join(f"c{n}" for n in range(MAX_COLUMNS + 1)).encode() + b"\n",  # too wide
 ], ids=["title row", "short row", "long row", "unclosed quote", "open quote to the end", "open quote, no line break", "open empty quote",
-        "open quote with doubled quotes", "undecodable", "mixed encodings", "empty",
+        "open quote with doubled quotes", "NUL byte", "blanks only", "blank lines only", "undecodable", "mixed encodings", "empty",
         "too wide"])
 def test_what_arrow_would_not_read_as_the_reader_does_has_no_digest(tmp_path, data):
     path = tmp_path / "x.csv"
@@ -146,3 +149,26 @@ def test_a_file_larger_than_a_block_is_digested_the_same_whatever_its_bytes(tmp_
     rows[2500][1] += "！"
     other = _write(tmp_path / "other.csv", rows, quoting=csv.QUOTE_MINIMAL, newline="\n", encoding="utf-8", bom=False, trailing=b"")
     assert csv_cells_digest(other, MAX_COLUMNS) != csv_cells_digest(plain, MAX_COLUMNS)
+
+
+def test_short_random_files_read_alike_and_equal_digests_mean_equal_tables(tmp_path, monkeypatch):
+    """Files of a few random characters, the ones CSV's rules turn on: where Arrow's path
+    is taken the reader's table is pandas', and files with one digest have one table (or
+    one problem)."""
+    from loaders import csv_cells
+
+    alphabet = ["a", ",", ",", '"', '"', "\n", "\n", "\r", "\r\n", " ", "\t", "甲", "\x00"]
+    parsed_first = {}
+    for i in range(1500):
+        rng = random.Random(i)
+        path = tmp_path / f"{i}.csv"
+        path.write_bytes("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))).encode())
+        if (parsed := parse_csv(path, MAX_COLUMNS)) is not None:
+            parsed_first[path] = (parsed.digest, _table(path))
+    monkeypatch.setattr(csv_cells, "parse_csv", lambda path, max_columns: None)
+    tables: dict[bytes, object] = {}
+    for path, (digest, by_arrow) in parsed_first.items():
+        by_pandas = _table(path)
+        assert by_arrow == by_pandas, path.read_bytes()
+        assert tables.setdefault(digest, by_pandas) == by_pandas, path.read_bytes()
+    assert len(parsed_first) > 100
