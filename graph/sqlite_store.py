@@ -306,7 +306,10 @@ class SQLiteStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 # The store holds people's names and phone numbers: a new file is the
                 # owner's alone, and SQLite gives its journal files the file's own mode.
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+                try:  # only a file that does not exist yet: one its owner can only read must still open
+                    os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                except FileExistsError:
+                    pass
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")

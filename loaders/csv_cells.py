@@ -138,6 +138,11 @@ def parse_csv(path: Path, max_columns: int) -> ArrowCsv | None:
         skipped = blank.group(0).count(b"\n") if blank else 0
         if not head.strip() or (blank and blank.end() == len(head)):
             return None  # nothing but blanks as far as the head goes: the reader says whether the file is empty
+        header = head[blank.end() if blank else 0 :]
+        if header.startswith(codecs.BOM_UTF8):  # a second mark, or one below blank lines: pandas drops it, Arrow keeps it
+            return None
+        if whole.size > len(head) and b"\n" not in header and b"\r" not in header:
+            return None  # the head ends inside the blank lines' run, or inside the header: the count may be short
         body = whole.slice(0, end)
         if _holds_nul(body):  # pandas' parser ends a cell's text there, Arrow keeps it
             return None

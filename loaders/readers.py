@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -188,7 +189,8 @@ def _csv_start(data: bytes, display: str) -> CsvStart | ReadResult:
     body_chars = len(text) - (blank.end() if blank else 0)
     head_text = text[blank.end() if blank else 0:][:_HEAD_CHARS]  # the first lines, however long a hostile first line is
     del text
-    head = list(csv.reader(io.StringIO("\n".join(head_text.splitlines()[:HEAD_LINES]))))
+    # split by csv's own rules: str.splitlines also splits at form feeds and other separators a cell may hold
+    head = list(itertools.islice(csv.reader(io.StringIO(head_text, newline="")), HEAD_LINES))
     if (width := max(map(len, head), default=0)) > MAX_COLUMNS:
         cut = body_chars > _HEAD_CHARS and "\n" not in head_text
         return ReadResult(problems=[Problem(display, too_wide(None, width, at_least=cut).message, "too_large")])

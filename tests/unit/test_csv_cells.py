@@ -99,13 +99,16 @@ def test_the_reader_makes_the_same_table_with_arrow_as_with_pandas(tmp_path, see
     b'a,b\n1,2\n3,"say ""hi""\n',  # with doubled quotes in it
     b"a,b\n1\x00,2\n",  # a NUL byte, where pandas ends the cell's text
     b" \n\t",  # blanks only: the reader calls the file empty
+    b"\xef\xbb\xbf\xef\xbb\xbfname,x\n1,2\n",  # a second byte order mark: pandas drops it, Arrow keeps it
+    b",\n\xef\xbb\xbfname,x\n1,2\n",  # one below a blank line
+    b",,\n" * 400_000 + b"a,b,c\n1,2,3\n",  # blank lines past the first megabyte: their count would be short
     b",,\n,,\n\n",  # blank lines only, which the reader skips above the header: nothing is left
     b"a,b\n\xff\xfe\xfa,1\n",  # neither UTF-8 nor GB18030
     "名称,代码\n".encode() + "甲,1\n".encode("gbk"),  # a UTF-8 header over GBK rows
     b"\n\r\n",  # nothing
     ",".join(f"c{n}" for n in range(MAX_COLUMNS + 1)).encode() + b"\n",  # too wide
 ], ids=["title row", "short row", "long row", "unclosed quote", "open quote to the end", "open quote, no line break", "open empty quote",
-        "open quote with doubled quotes", "NUL byte", "blanks only", "blank lines only", "undecodable", "mixed encodings", "empty",
+        "open quote with doubled quotes", "NUL byte", "blanks only", "second BOM", "BOM below a blank line", "blank lines past the head", "blank lines only", "undecodable", "mixed encodings", "empty",
         "too wide"])
 def test_what_arrow_would_not_read_as_the_reader_does_has_no_digest(tmp_path, data):
     path = tmp_path / "x.csv"
@@ -172,3 +175,19 @@ def test_short_random_files_read_alike_and_equal_digests_mean_equal_tables(tmp_p
         assert by_arrow == by_pandas, path.read_bytes()
         assert tables.setdefault(digest, by_pandas) == by_pandas, path.read_bytes()
     assert len(parsed_first) > 100
+
+
+def test_a_form_feed_in_the_first_lines_does_not_split_them(tmp_path, monkeypatch):
+    """The reader's first lines are split by CSV's rules, as Arrow and pandas split them:
+    ``str.splitlines`` also splits at a form feed, and made the header look narrower than
+    the rows (pandas then took the first column for its index)."""
+    from loaders import csv_cells
+
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(b"t\x0cx,y\x0cz,w\r\n1\x0c1,2\x0c2,3\r\n")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_bytes(b'"t\x0cx","y\x0cz","w"\n"1\x0c1","2\x0c2","3"\n')
+    by_arrow = [_table(plain), _table(quoted)]
+    monkeypatch.setattr(csv_cells, "parse_csv", lambda path, max_columns: None)
+    assert [_table(plain), _table(quoted)] == by_arrow
+    assert by_arrow[0][0] == ["t\x0cx", "y\x0cz", "w"] and by_arrow[0] == by_arrow[1]
