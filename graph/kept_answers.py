@@ -54,8 +54,10 @@ def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.Mul
     ``compute(projection)``, then kept. ``compute`` must return what ``marshal`` keeps
     (dicts, lists, strings, numbers, None) and may raise; nothing is kept then.
 
-    The answer is kept under the version of the projection it was computed from, so a write
-    between reading the version and loading the projection keeps it under the newer one.
+    The answer is kept under the version of the projection it was computed from. A write
+    between reading the store's key and loading the projection pairs that version with the
+    older key's write token (SQLite), which no later question matches: the answer is then
+    computed again, never given for content it was not computed from.
     """
     from graph.projection import load_projection  # networkx with it: only when computing
 
