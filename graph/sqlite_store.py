@@ -148,14 +148,19 @@ def _encoded_column(name: str, column: Sequence, rows: Sequence[int]) -> list[st
 
 
 def _node_rows(nodes: Iterable[Node] | Runs) -> Iterator[tuple[str, Iterator[tuple]]]:
-    """(label, its rows (id, label, props text)) for each run of one label, in order; a
-    ``NodeColumns`` run is encoded from its columns, other records one by one."""
-    for run in nodes.runs if isinstance(nodes, Runs) else (nodes,):
-        if isinstance(run, NodeColumns):
-            yield run.label.value, _column_node_rows(run)
+    """(label, its rows (id, label, props text)) for each run of one label, in order."""
+    return _rows_by_run(nodes, NodeColumns, "label", _column_node_rows, _record_node_rows)
+
+
+def _rows_by_run(records, columns_kind: type, key: str, from_columns, from_records) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """(label or type, its rows) for each run of one ``key``, in order: a ``columns_kind``
+    run is encoded from its columns, other records one by one."""
+    for run in records.runs if isinstance(records, Runs) else (records,):
+        if isinstance(run, columns_kind):
+            yield getattr(run, key).value, from_columns(run)
             continue
-        for label, records in groupby(run, attrgetter("label")):
-            yield label.value, _record_node_rows(label.value, records)
+        for value, group in groupby(run, attrgetter(key)):
+            yield value.value, from_records(value.value, group)
 
 
 def _column_node_rows(run: NodeColumns) -> Iterator[tuple]:
@@ -170,14 +175,8 @@ def _record_node_rows(label: str, records: Iterable[Node]) -> Iterator[tuple]:
 
 
 def _rel_rows(rels: Iterable[Rel] | Runs) -> Iterator[tuple[str, Iterator[tuple]]]:
-    """(type, its rows (type, source, target, props text)) for each run of one type, in
-    order; a ``RelColumns`` run is encoded from its columns, other records one by one."""
-    for run in rels.runs if isinstance(rels, Runs) else (rels,):
-        if isinstance(run, RelColumns):
-            yield run.type.value, _column_rel_rows(run)
-            continue
-        for rtype, records in groupby(run, attrgetter("type")):
-            yield rtype.value, _record_rel_rows(rtype.value, records)
+    """(type, its rows (type, source, target, props text)) for each run of one type, in order."""
+    return _rows_by_run(rels, RelColumns, "type", _column_rel_rows, _record_rel_rows)
 
 
 def _column_rel_rows(run: RelColumns) -> Iterator[tuple]:
