@@ -32,13 +32,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loaders.readers import decode_csv
+from loaders.readers import LEADING_BLANK_LINES, decode_csv
 
 if TYPE_CHECKING:
     import numpy
 
 _BLOCK = 1 << 22  # bytes Arrow parses at a time
-_LEADING_BLANK_LINES = re.compile(rb"(?:[ \t,]*\r?\n)+")  # ``loaders.readers``' own, over bytes: they are ASCII
+_LEADING_BLANK_LINES = re.compile(LEADING_BLANK_LINES.pattern.encode())  # the reader's own, over bytes: they are ASCII
 _HEAD = 1 << 20
 
 

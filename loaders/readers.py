@@ -12,12 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from itertools import zip_longest
+from itertools import islice, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -89,6 +88,13 @@ def read_file(path: Path, display: str | None = None, parsed: ArrowCsv | None = 
     parsed it (``loaders.csv_cells.parse_csv``)."""
     display = display or str(path)
     suffix = path.suffix.lower()
+    if suffix == ".csv":  # Arrow reads the file from disk; what it would not read as pandas does, pandas reads below
+        from loaders.csv_cells import parse_csv  # it reads as this module does, and uses its decoding
+
+        parsed = parsed or parse_csv(path, MAX_COLUMNS)
+        grid = parsed.grid() if parsed is not None else None
+        if grid is not None:
+            return ReadResult(tables=[_table_of(display, path, *grid)])
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -96,17 +102,6 @@ def read_file(path: Path, display: str | None = None, parsed: ArrowCsv | None = 
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         return ReadResult(problems=[Problem(display, "文件为空", "empty_file")])
     if suffix == ".csv":
-        del data  # Arrow reads the file from disk
-        from loaders.csv_cells import parse_csv  # it reads as this module does, and uses its decoding
-
-        parsed = parsed or parse_csv(path, MAX_COLUMNS)
-        grid = parsed.grid() if parsed is not None else None
-        if grid is not None:
-            return ReadResult(tables=[_table_of(display, path, *grid)])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return ReadResult(problems=[Problem(display, f"无法读取文件：{exc.strerror or exc}", "unreadable")])
         begun = _csv_start(data, display)
         del data  # pandas reads the file from disk: its bytes are not held while the cells are made (0.2 GB at 2·10⁶ rows)
         return begun if isinstance(begun, ReadResult) else _read_csv(path, display, begun)
@@ -183,14 +178,14 @@ def _csv_start(data: bytes, display: str) -> CsvStart | ReadResult:
     if text is None:
         return ReadResult(problems=[Problem(display, encoding_or_why, "undecodable")])
     skipped, start = 0, 0
-    if blank := _LEADING_BLANK_LINES.match(text):  # blank lines above everything: not the header
+    if blank := LEADING_BLANK_LINES.match(text):  # blank lines above everything: not the header
         # They are ASCII: as many bytes as characters, after a UTF-8 byte order mark.
         skipped, start = blank.group(0).count("\n"), blank.end() + len(codecs.BOM_UTF8) * data.startswith(codecs.BOM_UTF8)
     body_chars = len(text) - (blank.end() if blank else 0)
     head_text = text[blank.end() if blank else 0:][:_HEAD_CHARS]  # the first lines, however long a hostile first line is
     del text
     # split by csv's own rules: str.splitlines also splits at form feeds and other separators a cell may hold
-    head = list(itertools.islice(csv.reader(io.StringIO(head_text, newline="")), HEAD_LINES))
+    head = list(islice(csv.reader(io.StringIO(head_text, newline="")), HEAD_LINES))
     if (width := max(map(len, head), default=0)) > MAX_COLUMNS:
         cut = body_chars > _HEAD_CHARS and "\n" not in head_text
         return ReadResult(problems=[Problem(display, too_wide(None, width, at_least=cut).message, "too_large")])
@@ -251,7 +246,7 @@ def _table_of(display: str, path: Path, skipped: int, columns: list[list[object]
 
 HEAD_LINES = 50  # a title row and blank rows above the header sit within the first lines
 _HEAD_CHARS = 1 << 20
-_LEADING_BLANK_LINES = re.compile(r"(?:[ \t,]*\r?\n)+")
+LEADING_BLANK_LINES = re.compile(r"(?:[ \t,]*\r?\n)+")  # above the header: skipped, not rows
 
 
 def _title_width(rows: list[list[str]]) -> range | None:
