@@ -78,3 +78,7 @@ def structure(
         ["企业", "名称", "得分", "龙头", "环节"],
         ([k.id, k.name, f"{k.score:.6f}", "是" if k.leading else "", "、".join(k.segments)] for k in result.key_enterprises),
     )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(chains_app, name="chains")

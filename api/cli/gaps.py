@@ -195,3 +195,7 @@ def contacts(store: StoreOption = None, chain: ChainOption = None, json: JsonOpt
                _names(g, o.target_chains) or "无"] for o in gaps.outside_responsibility))
     _section("没有领导联系点的产业链", RULE_CHAIN_CONTACTED, ["编号", "名称"],
              ([c.id, c.name] for c in gaps.chains_without_contact), codes=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(gaps_app, name="gaps")

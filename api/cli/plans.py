@@ -196,3 +196,7 @@ def _summary_line(summary: WriteSummary) -> str:
 
 def _named(name: str, node_id: str) -> str:
     return f"{name}（{node_id}）" if name and name != node_id else node_id
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
