@@ -35,11 +35,13 @@ several times the work itself.
 
 A report reads the graph once into integer arrays over the numbered base (each
 enterprise's state and figure flags as one code, the orgs covering it, each org's
-formation and star, each chain's and segment's members; ``_NumberedBase``) and sums its
+formation and star, each chain's and segment's members; :class:`CoverageBase`) and sums its
 groups with numpy over those, not with dict operations per enterprise. The arrays are
 kept with a frozen projection (``load_projection``'s), so a process that asks again of
 the same projection (a server, a notebook) only sums: 6–7 ms instead of 0.3–0.4 s by chain
-for the city demo's 100,000 enterprises.
+for the city demo's 100,000 enterprises. Completed (every grouping numbered) they are also
+kept on disk for the next process (``CoverageBase.kept``, ``graph.kept_answers``), which then
+sums any report without the graph (``base_report``).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from graph.analysis.membership import (
     coverage_rate,
     industry_committees,
     name_of,
+    chain_not_found,
     require_chain,
     segment_enterprises,
     segment_key,
@@ -182,20 +185,34 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
     >>> coverage_report(g).totals.org_coverage_rate
     0.5
     """
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
+    _require_grouping(by)
     if chain is not None:
         require_chain(g, chain)
-    numbered = _numbered(g)
-    summarise = _Summariser(numbered, numbered.chain_members(g, chain) if chain is not None else None)
-    totals = summarise(summarise.base, [chain] if chain is not None else ids_with_label(g, Label.CHAIN))
+    return base_report(coverage_base(g), by=by, chain=chain, g=g)
+
+
+def base_report(base: CoverageBase, *, by: str | None = None, chain: str | None = None,
+                g: nx.MultiDiGraph | None = None) -> CoverageReport:
+    """``coverage_report`` summed from a numbered base: ``coverage_base(g)`` with its graph
+    ``g``, or without any graph a complete one kept by an earlier process
+    (``CoverageBase.from_kept``). Raises as ``coverage_report`` does."""
+    _require_grouping(by)
+    if chain is not None:
+        base.require_chain(chain)
+    summarise = _Summariser(base, base.chain_members(g, chain) if chain is not None else None)
+    totals = summarise(summarise.base, [chain] if chain is not None else list(base.chain_names))
     if by is None:
         return CoverageReport(totals)
-    groups = _GROUPERS[by](g, numbered, summarise.in_report, chain)
+    groups = _GROUPERS[by](g, base, summarise.in_report, chain)
     return CoverageReport(
         totals,
         tuple(CoverageGroup(key=key, name=name, **asdict(summarise(members, chains))) for key, name, members, chains in groups),
     )
+
+
+def _require_grouping(by: str | None) -> None:
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
 
 
 def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:
@@ -289,30 +306,32 @@ def _states(ids: list[str], reach: Reach, formation: dict[str, str | None]) -> d
     return states
 
 
-def _numbered(g: nx.MultiDiGraph) -> _NumberedBase:
-    """``g``'s base numbered once (:class:`_NumberedBase`). It is kept with a frozen graph
+def coverage_base(g: nx.MultiDiGraph) -> CoverageBase:
+    """``g``'s base numbered once (:class:`CoverageBase`). It is kept with a frozen graph
     (``load_projection``'s are): nothing can change a frozen graph, and a store's next
     version is a new graph, so what was derived from it stays true; it goes when the graph
     goes. Any other graph is numbered afresh for each report."""
     if not getattr(g, "frozen", False):
-        return _NumberedBase(g)
+        return CoverageBase(g)
     with _kept_lock:
         kept = _kept.get(g)
     if kept is None or kept.version != g.graph.get("version"):
-        kept = _NumberedBase(g)  # outside the lock: two threads may both number it, and one wins
+        kept = CoverageBase(g)  # outside the lock: two threads may both number it, and one wins
         with _kept_lock:
             _kept[g] = kept
     return kept
 
 
-class _NumberedBase:
+class CoverageBase:
     """What any coverage report of one graph sums, read from the graph once, as integer
     arrays over the base (every base enterprise, store order, numbered from 0) and the orgs
     (``ids_with_label`` order): each enterprise's code (its state above its figure flags,
     :func:`_article_figures`); the (org, enterprise) pairs of ``COVERS`` into the base, in
     enterprise order; each org's formation, star, demonstration site and committee flags;
-    each chain's committees. The members of a chain or segment and each enterprise's park,
-    street or kind are numbered when a report first asks for them.
+    each chain's committees; the chains' names, and the segments in report order with their
+    chains. The members of a chain or segment and each enterprise's park, street or kind are
+    numbered when a report first asks for them, or all at once for a base to be kept
+    (``kept``): one read back (``from_kept``) has no graph and needs none.
 
     A report then sums a group with ``np.bincount`` and masks over its members' numbers,
     instead of a few dozen dict operations per enterprise whose cost grew with the heap
@@ -355,6 +374,10 @@ class _NumberedBase:
         self.star_slot = np.fromiter(map(slot_of.__getitem__, typed), np.intp, len(orgs))
         self.committees = {c: np.fromiter(map(org_position.__getitem__, in_ids(g, c, RelType.LEADS)), np.intp)
                            for c in ids_with_label(g, Label.CHAIN)}
+        self.chain_names = {c: name_of(g, c) for c in sorted(self.committees)}
+        # (segment, name, its chains), by chain, then in segment order
+        self.segments = [(s, name_of(g, s), chains) for s, chains in
+                         sorted(chains_by_segment(g).items(), key=lambda item: (sorted(item[1])[:1], *segment_key(g, item[0])))]
         self._chain_members: dict[str, np.ndarray] = {}
         self._segment_members: dict[str, np.ndarray] = {}
         self._values: dict[str, tuple[list, np.ndarray]] = {}
@@ -402,19 +425,25 @@ class _NumberedBase:
         code[instructed] |= _INSTRUCTED
         return code
 
-    def chain_members(self, g: nx.MultiDiGraph, chain: str) -> np.ndarray:
-        """The numbers of ``chain``'s base enterprises, ascending."""
+    def require_chain(self, chain: str) -> None:
+        """``membership.require_chain`` over the chains this base was numbered with."""
+        if chain not in self.chain_names:
+            raise chain_not_found(chain, self.chain_names)
+
+    def chain_members(self, g: nx.MultiDiGraph | None, chain: str) -> np.ndarray:
+        """The numbers of ``chain``'s base enterprises, ascending (``g``: the graph numbered,
+        None for a kept base, which has them all)."""
         if chain not in self._chain_members:
             self._chain_members[chain] = self._numbers(chain_enterprises(g, chain))
         return self._chain_members[chain]
 
-    def segment_members(self, g: nx.MultiDiGraph, segment: str) -> np.ndarray:
+    def segment_members(self, g: nx.MultiDiGraph | None, segment: str) -> np.ndarray:
         """The numbers of ``segment``'s base enterprises, ascending."""
         if segment not in self._segment_members:
             self._segment_members[segment] = self._numbers(segment_enterprises(g, segment))
         return self._segment_members[segment]
 
-    def values(self, g: nx.MultiDiGraph, prop: str) -> tuple[list, np.ndarray]:
+    def values(self, g: nx.MultiDiGraph | None, prop: str) -> tuple[list, np.ndarray]:
         """The distinct values of ``prop`` over the base (``""`` for none given), and for each
         base enterprise the index of its own among them."""
         if prop not in self._values:
@@ -439,6 +468,45 @@ class _NumberedBase:
         covering[self.org_of_pair[pairs]] = True
         return covering
 
+    def kept(self, g: nx.MultiDiGraph) -> dict:
+        """This base of ``g`` completed (every chain's and segment's members, every grouped
+        property's values) as plain values ``marshal`` keeps, for ``from_kept`` in another
+        process: the arrays as their dtype and bytes."""
+        for c in self.chain_names:
+            self.chain_members(g, c)
+        for s, _, _ in self.segments:
+            self.segment_members(g, s)
+        for prop in _GROUPED_PROPERTIES:
+            self.values(g, prop)
+        return {
+            "counts": (self.version, self.size, self.orgs),
+            "names": (self.chain_names, self.segments),
+            "arrays": {name: _packed(getattr(self, name)) for name in _KEPT_ARRAYS},
+            "committees": {c: _packed(a) for c, a in self.committees.items()},
+            "chains": {c: _packed(a) for c, a in self._chain_members.items()},
+            "segments": {s: _packed(a) for s, a in self._segment_members.items()},
+            "values": {prop: (values, _packed(of)) for prop, (values, of) in self._values.items()},
+        }
+
+    @classmethod
+    def from_kept(cls, kept: dict) -> CoverageBase:
+        """The base ``kept`` gave; it sums every report without a graph. Raises KeyError,
+        TypeError or ValueError for anything ``kept`` did not make."""
+        base = cls.__new__(cls)
+        base.version, base.size, base.orgs = kept["counts"]
+        base.chain_names, segments = kept["names"]
+        base.segments = [(s, name, list(chains)) for s, name, chains in segments]
+        for name in _KEPT_ARRAYS:
+            setattr(base, name, _unpacked(kept["arrays"][name]))
+        base.committees = {c: _unpacked(a) for c, a in kept["committees"].items()}
+        base._chain_members = {c: _unpacked(a) for c, a in kept["chains"].items()}
+        base._segment_members = {s: _unpacked(a) for s, a in kept["segments"].items()}
+        base._values = {prop: (list(values), _unpacked(of)) for prop, (values, of) in kept["values"].items()}
+        base.position = None  # what numbered the graph: nothing is left to number
+        if set(base._chain_members) != set(base.chain_names) or set(base._values) != set(_GROUPED_PROPERTIES):
+            raise ValueError("an incomplete coverage base")
+        return base
+
     def _numbers(self, ids: Iterable[str]) -> np.ndarray:
         import numpy as np
 
@@ -446,7 +514,23 @@ class _NumberedBase:
         return np.sort(np.fromiter((position[e] for e in ids if e in position), np.intp))
 
 
-_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # frozen graph -> its _NumberedBase
+# The arrays a kept base holds besides each chain's committees and the groupings' members.
+_KEPT_ARRAYS = ("org_of_pair", "enterprise_of_pair", "first_pair", "code", "standalone", "joint", "industry",
+                "demonstration", "star_slot")
+
+
+def _packed(a: np.ndarray) -> tuple[str, bytes]:
+    return a.dtype.str, a.tobytes()
+
+
+def _unpacked(packed: tuple[str, bytes]) -> np.ndarray:
+    import numpy as np
+
+    dtype, data = packed
+    return np.frombuffer(data, np.dtype(dtype))  # read-only: a report never writes into the base
+
+
+_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # frozen graph -> its CoverageBase
 _kept_lock = threading.Lock()
 
 
@@ -455,7 +539,7 @@ class _Summariser:
     many of them each org covers (``enterprises_per_joint_org``); then any group of them,
     with the group's chains for their committees, summed into a Coverage."""
 
-    def __init__(self, numbered: _NumberedBase, members: np.ndarray | None):
+    def __init__(self, numbered: CoverageBase, members: np.ndarray | None):
         import numpy as np
 
         self.numbered = numbered
@@ -570,30 +654,21 @@ _STATE_MASKS = {  # what each coverage state allows of _MEMBER_FLAGS
 Group = tuple[str, str, "np.ndarray", list[str]]
 
 
-def _by_chain(g: nx.MultiDiGraph, numbered: _NumberedBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
-    chains = [chain] if chain is not None else sorted(ids_with_label(g, Label.CHAIN))
-    return [(c, name_of(g, c), _within(numbered.chain_members(g, c), in_report), [c]) for c in chains]
+def _by_chain(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
+    chains = [chain] if chain is not None else list(numbered.chain_names)
+    return [(c, numbered.chain_names[c], _within(numbered.chain_members(g, c), in_report), [c]) for c in chains]
 
 
-def _by_segment(g: nx.MultiDiGraph, numbered: _NumberedBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
-    chains_of_segment = {s: cs for s, cs in chains_by_segment(g).items() if chain is None or chain in cs}
-
-    def order(s: str) -> tuple:  # by chain, then in segment order
-        return (sorted(chains_of_segment[s])[:1], *segment_key(g, s))
-
+def _by_segment(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
     return [
-        (
-            s,
-            name_of(g, s),
-            _within(numbered.segment_members(g, s), in_report),
-            [chain] if chain is not None else chains_of_segment[s],
-        )
-        for s in sorted(chains_of_segment, key=order)
+        (s, name, _within(numbered.segment_members(g, s), in_report), [chain] if chain is not None else chains)
+        for s, name, chains in numbered.segments
+        if chain is None or chain in chains
     ]
 
 
 def _by_property(prop: str):
-    def group(g: nx.MultiDiGraph, numbered: _NumberedBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
+    def group(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
         import numpy as np
 
         values, value_of = numbered.values(g, prop)
@@ -603,7 +678,7 @@ def _by_property(prop: str):
         members = dict(zip(present.tolist(), np.split(report[order], first[1:])))
         # Only chains with a committee change a count, so only those are looked up.
         chains_of: dict[int, list[str]] = {value: [] for value in members}
-        for c in [chain] if chain is not None else ids_with_label(g, Label.CHAIN):
+        for c in [chain] if chain is not None else numbered.chain_names:
             if numbered.committees[c].size:
                 for value in np.unique(value_of[_within(numbered.chain_members(g, c), in_report)]).tolist():
                     chains_of[value].append(c)
@@ -620,7 +695,7 @@ def _within(members: np.ndarray, in_report: np.ndarray) -> np.ndarray:
     return members[in_report[members]]
 
 
-def _by_kind(g: nx.MultiDiGraph, numbered: _NumberedBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
+def _by_kind(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
     """企业 and 社会组织: the park/street grouping over ``kind``, named as the schema names them."""
     by_kind = _by_property("kind")(g, numbered, in_report, chain)
     return [(key, ENTERPRISE_KINDS.get(key, name), members, chains) for key, name, members, chains in by_kind]
@@ -633,3 +708,4 @@ _GROUPERS = {
     "street": _by_property("street"),
     "kind": _by_kind,
 }
+_GROUPED_PROPERTIES = ("park", "street", "kind")  # what _by_property groups by

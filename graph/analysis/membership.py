@@ -62,10 +62,15 @@ def require_chain(g: nx.MultiDiGraph, chain: str) -> None:
     graph.errors.NotFound: 找不到产业链 C9；现有产业链：C01 工程机械
     """
     if chain not in g._node or g._node[chain].get("label") != Label.CHAIN.value:
-        chains = sorted(n for n, a in g._node.items() if a.get("label") == Label.CHAIN.value)
-        known = "、".join(f"{c} {name_of(g, c)}" for c in chains[:MAX_LISTED])
-        more = f" 等 {len(chains)} 条" if len(chains) > MAX_LISTED else ""
-        raise NotFound(f"找不到产业链 {chain}；" + (f"现有产业链：{known}{more}" if chains else "还没有导入任何产业链"))
+        raise chain_not_found(chain, {n: name_of(g, n) for n, a in g._node.items() if a.get("label") == Label.CHAIN.value})
+
+
+def chain_not_found(chain: str, names: dict[str, str]) -> NotFound:
+    """The ``NotFound`` for ``chain``, listing the chains there are (``names``: id -> name)."""
+    chains = sorted(names)
+    known = "、".join(f"{c} {names[c]}" for c in chains[:MAX_LISTED])
+    more = f" 等 {len(chains)} 条" if len(chains) > MAX_LISTED else ""
+    return NotFound(f"找不到产业链 {chain}；" + (f"现有产业链：{known}{more}" if chains else "还没有导入任何产业链"))
 
 
 # -- the base ------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 The report sums numbered arrays kept with a frozen projection; the reference here walks
 each enterprise and org one by one, as the module docstring states the rules. Every
-grouping, with and without ``chain=``, on the graph as built and on the frozen graph asked
-twice (the second answer comes from the kept arrays). The graphs mix what the arrays must
+grouping, with and without ``chain=``, on the graph as built, on the frozen graph asked
+twice (the second answer comes from the kept arrays) and from the base as another process
+reads it back from disk (``CoverageBase.kept``, through marshal, with no graph). The graphs mix what the arrays must
 get right: enterprises covered by several orgs (standalone with joint, joint with
 industry, orgs with no formation), covered but out of the base or closed, industry
 committees and other orgs leading chains, chains and segments with no enterprise, and
@@ -12,13 +13,24 @@ empty graphs.
 
 from __future__ import annotations
 
+import marshal
 import random
 from collections import Counter
 
 import networkx as nx
 import pytest
 
-from graph.analysis.coverage import GROUPINGS, MISSING_GROUP_NAME, STAR_KEYS, UNRATED, coverage_report
+from graph.analysis.coverage import (
+    GROUPINGS,
+    MISSING_GROUP_NAME,
+    STAR_KEYS,
+    UNRATED,
+    CoverageBase,
+    base_report,
+    coverage_base,
+    coverage_report,
+)
+from graph.errors import NotFound
 from graph.analysis.membership import name_of, segment_key
 from graph.builder import GraphBuilder
 from graph.projection import project
@@ -194,12 +206,38 @@ def reference(g, by, chain):
 def test_report_matches_the_rules_read_one_enterprise_at_a_time(seed):
     built = random_graph(seed).projection()
     frozen = nx.freeze(random_graph(seed).projection())
+    fresh = random_graph(seed).projection()
+    read_back = CoverageBase.from_kept(marshal.loads(marshal.dumps(coverage_base(fresh).kept(fresh))))
     for by in (None, *GROUPINGS):
         for chain in (None, *sorted(_labelled(built, "Chain"))):
             expected = reference(built, by, chain)
             assert coverage_report(built, by=by, chain=chain).to_dict() == expected, (by, chain)
             for _ in range(2):  # numbered on the first call, from the kept numbers on the second
                 assert coverage_report(frozen, by=by, chain=chain).to_dict() == expected, (by, chain)
+            assert base_report(read_back, by=by, chain=chain).to_dict() == expected, (by, chain)
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 7))
+def test_a_kept_base_refuses_what_the_graph_refuses(seed):
+    g = random_graph(seed).projection()
+    kept = CoverageBase.from_kept(marshal.loads(marshal.dumps(coverage_base(g).kept(g))))
+    with pytest.raises(NotFound) as from_graph:
+        coverage_report(g, chain="C9")
+    with pytest.raises(NotFound) as from_kept:
+        base_report(kept, chain="C9")
+    assert str(from_kept.value) == str(from_graph.value)
+    with pytest.raises(ValueError, match="unknown grouping"):
+        base_report(kept, by="city")
+
+
+def test_a_kept_base_missing_a_part_is_refused():
+    g = random_graph(3).projection()
+    kept = coverage_base(g).kept(g)
+    del kept["values"]["street"]
+    with pytest.raises(ValueError):
+        CoverageBase.from_kept(kept)
+    with pytest.raises(KeyError):
+        CoverageBase.from_kept({"counts": (1, 0, 0)})
 
 
 def test_an_empty_graph_reports_an_empty_base():
