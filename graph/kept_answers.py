@@ -15,14 +15,22 @@ Every import computes the whole base's coverage for its snapshot (``graph.analys
 and keeps it here too, so the first ``report`` after ``redchain load`` is answered without
 building the new version's projection (about 3 s at city scale).
 
-The file holds at most ``KEPT_ANSWERS_BYTES`` of answers; past that it starts again from the
-newest. Like the projection's file it is written atomically, read only when it matches, and
-a failure to read or write it only costs the answer's computation.
+A question not asked yet of an unchanged store can still be spared the projection: what a
+family of answers is computed from (``KeptInputs``) is kept in a file of its own, under the
+same key, and the answer computed from that. Coverage keeps its numbered base there
+(``<anchor>.coverage-base``, ``coverage_inputs``): every grouping's and chain's sums, a few
+megabytes for the city demo, read in milliseconds; ``report --by park`` after
+``report --by chain`` then takes 0.3 s as a whole process instead of 1.2 s.
+
+The answers file holds at most ``KEPT_ANSWERS_BYTES`` of answers; past that it starts again
+from the newest. Like the projection's file, both files are written atomically, read only
+when they match, and a failure to read or write them only costs the answer's computation.
 """
 
 from __future__ import annotations
 
 import marshal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Hashable
 
@@ -43,16 +51,39 @@ def answers_path(anchor: Path) -> Path:
     return anchor.with_name(anchor.name + ".answers")
 
 
+@dataclass(frozen=True)
+class KeptInputs:
+    """What a family of answers is computed from, kept in ``<anchor>.<name>`` for the
+    questions of that family not asked yet."""
+
+    name: str
+    of: Callable[[nx.MultiDiGraph], object]  # read from the projection, as plain values marshal keeps
+    read: Callable[[object], object]  # back from those values; raises KeyError, TypeError or ValueError for others
+    answer: Callable[[object], object]  # this question's answer from what ``read`` gave (may raise like compute)
+
+
 def coverage_question(by: str | None, chain: str | None) -> tuple:
     """What ``coverage_report(g, by=by, chain=chain).to_dict()`` is kept as."""
     return ("coverage", by, chain)
 
 
-def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.MultiDiGraph], object]) -> object:
+def coverage_inputs(by: str | None, chain: str | None) -> KeptInputs:
+    """The numbered base every coverage report sums (``graph.analysis.coverage.CoverageBase``),
+    and how this report is summed from it."""
+    from graph.analysis.coverage import CoverageBase, base_report, coverage_base
+
+    return KeptInputs("coverage-base", of=lambda g: coverage_base(g).kept(g), read=CoverageBase.from_kept,
+                      answer=lambda base: base_report(base, by=by, chain=chain).to_dict())
+
+
+def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.MultiDiGraph], object],
+                inputs: KeptInputs | None = None) -> object:
     """The answer to ``question`` (a tuple of plain values naming the analysis and its
-    parameters) at the store's current version: kept from an earlier process, else
-    ``compute(projection)``, then kept. ``compute`` must return what ``marshal`` keeps
-    (dicts, lists, strings, numbers, None) and may raise; nothing is kept then.
+    parameters) at the store's current version: kept from an earlier process; else, given
+    ``inputs``, computed from the inputs kept at this version; else ``compute(projection)``.
+    What was computed is kept, with the inputs read from the projection when they were not
+    kept. ``compute`` must return what ``marshal`` keeps (dicts, lists, strings, numbers,
+    None) and may raise; nothing is kept then.
 
     The answer is kept under the version of the projection it was computed from. A write
     between reading the store's key and loading the projection pairs that version with the
@@ -64,13 +95,22 @@ def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.Mul
     kept = _kept_for(store)
     if kept is not None:
         anchor, store_id, version = kept
-        answers = _read(anchor, _header(store_id, version))
+        header = _header(store_id, version)
+        answers = _read(anchor, header)
         if question in answers:
             return answers[question]
+        found = _read_inputs(anchor, header, inputs) if inputs is not None else None
+        if found is not None:
+            answer = inputs.answer(found)
+            _write(anchor, header, question, answer)
+            return answer
     g = load_projection(store)
     answer = compute(g)
     if kept is not None:
-        _write(anchor, _header(store_id, g.graph["version"]), question, answer)
+        header = _header(store_id, g.graph["version"])
+        if inputs is not None:
+            _write_inputs(anchor, header, inputs, g)
+        _write(anchor, header, question, answer)
     return answer
 
 
@@ -105,6 +145,33 @@ def _read(anchor: Path, header: tuple) -> dict:
     except (OSError, EOFError, ValueError, TypeError):
         return {}  # missing, stale or damaged: answered by computing
     return answers if isinstance(answers, dict) else {}
+
+
+def _inputs_path(anchor: Path, inputs: KeptInputs) -> Path:
+    return anchor.with_name(f"{anchor.name}.{inputs.name}")
+
+
+def _read_inputs(anchor: Path, header: tuple, inputs: KeptInputs) -> object | None:
+    """What ``inputs.read`` makes of the file kept under ``header``, or None."""
+    try:
+        with _inputs_path(anchor, inputs).open("rb") as handle:
+            if marshal.load(handle) != header:
+                return None
+            return inputs.read(marshal.loads(handle.read()))
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None  # missing, stale or damaged: computed from the projection
+
+
+def _write_inputs(anchor: Path, header: tuple, inputs: KeptInputs, g: nx.MultiDiGraph) -> None:
+    """Keep ``inputs.of(g)`` under ``header``, unless a file with that header is there."""
+    path = _inputs_path(anchor, inputs)
+    try:
+        with path.open("rb") as handle:
+            if marshal.load(handle) == header:
+                return
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    projection_cache.write_kept(path, header, inputs.of(g))
 
 
 def _write(anchor: Path, header: tuple, question: Hashable, answer: object) -> None:

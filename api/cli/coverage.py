@@ -19,7 +19,7 @@ from graph.analysis.membership import require_chain
 from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot
-from graph.kept_answers import coverage_question, kept_answer
+from graph.kept_answers import coverage_inputs, coverage_question, kept_answer
 from graph.projection import load_projection
 from graph.schema import GROUPINGS_ZH, STARS_ZH, coverage_field_zh
 
@@ -78,7 +78,8 @@ def report(
             save_snapshot(s, result, chain=chain, state=coverage_state(g, chain=chain))
         else:  # asked again of an unchanged store: the answer kept last time, without the graph
             result = CoverageReport.from_dict(kept_answer(
-                s, coverage_question(grouping, chain), lambda g: coverage_report(g, by=grouping, chain=chain).to_dict()))
+                s, coverage_question(grouping, chain), lambda g: coverage_report(g, by=grouping, chain=chain).to_dict(),
+                coverage_inputs(grouping, chain)))
     if as_json:
         print_json(result.to_dict())
     else:

@@ -162,3 +162,70 @@ def test_the_coverage_an_import_computes_for_its_snapshot_is_the_next_reports_an
         kept = kept_answer(again, coverage_question(None, None), computed)
     assert kept == coverage_report(load_projection(store)).to_dict()
     store.close()
+
+
+def test_a_question_not_asked_yet_is_summed_from_the_kept_coverage_base(tmp_path):
+    """After one report, another grouping or chain of the unchanged store is summed from
+    ``<store>.coverage-base`` without the projection (its file gone, it is not built again)
+    and prints exactly what computing it from the projection prints."""
+    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
+    write_demo_csv(demo_tables("small", 2024), csv_dir)
+    with closing(open_store(str(db))) as store:
+        import_paths(store, [csv_dir])
+    runner = CliRunner()
+    env = {"COLUMNS": "100", "REDCHAIN_STORE": None}
+    projection, base = projection_cache.cache_path(db), tmp_path / "d.db.coverage-base"
+    for args in (["--by", "chain", "--json"], ["--by", "segment"], ["--by", "kind", "--json"], [],
+                 ["--chain", "C01", "--by", "park"], ["--chain", "C02", "--by", "street", "--json"]):
+        answers_path(db).unlink(missing_ok=True)
+        base.unlink(missing_ok=True)
+        from_projection = runner.invoke(app, ["report", *args, "--store", str(db)], env=env)
+        assert from_projection.exit_code == 0, from_projection.output
+        assert projection.exists() and base.exists()
+        answers_path(db).unlink()
+        projection.unlink()
+        from_base = runner.invoke(app, ["report", *args, "--store", str(db)], env=env)
+        assert from_base.exit_code == 0, from_base.output
+        assert from_base.stdout == from_projection.stdout, args
+        assert not projection.exists()  # summed from the base: the projection was not built
+    missing = runner.invoke(app, ["report", "--chain", "C99", "--store", str(db)], env=env)
+    assert missing.exit_code != 0 and "找不到产业链 C99" in missing.output and not projection.exists()
+
+
+def test_a_write_or_a_damaged_base_means_the_projection_again(tmp_path):
+    store = _store(tmp_path / "x.db")
+    base = tmp_path / "x.db.coverage-base"
+    inputs = kept_answers.coverage_inputs(None, None)
+    computed = Computed()
+    first = kept_answer(store, ("report",), computed, inputs)
+    assert computed.count == 1 and base.exists()
+    with closing(open_store(str(tmp_path / "x.db"))) as another:  # a new process
+        assert kept_answer(another, ("again",), computed, inputs) == first
+    assert computed.count == 1  # summed from the base
+
+    store.write([], [Rel(RelType.COVERS, O1, E1)])  # a new version: the base no longer matches
+    after = kept_answer(store, ("again",), computed, inputs)
+    assert computed.count == 2 and after["totals"]["org_covered"] == 1
+    assert kept_answer(store, ("third",), computed, inputs) == after and computed.count == 2
+
+    header = marshal.load(base.open("rb"))
+    for damaged in (b"", marshal.dumps(header) + b"\x00garbage", marshal.dumps(header) + marshal.dumps({"counts": 1})):
+        base.write_bytes(damaged)
+        assert kept_answer(store, ("q", len(damaged)), computed, inputs) == after
+    assert computed.count == 5
+    store.close()
+
+
+def test_an_error_summed_from_the_base_is_raised_and_not_kept(tmp_path):
+    from graph.errors import NotFound
+
+    store = _store(tmp_path / "x.db")
+    kept_answer(store, coverage_question(None, None), Computed(), kept_answers.coverage_inputs(None, None))
+    for _ in range(2):
+        try:
+            kept_answer(store, coverage_question(None, "C99"), Computed(), kept_answers.coverage_inputs(None, "C99"))
+        except NotFound as exc:
+            assert "C99" in str(exc)
+        else:
+            raise AssertionError("the unknown chain was not refused")
+    store.close()

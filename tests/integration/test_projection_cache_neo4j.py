@@ -123,3 +123,23 @@ def test_a_kept_answer_is_read_from_the_cache_folder_without_the_graph(store, ca
         assert kept_answer(later, ("report",), question)["totals"]["base"] == first["totals"]["base"] + 1
     finally:
         later.close()
+
+
+def test_a_kept_coverage_base_is_read_from_the_cache_folder_without_the_graph(store, cache, monkeypatch):
+    from graph.analysis.coverage import coverage_report
+    from graph.kept_answers import coverage_inputs, coverage_question, kept_answer
+
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲", "park": "一园"})])
+    kept_answer(store, coverage_question(None, None), lambda g: coverage_report(g).to_dict(), coverage_inputs(None, None))
+    base = cache / f"neo4j-{store.projection_key()[0]}.coverage-base"
+    assert stat.S_IMODE(base.stat().st_mode) == 0o600
+    later = _fresh()
+    reads = Reads(later, monkeypatch)
+    try:
+        def computed(g):
+            raise AssertionError("computed from the graph")
+
+        by_park = kept_answer(later, coverage_question("park", None), computed, coverage_inputs("park", None))
+        assert reads.count == 0 and [g["key"] for g in by_park["groups"]] == ["一园"]
+    finally:
+        later.close()
