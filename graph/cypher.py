@@ -147,18 +147,19 @@ MATCH (m:{META_LABEL} {{key: 'version'}})
 RETURN m.value AS version, m.staging AS staging, m.publishing AS publishing
 """,
 )
-# The store's id (made once, at random) with its version: the key of the projection a
-# client keeps in its cache folder (graph/projection_cache.py).
+# The store's id (made once, at random) with its version and the token of the write that made
+# it (``written``, new at random with each version): the key of the projection a client keeps
+# in its cache folder (graph/projection_cache.py).
 READ_STORE_ID = _statement(
     "read_store_id",
-    f"MATCH (m:{META_LABEL} {{key: 'version'}}) RETURN m.store_id AS store_id, m.value AS version",
+    f"MATCH (m:{META_LABEL} {{key: 'version'}}) RETURN m.store_id AS store_id, m.value AS version, m.written AS written",
 )
 CLAIM_STORE_ID = _statement(
     "claim_store_id",
     f"""
 MATCH (m:{META_LABEL} {{key: 'version'}})
 SET m.store_id = coalesce(m.store_id, $store_id)
-RETURN m.store_id AS store_id, m.value AS version
+RETURN m.store_id AS store_id, m.value AS version, m.written AS written
 """,
     {"store_id": "5f0c6d0e8e4b4f6f9c2a1d3b7e8f9a0b"},
 )
@@ -178,9 +179,10 @@ BUMP_VERSION = _statement(
     f"""
 MERGE (m:{META_LABEL} {{key: 'version'}})
 ON CREATE SET m.value = 0
-SET m.value = m.value + 1
+SET m.value = m.value + 1, m.written = $written
 RETURN m.value AS version
 """,
+    {"written": "3f9a0c1d2b4e5f60"},
 )
 
 # -- writes (one batch of at most BATCH_SIZE rows each) ------------------------------------------
@@ -342,11 +344,12 @@ END_PUBLISH = _statement(
 MATCH (m:{META_LABEL} {{key: 'version'}})
 WHERE m.staging = $staging AND m.publishing = $staging
 WITH m, m.pending_documents AS documents
-SET m.value = m.value + m.pending_bump
+SET m.value = m.value + m.pending_bump,
+    m.written = CASE WHEN m.pending_bump > 0 THEN $written ELSE m.written END
 REMOVE m.staging, m.publishing, m.pending_documents, m.pending_bump
 RETURN m.value AS version, documents
 """,
-    _STAGE_ID,
+    {**_STAGE_ID, "written": "3f9a0c1d2b4e5f60"},
 )
 END_STAGING = _statement(
     "end_staging",

@@ -195,7 +195,12 @@ class Neo4jStore:
     def projection_key(self) -> tuple[str, int] | None:
         """(store id, version) for the projection a client keeps in its cache folder
         (``graph.projection_cache``); None before the first write. The id is made at random
-        the first time it is asked for, in the version node."""
+        the first time it is asked for, in the version node.
+
+        The id carries the token of the write that made the version, as ``SQLiteStore``'s
+        does: a database restored from a backup, then written as often as the one it
+        replaced, reaches the same version with other content, and must not be answered
+        from what was kept for that."""
         rows = self.run_read(cypher.READ_STORE_ID)
         if not rows:
             return None
@@ -203,7 +208,8 @@ class Neo4jStore:
             with self._session("naming the store") as session:
                 rows = session.execute_write(lambda tx: tx.run(
                     cypher.CLAIM_STORE_ID.text(), store_id=secrets.token_hex(16)).data())
-        return rows[0]["store_id"], int(rows[0]["version"])
+        store_id, written = rows[0]["store_id"], rows[0]["written"]
+        return (store_id if written is None else f"{store_id}.{written}"), int(rows[0]["version"])
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -236,7 +242,7 @@ class Neo4jStore:
                 raise VersionConflict(expected_version, int(meta["version"]))
             summary = _Writer(_in(tx), tick, self.batch_size).write(plan)
             if not dry_run and summary.changed:
-                summary.version = int(tx.run(cypher.BUMP_VERSION.text()).data()[0]["version"])
+                summary.version = int(tx.run(cypher.BUMP_VERSION.text(), written=_write_token()).data()[0]["version"])
             else:
                 summary.version = int(meta["version"])
             if not dry_run:
@@ -803,7 +809,7 @@ def _publish(session, staging: str, size: int) -> int:
     batches.until_done(cypher.PUBLISH_DELETED)
 
     def finish(tx) -> int:
-        rows = tx.run(cypher.END_PUBLISH.text(), staging=staging).data()
+        rows = tx.run(cypher.END_PUBLISH.text(), staging=staging, written=_write_token()).data()
         if not rows:  # another process finished it first
             return int(tx.run(cypher.READ_VERSION.text()).data()[0]["version"])
         for collection, key, body in json.loads(rows[0]["documents"] or "[]"):
@@ -819,6 +825,11 @@ def _discard(session, staging: str, size: int) -> None:
     batches.until_done(cypher.DISCARD_STAGED_RELS)
     batches.until_done(cypher.DISCARD_STAGED_NODES)
     session.execute_write(lambda tx: tx.run(cypher.END_STAGING.text(), staging=staging).consume())
+
+
+def _write_token() -> str:
+    """The token a write leaves with the version it makes (``Neo4jStore.projection_key``)."""
+    return secrets.token_hex(8)
 
 
 def _save(tx, collection: str, key: str, body: dict) -> None:

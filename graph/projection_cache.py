@@ -46,7 +46,9 @@ def cache_path(store_path: Path) -> Path:
 
 def anchor(store: object, store_id: str) -> Path | None:
     """What the store's cache file is named after: an embedded store's own file, else
-    ``neo4j-<id>`` in the user's cache folder (None if that folder cannot be made)."""
+    ``neo4j-<id>`` in the user's cache folder (None if that folder cannot be made). A key's
+    id is the store's own id, then a dot and the token of its last write (``projection_key``):
+    only the store's own id names the file, so each write replaces the files, not adds to them."""
     own = getattr(store, "path", None)
     if own is not None:
         return Path(own)
@@ -56,7 +58,7 @@ def anchor(store: object, store_id: str) -> Path | None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None
-    return folder / f"neo4j-{store_id}"
+    return folder / f"neo4j-{store_id.partition('.')[0]}"
 
 
 def load(store_path: Path, store_id: str, version: int) -> nx.MultiDiGraph | None:

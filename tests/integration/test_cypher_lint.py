@@ -38,7 +38,7 @@ PROPERTY_KEYS = sorted(
     {"id", "key", "value", "collection", "body"}
     | {"source", "target", "props"}  # keys of the row maps in $rows / $keys
     | {"staging", "publishing", "pending_documents", "pending_bump", "holder"}  # a staged write's marks
-    | {"store_id"}  # the store's id, the key of a kept projection
+    | {"store_id", "written"}  # the store's id and the token of its last write: the key of a kept projection
     | {"_rc_op", "_rc_label", "_rc_type", "op", "label"}  # staged records and their rows
     | {name for props in NODE_PROPS.values() for name in props}
     | {name for spec in REL_SPECS.values() for name in spec.props}

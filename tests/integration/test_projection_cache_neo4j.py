@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from graph import projection_cache
+from graph import cypher, projection_cache
 from graph.factory import open_store
 from graph.projection import load_projection
 from graph.records import Node
@@ -48,7 +48,7 @@ def test_the_next_command_reads_the_kept_projection_not_the_graph(store, cache, 
     store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
     g = load_projection(store)
     store_id, version = store.projection_key()
-    kept = cache / f"neo4j-{store_id}.projection"
+    kept = cache / f"neo4j-{store_id.partition('.')[0]}.projection"
     assert kept.exists() and version == g.graph["version"] == 1
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(kept.stat().st_mode) == 0o600
     later = _fresh()
@@ -72,7 +72,7 @@ def test_a_write_another_store_or_a_damaged_file_read_the_graph_again(store, cac
     assert E2 in load_projection(later) and reads.count == 1
     later.close()
 
-    (cache / f"neo4j-{first_id}.projection").write_bytes(b"not marshal")  # damaged
+    (cache / f"neo4j-{first_id.partition('.')[0]}.projection").write_bytes(b"not marshal")  # damaged
     later = _fresh()
     reads = Reads(later, monkeypatch)
     assert E2 in load_projection(later) and reads.count == 1
@@ -113,7 +113,7 @@ def test_a_kept_answer_is_read_from_the_cache_folder_without_the_graph(store, ca
 
     store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
     first = kept_answer(store, ("report",), question)
-    kept = cache / f"neo4j-{store.projection_key()[0]}.answers"
+    kept = cache / f"neo4j-{store.projection_key()[0].partition('.')[0]}.answers"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     later = _fresh()
     reads = Reads(later, monkeypatch)
@@ -131,7 +131,7 @@ def test_a_kept_coverage_base_is_read_from_the_cache_folder_without_the_graph(st
 
     store.write([Node(Label.ENTERPRISE, E1, {"name": "甲", "park": "一园"})])
     kept_answer(store, coverage_question(None, None), lambda g: coverage_report(g).to_dict(), coverage_inputs(None, None))
-    base = cache / f"neo4j-{store.projection_key()[0]}.coverage-base"
+    base = cache / f"neo4j-{store.projection_key()[0].partition('.')[0]}.coverage-base"
     assert stat.S_IMODE(base.stat().st_mode) == 0o600
     later = _fresh()
     reads = Reads(later, monkeypatch)
@@ -143,3 +143,28 @@ def test_a_kept_coverage_base_is_read_from_the_cache_folder_without_the_graph(st
         assert reads.count == 0 and [g["key"] for g in by_park["groups"]] == ["一园"]
     finally:
         later.close()
+
+
+def test_a_restored_backup_written_to_the_same_version_is_not_answered_from_the_kept_files(store, cache):
+    """A database put back from a backup, then written as often as the one it replaced, has
+    the same id and version with other content: the token of each write keeps it apart. And
+    each write replaces the kept files rather than adding to them."""
+    store.write([Node(Label.ENTERPRISE, E1, {"name": "甲"})])
+    [backup] = store.run_read(cypher.READ_STORE_ID)  # the version node, as a backup holds it
+    store.write([Node(Label.ENTERPRISE, E2, {"name": "乙"})])
+    version = store.projection_key()[1]
+    assert E2 in load_projection(store)
+    with store._session("restoring a backup") as session:  # what putting the backup back leaves
+        session.execute_write(lambda tx: tx.run(
+            f"MATCH (n) WHERE NOT n:{cypher.META_LABEL} DETACH DELETE n "
+            f"WITH count(*) AS gone MATCH (m:{cypher.META_LABEL} {{key: 'version'}}) "
+            "SET m.value = $version, m.written = $written", version=backup["version"], written=backup["written"]).consume())
+    restored = _fresh()
+    try:
+        restored.write([Node(Label.ENTERPRISE, E1, {"name": "丙"})])  # the same version again, other content
+        assert restored.projection_key()[1] == version
+        g = load_projection(restored)
+        assert g._node[E1]["name"] == "丙" and E2 not in g
+    finally:
+        restored.close()
+    assert len(list(cache.glob("*.projection"))) == 1
