@@ -23,12 +23,15 @@ megabytes for the city demo, read in milliseconds; ``report --by park`` after
 ``report --by chain`` then takes 0.3 s as a whole process instead of 1.2 s.
 
 The answers file holds at most ``KEPT_ANSWERS_BYTES`` of answers; past that it starts again
-from the newest. Like the projection's file, both files are written atomically, read only
-when they match, and a failure to read or write them only costs the answer's computation.
+from the newest. Like the projection's file, both files are written atomically and read only
+when they match; their content is sealed with its digest, so a file damaged below a matching
+header is refused, never read as other answers. A failure to read or write them only costs
+the answer's computation, and the file is written again then.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +45,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
     from graph.store import GraphStore
 
-FORMAT = (1, projection_cache.FORMAT)
+FORMAT = (2, projection_cache.FORMAT)  # 2: the content sealed with its digest
 KEPT_ANSWERS_BYTES = 4 * 2**20  # a grouped coverage report of the city demo is ~10 kB
 _MARSHAL_VERSION = 4
 
@@ -141,7 +144,7 @@ def _read(anchor: Path, header: tuple) -> dict:
         with answers_path(anchor).open("rb") as handle:
             if marshal.load(handle) != header:
                 return {}
-            answers = marshal.loads(handle.read())
+            answers = _unsealed(marshal.loads(handle.read()))
     except (OSError, EOFError, ValueError, TypeError):
         return {}  # missing, stale or damaged: answered by computing
     return answers if isinstance(answers, dict) else {}
@@ -157,21 +160,34 @@ def _read_inputs(anchor: Path, header: tuple, inputs: KeptInputs) -> object | No
         with _inputs_path(anchor, inputs).open("rb") as handle:
             if marshal.load(handle) != header:
                 return None
-            return inputs.read(marshal.loads(handle.read()))
+            return inputs.read(_unsealed(marshal.loads(handle.read())))
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None  # missing, stale or damaged: computed from the projection
 
 
 def _write_inputs(anchor: Path, header: tuple, inputs: KeptInputs, g: nx.MultiDiGraph) -> None:
-    """Keep ``inputs.of(g)`` under ``header``, unless a file with that header is there."""
-    path = _inputs_path(anchor, inputs)
+    """Keep ``inputs.of(g)`` under ``header`` (called when none could be read under it)."""
     try:
-        with path.open("rb") as handle:
-            if marshal.load(handle) == header:
-                return
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    projection_cache.write_kept(path, header, inputs.of(g))
+        sealed = _sealed(inputs.of(g))
+    except ValueError:  # a value marshal cannot keep: the next process computes it
+        return
+    projection_cache.write_kept(_inputs_path(anchor, inputs), header, sealed)
+
+
+def _sealed(value: object) -> tuple[bytes, bytes]:
+    """``value`` in marshal's format, after its digest."""
+    body = marshal.dumps(value, _MARSHAL_VERSION)
+    return hashlib.blake2b(body, digest_size=16).digest(), body
+
+
+def _unsealed(sealed: object) -> object:
+    """What ``_sealed`` sealed; ValueError if the content is not what was sealed."""
+    if not (isinstance(sealed, tuple) and len(sealed) == 2 and isinstance(sealed[1], bytes)):
+        raise ValueError("not a sealed value")
+    digest, body = sealed
+    if hashlib.blake2b(body, digest_size=16).digest() != digest:
+        raise ValueError("the content does not match its digest")
+    return marshal.loads(body)
 
 
 def _write(anchor: Path, header: tuple, question: Hashable, answer: object) -> None:
@@ -187,4 +203,4 @@ def _write(anchor: Path, header: tuple, question: Hashable, answer: object) -> N
     if len(marshal.dumps(answers, _MARSHAL_VERSION)) + len(encoded) > KEPT_ANSWERS_BYTES:
         answers = {}
     answers[question] = answer
-    projection_cache.write_kept(answers_path(anchor), header, answers)
+    projection_cache.write_kept(answers_path(anchor), header, _sealed(answers))

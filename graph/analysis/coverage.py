@@ -503,9 +503,19 @@ class CoverageBase:
         base._segment_members = {s: _unpacked(a) for s, a in kept["segments"].items()}
         base._values = {prop: (list(values), _unpacked(of)) for prop, (values, of) in kept["values"].items()}
         base.position = None  # what numbered the graph: nothing is left to number
-        if set(base._chain_members) != set(base.chain_names) or set(base._values) != set(_GROUPED_PROPERTIES):
-            raise ValueError("an incomplete coverage base")
+        base._check_whole()
         return base
+
+    def _check_whole(self) -> None:
+        """ValueError unless every part a report reads is here, each as long as it must be."""
+        by_enterprise = (self.code, *(of for _, of in self._values.values()))
+        by_org = (self.standalone, self.joint, self.industry, self.demonstration, self.star_slot)
+        if (set(self._chain_members) != set(self.chain_names) or set(self.committees) != set(self.chain_names)
+                or set(self._segment_members) != {s for s, _, _ in self.segments}
+                or set(self._values) != set(_GROUPED_PROPERTIES)
+                or any(len(a) != self.size for a in by_enterprise) or any(len(a) != self.orgs for a in by_org)
+                or len(self.first_pair) != self.size + 1 or len(self.org_of_pair) != len(self.enterprise_of_pair)):
+            raise ValueError("an incomplete coverage base")
 
     def _numbers(self, ids: Iterable[str]) -> np.ndarray:
         import numpy as np

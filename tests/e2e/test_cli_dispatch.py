@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.main import get_command
@@ -24,6 +25,16 @@ def test_every_command_is_where_the_table_says():
     for module in dict.fromkeys(cli_main.COMMANDS.values()):
         alone = cli_main.build_app([module])
         assert sorted(_names(alone)) == sorted(c for c, m in cli_main.COMMANDS.items() if m == module), module
+
+
+def test_every_module_that_registers_commands_is_in_the_table():
+    import pkgutil
+
+    import api.cli
+
+    registering = {m.name for m in pkgutil.iter_modules(api.cli.__path__)
+                   if "\ndef register(" in (Path(api.cli.__path__[0]) / f"{m.name}.py").read_text(encoding="utf-8")}
+    assert registering == set(cli_main.COMMANDS.values())
 
 
 def test_the_whole_app_registers_in_the_table_order():

@@ -229,3 +229,79 @@ def test_an_error_summed_from_the_base_is_raised_and_not_kept(tmp_path):
         else:
             raise AssertionError("the unknown chain was not refused")
     store.close()
+
+
+def _demo_store(tmp_path):
+    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
+    write_demo_csv(demo_tables("small", 2024), csv_dir)
+    store = open_store(str(db))
+    import_paths(store, [csv_dir])
+    return store, db
+
+
+def test_a_damaged_kept_file_is_never_read_as_an_answer(tmp_path):
+    """Bytes changed anywhere in the answers or the coverage base (below a header that
+    still matches, too): the report is the true one, computed again, and the file is
+    written again whole."""
+    import random
+
+    from graph.projection import load_projection
+
+    store, db = _demo_store(tmp_path)
+    truth = {q: coverage_report(load_projection(store), by=q[1], chain=q[2]).to_dict()
+             for q in (coverage_question("segment", None), coverage_question("park", "C01"))}
+    question = list(truth)
+    ask = [lambda q=q: kept_answer(store, q, lambda g: coverage_report(g, by=q[1], chain=q[2]).to_dict(),
+                                   kept_answers.coverage_inputs(q[1], q[2])) for q in question]
+    ask[0]()  # both files kept
+    base = tmp_path / "d.db.coverage-base"
+    pristine = {path: path.read_bytes() for path in (answers_path(db), base)}
+    rng = random.Random(7)
+    for path, content in pristine.items():
+        for _ in range(60):
+            damaged = bytearray(content)
+            at = rng.randrange(len(damaged))
+            damaged[at] ^= 1 << rng.randrange(8)
+            path.write_bytes(bytes(damaged))
+            for other, kept in pristine.items():
+                if other != path:
+                    other.write_bytes(kept)
+            for q, answer in zip(question, ask):
+                assert answer() == truth[q], (path.name, at)
+    base.write_bytes(marshal.dumps(marshal.load(base.open("rb"))) + b"\x00garbage")  # the header matches
+    answers_path(db).unlink()
+    assert ask[1]() == truth[question[1]]
+    answers_path(db).unlink()
+    projection_cache.cache_path(db).unlink()
+    assert ask[0]() == truth[question[0]] and not projection_cache.cache_path(db).exists()  # the base written again
+    store.close()
+
+
+def test_what_is_kept_is_keyed_by_the_version_it_was_computed_from(tmp_path, monkeypatch):
+    """A write between reading the store's key and loading the projection: the answer and
+    the base computed from the newer projection are kept under its version, never under the
+    version the key named (that content was never seen); with the older key's write token,
+    no later question matches them, so the next one is computed again."""
+    import graph.projection
+
+    store = _store(tmp_path / "x.db")
+    real = graph.projection.load_projection
+    before = store.projection_key()
+
+    def after_a_write(s, **kwargs):
+        monkeypatch.setattr(graph.projection, "load_projection", real)
+        s.write([], [Rel(RelType.COVERS, O1, E1)])  # another process writes meanwhile
+        return real(s, **kwargs)
+
+    monkeypatch.setattr(graph.projection, "load_projection", after_a_write)
+    inputs, computed = kept_answers.coverage_inputs(None, None), Computed()
+    answer = kept_answer(store, coverage_question(None, None), computed, inputs)
+    assert answer["totals"]["org_covered"] == 1 and computed.count == 1
+    now = store.projection_key()
+    assert now[1] == before[1] + 1
+    for path in (answers_path(tmp_path / "x.db"), tmp_path / "x.db.coverage-base"):
+        assert marshal.load(path.open("rb"))[1:3] == (before[0], now[1])
+    assert kept_answer(store, coverage_question(None, None), computed, inputs) == answer and computed.count == 2
+    assert kept_answer(store, coverage_question("kind", None), computed, inputs)["totals"] == answer["totals"]
+    assert computed.count == 2  # summed from the base kept under the current key
+    store.close()
