@@ -9,7 +9,8 @@ their own files. Then the question every planner asks first — per chain, how m
 enterprises (在册 and 在营) and how many of them a party organisation covers — is asked
 three times of each, each time as a whole new process on the stored data. redchain is
 asked ``redchain report --by chain --json`` on an unchanged store that another report
-(``--by kind``, the first after the import: timed too) has read, three ways (``graph.kept_answers``): "from the projection", the
+(``--by kind``, the first after the import: timed too) has read, three ways
+(``graph.kept_answers``): "from the projection", the
 projection read from the file kept beside the store and the report computed (the answers
 and the coverage base removed before each run); "from the kept base", a question not asked
 yet of that version, summed from the coverage base kept beside the store (the answers
