@@ -14,8 +14,18 @@ def to_jsonable(obj):
     >>> to_jsonable({"labels": (Label.ENTERPRISE,), "ids": {"E1"}})
     {'labels': ['Enterprise'], 'ids': ['E1']}
     """
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    kind = type(obj)
+    if kind in _PLAIN:  # most values: tested first, by type alone (a plan has 10⁵ of them)
+        return obj
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if kind is list or kind is tuple:
+        return [to_jsonable(v) for v in obj]
+    names = _fields.get(kind)
+    if names is None and dataclasses.is_dataclass(kind):
+        names = _fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    if names is not None:
+        return {name: to_jsonable(getattr(obj, name)) for name in names}
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, dict):
@@ -23,3 +33,7 @@ def to_jsonable(obj):
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in obj]
     return obj
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_fields: dict[type, tuple[str, ...]] = {}  # a dataclass -> its fields' names, read once
