@@ -314,8 +314,8 @@ class SQLiteStore:
             # Pages of 16 KiB, not 4: a new file only (an existing one keeps the size it was
             # made with; WAL fixes it once written). An import into a new store inserts its
             # rows in key order and then builds its two indexes: with larger pages the B-trees
-            # are shallower and the index sort spills less (city demo 300k: the import
-            # 15.2 -> 13.1 s, the index builds 1.58 -> 0.86 s; 100k: 3.85 -> 3.70 s).
+            # are shallower and the index sort spills less (300k demo, in process: the import
+            # 14.6 -> 13.7 s, the index builds 1.05 -> 0.88 s; city: 3.85 -> 3.70 s).
             self._db.execute(f"PRAGMA page_size={_PAGE_BYTES}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
