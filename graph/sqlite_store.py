@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS documents (
 _MIGRATIONS = "DROP INDEX IF EXISTS rels_source;"
 
 _BATCH = 20000
+_PAGE_BYTES = 16384  # a new file's page size (see SQLiteStore.__init__)
 _CACHE_KIB = 65536  # the page cache (see SQLiteStore.__init__)
 _INDEX_BUILD_CACHE_KIB = 8192  # the page cache, and so the sort's memory, while indexes are built
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit
@@ -310,6 +311,12 @@ class SQLiteStore:
                 except FileExistsError:
                     pass
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # Pages of 16 KiB, not 4: a new file only (an existing one keeps the size it was
+            # made with; WAL fixes it once written). An import into a new store inserts its
+            # rows in key order and then builds its two indexes: with larger pages the B-trees
+            # are shallower and the index sort spills less (300k demo, in process: the import
+            # 14.6 -> 13.7 s, the index builds 1.05 -> 0.88 s; city: 3.85 -> 3.70 s).
+            self._db.execute(f"PRAGMA page_size={_PAGE_BYTES}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=OFF")

@@ -166,8 +166,14 @@ def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageS
     orgs = {o for covering in reach.orgs.values() for o in covering}
     orgs.update(o for c in ([chain] if chain else ids_with_label(g, Label.CHAIN)) for o in in_ids(g, c, RelType.LEADS))
     by_enterprise = chains_by_enterprise(g)
-    chains = {e: frozenset(by_enterprise[e]) for e in base if e in by_enterprise}
-    chains.update((o, frozenset(cs)) for o, cs in chains_by_org(g, by_enterprise=by_enterprise).items() if o in orgs)
+    chain_sets: dict[frozenset, frozenset] = {}  # one set for each distinct set of chains: most are in one or two
+
+    def chains_of(found: set[str]) -> frozenset[str]:
+        chains = frozenset(found)
+        return chain_sets.setdefault(chains, chains)
+
+    chains = {e: chains_of(by_enterprise[e]) for e in base if e in by_enterprise}
+    chains.update((o, chains_of(cs)) for o, cs in chains_by_org(g, by_enterprise=by_enterprise).items() if o in orgs)
     state = CoverageState(
         enterprises,
         frozenset(orgs),

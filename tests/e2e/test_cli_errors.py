@@ -99,8 +99,16 @@ def test_the_library_still_creates_a_store_unless_told_not_to(tmp_path):
 # -- a damaged data file --------------------------------------------------------------------------
 
 
-def damage(path: Path, first: int, last: int, page: int = 4096) -> None:
+def page_size(path: Path) -> int:
+    """The file's page size, from its header (stores are made with 16 KiB pages, older ones have 4 KiB)."""
+    with open(path, "rb") as f:
+        size = int.from_bytes(f.read(18)[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def damage(path: Path, first: int, last: int) -> None:
     """Overwrite the pages from byte ``first`` to ``last`` (rounded to pages) with garbage."""
+    page = page_size(path)
     first, last = first // page * page, last // page * page
     with open(path, "r+b") as f:
         f.seek(first)
@@ -131,7 +139,7 @@ def wrecked_db(tmp_path) -> Path:
     """Every page but the first (the schema) overwritten: the small tables too."""
     db = tmp_path / "wrecked.db"
     size = written_store(db)
-    damage(db, 4096, size)
+    damage(db, page_size(db), size)
     return db
 
 

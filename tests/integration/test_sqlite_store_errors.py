@@ -16,7 +16,13 @@ from graph.records import Node
 from graph.schema import Label
 from graph.sqlite_store import SQLiteStore
 
-PAGE = 4096
+
+
+def page_size(db) -> int:
+    """The file's page size, from its header (stores are made with 16 KiB pages, older ones have 4 KiB)."""
+    with open(db, "rb") as f:
+        size = int.from_bytes(f.read(18)[16:18], "big")
+    return 65536 if size == 1 else size
 
 
 @pytest.fixture
@@ -27,10 +33,10 @@ def wrecked(tmp_path) -> SQLiteStore:
     store.write([Node(Label.CHAIN, f"C{i:04d}", {"name": "链" * 20}) for i in range(2000)])
     store.save_document("plans", "p1", {"kind": "contacts"})
     store.close()
-    size = db.stat().st_size
+    size, page = db.stat().st_size, page_size(db)
     with open(db, "r+b") as f:
-        f.seek(PAGE)
-        f.write(b"\xa5" * (size - PAGE))
+        f.seek(page)
+        f.write(b"\xa5" * (size - page))
     store = SQLiteStore(db)  # the schema page is intact: opening works, reading does not
     yield store
     store.close()

@@ -150,3 +150,15 @@ def test_a_delta_rebuilds_the_state_it_was_made_from():
     for base, state in ((jan, feb), (feb, jan), (jan, jan)):
         body = encode_delta(base, state, "K")
         assert body["base"] == "K" and apply_delta(base, body) == state
+
+
+def test_equal_chain_sets_in_a_state_are_one_object():
+    """A state holds one set for each distinct set of chains (at 300k enterprises: 226
+    sets instead of 380k, the state 116 -> 33 MB); the sets are still each node's own."""
+    g = january().rel("IN_SEGMENT", "E6", "A").projection()
+    state = coverage_state(g)
+    assert state.chains["E1"] == frozenset({"C1"}) and state.chains["E5"] == frozenset({"C2"})
+    assert state.chains["E6"] == frozenset({"C1", "C2"})
+    assert state.chains["E1"] is state.chains["E2"] is state.chains["E3"] is state.chains["E4"]
+    assert state.chains["E5"] is not state.chains["E1"]
+    assert len({id(chains) for chains in state.chains.values()}) == len(set(state.chains.values()))
