@@ -70,11 +70,18 @@ def project(data: GraphData | GraphScan) -> nx.MultiDiGraph:
 @dataclass(frozen=True)
 class Part:
     """What a partial projection keeps: every node, with its ``label`` and only the
-    properties named here (schema defaults filled in as usual), and only the
+    properties named here (schema defaults filled in as usual) and, for the nodes of a
+    label in ``label_props`` ((label, properties) pairs), those too; and only the
     relationships of the types named here (with all their properties)."""
 
     node_props: frozenset[str]
     rel_types: frozenset[RelType]
+    label_props: tuple[tuple[Label, frozenset[str]], ...] = ()
+
+    def props_of(self, label: Label) -> frozenset[str]:
+        """The properties kept of a node with ``label``."""
+        return self.node_props.union(*(props for of, props in self.label_props if of is label))
+
 
 
 def project_part(scan: GraphScan, part: Part) -> nx.MultiDiGraph:
@@ -95,12 +102,12 @@ def project_part(scan: GraphScan, part: Part) -> nx.MultiDiGraph:
 
     g = nx.MultiDiGraph(version=scan.version)
     fill = _Filler(g, no_links=NO_LINKS)
-    keep = part.node_props
-    defaults = {label: {k: v for k, v in found.items() if k in keep} for label, found in _DEFAULTS.items()}
+    keep = {label: part.props_of(label) for label in Label}
+    defaults = {label: {k: v for k, v in found.items() if k in keep[label]} for label, found in _DEFAULTS.items()}
     shared = fill.shared
     for n in scan.nodes:
-        label = n.label.value
-        fill.node(n.id, label, shared.node_attrs({**defaults[n.label], **{k: v for k, v in n.props.items() if k in keep},
+        label, kept = n.label.value, keep[n.label]
+        fill.node(n.id, label, shared.node_attrs({**defaults[n.label], **{k: v for k, v in n.props.items() if k in kept},
                                                    "label": label}))
     fill.rels(r for r in scan.rels if r.type in part.rel_types)
     g.graph["by_label"] = fill.by_label
@@ -235,13 +242,32 @@ def load_part(store: GraphStore, part: Part) -> nx.MultiDiGraph:
 
     Not cached, in memory or on disk: it serves one analysis that needs only part of
     the graph, once (the coverage snapshot every import takes). A store that can stream
-    its graph (``scan``) is read as a stream; another is read whole first.
+    its graph (``scan``) is read as a stream; another is read whole first. The few nodes
+    of ``part.label_props``' labels are read apart, whole, at the same version (reading a
+    name of every node in the stream would cost a decode per node): a write that lands
+    between the two reads means reading both again.
     """
     import networkx as nx
 
-    with collector_paused(), _scanned(store, part.rel_types, part.node_props) as scan:  # all it allocates is kept: collections would free nothing
-        g = project_part(scan, part)
-    return nx.freeze(g)
+    while True:
+        with collector_paused(), _scanned(store, part.rel_types, part.node_props) as scan:  # all it allocates is kept: collections would free nothing
+            g = project_part(scan, part)
+        if not part.label_props or _with_label_props(g, store, part):
+            return nx.freeze(g)
+
+
+def _with_label_props(g: nx.MultiDiGraph, store: GraphStore, part: Part) -> bool:
+    """Give the nodes of ``part.label_props``' labels those properties, read from the store;
+    False (``g`` unchanged) if the store is no longer at ``g``'s version."""
+    found = store.read(labels=[label for label, _ in part.label_props])
+    if found.version != g.graph["version"]:
+        return False
+    nodes = g._node
+    for n in found.nodes:
+        if n.id in nodes:
+            extra = {k: v for k, v in {**_DEFAULTS[n.label], **n.props}.items() if k in part.props_of(n.label)}
+            nodes[n.id] = {**nodes[n.id], **extra}  # its own dict: the one it had may be shared
+    return True
 
 
 @contextmanager

@@ -468,16 +468,23 @@ class CoverageBase:
         covering[self.org_of_pair[pairs]] = True
         return covering
 
-    def kept(self, g: nx.MultiDiGraph) -> dict:
-        """This base of ``g`` completed (every chain's and segment's members, every grouped
-        property's values) as plain values ``marshal`` keeps, for ``from_kept`` in another
-        process: the arrays as their dtype and bytes."""
+    def complete(self, g: nx.MultiDiGraph) -> CoverageBase:
+        """Number every chain's and segment's members and every grouped property's values
+        of ``g`` now, so that no report of this base needs ``g`` again (nor the ids it
+        numbered, which are let go). Returns the base."""
         for c in self.chain_names:
             self.chain_members(g, c)
         for s, _, _ in self.segments:
             self.segment_members(g, s)
         for prop in _GROUPED_PROPERTIES:
             self.values(g, prop)
+        self.position = None
+        return self
+
+    def kept(self) -> dict:
+        """This base, complete (``complete``), as plain values ``marshal`` keeps, for
+        ``from_kept`` in another process: the arrays as their dtype and bytes."""
+        self._check_whole()
         return {
             "counts": (self.version, self.size, self.orgs),
             "names": (self.chain_names, self.segments),

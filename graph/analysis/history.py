@@ -31,14 +31,14 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain
-from graph.analysis.coverage import CoverageReport, coverage_report
+from graph.analysis.coverage import CoverageReport, coverage_base, coverage_report
 from graph.analysis.membership import RATE_DIGITS
 from graph.analysis.snapshot_states import digest, encode_state, load_state, save_state
 from graph.analysis.snapshot_states import STATE_COLLECTION  # noqa: F401  (migrate copies history's collections)
 from graph.analysis.snapshot_projection import snapshot_projection
 from graph.collector import collector_paused
 from graph.errors import NotFound
-from graph.kept_answers import coverage_question, keep_answer
+from graph.kept_answers import coverage_question, keep_answer, keep_coverage_base
 from graph.source_digest import ANALYSIS_RULES, source_digest
 from graph.store import GraphStore
 
@@ -109,9 +109,12 @@ def snapshot_now(store: GraphStore, *, when: datetime | date | None = None) -> s
     with collector_paused():  # what the two allocate is kept: collections would only sweep the graph (0.4 s at city)
         g = snapshot_projection(store)
         report, state = coverage_report(g), coverage_state(g)
+        base = coverage_base(g).complete(g)  # the report's numbers, for every grouping
         version = g.graph["version"]
         del g
     keep_answer(store, coverage_question(None, None), version, report.to_dict())  # the next `report`, as computed
+    keep_coverage_base(store, version, base)  # and any other grouping, summed from it
+    del base
     return save_snapshot(store, report, when=when, state=state, computed_at=(version, rules))
 
 

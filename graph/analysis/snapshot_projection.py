@@ -1,10 +1,12 @@
 """The slim projection a coverage snapshot is taken from.
 
 Every import leaves a snapshot (``history.snapshot_now``): ``coverage_report(g)`` and
-``coverage_state(g)`` of the whole base, nothing else. Those two read each node's
-``label``, the few properties in ``SNAPSHOT_PART.node_props`` and the relationship types
-in ``SNAPSHOT_PART.rel_types``; names, parks, streets, supply links and the rest are
-never looked at. So the snapshot is taken from a projection holding only those
+``coverage_state(g)`` of the whole base, and the base's numbers completed for any other
+grouping (``CoverageBase``, kept beside the store so that the first ``report --by ...``
+after an import needs no projection). Those read each node's ``label``, the few
+properties in ``SNAPSHOT_PART.node_props``, the names and order of chains and segments
+(``label_props``) and the relationship types in ``SNAPSHOT_PART.rel_types``; other
+names, supply links and the rest are never looked at. So the snapshot is taken from a projection holding only those
 (``graph.projection.project_part``), streamed from the store (Neo4j sends only those
 properties and types: ``Neo4jStore.scan``): after importing 2·10⁶
 enterprises, building the whole projection peaked at 3.8 GB; taking the snapshot from
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.projection import Part, load_part
-from graph.schema import RelType
+from graph.schema import Label, RelType
 from graph.store import GraphStore
 
 SNAPSHOT_PART = Part(
@@ -34,7 +36,12 @@ SNAPSHOT_PART = Part(
         "in_base", "status",  # the base (membership.is_base)
         "party_members",  # remedies and the article figures (uncovered.remedy_for, coverage)
         "formation", "star", "demonstration",  # org states and counts (coverage, membership)
+        "park", "street", "kind",  # the groupings by property (coverage._GROUPED_PROPERTIES)
     }),
+    label_props=(
+        (Label.CHAIN, frozenset({"name"})),  # group names (coverage.CoverageBase)
+        (Label.SEGMENT, frozenset({"name", "stage", "order"})),  # and segment order (membership.segment_key)
+    ),
     rel_types=frozenset({
         RelType.COVERS,  # org coverage
         RelType.ASSIGNED_TO, RelType.CONTACTS, RelType.PAIRED_WITH,  # work coverage, the state's links

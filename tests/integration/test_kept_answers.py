@@ -305,3 +305,26 @@ def test_what_is_kept_is_keyed_by_the_version_it_was_computed_from(tmp_path, mon
     assert kept_answer(store, coverage_question("kind", None), computed, inputs)["totals"] == answer["totals"]
     assert computed.count == 2  # summed from the base kept under the current key
     store.close()
+
+
+def test_any_report_after_an_import_is_summed_from_the_base_its_snapshot_numbered(tmp_path):
+    """The snapshot every import takes numbers the base from its slim projection and keeps
+    it: the first report of any grouping or chain after the import is summed from it, and
+    is what the whole projection gives."""
+    from graph.analysis.history import snapshot_now
+    from graph.projection import load_projection
+
+    store, db = _demo_store(tmp_path)
+    snapshot_now(store)  # as `redchain load` and the import API do
+
+    def computed(g):
+        raise AssertionError("computed from the projection")
+
+    questions = [(by, chain) for by in ("chain", "segment", "park", "street", "kind", None) for chain in (None, "C02")]
+    with closing(open_store(str(db))) as again:
+        answers = {q: kept_answer(again, coverage_question(*q), computed, kept_answers.coverage_inputs(*q)) for q in questions}
+    assert not projection_cache.cache_path(db).exists()
+    g = load_projection(store)
+    for (by, chain), answer in answers.items():
+        assert answer == coverage_report(g, by=by, chain=chain).to_dict(), (by, chain)
+    store.close()

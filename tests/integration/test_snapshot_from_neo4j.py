@@ -6,8 +6,6 @@ Runs against the real Neo4j 5 the test fixtures start (tests/neo4j_server.py).""
 
 from __future__ import annotations
 
-from graph.analysis.changes import coverage_state
-from graph.analysis.coverage import coverage_report
 from graph.analysis.snapshot_projection import SNAPSHOT_PART, snapshot_projection
 from graph.projection import project
 from graph.records import Node, Rel
@@ -15,6 +13,7 @@ from graph.schema import Label, RelType
 from graph.sqlite_store import SQLiteStore
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
+from tests.unit.test_snapshot_projection import snapshot
 
 from neo4j_server import neo4j_store as store  # noqa: F401  (the fixture)
 
@@ -41,13 +40,11 @@ def test_district_demo_snapshot_on_neo4j_equals_the_whole_graph_and_sqlite(tmp_p
     sqlite = SQLiteStore(tmp_path / "s.db")
     try:
         import_paths(sqlite, files)
-        from_sqlite = snapshot_projection(sqlite)
-        expected = (coverage_report(from_sqlite), coverage_state(from_sqlite))
+        expected = snapshot(snapshot_projection(sqlite))
     finally:
         sqlite.close()
     slim, whole = snapshot_projection(store), project(store.read())
-    assert (coverage_report(slim), coverage_state(slim)) == (coverage_report(whole), coverage_state(whole)) == expected
-    kept = SNAPSHOT_PART.node_props | {"label"}
-    assert all(set(attrs) <= kept for _, attrs in slim.nodes(data=True))
+    assert snapshot(slim) == snapshot(whole) == expected
+    assert all(set(attrs) <= SNAPSHOT_PART.props_of(Label(attrs["label"])) | {"label"} for _, attrs in slim.nodes(data=True))
     assert {key for _, _, key in slim.edges(keys=True)} <= {t.value for t in SNAPSHOT_PART.rel_types}
     assert expected[1].pairings and expected[1].chains  # not an empty comparison

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analysis.changes import coverage_state
-from graph.analysis.coverage import coverage_report
 from graph.analysis.snapshot_projection import snapshot_projection
 from graph.projection import project
 from graph.records import Node, Rel
@@ -15,6 +13,7 @@ from graph.schema import Label, RelType
 from graph.sqlite_store import SQLiteStore
 from loaders.demo import demo_tables, write_demo_csv
 from loaders.importer import import_paths
+from tests.unit.test_snapshot_projection import snapshot
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def _demo_snapshots(store: SQLiteStore, folder, scale: str) -> tuple[tuple, tupl
     import_paths(store, write_demo_csv(demo_tables(scale, seed=2024), folder))
     whole = project(store.read())
     slim = snapshot_projection(store)
-    return (coverage_report(slim), coverage_state(slim)), (coverage_report(whole), coverage_state(whole))
+    return snapshot(slim), snapshot(whole)
 
 
 def test_district_demo_snapshot_from_the_slim_projection(tmp_path, store):

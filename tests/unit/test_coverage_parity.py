@@ -207,7 +207,7 @@ def test_report_matches_the_rules_read_one_enterprise_at_a_time(seed):
     built = random_graph(seed).projection()
     frozen = nx.freeze(random_graph(seed).projection())
     fresh = random_graph(seed).projection()
-    read_back = CoverageBase.from_kept(marshal.loads(marshal.dumps(coverage_base(fresh).kept(fresh))))
+    read_back = CoverageBase.from_kept(marshal.loads(marshal.dumps(coverage_base(fresh).complete(fresh).kept())))
     for by in (None, *GROUPINGS):
         for chain in (None, *sorted(_labelled(built, "Chain"))):
             expected = reference(built, by, chain)
@@ -220,7 +220,7 @@ def test_report_matches_the_rules_read_one_enterprise_at_a_time(seed):
 @pytest.mark.parametrize("seed", range(0, 60, 7))
 def test_a_kept_base_refuses_what_the_graph_refuses(seed):
     g = random_graph(seed).projection()
-    kept = CoverageBase.from_kept(marshal.loads(marshal.dumps(coverage_base(g).kept(g))))
+    kept = CoverageBase.from_kept(marshal.loads(marshal.dumps(coverage_base(g).complete(g).kept())))
     with pytest.raises(NotFound) as from_graph:
         coverage_report(g, chain="C9")
     with pytest.raises(NotFound) as from_kept:
@@ -232,7 +232,7 @@ def test_a_kept_base_refuses_what_the_graph_refuses(seed):
 
 def test_a_kept_base_missing_a_part_is_refused():
     g = random_graph(3).projection()
-    kept = coverage_base(g).kept(g)
+    kept = coverage_base(g).complete(g).kept()
     del kept["values"]["street"]
     with pytest.raises(ValueError):
         CoverageBase.from_kept(kept)

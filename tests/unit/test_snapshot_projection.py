@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 
 from graph.analysis.changes import coverage_state
-from graph.analysis.coverage import coverage_report
+from graph.analysis.coverage import coverage_base, coverage_report
 from graph.analysis.snapshot_projection import SNAPSHOT_PART
 from graph.projection import NO_LINKS, Part, ids_with_label, load_part, project, project_part
 from graph.records import GraphData, GraphScan, Node, Rel
@@ -67,8 +67,9 @@ def scan_of(data: GraphData) -> GraphScan:
 
 
 def snapshot(g) -> tuple:
-    """What ``history.snapshot_now`` saves of a graph."""
-    return coverage_report(g), coverage_state(g)
+    """What ``history.snapshot_now`` saves of a graph: the report, the state, and the base
+    numbered for every grouping (as kept beside the store)."""
+    return coverage_report(g), coverage_state(g), coverage_base(g).complete(g).kept()
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -80,10 +81,14 @@ def test_the_slim_projection_gives_the_whole_projections_snapshot(seed):
 def _without(entry) -> Part:
     if isinstance(entry, RelType):
         return replace(SNAPSHOT_PART, rel_types=SNAPSHOT_PART.rel_types - {entry})
+    if isinstance(entry, tuple):  # (label, property) of label_props
+        return replace(SNAPSHOT_PART, label_props=tuple(
+            (label, props - {entry[1]} if label is entry[0] else props) for label, props in SNAPSHOT_PART.label_props))
     return replace(SNAPSHOT_PART, node_props=SNAPSHOT_PART.node_props - {entry})
 
 
-@pytest.mark.parametrize("entry", sorted(SNAPSHOT_PART.node_props) + sorted(SNAPSHOT_PART.rel_types, key=str),
+@pytest.mark.parametrize("entry", sorted(SNAPSHOT_PART.node_props) + sorted(SNAPSHOT_PART.rel_types, key=str)
+                         + [(label, prop) for label, props in SNAPSHOT_PART.label_props for prop in sorted(props)],
                          ids=str)
 def test_every_entry_of_the_list_is_read_by_the_snapshot(entry):
     """Leaving out one property or type makes some random graph's snapshot differ: the
@@ -100,7 +105,8 @@ def test_the_slim_projection_has_the_whole_projections_shape():
     assert slim.graph["by_label"] == whole.graph["by_label"]
     assert list(slim.nodes) == list(whole.nodes)
     for node_id, attrs in slim.nodes(data=True):
-        kept = {k: v for k, v in whole.nodes[node_id].items() if k in SNAPSHOT_PART.node_props or k == "label"}
+        label = Label(attrs["label"])
+        kept = {k: v for k, v in whole.nodes[node_id].items() if k in SNAPSHOT_PART.props_of(label) or k == "label"}
         assert attrs == kept
     kept_edges = [e for e in whole.edges(keys=True, data=True) if RelType(e[2]) in SNAPSHOT_PART.rel_types]
     assert sorted(slim.edges(keys=True, data=True), key=repr) == sorted(kept_edges, key=repr)
@@ -113,7 +119,7 @@ def test_equal_nodes_share_one_dict_and_nodes_without_links_one_read_only_mappin
                      [Rel(RelType.COVERS, "O1", "E0"), Rel(RelType.SUPPLIES, "E1", "E2")], version=3)
     g = project_part(scan_of(data), SNAPSHOT_PART)
     assert g.nodes["E2"] is g.nodes["E4"] and g.nodes["E1"] is g.nodes["E3"] and g.nodes["E1"] is not g.nodes["E2"]
-    assert g.nodes["E2"] == {"label": "Enterprise", "party_members": 0, "in_base": True, "status": "active"}
+    assert g.nodes["E2"] == {"label": "Enterprise", "party_members": 0, "in_base": True, "status": "active", "kind": "enterprise"}
     assert g._succ["E1"] is NO_LINKS and g._pred["E2"] is NO_LINKS  # the supply link is not kept
     assert list(g.edges(keys=True)) == [("O1", "E0", "COVERS")]
     assert g._succ["E0"] is NO_LINKS and type(g._pred["E0"]) is dict
@@ -133,8 +139,29 @@ class _ReadOnlyStore:
     def __init__(self, data: GraphData):
         self.data = data
 
-    def read(self) -> GraphData:
-        return self.data
+    def read(self, *, labels=None, ids=None) -> GraphData:
+        if labels is None and ids is None:
+            return self.data
+        nodes = [n for n in self.data.nodes if (labels is None or n.label in labels) and (ids is None or n.id in ids)]
+        kept = {n.id for n in nodes}
+        return GraphData(nodes, [r for r in self.data.rels if r.source in kept and r.target in kept], self.data.version)
+
+
+class _WrittenBetween(_ReadOnlyStore):
+    """A store another process writes to once, between the stream and the read of the
+    chains' and segments' names: the first names read are the next version's."""
+
+    def __init__(self, data: GraphData):
+        super().__init__(data)
+        self.reads = 0
+
+    def read(self, *, labels=None, ids=None) -> GraphData:
+        self.reads += 1
+        if self.reads == 2:  # the first read of the names: the store has moved on
+            renamed = [Node(n.label, n.id, {**n.props, "name": "改名"}) if n.label is Label.CHAIN else n for n in self.data.nodes]
+            self.data = GraphData(renamed, self.data.rels, self.data.version + 1)
+            return super().read(labels=labels, ids=ids)
+        return super().read(labels=labels, ids=ids)
 
 
 def test_a_store_without_a_scan_is_read_whole_and_the_part_is_frozen():
@@ -144,3 +171,10 @@ def test_a_store_without_a_scan_is_read_whole_and_the_part_is_frozen():
     assert ids_with_label(g, Label.CHAIN) == ["C0", "C1", "C2"]
     with pytest.raises(Exception, match="Frozen"):
         g.add_node("X")
+
+
+def test_names_read_at_another_version_mean_reading_again():
+    store = _WrittenBetween(random_graph(3))
+    g = load_part(store, SNAPSHOT_PART)
+    assert store.reads == 4  # graph, names (a version later), graph again, names
+    assert g.graph["version"] == store.data.version and g.nodes["C0"]["name"] == "改名"
