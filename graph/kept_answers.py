@@ -53,7 +53,7 @@ _MARSHAL_VERSION = 4
 
 
 def answers_path(anchor: Path) -> Path:
-    return anchor.with_name(anchor.name + ".answers")
+    return anchor.with_name(f"{anchor.name}.{ANSWERS}")
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,8 @@ def keep_coverage_base(store: GraphStore, version: int, base: CoverageBase) -> N
             sealed = _sealed(base.kept())
         except ValueError:
             return
-        projection_cache.write_kept(anchor.with_name(f"{anchor.name}.{COVERAGE_BASE}"), _header(store_id, version), sealed)
+        projection_cache.write_kept(anchor.with_name(f"{anchor.name}.{COVERAGE_BASE}"),
+                                    (*_header(store_id, version), COVERAGE_BASE), sealed)
 
 
 def _kept_for(store: GraphStore) -> tuple[Path, str, int] | None:
@@ -155,13 +156,18 @@ def _kept_for(store: GraphStore) -> tuple[Path, str, int] | None:
 
 
 def _header(store_id: str, version: int) -> tuple:
+    """The key of what is kept for the store at ``version``; each file adds its own kind
+    (``ANSWERS``, or its inputs' name), so that one file copied over another is not read."""
     return (FORMAT, store_id, version, source_digest(*ANALYSIS_RULES))
+
+
+ANSWERS = "answers"
 
 
 def _read(anchor: Path, header: tuple) -> dict:
     try:
         with answers_path(anchor).open("rb") as handle:
-            if marshal.load(handle) != header:
+            if marshal.load(handle) != (*header, ANSWERS):
                 return {}
             answers = _unsealed(marshal.loads(handle.read()))
     except (OSError, EOFError, ValueError, TypeError):
@@ -177,7 +183,7 @@ def _read_inputs(anchor: Path, header: tuple, inputs: KeptInputs) -> object | No
     """What ``inputs.read`` makes of the file kept under ``header``, or None."""
     try:
         with _inputs_path(anchor, inputs).open("rb") as handle:
-            if marshal.load(handle) != header:
+            if marshal.load(handle) != (*header, inputs.name):
                 return None
             return inputs.read(_unsealed(marshal.loads(handle.read())))
     except (OSError, EOFError, ValueError, TypeError, KeyError):
@@ -190,7 +196,7 @@ def _write_inputs(anchor: Path, header: tuple, inputs: KeptInputs, g: nx.MultiDi
         sealed = _sealed(inputs.of(g))
     except ValueError:  # a value marshal cannot keep: the next process computes it
         return
-    projection_cache.write_kept(_inputs_path(anchor, inputs), header, sealed)
+    projection_cache.write_kept(_inputs_path(anchor, inputs), (*header, inputs.name), sealed)
 
 
 def _sealed(value: object) -> tuple[bytes, bytes]:
@@ -222,4 +228,4 @@ def _write(anchor: Path, header: tuple, question: Hashable, answer: object) -> N
     if len(marshal.dumps(answers, _MARSHAL_VERSION)) + len(encoded) > KEPT_ANSWERS_BYTES:
         answers = {}
     answers[question] = answer
-    projection_cache.write_kept(answers_path(anchor), header, _sealed(answers))
+    projection_cache.write_kept(answers_path(anchor), (*header, ANSWERS), _sealed(answers))

@@ -349,7 +349,7 @@ class Neo4jStore:
         of ``rel_types`` and, when given, only the node properties ``node_props`` (what
         ``graph.projection.load_part`` keeps, e.g. the coverage snapshot every import
         takes). Read whole in one transaction, of one version, as ``read()`` is; no
-        supply link, name or address crosses the wire for a snapshot."""
+        supply link, enterprise's name or address crosses the wire for a snapshot."""
         if rel_types is None and node_props is None:  # nothing left out: the graph as read() reads it
             whole = self.read()
             yield GraphScan(whole.version, iter(whole.nodes), iter(whole.rels))

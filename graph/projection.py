@@ -245,15 +245,23 @@ def load_part(store: GraphStore, part: Part) -> nx.MultiDiGraph:
     its graph (``scan``) is read as a stream; another is read whole first. The few nodes
     of ``part.label_props``' labels are read apart, whole, at the same version (reading a
     name of every node in the stream would cost a decode per node): a write that lands
-    between the two reads means reading both again.
+    between the two reads means reading both again, and after ``_APART_TRIES`` such
+    writes the stream carries those properties of every node, in one read.
     """
     import networkx as nx
 
-    while True:
+    for _ in range(_APART_TRIES if part.label_props else 1):
         with collector_paused(), _scanned(store, part.rel_types, part.node_props) as scan:  # all it allocates is kept: collections would free nothing
             g = project_part(scan, part)
         if not part.label_props or _with_label_props(g, store, part):
             return nx.freeze(g)
+    every = part.node_props.union(*(props for _, props in part.label_props))
+    with collector_paused(), _scanned(store, part.rel_types, every) as scan:
+        g = project_part(scan, part)
+    return nx.freeze(g)
+
+
+_APART_TRIES = 3
 
 
 def _with_label_props(g: nx.MultiDiGraph, store: GraphStore, part: Part) -> bool:

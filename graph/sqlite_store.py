@@ -728,8 +728,8 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _kept_props(names: list[str]) -> tuple[str, list[str]]:
     """SQL giving each node row's values of ``names`` as one JSON array (null where a
     property is absent), and its parameters. SQLite picks them out of the stored JSON:
-    the coverage snapshot reads six properties of every node, and decoding the whole
-    properties (names, parks, streets) cost as much as the rest of reading the nodes."""
+    the coverage snapshot reads nine properties of every node, and decoding the whole
+    properties (names above all) cost as much as the rest of reading the nodes."""
     if not names:
         return "'[]'", []
     paths = [f'$."{name}"' for name in names]
@@ -740,7 +740,7 @@ def _kept_props(names: list[str]) -> tuple[str, list[str]]:
 
 class _CutProps:
     """Each row's kept properties as a dict of its own, from the JSON array ``_kept_props``
-    selects. The arrays repeat (the city's 142k nodes hold 422 distinct ones): each
+    selects. The arrays repeat (the city's 142k nodes hold 1,666 distinct ones): each
     distinct one is decoded once, and copied for every row that has it. At most
     ``_CUT_KEPT`` of them are kept, so that properties unique to each node (a name) cost
     a decode each, not a second copy of every node's."""

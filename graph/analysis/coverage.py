@@ -470,15 +470,13 @@ class CoverageBase:
 
     def complete(self, g: nx.MultiDiGraph) -> CoverageBase:
         """Number every chain's and segment's members and every grouped property's values
-        of ``g`` now, so that no report of this base needs ``g`` again (nor the ids it
-        numbered, which are let go). Returns the base."""
+        of ``g`` now, so that no report of this base needs ``g`` again. Returns the base."""
         for c in self.chain_names:
             self.chain_members(g, c)
         for s, _, _ in self.segments:
             self.segment_members(g, s)
         for prop in _GROUPED_PROPERTIES:
             self.values(g, prop)
-        self.position = None
         return self
 
     def kept(self) -> dict:

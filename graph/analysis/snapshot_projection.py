@@ -5,13 +5,14 @@ Every import leaves a snapshot (``history.snapshot_now``): ``coverage_report(g)`
 grouping (``CoverageBase``, kept beside the store so that the first ``report --by ...``
 after an import needs no projection). Those read each node's ``label``, the few
 properties in ``SNAPSHOT_PART.node_props``, the names and order of chains and segments
-(``label_props``) and the relationship types in ``SNAPSHOT_PART.rel_types``; other
-names, supply links and the rest are never looked at. So the snapshot is taken from a projection holding only those
+(``label_props``, read apart: ``graph.projection.load_part``) and the relationship types
+in ``SNAPSHOT_PART.rel_types``; the names of enterprises and orgs, supply links and the
+rest are never looked at. So the snapshot is taken from a projection holding only those
 (``graph.projection.project_part``), streamed from the store (Neo4j sends only those
-properties and types: ``Neo4jStore.scan``): after importing 2·10⁶
-enterprises, building the whole projection peaked at 3.8 GB; taking the snapshot from
-this one peaks at 0.69 GB in a process of its own, and the whole ``redchain load`` at
-0.94 GB, 1.05 GB re-importing into the full store (benchmarks/REFUSALS.md).
+properties and types: ``Neo4jStore.scan``): after importing 2·10⁶ enterprises, building
+the whole projection peaked at 3.8 GB; with this one the whole ``redchain load`` peaks at
+1.07 GB (stop 26, parks, streets and kinds included; benchmarks/REFUSALS.md has the runs
+before them).
 
 This list is the one place that says what the snapshot reads. The coverage rules stay
 written once, in ``coverage``, ``membership`` and ``uncovered``; if they come to read

@@ -328,3 +328,18 @@ def test_any_report_after_an_import_is_summed_from_the_base_its_snapshot_numbere
     for (by, chain), answer in answers.items():
         assert answer == coverage_report(g, by=by, chain=chain).to_dict(), (by, chain)
     store.close()
+
+
+def test_one_kept_file_copied_over_the_other_is_not_read(tmp_path):
+    store = _store(tmp_path / "x.db")
+    inputs, computed = kept_answers.coverage_inputs(None, None), Computed()
+    first = kept_answer(store, ("report",), computed, inputs)
+    answers, base = answers_path(tmp_path / "x.db"), tmp_path / "x.db.coverage-base"
+    kept = {path: path.read_bytes() for path in (answers, base)}
+    answers.write_bytes(kept[base])
+    assert kept_answer(store, ("report",), computed, inputs) == first  # summed from the base
+    assert set(kept_answers._read(tmp_path / "x.db", kept_answers._header(*store.projection_key()))) == {("report",)}
+    answers.unlink()
+    base.write_bytes(kept[answers])
+    assert kept_answer(store, ("again",), computed, inputs) == first and computed.count == 2  # the projection again
+    store.close()

@@ -178,3 +178,20 @@ def test_names_read_at_another_version_mean_reading_again():
     g = load_part(store, SNAPSHOT_PART)
     assert store.reads == 4  # graph, names (a version later), graph again, names
     assert g.graph["version"] == store.data.version and g.nodes["C0"]["name"] == "改名"
+
+
+class _AlwaysWrittenBetween(_ReadOnlyStore):
+    """A store written to between every stream and every read of the names."""
+
+    def read(self, *, labels=None, ids=None) -> GraphData:
+        if labels is not None:
+            self.data = GraphData(self.data.nodes, self.data.rels, self.data.version + 1)
+        return super().read(labels=labels, ids=ids)
+
+
+def test_names_never_read_at_the_streams_version_come_with_the_stream():
+    data = random_graph(4)
+    g = load_part(_AlwaysWrittenBetween(data), SNAPSHOT_PART)
+    assert g.graph["version"] == data.version + 3  # three tries apart, then one read with the names
+    assert snapshot(g) == snapshot(project(GraphData(data.nodes, data.rels, g.graph["version"])))
+    assert g.nodes["C0"]["name"] == "链"
