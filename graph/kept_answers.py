@@ -52,8 +52,16 @@ KEPT_ANSWERS_BYTES = 4 * 2**20  # a grouped coverage report of the city demo is 
 _MARSHAL_VERSION = 4
 
 
+ANSWERS = "answers"  # the answers' file: <anchor>.answers
+COVERAGE_BASE = "coverage-base"  # the coverage inputs' file: <anchor>.coverage-base
+
+
 def answers_path(anchor: Path) -> Path:
-    return anchor.with_name(f"{anchor.name}.{ANSWERS}")
+    return _kept_path(anchor, ANSWERS)
+
+
+def _kept_path(anchor: Path, kind: str) -> Path:
+    return anchor.with_name(f"{anchor.name}.{kind}")
 
 
 @dataclass(frozen=True)
@@ -65,9 +73,6 @@ class KeptInputs:
     of: Callable[[nx.MultiDiGraph], object]  # read from the projection, as plain values marshal keeps
     read: Callable[[object], object]  # back from those values; raises KeyError, TypeError or ValueError for others
     answer: Callable[[object], object]  # this question's answer from what ``read`` gave (may raise like compute)
-
-
-COVERAGE_BASE = "coverage-base"  # the name of the coverage inputs' file: <anchor>.coverage-base
 
 
 def coverage_question(by: str | None, chain: str | None) -> tuple:
@@ -116,8 +121,8 @@ def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.Mul
     answer = compute(g)
     if kept is not None:
         header = _header(store_id, g.graph["version"])
-        if inputs is not None:
-            _write_inputs(anchor, header, inputs, g)
+        if inputs is not None:  # none could be read under this header
+            _keep_sealed(anchor, header, inputs.name, lambda: inputs.of(g))
         _write(anchor, header, question, answer)
     return answer
 
@@ -139,12 +144,7 @@ def keep_coverage_base(store: GraphStore, version: int, base: CoverageBase) -> N
     kept = _kept_for(store)
     if kept is not None:
         anchor, store_id, _ = kept
-        try:
-            sealed = _sealed(base.kept())
-        except ValueError:
-            return
-        projection_cache.write_kept(anchor.with_name(f"{anchor.name}.{COVERAGE_BASE}"),
-                                    (*_header(store_id, version), COVERAGE_BASE), sealed)
+        _keep_sealed(anchor, _header(store_id, version), COVERAGE_BASE, base.kept)
 
 
 def _kept_for(store: GraphStore) -> tuple[Path, str, int] | None:
@@ -161,9 +161,6 @@ def _header(store_id: str, version: int) -> tuple:
     return (FORMAT, store_id, version, source_digest(*ANALYSIS_RULES))
 
 
-ANSWERS = "answers"
-
-
 def _read(anchor: Path, header: tuple) -> dict:
     try:
         with answers_path(anchor).open("rb") as handle:
@@ -175,14 +172,10 @@ def _read(anchor: Path, header: tuple) -> dict:
     return answers if isinstance(answers, dict) else {}
 
 
-def _inputs_path(anchor: Path, inputs: KeptInputs) -> Path:
-    return anchor.with_name(f"{anchor.name}.{inputs.name}")
-
-
 def _read_inputs(anchor: Path, header: tuple, inputs: KeptInputs) -> object | None:
     """What ``inputs.read`` makes of the file kept under ``header``, or None."""
     try:
-        with _inputs_path(anchor, inputs).open("rb") as handle:
+        with _kept_path(anchor, inputs.name).open("rb") as handle:
             if marshal.load(handle) != (*header, inputs.name):
                 return None
             return inputs.read(_unsealed(marshal.loads(handle.read())))
@@ -190,13 +183,13 @@ def _read_inputs(anchor: Path, header: tuple, inputs: KeptInputs) -> object | No
         return None  # missing, stale or damaged: computed from the projection
 
 
-def _write_inputs(anchor: Path, header: tuple, inputs: KeptInputs, g: nx.MultiDiGraph) -> None:
-    """Keep ``inputs.of(g)`` under ``header`` (called when none could be read under it)."""
+def _keep_sealed(anchor: Path, header: tuple, kind: str, value: Callable[[], object]) -> None:
+    """Keep ``value()`` sealed in ``<anchor>.<kind>`` under ``header`` and the kind."""
     try:
-        sealed = _sealed(inputs.of(g))
-    except ValueError:  # a value marshal cannot keep: the next process computes it
+        sealed = _sealed(value())
+    except ValueError:  # a value marshal cannot keep (or a base not complete): the next process computes it
         return
-    projection_cache.write_kept(_inputs_path(anchor, inputs), (*header, inputs.name), sealed)
+    projection_cache.write_kept(_kept_path(anchor, kind), (*header, kind), sealed)
 
 
 def _sealed(value: object) -> tuple[bytes, bytes]:
@@ -228,4 +221,4 @@ def _write(anchor: Path, header: tuple, question: Hashable, answer: object) -> N
     if len(marshal.dumps(answers, _MARSHAL_VERSION)) + len(encoded) > KEPT_ANSWERS_BYTES:
         answers = {}
     answers[question] = answer
-    projection_cache.write_kept(answers_path(anchor), (*header, ANSWERS), _sealed(answers))
+    _keep_sealed(anchor, header, ANSWERS, lambda: answers)

@@ -83,7 +83,6 @@ class Part:
         return self.node_props.union(*(props for of, props in self.label_props if of is label))
 
 
-
 def project_part(scan: GraphScan, part: Part) -> nx.MultiDiGraph:
     """The projection of ``scan`` cut down to ``part``: the shape ``project`` gives
     (``version``, ``by_label`` in store order, node and edge attributes), for analyses

@@ -69,7 +69,6 @@ from graph.analysis.membership import (
     industry_committees,
     name_of,
     chain_not_found,
-    require_chain,
     segment_enterprises,
     segment_key,
 )
@@ -185,9 +184,6 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
     >>> coverage_report(g).totals.org_coverage_rate
     0.5
     """
-    _require_grouping(by)
-    if chain is not None:
-        require_chain(g, chain)
     return base_report(coverage_base(g), by=by, chain=chain, g=g)
 
 
@@ -196,7 +192,8 @@ def base_report(base: CoverageBase, *, by: str | None = None, chain: str | None 
     """``coverage_report`` summed from a numbered base: ``coverage_base(g)`` with its graph
     ``g``, or without any graph a complete one kept by an earlier process
     (``CoverageBase.from_kept``). Raises as ``coverage_report`` does."""
-    _require_grouping(by)
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
     if chain is not None:
         base.require_chain(chain)
     summarise = _Summariser(base, base.chain_members(g, chain) if chain is not None else None)
@@ -208,11 +205,6 @@ def base_report(base: CoverageBase, *, by: str | None = None, chain: str | None 
         totals,
         tuple(CoverageGroup(key=key, name=name, **asdict(summarise(members, chains))) for key, name, members, chains in groups),
     )
-
-
-def _require_grouping(by: str | None) -> None:
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
 
 
 def enterprise_reach(g: nx.MultiDiGraph, ids: Iterable[str]) -> Reach:

@@ -41,6 +41,26 @@ def _store(path):
     return store
 
 
+def _demo_store(tmp_path):
+    """The small demo imported into ``tmp_path/d.db``: (the open store, its path)."""
+    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
+    write_demo_csv(demo_tables("small", 2024), csv_dir)
+    store = open_store(str(db))
+    import_paths(store, [csv_dir])
+    return store, db
+
+
+def _refused_twice(ask, error: type[Exception], says: str) -> None:
+    """``ask()`` raises ``error`` saying ``says``, and again the second time: nothing was kept."""
+    for _ in range(2):
+        try:
+            ask()
+        except error as exc:
+            assert says in str(exc)
+        else:
+            raise AssertionError(f"{error.__name__} was not raised")
+
+
 def test_an_answer_is_computed_once_per_version_and_again_after_a_write(tmp_path):
     path = tmp_path / "x.db"
     store, computed = _store(path), Computed()
@@ -109,21 +129,12 @@ def test_an_error_is_not_kept(tmp_path):
     def wrong(g):
         raise LookupError("没有这条产业链")
 
-    for _ in range(2):
-        try:
-            kept_answer(store, ("report", "C99"), wrong)
-        except LookupError:
-            pass
-        else:
-            raise AssertionError("the error was not raised again")
+    _refused_twice(lambda: kept_answer(store, ("report", "C99"), wrong), LookupError, "没有这条产业链")
     store.close()
 
 
 def test_report_prints_the_same_from_a_kept_answer(tmp_path):
-    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
-    write_demo_csv(demo_tables("small", 2024), csv_dir)
-    store = open_store(str(db))
-    import_paths(store, [csv_dir])
+    store, db = _demo_store(tmp_path)
     store.close()
     runner = CliRunner()
     env = {"COLUMNS": "100", "REDCHAIN_STORE": None}
@@ -148,10 +159,7 @@ def test_the_coverage_an_import_computes_for_its_snapshot_is_the_next_reports_an
     from graph.analysis.history import snapshot_now
     from graph.projection import load_projection
 
-    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
-    write_demo_csv(demo_tables("small", 2024), csv_dir)
-    store = open_store(str(db))
-    import_paths(store, [csv_dir])
+    store, db = _demo_store(tmp_path)
     snapshot_now(store)  # as `redchain load` and the import API do
     assert not (tmp_path / "d.db.projection").exists()
 
@@ -168,10 +176,8 @@ def test_a_question_not_asked_yet_is_summed_from_the_kept_coverage_base(tmp_path
     """After one report, another grouping or chain of the unchanged store is summed from
     ``<store>.coverage-base`` without the projection (its file gone, it is not built again)
     and prints exactly what computing it from the projection prints."""
-    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
-    write_demo_csv(demo_tables("small", 2024), csv_dir)
-    with closing(open_store(str(db))) as store:
-        import_paths(store, [csv_dir])
+    store, db = _demo_store(tmp_path)
+    store.close()
     runner = CliRunner()
     env = {"COLUMNS": "100", "REDCHAIN_STORE": None}
     projection, base = projection_cache.cache_path(db), tmp_path / "d.db.coverage-base"
@@ -221,22 +227,9 @@ def test_an_error_summed_from_the_base_is_raised_and_not_kept(tmp_path):
 
     store = _store(tmp_path / "x.db")
     kept_answer(store, coverage_question(None, None), Computed(), kept_answers.coverage_inputs(None, None))
-    for _ in range(2):
-        try:
-            kept_answer(store, coverage_question(None, "C99"), Computed(), kept_answers.coverage_inputs(None, "C99"))
-        except NotFound as exc:
-            assert "C99" in str(exc)
-        else:
-            raise AssertionError("the unknown chain was not refused")
+    _refused_twice(lambda: kept_answer(store, coverage_question(None, "C99"), Computed(),
+                                       kept_answers.coverage_inputs(None, "C99")), NotFound, "C99")
     store.close()
-
-
-def _demo_store(tmp_path):
-    csv_dir, db = tmp_path / "csv", tmp_path / "d.db"
-    write_demo_csv(demo_tables("small", 2024), csv_dir)
-    store = open_store(str(db))
-    import_paths(store, [csv_dir])
-    return store, db
 
 
 def test_a_damaged_kept_file_is_never_read_as_an_answer(tmp_path):
