@@ -18,7 +18,7 @@ from api.cli.roles import ChainOption, RoleOption, require_chains
 from graph.factory import store_uri
 
 from api.core import audit as audit_log
-from api.core.security import tokens
+from api.core.security import accounts, tokens
 from api.core.security.principal import CLI, ROLE_ZH, Role
 
 
@@ -30,25 +30,28 @@ def serve(
     port: Annotated[int, typer.Option(help="端口。")] = 8000,
     store: StoreOption = None,
 ) -> None:
-    """启动网页和接口服务，并打印一个只能使用一次的管理员登录地址。"""
+    """启动网页和接口服务；还没有任何账号时，打印一个只能使用一次的管理员登录地址。"""
     import uvicorn
 
     from api.http.app import create_app
     from api.core.settings import Settings
 
-    with cli_store(store):
-        pass  # refuse a missing or unreadable store here, not in the server's start-up
+    with cli_store(store) as s:  # refuses a missing or unreadable store here, not in the server's start-up
+        first_start = not accounts.list_accounts(s)
     listening = _bind(host, port)  # before any link is printed: a busy port is said at once
     settings = Settings(store=store_uri(store), host=host, port=port)
     app = create_app(settings)
-    login = app.state.sessions.new_login_token()
     here = _reachable_host(host)
     # Links go out as plain lines: a console wraps long lines, and a wrapped link cannot be opened.
-    lines = [f"redchain 服务已启动，数据：{settings.store}",
-             "管理员首次登录地址（只能使用一次）：",
-             f"    http://{here}:{port}/?token={login}",
-             f"登录页（账号或令牌）：http://{here}:{port}/login",
-             f"接口文档：http://{here}:{port}/docs"]
+    lines = [f"redchain 服务已启动，数据：{settings.store}"]
+    if first_start:  # once an account exists, an admin link in a console log would be a standing way in
+        lines += ["还没有任何账号。管理员首次登录地址（只能使用一次）：",
+                  f"    http://{here}:{port}/?token={app.state.sessions.new_login_token()}"]
+    else:
+        lines.append("已有账号：请在登录页用账号或 API 令牌登录（新建账号：redchain user add 名字 --role admin；"
+                     "新建令牌：redchain token create --role admin）。")
+    lines += [f"登录页（账号或令牌）：http://{here}:{port}/login",
+              f"接口文档：http://{here}:{port}/docs"]
     if host in _ANY_ADDRESS:
         lines.append("已监听所有网络地址：同事在自己的电脑上打开上面的登录页，用 redchain user add 建好的账号登录。")
     lines.append("按 Ctrl+C 停止服务。")

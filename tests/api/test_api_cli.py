@@ -96,6 +96,22 @@ def test_serve_prints_a_one_time_url(db):
         proc.wait(10)
 
 
+def test_serve_prints_no_admin_link_once_an_account_exists(cli, db):
+    """The one-time admin link is for the first start: with an account there, a link in the
+    console (and its logs) would be one more way in, so serve says how to log in instead."""
+    assert cli("user", "add", "li", "--role", "viewer", "--store", db, input="long-enough-1\n").exit_code == 0
+    proc, lines = _start(db, "--port", str(_free_port()))
+    try:
+        text = "".join(lines)
+        assert "token=" not in text and "首次登录地址" not in text, text
+        assert ("已有账号：请在登录页用账号或 API 令牌登录（新建账号：redchain user add 名字 --role admin；"
+                "新建令牌：redchain token create --role admin）。") in text
+        assert re.search(r"登录页（账号或令牌）：http://127\.0\.0\.1:\d+/login", text), text
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_user_add_list_passwd_disable(cli, db):
     added = cli("user", "add", "王芳", "--role", "editor", "--chain", "C01", "--note", "链长办", "--store", db, input="春耕-2026-chain\n")
     assert added.exit_code == 0, added.output
