@@ -20,7 +20,11 @@ A node belongs to a set of chains when it is:
 
 Relationships are kept when both ends are in the view. So a scoped principal sees its
 chains' part of the district: a leader's contacts in other chains, or a pairing with an
-enterprise of another chain, are not in it and do not count in its analyses.
+enterprise of another chain, are not in it. They still count, though: a scoped principal
+must see less, never something untrue (a leader whose only contact is in another chain is
+not "without contacts"). So analyses and counts are computed on the whole district
+(``ScopedGraph.district``, with the same names hidden) and what they find is then shown
+without the findings that name anything outside the view (``ScopedGraph.visible``).
 """
 
 from __future__ import annotations
@@ -64,10 +68,45 @@ class ScopedGraph:
     _makers: dict = field(default_factory=dict, repr=False)
     recent: RecentAnswers = field(default_factory=RecentAnswers, repr=False)
     """Answers of which only the recently asked are kept (neighbourhoods): see ``memo`` for the rest."""
+    whole: "ScopedGraph | None" = field(default=None, repr=False)
+    """For a view restricted to chains: the unrestricted view of the same projection, with
+    the same names hidden (see ``district``)."""
 
     @property
     def version(self) -> int:
         return self.g.graph.get("version", 0)
+
+    @property
+    def district(self) -> "ScopedGraph":
+        """The whole district as this principal may see its names: what analyses and counts
+        run on, so that what lies outside the view still counts (never shown: ``visible``)."""
+        return self.whole if self.whole is not None else self
+
+    def visible(self, obj: Any) -> Any:
+        """``obj`` (JSON-like, computed on ``district``) as this view may show it: every list
+        item that names (by id, anywhere inside it) a node of the district outside the view
+        is left out. ``obj`` itself is not modified."""
+        if self.whole is None:
+            return obj
+        inside, everywhere = self.attrs, self.whole.attrs
+
+        def names_hidden(value: Any) -> bool:
+            if isinstance(value, str):
+                return value in everywhere and value not in inside
+            if isinstance(value, dict):
+                return any(map(names_hidden, value.values()))
+            if isinstance(value, (list, tuple)):
+                return any(map(names_hidden, value))
+            return False
+
+        def shown(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {key: shown(item) for key, item in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [shown(item) for item in value if not names_hidden(item)]
+            return value
+
+        return shown(obj)
 
     @property
     def attrs(self) -> dict[str, dict]:
@@ -164,9 +203,12 @@ def scope_nodes(g: nx.MultiDiGraph, chains: frozenset[str]) -> set[str]:
     return keep
 
 
-def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bool) -> ScopedGraph:
+def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bool,
+              whole: ScopedGraph | None = None) -> ScopedGraph:
     """The view of projection ``g`` restricted to ``chains`` (None: all) and, unless
-    ``personal``, without people's names. ``g`` itself is never modified."""
+    ``personal``, without people's names. ``g`` itself is never modified. A restricted
+    view keeps ``whole``, the unrestricted view of ``g`` with the same ``personal`` (made
+    here when not given)."""
     if chains is None and personal:
         return ScopedGraph(g, None, True)
     if chains is None:
@@ -176,7 +218,7 @@ def make_view(g: nx.MultiDiGraph, *, chains: frozenset[str] | None, personal: bo
     h.graph = {**g.graph, "by_label": {label: [i for i in ids if i in keep] for label, ids in g.graph["by_label"].items()}}
     if not personal:
         _drop_names(h._node, h.graph["by_label"])
-    return ScopedGraph(h, chains, personal)
+    return ScopedGraph(h, chains, personal, whole=whole or make_view(g, chains=None, personal=personal))
 
 
 def _without_names(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -218,16 +260,22 @@ class ScopedGraphCache:
     def get(self, g: nx.MultiDiGraph, principal: Principal) -> ScopedGraph:
         """The view of projection ``g`` for ``principal`` (made here if need be: a copy of
         the chains' part of the graph, up to a second at city scale)."""
-        found = self.made(g, principal)
+        return self._view(g, principal.chains, principal.sees_personal)
+
+    def _view(self, g: nx.MultiDiGraph, chains: frozenset[str] | None, personal: bool) -> ScopedGraph:
+        key = (g.graph.get("version"), chains, personal)
+        found = self._made(key)
         if found is not None:
             return found
-        key = (g.graph.get("version"), principal.chains, principal.sees_personal)
-        return self._keep(key, make_view(g, chains=principal.chains, personal=principal.sees_personal))
+        whole = self._view(g, None, personal) if chains is not None else None  # shared by every scope
+        return self._keep(key, make_view(g, chains=chains, personal=personal, whole=whole))
 
     def made(self, g: nx.MultiDiGraph, principal: Principal) -> ScopedGraph | None:
         """The view of ``g`` for ``principal`` if it is already made, else None (a dict
         look-up: never waits for a view to be made)."""
-        key = (g.graph.get("version"), principal.chains, principal.sees_personal)
+        return self._made((g.graph.get("version"), principal.chains, principal.sees_personal))
+
+    def _made(self, key: tuple) -> ScopedGraph | None:
         with self._lock:
             found = self._views.get(key)
             if found is not None:
@@ -248,10 +296,9 @@ class ScopedGraphCache:
         with self._lock:
             newest = max((key[0] for key in self._views), default=None)
             served = [(key, view) for key, view in self._views.items() if key[0] == newest]
-        for (_, chains, personal), old in served:
-            new = make_view(g, chains=chains, personal=personal)
+        for (_, chains, personal), old in sorted(served, key=lambda item: item[0][1] is not None):  # whole views first
+            new = self._view(g, chains, personal)
             old.carry_over(new)
-            self._keep((g.graph.get("version"), chains, personal), new)
         with self._lock:  # the versions before the one served until now are read by no one new
             for key in [key for key in self._views if key[0] not in (newest, g.graph.get("version"))]:
                 del self._views[key]

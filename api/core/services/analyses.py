@@ -23,6 +23,7 @@ from graph.analysis.uncovered import uncovered_enterprises
 from graph.schema import Label
 
 from api.core.reader import Reader
+from api.core.scope import ScopedGraph
 from api.core.errors import InvalidRequest
 
 
@@ -30,11 +31,30 @@ def _dumps(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _encoded(reader: Reader, key: tuple, make: Callable[[Any], Any]) -> bytes:
-    """The JSON of ``to_jsonable(make(g))``, computed once per view; the people it names
+def scoped_analysis(view: ScopedGraph, analyse: Callable[..., Any], chain: str | None, *,
+                    totals: bool = False) -> Any:
+    """``analyse(g, chain)`` as JSON for ``view``: for a view restricted to chains, run on
+    the whole district and shown without what lies outside the view (``ScopedGraph.visible``),
+    so that a leader's contact in another chain still counts: the answer is the one
+    ``?chain=`` gives an unscoped principal, less what this one may not see.
+
+    With no ``chain`` asked, a view of one chain asks for that chain. An analysis whose
+    answer has ``totals`` (not a list of findings, so not something ``visible`` can filter)
+    runs on the view itself when no one chain is asked (a view of several chains), as it
+    does for a chain that is not in the view (which then says it is not found)."""
+    if view.chains is not None and chain is None and len(view.chains) == 1:
+        (chain,) = view.chains
+    outside = chain is not None and (view.attrs.get(chain) or {}).get("label") != Label.CHAIN.value
+    if view.whole is None or outside or (totals and chain is None):
+        return to_jsonable(analyse(view.g, chain))
+    return view.visible(to_jsonable(analyse(view.district.g, chain)))
+
+
+def _encoded(reader: Reader, key: tuple, make: Callable[[ScopedGraph], Any]) -> bytes:
+    """The JSON of ``make(view)`` (JSON-like), computed once per view; the people it names
     are audited on every request that shows their names."""
     def build(view) -> tuple[bytes, list[str]]:
-        obj = to_jsonable(make(view.g))
+        obj = make(view)
         people = view.people_in(obj) if view.personal else []
         return _dumps(obj), people
 
@@ -44,33 +64,38 @@ def _encoded(reader: Reader, key: tuple, make: Callable[[Any], Any]) -> bytes:
 
 
 def coverage(reader: Reader, *, by: str | None, chain: str | None) -> bytes:
-    return _encoded(reader, ("coverage", by, chain), lambda g: coverage_report(g, by=by, chain=chain).to_dict())
+    return _encoded(reader, ("coverage", by, chain), lambda view: scoped_analysis(
+        view, lambda g, c: coverage_report(g, by=by, chain=c).to_dict(), chain, totals=True))
 
 
 def uncovered(reader: Reader, *, chain: str | None, limit: int, offset: int) -> tuple[bytes, int]:
     """One page of the uncovered enterprises (most important first), as JSON, and how many
     there are. The list is computed and each entry encoded once per view; a page is the
     entries' JSON joined (encoding a page of 100 each time was most of a request's time)."""
-    encoded = reader.scoped.memo(("uncovered", chain),
-                                 lambda view: [_dumps(item) for item in to_jsonable(uncovered_enterprises(view.g, chain=chain))])
+    encoded = reader.scoped.memo(("uncovered", chain), lambda view: [
+        _dumps(item) for item in scoped_analysis(view, lambda g, c: uncovered_enterprises(g, chain=c), chain)])
     return b"[" + b",".join(encoded[offset : offset + limit]) + b"]", len(encoded)
 
 
 def pairing(reader: Reader, *, chain: str | None) -> bytes:
-    return _encoded(reader, ("pairing", chain), lambda g: pairing_gaps(g, chain=chain))
+    return _encoded(reader, ("pairing", chain), lambda view: scoped_analysis(
+        view, lambda g, c: pairing_gaps(g, chain=c), chain))
 
 
 def contacts(reader: Reader, *, chain: str | None) -> bytes:
-    return _encoded(reader, ("contacts", chain), lambda g: contact_gaps(g, chain=chain))
+    return _encoded(reader, ("contacts", chain), lambda view: scoped_analysis(
+        view, lambda g, c: contact_gaps(g, chain=c), chain))
 
 
 def org_checks(reader: Reader, *, chain: str | None) -> bytes:
-    return _encoded(reader, ("org_checks", chain), lambda g: organisation_checks(g, chain=chain))
+    return _encoded(reader, ("org_checks", chain), lambda view: scoped_analysis(
+        view, lambda g, c: organisation_checks(g, chain=c), chain))
 
 
 def structure(reader: Reader, chain_id: str, *, top: int, centrality: str) -> bytes:
     key = ("structure", chain_id, top, centrality)
-    return _encoded(reader, key, lambda g: chain_structure(g, chain_id, top=top, centrality=centrality))
+    return _encoded(reader, key, lambda view: scoped_analysis(
+        view, lambda g, c: chain_structure(g, c, top=top, centrality=centrality), chain_id, totals=True))
 
 
 def _series_chain(reader: Reader, chain: str | None) -> str | None:

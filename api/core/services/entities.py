@@ -285,10 +285,12 @@ def get_unit(reader: Reader, u: str) -> dict:
 
 def _leader(view: ScopedGraph, p: str) -> dict:
     a, g = view.g.nodes[p], view.g
+    # ``contacts`` counts them all, those in chains outside the view too (a count hides no
+    # one); ``contact_points`` lists only those in the view.
     return {
         "id": p, "name": a.get("name"), "title": a.get("title"), "unit": a.get("unit"),
         "capacity": a.get("capacity"), "min_contacts": a.get("min_contacts"),
-        "chains": out_ids(g, p, RelType.RESPONSIBLE_FOR), "contacts": len(out_ids(g, p, RelType.CONTACTS)),
+        "chains": out_ids(g, p, RelType.RESPONSIBLE_FOR), "contacts": len(out_ids(view.district.g, p, RelType.CONTACTS)),
     }
 
 

@@ -1,0 +1,62 @@
+"""A token scoped to chain C01 sees less than an unscoped one, never something untrue:
+what lies outside its chains still counts in its analyses and counts, it is only not shown.
+
+Added to the district of ``api_dataset.py``: leader L3, responsible for C01, whose only
+contact point is org O2 of chain C02; and O2 paired with E2 of C01 (so E2 is reached by
+party work, by an org the C01 view does not hold).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import api_dataset as ds
+from graph.records import Node, Rel
+from graph.schema import Label, RelType
+
+
+@pytest.fixture(scope="module")
+def district(template_db, tmp_path_factory):
+    from conftest import _start
+
+    server = _start(template_db, tmp_path_factory)
+    store = server.store()
+    try:
+        store.write([Node(Label.LEADER, "L3", {"name": "钱七", "capacity": 3, "min_contacts": 1})],
+                    [Rel(RelType.RESPONSIBLE_FOR, "L3", "C01"), Rel(RelType.CONTACTS, "L3", "O2"),
+                     Rel(RelType.PAIRED_WITH, "O2", ds.E2, {"kind": "co_building"})])
+    finally:
+        store.close()
+    server.app.state.projection.refresh_now()
+    yield server
+    server.stop()
+
+
+def test_a_contact_in_another_chain_still_counts_for_a_scoped_token(district):
+    admin = district.client("admin").get("/api/gaps/contacts", params={"chain": "C01"}).json()
+    assert admin["below_minimum"] == [] and admin["chains_without_contact"] == []
+    assert [(o["leader"], o["target"]) for o in admin["outside_responsibility"]] == [("L3", "O2")]
+    nothing = {"below_minimum": [], "over_capacity": [], "outside_responsibility": [], "chains_without_contact": []}
+    for who in ("viewer_c01", "editor_c01"):
+        # ?chain=C01's answer, less the finding that names O2 (outside the view): L3 is not
+        # "below minimum with 0 contacts"
+        assert district.client(who).get("/api/gaps/contacts").json() == nothing
+        assert district.client(who).get("/api/gaps/contacts", params={"chain": "C01"}).json() == nothing
+
+
+def test_a_scoped_leader_counts_every_contact_but_lists_only_those_in_view(district):
+    assert {k: v for k, v in district.client("viewer_c01").get("/api/leaders/L3").json().items()
+            if k in ("contacts", "contact_points", "chains")} == {"contacts": 1, "contact_points": [], "chains": ["C01"]}
+    assert district.client("admin").get("/api/leaders/L3").json()["contact_points"] == ["O2"]
+    listed = district.client("viewer_c01").get("/api/leaders", params={"q": "L3"}).json()["items"]
+    assert [(item["id"], item["contacts"]) for item in listed] == [("L3", 1)]
+
+
+def test_work_coverage_by_an_org_of_another_chain_counts_for_a_scoped_token(district):
+    admin = district.client("admin").get("/api/coverage", params={"chain": "C01"}).json()["totals"]
+    scoped = district.client("viewer_c01").get("/api/coverage").json()["totals"]
+    assert (scoped["work_covered"], scoped["uncovered"]) == (2, 6)  # E3 (leader L1) and E2 (paired with O2)
+    assert scoped == admin
+    # E2 is left out of the list rather than shown as reached by no one: its entry names O2
+    listed = district.client("viewer_c01").get("/api/gaps/uncovered").json()
+    assert ds.E2 not in {u["id"] for u in listed} and [u["work_covered_by"] for u in listed if u["id"] == ds.E3] == [["L1"]]
