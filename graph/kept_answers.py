@@ -106,25 +106,42 @@ def kept_answer(store: GraphStore, question: Hashable, compute: Callable[[nx.Mul
     from graph.projection import load_projection  # networkx with it: only when computing
 
     kept = _kept_for(store)
-    if kept is not None:
-        anchor, store_id, version = kept
-        header = _header(store_id, version)
-        answers = _read(anchor, header)
-        if question in answers:
-            return answers[question]
-        found = _read_inputs(anchor, header, inputs) if inputs is not None else None
-        if found is not None:
-            answer = inputs.answer(found)
-            _write(anchor, header, question, answer)
-            return answer
+    found = _kept_at(kept, question, inputs) if kept is not None else None
+    if found is not None:
+        return found[0]
     g = load_projection(store)
     answer = compute(g)
     if kept is not None:
+        anchor, store_id, _ = kept
         header = _header(store_id, g.graph["version"])
         if inputs is not None:  # none could be read under this header
             _keep_sealed(anchor, header, inputs.name, lambda: inputs.of(g))
         _write(anchor, header, question, answer)
     return answer
+
+
+def answer_kept_now(store: GraphStore, question: Hashable, inputs: KeptInputs | None = None) -> tuple[object, int] | None:
+    """(the answer to ``question`` at the store's current version, that version) when it
+    was kept, or can be summed from ``inputs`` kept at that version; else None. Never
+    reads the graph: a server whose projection is still being rebuilt after another
+    process's write answers this way at the new version."""
+    kept = _kept_for(store)
+    return _kept_at(kept, question, inputs) if kept is not None else None
+
+
+def _kept_at(kept: tuple[Path, str, int], question: Hashable, inputs: KeptInputs | None) -> tuple[object, int] | None:
+    """``answer_kept_now`` for the store ``kept`` names (``_kept_for``)."""
+    anchor, store_id, version = kept
+    header = _header(store_id, version)
+    answers = _read(anchor, header)
+    if question in answers:
+        return answers[question], version
+    found = _read_inputs(anchor, header, inputs) if inputs is not None else None
+    if found is None:
+        return None
+    answer = inputs.answer(found)
+    _write(anchor, header, question, answer)
+    return answer, version
 
 
 def keep_answer(store: GraphStore, question: Hashable, version: int, answer: object) -> None:

@@ -3,8 +3,10 @@
 After a write the store's version moves on; the projection of the new version takes a
 while to build (seconds at city scale). Readers do not wait for it: the first request
 that sees the new version starts one rebuild in the background and every request is
-answered from the previous projection until the new one is swapped in (each answer's
-``version`` says which one it read). Only the very first load, when there is nothing to
+answered from the previous projection until the new one is swapped in (each answer says
+which version it read: ``api.http.answer_version``; coverage and exports read the store's
+version at once instead, see ``api.core.services.analyses.coverage`` and
+``api.http.deps.current_reader``). Only the very first load, when there is nothing to
 answer from, is waited for, and then by everyone on one build, never two. Before a
 rebuilt projection is swapped in, ``prepare(g)`` computes on it what readers asked of the
 previous one (the app passes ``ScopedGraphCache.carry_over``), so its first readers do

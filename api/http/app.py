@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from graph.factory import open_store
 
+from api.http.answer_version import AnswerVersion
 from api.http.deps import one_value_per_query_parameter
 from api.http.errors import install_error_handlers
 from api.http.routers import ROUTERS
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.form_secret = secrets.token_bytes(32)  # signs the login form's token; new per process
     app.state.scoped_graphs = ScopedGraphCache()
     app.add_middleware(ReadYourWrites)
+    app.add_middleware(AnswerVersion)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, paths={"/api/imports": settings.max_upload_bytes,
                                                                             "/views/import": settings.max_upload_bytes})
     install_error_handlers(app)

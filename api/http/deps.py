@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from graph.store import GraphStore
 
 from api.core import audit
+from api.http.answer_version import answered_at
 from api.core.reader import Reader
 from api.http.errors import ApiError
 from api.core.scope import ScopedGraph
@@ -176,12 +177,22 @@ async def reader_of_request(request: Request, store: StoreDep, principal: Viewer
     return _reader(request, store, principal, view)
 
 
+def current_reader(request: Request, store: StoreDep, principal: ViewerDep) -> Reader:
+    """A reader of the store's version now: waits for the projection of a write made in
+    another process to be built, so that what is read (a download) is never of an older
+    version than the store's."""
+    state = request.app.state
+    return _reader(request, store, principal, state.scoped_graphs.get(state.projection.refresh_now(), principal))
+
+
 def _reader(request: Request, store: GraphStore, principal: Principal, view: ScopedGraph) -> Reader:
+    answered_at(request, view.version)
     where = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Reader(view, principal, store, where)
 
 
 ReaderDep = Annotated[Reader, Depends(reader_of_request)]
+CurrentReaderDep = Annotated[Reader, Depends(current_reader)]
 
 
 async def one_value_per_query_parameter(request: Request) -> None:

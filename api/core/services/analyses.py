@@ -20,6 +20,7 @@ from graph.analysis.jsonable import to_jsonable
 from graph.analysis.org_checks import organisation_checks
 from graph.analysis.pairing_gaps import pairing_gaps
 from graph.analysis.uncovered import uncovered_enterprises
+from graph.kept_answers import answer_kept_now, coverage_inputs, coverage_question
 from graph.schema import Label
 
 from api.core.reader import Reader
@@ -63,9 +64,22 @@ def _encoded(reader: Reader, key: tuple, make: Callable[[ScopedGraph], Any]) -> 
     return body
 
 
-def coverage(reader: Reader, *, by: str | None, chain: str | None) -> bytes:
+def coverage(reader: Reader, *, by: str | None, chain: str | None) -> tuple[bytes, int]:
+    """The coverage report as JSON, and the version it was read at.
+
+    Right after a write made in another process (``redchain load``) the view is of the
+    previous version until the new projection is built; the report at the store's version
+    is then the one that write kept (``graph.kept_answers``: every import keeps its coverage
+    base), so a planner who loads and reloads the page sees the new figures at once. Only
+    for a view of the whole district: a scoped view's answer is filtered by the view."""
+    view = reader.scoped
+    if view.chains is None and reader.store.version() != view.version:
+        kept = answer_kept_now(reader.store, coverage_question(by, chain), coverage_inputs(by, chain))
+        if kept is not None:
+            answer, version = kept
+            return _dumps(answer), version
     return _encoded(reader, ("coverage", by, chain), lambda view: scoped_analysis(
-        view, lambda g, c: coverage_report(g, by=by, chain=c).to_dict(), chain, totals=True))
+        view, lambda g, c: coverage_report(g, by=by, chain=c).to_dict(), chain, totals=True)), view.version
 
 
 def uncovered(reader: Reader, *, chain: str | None, limit: int, offset: int) -> tuple[bytes, int]:

@@ -3,7 +3,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from api.http.deps import ReaderDep
+from api.http.deps import CurrentReaderDep
 from api.http.errors import READ_ERRORS
 from api.core.exports import XLSX_MEDIA_TYPE, Export, coverage_workbook, uncovered_workbook
 
@@ -23,6 +23,9 @@ _XLSX = {
 }
 
 
+# A workbook is read from the store's version now (``CurrentReaderDep``: after a write made
+# elsewhere it waits for the new projection), never from an older one: it is kept and passed
+# on, and its 数据版本 would name data no longer current.
 def _attachment(export: Export) -> XlsxResponse:
     # The ASCII name first for old clients, then the Chinese one (RFC 6266 / 5987); both
     # are built from cleaned text, so no quote, CR or LF from an id can reach the header.
@@ -31,12 +34,12 @@ def _attachment(export: Export) -> XlsxResponse:
 
 
 @router.get("/reports/coverage.xlsx", summary="Coverage workbook: totals and one sheet per grouping", **_XLSX)
-def coverage_xlsx(reader: ReaderDep, chain: ChainQuery = None) -> XlsxResponse:
+def coverage_xlsx(reader: CurrentReaderDep, chain: ChainQuery = None) -> XlsxResponse:
     return _attachment(coverage_workbook(reader.scoped.g, chain=chain, version=reader.scoped.version))
 
 
 @router.get("/gaps/uncovered.xlsx", summary="Uncovered enterprises: all, then one sheet per remedy", **_XLSX)
-def uncovered_xlsx(reader: ReaderDep, chain: ChainQuery = None) -> XlsxResponse:
+def uncovered_xlsx(reader: CurrentReaderDep, chain: ChainQuery = None) -> XlsxResponse:
     export, listed = uncovered_workbook(reader.scoped.g, chain=chain, version=reader.scoped.version)
     reader.saw(reader.scoped.people_in([source for u in listed for source in u.work_covered_by]))
     return _attachment(export)
