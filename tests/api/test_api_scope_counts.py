@@ -2,8 +2,9 @@
 what lies outside its chains still counts in its analyses and counts, it is only not shown.
 
 Added to the district of ``api_dataset.py``: leader L3, responsible for C01, whose only
-contact point is org O2 of chain C02; and O2 paired with E2 of C01 (so E2 is reached by
-party work, by an org the C01 view does not hold).
+contact point is org O2 of chain C02; O2 paired with E2 of C01 (so E2 is reached by
+party work, by an org the C01 view does not hold); O1 covering E4 of C02 too, and E4 a
+member of alliance A1.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def district(template_db, tmp_path_factory):
     try:
         store.write([Node(Label.LEADER, "L3", {"name": "钱七", "capacity": 3, "min_contacts": 1})],
                     [Rel(RelType.RESPONSIBLE_FOR, "L3", "C01"), Rel(RelType.CONTACTS, "L3", "O2"),
-                     Rel(RelType.PAIRED_WITH, "O2", ds.E2, {"kind": "co_building"})])
+                     Rel(RelType.PAIRED_WITH, "O2", ds.E2, {"kind": "co_building"}),
+                     Rel(RelType.COVERS, "O1", ds.E4), Rel(RelType.MEMBER_OF, ds.E4, "A1", {"role": "member"})])
     finally:
         store.close()
     server.app.state.projection.refresh_now()
@@ -60,3 +62,12 @@ def test_work_coverage_by_an_org_of_another_chain_counts_for_a_scoped_token(dist
     # E2 is left out of the list rather than shown as reached by no one: its entry names O2
     listed = district.client("viewer_c01").get("/api/gaps/uncovered").json()
     assert ds.E2 not in {u["id"] for u in listed} and [u["work_covered_by"] for u in listed if u["id"] == ds.E3] == [["L1"]]
+
+
+def test_counts_of_a_scoped_org_and_alliance_include_what_lies_outside(district):
+    viewer = district.client("viewer_c01")
+    assert (viewer.get("/api/party-orgs/O1").json()["covers"], viewer.get("/api/party-orgs/O1").json()["enterprises"]) == (2, [ds.E1])
+    alliance = viewer.get("/api/alliances/A1").json()
+    assert alliance["members"] == 3  # E1, U1 and E4 (of C02, not shown)
+    listed = viewer.get("/api/party-orgs", params={"q": "O1"}).json()["items"]
+    assert [(item["id"], item["covers"]) for item in listed] == [("O1", 2)]

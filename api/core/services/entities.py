@@ -206,7 +206,7 @@ def _org(view: ScopedGraph, o: str) -> dict:
         "id": o, "name": a.get("name"), "level": a.get("level"), "formation": a.get("formation"),
         "members": a.get("members"), "star": a.get("star"), "demonstration": bool(a.get("demonstration")),
         "parent": parents[0] if parents else None, "chains": sorted(view.org_chains().get(o, ())),
-        "covers": len(out_ids(g, o, RelType.COVERS)),
+        "covers": len(out_ids(view.district.g, o, RelType.COVERS)),  # all of them, as a leader's ``contacts``
     }
 
 
@@ -328,7 +328,7 @@ def get_instructor(reader: Reader, i: str) -> dict:
 def _alliance(view: ScopedGraph, a_id: str) -> dict:
     a, g = view.g.nodes[a_id], view.g
     return {"id": a_id, "name": a.get("name"), "founded": a.get("founded"),
-            "chains": out_ids(g, a_id, RelType.ALLIANCE_OF), "members": len(in_ids(g, a_id, RelType.MEMBER_OF))}
+            "chains": out_ids(g, a_id, RelType.ALLIANCE_OF), "members": len(in_ids(view.district.g, a_id, RelType.MEMBER_OF))}
 
 
 def list_alliances(reader: Reader, page: PageParams, f: ChainFilter) -> dict:
