@@ -82,17 +82,31 @@ class ScopedGraph:
         run on, so that what lies outside the view still counts (never shown: ``visible``)."""
         return self.whole if self.whole is not None else self
 
+    def district_chain(self, chain: str | None) -> tuple[bool, str | None]:
+        """(whether an analysis of ``chain`` for this view runs on ``district``, the chain it
+        is asked for). With no ``chain``, a view of one chain asks for that chain. Only a
+        view restricted to chains runs on the district, and only for a chain in the view or
+        none: one outside it is analysed on the view, which says it is not found."""
+        if self.whole is None:
+            return False, chain
+        if chain is None and len(self.chains) == 1:
+            (chain,) = self.chains
+        return chain is None or (self.attrs.get(chain) or {}).get("label") == Label.CHAIN.value, chain
+
+    def hides(self, node_id: str) -> bool:
+        """Whether ``node_id`` is a node of the district that this view does not show."""
+        return self.whole is not None and node_id in self.whole.attrs and node_id not in self.attrs
+
     def visible(self, obj: Any) -> Any:
         """``obj`` (JSON-like, computed on ``district``) as this view may show it: every list
-        item that names (by id, anywhere inside it) a node of the district outside the view
-        is left out. ``obj`` itself is not modified."""
+        item that names (by id, anywhere inside it) a node the view ``hides`` is left out.
+        ``obj`` itself is not modified."""
         if self.whole is None:
             return obj
-        inside, everywhere = self.attrs, self.whole.attrs
 
         def names_hidden(value: Any) -> bool:
             if isinstance(value, str):
-                return value in everywhere and value not in inside
+                return self.hides(value)
             if isinstance(value, dict):
                 return any(map(names_hidden, value.values()))
             if isinstance(value, (list, tuple)):

@@ -71,3 +71,15 @@ def test_counts_of_a_scoped_org_and_alliance_include_what_lies_outside(district)
     assert alliance["members"] == 3  # E1, U1 and E4 (of C02, not shown)
     listed = viewer.get("/api/party-orgs", params={"q": "O1"}).json()["items"]
     assert [(item["id"], item["covers"]) for item in listed] == [("O1", 2)]
+
+
+
+def test_a_scoped_contact_plan_counts_a_leaders_contacts_in_other_chains(district):
+    admin = district.client("admin").post("/api/plans/contacts", json={"chain": "C01"}).json()["plan"]
+    scoped = district.client("editor_c01").post("/api/plans/contacts", json={}).json()["plan"]
+    pairs = [(i["source"], i["target"]) for i in scoped["items"]]
+    # L3 (capacity 3) already contacts O2: two more, never three (which the view alone would propose)
+    assert [t for s, t in pairs if s == "L3"] == [ds.uscc(12), ds.uscc(13)]
+    assert pairs == [(i["source"], i["target"]) for i in admin["items"]]
+    assert scoped["totals"] == admin["totals"] == {"items": 4, "new_orgs": 0, "leftovers": 3, "leaders": 2, "targets": 7,
+                                                   "in_chain": 4, "out_of_chain": 0}

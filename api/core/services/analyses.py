@@ -43,10 +43,8 @@ def scoped_analysis(view: ScopedGraph, analyse: Callable[..., Any], chain: str |
     answer has ``totals`` (not a list of findings, so not something ``visible`` can filter)
     runs on the view itself when no one chain is asked (a view of several chains), as it
     does for a chain that is not in the view (which then says it is not found)."""
-    if view.chains is not None and chain is None and len(view.chains) == 1:
-        (chain,) = view.chains
-    outside = chain is not None and (view.attrs.get(chain) or {}).get("label") != Label.CHAIN.value
-    if view.whole is None or outside or (totals and chain is None):
+    on_district, chain = view.district_chain(chain)
+    if not on_district or (totals and chain is None):
         return to_jsonable(analyse(view.g, chain))
     return view.visible(to_jsonable(analyse(view.district.g, chain)))
 

@@ -1,6 +1,7 @@
 """Plan proposals and applying them.
 
-A proposal is made by a planner over the principal's view and stored (collection
+A proposal is made by a planner over the principal's view (contact points for a view of
+chains: over the whole district, less what the view does not show; see ``_planned``) and stored (collection
 ``plans``) under a new id. Applying writes it in one transaction, once, and only if the
 graph has not changed since the proposal was made (otherwise it may no longer fit:
 a leader may be full, a new branch's id taken) and every id it touches is in the
@@ -25,12 +26,13 @@ from pydantic import TypeAdapter
 
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import Plan, apply_plan, plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
-from graph.errors import NotFound, VersionConflict
+from graph.errors import NotFound, PlanInfeasible, VersionConflict
 from graph.records import Document
 from graph.store import GraphStore
 
 from api.core import audit
 from api.core.reader import Reader
+from api.core.scope import ScopedGraph
 from api.core.errors import Conflict
 from api.core.security.principal import Principal
 
@@ -58,7 +60,7 @@ def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLi
     # computed once per view (seconds at city scale), each proposal stamped with its own time.
     key = ("plan", kind, json.dumps(params, sort_keys=True, ensure_ascii=False))
     now = datetime.now(timezone.utc)
-    plan = dataclasses.replace(reader.scoped.memo(key, lambda view: PLANNERS[kind](view.g, **params), carried=False),
+    plan = dataclasses.replace(reader.scoped.memo(key, lambda view: _planned(view, kind, params), carried=False),
                                created=now.isoformat(timespec="seconds"))
     plan_id = f"{now:%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}"  # keys sort in the order plans were made
     body = {"plan": to_jsonable(plan), "params": params, "applied": None, **_made_by(reader.principal)}
@@ -70,6 +72,28 @@ def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLi
                  {"plan": plan_id, "kind": kind, "params": params, "totals": plan.totals,
                   **({"removed": removed} if removed else {})})
     return reader.shown({"id": plan_id, "plan": body["plan"], "applied": None, "removed": removed})
+
+
+def _planned(view: ScopedGraph, kind: str, params: dict) -> Plan:
+    """The planner's proposal for ``view``.
+
+    Contact points for a view of chains are planned on the whole district for the chain
+    asked (``ScopedGraph.district_chain``), so that a leader's contacts in other chains
+    count in their load as in the analyses; what names anything outside the view is then
+    left out, neither proposed here nor applied. When that plan is infeasible it is planned
+    on the view, whose message names only what the view shows. The other planners plan
+    on the view: their people (instructors, strong orgs) may come from any chain."""
+    on_district, chain = view.district_chain(params.get("chain"))
+    if kind != "contacts" or not on_district or chain is None:
+        return PLANNERS[kind](view.g, **params)
+    try:
+        plan = PLANNERS[kind](view.district.g, **{**params, "chain": chain})
+    except PlanInfeasible:
+        return PLANNERS[kind](view.g, **params)
+    items = [i for i in plan.items if not (view.hides(i.source) or view.hides(i.target))]
+    leftovers = [o for o in plan.leftovers if not view.hides(o.id)]
+    counts = {"items": len(items), "leftovers": len(leftovers)}
+    return dataclasses.replace(plan, items=items, leftovers=leftovers, totals={**plan.totals, **counts})
 
 
 def _summary(body: dict) -> dict:
