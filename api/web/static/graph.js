@@ -32,8 +32,9 @@
     upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
   };
   var LANE_TEXT = {upstream: '#1a5276', midstream: '#196f3d', downstream: '#9c640c', plain: '#424949', segment: '#34495e'};
-  var RATE_FILL = {green: '#d5f5e3', amber: '#fdebd0', red: '#fadbd8', none: '#eaecee'};
-  var RATE_TEXT = {green: '#145a32', amber: '#7e5109', red: '#922b21', none: '#424949'};
+  // The rate bands' colours come with the payload (api/web/style.py RATE_BANDS), as the legend's do.
+  var RATE_FILL = {}, RATE_TEXT = {};
+  Object.keys(styles.rates || {}).forEach(function (k) { RATE_FILL[k] = styles.rates[k].fill; RATE_TEXT[k] = styles.rates[k].ink; });
   var large = data.nodes.length > 800;
 
   var byId = new Map();
