@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import OUTSIDE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
-from api.web.layout import DOT, GROUP_GAP, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
+from api.web.layout import DOT, GROUP_GAP, WIDE, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
 from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_BANDS, SUPPLY, rate_class, rate_legend
 
 DEFAULT_CAP = 1000
@@ -55,6 +55,7 @@ DRAWN_RELS = (
 UNSTAGED = "其他环节"
 NO_PARK = "未填写园区"
 NAMED_PER_GROUP = 6  # names listed under a column or block heading
+NAMED_CHARS = 20  # a listed name's label: the page writes as much of it as its column has room for
 RANK_NAMED = 0  # label ranks: the page writes labels in rank order while there is room
 RANK_PARTY = 10
 RANK_DOT = 1000
@@ -118,11 +119,10 @@ def chain_map(
     # Many dots: closer together, so that the names and headings keep their room.
     spacing = Spacing(dot=DENSE_DOT) if len(canvas.states) > DENSE else Spacing()
     if segment is None:
-        placed = spaced(group_columns, _stages(canvas, segments, members, by_segment, named, branch_of, colour),
-                        extra_height=_BAND * 2.5, spacing=spacing)
+        groups, layout = _stages(canvas, segments, members, by_segment, named, branch_of, colour), group_columns
     else:
-        placed = spaced(group_shelves, _park_groups(canvas, members[segment], named, branch_of, colour),
-                        extra_height=_BAND * 2.5, spacing=spacing)
+        groups, layout = _park_groups(canvas, members[segment], named, branch_of, colour), group_shelves
+    placed = _widened(lambda sp: spaced(layout, groups, extra_height=_BAND * 2.5, spacing=sp), spacing)
     _draw_enterprises(canvas, placed)
     grow = min(1 / fit_scale(placed.width, placed.height + _BAND * 2.5), 3.0)  # boxes as legible as the names
     people, top = _party_work(canvas, chain_id, placed, grow)
@@ -273,11 +273,23 @@ def _park_groups(canvas, enterprises, importance, branch_of, colour) -> list[Gro
     return groups
 
 
+def _widened(lay, spacing: Spacing):
+    """``lay(spacing)``; a picture narrower than the screen is laid out again with wider
+    columns (up to twice), so that the map fills the screen and its names are written out
+    rather than cut."""
+    placed = lay(spacing)
+    room = WIDE * (placed.height + _BAND * 2.5) * 0.8
+    if placed.width >= room:
+        return placed
+    return lay(replace(spacing, named_w=spacing.named_w * min(2.0, room / max(placed.width, 1.0))))
+
+
 def _draw_enterprises(canvas: Canvas, placed) -> None:
     for node, (x, y) in placed.positions.items():
         added = canvas.add(node, x, y)
         added["size"] = round(DOT_SIZE * placed.spacing.dot / DOT * (1.5 if added.get("shape") == "star" else 1), 1)
         if node in placed.named:
+            added["label"] = short_label(added["name"], NAMED_CHARS)  # the page cuts it to the room it has
             added["rank"] = RANK_NAMED
             added["side"] = "right"
             added["room"] = placed.spacing.named_w + GROUP_GAP / 2  # its name stops before the next column

@@ -28,6 +28,7 @@
   var DOT_RANK = 1000;  // names of plain dots are written only once zoomed in to DOT_SCALE
   var DOT_SCALE = 1.5;
   var MAX_LABELS = 400;
+  var MAX_FIT_SCALE = 2.2;  // the first view zooms a small drawing in up to this far
   var LANE_FILL = {
     upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
   };
@@ -544,10 +545,29 @@
     }
   });
   if (!data.nodes.length && statusLine) { statusLine.textContent = '没有可显示的对象。'; }
-  network.fit();
-  if (ranked.length) {  // fit() sees the nodes only: leave a margin for the names written beside them
-    var fitted = network.getScale(), centre = network.getViewPosition();
-    var rightward = ranked.some(function (n) { return n.side === 'right'; }) ? 30 / fitted : 0;
-    network.moveTo({position: {x: centre.x + rightward, y: centre.y}, scale: fitted * 0.9});
+  fitDrawing();
+
+  // The whole drawing (lanes and every visible node, boxes at their drawn size) fills the
+  // graph area, zoomed in up to MAX_FIT_SCALE when it is small: a short chain is drawn
+  // large, so its names get the room to be written out. fit() would stop at zoom 1 and
+  // sees the nodes only.
+  function fitDrawing() {
+    var ids = nodeView.getIds();
+    if (!ids.length && !data.lanes.length) { return; }
+    var box = {left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity};
+    function grow(l, t, r, b) {
+      box.left = Math.min(box.left, l); box.top = Math.min(box.top, t);
+      box.right = Math.max(box.right, r); box.bottom = Math.max(box.bottom, b);
+    }
+    data.lanes.forEach(function (lane) { grow(lane.x, lane.y, lane.x + lane.w, lane.y + lane.h); });
+    var bounds = network.getBoundingBox ? ids.map(function (id) { return network.getBoundingBox(id); }) : [];
+    bounds.forEach(function (b) { if (b) { grow(b.left, b.top, b.right, b.bottom); } });
+    var width = container.clientWidth, height = container.clientHeight;
+    var rightPx = ranked.some(function (n) { return n.side === 'right'; }) ? 40 : 0;  // names beside the last dots
+    var margin = 24, side = 60;  // names under the nodes at either end
+    var scale = Math.min((width - 2 * side - rightPx) / Math.max(box.right - box.left, 1),
+                         (height - 2 * margin - 18) / Math.max(box.bottom - box.top, 1), MAX_FIT_SCALE);
+    network.moveTo({position: {x: (box.left + box.right) / 2 + rightPx / 2 / scale, y: (box.top + box.bottom) / 2},
+                    scale: scale});
   }
 }());
