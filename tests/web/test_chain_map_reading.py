@@ -4,6 +4,11 @@ Measured in headless Chromium on the served district."""
 
 from __future__ import annotations
 
+from graph.builder import GraphBuilder
+
+from api.web import page as pages
+from api.web.canvas import NO_LINKS
+from api.web.chain_map import chain_map
 from api.web.style import NODE_STYLES, RATE_BANDS
 from web.browsing import shot, wait_drawn
 
@@ -51,18 +56,54 @@ def test_the_legend_says_what_every_colour_means(server, open_context):
     watch.assert_clean()
 
 
-def test_the_map_fills_the_graph_area(server, open_context):
-    page, watch = _chain_page(server, open_context, "C05")
-    used = page.evaluate("""() => { const r = window.redchainNetwork, net = r.network, box = {l: 1e9, t: 1e9, r: -1e9, b: -1e9};
+LONG_NAME = "长沙市高新区精密液压传动科技有限公司"  # 14 characters once the company suffix is dropped
+
+
+def _small_chain_file(folder) -> str:
+    """Three enterprises in two segments under a committee with a long name: the chain's row
+    is wider than its lanes, as in a new park's first import."""
+    b = GraphBuilder().chain("C", name="数字经济").segment("U", "C", "upstream", name="芯片与元器件")
+    b.segment("D", "C", "downstream", name="行业应用")
+    b.enterprise("E1", name=LONG_NAME).rel("IN_SEGMENT", "E1", "U")
+    b.enterprise("E2", name="甲").rel("IN_SEGMENT", "E2", "U").enterprise("E3", name="乙").rel("IN_SEGMENT", "E3", "D")
+    b.rel("SUPPLIES", "E1", "E3")
+    b.org("OC", name="数字经济产业链党委（园区综合党委牵头）", formation="industry", level="committee").rel("LEADS", "OC", "C")
+    b.org("S", name="支部").rel("COVERS", "S", "E1")
+    out = folder / "chain.html"
+    out.write_text(pages.graph_page(chain_map(b.projection(), "C", links=NO_LINKS), standalone=True), encoding="utf-8")
+    return out.as_uri()
+
+
+def _used(page) -> list[float]:
+    """The share of the graph area's width and height the drawing takes (lanes and nodes)."""
+    return page.evaluate("""() => { const r = window.redchainNetwork, net = r.network, box = {l: 1e9, t: 1e9, r: -1e9, b: -1e9};
         const grow = (x1, y1, x2, y2) => { box.l = Math.min(box.l, x1); box.t = Math.min(box.t, y1); box.r = Math.max(box.r, x2); box.b = Math.max(box.b, y2); };
         r.data.lanes.forEach(l => grow(l.x, l.y, l.x + l.w, l.y + l.h));
         net.body.nodeIndices.forEach(id => { const b = net.getBoundingBox(id); grow(b.left, b.top, b.right, b.bottom); });
         const a = net.canvasToDOM({x: box.l, y: box.t}), c = net.canvasToDOM({x: box.r, y: box.b});
         const el = document.getElementById('graph');
         return [(c.x - a.x) / el.clientWidth, (c.y - a.y) / el.clientHeight]; }""")
+
+
+def test_the_map_fills_the_graph_area(server, open_context):
+    page, watch = _chain_page(server, open_context, "C05")
+    used = _used(page)
     assert max(used) >= 0.8, used  # one side nearly filled: the drawing is not a small island
     assert min(used) > 0.3 and max(used) <= 1.0, used
     shot(page, "chain-C05-fitted")
+    watch.assert_clean()
+
+
+def test_a_small_chain_is_drawn_large_with_its_names_written_out(open_context, tmp_path):
+    context, watch = open_context()
+    page = context.new_page()
+    page.goto(_small_chain_file(tmp_path))
+    wait_drawn(page)
+    used = _used(page)
+    assert max(used) >= 0.85, used
+    assert page.evaluate("() => window.redchainNetwork.network.getScale()") > 1.2  # zoomed in, not stopped at 1
+    assert page.evaluate("() => window.redchainNetwork.written()")["E1"] == LONG_NAME.removesuffix("有限公司")
+    shot(page, "chain-small-file")
     watch.assert_clean()
 
 

@@ -12,7 +12,7 @@
  * shown with textContent or drawn on the canvas, never assigned to innerHTML; links are
  * followed only if they are site-relative paths or sibling .html files.
  * For tests: window.redchainNetwork = {network, nodes, edges, data, ready, focus, drawn,
- * drawnEdges, labelled}.
+ * drawnEdges, labelled, written}.
  */
 (function () {
   'use strict';
@@ -28,7 +28,7 @@
   var DOT_RANK = 1000;  // names of plain dots are written only once zoomed in to DOT_SCALE
   var DOT_SCALE = 1.5;
   var MAX_LABELS = 400;
-  var MAX_FIT_SCALE = 2.2;  // the first view zooms a small drawing in up to this far
+  var MAX_FIT_SCALE = 1.6;  // the first view zooms a small drawing in up to this far
   var LANE_FILL = {
     upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
   };
@@ -134,13 +134,14 @@
   };
   var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, options);
 
-  var labelled = [];  // ids whose names were written in the last drawing (for tests)
+  var labelled = [], written = {};  // ids whose names were written in the last drawing, and the words (for tests)
   var api = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false,
     focus: focusNode,
     drawn: function () { return network.body.nodeIndices.length; },
     drawnEdges: function () { return network.body.edgeIndices.length; },
-    labelled: function () { return labelled.slice(); }
+    labelled: function () { return labelled.slice(); },
+    written: function () { return Object.assign({}, written); }
   };
   window.redchainNetwork = api;
 
@@ -262,6 +263,7 @@
   function drawNames(ctx, scale, t, width, height, taken) {
     var body = network.body.nodes;
     var shownIds = [];
+    written = {};
     var order = ranked;
     if (selectedId !== null && byId.has(selectedId) && !isBox(byId.get(selectedId))) {
       order = [byId.get(selectedId)].concat(ranked);
@@ -293,6 +295,7 @@
       ctx.fillStyle = styles.nodes[n.style].font_color;
       ctx.fillText(text, r.x, r.y + 8);
       shownIds.push(n.id);
+      written[n.id] = text;
     }
     labelled = shownIds;
   }
