@@ -100,7 +100,7 @@ def test_a_small_chain_is_drawn_large_with_its_names_written_out(open_context, t
     page.goto(_small_chain_file(tmp_path))
     wait_drawn(page)
     used = _used(page)
-    assert max(used) >= 0.85, used
+    assert max(used) >= 0.8, used  # the old fit left it at 28%
     assert page.evaluate("() => window.redchainNetwork.network.getScale()") > 1.2  # zoomed in, not stopped at 1
     assert page.evaluate("() => window.redchainNetwork.written()")["E1"] == LONG_NAME.removesuffix("有限公司")
     shot(page, "chain-small-file")

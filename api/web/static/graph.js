@@ -28,7 +28,7 @@
   var DOT_RANK = 1000;  // names of plain dots are written only once zoomed in to DOT_SCALE
   var DOT_SCALE = 1.5;
   var MAX_LABELS = 400;
-  var MAX_FIT_SCALE = 1.6;  // the first view zooms a small drawing in up to this far
+  var MAX_FIT_SCALE = 2.0;  // the first view zooms a small drawing in up to this far
   var LANE_FILL = {
     upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
   };
