@@ -245,7 +245,7 @@ def _stages(canvas, segments, members, by_segment, importance, branch_of, colour
             rest = [e for e in mine if e not in named]
             coverage = by_segment.get(s)
             heading = _heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]))
-            groups.append(Group(s, short_label(name_or_id(g.nodes[s], s), 12), heading, colour(_rate(coverage)),
+            groups.append(Group(s, name_or_id(g.nodes[s], s), heading, colour(_rate(coverage)),
                                 named, _grid_order(canvas, rest, branch_of)))
         stages.append(Stage(STAGES.get(stage, UNSTAGED), stage or "plain", groups))
     return stages
@@ -268,7 +268,7 @@ def _park_groups(canvas, enterprises, importance, branch_of, colour) -> list[Gro
         rate = coverage_rate(org, base) if base else None
         named = _pick_named(mine, importance)
         rest = [e for e in mine if e not in named]
-        groups.append(Group(park, short_label(park, 12) if park else NO_PARK, _heading(base, rate, len(mine)), colour(rate),
+        groups.append(Group(park, park or NO_PARK, _heading(base, rate, len(mine)), colour(rate),
                             named, _grid_order(canvas, rest, branch_of)))
     return groups
 

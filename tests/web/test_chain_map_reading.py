@@ -57,12 +57,13 @@ def test_the_legend_says_what_every_colour_means(server, open_context):
 
 
 LONG_NAME = "长沙市高新区精密液压传动科技有限公司"  # 14 characters once the company suffix is dropped
+LONG_SEGMENT = "集成电路芯片设计制造与先进封装测试及电子元器件配套"  # longer than its column is wide
 
 
 def _small_chain_file(folder) -> str:
     """Three enterprises in two segments under a committee with a long name: the chain's row
     is wider than its lanes, as in a new park's first import."""
-    b = GraphBuilder().chain("C", name="数字经济").segment("U", "C", "upstream", name="芯片与元器件")
+    b = GraphBuilder().chain("C", name="数字经济").segment("U", "C", "upstream", name=LONG_SEGMENT)
     b.segment("D", "C", "downstream", name="行业应用")
     b.enterprise("E1", name=LONG_NAME).rel("IN_SEGMENT", "E1", "U")
     b.enterprise("E2", name="甲").rel("IN_SEGMENT", "E2", "U").enterprise("E3", name="乙").rel("IN_SEGMENT", "E3", "D")
@@ -104,6 +105,15 @@ def test_a_small_chain_is_drawn_large_with_its_names_written_out(open_context, t
     assert page.evaluate("() => window.redchainNetwork.network.getScale()") > 1.2  # zoomed in, not stopped at 1
     assert page.evaluate("() => window.redchainNetwork.written()")["E1"] == LONG_NAME.removesuffix("有限公司")
     shot(page, "chain-small-file")
+    # The segment's heading is cut to its column; the pointer on it shows the whole name.
+    lane = page.evaluate("""() => { const r = window.redchainNetwork, l = r.data.lanes.find(l => l.tone === 'segment');
+        const p = r.network.canvasToDOM({x: l.x + 20, y: l.y + 8}), box = document.getElementById('graph').getBoundingClientRect();
+        return {x: p.x + box.left, y: p.y + box.top, title: l.title}; }""")
+    assert lane["title"] == LONG_SEGMENT
+    page.mouse.move(lane["x"], lane["y"])
+    page.wait_for_selector("#tooltip:not([hidden])")
+    assert page.locator("#tooltip strong").inner_text() == LONG_SEGMENT
+    assert "组织覆盖" in page.locator("#tooltip span").inner_text()
     watch.assert_clean()
 
 

@@ -321,21 +321,44 @@
   }
 
   var tooltip = document.getElementById('tooltip');
-  network.on('hoverNode', function (params) {
-    var n = byId.get(params.node);
-    if (!n || !tooltip) { return; }
+  var overNode = false;
+  function showTip(title, line, at) {
+    if (!tooltip) { return; }
     tooltip.textContent = '';
     var strong = document.createElement('strong');
-    strong.textContent = n.name;
+    strong.textContent = title;
     var kind = document.createElement('span');
-    kind.textContent = n.kind + (typeText(n) ? ' · ' + typeText(n) : '');
+    kind.textContent = line;
     tooltip.appendChild(strong);
     tooltip.appendChild(kind);
-    tooltip.style.left = (params.pointer.DOM.x + 14) + 'px';
-    tooltip.style.top = (params.pointer.DOM.y + 14) + 'px';
+    tooltip.style.left = (at.x + 14) + 'px';
+    tooltip.style.top = (at.y + 14) + 'px';
     tooltip.hidden = false;
+  }
+  network.on('hoverNode', function (params) {
+    var n = byId.get(params.node);
+    if (!n) { return; }
+    overNode = true;
+    showTip(n.name, n.kind + (typeText(n) ? ' · ' + typeText(n) : ''), params.pointer.DOM);
   });
-  network.on('blurNode', function () { if (tooltip) { tooltip.hidden = true; } });
+  network.on('blurNode', function () { overNode = false; if (tooltip) { tooltip.hidden = true; } });
+  // A group's heading may be cut to its column: the pointer on it shows the whole name.
+  function headingAt(dom) {
+    var p = network.DOMtoCanvas(dom), scale = network.getScale();
+    for (var i = data.lanes.length - 1; i >= 0; i--) {
+      var lane = data.lanes[i];
+      var head = lane.tone === 'segment' ? Math.max(lane.head || 0, 40 / scale) : 30 / scale;
+      if (p.x >= lane.x && p.x <= lane.x + lane.w && p.y >= lane.y && p.y <= lane.y + head) { return lane; }
+    }
+    return null;
+  }
+  container.addEventListener('mousemove', function (event) {
+    if (overNode || !tooltip) { return; }
+    var rect = container.getBoundingClientRect();
+    var at = {x: event.clientX - rect.left, y: event.clientY - rect.top};
+    var lane = headingAt(at);
+    if (lane) { showTip(lane.title, (lane.subtitle || '').replace(/\n/g, ' · '), at); } else { tooltip.hidden = true; }
+  });
   network.on('dragStart', function () { if (tooltip) { tooltip.hidden = true; } });
 
   // -- side panel ------------------------------------------------------------------------
