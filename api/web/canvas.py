@@ -214,6 +214,12 @@ class Canvas:
                     for rtype in wanted.intersection(keyed):
                         self.link(u, v, rtype, label=_edge_label(rtype, keyed[rtype]), quiet=rtype in hushed)
 
+    def hush(self, ones: set[str], others: set[str]) -> None:
+        """Draw the edges between ``ones`` and ``others`` only while an end is selected."""
+        for edge in self.edges:
+            if (edge["from"] in ones and edge["to"] in others) or (edge["to"] in ones and edge["from"] in others):
+                edge["quiet"] = True
+
     # -- the payload ---------------------------------------------------------------------
 
     def payload(self, *, kind: str, title: str, subtitle: str = "", **extra) -> dict:

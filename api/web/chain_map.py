@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from typing import TYPE_CHECKING
 
@@ -41,8 +41,8 @@ from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import OUTSIDE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
-from api.web.layout import DOT, GROUP_GAP, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
-from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_COLORS, SUPPLY, rate_class
+from api.web.layout import DOT, GROUP_GAP, WIDE, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
+from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_BANDS, SUPPLY, rate_class, rate_legend
 
 DEFAULT_CAP = 1000
 STATE_ORDER = {"standalone": 0, "joint": 1, "other_org": 2, "work": 3, "none": 4, OUTSIDE: 5}
@@ -55,6 +55,7 @@ DRAWN_RELS = (
 UNSTAGED = "其他环节"
 NO_PARK = "未填写园区"
 NAMED_PER_GROUP = 6  # names listed under a column or block heading
+NAMED_CHARS = 20  # a listed name's label: the page writes as much of it as its column has room for
 RANK_NAMED = 0  # label ranks: the page writes labels in rank order while there is room
 RANK_PARTY = 10
 RANK_DOT = 1000
@@ -67,8 +68,7 @@ _OVERVIEW_COLUMN_GAP = 150.0
 _OVERVIEW_ROW_GAP = 70.0
 _BAND = 110.0  # from the lanes to the band of the chain and its committee (and to the summaries)
 FLOWS_SHOWN = 12
-_NO_RATE_COLORS = ("#fdfefe", "#5d6d7e")
-_HOW_TO_READ_CHAIN = ("每列一个环节，标题下是纳入基数的企业数和组织覆盖率（底色：绿、黄、红）。列中先列出龙头企业、"
+_HOW_TO_READ_CHAIN = ("每列一个环节，标题下是纳入基数的企业数和组织覆盖率（底色按图例：绿、黄、红）。列中先列出龙头企业、"
                       "优先补建的未覆盖企业和上下游关键企业的名称，其余企业按覆盖状态排成色块，悬停可见名称。")
 _HOW_TO_READ_SEGMENT = ("每块一个园区，标题下是纳入基数的企业数和组织覆盖率。块中先列出龙头企业、优先补建的未覆盖企业"
                         "和上下游关键企业，其余按覆盖状态排成色块，同一联合党支部的企业相邻。")
@@ -111,7 +111,7 @@ def chain_map(
     chain_name = name_or_id(g.nodes[chain_id], chain_id)
     colour = _colour(org_rate)
     if segment is None and not full and len(everyone) > cap:
-        return _overview(g, chain_id, chain_name, segments, members, everyone, cap, links, report, by_segment, colour)
+        return _overview(g, chain_id, chain_name, segments, members, everyone, cap, links, report, by_segment, org_rate)
     canvas = Canvas(g, links)
     canvas.add_states(e for s in ([segment] if segment else segments) for e in members[s])
     branch_of = _joint_branches(canvas)
@@ -119,15 +119,15 @@ def chain_map(
     # Many dots: closer together, so that the names and headings keep their room.
     spacing = Spacing(dot=DENSE_DOT) if len(canvas.states) > DENSE else Spacing()
     if segment is None:
-        placed = spaced(group_columns, _stages(canvas, segments, members, by_segment, named, branch_of, colour),
-                        extra_height=_BAND * 2.5, spacing=spacing)
+        groups, layout = _stages(canvas, segments, members, by_segment, named, branch_of, colour), group_columns
     else:
-        placed = spaced(group_shelves, _park_groups(canvas, members[segment], named, branch_of, colour),
-                        extra_height=_BAND * 2.5, spacing=spacing)
+        groups, layout = _park_groups(canvas, members[segment], named, branch_of, colour), group_shelves
+    placed = _widened(lambda sp: spaced(layout, groups, extra_height=_BAND * 2.5, spacing=sp), spacing)
     _draw_enterprises(canvas, placed)
     grow = min(1 / fit_scale(placed.width, placed.height + _BAND * 2.5), 3.0)  # boxes as legible as the names
-    _party_work(canvas, chain_id, placed, grow)
+    people, top = _party_work(canvas, chain_id, placed, grow)
     canvas.link_graph_edges(DRAWN_RELS, quiet=QUIET_RELS)
+    canvas.hush(people, top)
     canvas.sheet.set_layer(SUPPLY, on=False)  # hundreds of crossing lines; a node's own show when it is selected
     figures = report.totals if segment is None else by_segment[segment]
     title = chain_name if segment is None else f"{chain_name} · {name_or_id(g.nodes[segment], segment)}"
@@ -144,6 +144,7 @@ def chain_map(
         actions=[a for a in actions if a[1]],
         index=_orgs_index(canvas),
         large=drawn > 800,
+        rate_legend=rate_legend(green=org_rate[0], amber=org_rate[1]),
     )
 
 
@@ -244,7 +245,7 @@ def _stages(canvas, segments, members, by_segment, importance, branch_of, colour
             rest = [e for e in mine if e not in named]
             coverage = by_segment.get(s)
             heading = _heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]))
-            groups.append(Group(s, short_label(name_or_id(g.nodes[s], s), 12), heading, colour(_rate(coverage)),
+            groups.append(Group(s, name_or_id(g.nodes[s], s), heading, colour(_rate(coverage)),
                                 named, _grid_order(canvas, rest, branch_of)))
         stages.append(Stage(STAGES.get(stage, UNSTAGED), stage or "plain", groups))
     return stages
@@ -267,9 +268,20 @@ def _park_groups(canvas, enterprises, importance, branch_of, colour) -> list[Gro
         rate = coverage_rate(org, base) if base else None
         named = _pick_named(mine, importance)
         rest = [e for e in mine if e not in named]
-        groups.append(Group(park, short_label(park, 12) if park else NO_PARK, _heading(base, rate, len(mine)), colour(rate),
+        groups.append(Group(park, park or NO_PARK, _heading(base, rate, len(mine)), colour(rate),
                             named, _grid_order(canvas, rest, branch_of)))
     return groups
+
+
+def _widened(lay, spacing: Spacing):
+    """``lay(spacing)``; a picture narrower than the screen is laid out again with wider
+    columns (up to twice), so that the map fills the screen and its names are written out
+    rather than cut."""
+    placed = lay(spacing)
+    room = WIDE * (placed.height + _BAND * 2.5) * 0.8
+    if placed.width >= room:
+        return placed
+    return lay(replace(spacing, named_w=spacing.named_w * min(2.0, room / max(placed.width, 1.0))))
 
 
 def _draw_enterprises(canvas: Canvas, placed) -> None:
@@ -277,6 +289,7 @@ def _draw_enterprises(canvas: Canvas, placed) -> None:
         added = canvas.add(node, x, y)
         added["size"] = round(DOT_SIZE * placed.spacing.dot / DOT * (1.5 if added.get("shape") == "star" else 1), 1)
         if node in placed.named:
+            added["label"] = short_label(added["name"], NAMED_CHARS)  # the page cuts it to the room it has
             added["rank"] = RANK_NAMED
             added["side"] = "right"
             added["room"] = placed.spacing.named_w + GROUP_GAP / 2  # its name stops before the next column
@@ -305,10 +318,13 @@ def _orgs_index(canvas: Canvas) -> list[dict]:
 # -- the party work around the enterprises ----------------------------------------------------
 
 
-def _party_work(canvas: Canvas, chain_id: str, placed, grow: float = 1.0) -> None:
-    """Above the lanes: the chain, its committees, the other committees covering drawn
-    enterprises, and its alliances. Below: one summary per kind of person or unit, and
-    (on layers off at first) the people and units themselves."""
+def _party_work(canvas: Canvas, chain_id: str, placed, grow: float = 1.0) -> tuple[set[str], set[str]]:
+    """Above the lanes: one summary per kind of person or unit, and under them the chain,
+    its committees, the other committees covering drawn enterprises, and its alliances.
+    Below the lanes (on layers off at first): the people and units themselves, so their
+    lines reach up into the columns and never cross a summary; their lines to the row above
+    the lanes would cross every column, so those are drawn only for a selected node: returns
+    (the people and units, the row above the lanes) for ``Canvas.hush``."""
     g = canvas.g
     anchors = dict(placed.positions)
     centre_x = placed.width / 2
@@ -316,11 +332,34 @@ def _party_work(canvas: Canvas, chain_id: str, placed, grow: float = 1.0) -> Non
     covering = {o for e in anchors if e in canvas.states for o in in_ids(g, e, RelType.COVERS)}
     other_committees = sorted(o for o in covering if o not in committees and out_ids(g, o, RelType.LEADS))
     alliances = in_ids(g, chain_id, RelType.ALLIANCE_OF)
-    _top_row(canvas, other_committees + committees + [chain_id] + alliances, -_BAND * 0.6 * grow, centre_x, anchors, grow)
+    top = other_committees + committees + [chain_id] + alliances
+    _top_row(canvas, top, -_BAND * 0.6 * grow, centre_x, anchors, grow)
     enterprises = [e for e in canvas.states if e in canvas.nodes]
     people = _people_of_chain(g, chain_id, enterprises)
-    _summaries(canvas, people, placed.height + _BAND * 0.75 * grow, centre_x, grow)
-    _people_band(canvas, people, anchors, placed.height + _BAND * 1.9 * grow, centre_x)
+    _summaries(canvas, people, -_BAND * 1.35 * grow, centre_x, grow)
+    band = _people_band(canvas, people, anchors, placed.height + _BAND * 0.6 * grow, centre_x)
+    return band, set(top)
+
+
+def _people_band(canvas: Canvas, people: dict[str, dict[str, list[str]]], anchors: dict, y: float, centre_x: float) -> set[str]:
+    """The people and units themselves, on their layers (off at first), in rows under the
+    lanes; returns them."""
+    rows_y = y
+    band: set[str] = set()
+    for kind in ("leader", "unit", "instructor"):
+        wanted = people[kind]
+        if not wanted:
+            continue
+        placed = satellites(wanted, anchors, band_y=rows_y, centre_x=centre_x, rows_down=True)
+        for node, (x, y2) in placed.items():
+            added = canvas.add(node, x, y2)
+            added["rank"] = RANK_PARTY + 20
+            anchors[node] = (x, y2)
+            band.add(node)
+        rows_y = max(y2 for _, y2 in placed.values()) + 90
+    for layer in (CONTACTS, INSTRUCTORS, PAIRING):
+        canvas.sheet.set_layer(layer, on=False)
+    return band
 
 
 def _top_row(canvas: Canvas, top: list[str], y: float, centre_x: float, anchors: dict, grow: float = 1.0) -> None:
@@ -367,31 +406,16 @@ def _summaries(canvas: Canvas, people: dict[str, dict[str, list[str]]], y: float
         node["layerHint"] = layer
 
 
-def _people_band(canvas: Canvas, people: dict[str, dict[str, list[str]]], anchors: dict, y: float, centre_x: float) -> None:
-    """The people and units themselves, on their layers (off at first), in rows under the summaries."""
-    rows_y = y
-    for kind in ("leader", "unit", "instructor"):
-        wanted = people[kind]
-        if not wanted:
-            continue
-        placed = satellites(wanted, anchors, band_y=rows_y, centre_x=centre_x, rows_down=True)
-        for node, (x, y2) in placed.items():
-            added = canvas.add(node, x, y2)
-            added["rank"] = RANK_PARTY + 20
-            anchors[node] = (x, y2)
-        rows_y = max(y2 for _, y2 in placed.values()) + 90
-    for layer in (CONTACTS, INSTRUCTORS, PAIRING):
-        canvas.sheet.set_layer(layer, on=False)
-
-
 # -- the overview of a large chain ----------------------------------------------------------
 
 
-def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: Links, report, by_segment, colour) -> dict:
+def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: Links, report, by_segment,
+              org_rate: tuple[float, float]) -> dict:
     """One box per segment (its figures, coloured; a link into it), the supply flows
     between segments, the chain's committee and alliances above, the people summaries
     below, and a search index of every enterprise that leads to its segment's map."""
     canvas = Canvas(g, links)
+    colour = _colour(org_rate)
     by_stage: dict[str, list[str]] = defaultdict(list)
     for s in segments:
         by_stage[g.nodes[s].get("stage") or ""].append(s)
@@ -416,7 +440,8 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
                 lines.append(f"未覆盖 {coverage.uncovered}" + (f" · 龙头企业 {leading}" if leading else ""))
             node["label"] = "\n".join(lines)
             node["box"] = {"w": _OVERVIEW_BOX_W, "h": _OVERVIEW_BOX_H, "font": 19}
-            node["color"], node["border"] = RATE_COLORS.get(colour(_rate(coverage)), _NO_RATE_COLORS)
+            band = RATE_BANDS[colour(_rate(coverage))]
+            node["color"], node["border"] = band.fill, band.ink
             node["type"] = f"环节（{STAGES.get(stage, UNSTAGED)}）"
             if coverage is not None:
                 node["info"] += [[label, str(getattr(coverage, field)) if "rate" not in field else f"{getattr(coverage, field):.1%}"]
@@ -452,6 +477,7 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
         notice="每个方框是一个环节：颜色表示组织覆盖率，箭头上的数字是环节之间的供应关系条数。双击方框（或点右侧“展开此环节的企业”）进入该环节。",
         index={"hrefs": hrefs, "items": items},
         actions=[a for a in [["显示全部企业（较慢）", links.chain(chain_id, full=True)]] if a[1]],
+        rate_legend=rate_legend(green=org_rate[0], amber=org_rate[1]),
     )
 
 

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 
 from api.core.exports import COVERAGE_COLUMNS
 from api.core.settings import DEFAULT_TIMEZONE
+from api.web.style import coverage_css
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -35,7 +36,8 @@ STATIC = HERE / "static"
 STATIC_URL = "/views/static"
 VIS_DIR = "vendor/vis-network-9.1.2"
 SCRIPTS = (f"{VIS_DIR}/vis-network.min.js", "graph.js")
-STYLES = (f"{VIS_DIR}/vis-network.css", "redchain.css")
+STYLES = (f"{VIS_DIR}/vis-network.css", "redchain.css", "coverage.css")
+GENERATED = {"coverage.css": coverage_css}  # static files made from the code, not kept on disk
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -77,7 +79,7 @@ def environment() -> Environment:
     )
     env.filters["percent"] = lambda rate, digits=1: "—" if rate is None else f"{rate:.{digits}%}"
     env.filters["local_time"] = local_time
-    env.globals.update(static=lambda name: f"{STATIC_URL}/{name}", node_icon=node_icon, edge_icon=edge_icon,
+    env.globals.update(static=lambda name: f"{STATIC_URL}/{name}", node_icon=node_icon, edge_icon=edge_icon, rate_icon=rate_icon,
                        coverage_words=dict(COVERAGE_COLUMNS))
     return env
 
@@ -123,6 +125,13 @@ def node_icon(style: dict) -> Markup:
     return Markup(f'<svg class="icon" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">{shape}</svg>')
 
 
+def rate_icon(band: dict) -> Markup:
+    """A legend swatch for a rate band: a heading's background with its ink as the border."""
+    return Markup(f'<svg class="icon" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">'
+                  f'<rect x="1" y="2" width="14" height="12" rx="2" fill="{escape(band["fill"])}" '
+                  f'stroke="{escape(band["ink"])}" stroke-width="1.5"/></svg>')
+
+
 def edge_icon(style: dict) -> Markup:
     """A legend swatch for an edge style: a short line, dashed like the edge, with its arrow."""
     dashes = " ".join(str(max(1, d // 2)) for d in style.get("dashes") or ())
@@ -136,7 +145,7 @@ def edge_icon(style: dict) -> Markup:
 
 @lru_cache(maxsize=8)
 def _asset(name: str) -> str:
-    return (STATIC / name).read_text(encoding="utf-8")
+    return GENERATED[name]() if name in GENERATED else (STATIC / name).read_text(encoding="utf-8")
 
 
 def _inline(names: tuple[str, ...], closing: str) -> str:

@@ -430,6 +430,9 @@ def apply(request: Request, reader: ReaderDep, editor: EditorDep, form: FormDep,
 @router.get("/views/static/{name:path}")
 def static(name: str) -> Response:
     """The pages' scripts and styles (vis-network included): served by the app itself."""
+    if name in page.GENERATED:
+        return Response(page.GENERATED[name](), media_type="text/css; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
     path = page.static_file(name)
     if path is None:
         raise NotFound(f"找不到文件 {name}")

@@ -16,6 +16,8 @@ from graph.analysis.coverage import coverage_report
 
 from api.core.security.principal import Role
 from api.core.settings import PageSettings
+from api.web.page import STATIC
+from api.web.style import RATE_BANDS
 
 PAGES = ["/", "/views/chains/C01", "/views/chains/C01?segment=S01-2", "/views/entities/C01", "/views/gaps",
          "/views/gaps?chain=C02", "/views/plans", "/views/search?q=MA4PP3"]
@@ -208,7 +210,21 @@ def test_dashboard_colours_follow_the_configured_thresholds(fresh_server):
     }
     assert dict(zip(rows, cells)) == expected
     assert {c for pair in expected.values() for c in pair} >= {"red", "green"}  # the thresholds split the demo
-    assert "≥ 85% 绿" in html
+    assert '≥ 85% <span class="swatch rate-green">绿</span>' in html  # the swatch is the band's colour (coverage.css)
+
+
+def test_the_coverage_colours_are_one_stylesheet_made_from_the_bands(server):
+    """The dashboard's cells and tags read coverage.css, which is RATE_BANDS: the maps'
+    headings and the legend read the same table, so no page can colour a band differently."""
+    with browser_session(server) as client:
+        css = client.get("/views/static/coverage.css")
+        html = client.get("/").text
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    for key, band in RATE_BANDS.items():
+        assert f"td.rate-{key}, .tag.rate-{key}, .swatch.rate-{key} {{ background: {band.fill}; color: {band.ink}; }}" in css.text
+    assert '<link rel="stylesheet" href="/views/static/coverage.css">' in html
+    kept = (STATIC / "redchain.css").read_text()
+    assert not re.search(r"rate-(green|amber|red|none)\b[^{]*\{[^}]*(background|border-top-color):", kept)  # no second copy
 
 
 def test_a_scoped_token_sees_only_its_chain(server):

@@ -12,7 +12,7 @@
  * shown with textContent or drawn on the canvas, never assigned to innerHTML; links are
  * followed only if they are site-relative paths or sibling .html files.
  * For tests: window.redchainNetwork = {network, nodes, edges, data, ready, focus, drawn,
- * drawnEdges, labelled}.
+ * drawnEdges, labelled, written}.
  */
 (function () {
   'use strict';
@@ -28,12 +28,14 @@
   var DOT_RANK = 1000;  // names of plain dots are written only once zoomed in to DOT_SCALE
   var DOT_SCALE = 1.5;
   var MAX_LABELS = 400;
+  var MAX_FIT_SCALE = 2.0;  // the first view zooms a small drawing in up to this far
   var LANE_FILL = {
     upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
   };
   var LANE_TEXT = {upstream: '#1a5276', midstream: '#196f3d', downstream: '#9c640c', plain: '#424949', segment: '#34495e'};
-  var RATE_FILL = {green: '#d5f5e3', amber: '#fdebd0', red: '#fadbd8', none: '#eaecee'};
-  var RATE_TEXT = {green: '#145a32', amber: '#7e5109', red: '#922b21', none: '#424949'};
+  // The rate bands' colours come with the payload (api/web/style.py RATE_BANDS), as the legend's do.
+  var RATE_FILL = {}, RATE_TEXT = {};
+  Object.keys(styles.rates || {}).forEach(function (k) { RATE_FILL[k] = styles.rates[k].fill; RATE_TEXT[k] = styles.rates[k].ink; });
   var large = data.nodes.length > 800;
 
   var byId = new Map();
@@ -132,13 +134,14 @@
   };
   var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, options);
 
-  var labelled = [];  // ids whose names were written in the last drawing (for tests)
+  var labelled = [], written = {};  // ids whose names were written in the last drawing, and the words (for tests)
   var api = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false,
     focus: focusNode,
     drawn: function () { return network.body.nodeIndices.length; },
     drawnEdges: function () { return network.body.edgeIndices.length; },
-    labelled: function () { return labelled.slice(); }
+    labelled: function () { return labelled.slice(); },
+    written: function () { return Object.assign({}, written); }
   };
   window.redchainNetwork = api;
 
@@ -260,6 +263,7 @@
   function drawNames(ctx, scale, t, width, height, taken) {
     var body = network.body.nodes;
     var shownIds = [];
+    written = {};
     var order = ranked;
     if (selectedId !== null && byId.has(selectedId) && !isBox(byId.get(selectedId))) {
       order = [byId.get(selectedId)].concat(ranked);
@@ -291,6 +295,7 @@
       ctx.fillStyle = styles.nodes[n.style].font_color;
       ctx.fillText(text, r.x, r.y + 8);
       shownIds.push(n.id);
+      written[n.id] = text;
     }
     labelled = shownIds;
   }
@@ -316,21 +321,44 @@
   }
 
   var tooltip = document.getElementById('tooltip');
-  network.on('hoverNode', function (params) {
-    var n = byId.get(params.node);
-    if (!n || !tooltip) { return; }
+  var overNode = false;
+  function showTip(title, line, at) {
+    if (!tooltip) { return; }
     tooltip.textContent = '';
     var strong = document.createElement('strong');
-    strong.textContent = n.name;
+    strong.textContent = title;
     var kind = document.createElement('span');
-    kind.textContent = n.kind + (typeText(n) ? ' · ' + typeText(n) : '');
+    kind.textContent = line;
     tooltip.appendChild(strong);
     tooltip.appendChild(kind);
-    tooltip.style.left = (params.pointer.DOM.x + 14) + 'px';
-    tooltip.style.top = (params.pointer.DOM.y + 14) + 'px';
+    tooltip.style.left = (at.x + 14) + 'px';
+    tooltip.style.top = (at.y + 14) + 'px';
     tooltip.hidden = false;
+  }
+  network.on('hoverNode', function (params) {
+    var n = byId.get(params.node);
+    if (!n) { return; }
+    overNode = true;
+    showTip(n.name, n.kind + (typeText(n) ? ' · ' + typeText(n) : ''), params.pointer.DOM);
   });
-  network.on('blurNode', function () { if (tooltip) { tooltip.hidden = true; } });
+  network.on('blurNode', function () { overNode = false; if (tooltip) { tooltip.hidden = true; } });
+  // A group's heading may be cut to its column: the pointer on it shows the whole name.
+  function headingAt(dom) {
+    var p = network.DOMtoCanvas(dom), scale = network.getScale();
+    for (var i = data.lanes.length - 1; i >= 0; i--) {
+      var lane = data.lanes[i];
+      var head = lane.tone === 'segment' ? Math.max(lane.head || 0, 40 / scale) : 30 / scale;
+      if (p.x >= lane.x && p.x <= lane.x + lane.w && p.y >= lane.y && p.y <= lane.y + head) { return lane; }
+    }
+    return null;
+  }
+  container.addEventListener('mousemove', function (event) {
+    if (overNode || !tooltip) { return; }
+    var rect = container.getBoundingClientRect();
+    var at = {x: event.clientX - rect.left, y: event.clientY - rect.top};
+    var lane = headingAt(at);
+    if (lane) { showTip(lane.title, (lane.subtitle || '').replace(/\n/g, ' · '), at); } else { tooltip.hidden = true; }
+  });
   network.on('dragStart', function () { if (tooltip) { tooltip.hidden = true; } });
 
   // -- side panel ------------------------------------------------------------------------
@@ -543,10 +571,29 @@
     }
   });
   if (!data.nodes.length && statusLine) { statusLine.textContent = '没有可显示的对象。'; }
-  network.fit();
-  if (ranked.length) {  // fit() sees the nodes only: leave a margin for the names written beside them
-    var fitted = network.getScale(), centre = network.getViewPosition();
-    var rightward = ranked.some(function (n) { return n.side === 'right'; }) ? 30 / fitted : 0;
-    network.moveTo({position: {x: centre.x + rightward, y: centre.y}, scale: fitted * 0.9});
+  fitDrawing();
+
+  // The whole drawing (lanes and every visible node, boxes at their drawn size) fills the
+  // graph area, zoomed in up to MAX_FIT_SCALE when it is small: a short chain is drawn
+  // large, so its names get the room to be written out. fit() would stop at zoom 1 and
+  // sees the nodes only.
+  function fitDrawing() {
+    var ids = nodeView.getIds();
+    if (!ids.length && !data.lanes.length) { return; }
+    var box = {left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity};
+    function grow(l, t, r, b) {
+      box.left = Math.min(box.left, l); box.top = Math.min(box.top, t);
+      box.right = Math.max(box.right, r); box.bottom = Math.max(box.bottom, b);
+    }
+    data.lanes.forEach(function (lane) { grow(lane.x, lane.y, lane.x + lane.w, lane.y + lane.h); });
+    var bounds = network.getBoundingBox ? ids.map(function (id) { return network.getBoundingBox(id); }) : [];
+    bounds.forEach(function (b) { if (b) { grow(b.left, b.top, b.right, b.bottom); } });
+    var width = container.clientWidth, height = container.clientHeight;
+    var rightPx = ranked.some(function (n) { return n.side === 'right'; }) ? 40 : 0;  // names beside the last dots
+    var margin = 24, side = 60;  // names under the nodes at either end
+    var scale = Math.min((width - 2 * side - rightPx) / Math.max(box.right - box.left, 1),
+                         (height - 2 * margin - 18) / Math.max(box.bottom - box.top, 1), MAX_FIT_SCALE);
+    network.moveTo({position: {x: (box.left + box.right) / 2 + rightPx / 2 / scale, y: (box.top + box.bottom) / 2},
+                    scale: scale});
   }
 }());
