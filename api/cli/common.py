@@ -51,6 +51,11 @@ def heading(title: str, rest: str = "") -> Text:
     return Text.assemble((title, "bold"), rest)
 
 
+def named(name: str, code: str) -> Text:
+    """A name, and its code on a line of its own (so a table never splits the code)."""
+    return Text(f"{name}\n{code}") if name != code else Text(code)
+
+
 @contextmanager
 def cli_store(uri: str | None, *, create: bool = False) -> Iterator[GraphStore]:
     """Open the store for one command; any RedchainError becomes a message and exit 1.
