@@ -113,3 +113,17 @@ def test_chain_structure_reads_whole_at_80_columns(small_chain):
     assert "关键企业（按上下游供应网络中的重要度（PageRank）排序）" in lines and "pagerank" not in shown
     risk = next(line for line in lines if line.lstrip().startswith("唯一连接点"))
     assert risk.split()[1:3] == ["枢纽装备有限公司", "部件"]  # the segment it sits in
+
+
+@pytest.mark.parametrize("kind", ["instructors", "contacts"])
+def test_plans_keep_every_code_whole_with_one_reason_a_line(district, kind):
+    import json
+
+    plan = json.loads(run("plan", kind, "--json", "--store", district))
+    shown = run("plan", kind, "--store", district)
+    lines = shown.splitlines()
+    assert max(map(_cells, lines)) <= 80  # ("…… 另有 N 个未列出" says the list goes on)
+    assert plan["items"] and all(any(i["target"] in line for line in lines) for i in plan["items"])
+    assert all(any(i["source"] in line for line in lines) for i in plan["items"])
+    first = plan["items"][0]["reasons"]
+    assert all(any(reason in line for line in lines) for reason in first if len(reason) <= 20)
