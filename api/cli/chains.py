@@ -15,7 +15,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, heading, named, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, code_width, console, heading, named, print_json, two_lines
 from api.cli.coverage import percent
 from graph.analysis.chain_structure import CENTRALITY_ZH, chain_structure, chain_summaries
 from graph.projection import load_projection
@@ -62,15 +62,6 @@ def _table(
     console.print(table)
 
 
-def _two_lines(header: str) -> str:
-    """A header of four characters or more on two lines, so that number columns stay narrow."""
-    return header if len(header) <= 3 else header[: len(header) // 2] + "\n" + header[len(header) // 2 :]
-
-
-def _widest(codes: Iterable[str]) -> int:
-    return max((len(c) for c in codes), default=0)
-
-
 @chains_app.command("list")
 def list_chains(store: StoreOption = None, json: JsonOption = False) -> None:
     """列出全部产业链及其环节数、企业数。"""
@@ -102,7 +93,7 @@ def structure(
 
     _table(
         f"产业链「{result.name}」（{result.id}）各环节",
-        ["环节", "位置", "企业数", *(_two_lines(coverage_field_zh(f)) for f in _COVERAGE_COLUMNS)],
+        ["环节", "位置", "企业数", *(two_lines(coverage_field_zh(f)) for f in _COVERAGE_COLUMNS)],
         (
             [named(seg.name, seg.id), STAGES.get(seg.stage, seg.stage), seg.enterprises, seg.base, seg.org_covered,
              seg.work_covered, seg.uncovered, percent(seg.org_coverage_rate)]
@@ -110,14 +101,14 @@ def structure(
         ),
         whole={1},
         numbers=range(2, 8),
-        codes={0: _widest(seg.id for seg in result.segments)},
+        codes={0: code_width(seg.id for seg in result.segments)},
     )
     _table(
         "缺链环节",
         ["环节", "位置", "说明"],
         ([named(m.name, m.id), STAGES.get(m.stage, m.stage), m.message] for m in result.missing_segments),
         whole={1},
-        codes={0: _widest(m.id for m in result.missing_segments)},
+        codes={0: code_width(m.id for m in result.missing_segments)},
     )
     _table(
         "断链风险",
@@ -127,7 +118,7 @@ def structure(
             for f in result.single_points_of_failure
         ),
         whole={0},
-        codes={1: _widest(f.enterprise for f in result.single_points_of_failure)},
+        codes={1: code_width(f.enterprise for f in result.single_points_of_failure)},
     )
     _table(
         f"关键企业（{CENTRALITY_ZH[result.centrality]}）",
@@ -135,7 +126,7 @@ def structure(
         ([named(k.name, k.id), f"{k.score:.6f}", "是" if k.leading else "", segment_names(k.segments)] for k in result.key_enterprises),
         whole={2},
         numbers={1},
-        codes={0: _widest(k.id for k in result.key_enterprises)},
+        codes={0: code_width(k.id for k in result.key_enterprises)},
     )
 
 

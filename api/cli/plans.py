@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.core import audit
-from api.cli.common import JsonOption, StoreOption, cli_store, console, heading, named, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, code_width, console, heading, named, print_json
 from api.core.security.principal import CLI
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
@@ -154,14 +154,14 @@ def _print_plan(plan: Plan) -> None:
     title, source_header, target_header = _TITLES[plan.kind]
     if plan.new_orgs:
         table = _table(f"拟新建联合党支部（{len(plan.new_orgs)}）", ["新支部", "党员", "覆盖企业", "理由"],
-                       codes={0: _widest(o.id for o in plan.new_orgs), 2: _widest(e for o in plan.new_orgs for e in o.enterprises)})
+                       codes={0: code_width(o.id for o in plan.new_orgs), 2: code_width(e for o in plan.new_orgs for e in o.enterprises)})
         table.columns[1].justify, table.columns[1].no_wrap = "right", True
         for org in plan.new_orgs:
             table.add_row(named(org.name, org.id), Text(str(org.members)), Text("\n".join(org.enterprises)), _lines(org.reasons))
         console.print(table)
     if plan.items:
         table = _table(f"{title}（{len(plan.items)}）", [source_header, target_header, "理由"],
-                       codes={0: _widest(i.source for i in plan.items), 1: _widest(i.target for i in plan.items)})
+                       codes={0: code_width(i.source for i in plan.items), 1: code_width(i.target for i in plan.items)})
         for item in plan.items:
             table.add_row(named(item.source_name or item.source, item.source),
                           named(item.target_name or item.target, item.target), _lines(item.reasons))
@@ -170,7 +170,7 @@ def _print_plan(plan: Plan) -> None:
         console.print(heading(title, "：没有可提议的安排"))
     if plan.leftovers:
         shown = plan.leftovers[:_LEFTOVERS_SHOWN]
-        table = _table(f"未安排（{len(plan.leftovers)}）", ["对象", "原因"], codes={0: _widest(left.id for left in shown)})
+        table = _table(f"未安排（{len(plan.leftovers)}）", ["对象", "原因"], codes={0: code_width(left.id for left in shown)})
         for left in shown:
             table.add_row(named(left.name or left.id, left.id), Text(left.reason))
         console.print(table)
@@ -199,10 +199,6 @@ def _table(title: str, headers: list[str], *, codes: dict[int, int]) -> Table:
     for index, header in enumerate(headers):
         table.add_column(header, overflow="fold", min_width=codes.get(index))
     return table
-
-
-def _widest(codes) -> int:
-    return max((len(c) for c in codes), default=0)
 
 
 def _lines(reasons) -> Text:
