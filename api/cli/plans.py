@@ -101,7 +101,7 @@ def instructors(
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """党建指导员派驻方案：优先派往没有党员的企业和薄弱党组织。"""
+    """党建指导员派驻方案：先派往没有党员、也没有党的工作覆盖的企业和社会组织，再派往已有联系点或结对的，最后是薄弱党组织。"""
     _run(store, lambda g: plan_instructors(g, chain=chain, capacity=capacity, minimum=minimum), as_json, apply)
 
 

@@ -5,8 +5,8 @@ and without party members (remedy ``instructor_needed``), and the weak organisat
 (star ≤ 2 or unrated), that no instructor is assigned to yet. Every instructor takes at
 least ``minimum`` and at most ``capacity`` targets, counting current assignments.
 
-Who goes first (``UNREACHED``, ``REACHED``, ``WEAK``; each step outranks everything after it, so no target is left
-over while one further down the list is served):
+Who goes first (``UNREACHED``, ``REACHED``, ``WEAK``; each step outranks everything
+after it, chains included, so no target is left over while one further down is served):
 
 1. a unit with no party member that no party work reaches either (no contact point, no
    pairing): the blank spot an instructor is the remedy for (选派党建指导员);
