@@ -12,9 +12,10 @@ import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, NoReturn
+from typing import Annotated, Iterable, Iterator, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -49,6 +50,22 @@ def fail(message: str) -> NoReturn:
 def heading(title: str, rest: str = "") -> Text:
     """A bold title followed by plain text, e.g. ``heading("缺链环节", "：无")``."""
     return Text.assemble((title, "bold"), rest)
+
+
+def two_lines(header: str) -> str:
+    """Long Chinese headers break in the middle so that columns stay narrow."""
+    return header if len(header) <= 3 else header[: len(header) // 2] + "\n" + header[len(header) // 2 :]
+
+
+def code_width(codes: Iterable[str]) -> int:
+    """The width a column needs to show the longest of ``codes`` whole, in terminal cells
+    (a Chinese character takes two), 0 for none."""
+    return max((cell_len(c) for c in codes), default=0)
+
+
+def named(name: str, code: str) -> Text:
+    """A name, and its code on a line of its own (so a table never splits the code)."""
+    return Text(f"{name}\n{code}") if name != code else Text(code)
 
 
 @contextmanager

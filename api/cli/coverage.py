@@ -14,7 +14,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, two_lines
 from graph.analysis.membership import require_chain
 from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
@@ -109,18 +109,13 @@ def _table(result: CoverageReport, by: str | None, title: str, columns) -> Table
     table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_GROUP_ZH[by], overflow="fold", max_width=16)
     for header, _ in columns:
-        table.add_column(_two_lines(header), justify="right", no_wrap=True)
+        table.add_column(two_lines(header), justify="right", no_wrap=True)
     for group in result.groups:
         table.add_row(Text(group.name), *_coverage_cells(group, columns))
     if result.groups:
         table.add_section()
     table.add_row("合计", *_coverage_cells(result.totals, columns), style="bold")
     return table
-
-
-def _two_lines(header: str) -> str:
-    """Long Chinese headers break in the middle so that columns stay narrow."""
-    return header if len(header) <= 3 else header[: len(header) // 2] + "\n" + header[len(header) // 2 :]
 
 
 def _coverage_cells(cov: Coverage, columns=_COVERAGE_COLUMNS) -> list[str]:

@@ -20,7 +20,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, heading, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, console, heading, named, print_json
 from graph.analysis.contact_gaps import (
     RULE_CAPACITY,
     RULE_CHAIN_CONTACTED,
@@ -54,11 +54,6 @@ _REASON_ZH = {"partner_not_paired": "未与龙头结对", "leader_without_org": 
 
 def _names(g: nx.MultiDiGraph, ids: Iterable[str]) -> str:
     return "、".join(name_of(g, i) if i in g else i for i in ids)
-
-
-def _named(name: str, code: str) -> Text:
-    """A name, and its code on a line of its own (never split)."""
-    return Text(f"{name}\n{code}") if name != code else Text(code)
 
 
 def _section(title: str, rule: str | None, headers: list[str], rows: Iterable[list], *, codes: int = 0) -> None:
@@ -144,7 +139,7 @@ def org_checks(chain: ChainOption = None, as_json: JsonOption = False, store: St
         rows = [c for c in found if c.code == code]
         if rows:
             _section(f"党组织设置提示：{title}", rows[0].rule, ["党组织", "说明"],
-                     ([_named(c.name, c.org), c.message] for c in rows))
+                     ([named(c.name, c.org), c.message] for c in rows))
 
 
 # -- pairings --------------------------------------------------------------------------------
@@ -171,7 +166,7 @@ def pairing(store: StoreOption = None, chain: ChainOption = None, json: JsonOpti
              ([a.id, a.name, _names(g, [a.chain]), _names(g, a.missing)] for a in gaps.alliances_missing_leaders),
              codes=1)
     _section("“1+X”带动缺口", RULE_ONE_PLUS_X, ["龙头企业", "未带动的上下游企业", "方向", "原因"],
-             ([_named(x.leader_name, x.leader), _named(x.partner_name, x.partner), _DIRECTION_ZH[x.direction],
+             ([named(x.leader_name, x.leader), named(x.partner_name, x.partner), _DIRECTION_ZH[x.direction],
                _REASON_ZH.get(x.reason, x.reason)] for x in gaps.one_plus_x_gaps))
 
 
@@ -191,7 +186,7 @@ def contacts(store: StoreOption = None, chain: ChainOption = None, json: JsonOpt
     _section("联系点超过上限的领导", RULE_CAPACITY, ["编号", "姓名", "联系点", "上限"],
              ([l.id, l.name, l.contacts, l.capacity] for l in gaps.over_capacity), codes=1)
     _section("不在分管产业链上的联系点", RULE_IN_CHAIN, ["领导", "联系对象", "分管产业链", "对象所在产业链"],
-             ([_named(o.leader_name, o.leader), _named(o.target_name, o.target), _names(g, o.leader_chains),
+             ([named(o.leader_name, o.leader), named(o.target_name, o.target), _names(g, o.leader_chains),
                _names(g, o.target_chains) or "无"] for o in gaps.outside_responsibility))
     _section("没有领导联系点的产业链", RULE_CHAIN_CONTACTED, ["编号", "名称"],
              ([c.id, c.name] for c in gaps.chains_without_contact), codes=1)

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from api.core import audit
-from api.cli.common import JsonOption, StoreOption, cli_store, console, heading, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, code_width, console, heading, named, print_json
 from api.core.security.principal import CLI
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
@@ -100,7 +101,7 @@ def instructors(
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """党建指导员派驻方案：优先派往没有党员的企业和薄弱党组织。"""
+    """党建指导员派驻方案：先派往没有党员、也没有党的工作覆盖的企业和社会组织，再派往已有联系点或结对的，最后是薄弱党组织。"""
     _run(store, lambda g: plan_instructors(g, chain=chain, capacity=capacity, minimum=minimum), as_json, apply)
 
 
@@ -148,34 +149,30 @@ def _run(store: str | None, make: Callable[[nx.MultiDiGraph], Plan], as_json: bo
 
 
 def _print_plan(plan: Plan) -> None:
+    """The plan's tables, laid out for 80 columns as ``gaps`` lays out its own: a name with
+    its code on a line of its own (never split), one reason a line."""
     title, source_header, target_header = _TITLES[plan.kind]
     if plan.new_orgs:
-        table = Table(title=f"拟新建联合党支部（{len(plan.new_orgs)}）", title_justify="left")
-        for header in ("编号", "名称", "党员", "覆盖企业", "理由"):
-            table.add_column(header, overflow="fold", justify="right" if header == "党员" else "left")
+        table = _table(f"拟新建联合党支部（{len(plan.new_orgs)}）", ["新支部", "党员", "覆盖企业", "理由"],
+                       codes={0: code_width(o.id for o in plan.new_orgs), 2: code_width(e for o in plan.new_orgs for e in o.enterprises)})
+        table.columns[1].justify, table.columns[1].no_wrap = "right", True
         for org in plan.new_orgs:
-            cells = (org.id, org.name, str(org.members), "、".join(org.enterprises), "；".join(org.reasons))
-            table.add_row(*map(Text, cells))
+            table.add_row(named(org.name, org.id), Text(str(org.members)), Text("\n".join(org.enterprises)), _lines(org.reasons))
         console.print(table)
     if plan.items:
-        table = Table(title=f"{title}（{len(plan.items)}）", title_justify="left")
-        for header in (source_header, target_header, "理由"):
-            table.add_column(header, overflow="fold")
+        table = _table(f"{title}（{len(plan.items)}）", [source_header, target_header, "理由"],
+                       codes={0: code_width(i.source for i in plan.items), 1: code_width(i.target for i in plan.items)})
         for item in plan.items:
-            table.add_row(
-                Text(_named(item.source_name, item.source)),
-                Text(_named(item.target_name, item.target)),
-                Text("；".join(item.reasons)),
-            )
+            table.add_row(named(item.source_name or item.source, item.source),
+                          named(item.target_name or item.target, item.target), _lines(item.reasons))
         console.print(table)
     else:
         console.print(heading(title, "：没有可提议的安排"))
     if plan.leftovers:
-        table = Table(title=f"未安排（{len(plan.leftovers)}）", title_justify="left")
-        for header in ("对象", "原因"):
-            table.add_column(header, overflow="fold")
-        for left in plan.leftovers[:_LEFTOVERS_SHOWN]:
-            table.add_row(Text(_named(left.name, left.id)), Text(left.reason))
+        shown = plan.leftovers[:_LEFTOVERS_SHOWN]
+        table = _table(f"未安排（{len(plan.leftovers)}）", ["对象", "原因"], codes={0: code_width(left.id for left in shown)})
+        for left in shown:
+            table.add_row(named(left.name or left.id, left.id), Text(left.reason))
         console.print(table)
         if len(plan.leftovers) > _LEFTOVERS_SHOWN:
             console.print(f"…… 另有 {len(plan.leftovers) - _LEFTOVERS_SHOWN} 个未列出，用 --json 查看全部。", highlight=False)
@@ -194,8 +191,18 @@ def _summary_line(summary: WriteSummary) -> str:
     return f"已写入（版本 {summary.version}）：" + "；".join(parts) + "。"
 
 
-def _named(name: str, node_id: str) -> str:
-    return f"{name}（{node_id}）" if name and name != node_id else node_id
+def _table(title: str, headers: list[str], *, codes: dict[int, int]) -> Table:
+    """A titled table whose columns fold (Chinese has no spaces to wrap at); the columns
+    in ``codes`` are at least as wide as their longest code, so a code stays whole."""
+    console.print(Text(title, style="bold"))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for index, header in enumerate(headers):
+        table.add_column(header, overflow="fold", min_width=codes.get(index))
+    return table
+
+
+def _lines(reasons) -> Text:
+    return Text("\n".join(reasons))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ to say; each segment's coverage is ``graph.analysis.coverage``'s.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from typing import TYPE_CHECKING
@@ -34,6 +34,11 @@ PAGERANK_ALPHA = 0.85
 BETWEENNESS_SAMPLES = 64
 BETWEENNESS_SEED = 42
 CENTRALITIES = ("pagerank", "betweenness")
+# What the key enterprises are ranked by, as a planner reads it.
+CENTRALITY_ZH = {
+    "pagerank": "按上下游供应网络中的重要度（PageRank）排序",
+    "betweenness": "按在上下游供应网络中承转联系的程度（中介中心度）排序",
+}
 
 
 @dataclass
@@ -68,7 +73,8 @@ class SinglePointOfFailure:
 
     ``kind`` is ``articulation`` (removing the enterprise disconnects ``segment_pairs``)
     or ``single_supplier`` (``segment`` is fed by this one supplier from the previous
-    stage only).
+    stage only). ``enterprise_segments`` are the chain's segments the enterprise itself
+    is in.
     """
 
     kind: str
@@ -77,6 +83,7 @@ class SinglePointOfFailure:
     segment: str | None
     segment_pairs: list[tuple[str, str]]
     message: str
+    enterprise_segments: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,7 +103,8 @@ class ChainStructure:
     missing_segments: list[MissingSegment]
     single_points_of_failure: list[SinglePointOfFailure]
     key_enterprises: list[KeyEnterprise]
-    centrality_method: str
+    centrality_method: str  # with its parameters, e.g. pagerank(alpha=0.85)
+    centrality: str  # one of CENTRALITIES
 
 
 @dataclass
@@ -159,6 +167,7 @@ def chain_structure(
         + _single_suppliers(g, segments, placed, members, incoming),
         key_enterprises=_key_enterprises(g, scores, segments, members, top),
         centrality_method=method,
+        centrality=centrality,
     )
 
 
@@ -324,14 +333,16 @@ def _articulation_points(
         lost = {p for p in _pairs(without) - kept if joined[p] - (p in own_pairs) == 0}
         if lost:
             pairs = sorted((segments[a], segments[b]) for a, b in lost)
-            findings.append(_articulation_finding(g, node, pairs))
+            findings.append(_articulation_finding(g, node, pairs, [segments[i] for i in members[node]]))
     return sorted(findings, key=lambda f: (-len(f.segment_pairs), f.enterprise))
 
 
-def _articulation_finding(g: nx.MultiDiGraph, enterprise: str, pairs: list[tuple[str, str]]) -> SinglePointOfFailure:
+def _articulation_finding(
+    g: nx.MultiDiGraph, enterprise: str, pairs: list[tuple[str, str]], own: list[str]
+) -> SinglePointOfFailure:
     links = "、".join(f"「{name_of(g, a)}」—「{name_of(g, b)}」" for a, b in pairs)
     message = f"企业「{name_of(g, enterprise)}」是上下游连接的唯一节点：一旦停产或迁出，{links}之间的供应联系将中断（断链风险）"
-    return SinglePointOfFailure("articulation", enterprise, name_of(g, enterprise), None, pairs, message)
+    return SinglePointOfFailure("articulation", enterprise, name_of(g, enterprise), None, pairs, message, own)
 
 
 def _single_suppliers(
@@ -359,19 +370,20 @@ def _single_suppliers(
         if len(suppliers) == 1:
             (supplier,) = suppliers
             pairs = [(segments[i], segment) for i in sorted(previous.intersection(members[supplier]))]
-            findings.append(_single_supplier_finding(g, supplier, segment, pairs))
+            own = [segments[i] for i in members[supplier]]
+            findings.append(_single_supplier_finding(g, supplier, segment, pairs, own))
     return findings
 
 
 def _single_supplier_finding(
-    g: nx.MultiDiGraph, supplier: str, segment: str, pairs: list[tuple[str, str]]
+    g: nx.MultiDiGraph, supplier: str, segment: str, pairs: list[tuple[str, str]], own: list[str]
 ) -> SinglePointOfFailure:
     stage = _stage_zh(g.nodes[segment].get("stage"))
     message = (
         f"{stage}环节「{name_of(g, segment)}」只有一家上一环节供应商「{name_of(g, supplier)}」，"
         "单一供应商存在断链风险，需补链强链"
     )
-    return SinglePointOfFailure("single_supplier", supplier, name_of(g, supplier), segment, pairs, message)
+    return SinglePointOfFailure("single_supplier", supplier, name_of(g, supplier), segment, pairs, message, own)
 
 
 # --- key enterprises ------------------------------------------------------------------

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.analysis.membership import chain_enterprises, chains_by_org, is_active, name_of
-from graph.analysis.uncovered import MIN_BRANCH_MEMBERS
+from graph.analysis.uncovered import JOINT_UNITS_RULE, MAX_JOINT_UNITS, MIN_BRANCH_MEMBERS
 from graph.projection import ids_with_label, in_ids, out_ids
 from graph.schema import ENTERPRISE_STATUS, Label, RelType
 
@@ -24,14 +24,15 @@ GENERAL_BRANCH_ABOVE = 50  # more than 50 members: a branch may become a general
 COMMITTEE_FROM = 100  # 100 members or more: may become a primary committee
 _COVERS = RelType.COVERS.value
 
+_JOINT_RULE = f"《中国共产党支部工作条例（试行）》第二章：联合党支部由正式党员不足3人的邻近单位联合成立，{JOINT_UNITS_RULE}"
 RULES = {
     "branch_too_few_members": "《中国共产党支部工作条例（试行）》第二章：凡是有正式党员3人以上的，都应当成立党支部；"
     "正式党员不足3人的单位，应当按照地域相邻、行业相近、规模适当、便于管理的原则，成立联合党支部",
     "may_become_general_branch": "《中国共产党支部工作条例（试行）》第二章：党支部党员人数一般不超过50人；"
     "党的基层组织设置：党员人数超过50人的，经上级党组织批准，可以设立党的总支部委员会",
     "may_become_committee": "党的基层组织设置：党员人数100人以上的，经上级党组织批准，可以设立党的基层委员会",
-    "joint_covers_one": "《中国共产党支部工作条例（试行）》第二章：联合党支部由正式党员不足3人的邻近单位联合成立，"
-    "覆盖单位一般不超过5个",
+    "joint_covers_one": _JOINT_RULE,
+    "joint_covers_too_many": _JOINT_RULE,
     "covers_nothing": "《中国共产党支部工作条例（试行）》第二章：党支部设置一般以单位、区域为主，以单独组建为主要方式",
     "covers_inactive": "《中国共产党支部工作条例（试行）》第二章：不再符合设立条件的党支部，上级党组织应当及时予以调整或者撤销",
 }
@@ -41,6 +42,7 @@ TITLES = {
     "may_become_general_branch": "可设立党总支",
     "may_become_committee": "可设立基层党委",
     "joint_covers_one": "联合组建只覆盖1家",
+    "joint_covers_too_many": f"联合组建覆盖超过{MAX_JOINT_UNITS}个单位",
     "covers_nothing": "未覆盖企业",
     "covers_inactive": "覆盖注销或迁出企业",
 }
@@ -64,7 +66,9 @@ def organisation_checks(g: nx.MultiDiGraph, *, chain: str | None = None) -> list
     Codes: ``branch_too_few_members`` (a branch with fewer than 3 members),
     ``may_become_general_branch`` (a branch with more than 50), ``may_become_committee``
     (a branch or general branch with 100 or more), ``joint_covers_one`` (a joint org
-    covering one active enterprise), ``covers_nothing`` (no COVERS at all, unless it leads
+    covering one active enterprise), ``joint_covers_too_many`` (a joint org covering more
+    than ``MAX_JOINT_UNITS`` active units, the most the joint-branch planner fills one
+    to), ``covers_nothing`` (no COVERS at all, unless it leads
     a chain or has subordinate orgs, which work through their chain or children), and
     ``covers_inactive`` (still covering closed or moved enterprises).
 
@@ -118,6 +122,8 @@ def _check(g: nx.MultiDiGraph, org: str) -> list[OrgCheck]:
     if node.get("formation") == "joint" and len(active) == 1:
         only = name_of(g, active[0])
         found.append(("joint_covers_one", f"联合组建却只覆盖 1 家企业（{only}）：党员满 3 人应单独组建，不足 3 人宜联合邻近企业", (active[0],)))
+    if node.get("formation") == "joint" and len(active) > MAX_JOINT_UNITS:
+        found.append(("joint_covers_too_many", f"联合组建覆盖 {len(active)} 个单位，超过 {MAX_JOINT_UNITS} 个：宜按地域相邻、行业相近拆分，党员满 3 人的单位单独组建", ()))
     if not covered and not out_ids(g, org, RelType.LEADS) and not in_ids(g, org, RelType.UNDER):
         found.append(("covers_nothing", "未覆盖任何企业：请补充覆盖关系，或核实是否应调整撤销", ()))
     if inactive:

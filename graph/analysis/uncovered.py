@@ -31,6 +31,9 @@ from graph.schema import Label, RelType
 # branch with neighbouring units; with none, party work reaches them through an instructor.
 MIN_BRANCH_MEMBERS = 3
 MIN_JOINT_MEMBERS = 1
+# The same 条例: a joint branch covers no more than five units as a rule.
+MAX_JOINT_UNITS = 5
+JOINT_UNITS_RULE = f"联合党支部覆盖单位一般不超过{MAX_JOINT_UNITS}个"
 
 STANDALONE_NEEDED = "standalone_needed"
 JOINT_NEEDED = "joint_needed"

@@ -36,7 +36,7 @@ READS = [
     (["gaps", "pairing", "--chain", HOSTILE_CHAIN], NAMED),
     (["gaps", "contacts"], NAMED),
     (["gaps", "contacts", "--chain", HOSTILE_CHAIN], "联系点"),
-    (["chains", "list"], f"│ {HOSTILE_CHAIN} "),
+    (["chains", "list"], f" {HOSTILE_CHAIN} "),
     (["chains", "structure", HOSTILE_CHAIN], f"产业链「{HOSTILE_CHAIN_NAME}」（{HOSTILE_CHAIN}）各环节"),
     (["chains", "structure", "[bold]C02"], hostile_name("新一代信息技术")),
     (["plan", "contacts"], NAMED),

@@ -137,7 +137,10 @@ def test_cli_json_proposes_without_writing(store):
 def test_cli_apply_prints_the_write_summary_then_nothing_to_do(store):
     first = run(store, "instructors", "--apply")
     assert first.exit_code == 0, first.output
-    assert "党建指导员派驻规划" in first.stdout and "王五（I1）" in first.stdout
+    lines = first.stdout.splitlines()
+    assert "党建指导员派驻规划（2）" in lines
+    # the name, its code on the next line: a code is never split (80 columns)
+    assert any(a.split()[:1] == ["王五"] and b.split()[:1] == ["I1"] for a, b in zip(lines, lines[1:]))
     assert "已写入（版本 2）：新增 ASSIGNED_TO 2" in first.stdout
     second = run(store, "instructors", "--apply", "--minimum", "0")
     assert second.exit_code == 0, second.output

@@ -92,6 +92,7 @@ def test_articulation_point_reports_only_segment_pairs_joined_nowhere_else():
     assert [(f.kind, f.enterprise, f.segment, f.segment_pairs) for f in structure.single_points_of_failure] == [
         ("articulation", "m1", None, [("S2", "S1"), ("S2", "S4")]),
     ]
+    assert structure.single_points_of_failure[0].enterprise_segments == ["S3"]  # where m1 itself sits (整机)
     assert structure.single_points_of_failure[0].message == (
         "企业「m1」是上下游连接的唯一节点：一旦停产或迁出，「液压件」—「钢材」、「液压件」—「租赁」之间的供应联系将中断（断链风险）"
     )
@@ -114,6 +115,7 @@ def test_single_supplier_from_previous_stage():
     assert [(f.kind, f.enterprise, f.segment, f.segment_pairs) for f in findings] == [
         ("single_supplier", "m1", "D", [("M", "D")]),
     ]
+    assert findings[0].enterprise_segments == ["M"]  # the supplier's own segment, not the one it feeds
     assert findings[0].message == "下游环节「整机」只有一家上一环节供应商「m1」，单一供应商存在断链风险，需补链强链"
 
 
@@ -197,7 +199,7 @@ def star_chain() -> GraphBuilder:
 
 def test_key_enterprises_by_pagerank():
     structure = chain_structure(star_chain().projection(), "C1", top=2)
-    assert structure.centrality_method == "pagerank(alpha=0.85)"
+    assert (structure.centrality, structure.centrality_method) == ("pagerank", "pagerank(alpha=0.85)")
     assert [(k.id, k.leading, k.segments) for k in structure.key_enterprises] == [
         ("hub", True, ["S1", "S2"]),
         ("x1", False, ["S2"]),
@@ -207,7 +209,7 @@ def test_key_enterprises_by_pagerank():
 
 def test_key_enterprises_by_sampled_betweenness():
     structure = chain_structure(star_chain().projection(), "C1", top=1, centrality="betweenness")
-    assert structure.centrality_method == "betweenness(k=6, seed=42)"
+    assert (structure.centrality, structure.centrality_method) == ("betweenness", "betweenness(k=6, seed=42)")
     assert [(k.id, k.score) for k in structure.key_enterprises] == [("hub", 0.6)]
 
 

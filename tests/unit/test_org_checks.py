@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.builder import GraphBuilder
-from graph.analysis.org_checks import RULES, OrgCheck, org_members, organisation_checks
+from graph.analysis.org_checks import RULES, TITLES, OrgCheck, org_members, organisation_checks
 from graph.errors import NotFound
 
 
@@ -110,6 +110,21 @@ def test_joint_org_covering_a_single_active_enterprise():
     assert joint.message == "联合组建却只覆盖 1 家企业（甲公司）：党员满 3 人应单独组建，不足 3 人宜联合邻近企业"
 
 
+def test_joint_org_covering_more_units_than_the_joint_branch_planner_would_fill():
+    b = GraphBuilder().org("J6", formation="joint", members=6).org("J5", formation="joint", members=5)
+    for n in range(6):
+        b.enterprise(f"E6{n}", party_members=1).rel("COVERS", "J6", f"E6{n}")
+    for n in range(5):  # five is the most, and allowed
+        b.enterprise(f"E5{n}", party_members=1).rel("COVERS", "J5", f"E5{n}")
+    b.enterprise("E-closed", party_members=1, status="closed").rel("COVERS", "J5", "E-closed")  # not counted
+    g = b.projection()
+    assert codes(g) == [("J5", "covers_inactive"), ("J6", "joint_covers_too_many")]
+    finding = organisation_checks(g)[1]
+    assert finding.message == "联合组建覆盖 6 个单位，超过 5 个：宜按地域相邻、行业相近拆分，党员满 3 人的单位单独组建"
+    assert finding.rule.endswith("联合党支部覆盖单位一般不超过5个")
+    assert TITLES["joint_covers_too_many"] == "联合组建覆盖超过5个单位"
+
+
 def test_covers_nothing_except_chain_committees_and_parents():
     g = (
         GraphBuilder()
@@ -160,6 +175,7 @@ def test_every_rule_cites_a_source():
         "may_become_general_branch",
         "may_become_committee",
         "joint_covers_one",
+        "joint_covers_too_many",
         "covers_nothing",
         "covers_inactive",
     }

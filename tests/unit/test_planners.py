@@ -489,7 +489,39 @@ def test_instructors_skip_assigned_targets_and_count_current_assignments():
     b.node("Instructor", "I2")
     plan = plan_instructors(b.projection(), capacity=2)
     assert sorted(pairs(plan)) == [("I1", "E2"), ("I2", "E3")]
-    assert plan.items[0].reasons[0] == "分管产业链内（工程机械）"
+    assert plan.items[0].reasons[0] == "与现派驻对象同链（工程机械）"  # an instructor has no 分管 chains
+
+
+def test_instructors_go_first_to_units_no_party_work_reaches_then_reached_ones_then_weak_orgs():
+    """南湖-shaped: the small association with no member and no party work is the remedy's
+    target (选派党建指导员); an unrated branch in the instructor's own chain waits."""
+    b = chain_graph()
+    in_segment(b, "E-served", "S1", party_members=0)
+    b.node("Instructor", "I1").rel("ASSIGNED_TO", "I1", "E-served")  # works in 工程机械 already
+    b.enterprise("E-served2", party_members=0).node("Instructor", "I2").rel("ASSIGNED_TO", "I2", "E-served2")
+    in_segment(b, "E-branch", "S1", party_members=5, employees=300, above_scale=True)
+    b.org("O-weak", members=5).rel("COVERS", "O-weak", "E-branch")  # unrated: weak
+    b.enterprise("S57", kind="social_org", party_members=0, employees=5)  # nothing reaches it
+    in_segment(b, "E-contacted", "S2", party_members=0, employees=1000)
+    b.node("Leader", "L1").rel("CONTACTS", "L1", "E-contacted")
+    plan = plan_instructors(b.projection(), capacity=2)
+    assert pairs(plan) == [("I1", "S57"), ("I2", "E-contacted")]
+    assert plan.items[0].reasons == ("不限产业链", "无党员、无党组织、无党的工作覆盖", "未覆盖企业，优先级 7", "职工 5 人")
+    assert plan.items[1].reasons[:2] == ("不限产业链", "无党员、无党组织，已有联系点或结对")
+    assert [(o.id, o.reason) for o in plan.leftovers] == [("O-weak", "指导员名额已满，优先级靠后")]
+
+
+def test_instructors_reach_a_blank_unit_before_a_bigger_one_a_leader_already_contacts():
+    b = chain_graph()
+    in_segment(b, "E-contacted", "S1", party_members=0, employees=1000, above_scale=True)
+    b.node("Leader", "L1").rel("CONTACTS", "L1", "E-contacted")
+    in_segment(b, "E-blank", "S2", party_members=0, employees=5)
+    b.node("Instructor", "I1").rel("ASSIGNED_TO", "I1", "E-served")
+    in_segment(b, "E-served", "S1", party_members=0)
+    plan = plan_instructors(b.projection(), capacity=2)
+    assert pairs(plan) == [("I1", "E-blank")]
+    assert plan.items[0].reasons[0] == "与现派驻对象不同链"
+    assert [o.id for o in plan.leftovers] == ["E-contacted"]
 
 
 def test_instructors_fewer_targets_than_instructors():
@@ -703,7 +735,7 @@ def test_joint_branches_attach_no_more_than_five_units_to_a_joint_org():
     plan = plan_joint_branches(b.projection())
     assert pairs(plan) == [("J", "B1")]  # J had room for one more unit
     assert [(lo.id, lo.reason) for lo in plan.leftovers] == [
-        ("B2", "同园区、同产业链的待组建企业党员合计不足 3 人，附近的联合党组织已覆盖 5 个单位（联合党支部覆盖单位一般不超过5个）")
+        ("B2", "同园区、同产业链的待组建企业党员合计不足 3 人，附近的联合党组织都已覆盖 5 个或更多单位（联合党支部覆盖单位一般不超过5个）")
     ]
 
 

@@ -7,7 +7,8 @@ that, the solver picks the best one in this order (each rule outranks all later 
 
 1. the fewest *fallback* pairs (out-of-chain pairs, used only to reach a minimum);
 2. the most pairs (spare capacity is used while there are targets left);
-3. the lowest total pair cost (in-chain before no-chain, near before far);
+3. the lowest total pair cost (in-chain before no-chain, near before far; with
+   ``chain_candidates``, a target's ``rank`` outweighs its chains);
 4. the highest total target priority.
 
 Targets come in *pools*: targets every person sees alike (same candidates, same costs),
@@ -54,10 +55,31 @@ IN_CHAIN = 0  # the person is responsible for one of the target's chains
 NO_CHAIN = 1  # the person or the target is in no chain: no preference either way
 OTHER_CHAIN = 2  # both are in chains, none shared (only with out_of_chain="costly")
 
-IN_CHAIN_REASON = "分管产业链内"
-NO_CHAIN_REASON = "不限产业链"
-OUT_OF_CHAIN_REASON = "分管产业链外（仅为满足最少数量）"
-OTHER_CHAIN_REASON = "分管产业链外"
+# A target's rank adds this much per step to its pairs' cost: more than any difference in
+# chain cost, so a lower rank is always served before a higher one (see ``Target.rank``).
+RANK_STEP = OTHER_CHAIN + 1
+
+
+@dataclass(frozen=True)
+class ChainWording:
+    """How a pair's chain relation reads in its reasons, for the kind of person."""
+
+    in_chain: str  # followed by the shared chains' names in brackets
+    no_chain: str
+    out_of_chain: str  # a fallback pair
+    other_chain: str
+
+
+LEADER_WORDING = ChainWording(
+    in_chain="分管产业链内",
+    no_chain="不限产业链",
+    out_of_chain="分管产业链外（仅为满足最少数量）",
+    other_chain="分管产业链外",
+)
+IN_CHAIN_REASON = LEADER_WORDING.in_chain
+NO_CHAIN_REASON = LEADER_WORDING.no_chain
+OUT_OF_CHAIN_REASON = LEADER_WORDING.out_of_chain
+OTHER_CHAIN_REASON = LEADER_WORDING.other_chain
 
 OutOfChain = Literal["fallback", "costly", "never"]
 Method = Literal["simplex", "shortest_paths", "auto"]
@@ -102,6 +124,9 @@ class Target:
     """Something that needs a person: an uncovered enterprise, a weak organisation.
 
     ``pool`` groups targets that every person sees alike; ``None`` means the target's id.
+    ``rank`` (0 first) is an urgency above chains and priority: ``chain_candidates`` adds
+    ``rank × RANK_STEP`` to the pairs' cost, more than any chain can save, so no target is
+    left over while one of a higher rank is served.
     """
 
     id: str
@@ -109,6 +134,7 @@ class Target:
     chains: frozenset[str] = frozenset()
     reasons: tuple[str, ...] = ()  # why it needs someone; carried into its assignment
     pool: Hashable | None = None
+    rank: int = 0
 
     @property
     def pool_key(self) -> Hashable:
@@ -148,14 +174,16 @@ def chain_candidates(
     *,
     out_of_chain: OutOfChain = "fallback",
     chain_names: dict[str, str] | None = None,
+    wording: ChainWording = LEADER_WORDING,
 ) -> tuple[list[Person], list[Target], list[Candidate]]:
-    """Group people and pool targets by their chains, and pair every group with every pool
-    by chain.
+    """Group people and pool targets by their chains (and ``rank``), and pair every group
+    with every pool by chain.
 
     In-chain pools cost ``IN_CHAIN``; a person or pool without chains ``NO_CHAIN``; the
     rest depends on ``out_of_chain``: ``"fallback"`` — only where a minimum cannot be met
-    otherwise; ``"costly"`` — allowed at ``OTHER_CHAIN``; ``"never"`` — not at all.
-    ``chain_names`` (chain id -> name) is used in the reasons.
+    otherwise; ``"costly"`` — allowed at ``OTHER_CHAIN``; ``"never"`` — not at all. Each
+    cost is raised by the pool's ``rank × RANK_STEP``. ``chain_names`` (chain id -> name)
+    and ``wording`` make the reasons.
 
     Returns copies of the people with ``group`` set, copies of the targets with ``pool``
     set, and the candidates (one per group and pool).
@@ -164,29 +192,30 @@ def chain_candidates(
     ...     [Person("L1", 2, chains=frozenset({"A"})), Person("L2", 2, chains=frozenset({"A"}))],
     ...     [Target("E1", chains=frozenset({"A"})), Target("E2", chains=frozenset({"A"}))])
     >>> [(c.person, c.pool, c.reasons) for c in found]
-    [(('chains', frozenset({'A'})), ('chains', frozenset({'A'})), ('分管产业链内（A）',))]
+    [(('chains', frozenset({'A'})), ('chains', frozenset({'A'}), 0), ('分管产业链内（A）',))]
     """
     names = chain_names or {}
     grouped = [replace(p, group=("chains", p.chains)) for p in people]
-    pooled = [replace(t, pool=("chains", t.chains)) for t in targets]
+    pooled = [replace(t, pool=("chains", t.chains, t.rank)) for t in targets]
     pools = list(dict.fromkeys(t.pool for t in pooled))
     in_chain_reasons: dict[frozenset[str], tuple[str]] = {}  # shared chains -> reasons, built once each
     found = []
     for group in dict.fromkeys(p.group for p in grouped):
         for pool in pools:
-            person_chains, chains = group[1], pool[1]
+            person_chains, (_, chains, rank) = group[1], pool
+            raised = rank * RANK_STEP
             shared = person_chains & chains
             if shared:
                 if shared not in in_chain_reasons:
                     named = "、".join(names.get(c, c) for c in sorted(shared))
-                    in_chain_reasons[shared] = (f"{IN_CHAIN_REASON}（{named}）",)
-                found.append(Candidate(group, pool, IN_CHAIN, in_chain_reasons[shared]))
+                    in_chain_reasons[shared] = (f"{wording.in_chain}（{named}）",)
+                found.append(Candidate(group, pool, IN_CHAIN + raised, in_chain_reasons[shared]))
             elif not person_chains or not chains:
-                found.append(Candidate(group, pool, NO_CHAIN, (NO_CHAIN_REASON,)))
+                found.append(Candidate(group, pool, NO_CHAIN + raised, (wording.no_chain,)))
             elif out_of_chain == "fallback":
-                found.append(Candidate(group, pool, 0, (OUT_OF_CHAIN_REASON,), fallback=True))
+                found.append(Candidate(group, pool, raised, (wording.out_of_chain,), fallback=True))
             elif out_of_chain == "costly":
-                found.append(Candidate(group, pool, OTHER_CHAIN, (OTHER_CHAIN_REASON,)))
+                found.append(Candidate(group, pool, OTHER_CHAIN + raised, (wording.other_chain,)))
     return grouped, pooled, found
 
 
@@ -255,6 +284,11 @@ def solve_assignment(
         raise PlanInfeasible(_shortage_message(people, pools, candidates, person_noun, target_noun, hint)) from None
     received = _received_from_flow(groups, usable, levels, flow)
     return _hand_out(people, groups, received, flow)
+
+
+def is_in_chain(a: Assignment) -> bool:
+    """Whether ``chain_candidates`` made the pair in the person's chain (whatever its rank)."""
+    return not a.fallback and a.cost % RANK_STEP == IN_CHAIN
 
 
 def objective(assignments: Iterable[Assignment]) -> tuple[int, int, int, float]:

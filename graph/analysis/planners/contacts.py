@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
-from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
+from graph.analysis.planners.assignment import Person, chain_candidates, is_in_chain, solve_assignment
 from graph.collector import collector_paused
 from graph.analysis.planners.plan import CONTACTS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
@@ -93,7 +93,7 @@ def plan_contacts(
         totals={
             "leaders": len(people),
             "targets": len(targets),
-            "in_chain": sum(a.cost == IN_CHAIN and not a.fallback for a in assignments),
+            "in_chain": sum(map(is_in_chain, assignments)),
             "out_of_chain": sum(a.fallback for a in assignments),
         },
     )

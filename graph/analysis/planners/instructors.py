@@ -1,21 +1,34 @@
 """Party-building instructors (党建指导员, 第一书记): who goes where.
 
-Targets are the base enterprises without a party organisation and without party members
-(remedy ``instructor_needed``), and the weak organisations (star ≤ 2 or unrated), that no
-instructor is assigned to yet. Every instructor takes at least ``minimum`` and at most
-``capacity`` targets, counting current assignments. An instructor's chains are those of
-the targets they already serve: targets there come first, but any target is allowed.
+Targets are the base enterprises and social organisations without a party organisation
+and without party members (remedy ``instructor_needed``), and the weak organisations
+(star ≤ 2 or unrated), that no instructor is assigned to yet. Every instructor takes at
+least ``minimum`` and at most ``capacity`` targets, counting current assignments.
+
+Who goes first (``UNREACHED``, ``REACHED``, ``WEAK``; each step outranks everything
+after it, chains included, so no target is left over while one further down is served):
+
+1. a unit with no party member that no party work reaches either (no contact point, no
+   pairing): the blank spot an instructor is the remedy for (选派党建指导员);
+2. a unit with no party member that a leader's contact point or a pairing already reaches;
+3. a weak organisation.
+
+Within a step, an instructor stays in the chains of the targets they already serve
+(any target is allowed), then higher priority points win (``uncovered_enterprises``,
+``weak_orgs``). A proposed item's ``cost`` is its step (0, 1, 2) × ``RANK_STEP`` plus
+its chain cost (``IN_CHAIN``, ``NO_CHAIN``, ``OTHER_CHAIN``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 
 from graph.analysis.membership import chains_by_enterprise, chains_by_org, name_of, require_chain
-from graph.analysis.planners.assignment import IN_CHAIN, Person, chain_candidates, solve_assignment
+from graph.analysis.planners.assignment import ChainWording, Person, Target, chain_candidates, is_in_chain, solve_assignment
 from graph.collector import collector_paused
 from graph.analysis.planners.plan import INSTRUCTORS, Plan, assignment_items, make_plan, unassigned_leftovers
 from graph.analysis.planners.targets import enterprise_target, org_target, reached_by, weak_orgs
@@ -27,6 +40,18 @@ DEFAULT_CAPACITY = 2
 DEFAULT_MINIMUM = 1
 NO_INSTRUCTOR = "没有可派的指导员"
 NO_ROOM = "指导员名额已满，优先级靠后"
+
+# Who needs an instructor first, as ranks (see the module doc), and what an uncovered
+# unit's rank says in its reasons (a weak organisation's own reasons say why it is weak).
+UNREACHED, REACHED, WEAK = 0, 1, 2
+RANK_REASONS = {UNREACHED: "无党员、无党组织、无党的工作覆盖", REACHED: "无党员、无党组织，已有联系点或结对"}
+# An instructor's chains are those of the targets they already serve, not chains in charge (分管).
+INSTRUCTOR_WORDING = ChainWording(
+    in_chain="与现派驻对象同链",
+    no_chain="不限产业链",
+    out_of_chain="与现派驻对象不同链（仅为满足最少数量）",
+    other_chain="与现派驻对象不同链",
+)
 
 
 @collector_paused()
@@ -72,20 +97,21 @@ def plan_instructors(
         for i in ids_with_label(g, Label.INSTRUCTOR)
     ]
     targets = [
-        enterprise_target(u)
+        _ranked(enterprise_target(u), REACHED if u.work_covered else UNREACHED)
         for u in uncovered_enterprises(g, chain=chain)
         if u.remedy == INSTRUCTOR_NEEDED and not reached_by(g, u.id, RelType.ASSIGNED_TO)
     ] + [
-        org_target(w)
+        _ranked(org_target(w), WEAK)
         for w in weak_orgs(g, chain=chain, org_chains=by_org)
         if not reached_by(g, w.id, RelType.ASSIGNED_TO)
     ]
-    targets.sort(key=lambda t: (-t.priority, t.id))
+    targets.sort(key=lambda t: (t.rank, -t.priority, t.id))
     grouped, pooled, candidates = chain_candidates(
         instructors,
         targets,
         out_of_chain="costly",
         chain_names={c: name_of(g, c) for c in ids_with_label(g, Label.CHAIN)},
+        wording=INSTRUCTOR_WORDING,
     )
     assignments = solve_assignment(
         grouped, pooled, candidates, person_noun="指导员", target_noun="派驻对象", hint="可调低每人最少派驻数"
@@ -99,6 +125,12 @@ def plan_instructors(
         totals={
             "instructors": len(instructors),
             "targets": len(targets),
-            "in_chain": sum(a.cost == IN_CHAIN for a in assignments),
+            "in_chain": sum(map(is_in_chain, assignments)),
         },
     )
+
+
+def _ranked(target: Target, rank: int) -> Target:
+    """The target at ``rank``, its reasons led by what the rank means."""
+    reasons = (RANK_REASONS[rank], *target.reasons) if rank in RANK_REASONS else target.reasons
+    return replace(target, rank=rank, reasons=reasons)

@@ -8,7 +8,7 @@ and with 1–2 party members (remedy ``joint_needed``) are grouped with neighbou
    two enterprises; a remainder too small for a group of its own joins the park's last
    group;
 2. attach what is left to an existing joint organisation in the same park that covers
-   fewer than ``MAX_JOINT_UNITS`` units (联合党支部覆盖单位一般不超过5个);
+   fewer than ``MAX_JOINT_UNITS`` units (``JOINT_UNITS_RULE``: no more than 5);
 3. group what is left by chain (across parks), the same way;
 4. attach what is left to an existing joint organisation in the same chain, the same way;
 5. the rest are leftovers, with the reason.
@@ -31,16 +31,21 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 from graph.analysis.membership import chains_by_org, name_of, require_chain
 from graph.collector import collector_paused
 from graph.analysis.planners.plan import JOINT_BRANCHES, Leftover, NewOrg, Plan, PlanItem, make_plan
-from graph.analysis.uncovered import JOINT_NEEDED, MIN_BRANCH_MEMBERS, UncoveredEnterprise, uncovered_enterprises
+from graph.analysis.uncovered import (
+    JOINT_NEEDED,
+    JOINT_UNITS_RULE,
+    MAX_JOINT_UNITS,
+    MIN_BRANCH_MEMBERS,
+    UncoveredEnterprise,
+    uncovered_enterprises,
+)
 from graph.projection import ids_with_label, out_ids
 from graph.schema import Label, RelType
-
-MAX_JOINT_UNITS = 5  # 《中国共产党支部工作条例（试行）》: 联合党支部覆盖单位一般不超过5个
 
 NO_NEIGHBOURS = "同园区、同产业链的待组建企业党员合计不足 {min_members} 人，附近也没有联合党组织"
 JOINT_FULL = (
     "同园区、同产业链的待组建企业党员合计不足 {min_members} 人，"
-    "附近的联合党组织已覆盖 {max_units} 个单位（联合党支部覆盖单位一般不超过5个）"
+    f"附近的联合党组织都已覆盖 {{max_units}} 个或更多单位（{JOINT_UNITS_RULE}）"
 )
 NO_PLACE = "未填写园区，也不在任何产业链，无法就近编组"
 
