@@ -24,7 +24,7 @@ enterprise of another chain, are not in it. They still count, though: a scoped p
 must see less, never something untrue (a leader whose only contact is in another chain is
 not "without contacts"). So analyses and counts are computed on the whole district
 (``ScopedGraph.district``, with the same names hidden) and what they find is then shown
-without the findings that name anything outside the view (``ScopedGraph.visible``).
+without what names anything outside the view (``ScopedGraph.visible``).
 """
 
 from __future__ import annotations
@@ -98,26 +98,26 @@ class ScopedGraph:
         return self.whole is not None and node_id in self.whole.attrs and node_id not in self.attrs
 
     def visible(self, obj: Any) -> Any:
-        """``obj`` (JSON-like, computed on ``district``) as this view may show it: every list
-        item that names (by id, anywhere inside it) a node the view ``hides`` is left out.
-        ``obj`` itself is not modified."""
+        """``obj`` (JSON-like, computed on ``district``) as this view may show it: a list
+        item that is a hidden node's id, or a record or pair whose own fields name one (a
+        contact with a hidden target), is left out; a record kept loses only the hidden
+        ids of its lists (an enterprise of two chains keeps the chain in view, its work
+        coverage by an org of another chain stays counted, the org unnamed). ``obj``
+        itself is not modified."""
         if self.whole is None:
             return obj
 
-        def names_hidden(value: Any) -> bool:
-            if isinstance(value, str):
-                return self.hides(value)
-            if isinstance(value, dict):
-                return any(map(names_hidden, value.values()))
-            if isinstance(value, (list, tuple)):
-                return any(map(names_hidden, value))
-            return False
+        def about_hidden(item: Any) -> bool:
+            if isinstance(item, str):
+                return self.hides(item)
+            fields = item.values() if isinstance(item, dict) else item if isinstance(item, (list, tuple)) else ()
+            return any(isinstance(value, str) and self.hides(value) for value in fields)
 
         def shown(value: Any) -> Any:
             if isinstance(value, dict):
                 return {key: shown(item) for key, item in value.items()}
             if isinstance(value, (list, tuple)):
-                return [shown(item) for item in value if not names_hidden(item)]
+                return [shown(item) for item in value if not about_hidden(item)]
             return value
 
         return shown(obj)

@@ -4,7 +4,7 @@ what lies outside its chains still counts in its analyses and counts, it is only
 Added to the district of ``api_dataset.py``: leader L3, responsible for C01, whose only
 contact point is org O2 of chain C02; O2 paired with E2 of C01 (so E2 is reached by
 party work, by an org the C01 view does not hold); O1 covering E4 of C02 too, and E4 a
-member of alliance A1.
+member of alliance A1; E3 of C01 in segment S02-1 of C02 as well.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ def district(template_db, tmp_path_factory):
         store.write([Node(Label.LEADER, "L3", {"name": "钱七", "capacity": 3, "min_contacts": 1})],
                     [Rel(RelType.RESPONSIBLE_FOR, "L3", "C01"), Rel(RelType.CONTACTS, "L3", "O2"),
                      Rel(RelType.PAIRED_WITH, "O2", ds.E2, {"kind": "co_building"}),
-                     Rel(RelType.COVERS, "O1", ds.E4), Rel(RelType.MEMBER_OF, ds.E4, "A1", {"role": "member"})])
+                     Rel(RelType.COVERS, "O1", ds.E4), Rel(RelType.MEMBER_OF, ds.E4, "A1", {"role": "member"}),
+                     Rel(RelType.IN_SEGMENT, ds.E3, "S02-1")])
     finally:
         store.close()
     server.app.state.projection.refresh_now()
@@ -59,9 +60,13 @@ def test_work_coverage_by_an_org_of_another_chain_counts_for_a_scoped_token(dist
     scoped = district.client("viewer_c01").get("/api/coverage").json()["totals"]
     assert (scoped["work_covered"], scoped["uncovered"]) == (2, 6)  # E3 (leader L1) and E2 (paired with O2)
     assert scoped == admin
-    # E2 is left out of the list rather than shown as reached by no one: its entry names O2
-    listed = district.client("viewer_c01").get("/api/gaps/uncovered").json()
-    assert ds.E2 not in {u["id"] for u in listed} and [u["work_covered_by"] for u in listed if u["id"] == ds.E3] == [["L1"]]
+    # E2 is listed as reached by party work (not as reached by no one), without naming O2
+    listed = {u["id"]: u for u in district.client("viewer_c01").get("/api/gaps/uncovered").json()}
+    assert (listed[ds.E2]["work_covered"], listed[ds.E2]["work_covered_by"]) == (True, [])
+    assert listed[ds.E3]["work_covered_by"] == ["L1"]
+    # E3, in a segment of C02 too, is listed with its chain and segment in view only
+    assert (listed[ds.E3]["chains"], listed[ds.E3]["segments"]) == (["C01"], ["S01-2"])
+    assert "O2" not in str(listed)
 
 
 def test_counts_of_a_scoped_org_and_alliance_include_what_lies_outside(district):
