@@ -25,7 +25,7 @@ from graph.store import GraphStore
 from loaders.problems import Problem, Problems
 from loaders.csv_cells import ArrowCsv, parse_csv
 from loaders.readers import MAX_COLUMNS, SUPPORTED_SUFFIXES, ReadResult, read_file
-from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
+from loaders.ledger import BASE_NOTE, LEFT_REGISTER, NameIndex, ambiguous_message, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
 from loaders import unchanged
@@ -338,14 +338,11 @@ def _removed_links(store: GraphStore, records: Records, accepted: Accepted) -> l
     return sorted(removed, key=lambda r: (r.type.value, r.target, r.source))
 
 
-BASE_NOTE = "base_note"  # why an enterprise left the base: the register that no longer lists it
-
-
 def _leave_base(store: GraphStore, accepted: Accepted, files: list[str]) -> list[tuple[str, str]]:
     """``--full``: the stored enterprises the import does not list leave the base (kept,
     with ``in_base`` false and a note why); their updates join ``accepted.extra``."""
     listed = accepted.ids(Label.ENTERPRISE)
-    note = f"未列入完整台账 {'、'.join(Path(f).name for f in files)}"
+    note = f"{LEFT_REGISTER} {'、'.join(Path(f).name for f in files)}"
     leaving = [node for node in store.read(labels=[Label.ENTERPRISE]).nodes
                if node.id not in listed and node.props.get("in_base", True) is not False]
     leaving.sort(key=lambda node: node.id)
