@@ -267,7 +267,8 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
     made = _Made()
     org_rows: dict[str, list[tuple[LedgerRows, int]]] = {}
     complete: dict[tuple[RelType, Role], set[str]] = {}
-    listed: list[tuple[LedgerRows, int, str, str | None]] = []  # (ledger, row, enterprise, its org)
+    # (ledger, row, enterprise, its org, whether the row replaces the enterprise's coverage)
+    listed: list[tuple[LedgerRows, int, str, str | None, bool]] = []
 
     def entity(labels: tuple[Label, ...], text: str, ledger: LedgerRows, i: int, column: str,
                create: Label | None, props: dict | None = None) -> str | None:
@@ -306,7 +307,8 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
             made.node(Label.ENTERPRISE, enterprise, _enterprise_props(row, columns, before), ledger, i, "id")
             index.add(Label.ENTERPRISE, enterprise, row["name"])
             org = None
-            if "org" in columns or row.get("has_org") is False:  # 是否建立党组织 否: no org covers it
+            coverage = "org" in columns or row.get("has_org") is False  # 是否建立党组织 否: no org covers it
+            if coverage:
                 complete.setdefault((RelType.COVERS, Role.TARGET), set()).add(enterprise)
             if row.get("org"):
                 org = entity((Label.PARTY_ORG,), row["org"], ledger, i, "org", Label.PARTY_ORG)
@@ -323,19 +325,20 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 for name in split_cell(row.get(column)):
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
                         made.rel(rtype, person, enterprise, ledger, i, column, "id")
-            listed.append((ledger, i, enterprise, org))
+            listed.append((ledger, i, enterprise, org, coverage))
     # Partners last: a 结对单位 may name an enterprise or organisation of a later row.
-    for ledger, i, enterprise, org in listed:
+    for ledger, i, enterprise, org, coverage in listed:
         if "partner" in ledger.headers:
             # The row's pairings go to its org, else to the enterprise; those of an org that
-            # covered it and that no row names any more go with its coverage.
-            owners = {enterprise, *(o for o in held.covered_by.get(enterprise, ()) if o not in org_rows)}
+            # covered it, whose coverage the row replaces, and that no row names go with it.
+            lost = [o for o in held.covered_by.get(enterprise, ()) if o not in org_rows] if coverage else []
+            owners = {enterprise, *lost}
             complete.setdefault((RelType.PAIRED_WITH, Role.TARGET), set()).update(owners | {org} - {None})
         for name in split_cell(ledger.values[i].get("partner")):
             partner = entity((Label.UNIT, Label.PARTY_ORG, Label.ENTERPRISE), name, ledger, i, "partner", Label.UNIT)
             if partner is not None and partner != (org or enterprise):
                 made.rel(RelType.PAIRED_WITH, partner, org or enterprise, ledger, i, "partner", "org" if org else "id")
-    listed_ids = {enterprise for _, _, enterprise, _ in listed}
+    listed_ids = {enterprise for _, _, enterprise, _, _ in listed}
     for org, rows in org_rows.items():
         _org_record(org, rows, listed_ids, held, index, made, records, entity)
     for (rtype, role), owners in complete.items():
@@ -432,7 +435,8 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     (``generic_org_name``) stated 单建 on several rows.
     Where no cell of the file states the formation, the file decides it: joint when
     the org then covers several enterprises (its rows, and stored ones the file does not
-    list), else standalone; the same file gives the same graph whatever came before."""
+    list), else standalone (a stored 行业党委 stays one); the same file gives the same graph
+    whatever came before."""
     name = index.name_of.get(org, org)
     formations = {}
     for ledger, i in rows:
@@ -459,7 +463,7 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     for ledger, i in rows:
         made_props = stated_props(ledger.values[i], _ORG_PROPS, set(ledger.headers), before)
         props.update({k: v for k, v in made_props.items() if v is not None or k not in props})
-    if props.get("formation") is None:
+    if props.get("formation") is None and before.get("formation") != "industry":  # inferred: one or several
         covered = len(rows) + len(held.covers.get(org, set()) - listed)
         props["formation"] = "joint" if covered > 1 else "standalone"
     if props.get("level") is None and new_org:

@@ -142,6 +142,11 @@ def test_the_formation_inferred_from_a_file_does_not_depend_on_earlier_files(tmp
     load(fresh, stated)
     load(fresh, both)  # no formation cell: inferred again from this file
     assert [p["formation"] for p in graph(fresh)[0].values() if p.get("name") == "联合党支部一"] == ["joint"]
+    committee = tmp_path / "party_orgs.csv"
+    committee.write_text("id,name,level,formation\nPO9,工程机械产业链党委,党委,行业党委\n", encoding="utf-8")
+    load(fresh, committee)
+    load(fresh, ledger(tmp_path / "4.xlsx", header, ["甲", A, "工程机械产业链党委"]))
+    assert graph(fresh)[0]["PO9"]["formation"] == "industry"  # inference only chooses standalone or joint
 
 
 def test_a_partner_named_on_a_later_row_is_that_enterprise_whatever_the_row_order(tmp_path):
@@ -167,6 +172,14 @@ def test_pairings_follow_the_enterprise_when_it_loses_its_org(tmp_path):
         ("COVERS", "甲党支部", "甲", A), ("PAIRED_WITH", "区财政局", "甲党支部", org)]
     load(db, ledger(tmp_path / "2.xlsx", header, ["甲", A, "否", None, "区财政局"]))
     assert {r for r in graph(db)[1] if r[0] == "PAIRED_WITH"} == {("PAIRED_WITH", "区财政局", "甲")}
+
+    # a file without an org column leaves the coverage, and so the org's pairings, alone
+    kept = tmp_path / "kept.db"
+    load(kept, ledger(tmp_path / "1.xlsx", header, ["甲", A, "是", "甲党支部", "区财政局"]))
+    report = load(kept, ledger(tmp_path / "3.xlsx", ["单位名称", "统一社会信用代码", "结对单位"], ["甲", A, "区委办"]))
+    assert report["removed_links"] == []
+    assert {r for r in graph(kept)[1] if r[0] == "PAIRED_WITH"} == {("PAIRED_WITH", "区财政局", "甲党支部"),
+                                                                     ("PAIRED_WITH", "区委办", "甲")}
 
 
 def test_chains_and_segments_in_one_cell_are_paired_not_crossed(tmp_path):
