@@ -269,6 +269,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
     complete: dict[tuple[RelType, Role], set[str]] = {}
     # (ledger, row, enterprise, its org, whether the row replaces the enterprise's coverage)
     listed: list[tuple[LedgerRows, int, str, str | None, bool]] = []
+    several_chains: list[tuple[dict, set[str], LedgerRows, int, str]] = []  # rows naming several chains
 
     def entity(labels: tuple[Label, ...], text: str, ledger: LedgerRows, i: int, column: str,
                create: Label | None, props: dict | None = None) -> str | None:
@@ -317,7 +318,10 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                     made.rel(RelType.COVERS, org, enterprise, ledger, i, "org", "id")
             if "chain" in columns or "segment" in columns:
                 complete.setdefault((RelType.IN_SEGMENT, Role.SOURCE), set()).add(enterprise)
-            _segments(row, columns, ledger, i, enterprise, entity, index, held, made, records)
+            if len(split_cell(row.get("chain"))) > 1:
+                several_chains.append((row, columns, ledger, i, enterprise))  # once every row's segments are made
+            else:
+                _segments(row, columns, ledger, i, enterprise, entity, index, held, made, records)
             for column, label, rtype in (("leader", Label.LEADER, RelType.CONTACTS),
                                          ("instructor", Label.INSTRUCTOR, RelType.ASSIGNED_TO)):
                 if column in columns:
@@ -326,6 +330,8 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
                         made.rel(rtype, person, enterprise, ledger, i, column, "id")
             listed.append((ledger, i, enterprise, org, coverage))
+    for row, columns, ledger, i, enterprise in several_chains:
+        _segments(row, columns, ledger, i, enterprise, entity, index, held, made, records)
     # Partners last: a 结对单位 may name an enterprise or organisation of a later row.
     for ledger, i, enterprise, org, coverage in listed:
         if "partner" in ledger.headers:
@@ -361,7 +367,7 @@ def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:
 def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterprise: str, entity, index: NameIndex,
               held: _Stored, made: _Made, records: Records) -> None:
     """The row's segments. Each named segment goes to the named chain it exists in (stored
-    or made by this file); new segments need a single chain, or as many chains as segments
+    or made by this file: rows naming several chains come after the others); new segments need a single chain, or as many chains as segments
     (paired by position). A chain named without a segment column keeps the enterprise's
     stored segments in that chain; a chain without a segment joins its 未分环节."""
     chains = [c for name in split_cell(row.get("chain"))

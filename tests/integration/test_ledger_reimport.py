@@ -193,6 +193,10 @@ def test_chains_and_segments_in_one_cell_are_paired_not_crossed(tmp_path):
         ("PART_OF", "液压件", "工程机械"), ("PART_OF", "电池", "新能源"), ("IN_SEGMENT", "甲", "液压件"),
         ("IN_SEGMENT", "乙", "液压件"), ("IN_SEGMENT", "乙", "电池"), ("IN_SEGMENT", "丙", "电池")}
     assert {c["name"] for c in report["created"].values() if c["label"] == "Segment"} == {"工程机械/液压件", "新能源/电池"}
+    # a segment a later row makes is known to an earlier row naming several chains
+    later = load(tmp_path / "z.db", ledger(tmp_path / "3.xlsx", header, ["乙", B, "工程机械、新能源", "电池", "上游"],
+                                           ["丙", C, "新能源", "电池", "上游"]))
+    assert {c["name"] for c in later["created"].values() if c["label"] == "Segment"} == {"新能源/电池"}
     refused = load(tmp_path / "y.db", ledger(tmp_path / "2.xlsx", header, ["乙", B, "工程机械、新能源", "液压件、电池、电机", "上游"]),
                    ok=False)
     assert "2.xlsx:台账:2:所属环节: 环节 液压件、电池、电机 不在所填的任何一条产业链中" in refused
