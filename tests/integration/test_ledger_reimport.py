@@ -208,3 +208,16 @@ def test_a_generic_org_name_stated_standalone_on_several_rows_is_refused(tmp_pat
                   ["丙", C, "党支部", "单建"])
     refused = load(tmp_path / "x.db", path, ok=False)
     assert "t.xlsx:台账:4:党组织名称: 单建 党组织 党支部 出现在多行（第2、4行）" in refused
+
+
+def test_changes_shows_what_a_cleared_cell_changed(tmp_path):
+    header = ["单位名称", "统一社会信用代码", "党员人数", "经营状态"]
+    db = tmp_path / "x.db"
+    load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, 5, "在营"], ["乙", B, 1, "注销"]))
+    load(db, ledger(tmp_path / "2.xlsx", header, ["甲", A, None, "在营"], ["乙", B, 1, None]))
+    result = redchain("changes", "--json", "--store", db)
+    assert result.exit_code == 0, result.output
+    changed = json.loads(result.stdout)
+    assert [e["id"] for e in changed["entered_base"]] == [B]  # 经营状态 cleared: active by default
+    assert [(e["id"], e["remedy_before"], e["remedy_after"]) for e in changed["remedy_changed"]] == [
+        (A, "standalone_needed", "instructor_needed")]  # 党员人数 cleared
