@@ -25,9 +25,9 @@ from graph.store import GraphStore
 from loaders.problems import Problem, Problems
 from loaders.csv_cells import ArrowCsv, parse_csv
 from loaders.readers import MAX_COLUMNS, SUPPORTED_SUFFIXES, ReadResult, read_file
-from loaders.ledger import NameIndex, ambiguous_message, resolve_ledgers
+from loaders.ledger import BASE_NOTE, LEFT_REGISTER, NameIndex, ambiguous_message, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
-from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, validate_table
+from loaders.validate import HeaderMapping, NodeBatch, Origin, PropRows, RelBatch, Records, validate_table
 from loaders import unchanged
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -233,6 +233,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     for batch in records.rels:
         if (role := COMPLETE_END.get(batch.type)) is not None:
             records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))
+    _clear_blanks(store, accepted)
     removed = _removed_links(store, records, accepted) if records.complete else []
     replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
     left_base: list[tuple[str, str]] = []
@@ -338,14 +339,43 @@ def _removed_links(store: GraphStore, records: Records, accepted: Accepted) -> l
     return sorted(removed, key=lambda r: (r.type.value, r.target, r.source))
 
 
-BASE_NOTE = "base_note"  # why an enterprise left the base: the register that no longer lists it
+def _clear_blanks(store: GraphStore, accepted: Accepted) -> None:
+    """A column a table has is the truth for the rows it lists: a blank cell there removes
+    the stored value (the schema default then applies). A row holding a blank whose node
+    the store holds gets a None for that column, which the store's write removes (and
+    leaves uncounted where there was nothing to remove); a new node is never given a None.
+    A table without blanks, or whose blank rows are all new, is written as it was read.
+    (The ledger does the same for its rows: ``loaders.ledger.stated_props``.)"""
+    written = []
+    for batch, kept in accepted.nodes:
+        written.append((batch, kept))
+        props = batch.props
+        if not isinstance(props, PropRows):
+            continue
+        blank_columns = [(name, column) for name, column in zip(props.names, props.columns) if None in column]
+        if not blank_columns:
+            continue
+        rows = set()
+        for _, column in blank_columns:
+            rows.update(i for i, value in enumerate(column) if value is None)
+        rows.intersection_update(kept)
+        stored = store.labels_of({batch.ids[i] for i in rows})
+        if not (rows := sorted(i for i in rows if batch.ids[i] in stored)):
+            continue
+        # Those rows are written apart, as records; the others stay a table's columns.
+        apart = set(rows)
+        written[-1] = (batch, [i for i in kept if i not in apart])
+        clearing = [{**props[i], **{name: None for name, column in blank_columns if column[i] is None}} for i in rows]
+        written.append((NodeBatch(batch.label, batch.file, batch.sheet, batch.header, [batch.ids[i] for i in rows],
+                                  clearing, [batch.rows[i] for i in rows]), range(len(rows))))
+    accepted.nodes = written
 
 
 def _leave_base(store: GraphStore, accepted: Accepted, files: list[str]) -> list[tuple[str, str]]:
     """``--full``: the stored enterprises the import does not list leave the base (kept,
     with ``in_base`` false and a note why); their updates join ``accepted.extra``."""
     listed = accepted.ids(Label.ENTERPRISE)
-    note = f"未列入完整台账 {'、'.join(Path(f).name for f in files)}"
+    note = f"{LEFT_REGISTER} {'、'.join(Path(f).name for f in files)}"
     leaving = [node for node in store.read(labels=[Label.ENTERPRISE]).nodes
                if node.id not in listed and node.props.get("in_base", True) is not False]
     leaving.sort(key=lambda node: node.id)

@@ -9,8 +9,10 @@ or a unique name finds an existing entity; a name found nowhere makes a new one 
 deterministic id (``PO-`` and the first 8 hex digits of the SHA-1 of the folded name), so
 re-importing a ledger gives the same ids.
 
-A ledger row is the whole truth about its organisation: for each relationship a ledger
-column states, the row's links of that kind replace the stored ones (``Records.complete``).
+A ledger row is the whole truth about its enterprise: for each relationship a ledger
+column states, the row's links of that kind replace the stored ones (``Records.complete``),
+and for each property column the file has, a blank cell removes the stored value (the
+schema default then applies); a column the file does not have says nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import re
 from dataclasses import dataclass, field
 
 from graph.records import GraphData
-from graph.schema import LABEL_ZH, Label, RelType
+from graph.schema import LABEL_ZH, NODE_PROPS, Label, RelType
 from loaders.headers import fold
 from loaders.tables import Role
+from loaders.values import BadValue, parse_enum
 from loaders.validate import NodeBatch, Origin, RelBatch, Records, _TableCheck
 
 # Where a chain is named without a segment, the enterprise joins this segment of the
@@ -33,7 +36,18 @@ UNSEGMENTED_STAGE = "midstream"
 
 ID_PREFIX = {Label.CHAIN: "CH", Label.SEGMENT: "SG", Label.PARTY_ORG: "PO", Label.LEADER: "LD",
              Label.INSTRUCTOR: "IN", Label.UNIT: "UN"}
-_SEPARATORS = re.compile(r"[、，,；;/／]")
+# A cell may list several values: these separate them, and so does a line break (Alt+Enter).
+_SEPARATORS = re.compile(r"[、，,；;/／\r\n]")
+# What planners type in an empty name cell: a name cell holding one of these is blank.
+# (In a 是否 / 有无 column 无 is "no": ``loaders.values`` reads those.)
+PLACEHOLDERS = frozenset({"无", "暂无", "没有", "—", "——", "-", "/", "／", "无。"})
+# The columns that name entities, one name or (``MULTI_NAME_COLUMNS``) several.
+NAME_COLUMNS = ("chain", "segment", "org", "parent", "leader", "instructor", "partner")
+MULTI_NAME_COLUMNS = frozenset({"chain", "segment", "leader", "instructor", "partner"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# ``--full``: why an enterprise left the base (``base_note``), the start of the note.
+BASE_NOTE = "base_note"
+LEFT_REGISTER = "未列入完整台账"
 _ENTERPRISE_PROPS = ("name", "kind", "park", "street", "employees", "party_members", "above_scale", "leading",
                      "in_base", "status")
 _ORG_PROPS = ("formation", "level", "star")
@@ -50,10 +64,15 @@ def readable_id(label: Label, name: str) -> str:
 
 
 def split_cell(value: str | None) -> list[str]:
-    """The values of a cell that may list several (``甲、乙；丙``)."""
+    """The values of a cell that may list several (``甲、乙；丙``), placeholders left out."""
     if value is None:
         return []
-    return [part.strip() for part in _SEPARATORS.split(str(value)) if part.strip()]
+    return [part for part in map(str.strip, _SEPARATORS.split(str(value))) if part and part not in PLACEHOLDERS]
+
+
+def blank_placeholder(value):
+    """A name cell's value: None where it holds only a placeholder (``无``, ``——``)."""
+    return None if isinstance(value, str) and value.strip() in PLACEHOLDERS else value
 
 
 @dataclass
@@ -80,6 +99,9 @@ class LedgerCheck(_TableCheck):
             from loaders.validate import parse_column
 
             parsed = parse_column(cells, column)
+            if column.name in NAME_COLUMNS:
+                parsed = [blank_placeholder(value) for value in parsed]
+                self._check_names(position, column.name, header, parsed)
             self._report_cells(position, column, header, cells, parsed)
             if column.role is Role.ID:
                 parsed = self._normalise_usccs(position, header, parsed)
@@ -106,6 +128,18 @@ class LedgerCheck(_TableCheck):
                 self.records.rejected.setdefault(ids[row], Label.ENTERPRISE)
         self.records.ledger.append(ledger)
         self._report()
+
+    def _check_names(self, position: int, column: str, header: str, parsed: list) -> None:
+        """A name that still holds a control character (a tab, a line break in a one-name
+        column) is refused: it would make an entity no one can type."""
+        for row, value in enumerate(parsed):
+            if not isinstance(value, str):
+                continue
+            for name in split_cell(value) if column in MULTI_NAME_COLUMNS else [value.strip()]:
+                if _CONTROL.search(name):
+                    self._problem(row, position, header, f"名称 {name!r} 含换行或控制字符；请删去，或在一格中用“、”分隔多个名称",
+                                  "control_character", name)
+                    break
 
 
 # -- names to ids, against the import and the store -----------------------------------------
@@ -173,7 +207,8 @@ def ambiguous_message(index: NameIndex, labels: tuple[Label, ...], text: str, ca
 
 @dataclass
 class _Made:
-    """Nodes and relationships a ledger makes, de-duplicated, with the first row of each."""
+    """Nodes and relationships a ledger makes, de-duplicated, with the first row of each.
+    A property None removes the stored value (a blank cell in a column the file has)."""
 
     nodes: dict[str, tuple[Label, dict, LedgerRows, int, str]] = field(default_factory=dict)
     rels: dict[tuple[RelType, str, str], tuple[LedgerRows, int, str, str]] = field(default_factory=dict)
@@ -181,13 +216,45 @@ class _Made:
 
     def node(self, label: Label, node_id: str, props: dict, ledger: LedgerRows, i: int, column: str) -> None:
         if node_id in self.nodes:
-            self.nodes[node_id][1].update({k: v for k, v in props.items() if v is not None})
+            held = self.nodes[node_id][1]
+            for key, value in props.items():
+                if value is not None or key not in held:
+                    held[key] = value
         else:
-            self.nodes[node_id] = (label, {k: v for k, v in props.items() if v is not None}, ledger, i, column)
+            self.nodes[node_id] = (label, dict(props), ledger, i, column)
 
     def rel(self, rtype: RelType, source: str, target: str, ledger: LedgerRows, i: int, source_col: str,
             target_col: str) -> None:
         self.rels.setdefault((rtype, source, target), (ledger, i, source_col, target_col))
+
+
+@dataclass
+class _Stored:
+    """What the resolution reads of the store: properties, and the coverage and segments of
+    each enterprise."""
+
+    props: dict[str, dict] = field(default_factory=dict)
+    covered_by: dict[str, set[str]] = field(default_factory=dict)  # enterprise -> orgs
+    covers: dict[str, set[str]] = field(default_factory=dict)  # org -> enterprises
+    segments: dict[str, set[str]] = field(default_factory=dict)  # enterprise -> segments
+
+    @classmethod
+    def of(cls, stored: GraphData) -> _Stored:
+        held = cls({node.id: node.props for node in stored.nodes})
+        for rel in stored.rels:
+            if rel.type is RelType.COVERS:
+                held.covered_by.setdefault(rel.target, set()).add(rel.source)
+                held.covers.setdefault(rel.source, set()).add(rel.target)
+            elif rel.type is RelType.IN_SEGMENT:
+                held.segments.setdefault(rel.source, set()).add(rel.target)
+        return held
+
+
+def stated_props(row: dict, names: tuple[str, ...], columns: set[str], before: dict) -> dict:
+    """The properties ``names`` a row states: its values, and None (remove) for a blank
+    cell in a column the file has where the store holds a value. A new node is never
+    given a None."""
+    return {name: row.get(name) for name in names if name in row or (name in columns and name in before)}
 
 
 def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Label, str]]:
@@ -196,9 +263,13 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
     organisations whose rows disagree. Returns the entities made from a name:
     {id: (label, name)}."""
     index = NameIndex(records, stored)
+    held = _Stored.of(stored)
     made = _Made()
     org_rows: dict[str, list[tuple[LedgerRows, int]]] = {}
     complete: dict[tuple[RelType, Role], set[str]] = {}
+    # (ledger, row, enterprise, its org, whether the row replaces the enterprise's coverage)
+    listed: list[tuple[LedgerRows, int, str, str | None, bool]] = []
+    several_chains: list[tuple[dict, set[str], LedgerRows, int, str]] = []  # rows naming several chains
 
     def entity(labels: tuple[Label, ...], text: str, ledger: LedgerRows, i: int, column: str,
                create: Label | None, props: dict | None = None) -> str | None:
@@ -233,10 +304,12 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 records.problems.append(ledger.origin(i, "id").problem(
                     f"统一社会信用代码 {enterprise} 重复：已在 {where}第{other.rows[j]}行出现", "duplicate_id", value=enterprise))
                 continue
-            made.node(Label.ENTERPRISE, enterprise, {k: row.get(k) for k in _ENTERPRISE_PROPS}, ledger, i, "id")
+            before = held.props.get(enterprise, {})
+            made.node(Label.ENTERPRISE, enterprise, _enterprise_props(row, columns, before), ledger, i, "id")
             index.add(Label.ENTERPRISE, enterprise, row["name"])
             org = None
-            if "org" in columns:
+            coverage = "org" in columns or row.get("has_org") is False  # 是否建立党组织 否: no org covers it
+            if coverage:
                 complete.setdefault((RelType.COVERS, Role.TARGET), set()).add(enterprise)
             if row.get("org"):
                 org = entity((Label.PARTY_ORG,), row["org"], ledger, i, "org", Label.PARTY_ORG)
@@ -245,7 +318,10 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                     made.rel(RelType.COVERS, org, enterprise, ledger, i, "org", "id")
             if "chain" in columns or "segment" in columns:
                 complete.setdefault((RelType.IN_SEGMENT, Role.SOURCE), set()).add(enterprise)
-            _segments(row, ledger, i, enterprise, entity, index, made, records)
+            if len(split_cell(row.get("chain"))) > 1:
+                several_chains.append((row, columns, ledger, i, enterprise))  # once every row's segments are made
+            else:
+                _segments(row, columns, ledger, i, enterprise, entity, index, held, made, records)
             for column, label, rtype in (("leader", Label.LEADER, RelType.CONTACTS),
                                          ("instructor", Label.INSTRUCTOR, RelType.ASSIGNED_TO)):
                 if column in columns:
@@ -253,22 +329,47 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 for name in split_cell(row.get(column)):
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
                         made.rel(rtype, person, enterprise, ledger, i, column, "id")
-            if "partner" in columns:
-                complete.setdefault((RelType.PAIRED_WITH, Role.TARGET), set()).add(org or enterprise)
-            for name in split_cell(row.get("partner")):
-                partner = entity((Label.UNIT, Label.PARTY_ORG, Label.ENTERPRISE), name, ledger, i, "partner", Label.UNIT)
-                if partner is not None and partner != (org or enterprise):
-                    made.rel(RelType.PAIRED_WITH, partner, org or enterprise, ledger, i, "partner", "org" if org else "id")
+            listed.append((ledger, i, enterprise, org, coverage))
+    for row, columns, ledger, i, enterprise in several_chains:
+        _segments(row, columns, ledger, i, enterprise, entity, index, held, made, records)
+    # Partners last: a 结对单位 may name an enterprise or organisation of a later row.
+    for ledger, i, enterprise, org, coverage in listed:
+        if "partner" in ledger.headers:
+            # The row's pairings go to its org, else to the enterprise; those of an org that
+            # covered it, whose coverage the row replaces, and that no row names go with it.
+            lost = [o for o in held.covered_by.get(enterprise, ()) if o not in org_rows] if coverage else []
+            owners = {enterprise, *lost}
+            complete.setdefault((RelType.PAIRED_WITH, Role.TARGET), set()).update(owners | {org} - {None})
+        for name in split_cell(ledger.values[i].get("partner")):
+            partner = entity((Label.UNIT, Label.PARTY_ORG, Label.ENTERPRISE), name, ledger, i, "partner", Label.UNIT)
+            if partner is not None and partner != (org or enterprise):
+                made.rel(RelType.PAIRED_WITH, partner, org or enterprise, ledger, i, "partner", "org" if org else "id")
+    listed_ids = {enterprise for _, _, enterprise, _, _ in listed}
     for org, rows in org_rows.items():
-        _org_record(org, rows, index, made, records, entity)
+        _org_record(org, rows, listed_ids, held, index, made, records, entity)
     for (rtype, role), owners in complete.items():
         records.complete.append((rtype, role, owners))
     _batches(made, index, records)
     return made.created
 
 
-def _segments(row: dict, ledger: LedgerRows, i: int, enterprise: str, entity, index: NameIndex, made: _Made,
-              records: Records) -> None:
+def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:
+    """An enterprise's properties as its row states them. An enterprise a ``--full``
+    import moved out of the base comes back when a row lists it again, unless the row
+    itself says 纳入基数 否."""
+    props = stated_props(row, _ENTERPRISE_PROPS, columns, before)
+    if (row.get("in_base") is None and before.get("in_base") is False
+            and str(before.get(BASE_NOTE, "")).startswith(LEFT_REGISTER)):
+        props.update({"in_base": None, BASE_NOTE: None})
+    return props
+
+
+def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterprise: str, entity, index: NameIndex,
+              held: _Stored, made: _Made, records: Records) -> None:
+    """The row's segments. Each named segment goes to the named chain it exists in (stored
+    or made by this file: rows naming several chains come after the others); new segments need a single chain, or as many chains as segments
+    (paired by position). A chain named without a segment column keeps the enterprise's
+    stored segments in that chain; a chain without a segment joins its 未分环节."""
     chains = [c for name in split_cell(row.get("chain"))
               if (c := entity((Label.CHAIN,), name, ledger, i, "chain", Label.CHAIN)) is not None]
     segments = split_cell(row.get("segment"))
@@ -276,21 +377,38 @@ def _segments(row: dict, ledger: LedgerRows, i: int, enterprise: str, entity, in
         records.problems.append(ledger.origin(i, "segment").problem(
             f"填写了环节 {row['segment']}，却没有填写所属产业链", "segment_without_chain", value=row["segment"]))
         return
-    for chain in chains:
-        for name in segments or [UNSEGMENTED]:
-            found = sorted(s for s in index.names.get(Label.SEGMENT, {}).get(name, set()) if index.chain_of.get(s) == chain)
-            if found:
-                segment = found[0]
-            elif name == UNSEGMENTED:
-                segment = _new_segment(chain, name, UNSEGMENTED_STAGE, ledger, i, index, made)
-            elif row.get("stage") is None:
+    if not segments:
+        for chain in chains:
+            kept = [] if "segment" in columns else sorted(
+                s for s in held.segments.get(enterprise, ()) if index.chain_of.get(s) == chain)
+            for segment in kept or [_new_segment(chain, UNSEGMENTED, UNSEGMENTED_STAGE, ledger, i, index, made)]:
+                made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "chain")
+        return
+    found = {name: [(c, s) for c in chains
+                    for s in sorted(index.names.get(Label.SEGMENT, {}).get(name, set())) if index.chain_of.get(s) == c]
+             for name in segments}
+    new = [name for name in segments if not found[name]]
+    if new and len(chains) > 1 and len(chains) != len(segments):
+        records.problems.append(ledger.origin(i, "segment").problem(
+            f"环节 {'、'.join(new)} 不在所填的任何一条产业链中，无法确定属于 {row['chain']} 中的哪一条；"
+            "请按位置一一对应填写产业链与环节（产业链与环节个数相同），或分行填写每个 产业链/环节", "segment_chain_unclear",
+            value=row["segment"]))
+        return
+    for position, name in enumerate(segments):
+        pairs = found[name]
+        if not pairs:
+            chain = chains[0] if len(chains) == 1 else chains[position]
+            if row.get("stage") is None:
                 records.problems.append(ledger.origin(i, "segment").problem(
                     f"环节 {name} 在产业链 {index.name_of.get(chain, chain)} 中不存在；新环节需要填写 位置（上游、中游、下游）",
                     "new_segment_stage", value=name))
                 continue
-            else:
-                segment = _new_segment(chain, name, row["stage"], ledger, i, index, made)
-            made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "segment" if segments else "chain")
+            pairs = [(chain, _new_segment(chain, name, row["stage"], ledger, i, index, made))]
+        seen = set()
+        for chain, segment in pairs:
+            if chain not in seen:  # one segment of that name per chain
+                seen.add(chain)
+                made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "segment")
 
 
 def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:
@@ -298,17 +416,34 @@ def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, 
     if segment not in index.label:
         index.add(Label.SEGMENT, segment, name)
         index.chain_of[segment] = chain
-        made.created[segment] = (Label.SEGMENT, name)
+        made.created[segment] = (Label.SEGMENT, f"{index.name_of.get(chain, chain)}/{name}")
         made.node(Label.SEGMENT, segment, {"name": name, "stage": stage}, ledger, i, "segment")
         made.rel(RelType.PART_OF, segment, chain, ledger, i, "segment", "chain")
     return segment
 
 
-def _org_record(org: str, rows: list[tuple[LedgerRows, int]], index: NameIndex, made: _Made, records: Records,
-                entity) -> None:
-    """An organisation named on one or more rows: its formation (joint when it covers
-    several rows and none says otherwise), level, star and parent; rows that disagree
-    on its formation are an error."""
+def generic_org_name(name: str) -> bool:
+    """A name that only says what kind of organisation it is (党支部, 党委, 联合党支部): it
+    names no particular one, so several rows naming it need not mean one org."""
+    for prop in (NODE_PROPS[Label.PARTY_ORG]["level"], NODE_PROPS[Label.PARTY_ORG]["formation"]):
+        try:
+            parse_enum(name, prop)
+            return True
+        except BadValue:
+            pass
+    return False
+
+
+def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], held: _Stored, index: NameIndex,
+                made: _Made, records: Records, entity) -> None:
+    """An organisation named on one or more rows: its formation, level, star and parent.
+    Rows that disagree on its formation are an error, and so is a generic name
+    (``generic_org_name``) stated 单建 on several rows.
+    Where no cell of the file states the formation, the file decides it: joint when
+    the org then covers several enterprises (its rows, and stored ones the file does not
+    list), else standalone (a stored 行业党委 stays one); the same file gives the same graph
+    whatever came before."""
+    name = index.name_of.get(org, org)
     formations = {}
     for ledger, i in rows:
         if (value := ledger.values[i].get("formation")) is not None:
@@ -317,22 +452,30 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], index: NameIndex, 
         (first, (ledger0, i0)), *others = formations.items()
         for value, (ledger, i) in others:
             records.problems.append(ledger.origin(i, "formation").problem(
-                f"党组织 {index.name_of.get(org, org)} 的组建形式与第{ledger0.rows[i0]}行不一致", "formation_conflict",
-                value=value))
+                f"党组织 {name} 的组建形式与第{ledger0.rows[i0]}行不一致", "formation_conflict", value=value))
+        return
+    if formations.keys() == {"standalone"} and len(rows) > 1 and generic_org_name(name):
+        (ledger, i), *_ = rows[1:]
+        at = "、".join(str(lg.rows[j]) for lg, j in rows)
+        records.problems.append(ledger.origin(i, "org").problem(
+            f"单建 党组织 {name} 出现在多行（第{at}行）；单建党组织只覆盖一个单位：请填写各自党组织的全称"
+            "（如 甲公司党支部），若确是一个党组织覆盖多个单位，组建形式请填 联建", "standalone_on_rows", value=name))
         return
     if org in index.imported:
         return  # the import's own 党组织 table says what the organisation is
-    props = {}
+    before = held.props.get(org, {})
+    new_org = org in made.created
+    props: dict = {}
     for ledger, i in rows:
-        props.update({k: ledger.values[i][k] for k in _ORG_PROPS if k in ledger.values[i]})
-    stored_org = org not in made.created
-    if "formation" not in props and not stored_org:
-        props["formation"] = "joint" if len(rows) > 1 else "standalone"
-    if "level" not in props and not stored_org:
+        made_props = stated_props(ledger.values[i], _ORG_PROPS, set(ledger.headers), before)
+        props.update({k: v for k, v in made_props.items() if v is not None or k not in props})
+    if props.get("formation") is None and before.get("formation") != "industry":  # inferred: one or several
+        covered = len(rows) + len(held.covers.get(org, set()) - listed)
+        props["formation"] = "joint" if covered > 1 else "standalone"
+    if props.get("level") is None and new_org:
         props["level"] = DEFAULT_LEVEL
     ledger, i = rows[0]
-    if props or not stored_org:
-        made.node(Label.PARTY_ORG, org, props, ledger, i, "org")
+    made.node(Label.PARTY_ORG, org, props, ledger, i, "org")
     for ledger, i in rows:
         if (parent_name := ledger.values[i].get("parent")) is not None:
             parent = entity((Label.PARTY_ORG,), parent_name, ledger, i, "parent", None)

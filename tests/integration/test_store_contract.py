@@ -285,3 +285,36 @@ def test_runs_of_columns_write_what_their_records_write(store):
     assert sorted(data.nodes, key=lambda n: n.id) == sorted(expected_nodes, key=lambda n: n.id)
     assert sorted(data.rels, key=lambda r: r.key) == expected_rels
     assert not store.write(expected_nodes, expected_rels).changed  # the same records, given one by one
+
+
+def test_a_blank_cell_in_a_column_a_reimport_has_removes_the_stored_value(store, tmp_path):
+    """Through the importer, a standard table and a ledger alike: a new node is stored
+    without its blank cells, a stored one loses the value its blank cell clears, and
+    the rows that lost one are counted as updated."""
+    from openpyxl import Workbook
+
+    from loaders.importer import import_paths
+    from loaders.uscc import make_uscc
+
+    e3 = make_uscc("91430100MA4LR0099")
+    table = tmp_path / "enterprises.csv"
+    table.write_text(f"id,name,park,employees\n{E1},甲,麓谷园,12\n{E2},乙,麓谷园,3\n", encoding="utf-8")
+    import_paths(store, [table])
+    table.write_text(f"id,name,park,employees\n{E1},甲,,12\n{E2},乙,麓谷园,3\n{e3},丙,,\n", encoding="utf-8")
+    report = import_paths(store, [table])
+    assert {k: n for k, n in report.summary.updated.items() if n} == {"Enterprise": 1}
+    assert {n.id: n.props for n in store.read(labels=[Label.ENTERPRISE]).nodes} == {
+        E1: {"name": "甲", "employees": 12}, E2: {"name": "乙", "park": "麓谷园", "employees": 3}, e3: {"name": "丙"}}
+
+    def ledger(star):
+        book = Workbook()
+        book.active.append(["单位名称", "统一社会信用代码", "党员人数", "党组织名称", "星级"])
+        book.active.append(["甲", E1, 4 if star else None, "甲党支部", star])
+        book.save(tmp_path / "台账.xlsx")
+        return tmp_path / "台账.xlsx"
+
+    import_paths(store, [ledger("四星")])
+    report = import_paths(store, [ledger(None)])
+    assert {k: n for k, n in report.summary.updated.items() if n} == {"Enterprise": 1, "PartyOrg": 1}
+    nodes = {n.props["name"]: n.props for n in store.read(labels=[Label.ENTERPRISE, Label.PARTY_ORG]).nodes}
+    assert "party_members" not in nodes["甲"] and "star" not in nodes["甲党支部"]
