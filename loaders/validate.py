@@ -180,7 +180,10 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     column name it stands for (``--map 原列名=标准列名``).
     """
     mapping = mapping or {}
-    table = _recognise(raw, mapping, force)
+    table, headed = _recognise(raw, mapping, force)
+    if table is LEDGER and not headed and not _partial_ledger_header(raw, mapping):
+        records.problems.append(_no_ledger_header(raw))
+        return True
     if table is None:
         if normalise_name(raw.name) not in IGNORED_SHEETS:
             records.warnings.append(
@@ -203,32 +206,62 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     return True
 
 
-_HEADER_SEARCH = 10  # rows below the first searched for the header (titles, notes, blank rows)
+HEADER_SEARCH_ROWS = 30  # the header is looked for in the sheet's first rows (a title, notes, blank rows above it)
 
 
-def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> Table | None:
+def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tuple[Table | None, bool]:
     """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
-    the first row."""
+    the first row, and whether its header row was found (in the first
+    ``HEADER_SEARCH_ROWS`` rows of the sheet)."""
     named = find_table(force) if force else find_table(raw.name)
     forced_ledger = force is not None and named is LEDGER
-    candidates = [raw.headers] + ([raw.row(i) for i in range(min(_HEADER_SEARCH, len(raw.numbers)))]
-                                  if raw.header_row else [])
-    for position, cells in enumerate(candidates):
+    for position, cells in enumerate(_header_candidates(raw)):
         found = {column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None}
         if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
             if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
-                return _reheaded(raw, position, LEDGER)
+                return _reheaded(raw, position, LEDGER), True
         if named is not None and named is not LEDGER:
             own = {column.name for cell in cells if (column := _lookup(named, cell, mapping)) is not None}
             if {column.name for column in named.required} <= own:
-                return _reheaded(raw, position, named)
-    return named
+                return _reheaded(raw, position, named), True
+    return named, False
+
+
+def _header_candidates(raw: RawTable) -> list[list[object]]:
+    """The rows that may be the header: the first, and the data rows below it within the
+    sheet's first ``HEADER_SEARCH_ROWS`` rows (JSON has no rows above its keys)."""
+    below = 0
+    if raw.header_row:
+        while below < len(raw.numbers) and raw.numbers[below] <= HEADER_SEARCH_ROWS:
+            below += 1
+    return [raw.headers] + [raw.row(i) for i in range(below)]
+
+
+def _partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:
+    """Whether a row among the first is a ledger header lacking a required column (it
+    names two ledger columns or more): ``raw`` is re-headed there, so that the missing
+    columns are said at the header a person wrote."""
+    counts = [len({column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None})
+              for cells in _header_candidates(raw)]
+    best = max(range(len(counts)), key=counts.__getitem__)
+    if counts[best] < 2:
+        return False
+    _reheaded(raw, best, LEDGER)
+    return True
 
 
 def _reheaded(raw: RawTable, position: int, table: Table) -> Table:
     if position:
         raw.rehead(position - 1)
     return table
+
+
+def _no_ledger_header(raw: RawTable) -> Problem:
+    """A sheet read as the ledger (by its name or ``--as ledger``) in whose first rows no
+    row has the ledger's required headers: one problem for the sheet, not one per column."""
+    needed = " 和 ".join(column.zh for column in LEDGER.required)
+    return Problem(raw.file, f"在前 {HEADER_SEARCH_ROWS} 行中没有找到表头（需要 {needed} 列，"
+                   "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方）", "no_header", raw.sheet)
 
 
 def _lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | None:
