@@ -191,6 +191,7 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
             )
         return False
     columns = _map_header(raw, table, records, mapping)
+    _say_merged(raw, records)
     if table is LEDGER:
         if columns is not None:
             records.rows += len(raw.numbers)
@@ -248,6 +249,21 @@ def _partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:
         return False
     _reheaded(raw, best, LEDGER)
     return True
+
+
+def _say_merged(raw: RawTable, records: Records) -> None:
+    """A warning for each range merged over rows of the data that the reader filled "the
+    same as above", so a person sees what was read into the blank cells (merged header
+    cells are the header's business)."""
+    for merged in raw.merged:
+        if merged.bottom <= raw.header_row:
+            continue
+        top = max(merged.top, raw.header_row + 1)
+        letter = _column_letter(merged.column)
+        only = f"（合并跨 {merged.width} 列，值只填入第一列 {letter}）" if merged.width > 1 else ""
+        records.warnings.append(Problem(
+            raw.file, f"合并单元格 {merged.ref} 按“同上”读取：第{top}–{merged.bottom}行的 {letter} 列都取第{merged.top}行的值{only}",
+            "merged_cells_filled", raw.sheet, merged.top, letter, merged.ref))
 
 
 def _reheaded(raw: RawTable, position: int, table: Table) -> Table:

@@ -64,3 +64,35 @@ def test_a_ledger_without_a_header_in_its_first_rows_is_said_once(tmp_path):
     assert report["problems"] == [
         f"{path}:Sheet1:-:-: 在前 30 行中没有找到表头（需要 单位名称 和 统一社会信用代码 列，"
         "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方）"]
+
+
+def merged_ledger(path) -> None:
+    """Chains merged down B3:B6 and B7:B8, a joint organisation and its formation down
+    rows 4–6 (the range F4:G6 spans both columns: only F is filled), as planners merge."""
+    write_sheet(path, [
+        ["高新区产业链党建台账"],
+        ["序号", "所属产业链", "单位名称", "统一社会信用代码", "是否建立党组织", "党组织名称", "组建形式"],
+        [1, "工程机械", "长沙甲重工有限公司", "91430100MA4L00041N", "是", "长沙甲重工有限公司党支部", "单建"],
+        [2, None, "长沙乙配件有限公司", "91430100MA4L00042R", "是", "麓谷配件联合党支部", None],
+        [3, None, "长沙丙配件有限公司", "91430100MA4L00043W", "是", None, None],
+        [4, None, "长沙丁配件有限公司", "91430100MA4L000440", "是", None, None],
+        [5, "新能源", "长沙戊储能有限公司", "91430100MA4L000453", "否", None, None],
+        [6, None, "长沙己储能有限公司", "91430100MA4L000466", "否", None, None],
+    ], title="台账", merges=("A1:G1", "B3:B6", "B7:B8", "F4:G6"))
+
+
+def test_cells_merged_down_the_data_are_read_as_the_same_as_above_and_said(tmp_path):
+    path = tmp_path / "合并.xlsx"
+    merged_ledger(path)
+    report = dry_run(path)
+    assert report["problems"] == []
+    assert [w for w in report["warnings"] if "合并单元格" in w] == [
+        f"{path}:台账:3:B: 合并单元格 B3:B6 按“同上”读取：第3–6行的 B 列都取第3行的值",
+        f"{path}:台账:4:F: 合并单元格 F4:G6 按“同上”读取：第4–6行的 F 列都取第4行的值（合并跨 2 列，值只填入第一列 F）",
+        f"{path}:台账:7:B: 合并单元格 B7:B8 按“同上”读取：第7–8行的 B 列都取第7行的值",
+    ]
+    db = tmp_path / "x.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    by_chain = json.loads(redchain("report", "--by", "chain", "--json", "--store", db).stdout)
+    assert [(g["name"], g["base"], g["org_covered"], g["covered_by_joint"]) for g in by_chain["groups"]] == [
+        ("工程机械", 4, 4, 3), ("新能源", 2, 0, 0)]
