@@ -23,6 +23,7 @@ from loaders.problems import Problem, Problems
 from loaders.readers import RawTable
 from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
                             normalise_name)
+from loaders.headers import without_remark
 from loaders.uscc import uscc_problems
 
 try:  # the USCC module's own normalisation, where it has one
@@ -192,6 +193,8 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
         return False
     columns = _map_header(raw, table, records, mapping)
     _say_merged(raw, records)
+    if columns is not None:
+        _skip_totals(raw, columns, records)
     if table is LEDGER:
         if columns is not None:
             records.rows += len(raw.numbers)
@@ -249,6 +252,37 @@ def _partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:
         return False
     _reheaded(raw, best, LEDGER)
     return True
+
+
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})  # a row that sums the rows above it, not an entity
+_KEYS = (Role.ID, Role.SOURCE, Role.TARGET)
+
+
+def _skip_totals(raw: RawTable, columns: list[tuple[int, Column, str]], records: Records) -> None:
+    """Leave out the rows that are totals, each with a warning: a row whose first filled
+    cell, or whose name, reads 合计/总计/小计/共计 (spaces, a colon or a bracketed remark
+    aside) and that has no id (or, in a relationship sheet, neither end) — a row with a
+    code is an entity, whatever it is called."""
+    keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
+    if not keys or (None not in keys[0] and "" not in keys[0]):  # every row has its id: the usual, large, case
+        return
+    names = next((index for index, column, _ in columns if column.name == "name"), None)
+    totals: dict[int, str] = {}
+    for i in range(len(raw.numbers)):
+        if not all(is_blank(key[i]) for key in keys):
+            continue
+        cells = raw.row(i)
+        first = next((cell for cell in cells if not is_blank(cell)), None)
+        for cell in (first, cells[names] if names is not None and names < len(cells) else None):
+            if isinstance(cell, str) and normalise_name(without_remark(cell) or cell) in TOTAL_WORDS:
+                totals[i] = cell.strip()
+                break
+    if not totals:
+        return
+    for i, word in totals.items():
+        records.warnings.append(Problem(raw.file, f"合计行（“{word}”）已跳过，不作为一行数据导入",
+                                        "total_row", raw.sheet, raw.numbers[i], None, word))
+    raw.drop(set(totals))
 
 
 def _say_merged(raw: RawTable, records: Records) -> None:

@@ -96,3 +96,23 @@ def test_cells_merged_down_the_data_are_read_as_the_same_as_above_and_said(tmp_p
     by_chain = json.loads(redchain("report", "--by", "chain", "--json", "--store", db).stdout)
     assert [(g["name"], g["base"], g["org_covered"], g["covered_by_joint"]) for g in by_chain["groups"]] == [
         ("工程机械", 4, 4, 3), ("新能源", 2, 0, 0)]
+
+
+def test_total_rows_are_skipped_with_a_warning_but_an_entity_with_a_code_never(tmp_path):
+    path = tmp_path / "合计.csv"
+    header = ["序号", "单位名称", "统一社会信用代码", "所属产业链", "党员人数", "党组织名称"]
+    rows = [
+        [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", 5, "甲重工党支部"],
+        ["小 计", "", "", "", 5, ""],  # a subtotal between the chains
+        [2, "合计", "91430100MA4L00042R", "新能源", 0, ""],  # an enterprise, oddly named: kept
+        [3, "共计：", "", "", 0, ""],  # the name cell says it, the 序号 is filled
+        ["总计（家）", "", "", "", 5, ""],
+    ]
+    path.write_text("\n".join(",".join(map(str, row)) for row in [header] + rows), encoding="utf-8")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 2
+    assert [w for w in report["warnings"] if "合计行" in w] == [
+        f"{path}:3:-: 合计行（“小 计”）已跳过，不作为一行数据导入",
+        f"{path}:5:-: 合计行（“共计：”）已跳过，不作为一行数据导入",
+        f"{path}:6:-: 合计行（“总计（家）”）已跳过，不作为一行数据导入",
+    ]
