@@ -22,7 +22,7 @@ from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
 from loaders.readers import RawTable
 from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
-                            normalise_name)
+                            normalise_name, unknown_standard_column)
 from loaders.headers import without_remark
 from loaders.uscc import uscc_problems
 
@@ -181,6 +181,7 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     column name it stands for (``--map 原列名=标准列名``).
     """
     mapping = mapping or {}
+    _check_mapping(raw, mapping, records)
     table, headed = _recognise(raw, mapping, force)
     if table is LEDGER and not headed and not _partial_ledger_header(raw, mapping):
         records.problems.append(_no_ledger_header(raw))
@@ -195,6 +196,9 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     _say_merged(raw, records)
     if columns is not None:
         _skip_totals(raw, columns, records)
+        if not raw.numbers and (table is LEDGER or raw.sheet is None):  # the template's sheets left empty are not news
+            records.warnings.append(Problem(raw.file, f"表 {table.zh} 只有表头，没有数据行：没有导入任何内容", "no_rows",
+                                            raw.sheet, raw.header_row or None))
     if table is LEDGER:
         if columns is not None:
             records.rows += len(raw.numbers)
@@ -242,16 +246,25 @@ def _header_candidates(raw: RawTable) -> list[list[object]]:
 
 
 def _partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:
-    """Whether a row among the first is a ledger header lacking a required column (it
-    names two ledger columns or more): ``raw`` is re-headed there, so that the missing
-    columns are said at the header a person wrote."""
+    """Whether a row among the first is a ledger header lacking a required column (the
+    row naming the most ledger columns, if any): ``raw`` is re-headed there, so that the
+    missing columns are said at the header a person wrote."""
     counts = [len({column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None})
               for cells in _header_candidates(raw)]
     best = max(range(len(counts)), key=counts.__getitem__)
-    if counts[best] < 2:
+    if counts[best] == 0:
         return False
     _reheaded(raw, best, LEDGER)
     return True
+
+
+def _check_mapping(raw: RawTable, mapping: dict[str, str], records: Records) -> None:
+    """A ``--map`` whose standard name is no column of any table is refused (once per
+    import, whatever the number of sheets), not ignored."""
+    for standard in dict.fromkeys(mapping.values()):
+        if (why := unknown_standard_column(standard)) is not None and not any(
+                p.code == "unknown_map_column" and p.value == standard for p in records.problems):
+            records.problems.append(Problem("--map", why, "unknown_map_column", value=standard))
 
 
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})  # a row that sums the rows above it, not an entity
@@ -311,7 +324,8 @@ def _no_ledger_header(raw: RawTable) -> Problem:
     row has the ledger's required headers: one problem for the sheet, not one per column."""
     needed = " 和 ".join(column.zh for column in LEDGER.required)
     return Problem(raw.file, f"在前 {HEADER_SEARCH_ROWS} 行中没有找到表头（需要 {needed} 列，"
-                   "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方）", "no_header", raw.sheet)
+                   "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方；列名不同可用 --map 原列名=标准列名）",
+                   "no_header", raw.sheet)
 
 
 def _lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | None:

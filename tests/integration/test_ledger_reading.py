@@ -63,7 +63,7 @@ def test_a_ledger_without_a_header_in_its_first_rows_is_said_once(tmp_path):
     report = dry_run(path, "--as", "ledger")
     assert report["problems"] == [
         f"{path}:Sheet1:-:-: 在前 30 行中没有找到表头（需要 单位名称 和 统一社会信用代码 列，"
-        "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方）"]
+        "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方；列名不同可用 --map 原列名=标准列名）"]
 
 
 def merged_ledger(path) -> None:
@@ -116,3 +116,21 @@ def test_total_rows_are_skipped_with_a_warning_but_an_entity_with_a_code_never(t
         f"{path}:5:-: 合计行（“共计：”）已跳过，不作为一行数据导入",
         f"{path}:6:-: 合计行（“总计（家）”）已跳过，不作为一行数据导入",
     ]
+
+
+def test_a_map_to_no_standard_column_is_refused_once_with_the_closest_names(tmp_path):
+    roster = tmp_path / "花名册.xlsx"
+    write_sheet(roster, [["企业全称", "代码", "产业链"], ["长沙甲重工有限公司", "91430100MA4L00041N", "工程机械"]])
+    report = dry_run(roster, "--map", "企业全称=单位名", "--map", "代码=统一社会信用代码", "--as", "ledger")
+    assert report["problems"][0] == ("--map:-:-: --map 的标准列名“单位名”不是任何表的列：最接近的是 单位名称、单位、结对单位"
+                                     "（各表的列见 redchain template 生成的模板表头）")
+    assert sum("--map 的标准列名" in p for p in report["problems"]) == 1
+    assert dry_run(roster, "--map", "企业全称=单位名称", "--map", "代码=统一社会信用代码", "--as", "ledger")["problems"] == []
+
+
+def test_a_header_without_rows_is_said(tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("序号,单位名称,统一社会信用代码,党组织名称\n", encoding="utf-8-sig")
+    report = dry_run(path)
+    assert report["ok"] and report["rows"] == 0
+    assert report["warnings"] == [f"{path}:1:-: 表 台账 只有表头，没有数据行：没有导入任何内容"]
