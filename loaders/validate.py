@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, zip_longest
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from graph.columns import NodeColumns, PropColumns, RelColumns
@@ -227,11 +227,11 @@ def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tup
         found = {column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None}
         if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
             if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
-                return _reheaded(raw, position, LEDGER), True
+                return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
         if named is not None and named is not LEDGER:
             own = {column.name for cell in cells if (column := _lookup(named, cell, mapping)) is not None}
             if {column.name for column in named.required} <= own:
-                return _reheaded(raw, position, named), True
+                return _reheaded(raw, _lower_header_row(raw, position, named, mapping), named), True
     return named, False
 
 
@@ -243,6 +243,31 @@ def _header_candidates(raw: RawTable) -> list[list[object]]:
         while below < len(raw.numbers) and raw.numbers[below] <= HEADER_SEARCH_ROWS:
             below += 1
     return [raw.headers] + [raw.row(i) for i in range(below)]
+
+
+def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[str, str]) -> int:
+    """The header's position, or the next one when the header has two rows: a group
+    heading merged over several columns ("党组织建设情况") above the columns' own headers.
+    The row below is the header's lower row when each of its cells either repeats the one
+    above (a header merged down both rows) or names a column, and it adds a column; its
+    blank cells take the header's."""
+    if position >= len(raw.numbers) or (position and raw.numbers[position] > HEADER_SEARCH_ROWS):
+        return position
+    upper, lower = (raw.headers if position == 0 else raw.row(position - 1)), raw.row(position)
+    combined = [cell if not is_blank(cell) else above for above, cell in zip_longest(upper, lower)]
+    added = False
+    for above, cell in zip_longest(upper, lower):
+        if is_blank(cell) or cell == above:
+            continue
+        if _lookup(table, cell, mapping) is None:
+            return position  # a cell that is no header: the row is data
+        added = added or is_blank(above) or _lookup(table, above, mapping) is None
+    if not added:
+        return position
+    for index, cell in enumerate(combined):
+        if index < len(raw.columns):
+            raw.columns[index][position] = cell
+    return position + 1
 
 
 def _partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:

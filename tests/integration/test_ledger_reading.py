@@ -134,3 +134,19 @@ def test_a_header_without_rows_is_said(tmp_path):
     report = dry_run(path)
     assert report["ok"] and report["rows"] == 0
     assert report["warnings"] == [f"{path}:1:-: 表 台账 只有表头，没有数据行：没有导入任何内容"]
+
+
+def test_a_two_row_header_reads_the_columns_under_a_group_heading(tmp_path):
+    rows = [["序号", "单位名称", "统一社会信用代码", "所属产业链", "党组织建设情况", None, "工作覆盖"],
+            [None, None, None, None, "是否建立党组织", "党组织名称", "联系领导"],
+            [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", "是", "甲重工党支部", "王五"],
+            [2, "长沙乙配件有限公司", "91430100MA4L00042R", "工程机械", "否", None, None]]
+    xlsx = tmp_path / "两行表头.xlsx"  # as Excel keeps it: the group heading merged across, the others down
+    write_sheet(xlsx, [["高新区非公企业党建工作台账"], *rows],
+                merges=("A1:G1", "E2:F2", "A2:A3", "B2:B3", "C2:C3", "D2:D3"))
+    csv = tmp_path / "两行表头.csv"  # as a CSV keeps it: the lower row blank under the single headers
+    csv.write_text("\n".join(",".join("" if c is None else str(c) for c in row) for row in rows), encoding="utf-8")
+    for path in (xlsx, csv):
+        report = dry_run(path)
+        assert report["ok"] and report["problems"] == [] and report["rows"] == 2, report
+        assert not [w for w in report["warnings"] if "未知的列" in w or "合并单元格" in w]
