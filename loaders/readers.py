@@ -106,8 +106,24 @@ class MergedRange:
         first, last = _column_index(found[1]), _column_index(found[3])
         return cls(ref, int(found[2]), int(found[4]), first, last - first + 1)
 
+    @classmethod
+    def spanning(cls, top: int, bottom: int, first: int, last: int) -> MergedRange:
+        """The range of rows ``top``..``bottom`` (as Excel numbers them) and columns
+        ``first``..``last`` (0-based)."""
+        return cls(f"{column_letter(first)}{top}:{column_letter(last)}{bottom}", top, bottom, first, last - first + 1)
+
 
 _RANGE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)")
+
+
+def column_letter(index: int) -> str:
+    """The letters Excel heads column ``index`` (0-based) with: 0 → A, 27 → AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def _column_index(letters: str) -> int:
@@ -492,15 +508,18 @@ def _read_xls(data: bytes, display: str) -> ReadResult:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)  # formatting: merged cells
     except Exception as exc:  # xlrd signals every kind of damage with assorted types
         return ReadResult(problems=[Problem(display, f"不是有效的 xls 文件（{exc}）；请用 Excel 重新保存", "bad_xls")])
     result = ReadResult()
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            rows = (tuple(_xls_cell(cell, book.datemode) for cell in sheet.row(r)) for r in range(sheet.nrows))
-            result.tables.append(_table_from_rows(display, sheet.name, rows))
+            rows = (list(_xls_cell(cell, book.datemode) for cell in sheet.row(r)) for r in range(sheet.nrows))
+            ranges = sorted((MergedRange.spanning(top + 1, bottom, first, last - 1)
+                             for top, bottom, first, last in sheet.merged_cells if bottom - top > 1),
+                            key=lambda r: (r.top, r.column))  # xlrd: 0-based, the ends past the range
+            result.tables.append(_table_from_rows(display, sheet.name, _filled(rows, ranges), ranges))
             book.unload_sheet(index)
     except TooLarge as exc:
         return ReadResult(problems=[Problem(display, exc.message, "too_large", sheet=exc.sheet)])

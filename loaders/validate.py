@@ -20,7 +20,7 @@ from graph.columns import NodeColumns, PropColumns, RelColumns
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
-from loaders.readers import RawTable
+from loaders.readers import RawTable, column_letter
 from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
                             normalise_name, unknown_standard_column)
 from loaders.headers import without_remark
@@ -331,7 +331,7 @@ def _say_merged(raw: RawTable, records: Records) -> None:
         if merged.bottom <= raw.header_row:
             continue
         top = max(merged.top, raw.header_row + 1)
-        letter = _column_letter(merged.column)
+        letter = column_letter(merged.column)
         only = f"（合并跨 {merged.width} 列，值只填入第一列 {letter}）" if merged.width > 1 else ""
         records.warnings.append(Problem(
             raw.file, f"合并单元格 {merged.ref} 按“同上”读取：第{top}–{merged.bottom}行的 {letter} 列都取第{merged.top}行的值{only}",
@@ -396,7 +396,7 @@ def _map_header(raw: RawTable, table: Table, records: Records,
             if not all(map(is_blank, raw.column(index))):
                 records.problems.append(here.problem(
                     f"第{index + 1}列有数据但没有列名（表头是否有合并单元格？每列请单独填写列名）",
-                    "empty_header", column=_column_letter(index)))
+                    "empty_header", column=column_letter(index)))
                 ok = False
             continue
         column = _lookup(table, text, mapping or {})
@@ -418,15 +418,6 @@ def _map_header(raw: RawTable, table: Table, records: Records,
                 f"缺少必填列 {column.display}（表 {table.zh}）", "missing_column", column=column.zh))
             ok = False
     return list(mapped.values()) if ok else None
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # -- one table, column by column -----------------------------------------------------------

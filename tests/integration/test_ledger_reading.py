@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
@@ -66,24 +67,47 @@ def test_a_ledger_without_a_header_in_its_first_rows_is_said_once(tmp_path):
         "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方；列名不同可用 --map 原列名=标准列名）"]
 
 
-def merged_ledger(path) -> None:
-    """Chains merged down B3:B6 and B7:B8, a joint organisation and its formation down
-    rows 4–6 (the range F4:G6 spans both columns: only F is filled), as planners merge."""
-    write_sheet(path, [
-        ["高新区产业链党建台账"],
-        ["序号", "所属产业链", "单位名称", "统一社会信用代码", "是否建立党组织", "党组织名称", "组建形式"],
-        [1, "工程机械", "长沙甲重工有限公司", "91430100MA4L00041N", "是", "长沙甲重工有限公司党支部", "单建"],
-        [2, None, "长沙乙配件有限公司", "91430100MA4L00042R", "是", "麓谷配件联合党支部", None],
-        [3, None, "长沙丙配件有限公司", "91430100MA4L00043W", "是", None, None],
-        [4, None, "长沙丁配件有限公司", "91430100MA4L000440", "是", None, None],
-        [5, "新能源", "长沙戊储能有限公司", "91430100MA4L000453", "否", None, None],
-        [6, None, "长沙己储能有限公司", "91430100MA4L000466", "否", None, None],
-    ], title="台账", merges=("A1:G1", "B3:B6", "B7:B8", "F4:G6"))
+MERGED_ROWS = [
+    ["高新区产业链党建台账"],
+    ["序号", "所属产业链", "单位名称", "统一社会信用代码", "是否建立党组织", "党组织名称", "组建形式"],
+    [1, "工程机械", "长沙甲重工有限公司", "91430100MA4L00041N", "是", "长沙甲重工有限公司党支部", "单建"],
+    [2, None, "长沙乙配件有限公司", "91430100MA4L00042R", "是", "麓谷配件联合党支部", None],
+    [3, None, "长沙丙配件有限公司", "91430100MA4L00043W", "是", None, None],
+    [4, None, "长沙丁配件有限公司", "91430100MA4L000440", "是", None, None],
+    [5, "新能源", "长沙戊储能有限公司", "91430100MA4L000453", "否", None, None],
+    [6, None, "长沙己储能有限公司", "91430100MA4L000466", "否", None, None],
+]
+# Chains merged down B3:B6 and B7:B8, a joint organisation and its formation down rows 4–6
+# (the range F4:G6 spans both columns: only F is filled), as planners merge.
+MERGES = ("A1:G1", "B3:B6", "B7:B8", "F4:G6")
 
 
-def test_cells_merged_down_the_data_are_read_as_the_same_as_above_and_said(tmp_path):
-    path = tmp_path / "合并.xlsx"
-    merged_ledger(path)
+def merged_xls(path) -> None:
+    """``MERGED_ROWS`` as an Excel 97-2003 workbook (xlwt), merged as ``MERGES``."""
+    import xlwt
+
+    from loaders.readers import MergedRange
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("台账")
+    merged = {(r.top, r.column): r for ref in MERGES if (r := MergedRange.parse(ref))}
+    for i, row in enumerate(MERGED_ROWS):
+        for j, value in enumerate(row):
+            if (r := merged.get((i + 1, j))) is not None:
+                sheet.write_merge(r.top - 1, r.bottom - 1, j, j + r.width - 1, value)
+            elif value is not None and not any(m.top < i + 1 <= m.bottom and m.column <= j < m.column + m.width
+                                               for m in merged.values()):
+                sheet.write(i, j, value)
+    book.save(str(path))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_cells_merged_down_the_data_are_read_as_the_same_as_above_and_said(tmp_path, suffix):
+    path = tmp_path / f"合并{suffix}"
+    if suffix == ".xlsx":
+        write_sheet(path, MERGED_ROWS, title="台账", merges=MERGES)
+    else:
+        merged_xls(path)
     report = dry_run(path)
     assert report["problems"] == []
     assert [w for w in report["warnings"] if "合并单元格" in w] == [
