@@ -13,17 +13,17 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from itertools import islice, zip_longest
+from itertools import islice
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from graph.columns import NodeColumns, PropColumns, RelColumns
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
+from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header, partial_ledger_header, recognise, say_merged,
+                            skip_totals)
 from loaders.readers import RawTable, column_letter
-from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
-                            normalise_name, unknown_standard_column)
-from loaders.headers import without_remark
+from loaders.tables import IGNORED_SHEETS, LEDGER, REVERSED_TABLES, Column, Role, Table, find_column, normalise_name
 from loaders.uscc import uscc_problems
 
 try:  # the USCC module's own normalisation, where it has one
@@ -181,10 +181,10 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     column name it stands for (``--map 原列名=标准列名``).
     """
     mapping = mapping or {}
-    _check_mapping(raw, mapping, records)
-    table, headed = _recognise(raw, mapping, force)
-    if table is LEDGER and not headed and not _partial_ledger_header(raw, mapping):
-        records.problems.append(_no_ledger_header(raw))
+    check_mapping(mapping, records.problems)
+    table, headed = recognise(raw, mapping, force)
+    if table is LEDGER and not headed and not partial_ledger_header(raw, mapping):
+        records.problems.append(no_ledger_header(raw))
         return True
     if table is None:
         if normalise_name(raw.name) not in IGNORED_SHEETS:
@@ -193,9 +193,9 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
             )
         return False
     columns = _map_header(raw, table, records, mapping)
-    _say_merged(raw, records)
+    say_merged(raw, records.warnings)
     if columns is not None:
-        _skip_totals(raw, columns, records)
+        skip_totals(raw, columns, records.warnings)
         if not raw.numbers and (table is LEDGER or raw.sheet is None):  # the template's sheets left empty are not news
             records.warnings.append(Problem(raw.file, f"表 {table.zh} 只有表头，没有数据行：没有导入任何内容", "no_rows",
                                             raw.sheet, raw.header_row or None))
@@ -214,163 +214,13 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     return True
 
 
-HEADER_SEARCH_ROWS = 30  # the header is looked for in the sheet's first rows (a title, notes, blank rows above it)
-
-
-def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tuple[Table | None, bool]:
-    """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
-    the first row, and whether its header row was found (in the first
-    ``HEADER_SEARCH_ROWS`` rows of the sheet)."""
-    named = find_table(force) if force else find_table(raw.name)
-    forced_ledger = force is not None and named is LEDGER
-    for position, cells in enumerate(_header_candidates(raw)):
-        found = {column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None}
-        if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
-            if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
-                return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
-        if named is not None and named is not LEDGER:
-            own = {column.name for cell in cells if (column := _lookup(named, cell, mapping)) is not None}
-            if {column.name for column in named.required} <= own:
-                return _reheaded(raw, _lower_header_row(raw, position, named, mapping), named), True
-    return named, False
-
-
-def _header_candidates(raw: RawTable) -> list[list[object]]:
-    """The rows that may be the header: the first, and the data rows below it within the
-    sheet's first ``HEADER_SEARCH_ROWS`` rows (JSON has no rows above its keys)."""
-    below = 0
-    if raw.header_row:
-        while below < len(raw.numbers) and raw.numbers[below] <= HEADER_SEARCH_ROWS:
-            below += 1
-    return [raw.headers] + [raw.row(i) for i in range(below)]
-
-
-def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[str, str]) -> int:
-    """The header's position, or the next one when the header has two rows: a group
-    heading merged over several columns ("党组织建设情况") above the columns' own headers.
-    The row below is the header's lower row when each of its cells either repeats the one
-    above (a header merged down both rows) or names a column, and it adds a column; its
-    blank cells take the header's."""
-    if position >= len(raw.numbers) or (position and raw.numbers[position] > HEADER_SEARCH_ROWS):
-        return position
-    upper, lower = (raw.headers if position == 0 else raw.row(position - 1)), raw.row(position)
-    combined = [cell if not is_blank(cell) else above for above, cell in zip_longest(upper, lower)]
-    added = False
-    for above, cell in zip_longest(upper, lower):
-        if is_blank(cell) or cell == above:
-            continue
-        if _lookup(table, cell, mapping) is None:
-            return position  # a cell that is no header: the row is data
-        added = added or is_blank(above) or _lookup(table, above, mapping) is None
-    if not added:
-        return position
-    for index, cell in enumerate(combined):
-        if index < len(raw.columns):
-            raw.columns[index][position] = cell
-    return position + 1
-
-
-def _partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:
-    """Whether a row among the first is a ledger header lacking a required column (the
-    row naming the most ledger columns, if any): ``raw`` is re-headed there, so that the
-    missing columns are said at the header a person wrote."""
-    counts = [len({column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None})
-              for cells in _header_candidates(raw)]
-    best = max(range(len(counts)), key=counts.__getitem__)
-    if counts[best] == 0:
-        return False
-    _reheaded(raw, best, LEDGER)
-    return True
-
-
-def _check_mapping(raw: RawTable, mapping: dict[str, str], records: Records) -> None:
-    """A ``--map`` whose standard name is no column of any table is refused (once per
-    import, whatever the number of sheets), not ignored."""
-    for standard in dict.fromkeys(mapping.values()):
-        if (why := unknown_standard_column(standard)) is not None and not any(
-                p.code == "unknown_map_column" and p.value == standard for p in records.problems):
-            records.problems.append(Problem("--map", why, "unknown_map_column", value=standard))
-
-
-TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})  # a row that sums the rows above it, not an entity
-_KEYS = (Role.ID, Role.SOURCE, Role.TARGET)
-
-
-def _skip_totals(raw: RawTable, columns: list[tuple[int, Column, str]], records: Records) -> None:
-    """Leave out the rows that are totals, each with a warning: a row whose first filled
-    cell, or whose name, reads 合计/总计/小计/共计 (spaces, a colon or a bracketed remark
-    aside) and that has no id (or, in a relationship sheet, neither end) — a row with a
-    code is an entity, whatever it is called."""
-    keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
-    if not keys or (None not in keys[0] and "" not in keys[0]):  # every row has its id: the usual, large, case
-        return
-    names = next((index for index, column, _ in columns if column.name == "name"), None)
-    totals: dict[int, str] = {}
-    for i in range(len(raw.numbers)):
-        if not all(is_blank(key[i]) for key in keys):
-            continue
-        cells = raw.row(i)
-        first = next((cell for cell in cells if not is_blank(cell)), None)
-        for cell in (first, cells[names] if names is not None and names < len(cells) else None):
-            if isinstance(cell, str) and normalise_name(without_remark(cell) or cell) in TOTAL_WORDS:
-                totals[i] = cell.strip()
-                break
-    if not totals:
-        return
-    for i, word in totals.items():
-        records.warnings.append(Problem(raw.file, f"合计行（“{word}”）已跳过，不作为一行数据导入",
-                                        "total_row", raw.sheet, raw.numbers[i], None, word))
-    raw.drop(set(totals))
-
-
-def _say_merged(raw: RawTable, records: Records) -> None:
-    """A warning for each range merged over rows of the data that the reader filled "the
-    same as above", so a person sees what was read into the blank cells (merged header
-    cells are the header's business)."""
-    for merged in raw.merged:
-        if merged.bottom <= raw.header_row:
-            continue
-        top = max(merged.top, raw.header_row + 1)
-        letter = column_letter(merged.column)
-        only = f"（合并跨 {merged.width} 列，值只填入第一列 {letter}）" if merged.width > 1 else ""
-        records.warnings.append(Problem(
-            raw.file, f"合并单元格 {merged.ref} 按“同上”读取：第{top}–{merged.bottom}行的 {letter} 列都取第{merged.top}行的值{only}",
-            "merged_cells_filled", raw.sheet, merged.top, letter, merged.ref))
-
-
-def _reheaded(raw: RawTable, position: int, table: Table) -> Table:
-    if position:
-        raw.rehead(position - 1)
-    return table
-
-
-def _no_ledger_header(raw: RawTable) -> Problem:
-    """A sheet read as the ledger (by its name or ``--as ledger``) in whose first rows no
-    row has the ledger's required headers: one problem for the sheet, not one per column."""
-    needed = " 和 ".join(column.zh for column in LEDGER.required)
-    return Problem(raw.file, f"在前 {HEADER_SEARCH_ROWS} 行中没有找到表头（需要 {needed} 列，"
-                   "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方；列名不同可用 --map 原列名=标准列名）",
-                   "no_header", raw.sheet)
-
-
-def _lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | None:
-    """The column ``header`` names in ``table``: through the explicit mapping first."""
-    text = _header_text(header)
-    if not text:
-        return None
-    if (standard := mapping.get(normalise_name(text))) is not None:
-        if (column := find_column(table, standard)) is not None:
-            return column
-    return find_column(table, text)
-
-
 def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
     """A node table whose header is wrong still names its ids: remember them, so that the
     person reads about the header once, not about every relationship to those ids."""
     if table.label is None:
         return
     for index, header in enumerate(raw.headers):
-        column = find_column(table, _header_text(header)) if _header_text(header) else None
+        column = find_column(table, header_text(header)) if header_text(header) else None
         if column is not None and column.role is Role.ID:
             for cell in raw.column(index):
                 try:
@@ -381,17 +231,13 @@ def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
             return
 
 
-def _header_text(header: object) -> str:
-    return "" if header is None else str(header).strip()
-
-
 def _map_header(raw: RawTable, table: Table, records: Records,
                 mapping: dict[str, str] | None = None) -> list[tuple[int, Column, str]] | None:
     here = Origin(raw.file, raw.sheet, raw.header_row or None)  # JSON has no header row to point at
     mapped: dict[str, tuple[int, Column, str]] = {}
     ok = True
     for index, header in enumerate(raw.headers):
-        text = _header_text(header)
+        text = header_text(header)
         if not text:
             if not all(map(is_blank, raw.column(index))):
                 records.problems.append(here.problem(
@@ -399,7 +245,7 @@ def _map_header(raw: RawTable, table: Table, records: Records,
                     "empty_header", column=column_letter(index)))
                 ok = False
             continue
-        column = _lookup(table, text, mapping or {})
+        column = lookup(table, text, mapping or {})
         records.header_map.append(HeaderMapping(raw.file, raw.sheet, table, text, column))
         if column is None:
             records.warnings.append(here.problem(f"未知的列 {text!r}，已忽略", "unknown_column", column=text))

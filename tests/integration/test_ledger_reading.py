@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli.main import app
 from fixtures.ledger import HEADER, MONTH_1, TITLE
-from loaders.validate import HEADER_SEARCH_ROWS
+from loaders.layout import HEADER_SEARCH_ROWS
 
 ENV = {"COLUMNS": "200", "REDCHAIN_STORE": None}
 
