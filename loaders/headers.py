@@ -3,7 +3,8 @@ names, and how any header or table name is compared.
 
 A header is compared after folding: traditional characters to simplified (zhconv, a
 maintained conversion table, not ours), full-width forms to half-width (NFKC), lower
-case, and no whitespace, brackets or required-marks. If the folded header is unknown,
+case, and no whitespace, brackets, required-marks or trailing colons ("单位名称：" as a
+form labels its fields). If the folded header is unknown,
 the same header without a bracketed remark ("党员人数（人）") is tried.
 
 ``SYNONYMS`` maps a table name to {column name: other headers meaning that column}; the
@@ -56,17 +57,18 @@ LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _BRACKETS = re.compile(r"[\s*＊()\[\]（）【】〔〕<>《》]+")
-_REMARK = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]\s*$")
+_REMARK = re.compile(r"[（(【\[][^）)】\]]*[）)】\]][\s:：]*$")
 
 
 @lru_cache(maxsize=4096)
 def fold(text: object) -> str:
     """How header and table names are compared: simplified, half-width, lower case, no
-    whitespace, brackets or required-marks. ``fold("統一社會信用代碼 *") == "统一社会信用代码"``."""
+    whitespace, brackets, required-marks or trailing colons.
+    ``fold("統一社會信用代碼 *") == "统一社会信用代码"``, ``fold("单位名称 ：") == "单位名称"``."""
     from zhconv import convert
 
     simplified = convert(unicodedata.normalize("NFKC", str(text)), "zh-cn")
-    return _BRACKETS.sub("", simplified).lower()
+    return _BRACKETS.sub("", simplified).rstrip(":").lower()  # NFKC made a full-width colon ":"
 
 
 def without_remark(text: object) -> str | None:

@@ -15,7 +15,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
@@ -59,6 +59,7 @@ class RawTable:
     numbers: Sequence[int] = field(default_factory=list)  # the row number of each data row (a list or a range)
     columns: list[list[object]] = field(default_factory=list)  # columns[j][i]: cell j of data row i
     header_row: int = 1
+    merged: list[MergedRange] = field(default_factory=list)  # ranges filled "the same as above" (XLSX)
 
     def row(self, i: int) -> list[object]:
         """The cells of data row ``i``."""
@@ -72,9 +73,64 @@ class RawTable:
         self.numbers = self.numbers[i + 1:]
         self.columns = [column[i + 1:] for column in self.columns]
 
+    def drop(self, rows: set[int]) -> None:
+        """Leave data rows ``rows`` (positions) out: rows that are not data (a total)."""
+        keep = [i for i in range(len(self.numbers)) if i not in rows]
+        self.numbers = [self.numbers[i] for i in keep]
+        self.columns = [[column[i] for i in keep] for column in self.columns]
+
     def column(self, index: int) -> list[object]:
         """The cells under header ``index``, one per data row (None where a row is short)."""
         return self.columns[index] if index < len(self.columns) else [None] * len(self.numbers)
+
+
+@dataclass(frozen=True)
+class MergedRange:
+    """Cells merged over several rows (``ref`` as Excel writes it, "B3:B6"): planners merge
+    to say "the same as above", so every row of the range reads the top-left value. Only
+    the range's first column is filled: a range over several columns shows one value,
+    which belongs to one column (the others stay blank, as Excel keeps them)."""
+
+    ref: str
+    top: int
+    bottom: int
+    column: int  # 0-based, the range's first column
+    width: int  # columns the range spans
+
+    @classmethod
+    def parse(cls, ref: str) -> MergedRange | None:
+        """The range ``ref`` if it spans several rows, else None (a title merged across)."""
+        found = _RANGE.fullmatch(ref)
+        if found is None or int(found[4]) <= int(found[2]):
+            return None
+        first, last = _column_index(found[1]), _column_index(found[3])
+        return cls(ref, int(found[2]), int(found[4]), first, last - first + 1)
+
+    @classmethod
+    def spanning(cls, top: int, bottom: int, first: int, last: int) -> MergedRange:
+        """The range of rows ``top``..``bottom`` (as Excel numbers them) and columns
+        ``first``..``last`` (0-based)."""
+        return cls(f"{column_letter(first)}{top}:{column_letter(last)}{bottom}", top, bottom, first, last - first + 1)
+
+
+_RANGE = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+):\$?([A-Z]{1,3})\$?([0-9]+)")
+
+
+def column_letter(index: int) -> str:
+    """The letters Excel heads column ``index`` (0-based) with: 0 → A, 27 → AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 @dataclass
@@ -298,28 +354,39 @@ def _zip_bomb_problem(data: bytes, display: str) -> Problem | None:
     return None
 
 
-def _too_tall_problem(data: bytes, display: str) -> Problem | None:
-    """A sheet of more rows than Excel allows, found by counting its ``<row`` tags in the
-    compressed XML as it streams (a second or so for millions of rows), not by parsing a
-    million rows first. The sheet is named as the workbook names it."""
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+
+
+def _scan_sheets(data: bytes) -> tuple[dict[str, list[MergedRange]], Problem | None]:
+    """What each sheet's compressed XML says before openpyxl parses it, read as it
+    streams (a second or so for millions of rows): its merged ranges (``<mergeCell>``,
+    which read-only openpyxl does not give), by the sheet's part name, and a sheet of more
+    rows than Excel allows, found by counting its ``<row`` tags, not by parsing a million
+    rows first. The problem names the sheet as the workbook names it, and has no display
+    name yet (``_read_xlsx`` gives it one)."""
     from defusedxml import ElementTree
 
     archive = zipfile.ZipFile(io.BytesIO(data))
+    merged: dict[str, list[MergedRange]] = {}
     for member in archive.namelist():
         if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
             continue
-        rows, tail = 0, b""
+        rows, tail, refs = 0, b"", {}
         with archive.open(member) as sheet:
             while chunk := sheet.read(1 << 20):
                 text = tail + chunk
                 rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
-                tail = text[-8:]
+                if b"mergeCell" in text:
+                    refs.update(dict.fromkeys(_MERGE_CELL.findall(text)))  # ordered, each once across chunks
+                tail = text[-256:]  # longer than a <mergeCell> tag
                 rows -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")  # counted with the next chunk
             rows += tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
         if rows > MAX_SHEET_ROWS:
-            return Problem(display, f"有 {rows} 行，超过 {MAX_SHEET_ROWS} 行（Excel 工作表的行数上限），不是 Excel 保存的工作表；请分成几个文件",
-                           "too_large", sheet=_sheet_title(archive, member, ElementTree))
-    return None
+            return {}, Problem("", f"有 {rows} 行，超过 {MAX_SHEET_ROWS} 行（Excel 工作表的行数上限），不是 Excel 保存的工作表；请分成几个文件",
+                               "too_large", sheet=_sheet_title(archive, member, ElementTree))
+        found = (MergedRange.parse(ref.decode("ascii", "replace")) for ref in refs)
+        merged[member] = sorted((r for r in found if r is not None), key=lambda r: (r.top, r.column))
+    return merged, None
 
 
 def _sheet_title(archive: zipfile.ZipFile, member: str, tree) -> str | None:
@@ -342,8 +409,11 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
     import openpyxl
     from defusedxml import DefusedXmlException
 
-    if problem := _zip_bomb_problem(data, display) or _too_tall_problem(data, display):
+    if problem := _zip_bomb_problem(data, display):
         return ReadResult(problems=[problem])
+    merged, too_tall = _scan_sheets(data)
+    if too_tall is not None:
+        return ReadResult(problems=[replace(too_tall, file=display)])
     result = ReadResult()
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -353,7 +423,8 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
                 # and read-only mode would silently drop every cell outside it.
                 sheet.reset_dimensions()
                 rows = (_xlsx_values(row) for row in sheet.iter_rows(min_row=1))
-                result.tables.append(_table_from_rows(display, sheet.title, rows))
+                ranges = merged.get(sheet._worksheet_path.lstrip("/"), [])  # openpyxl keeps no public name for the part
+                result.tables.append(_table_from_rows(display, sheet.title, _filled(rows, ranges), ranges))
         finally:
             book.close()
     except TooLarge as exc:
@@ -382,7 +453,29 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _table_from_rows(display: str, sheet: str, rows: Iterator[Sequence]) -> RawTable:
+def _filled(rows: Iterator[list], ranges: list[MergedRange]) -> Iterator[list]:
+    """The rows with every range merged over several rows filled down its first column
+    with the range's top-left value (see ``MergedRange``)."""
+    if not ranges:
+        yield from rows
+        return
+    starting: dict[int, list[MergedRange]] = {}
+    for merged in ranges:
+        starting.setdefault(merged.top, []).append(merged)
+    open_ranges: list[tuple[MergedRange, object]] = []  # (range, its value) for the rows below its top
+    for number, cells in enumerate(rows, start=1):
+        open_ranges = [(merged, value) for merged, value in open_ranges if merged.bottom >= number]
+        if open_ranges:
+            cells = list(cells)
+            for merged, value in open_ranges:
+                cells += [None] * (merged.column + 1 - len(cells))
+                cells[merged.column] = value
+        for merged in starting.pop(number, ()):
+            open_ranges.append((merged, cells[merged.column] if merged.column < len(cells) else None))
+        yield cells
+
+
+def _table_from_rows(display: str, sheet: str, rows: Iterator[Sequence], merged: list[MergedRange] = ()) -> RawTable:
     """The first row is the header; rows with nothing but blanks are left out."""
     headers: list[object] | None = None
     numbers: list[int] = []
@@ -405,7 +498,7 @@ def _table_from_rows(display: str, sheet: str, rows: Iterator[Sequence]) -> RawT
     width = max(len(headers), max(map(len, body), default=0))
     columns = [list(column) for column in zip_longest(*body)] if body else []
     columns += [[None] * len(numbers) for _ in range(width - len(columns))]
-    return RawTable(display, sheet, sheet, headers, numbers, columns)
+    return RawTable(display, sheet, sheet, headers, numbers, columns, merged=list(merged))
 
 
 # -- XLS ------------------------------------------------------------------------------
@@ -415,15 +508,18 @@ def _read_xls(data: bytes, display: str) -> ReadResult:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)  # formatting: merged cells
     except Exception as exc:  # xlrd signals every kind of damage with assorted types
         return ReadResult(problems=[Problem(display, f"不是有效的 xls 文件（{exc}）；请用 Excel 重新保存", "bad_xls")])
     result = ReadResult()
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            rows = (tuple(_xls_cell(cell, book.datemode) for cell in sheet.row(r)) for r in range(sheet.nrows))
-            result.tables.append(_table_from_rows(display, sheet.name, rows))
+            rows = (list(_xls_cell(cell, book.datemode) for cell in sheet.row(r)) for r in range(sheet.nrows))
+            ranges = sorted((MergedRange.spanning(top + 1, bottom, first, last - 1)
+                             for top, bottom, first, last in sheet.merged_cells if bottom - top > 1),
+                            key=lambda r: (r.top, r.column))  # xlrd: 0-based, the ends past the range
+            result.tables.append(_table_from_rows(display, sheet.name, _filled(rows, ranges), ranges))
             book.unload_sheet(index)
     except TooLarge as exc:
         return ReadResult(problems=[Problem(display, exc.message, "too_large", sheet=exc.sheet)])

@@ -238,3 +238,17 @@ def find_column(table: Table, header: object) -> Column | None:
         if (column := own.get(wanted) or other.get(wanted)) is not None:
             return column
     return None
+
+
+def unknown_standard_column(name: str) -> str | None:
+    """Why ``name`` (the right side of ``--map 原列名=标准列名``) names no column of any
+    table, with the closest standard names or else the ledger's; None if a table has it."""
+    import difflib
+
+    tables = (*TABLES, LEDGER)
+    if any(find_column(table, name) is not None for table in tables):
+        return None
+    names = list(dict.fromkeys(c.zh for t in tables for c in t.columns) | dict.fromkeys(c.name for t in tables for c in t.columns))
+    closest = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    offered = f"最接近的是 {'、'.join(closest)}" if closest else f"台账的列有 {'、'.join(c.zh for c in LEDGER.columns)}"
+    return f"--map 的标准列名“{name}”不是任何表的列：{offered}（各表的列见 redchain template 生成的模板表头）"

@@ -20,9 +20,10 @@ from graph.columns import NodeColumns, PropColumns, RelColumns
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
-from loaders.readers import RawTable
-from loaders.tables import (IGNORED_SHEETS, LEDGER, LEDGER_ONLY, REVERSED_TABLES, Column, Role, Table, find_column, find_table,
-                            normalise_name)
+from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header, partial_ledger_header, recognise, say_merged,
+                            skip_totals)
+from loaders.readers import RawTable, column_letter
+from loaders.tables import IGNORED_SHEETS, LEDGER, REVERSED_TABLES, Column, Role, Table, find_column, normalise_name
 from loaders.uscc import uscc_problems
 
 try:  # the USCC module's own normalisation, where it has one
@@ -180,7 +181,11 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     column name it stands for (``--map 原列名=标准列名``).
     """
     mapping = mapping or {}
-    table = _recognise(raw, mapping, force)
+    check_mapping(mapping, records.problems)
+    table, headed = recognise(raw, mapping, force)
+    if table is LEDGER and not headed and not partial_ledger_header(raw, mapping):
+        records.problems.append(no_ledger_header(raw))
+        return True
     if table is None:
         if normalise_name(raw.name) not in IGNORED_SHEETS:
             records.warnings.append(
@@ -188,6 +193,12 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
             )
         return False
     columns = _map_header(raw, table, records, mapping)
+    say_merged(raw, records.warnings)
+    if columns is not None:
+        skip_totals(raw, columns, records.warnings)
+        if not raw.numbers and (table is LEDGER or raw.sheet is None):  # the template's sheets left empty are not news
+            records.warnings.append(Problem(raw.file, f"表 {table.zh} 只有表头，没有数据行：没有导入任何内容", "no_rows",
+                                            raw.sheet, raw.header_row or None))
     if table is LEDGER:
         if columns is not None:
             records.rows += len(raw.numbers)
@@ -203,52 +214,13 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     return True
 
 
-_HEADER_SEARCH = 10  # rows below the first searched for the header (titles, notes, blank rows)
-
-
-def _recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> Table | None:
-    """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
-    the first row."""
-    named = find_table(force) if force else find_table(raw.name)
-    forced_ledger = force is not None and named is LEDGER
-    candidates = [raw.headers] + ([raw.row(i) for i in range(min(_HEADER_SEARCH, len(raw.numbers)))]
-                                  if raw.header_row else [])
-    for position, cells in enumerate(candidates):
-        found = {column.name for cell in cells if (column := _lookup(LEDGER, cell, mapping)) is not None}
-        if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
-            if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
-                return _reheaded(raw, position, LEDGER)
-        if named is not None and named is not LEDGER:
-            own = {column.name for cell in cells if (column := _lookup(named, cell, mapping)) is not None}
-            if {column.name for column in named.required} <= own:
-                return _reheaded(raw, position, named)
-    return named
-
-
-def _reheaded(raw: RawTable, position: int, table: Table) -> Table:
-    if position:
-        raw.rehead(position - 1)
-    return table
-
-
-def _lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | None:
-    """The column ``header`` names in ``table``: through the explicit mapping first."""
-    text = _header_text(header)
-    if not text:
-        return None
-    if (standard := mapping.get(normalise_name(text))) is not None:
-        if (column := find_column(table, standard)) is not None:
-            return column
-    return find_column(table, text)
-
-
 def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
     """A node table whose header is wrong still names its ids: remember them, so that the
     person reads about the header once, not about every relationship to those ids."""
     if table.label is None:
         return
     for index, header in enumerate(raw.headers):
-        column = find_column(table, _header_text(header)) if _header_text(header) else None
+        column = find_column(table, header_text(header)) if header_text(header) else None
         if column is not None and column.role is Role.ID:
             for cell in raw.column(index):
                 try:
@@ -259,25 +231,21 @@ def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
             return
 
 
-def _header_text(header: object) -> str:
-    return "" if header is None else str(header).strip()
-
-
 def _map_header(raw: RawTable, table: Table, records: Records,
                 mapping: dict[str, str] | None = None) -> list[tuple[int, Column, str]] | None:
     here = Origin(raw.file, raw.sheet, raw.header_row or None)  # JSON has no header row to point at
     mapped: dict[str, tuple[int, Column, str]] = {}
     ok = True
     for index, header in enumerate(raw.headers):
-        text = _header_text(header)
+        text = header_text(header)
         if not text:
             if not all(map(is_blank, raw.column(index))):
                 records.problems.append(here.problem(
                     f"第{index + 1}列有数据但没有列名（表头是否有合并单元格？每列请单独填写列名）",
-                    "empty_header", column=_column_letter(index)))
+                    "empty_header", column=column_letter(index)))
                 ok = False
             continue
-        column = _lookup(table, text, mapping or {})
+        column = lookup(table, text, mapping or {})
         records.header_map.append(HeaderMapping(raw.file, raw.sheet, table, text, column))
         if column is None:
             records.warnings.append(here.problem(f"未知的列 {text!r}，已忽略", "unknown_column", column=text))
@@ -296,15 +264,6 @@ def _map_header(raw: RawTable, table: Table, records: Records,
                 f"缺少必填列 {column.display}（表 {table.zh}）", "missing_column", column=column.zh))
             ok = False
     return list(mapped.values()) if ok else None
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # -- one table, column by column -----------------------------------------------------------

@@ -66,15 +66,20 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "standalone": ("单建", "单独", "独立组建"),
     "joint": ("联建", "联合", "联合党支部"),
     "industry": ("行业", "产业链党委", "行业(产业链)党委"),
-    "branch": ("支部",),
-    "general_branch": ("总支",),
+    "branch": ("支部", "联合党支部"),  # a branch of several enterprises: its formation is said in 组建形式
+    "general_branch": ("总支", "党总支部"),
     "committee": ("党委会",),
-    "social_org": ("社会团体", "民办非企业", "社团"),
+    "social_org": ("社会团体", "民办非企业", "民办非企业单位", "社团"),
     "enterprise": ("非公企业", "民营企业"),
-    "active": ("存续", "在业", "开业", "正常", "营业"),
+    "active": ("存续", "在业", "开业", "在册", "正常", "营业"),
     "closed": ("吊销", "已注销", "停业"),
     "moved": ("已迁出", "外迁"),
 }
+# Several words for one value in one cell, as the national credit system writes a status:
+# "存续（在营、开业、在册）".
+_WORD_LIST = re.compile(r"[（）()、，,/／\s]+")
+# A star rating that says there is none: the organisation has no star (a blank cell).
+NO_STAR = frozenset({"无", "未评星", "未定级", "未评定", "未评"})
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _STARS = re.compile(r"^([1-5一二两三四五])星级?$")
 _MAX_EXACT_FLOAT = 2**53
@@ -113,7 +118,8 @@ def parse_text(raw: object) -> str:
     return str(raw).strip()
 
 
-def parse_int(raw: object, prop: Prop) -> int:
+def parse_int(raw: object, prop: Prop) -> int | None:
+    """An integer as typed; None for a star rating that says there is none (``NO_STAR``)."""
     if isinstance(raw, bool):
         raise BadValue("bad_int", f"应为整数，实为 {raw}")
     if isinstance(raw, float):
@@ -124,6 +130,8 @@ def parse_int(raw: object, prop: Prop) -> int:
         value = raw
     else:
         text = _star_count(str(raw).strip()) if prop.name == "star" else str(raw).strip().replace(",", "")
+        if text is None:
+            return None
         try:
             value = int(text)
         except ValueError:
@@ -141,8 +149,10 @@ def parse_int(raw: object, prop: Prop) -> int:
     return value
 
 
-def _star_count(text: str) -> str:
-    """A star rating as planners write it (四星, 4星, 四星级, ★★★★) as digits."""
+def _star_count(text: str) -> str | None:
+    """A star rating as planners write it (四星, 4星, 四星级, ★★★★) as digits; None for none (无)."""
+    if text in NO_STAR:
+        return None
     if text and set(text) <= {"★", "☆"}:
         return str(text.count("★"))
     if m := _STARS.match(text):
@@ -182,12 +192,23 @@ def parse_date(raw: object) -> str:
 
 
 def parse_enum(raw: object, prop: Prop) -> str:
+    """A choice by its Chinese or English name or a synonym, or several words in one cell
+    that all name the same choice ("存续（在营、开业、在册）")."""
     text = str(raw).strip()
+    if (value := _choice(text, prop)) is not None:
+        return value
+    words = {_choice(word, prop) for word in _WORD_LIST.split(text) if word}
+    if len(words) == 1 and None not in words:
+        return words.pop()
+    allowed = "、".join(prop.choices.values())
+    raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
+
+
+def _choice(text: str, prop: Prop) -> str | None:
     for value, zh in prop.choices.items():
         if text == zh or text.lower() == value or text in ENUM_SYNONYMS.get(value, ()):
             return value
-    allowed = "、".join(prop.choices.values())
-    raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
+    return None
 
 
 def parse_value(raw: object, prop: Prop):

@@ -76,7 +76,7 @@ def list_chains(store: StoreOption = None, json: JsonOption = False) -> None:
 
 @chains_app.command("structure")
 def structure(
-    chain_id: Annotated[str, typer.Argument(help="产业链编号，如 C01。", show_default=False)],
+    chain_id: Annotated[str, typer.Argument(metavar="产业链编号", help="产业链编号，如 C01。", show_default=False)],
     store: StoreOption = None,
     json: JsonOption = False,
 ) -> None:

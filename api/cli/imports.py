@@ -117,7 +117,7 @@ def _store_for(uri: str | None, dry_run: bool) -> Iterator:
 
 
 def load(
-    files: Annotated[list[Path], typer.Argument(help="CSV/XLSX/XLS/JSON 文件或其所在文件夹（可多个）。", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(metavar="文件", help="CSV/XLSX/XLS/JSON 文件或其所在文件夹（可多个）。", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将发生的变化（含每列如何识别、将删除的关系），不写入。")] = False,
     as_table: Annotated[str | None, typer.Option("--as", metavar="表", help="把每个工作表都当作这张表读取，如 --as ledger（台账）。", show_default=False)] = None,
     maps: Annotated[list[str] | None, typer.Option("--map", metavar="原列名=标准列名", help="指定列名对应关系（可重复），标准列名用中文或英文。", show_default=False)] = None,
@@ -175,7 +175,7 @@ def load(
 
 
 def template(
-    out: Annotated[Path, typer.Argument(help="模板文件保存到哪里（.xlsx）。", show_default=False)],
+    out: Annotated[Path, typer.Argument(metavar="模板文件", help="模板文件保存到哪里（.xlsx）。", show_default=False)],
 ) -> None:
     """生成 Excel 导入模板：每张表一个工作表，中文表头，带下拉选项。"""
     from loaders.template import write_template

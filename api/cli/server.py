@@ -136,7 +136,7 @@ def token_list(as_json: JsonOption = False, store: StoreOption = None) -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[str, typer.Argument(help="令牌编号（见 token list）。", show_default=False)], store: StoreOption = None) -> None:
+def token_revoke(token_id: Annotated[str, typer.Argument(metavar="令牌编号", help="令牌编号（见 token list）。", show_default=False)], store: StoreOption = None) -> None:
     """吊销令牌：立即失效，用它登录的浏览器也随之退出。"""
     with cli_store(store) as s:
         info = tokens.revoke_token(s, token_id)

@@ -18,7 +18,7 @@ from api.core.security.principal import CLI, ROLE_ZH, Role
 
 user_app = typer.Typer(help="登录账号：添加、列出、改密码、停用或启用。", no_args_is_help=True)
 
-NameArgument = Annotated[str, typer.Argument(help="用户名（汉字、字母、数字和 . _ - @，最多 32 个字符）。", show_default=False)]
+NameArgument = Annotated[str, typer.Argument(metavar="用户名", help="用户名（汉字、字母、数字和 . _ - @，最多 32 个字符）。", show_default=False)]
 
 
 def _read_password(name: str) -> str:

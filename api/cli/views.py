@@ -49,7 +49,7 @@ def _write(path: Path, html: str, what: str, payload: dict) -> None:
 
 @view_app.command("chain")
 def chain(
-    chain_id: Annotated[str, typer.Argument(help="产业链编号，如 C01。", show_default=False)],
+    chain_id: Annotated[str, typer.Argument(metavar="产业链编号", help="产业链编号，如 C01。", show_default=False)],
     out: OutOption = None,
     segment: Annotated[str | None, typer.Option(help="只画这条链的这个环节（环节编号）。", show_default=False)] = None,
     full: Annotated[bool, typer.Option("--full", help="超过 --cap 也画出全部企业。")] = False,
@@ -75,7 +75,7 @@ def chain(
 
 @view_app.command("entity")
 def entity(
-    node_id: Annotated[str, typer.Argument(help="任意编号：企业统一社会信用代码、党组织、产业链、领导……", show_default=False)],
+    node_id: Annotated[str, typer.Argument(metavar="编号", help="任意编号：企业统一社会信用代码、党组织、产业链、领导……", show_default=False)],
     out: OutOption = None,
     depth: Annotated[int, typer.Option(min=1, max=MAX_DEPTH, help="向外展开几层关系。")] = 1,
     limit: Annotated[int, typer.Option(min=2, max=2000, help="最多画多少个节点。")] = DEFAULT_LIMIT,

@@ -14,7 +14,7 @@ from e2e.conftest import run_redchain
     (("report", "--by", "foo"), "用法：redchain report [选项]",
      "错误: --by 的取值无效：'foo' 不是可选的分组（产业链 chain、环节 segment、园区 park、街道 street、类型 kind）"),
     (("report", "--bogus"), "用法：redchain report [选项]", "错误: 没有选项 --bogus"),
-    (("chains", "structure"), "用法：redchain chains structure [选项] {chain_id}", "错误: 缺少参数 chain_id"),
+    (("chains", "structure"), "用法：redchain chains structure [选项] {产业链编号}", "错误: 缺少参数 产业链编号"),
 ])
 def test_usage_errors_are_chinese_with_the_usage_line(tmp_path, args, usage, error):
     result = run_redchain(*args, cwd=tmp_path, env={"LANG": "C"})
@@ -45,3 +45,26 @@ def test_explain_keeps_an_unknown_message_with_a_chinese_lead_in():
     assert explain("Invalid value for '--top': 'x' is not a valid integer.") == "--top 的取值 'x' 不是有效的整数"
     assert explain("Got unexpected extra argument (C09)") == "多余的参数：C09"
     assert usage_line("Usage: redchain gaps [OPTIONS] COMMAND [ARGS]...") == "用法：redchain gaps [选项] 命令 [参数]..."
+
+
+def _commands(group, path=("redchain",)):
+    """Every command of the CLI with the words typed to reach it."""
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
+def test_every_usage_line_names_its_arguments_in_chinese():
+    import typer
+
+    from api.cli.main import app
+
+    root = typer.main.get_command(app)
+    lines = {}
+    for path, command in _commands(root):
+        with command.make_context(" ".join(path), ["--help"], resilient_parsing=True) as ctx:
+            lines[" ".join(path)] = command.get_usage(ctx)
+    assert lines["redchain load"] == "用法：redchain load [选项] {文件}..."
+    assert lines["redchain template"] == "用法：redchain template [选项] {模板文件}"
+    assert [line for line in lines.values() if any(c.isascii() and c.isalpha() for c in line.split("redchain", 1)[1].split("[选项]")[1])] == []

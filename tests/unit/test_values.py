@@ -191,3 +191,19 @@ def test_enum_and_star_as_planners_type_them():
     assert [parse_int(w, org["star"]) for w in ("四星", "4星", "★★★★", "五星级")] == [4, 4, 4, 5]
     with pytest.raises(BadValue, match="应不大于 5，实为 6"):
         parse_int("★★★★★★", org["star"])
+
+
+def test_planners_words_for_status_category_kind_and_no_star():
+    enterprise, org = NODE_PROPS[Label.ENTERPRISE], NODE_PROPS[Label.PARTY_ORG]
+    assert [parse_enum(w, enterprise["status"]) for w in ("存续（在营、开业、在册）", "存续(在营、开业)", "在册", "存续/开业")] == [
+        "active", "active", "active", "active"]
+    assert [parse_enum(w, org["level"]) for w in ("党总支部", "联合党支部")] == ["general_branch", "branch"]
+    assert parse_enum("联合党支部", org["formation"]) == "joint"
+    assert parse_enum("民办非企业单位", enterprise["kind"]) == "social_org"
+    assert [parse_value(w, org["star"]) for w in ("无", "未评星", "未定级", " 未定级 ")] == [None, None, None, None]
+
+
+def test_words_of_different_choices_in_one_cell_are_refused():
+    with pytest.raises(BadValue) as exc:
+        parse_enum("存续（吊销）", NODE_PROPS[Label.ENTERPRISE]["status"])
+    assert str(exc.value) == "应为 在营、注销、迁出 之一，实为 '存续（吊销）'"

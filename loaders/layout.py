@@ -1,0 +1,170 @@
+"""The layout of a planner's sheet, before its cells mean anything: which row is the
+header (below a title and notes, within the first ``HEADER_SEARCH_ROWS`` rows; two rows
+under a group heading; a ledger's header lacking a column, or none at all), which header
+names which column (``--map`` first), and the rows that are not data: totals, and the
+cells the reader filled because they were merged "the same as above".
+"""
+
+from __future__ import annotations
+
+from itertools import zip_longest
+
+from graph.schema import Label
+from loaders.headers import without_remark
+from loaders.problems import Problem
+from loaders.readers import RawTable, column_letter
+from loaders.tables import LEDGER, LEDGER_ONLY, Column, Role, Table, find_column, find_table, normalise_name, unknown_standard_column
+from loaders.values import is_blank
+
+HEADER_SEARCH_ROWS = 30  # the header is looked for in the sheet's first rows (a title, notes, blank rows above it)
+
+
+def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tuple[Table | None, bool]:
+    """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
+    the first row, and whether its header row was found (in the first
+    ``HEADER_SEARCH_ROWS`` rows of the sheet)."""
+    named = find_table(force) if force else find_table(raw.name)
+    forced_ledger = force is not None and named is LEDGER
+    for position, cells in enumerate(_header_candidates(raw)):
+        found = {column.name for cell in cells if (column := lookup(LEDGER, cell, mapping)) is not None}
+        if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
+            if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
+                return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
+        if named is not None and named is not LEDGER:
+            own = {column.name for cell in cells if (column := lookup(named, cell, mapping)) is not None}
+            if {column.name for column in named.required} <= own:
+                return _reheaded(raw, _lower_header_row(raw, position, named, mapping), named), True
+    return named, False
+
+
+def _header_candidates(raw: RawTable) -> list[list[object]]:
+    """The rows that may be the header: the first, and the data rows below it within the
+    sheet's first ``HEADER_SEARCH_ROWS`` rows (JSON has no rows above its keys)."""
+    below = 0
+    if raw.header_row:
+        while below < len(raw.numbers) and raw.numbers[below] <= HEADER_SEARCH_ROWS:
+            below += 1
+    return [raw.headers] + [raw.row(i) for i in range(below)]
+
+
+def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[str, str]) -> int:
+    """The header's position, or the next one when the header has two rows: a group
+    heading merged over several columns ("党组织建设情况") above the columns' own headers.
+    The row below is the header's lower row when each of its cells either repeats the one
+    above (a header merged down both rows) or names a column, and it adds a column; its
+    blank cells take the header's."""
+    if position >= len(raw.numbers) or (position and raw.numbers[position] > HEADER_SEARCH_ROWS):
+        return position
+    upper, lower = (raw.headers if position == 0 else raw.row(position - 1)), raw.row(position)
+    combined = [cell if not is_blank(cell) else above for above, cell in zip_longest(upper, lower)]
+    added = False
+    for above, cell in zip_longest(upper, lower):
+        if is_blank(cell) or cell == above:
+            continue
+        if lookup(table, cell, mapping) is None:
+            return position  # a cell that is no header: the row is data
+        added = added or is_blank(above) or lookup(table, above, mapping) is None
+    if not added:
+        return position
+    for index, cell in enumerate(combined):
+        if index < len(raw.columns):
+            raw.columns[index][position] = cell
+    return position + 1
+
+
+def partial_ledger_header(raw: RawTable, mapping: dict[str, str]) -> bool:
+    """Whether a row among the first is a ledger header lacking a required column (the
+    row naming the most ledger columns, if any): ``raw`` is re-headed there, so that the
+    missing columns are said at the header a person wrote."""
+    counts = [len({column.name for cell in cells if (column := lookup(LEDGER, cell, mapping)) is not None})
+              for cells in _header_candidates(raw)]
+    best = max(range(len(counts)), key=counts.__getitem__)
+    if counts[best] == 0:
+        return False
+    _reheaded(raw, best, LEDGER)
+    return True
+
+
+def check_mapping(mapping: dict[str, str], problems: list[Problem]) -> None:
+    """A ``--map`` whose standard name is no column of any table is refused (once per
+    import, whatever the number of sheets), not ignored."""
+    for standard in dict.fromkeys(mapping.values()):
+        if (why := unknown_standard_column(standard)) is not None and not any(
+                p.code == "unknown_map_column" and p.value == standard for p in problems):
+            problems.append(Problem("--map", why, "unknown_map_column", value=standard))
+
+
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})  # a row that sums the rows above it, not an entity
+_KEYS = (Role.ID, Role.SOURCE, Role.TARGET)
+
+
+def skip_totals(raw: RawTable, columns: list[tuple[int, Column, str]], warnings: list[Problem]) -> None:
+    """Leave out the rows that are totals, each with a warning: a row whose first filled
+    cell, or whose name, reads 合计/总计/小计/共计 (spaces, a colon or a bracketed remark
+    aside) and that has no id (or, in a relationship sheet, neither end) — a row with a
+    code is an entity, whatever it is called."""
+    keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
+    if not keys or (None not in keys[0] and "" not in keys[0]):  # every row has its id: the usual, large, case
+        return
+    names = next((index for index, column, _ in columns if column.name == "name"), None)
+    totals: dict[int, str] = {}
+    for i in range(len(raw.numbers)):
+        if not all(is_blank(key[i]) for key in keys):
+            continue
+        cells = raw.row(i)
+        first = next((cell for cell in cells if not is_blank(cell)), None)
+        for cell in (first, cells[names] if names is not None and names < len(cells) else None):
+            if isinstance(cell, str) and normalise_name(without_remark(cell) or cell) in TOTAL_WORDS:
+                totals[i] = cell.strip()
+                break
+    if not totals:
+        return
+    for i, word in totals.items():
+        warnings.append(Problem(raw.file, f"合计行（“{word}”）已跳过，不作为一行数据导入",
+                                        "total_row", raw.sheet, raw.numbers[i], None, word))
+    raw.drop(set(totals))
+
+
+def say_merged(raw: RawTable, warnings: list[Problem]) -> None:
+    """A warning for each range merged over rows of the data that the reader filled "the
+    same as above", so a person sees what was read into the blank cells (merged header
+    cells are the header's business)."""
+    for merged in raw.merged:
+        if merged.bottom <= raw.header_row:
+            continue
+        top = max(merged.top, raw.header_row + 1)
+        letter = column_letter(merged.column)
+        only = f"（合并跨 {merged.width} 列，值只填入第一列 {letter}）" if merged.width > 1 else ""
+        warnings.append(Problem(
+            raw.file, f"合并单元格 {merged.ref} 按“同上”读取：第{top}–{merged.bottom}行的 {letter} 列都取第{merged.top}行的值{only}",
+            "merged_cells_filled", raw.sheet, merged.top, letter, merged.ref))
+
+
+def _reheaded(raw: RawTable, position: int, table: Table) -> Table:
+    if position:
+        raw.rehead(position - 1)
+    return table
+
+
+def no_ledger_header(raw: RawTable) -> Problem:
+    """A sheet read as the ledger (by its name or ``--as ledger``) in whose first rows no
+    row has the ledger's required headers: one problem for the sheet, not one per column."""
+    needed = " 和 ".join(column.zh for column in LEDGER.required)
+    return Problem(raw.file, f"在前 {HEADER_SEARCH_ROWS} 行中没有找到表头（需要 {needed} 列，"
+                   "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方；列名不同可用 --map 原列名=标准列名）",
+                   "no_header", raw.sheet)
+
+
+def lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | None:
+    """The column ``header`` names in ``table``: through the explicit mapping first."""
+    text = header_text(header)
+    if not text:
+        return None
+    if (standard := mapping.get(normalise_name(text))) is not None:
+        if (column := find_column(table, standard)) is not None:
+            return column
+    return find_column(table, text)
+
+
+def header_text(header: object) -> str:
+    return "" if header is None else str(header).strip()

@@ -1,0 +1,176 @@
+"""How a planner's sheet is read before its rows mean anything, through the real
+`redchain load`: headers as forms label them ("单位名称："), the header below many note
+lines or not found at all, total rows, cells merged to say "the same as above", a file
+with a header and no rows, and a --map naming no column."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from api.cli.main import app
+from fixtures.ledger import HEADER, MONTH_1, TITLE
+from loaders.layout import HEADER_SEARCH_ROWS
+
+ENV = {"COLUMNS": "200", "REDCHAIN_STORE": None}
+
+
+def redchain(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], env=ENV)
+
+
+def dry_run(path, *options) -> dict:
+    """The --json report of a dry run of ``path``: its problems' and warnings' texts."""
+    result = redchain("load", path, "--dry-run", "--json", *options, "--store", path.parent / "x.db")
+    report = json.loads(result.stdout)
+    return {"ok": result.exit_code == 0, "problems": [p["text"] for p in report.get("problems", [])],
+            "warnings": [w["text"] for w in report.get("warnings", [])], "rows": report.get("rows")}
+
+
+def write_sheet(path, rows, *, title="Sheet1", merges=()) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    book.save(path)
+
+
+def test_headers_with_trailing_colons_are_the_columns_they_name(tmp_path):
+    path = tmp_path / "台账.csv"
+    header = [h + suffix for h, suffix in zip(HEADER, ["：", ":", " ： ", "："] + [""] * len(HEADER))]
+    path.write_text("\n".join(",".join(map(str, row)) for row in [header] + MONTH_1[:2]), encoding="utf-8-sig")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 2
+
+
+def test_the_header_is_found_below_eleven_note_lines(tmp_path):
+    path = tmp_path / "说明在上.xlsx"
+    notes = [[f"填表说明{n}：请按实际填写"] for n in range(1, 12)]
+    write_sheet(path, [[TITLE], *notes, [], HEADER, *MONTH_1[:2]], title="台账")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 2
+
+
+def test_a_ledger_without_a_header_in_its_first_rows_is_said_once(tmp_path):
+    path = tmp_path / "无表头.xlsx"
+    notes = [[f"说明{n}", "见附件"] for n in range(HEADER_SEARCH_ROWS)]
+    write_sheet(path, [[TITLE], *notes, HEADER, *MONTH_1[:2]])
+    report = dry_run(path, "--as", "ledger")
+    assert report["problems"] == [
+        f"{path}:Sheet1:-:-: 在前 30 行中没有找到表头（需要 单位名称 和 统一社会信用代码 列，"
+        "以及 所属产业链、党组织名称 等台账列；标题和说明行可以在表头上方；列名不同可用 --map 原列名=标准列名）"]
+
+
+MERGED_ROWS = [
+    ["高新区产业链党建台账"],
+    ["序号", "所属产业链", "单位名称", "统一社会信用代码", "是否建立党组织", "党组织名称", "组建形式"],
+    [1, "工程机械", "长沙甲重工有限公司", "91430100MA4L00041N", "是", "长沙甲重工有限公司党支部", "单建"],
+    [2, None, "长沙乙配件有限公司", "91430100MA4L00042R", "是", "麓谷配件联合党支部", None],
+    [3, None, "长沙丙配件有限公司", "91430100MA4L00043W", "是", None, None],
+    [4, None, "长沙丁配件有限公司", "91430100MA4L000440", "是", None, None],
+    [5, "新能源", "长沙戊储能有限公司", "91430100MA4L000453", "否", None, None],
+    [6, None, "长沙己储能有限公司", "91430100MA4L000466", "否", None, None],
+]
+# Chains merged down B3:B6 and B7:B8, a joint organisation and its formation down rows 4–6
+# (the range F4:G6 spans both columns: only F is filled), as planners merge.
+MERGES = ("A1:G1", "B3:B6", "B7:B8", "F4:G6")
+
+
+def merged_xls(path) -> None:
+    """``MERGED_ROWS`` as an Excel 97-2003 workbook (xlwt), merged as ``MERGES``."""
+    import xlwt
+
+    from loaders.readers import MergedRange
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("台账")
+    merged = {(r.top, r.column): r for ref in MERGES if (r := MergedRange.parse(ref))}
+    for i, row in enumerate(MERGED_ROWS):
+        for j, value in enumerate(row):
+            if (r := merged.get((i + 1, j))) is not None:
+                sheet.write_merge(r.top - 1, r.bottom - 1, j, j + r.width - 1, value)
+            elif value is not None and not any(m.top < i + 1 <= m.bottom and m.column <= j < m.column + m.width
+                                               for m in merged.values()):
+                sheet.write(i, j, value)
+    book.save(str(path))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_cells_merged_down_the_data_are_read_as_the_same_as_above_and_said(tmp_path, suffix):
+    path = tmp_path / f"合并{suffix}"
+    if suffix == ".xlsx":
+        write_sheet(path, MERGED_ROWS, title="台账", merges=MERGES)
+    else:
+        merged_xls(path)
+    report = dry_run(path)
+    assert report["problems"] == []
+    assert [w for w in report["warnings"] if "合并单元格" in w] == [
+        f"{path}:台账:3:B: 合并单元格 B3:B6 按“同上”读取：第3–6行的 B 列都取第3行的值",
+        f"{path}:台账:4:F: 合并单元格 F4:G6 按“同上”读取：第4–6行的 F 列都取第4行的值（合并跨 2 列，值只填入第一列 F）",
+        f"{path}:台账:7:B: 合并单元格 B7:B8 按“同上”读取：第7–8行的 B 列都取第7行的值",
+    ]
+    db = tmp_path / "x.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    by_chain = json.loads(redchain("report", "--by", "chain", "--json", "--store", db).stdout)
+    assert [(g["name"], g["base"], g["org_covered"], g["covered_by_joint"]) for g in by_chain["groups"]] == [
+        ("工程机械", 4, 4, 3), ("新能源", 2, 0, 0)]
+
+
+def test_total_rows_are_skipped_with_a_warning_but_an_entity_with_a_code_never(tmp_path):
+    path = tmp_path / "合计.csv"
+    header = ["序号", "单位名称", "统一社会信用代码", "所属产业链", "党员人数", "党组织名称"]
+    rows = [
+        [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", 5, "甲重工党支部"],
+        ["小 计", "", "", "", 5, ""],  # a subtotal between the chains
+        [2, "合计", "91430100MA4L00042R", "新能源", 0, ""],  # an enterprise, oddly named: kept
+        [3, "共计：", "", "", 0, ""],  # the name cell says it, the 序号 is filled
+        ["总计（家）", "", "", "", 5, ""],
+    ]
+    path.write_text("\n".join(",".join(map(str, row)) for row in [header] + rows), encoding="utf-8")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 2
+    assert [w for w in report["warnings"] if "合计行" in w] == [
+        f"{path}:3:-: 合计行（“小 计”）已跳过，不作为一行数据导入",
+        f"{path}:5:-: 合计行（“共计：”）已跳过，不作为一行数据导入",
+        f"{path}:6:-: 合计行（“总计（家）”）已跳过，不作为一行数据导入",
+    ]
+
+
+def test_a_map_to_no_standard_column_is_refused_once_with_the_closest_names(tmp_path):
+    roster = tmp_path / "花名册.xlsx"
+    write_sheet(roster, [["企业全称", "代码", "产业链"], ["长沙甲重工有限公司", "91430100MA4L00041N", "工程机械"]])
+    report = dry_run(roster, "--map", "企业全称=单位名", "--map", "代码=统一社会信用代码", "--as", "ledger")
+    assert report["problems"][0] == ("--map:-:-: --map 的标准列名“单位名”不是任何表的列：最接近的是 单位名称、单位、结对单位"
+                                     "（各表的列见 redchain template 生成的模板表头）")
+    assert sum("--map 的标准列名" in p for p in report["problems"]) == 1
+    assert dry_run(roster, "--map", "企业全称=单位名称", "--map", "代码=统一社会信用代码", "--as", "ledger")["problems"] == []
+
+
+def test_a_header_without_rows_is_said(tmp_path):
+    path = tmp_path / "台账.csv"
+    path.write_text("序号,单位名称,统一社会信用代码,党组织名称\n", encoding="utf-8-sig")
+    report = dry_run(path)
+    assert report["ok"] and report["rows"] == 0
+    assert report["warnings"] == [f"{path}:1:-: 表 台账 只有表头，没有数据行：没有导入任何内容"]
+
+
+def test_a_two_row_header_reads_the_columns_under_a_group_heading(tmp_path):
+    rows = [["序号", "单位名称", "统一社会信用代码", "所属产业链", "党组织建设情况", None, "工作覆盖"],
+            [None, None, None, None, "是否建立党组织", "党组织名称", "联系领导"],
+            [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", "是", "甲重工党支部", "王五"],
+            [2, "长沙乙配件有限公司", "91430100MA4L00042R", "工程机械", "否", None, None]]
+    xlsx = tmp_path / "两行表头.xlsx"  # as Excel keeps it: the group heading merged across, the others down
+    write_sheet(xlsx, [["高新区非公企业党建工作台账"], *rows],
+                merges=("A1:G1", "E2:F2", "A2:A3", "B2:B3", "C2:C3", "D2:D3"))
+    csv = tmp_path / "两行表头.csv"  # as a CSV keeps it: the lower row blank under the single headers
+    csv.write_text("\n".join(",".join("" if c is None else str(c) for c in row) for row in rows), encoding="utf-8")
+    for path in (xlsx, csv):
+        report = dry_run(path)
+        assert report["ok"] and report["problems"] == [] and report["rows"] == 2, report
+        assert not [w for w in report["warnings"] if "未知的列" in w or "合并单元格" in w]
