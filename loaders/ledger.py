@@ -89,11 +89,25 @@ class LedgerRows:
         return Origin(self.file, self.sheet, self.rows[i], self.headers.get(column, column))
 
 
+def _formation_from_category(cells: list, values: dict[str, list]) -> None:
+    """A 党组织类别 that says 联合 (联合党支部, 联合党委) states the org's formation, joint,
+    where its row's 组建形式 is blank or the file has none: the category is read as the
+    level it names (a 党支部), and the 联合 in it must not be lost with it."""
+    formations = values.setdefault("formation", [None] * len(cells))
+    for row, cell in enumerate(cells):
+        if formations[row] is None and isinstance(cell, str) and _JOINT_CATEGORY_WORD in cell:
+            formations[row] = "joint"
+
+
+_JOINT_CATEGORY_WORD = "联合"
+
+
 class LedgerCheck(_TableCheck):
     """Checks a ledger sheet cell by cell, then its rows against themselves."""
 
     def run(self) -> None:
         values: dict[str, list] = {}
+        level_cells = None
         for position, (index, column, header) in enumerate(self.columns):
             cells = self.raw.column(index)
             from loaders.validate import parse_column
@@ -107,6 +121,10 @@ class LedgerCheck(_TableCheck):
                 parsed = self._normalise_usccs(position, header, parsed)
                 self._check_usccs(position, header, parsed)
             values[column.name] = parsed
+            if column.name == "level":
+                level_cells = cells
+        if level_cells is not None:  # once every column is parsed: 组建形式 may come after it
+            _formation_from_category(level_cells, values)
         positions = {column.name: position for position, (_, column, _) in enumerate(self.columns)}
         headers = {column.name: header for _, column, header in self.columns}
         if "has_org" in values and "org" in values:

@@ -149,6 +149,16 @@ def test_the_formation_inferred_from_a_file_does_not_depend_on_earlier_files(tmp
     assert graph(fresh)[0]["PO9"]["formation"] == "industry"  # inference only chooses standalone or joint
 
 
+def test_a_category_saying_joint_states_the_formation_where_no_cell_does(tmp_path):
+    # 组建形式 after 党组织类别, blank on 乙's row: the category's 联合 is the formation there
+    header = ["单位名称", "统一社会信用代码", "党组织名称", "党组织类别", "组建形式"]
+    db = tmp_path / "x.db"
+    load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, "甲党支部", "党支部", None], ["乙", B, "麓谷支部", "联合党支部", None],
+                    ["丙", C, "丙党支部", "联合党支部", "单建"]))
+    orgs = {p["name"]: (p["formation"], p["level"]) for p in graph(db)[0].values() if p.get("name", "").endswith("支部")}
+    assert orgs == {"甲党支部": ("standalone", "branch"), "麓谷支部": ("joint", "branch"), "丙党支部": ("standalone", "branch")}
+
+
 def test_a_partner_named_on_a_later_row_is_that_enterprise_whatever_the_row_order(tmp_path):
     header = ["单位名称", "统一社会信用代码", "党组织名称", "结对单位"]
     ba = ledger(tmp_path / "ba.xlsx", header, ["乙配件", B, None, "甲重工"], ["甲重工", A, "甲重工党支部", None])
