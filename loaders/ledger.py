@@ -41,6 +41,12 @@ _SEPARATORS = re.compile(r"[、，,；;/／\r\n]")
 # What planners type in an empty name cell: a name cell holding one of these is blank.
 # (In a 是否 / 有无 column 无 is "no": ``loaders.values`` reads those.)
 PLACEHOLDERS = frozenset({"无", "暂无", "没有", "—", "——", "-", "/", "／", "无。"})
+# A phrase saying there is none, with what there is none of (没有党组织, 暂无结对, 无党员, 未派,
+# 尚未建立): a placeholder too. Only these words after the negation: 无锡…, 无名…, 未来科技 are names.
+_NONE_PHRASE = re.compile(
+    r"(?:无|暂无|没有|尚无|未|尚未|暂未)"
+    r"(?:党组织|组织|党支部|支部|党员|结对|结对单位|共建单位|单位|联系领导|领导|联系点|指导员|党建指导员|派驻|派|"
+    r"建|建立|组建|填写|确定|联系|安排|明确)?[。.．,，;；]?")
 # The columns that name entities, one name or (``MULTI_NAME_COLUMNS``) several.
 NAME_COLUMNS = ("chain", "segment", "org", "parent", "leader", "instructor", "partner")
 MULTI_NAME_COLUMNS = frozenset({"chain", "segment", "leader", "instructor", "partner"})
@@ -67,12 +73,18 @@ def split_cell(value: str | None) -> list[str]:
     """The values of a cell that may list several (``甲、乙；丙``), placeholders left out."""
     if value is None:
         return []
-    return [part for part in map(str.strip, _SEPARATORS.split(str(value))) if part and part not in PLACEHOLDERS]
+    return [part for part in map(str.strip, _SEPARATORS.split(str(value))) if part and not is_placeholder(part)]
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a name cell's text (stripped) says there is none: ``PLACEHOLDERS`` or a
+    phrase such as 没有党组织 or 暂无结对 (``_NONE_PHRASE``)."""
+    return text in PLACEHOLDERS or _NONE_PHRASE.fullmatch(text) is not None
 
 
 def blank_placeholder(value):
-    """A name cell's value: None where it holds only a placeholder (``无``, ``——``)."""
-    return None if isinstance(value, str) and value.strip() in PLACEHOLDERS else value
+    """A name cell's value: None where it holds only a placeholder (``无``, ``没有党组织``)."""
+    return None if isinstance(value, str) and is_placeholder(value.strip()) else value
 
 
 @dataclass
@@ -89,14 +101,20 @@ class LedgerRows:
         return Origin(self.file, self.sheet, self.rows[i], self.headers.get(column, column))
 
 
-def _formation_from_category(cells: list, values: dict[str, list]) -> None:
+def _formation_from_category(cells: list, values: dict[str, list]) -> list[int]:
     """A 党组织类别 that says 联合 (联合党支部, 联合党委) states the org's formation, joint,
     where its row's 组建形式 is blank or the file has none: the category is read as the
-    level it names (a 党支部), and the 联合 in it must not be lost with it."""
+    level it names (a 党支部), and the 联合 in it must not be lost with it. Returns the rows
+    whose 组建形式 says otherwise (a contradiction)."""
     formations = values.setdefault("formation", [None] * len(cells))
+    contradicted = []
     for row, cell in enumerate(cells):
-        if formations[row] is None and isinstance(cell, str) and _JOINT_CATEGORY_WORD in cell:
-            formations[row] = "joint"
+        if isinstance(cell, str) and _JOINT_CATEGORY_WORD in cell:
+            if formations[row] is None:
+                formations[row] = "joint"
+            elif isinstance(formations[row], str) and formations[row] != "joint":
+                contradicted.append(row)
+    return contradicted
 
 
 _JOINT_CATEGORY_WORD = "联合"
@@ -123,10 +141,13 @@ class LedgerCheck(_TableCheck):
             values[column.name] = parsed
             if column.name == "level":
                 level_cells = cells
-        if level_cells is not None:  # once every column is parsed: 组建形式 may come after it
-            _formation_from_category(level_cells, values)
         positions = {column.name: position for position, (_, column, _) in enumerate(self.columns)}
         headers = {column.name: header for _, column, header in self.columns}
+        if level_cells is not None:  # once every column is parsed: 组建形式 may come after it
+            for row in _formation_from_category(level_cells, values):
+                self._problem(row, positions["formation"], headers["formation"],
+                              f"{headers['level']}为“{str(level_cells[row]).strip()}”（联合组建），{headers['formation']}却不是联建",
+                              "formation_conflict", level_cells[row])
         if "has_org" in values and "org" in values:
             for row, (has, org) in enumerate(zip(values["has_org"], values["org"])):
                 if has is False and org:
@@ -490,7 +511,7 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     if props.get("formation") is None and before.get("formation") != "industry":  # inferred: one or several
         covered = len(rows) + len(held.covers.get(org, set()) - listed)
         props["formation"] = "joint" if covered > 1 else "standalone"
-    if props.get("level") is None and new_org:
+    if props.get("level") is None and (new_org or "level" in props):  # a blank 类别 is the default, never "no level"
         props["level"] = DEFAULT_LEVEL
     ledger, i = rows[0]
     made.node(Label.PARTY_ORG, org, props, ledger, i, "org")

@@ -66,9 +66,9 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "standalone": ("单建", "单独", "独立组建"),
     "joint": ("联建", "联合", "联合党支部"),
     "industry": ("行业", "产业链党委", "行业(产业链)党委"),
-    "branch": ("支部", "联合党支部"),  # a branch of several enterprises: its formation is said in 组建形式
-    "general_branch": ("总支", "党总支部"),
-    "committee": ("党委会",),
+    "branch": ("支部", "联合党支部"),  # 联合…: of several enterprises (the ledger reads the formation from it)
+    "general_branch": ("总支", "党总支部", "联合党总支", "联合党总支部"),
+    "committee": ("党委会", "联合党委"),
     "social_org": ("社会团体", "民办非企业", "民办非企业单位", "社团"),
     "enterprise": ("非公企业", "民营企业"),
     "active": ("存续", "在业", "开业", "在册", "正常", "营业"),
@@ -138,7 +138,8 @@ def parse_int(raw: object, prop: Prop) -> int | None:
             try:
                 as_float = float(text)
             except ValueError:
-                raise BadValue("bad_int", f"应为整数，实为 {text!r}") from None
+                raise BadValue("bad_int", _STAR_EXPECTED + f"，实为 {text!r}" if prop.name == "star"
+                               else f"应为整数，实为 {text!r}") from None
             if not as_float.is_integer():
                 raise BadValue("bad_int", f"应为整数，实为 {text!r}") from None
             value = int(as_float)
@@ -147,6 +148,9 @@ def parse_int(raw: object, prop: Prop) -> int | None:
     if prop.maximum is not None and value > prop.maximum:
         raise BadValue("out_of_range", f"应不大于 {prop.maximum}，实为 {value}")
     return value
+
+
+_STAR_EXPECTED = "应为星级 1–5（如 四星、4星、四星级、★★★★），未评星可填 无 或留空"
 
 
 def _star_count(text: str) -> str | None:

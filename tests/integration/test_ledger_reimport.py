@@ -154,9 +154,33 @@ def test_a_category_saying_joint_states_the_formation_where_no_cell_does(tmp_pat
     header = ["单位名称", "统一社会信用代码", "党组织名称", "党组织类别", "组建形式"]
     db = tmp_path / "x.db"
     load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, "甲党支部", "党支部", None], ["乙", B, "麓谷支部", "联合党支部", None],
-                    ["丙", C, "丙党支部", "联合党支部", "单建"]))
-    orgs = {p["name"]: (p["formation"], p["level"]) for p in graph(db)[0].values() if p.get("name", "").endswith("支部")}
-    assert orgs == {"甲党支部": ("standalone", "branch"), "麓谷支部": ("joint", "branch"), "丙党支部": ("standalone", "branch")}
+                    ["丙", C, "丙联合党委", "联合党委", None]))
+    orgs = {p["name"]: (p["formation"], p["level"]) for p in graph(db)[0].values() if p.get("name", "").endswith(("支部", "党委"))}
+    assert orgs == {"甲党支部": ("standalone", "branch"), "麓谷支部": ("joint", "branch"), "丙联合党委": ("joint", "committee")}
+    refused = load(db, ledger(tmp_path / "2.xlsx", header, ["丙", C, "丙党支部", "联合党支部", "单建"]), ok=False)
+    assert "2.xlsx:台账:2:组建形式: 党组织类别为“联合党支部”（联合组建），组建形式却不是联建" in refused
+
+
+def test_a_blank_category_reads_as_the_default_again_so_a_second_import_changes_nothing(tmp_path):
+    header = ["单位名称", "统一社会信用代码", "党组织名称", "党组织类别"]
+    db = tmp_path / "x.db"
+    load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, "甲党支部", None], ["乙", B, "乙党委", "党委"]))
+    before = graph(db)
+    # the same rows with a 序号 column: read and checked again (not a repeat of the same cells)
+    numbered = ledger(tmp_path / "2.xlsx", ["序号", *header], [1, "甲", A, "甲党支部", None], [2, "乙", B, "乙党委", "党委"])
+    again = redchain("load", str(numbered), "--json", "--store", db)
+    assert again.exit_code == 0, again.output
+    assert not any(json.loads(again.stdout)["updated"].values()) and graph(db) == before
+
+
+def test_phrases_saying_there_is_none_are_blank_but_names_starting_alike_stay(tmp_path):
+    header = ["单位名称", "统一社会信用代码", "党组织名称", "联系领导", "党建指导员", "结对单位"]
+    db = tmp_path / "x.db"
+    load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, "没有党组织", "暂无。", "未派", "暂无结对"],
+                    ["乙", B, "无锡甲机械党支部", "无党员", "尚未安排", "未来科技有限公司"]))
+    names = {p.get("name") for p in graph(db)[0].values()}
+    assert {"无锡甲机械党支部", "未来科技有限公司"} <= names
+    assert not names & {"没有党组织", "暂无。", "未派", "暂无结对", "无党员", "尚未安排"}
 
 
 def test_a_partner_named_on_a_later_row_is_that_enterprise_whatever_the_row_order(tmp_path):

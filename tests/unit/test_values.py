@@ -197,10 +197,17 @@ def test_planners_words_for_status_category_kind_and_no_star():
     enterprise, org = NODE_PROPS[Label.ENTERPRISE], NODE_PROPS[Label.PARTY_ORG]
     assert [parse_enum(w, enterprise["status"]) for w in ("存续（在营、开业、在册）", "存续(在营、开业)", "在册", "存续/开业")] == [
         "active", "active", "active", "active"]
-    assert [parse_enum(w, org["level"]) for w in ("党总支部", "联合党支部")] == ["general_branch", "branch"]
+    assert [parse_enum(w, org["level"]) for w in ("党总支部", "联合党支部", "联合党总支", "联合党委")] == [
+        "general_branch", "branch", "general_branch", "committee"]
     assert parse_enum("联合党支部", org["formation"]) == "joint"
     assert parse_enum("民办非企业单位", enterprise["kind"]) == "social_org"
     assert [parse_value(w, org["star"]) for w in ("无", "未评星", "未定级", " 未定级 ")] == [None, None, None, None]
+
+
+def test_a_star_that_is_no_rating_says_how_stars_are_written():
+    with pytest.raises(BadValue) as exc:
+        parse_value("六星级", NODE_PROPS[Label.PARTY_ORG]["star"])
+    assert str(exc.value) == "应为星级 1–5（如 四星、4星、四星级、★★★★），未评星可填 无 或留空，实为 '六星级'"
 
 
 def test_words_of_different_choices_in_one_cell_are_refused():
