@@ -667,11 +667,13 @@ def _by_chain(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.n
 
 
 def _by_segment(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
+    listed = [(s, name, chains) for s, name, chains in numbered.segments if chain is None or chain in chains]
+    named = Counter(name for _, name, _ in listed)
     return [
-        (s, name, _within(numbered.segment_members(g, s), in_report), [chain] if chain is not None else chains)
-        for s, name, chains in numbered.segments
-        if chain is None or chain in chains
-    ]
+        (s, name if named[name] == 1 else "、".join(numbered.chain_names.get(c, c) for c in chains) + "/" + name,
+         _within(numbered.segment_members(g, s), in_report), [chain] if chain is not None else chains)
+        for s, name, chains in listed
+    ]  # segments of one name in several chains (未分环节) are named with their chains, told apart
 
 
 def _by_property(prop: str):

@@ -214,6 +214,19 @@ def test_by_segment_orders_by_chain_then_stage():
     ]
 
 
+def test_segments_of_one_name_in_several_chains_are_named_with_their_chains():
+    g = (
+        GraphBuilder().chain("C1", name="工程机械").chain("C2", name="新能源")
+        .segment("U1", "C1", "midstream", name="未分环节").segment("U2", "C2", "midstream", name="未分环节")
+        .segment("A", "C1", "upstream", name="液压件")
+        .enterprise("E1").enterprise("E2").rel("IN_SEGMENT", "E1", "U1").rel("IN_SEGMENT", "E2", "U2")
+        .projection()
+    )
+    assert [(grp.key, grp.name) for grp in coverage_report(g, by="segment").groups] == [
+        ("A", "液压件"), ("U1", "工程机械/未分环节"), ("U2", "新能源/未分环节")]
+    assert [grp.name for grp in coverage_report(g, by="segment", chain="C2").groups] == ["未分环节"]  # one chain: no clash
+
+
 def test_by_park_gathers_enterprises_without_a_park():
     report = coverage_report(two_chains().projection(), by="park")
     assert group_rows(report) == [
