@@ -352,11 +352,12 @@ def _plans_page(request: Request, reader: Reader, *, error: str | None = None, s
             break
         if summary.get("expired") or not plans.visible(reader, summary):
             continue
-        chain = summary.get("chain")
+        chains = plans.planned_for(summary)
         recent.append({
             "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(summary.get("kind"), summary.get("kind")),
-            "chain": name_or_id(reader.scoped.attrs[chain], chain) if chain in reader.scoped.attrs else (chain or "全部"),
-            "created": summary.get("created", ""), "items": summary.get("items", 0), "applied": summary.get("applied"),
+            "chain": "、".join(name_or_id(reader.scoped.attrs[c], c) if c in reader.scoped.attrs else c for c in chains)
+                     if chains else "全部",
+            "created": summary.get("created", ""), "proposed": summary.get("items", 0), "applied": summary.get("applied"),
         })
     body = page.render("plans.html", title="规划", forms=_forms(), chains=_chains(reader), recent=recent, error=error,
                        can_apply=reader.principal.allows(Role.EDITOR), **page_context(request, reader, "plans"))
@@ -393,6 +394,17 @@ def propose(request: Request, reader: ReaderDep, form: FormDep) -> Response:
     return RedirectResponse(f"/views/plans/{quote(made['id'], safe='')}", status_code=303)
 
 
+_HIDDEN = (("hidden_items", "项提议"), ("hidden_new_orgs", "个拟新建党组织"), ("hidden_leftovers", "个未安排对象"))
+
+
+def _hidden_note(totals: dict) -> str | None:
+    """What a plan for a view of chains leaves out (``plans._shown``), said in a sentence."""
+    parts = [f"{totals[key]} {what}" for key, what in _HIDDEN if totals.get(key)]
+    if not parts:
+        return None
+    return f"此规划按全区计算（本产业链以外的负担、名额也计入）；另有 {'、'.join(parts)} 涉及本账号范围以外的对象，未显示，也不会执行。"
+
+
 def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str | None = None,
                error: str | None = None, status: int = 200) -> Response:
     body = plans.stored(reader, plan_id)
@@ -402,7 +414,7 @@ def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str |
                       if v is not None and k != "chain")
     html_body = page.render(
         "plan.html", title=payload["title"], payload=payload, data=data, plan=plan, plan_id=plan_id,
-        params=params, applied=body.get("applied"), can_apply=reader.principal.allows(Role.EDITOR),
+        params=params, hidden=_hidden_note(plan.totals), applied=body.get("applied"), can_apply=reader.principal.allows(Role.EDITOR),
         apply_href=f"/views/plans/{quote(plan_id, safe='')}/apply", headers=_PLAN_HEADERS.get(plan.kind, ("对象", "目标")),
         message=message, error=error, **page_context(request, reader, "plans"),
     )

@@ -1,8 +1,8 @@
 """Plan proposals and applying them.
 
-A proposal is made by a planner over the principal's view (contact points for a view of
-chains: over the whole district, less what the view does not show; see ``_planned``) and stored (collection
-``plans``) under a new id. Applying writes it in one transaction, once, and only if the
+A proposal is made by a planner over the principal's view (for a view of chains: over the
+whole district for the chain asked, less what the view does not show; see ``_planned``)
+and stored (collection ``plans``) under a new id. Applying writes it in one transaction, once, and only if the
 graph has not changed since the proposal was made (otherwise it may no longer fit:
 a leader may be full, a new branch's id taken) and every id it touches is in the
 applying principal's view.
@@ -11,8 +11,8 @@ Stored proposals are bounded: each principal keeps at most ``PlanLimits.per_prin
 unapplied ones (a new one past that removes that principal's oldest), and an unapplied
 proposal older than ``PlanLimits.days`` expires (removed at the next proposal; reading it
 says it expired). Applied plans are the record of a write and are kept. Lists read a small
-index (collection ``plan_index``: kind, chain, time, size, state and the ids a plan
-touches, for the scope check), never the plans themselves; a plan is read by its key.
+index (collection ``plan_index``: kind, chain, time, size, state, and the chains it was
+made for and the ids it touches, for the scope check), never the plans themselves; a plan is read by its key.
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ class PlanLimits:
 
 def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLimits()) -> dict:
     """Run one planner over the view, store the proposal, and return it with its id
-    (and the ids of proposals it pushed out: ``removed``)."""
+    (and the ids of proposals it pushed out: ``removed``). A view of one chain plans for
+    that chain when none is asked, and the plan says so (its ``chain``)."""
+    params = {**params, "chain": reader.scoped.district_chain(params.get("chain"))[1]}
     # A planner over the same view with the same parameters proposes the same plan: it is
     # computed once per view (seconds at city scale), each proposal stamped with its own time.
     key = ("plan", kind, json.dumps(params, sort_keys=True, ensure_ascii=False))
@@ -77,23 +79,40 @@ def propose(reader: Reader, kind: str, params: dict, limits: PlanLimits = PlanLi
 def _planned(view: ScopedGraph, kind: str, params: dict) -> Plan:
     """The planner's proposal for ``view``.
 
-    Contact points for a view of chains are planned on the whole district for the chain
-    asked (``ScopedGraph.district_chain``), so that a leader's contacts in other chains
-    count in their load as in the analyses; what names anything outside the view is then
-    left out, neither proposed here nor applied. When that plan is infeasible it is planned
-    on the view, whose message names only what the view shows. The other planners plan
-    on the view: their people (instructors, strong orgs) may come from any chain."""
+    For a view of chains every plan is the one an unscoped principal gets for the chain
+    asked (``ScopedGraph.district_chain``): planned on the whole district, so that loads,
+    capacities and units in other chains count (a leader's contacts there, a joint
+    branch's units, a strong org's pairings), less what names anything outside the view
+    (``_shown``). A plan for a chain outside the view is planned on the view, which says
+    the chain is not found."""
     on_district, chain = view.district_chain(params.get("chain"))
-    if kind != "contacts" or not on_district or chain is None:
+    if not on_district:
         return PLANNERS[kind](view.g, **params)
     try:
         plan = PLANNERS[kind](view.district.g, **{**params, "chain": chain})
-    except PlanInfeasible:
-        return PLANNERS[kind](view.g, **params)
-    items = [i for i in plan.items if not (view.hides(i.source) or view.hides(i.target))]
+    except PlanInfeasible as infeasible:
+        if any(hidden in str(infeasible) for hidden in view.district.attrs.keys() - view.attrs.keys()):
+            raise PlanInfeasible("此规划按全区计算（本产业链以外的负担、名额也计入）无法满足，"
+                                 "原因涉及本账号范围以外的对象：请联系全区管理员") from None
+        raise
+    return _shown(view, plan)
+
+
+def _shown(view: ScopedGraph, plan: Plan) -> Plan:
+    """``plan`` (made on the district) less what names a node ``view`` hides: an item with
+    a hidden end, a new branch that would cover a hidden enterprise (with its items: part
+    of a branch is not the branch planned), a leftover that is hidden. What is left out is
+    counted in ``totals`` (``hidden_items``, ``hidden_new_orgs``, ``hidden_leftovers``), so
+    the plan says it shows less; the counts of what is shown are the shown lists'."""
+    new_orgs = [o for o in plan.new_orgs if not any(view.hides(e) for e in o.enterprises)]
+    dropped_orgs = {o.id for o in plan.new_orgs} - {o.id for o in new_orgs}
+    items = [i for i in plan.items
+             if not (view.hides(i.source) or view.hides(i.target) or i.source in dropped_orgs)]
     leftovers = [o for o in plan.leftovers if not view.hides(o.id)]
-    counts = {"items": len(items), "leftovers": len(leftovers)}
-    return dataclasses.replace(plan, items=items, leftovers=leftovers, totals={**plan.totals, **counts})
+    totals = {**plan.totals, "items": len(items), "new_orgs": len(new_orgs), "leftovers": len(leftovers),
+              "hidden_items": len(plan.items) - len(items), "hidden_new_orgs": len(dropped_orgs),
+              "hidden_leftovers": len(plan.leftovers) - len(leftovers)}
+    return dataclasses.replace(plan, items=items, new_orgs=new_orgs, leftovers=leftovers, totals=totals)
 
 
 def _summary(body: dict) -> dict:
@@ -101,9 +120,18 @@ def _summary(body: dict) -> dict:
     plan = body["plan"]
     new_ids = {o["id"] for o in plan.get("new_orgs", [])}
     touched = sorted(({i["source"] for i in plan.get("items", [])} | {i["target"] for i in plan.get("items", [])}) - new_ids)
-    return {"kind": plan.get("kind"), "chain": (body.get("params") or {}).get("chain"), "created": plan.get("created", ""),
-            "items": len(plan.get("items", [])), "by": body.get("by"), "touched": touched,
-            "applied": (body.get("applied") or {}).get("at"), "expired": None}
+    chain = (body.get("params") or {}).get("chain")
+    return {"kind": plan.get("kind"), "chain": chain, "chains": [chain] if chain else body.get("chains"),
+            "created": plan.get("created", ""), "items": len(plan.get("items", [])), "by": body.get("by"),
+            "touched": touched, "applied": (body.get("applied") or {}).get("at"), "expired": None}
+
+
+def planned_for(summary: dict) -> list[str] | None:
+    """The chains a plan was made for: the chain asked, else the chains of the scoped
+    principal who made it (planned for all of them); None for the whole district."""
+    if "chains" in summary:
+        return summary["chains"]
+    return [summary["chain"]] if summary.get("chain") else None  # an index entry kept before "chains"
 
 
 def index(store: GraphStore) -> list[tuple[str, dict]]:
@@ -146,7 +174,13 @@ def _make_room(store: GraphStore, subject: str, limits: PlanLimits, now: datetim
 
 
 def visible(reader: Reader, summary: dict) -> bool:
-    """Whether every id the plan touches (but its new branches) is in the reader's view."""
+    """Whether the reader may see the plan: for a principal scoped to chains, one made for
+    chains all within its scope (never one for the whole district or another chain,
+    whose reasons, counts and leftovers are about what it may not see); and every id the
+    plan touches (but its new branches) is in the reader's view."""
+    scope, chains = reader.principal.chains, planned_for(summary)
+    if scope is not None and (chains is None or not set(chains) <= scope):
+        return False
     g = reader.scoped.g
     return all(n in g for n in summary.get("touched", ()))
 
