@@ -57,6 +57,7 @@ LEFT_REGISTER = "未列入完整台账"
 _ENTERPRISE_PROPS = ("name", "kind", "park", "street", "employees", "party_members", "above_scale", "leading",
                      "in_base", "status")
 _ORG_PROPS = ("formation", "level", "star")
+_ORG_COLUMNS = (*_ORG_PROPS, "parent")  # what a ledger row says of its org
 DEFAULT_LEVEL = "branch"  # 党组织类别 left blank: a branch, the usual organisation of one enterprise
 
 
@@ -369,8 +370,16 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
                         made.rel(rtype, person, enterprise, ledger, i, column, "id")
             listed.append((ledger, i, enterprise, org, coverage))
-    for row, columns, ledger, i, enterprise in several_chains:
-        _segments(row, columns, ledger, i, enterprise, entity, index, held, made, records)
+    # Rows naming several chains, over again while one of them places a segment another
+    # needs (a new segment made by one row, found by the next): the file's order does not matter.
+    while several_chains:
+        unclear = [item for item in several_chains
+                   if not _segments(*item, entity, index, held, made, records, unclear_later=True)]
+        if len(unclear) == len(several_chains):
+            for item in unclear:
+                _segments(*item, entity, index, held, made, records)
+            break
+        several_chains = unclear
     # Partners last: a 结对单位 may name an enterprise or organisation of a later row.
     for ledger, i, enterprise, org, coverage in listed:
         if "partner" in ledger.headers:
@@ -386,6 +395,8 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
     listed_ids = {enterprise for _, _, enterprise, _, _ in listed}
     for org, rows in org_rows.items():
         _org_record(org, rows, listed_ids, held, index, made, records, entity)
+        if org not in index.imported and any("parent" in ledger.headers for ledger, _ in rows):
+            complete.setdefault((RelType.UNDER, Role.SOURCE), set()).add(org)  # a blank 上级党组织: no parent now
     for (rtype, role), owners in complete.items():
         records.complete.append((rtype, role, owners))
     _batches(made, index, records)
@@ -404,35 +415,39 @@ def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:
 
 
 def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterprise: str, entity, index: NameIndex,
-              held: _Stored, made: _Made, records: Records) -> None:
+              held: _Stored, made: _Made, records: Records, *, unclear_later: bool = False) -> bool:
     """The row's segments. Each named segment goes to the named chain it exists in (stored
     or made by this file: rows naming several chains come after the others); new segments need a single chain, or as many chains as segments
     (paired by position). A chain named without a segment column keeps the enterprise's
-    stored segments in that chain; a chain without a segment joins its 未分环节."""
+    stored segments in that chain; a chain without a segment joins its 未分环节. False, with
+    nothing done, when ``unclear_later`` and the row's new segments cannot be placed yet
+    (another row may make them); else True."""
     chains = [c for name in split_cell(row.get("chain"))
               if (c := entity((Label.CHAIN,), name, ledger, i, "chain", Label.CHAIN)) is not None]
     segments = split_cell(row.get("segment"))
     if segments and not chains:
         records.problems.append(ledger.origin(i, "segment").problem(
             f"填写了环节 {row['segment']}，却没有填写所属产业链", "segment_without_chain", value=row["segment"]))
-        return
+        return True
     if not segments:
         for chain in chains:
             kept = [] if "segment" in columns else sorted(
                 s for s in held.segments.get(enterprise, ()) if index.chain_of.get(s) == chain)
             for segment in kept or [_new_segment(chain, UNSEGMENTED, UNSEGMENTED_STAGE, ledger, i, index, made)]:
                 made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "chain")
-        return
+        return True
     found = {name: [(c, s) for c in chains
                     for s in sorted(index.names.get(Label.SEGMENT, {}).get(name, set())) if index.chain_of.get(s) == c]
              for name in segments}
     new = [name for name in segments if not found[name]]
     if new and len(chains) > 1 and len(chains) != len(segments):
+        if unclear_later:
+            return False
         records.problems.append(ledger.origin(i, "segment").problem(
             f"环节 {'、'.join(new)} 不在所填的任何一条产业链中，无法确定属于 {row['chain']} 中的哪一条；"
             "请按位置一一对应填写产业链与环节（产业链与环节个数相同），或分行填写每个 产业链/环节", "segment_chain_unclear",
             value=row["segment"]))
-        return
+        return True
     for position, name in enumerate(segments):
         pairs = found[name]
         if not pairs:
@@ -448,6 +463,7 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
             if chain not in seen:  # one segment of that name per chain
                 seen.add(chain)
                 made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "segment")
+    return True
 
 
 def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:
@@ -483,17 +499,23 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     list), else standalone (a stored 行业党委 stays one); the same file gives the same graph
     whatever came before."""
     name = index.name_of.get(org, org)
-    formations = {}
-    for ledger, i in rows:
-        if (value := ledger.values[i].get("formation")) is not None:
-            formations.setdefault(value, (ledger, i))
-    if len(formations) > 1:
-        (first, (ledger0, i0)), *others = formations.items()
-        for value, (ledger, i) in others:
-            records.problems.append(ledger.origin(i, "formation").problem(
-                f"党组织 {name} 的组建形式与第{ledger0.rows[i0]}行不一致", "formation_conflict", value=value))
+    disagree = False
+    for column in _ORG_COLUMNS:  # one org, one truth: its rows must not say two things of it
+        stated = {}
+        for ledger, i in rows:
+            if (value := ledger.values[i].get(column)) is not None:
+                stated.setdefault(value, (ledger, i))
+        if len(stated) > 1:
+            disagree = True
+            (_, (ledger0, i0)), *others = stated.items()
+            for value, (ledger, i) in others:
+                records.problems.append(ledger.origin(i, column).problem(
+                    f"党组织 {name} 的{ledger.headers.get(column, column)}与第{ledger0.rows[i0]}行不一致", f"{column}_conflict",
+                    value=value))
+    if disagree:
         return
-    if formations.keys() == {"standalone"} and len(rows) > 1 and generic_org_name(name):
+    formations = {ledger.values[i]["formation"] for ledger, i in rows if ledger.values[i].get("formation") is not None}
+    if formations == {"standalone"} and len(rows) > 1 and generic_org_name(name):
         (ledger, i), *_ = rows[1:]
         at = "、".join(str(lg.rows[j]) for lg, j in rows)
         records.problems.append(ledger.origin(i, "org").problem(
@@ -512,7 +534,10 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
         covered = len(rows) + len(held.covers.get(org, set()) - listed)
         props["formation"] = "joint" if covered > 1 else "standalone"
     if props.get("level") is None and (new_org or "level" in props):  # a blank 类别 is the default, never "no level"
-        props["level"] = DEFAULT_LEVEL
+        if before.get("formation") == "industry":
+            props.pop("level", None)  # a 行业党委 keeps its level: the default is a branch's
+        else:
+            props["level"] = DEFAULT_LEVEL
     ledger, i = rows[0]
     made.node(Label.PARTY_ORG, org, props, ledger, i, "org")
     for ledger, i in rows:

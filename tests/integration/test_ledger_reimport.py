@@ -255,3 +255,56 @@ def test_changes_shows_what_a_cleared_cell_changed(tmp_path):
     assert [e["id"] for e in changed["entered_base"]] == [B]  # 经营状态 cleared: active by default
     assert [(e["id"], e["remedy_before"], e["remedy_after"]) for e in changed["remedy_changed"]] == [
         (A, "standalone_needed", "instructor_needed")]  # 党员人数 cleared
+
+
+def parents(tmp_path, *dbs):
+    orgs = tmp_path / "party_orgs.csv"
+    orgs.write_text("id,name,level,formation\nP1,园区党委,党委,单建\nP2,街道党委,党委,单建\n", encoding="utf-8")
+    for db in dbs:
+        load(db, orgs)
+
+
+def test_rows_saying_two_things_of_one_org_are_refused_whatever_the_order(tmp_path):
+    parents(tmp_path, tmp_path / "x.db", tmp_path / "y.db")
+    header = ["单位名称", "统一社会信用代码", "党组织名称", "党组织类别", "星级", "上级党组织"]
+    first, second = ["甲", A, "麓谷联合党支部", "党总支", "四星", "园区党委"], ["乙", B, "麓谷联合党支部", "党支部", "3星", "街道党委"]
+    for rows in ((first, second), (second, first)):
+        refused = load(tmp_path / "x.db", ledger(tmp_path / "t.xlsx", header, *rows), ok=False)
+        for column in ("党组织类别", "星级", "上级党组织"):
+            assert f"t.xlsx:台账:3:{column}: 党组织 麓谷联合党支部 的{column}与第2行不一致" in refused
+    agreeing = ["乙", B, "麓谷联合党支部", None, None, "园区党委"]  # blank on the second row: says nothing new
+    load(tmp_path / "y.db", ledger(tmp_path / "u.xlsx", header, first, agreeing))
+
+
+def test_a_blank_parent_cell_removes_the_stored_parent(tmp_path):
+    header = ["单位名称", "统一社会信用代码", "党组织名称", "上级党组织"]
+    db = tmp_path / "x.db"
+    parents(tmp_path, db)
+    load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, "甲支部", "园区党委"]))
+    assert [r[0] for r in graph(db)[1] if r[0] == "UNDER"] == ["UNDER"]
+    load(db, ledger(tmp_path / "2.xlsx", header, ["甲", A, "甲支部", None]))
+    assert [r for r in graph(db)[1] if r[0] == "UNDER"] == []
+
+
+def test_a_blank_category_leaves_an_industry_committee_a_committee(tmp_path):
+    db = tmp_path / "x.db"
+    committee = tmp_path / "party_orgs.csv"
+    committee.write_text("id,name,level,formation\nIC1,工程机械产业链党委,党委,行业党委\n", encoding="utf-8")
+    load(db, committee)
+    header = ["单位名称", "统一社会信用代码", "党组织名称", "党组织类别"]
+    load(db, ledger(tmp_path / "1.xlsx", header, ["甲", A, "工程机械产业链党委", None], ["乙", B, "乙支部", None]))
+    orgs = graph(db)[0]
+    assert (orgs["IC1"]["level"], orgs["IC1"]["formation"]) == ("committee", "industry")
+
+
+def test_rows_naming_several_chains_place_their_segments_whatever_their_order(tmp_path):
+    header = ["单位名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
+    makes = ["甲", A, "工程机械、新能源", "液压件、电池", "上游"]  # new segments, paired by position
+    finds = ["乙", B, "工程机械、新能源", "液压件", None]  # 液压件: only in 工程机械, once 甲's row made it
+    links = []
+    for n, rows in enumerate(((makes, finds), (finds, makes))):
+        db = tmp_path / f"{n}.db"
+        load(db, ledger(tmp_path / f"{n}.xlsx", header, *rows))
+        links.append(sorted(r for r in graph(db)[1] if r[0] == "IN_SEGMENT"))
+    assert links[0] == links[1] and len(links[0]) == 3
+
