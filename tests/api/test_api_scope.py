@@ -136,3 +136,18 @@ def test_history_of_a_token_with_several_chains_needs_the_chain(live):
     assert response.json()["error"] == {"code": "chain_required", "message": response.json()["error"]["message"],
                                         "details": {"chains": ["C01", "C02"]}}
     assert both.get("/api/history", params={"chain": "C02"}).status_code == 200
+
+
+def test_history_of_a_scoped_token_is_summed_from_the_whole_base_snapshots(fresh):
+    from graph.analysis.history import snapshot_now
+
+    store = fresh.store()
+    try:
+        snapshot_now(store)  # as every import takes it: the whole base, with its state
+    finally:
+        store.close()
+    chain = fresh.client("admin").get("/api/coverage", params={"chain": "C01"}).json()["totals"]
+    [point] = fresh.client("viewer_c01").get("/api/history").json()
+    assert {name: point[name] for name in ("base", "org_covered", "work_covered", "uncovered", "org_coverage_rate")} == {
+        name: chain[name] for name in ("base", "org_covered", "work_covered", "uncovered", "org_coverage_rate")}
+    assert (point["base"], point["org_covered"]) == (9, 1)  # E1-E3 and the six payload enterprises; E1 covered by O1
