@@ -20,17 +20,16 @@ from graph.schema import Label, RelType
 
 @pytest.fixture(scope="module")
 def district(template_db, tmp_path_factory):
-    from conftest import _start
+    from conftest import started_with
 
-    server = _start(template_db, tmp_path_factory)
+    server = started_with(template_db, tmp_path_factory,
+                          [Node(Label.LEADER, "L4", {"name": "孙八", "capacity": 3, "min_contacts": 1})],
+                          [Rel(RelType.RESPONSIBLE_FOR, "L4", "C02"), Rel(RelType.CONTACTS, "L4", "O1")])
     store = server.store()
     try:
-        store.write([Node(Label.LEADER, "L4", {"name": "孙八", "capacity": 3, "min_contacts": 1})],
-                    [Rel(RelType.RESPONSIBLE_FOR, "L4", "C02"), Rel(RelType.CONTACTS, "L4", "O1")])
         g = load_projection(store)
     finally:
         store.close()
-    server.app.state.projection.refresh_now()
     hidden = set(g.nodes) - scope_nodes(g, frozenset({"C01"}))
     server.hidden_names = {g.nodes[n]["name"] for n in hidden if g.nodes[n].get("name")}
     yield server
