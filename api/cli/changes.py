@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -78,7 +79,7 @@ def changes_tables(result: Changes, before: Snapshot, after: Snapshot | None, ch
 
 
 def _totals_table(result: Changes, title: str) -> Table:
-    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False)
+    table = _titled(title)
     table.add_column("")
     for header in ("之前", "之后", "变化"):
         table.add_column(header, justify="right", no_wrap=True)
@@ -91,8 +92,14 @@ def _totals_table(result: Changes, title: str) -> Table:
     return table
 
 
+def _titled(title: str) -> Table:
+    # A title wraps at its table's width: a table of short names is made as wide as its
+    # title (up to the 80 columns every table fits), so the title stays on one line.
+    return Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False, min_width=min(cell_len(title), 80))
+
+
 def _list_table(name: str, items) -> Table:
-    table = Table(title=Text(f"{CHANGE_ZH[name]}（{len(items)}）"), box=box.SIMPLE_HEAD, pad_edge=False)
+    table = _titled(f"{CHANGE_ZH[name]}（{len(items)}）")
     if isinstance(items[0], EnterpriseChange):
         table.add_column("企业", overflow="fold", ratio=2)
         table.add_column("之前", overflow="fold", ratio=2)

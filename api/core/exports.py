@@ -134,12 +134,18 @@ def _stamp(on: date, version: int | None) -> str:
     return f"统计日期：{on:%Y年%m月%d日}" + (f"（数据版本 {version}）" if version is not None else "")
 
 
-def _scope_words(g: nx.MultiDiGraph, chain: str | None) -> tuple[str, str]:
-    """The chain's name for titles and file names, and an ASCII tag for the fallback name."""
-    if chain is None:
+def _scope_words(g: nx.MultiDiGraph, chains: Sequence[str]) -> tuple[str, str]:
+    """The chains' names for titles and file names, and an ASCII tag for the fallback name."""
+    if not chains:
         return "", ""
-    name = safe_filename_part(name_of(g, chain)) if chain in g else safe_filename_part(chain)
-    return f"（{name}）", "-" + re.sub(r"[^A-Za-z0-9_-]+", "", chain)[:40]
+    names = "、".join(safe_filename_part(name_of(g, chain)) if chain in g else safe_filename_part(chain) for chain in chains)
+    return f"（{names}）", "-" + re.sub(r"[^A-Za-z0-9_-]+", "", "-".join(chains))[:40]
+
+
+def _limited_to(chain: str | None, within: Iterable[str]) -> list[str]:
+    """The chains a workbook is limited to: the one asked for, else the reader's own (a
+    principal scoped to chains reads only theirs, and the workbook says so)."""
+    return [chain] if chain is not None else sorted(within)
 
 
 def safe_filename_part(text: str) -> str:
@@ -149,11 +155,14 @@ def safe_filename_part(text: str) -> str:
     return cleaned[:60] or "导出"
 
 
-def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date | None = None,
-                      version: int | None = None) -> Export:
-    """Coverage in total (sheet 总计) and per chain, segment, park and street (one sheet each)."""
+def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[str] = (),
+                      on: date | None = None, version: int | None = None) -> Export:
+    """Coverage in total (sheet 总计) and per chain, segment, park and street (one sheet each).
+    ``within``: the chains ``g`` is limited to (a scoped principal's view), named in the
+    titles, the total row and the file name when no ``chain`` is asked."""
     on = on or date.today()
-    scope, tag = _scope_words(g, chain)
+    limited = _limited_to(chain, within)
+    scope, tag = _scope_words(g, limited)
     from openpyxl import Workbook
 
     book = Workbook()
@@ -162,7 +171,7 @@ def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date 
     headers = [zh for _, zh in COVERAGE_COLUMNS]
     stamp = _stamp(on, version)
     totals = coverage_report(g, chain=chain).to_dict()["totals"]
-    totals = {"key": chain or "", "name": "合计", **totals}
+    totals = {"key": "、".join(limited), "name": "合计", **totals}
     _sheet(book, "总计", f"两新组织党建“两个覆盖”情况{scope}", stamp, headers, [_coverage_row(totals)], percent)
     for by in GROUPINGS:
         groups = coverage_report(g, by=by, chain=chain).to_dict()["groups"]
@@ -176,13 +185,14 @@ def _coverage_row(fields: dict) -> list:
     return [fields["stars"][f.removeprefix("stars.")] if f.startswith("stars.") else fields[f] for f, _ in COVERAGE_COLUMNS]
 
 
-def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, on: date | None = None,
-                       version: int | None = None) -> tuple[Export, list[UncoveredEnterprise]]:
+def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[str] = (),
+                       on: date | None = None, version: int | None = None) -> tuple[Export, list[UncoveredEnterprise]]:
     """Uncovered enterprises: all of them (sheet 全部), then one sheet per remedy. Chains,
     segments and work-coverage sources are shown by name, the sources' codes beside them.
-    Also returns the enterprises listed, so the caller can audit the people they name."""
+    ``within`` as for ``coverage_workbook``. Also returns the enterprises listed, so the
+    caller can audit the people they name."""
     on = on or date.today()
-    scope, tag = _scope_words(g, chain)
+    scope, tag = _scope_words(g, _limited_to(chain, within))
     found = uncovered_enterprises(g, chain=chain)
     from openpyxl import Workbook
 

@@ -100,10 +100,12 @@ class ScopedGraph:
     def visible(self, obj: Any) -> Any:
         """``obj`` (JSON-like, computed on ``district``) as this view may show it: a list
         item that is a hidden node's id, or a record or pair whose own fields name one (a
-        contact with a hidden target), is left out; a record kept loses only the hidden
-        ids of its lists (an enterprise of two chains keeps the chain in view, its work
-        coverage by an org of another chain stays counted, the org unnamed). ``obj``
-        itself is not modified."""
+        contact with a hidden target), is left out; so is a record that names a hidden node
+        anywhere inside it and carries text with that node's name in it (a finding's
+        message is written from what it names: a leader's chains outside the view). A
+        record kept loses only the hidden ids of its lists (an enterprise of two chains
+        keeps the chain in view, its work coverage by an org of another chain stays
+        counted, the org unnamed). ``obj`` itself is not modified."""
         if self.whole is None:
             return obj
 
@@ -111,7 +113,7 @@ class ScopedGraph:
             if isinstance(item, str):
                 return self.hides(item)
             fields = item.values() if isinstance(item, dict) else item if isinstance(item, (list, tuple)) else ()
-            return any(isinstance(value, str) and self.hides(value) for value in fields)
+            return any(isinstance(value, str) and self.hides(value) for value in fields) or self._tells_hidden(item)
 
         def shown(value: Any) -> Any:
             if isinstance(value, dict):
@@ -121,6 +123,17 @@ class ScopedGraph:
             return value
 
         return shown(obj)
+
+    def _tells_hidden(self, record: Any) -> bool:
+        """Whether some text inside ``record`` holds the name of a hidden node it names."""
+        texts: list[str] = []
+        _strings(record, texts)
+        hidden = [text for text in texts if self.hides(text)]
+        if not hidden:
+            return False
+        whole = self.whole.attrs
+        names = {whole[node].get("name") for node in hidden} - {None, ""}
+        return any(name in text for text in texts if text not in hidden for name in names)
 
     @property
     def attrs(self) -> dict[str, dict]:
@@ -197,6 +210,18 @@ class ScopedGraph:
                 newer.memo(key, make)
             except Exception:  # noqa: BLE001 - the request that asks again gets the error
                 log.debug("not carried over: %r", key, exc_info=True)
+
+
+def _strings(value: Any, found: list[str]) -> None:
+    """Every string inside ``value`` (JSON-like), appended to ``found``."""
+    if isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _strings(item, found)
 
 
 def scope_nodes(g: nx.MultiDiGraph, chains: frozenset[str]) -> set[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
@@ -55,11 +55,13 @@ class GapView:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, links: Links = SERVER_LINKS) -> GapView:
+def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[str] = (),
+            links: Links = SERVER_LINKS) -> GapView:
     """Uncovered enterprises and the proposals that would reach them.
 
     Parameters: ``chain`` limits everything to one chain (``NotFound`` if unknown);
-    ``links`` says where node links point. ``g`` is not mutated; the planners only propose.
+    ``within`` names the chains ``g`` is limited to (a scoped principal's view), for the
+    title when no ``chain`` is asked; ``links`` says where node links point. ``g`` is not mutated; the planners only propose.
     """
     if chain is not None:
         require_chain(g, chain)
@@ -113,7 +115,8 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, links: Links = SERV
     leftovers = [{"id": left.id, "name": left.name, "plan": "结对共建", "reason": left.reason}
                  for left in pairings.leftovers if left.id in anchors]
     leftovers += [{"id": left.id, "name": left.name, "plan": "联合组建", "reason": left.reason} for left in joint.leftovers]
-    title = "缺口地图：" + (name_or_id(g.nodes[chain], chain) if chain else "全部产业链")
+    named = [chain] if chain else sorted(within)
+    title = "缺口地图：" + ("、".join(name_or_id(g.nodes[c], c) if c in g else c for c in named) or "全部产业链")
     totals = {
         "uncovered": len(found),
         "work_covered": sum(1 for u in found if u.work_covered),

@@ -256,7 +256,7 @@ def gaps_page(
     chain = chain or None
     if chain is not None:
         reader.scoped.node(chain, Label.CHAIN)
-    gaps = reader.scoped.memo(("pages", "gaps", chain), lambda view: gap_map(view.g, chain=chain))
+    gaps = reader.scoped.memo(("pages", "gaps", chain), lambda view: gap_map(view.g, chain=chain, within=view.chains or ()))
     payload, data = _graph(reader, ("gaps-json", chain), lambda g: gaps.payload)
     body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps,
                        chains=_chains(reader), chain=chain, **page_context(request, reader, "gaps"))

@@ -185,13 +185,14 @@ def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageS
     return state if chain is None else in_chain(state, chain)
 
 
-def in_chain(state: CoverageState, chain: str) -> CoverageState:
+def in_chain(state: CoverageState, chain: str, *, ends: set[str] | None = None) -> CoverageState:
     """``state`` restricted to what was in ``chain`` then: its enterprises and orgs, and
-    the links with an end among them."""
-    inside = {node for node, chains in state.chains.items() if chain in chains}
+    the links with an end among them (or among ``ends``, when given: see ``in_chain_both``)."""
+    inside = _members(state, chain)
+    ends = inside if ends is None else ends
 
     def links(found: frozenset[Link]) -> frozenset[Link]:
-        return frozenset(link for link in found if link[0] in inside or link[1] in inside)
+        return frozenset(link for link in found if link[0] in ends or link[1] in ends)
 
     return CoverageState(
         {e: s for e, s in state.enterprises.items() if e in inside},
@@ -201,6 +202,20 @@ def in_chain(state: CoverageState, chain: str) -> CoverageState:
         links(state.pairings),
         {node: chains for node, chains in state.chains.items() if node in inside},
     )
+
+
+def in_chain_both(before: CoverageState, after: CoverageState, chain: str) -> tuple[CoverageState, CoverageState]:
+    """``before`` and ``after`` (whole-base states) each restricted to ``chain`` as it was
+    then, for :func:`changes`. Links are kept on both sides when an end was in the chain at
+    either moment: a link that still exists is then in both, so an end that left (or
+    joined) the chain is not reported as a contact, assignment or pairing removed (added);
+    the end itself shows as what it is, e.g. an org no longer counted in the chain."""
+    ends = _members(before, chain) | _members(after, chain)
+    return in_chain(before, chain, ends=ends), in_chain(after, chain, ends=ends)
+
+
+def _members(state: CoverageState, chain: str) -> set[str]:
+    return {node for node, chains in state.chains.items() if chain in chains}
 
 
 def totals(state: CoverageState) -> Totals:

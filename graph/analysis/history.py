@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.analysis.jsonable import to_jsonable
-from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain
+from graph.analysis.changes import Changes, CoverageState, changes, coverage_state, graph_names, in_chain, in_chain_both, totals
 from graph.analysis.coverage import CoverageReport, coverage_base, coverage_report
 from graph.analysis.membership import RATE_DIGITS
 from graph.analysis.snapshot_states import digest, encode_state, load_state, save_state
@@ -232,9 +232,9 @@ def compare(
                 raise NotFound(f"快照 {chosen.at} 只含产业链 {chosen.chain}，不能与产业链 {chain} 比较")
             chain = chosen.chain
     old = snapshot_state(store, before)
-    new = snapshot_state(store, after) if after else coverage_state(g, chain=chain)
+    new = snapshot_state(store, after) if after else coverage_state(g)
     if chain is not None:
-        old, new = in_chain(old, chain), in_chain(new, chain)
+        old, new = in_chain_both(old, new, chain)
     return Comparison(before, after, chain, changes(old, new, names=graph_names(g)))
 
 
@@ -263,12 +263,34 @@ def _save_state(store: GraphStore, key: str, chain: str | None, state: CoverageS
 
 
 def coverage_history(store: GraphStore, *, chain: str | None = None) -> list[HistoryPoint]:
-    """The snapshots of ``chain`` (or of the whole base when None), oldest first."""
+    """The snapshots of ``chain`` (or of the whole base when None), oldest first.
+
+    A chain's series is the snapshots saved for it and, at every other moment, the whole
+    base's snapshots that kept a state: the chain's totals then are that state restricted
+    to what was in the chain (``in_chain``), summed as coverage sums them (``totals``). A
+    whole-base snapshot in which the chain held nothing is no point of its series."""
     points: list[HistoryPoint] = []
-    for _, body in store.documents(COLLECTION):
-        if body.get("chain") == chain:
-            points.append(_point(body, points[-1] if points else None))
+    bodies = [body for _, body in store.documents(COLLECTION) if body.get("chain") == chain]
+    if chain is not None:
+        own = {body["at"] for body in bodies}
+        bodies += [derived for derived in _chain_bodies(store, chain) if derived["at"] not in own]
+        bodies.sort(key=lambda body: body["at"])
+    for body in bodies:
+        points.append(_point(body, points[-1] if points else None))
     return points
+
+
+def _chain_bodies(store: GraphStore, chain: str) -> list[dict]:
+    """``chain``'s totals at each whole-base snapshot with a state, as a snapshot's body."""
+    found = []
+    for snapshot in comparable(snapshots(store)):
+        if snapshot.chain is not None:
+            continue
+        state = in_chain(snapshot_state(store, snapshot), chain)
+        if state.enterprises or state.orgs:
+            found.append({"date": snapshot.date, "at": snapshot.at, "chain": chain,
+                          "totals": to_jsonable(totals(state))})
+    return found
 
 
 def _point(body: dict, previous: HistoryPoint | None) -> HistoryPoint:

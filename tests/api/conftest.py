@@ -95,6 +95,18 @@ def _start(template_db, tmp_path_factory) -> LiveServer:
     return LiveServer(copy, tokens)
 
 
+def started_with(template_db, tmp_path_factory, nodes, rels) -> LiveServer:
+    """A server of the district with ``nodes`` and ``rels`` written to it, served at once."""
+    server = _start(template_db, tmp_path_factory)
+    store = server.store()
+    try:
+        store.write(nodes, rels)
+    finally:
+        store.close()
+    server.app.state.projection.refresh_now()
+    return server
+
+
 @pytest.fixture(scope="session")
 def live(template_db, tmp_path_factory):
     """A server for tests that only read."""

@@ -136,3 +136,35 @@ def test_history_of_a_token_with_several_chains_needs_the_chain(live):
     assert response.json()["error"] == {"code": "chain_required", "message": response.json()["error"]["message"],
                                         "details": {"chains": ["C01", "C02"]}}
     assert both.get("/api/history", params={"chain": "C02"}).status_code == 200
+
+
+def test_history_of_a_scoped_token_is_summed_from_the_whole_base_snapshots(fresh):
+    from graph.analysis.history import snapshot_now
+
+    store = fresh.store()
+    try:
+        snapshot_now(store)  # as every import takes it: the whole base, with its state
+    finally:
+        store.close()
+    chain = fresh.client("admin").get("/api/coverage", params={"chain": "C01"}).json()["totals"]
+    [point] = fresh.client("viewer_c01").get("/api/history").json()
+    assert {name: point[name] for name in ("base", "org_covered", "work_covered", "uncovered", "org_coverage_rate")} == {
+        name: chain[name] for name in ("base", "org_covered", "work_covered", "uncovered", "org_coverage_rate")}
+    assert (point["base"], point["org_covered"]) == (9, 1)  # E1-E3 and the six payload enterprises; E1 covered by O1
+
+
+@pytest.mark.parametrize(("path", "title"), [("/api/reports/coverage.xlsx", "两新组织党建“两个覆盖”情况（工程机械）"),
+                                             ("/api/gaps/uncovered.xlsx", "未覆盖两新组织清单（工程机械）")])
+def test_a_scoped_export_names_its_chain(scoped, live, path, title):
+    mine = scoped.get(path)
+    asked = live.client("admin").get(path, params={"chain": "C01"})
+    first = [load_workbook(io.BytesIO(r.content)).worksheets[0] for r in (mine, asked)]
+    assert first[0]["A1"].value == first[1]["A1"].value == title
+    assert [c.value for c in first[0][4]][:2] == [c.value for c in first[1][4]][:2]  # 总计: "C01 | 合计"
+    assert mine.headers["content-disposition"] == asked.headers["content-disposition"]
+
+
+def test_an_export_of_several_chains_names_them_all(live):
+    book = load_workbook(io.BytesIO(live.client("viewer_both").get("/api/reports/coverage.xlsx").content))
+    assert book["总计"]["A1"].value == "两新组织党建“两个覆盖”情况（工程机械、电子信息）"
+    assert [c.value for c in book["总计"][4]][:2] == ["C01、C02", "合计"]

@@ -18,19 +18,14 @@ from graph.schema import Label, RelType
 
 @pytest.fixture(scope="module")
 def district(template_db, tmp_path_factory):
-    from conftest import _start
+    from conftest import started_with
 
-    server = _start(template_db, tmp_path_factory)
-    store = server.store()
-    try:
-        store.write([Node(Label.LEADER, "L3", {"name": "钱七", "capacity": 3, "min_contacts": 1})],
-                    [Rel(RelType.RESPONSIBLE_FOR, "L3", "C01"), Rel(RelType.CONTACTS, "L3", "O2"),
-                     Rel(RelType.PAIRED_WITH, "O2", ds.E2, {"kind": "co_building"}),
-                     Rel(RelType.COVERS, "O1", ds.E4), Rel(RelType.MEMBER_OF, ds.E4, "A1", {"role": "member"}),
-                     Rel(RelType.IN_SEGMENT, ds.E3, "S02-1")])
-    finally:
-        store.close()
-    server.app.state.projection.refresh_now()
+    server = started_with(template_db, tmp_path_factory,
+                          [Node(Label.LEADER, "L3", {"name": "钱七", "capacity": 3, "min_contacts": 1})],
+                          [Rel(RelType.RESPONSIBLE_FOR, "L3", "C01"), Rel(RelType.CONTACTS, "L3", "O2"),
+                           Rel(RelType.PAIRED_WITH, "O2", ds.E2, {"kind": "co_building"}),
+                           Rel(RelType.COVERS, "O1", ds.E4), Rel(RelType.MEMBER_OF, ds.E4, "A1", {"role": "member"}),
+                           Rel(RelType.IN_SEGMENT, ds.E3, "S02-1")])
     yield server
     server.stop()
 

@@ -391,3 +391,13 @@ def test_viewers_never_read_peoples_names_on_plan_pages_and_editors_reads_are_au
         assert all(name in admin.get(f"/views/plans/{plan_id}").text for name in leaders.values())
         entries = admin.get("/api/audit", params={"limit": 500}).json()["items"]
         assert any(e["action"] == "read_personal" and e["details"]["path"] == f"/views/plans/{plan_id}" for e in entries)
+
+
+def test_a_scoped_tokens_gaps_page_names_its_chain(server):
+    def title(client, path: str) -> str:
+        return re.search(r"<title>([^<]*)</title>", client.get(path).text).group(1)
+
+    with bearer(server, Role.VIEWER, ["C01"]) as viewer, bearer(server, Role.ADMIN) as admin:
+        mine, asked = title(viewer, "/views/gaps"), title(admin, "/views/gaps?chain=C01")
+        assert mine == asked and "缺口地图：" in mine and "全部产业链" not in mine
+        assert "全部产业链" in title(admin, "/views/gaps")

@@ -35,11 +35,13 @@ def _attachment(export: Export) -> XlsxResponse:
 
 @router.get("/reports/coverage.xlsx", summary="Coverage workbook: totals and one sheet per grouping", **_XLSX)
 def coverage_xlsx(reader: CurrentReaderDep, chain: ChainQuery = None) -> XlsxResponse:
-    return _attachment(coverage_workbook(reader.scoped.g, chain=chain, version=reader.scoped.version))
+    return _attachment(coverage_workbook(reader.scoped.g, chain=chain, within=reader.scoped.chains or (),
+                                         version=reader.scoped.version))
 
 
 @router.get("/gaps/uncovered.xlsx", summary="Uncovered enterprises: all, then one sheet per remedy", **_XLSX)
 def uncovered_xlsx(reader: CurrentReaderDep, chain: ChainQuery = None) -> XlsxResponse:
-    export, listed = uncovered_workbook(reader.scoped.g, chain=chain, version=reader.scoped.version)
+    export, listed = uncovered_workbook(reader.scoped.g, chain=chain, within=reader.scoped.chains or (),
+                                        version=reader.scoped.version)
     reader.saw(reader.scoped.people_in([source for u in listed for source in u.work_covered_by]))
     return _attachment(export)
