@@ -8,6 +8,7 @@ legend can never disagree with the picture.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from graph.schema import ORG_LEVELS, REL_SPECS, RelType
@@ -205,6 +206,20 @@ def rate_class(rate: float | None, *, green: float, amber: float) -> str:
     if rate >= green:
         return "green"
     return "amber" if rate >= amber else "red"
+
+
+def rate_percent(rate: float, *, green: float, amber: float) -> str:
+    """``rate`` as ``redchain report`` writes it (a percentage with two decimals), except that
+    it is never rounded up onto a threshold it is below, so the number a person reads lies in
+    the band its colour says (``rate_class``).
+
+    >>> rate_percent(0.7959, green=0.9, amber=0.8), rate_percent(0.799996, green=0.9, amber=0.8)
+    ('79.59%', '79.99%')
+    """
+    shown = f"{rate * 100:.2f}%"
+    if any(rate < threshold <= float(shown[:-1]) / 100 for threshold in (green, amber)):
+        return f"{math.floor(rate * 10000) / 100:.2f}%"
+    return shown
 
 
 def rate_legend(*, green: float, amber: float) -> list[dict]:

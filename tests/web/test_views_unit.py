@@ -26,6 +26,7 @@ from api.web.chain_map import chain_map
 from api.web.dashboard import trend_svg
 from api.web.layout import CELL_H, CELL_W, Column, LaneSpec, grid_rows, swimlanes
 from api.web.neighbourhood_map import neighbourhood_map
+from api.web.style import RATE_BANDS, rate_percent
 from graph.analysis.history import HistoryPoint
 
 XSS = "</script><img src=x onerror=alert(1)>"
@@ -97,7 +98,7 @@ def test_chain_map_lanes_run_upstream_to_downstream():
     assert {("E1", "E4", "SUPPLIES"), ("I1", "E4", "ASSIGNED_TO"), ("OC", "C", "LEADS")} <= set(edges)
     assert edges[("OC", "E3", "COVERS")]["quiet"]  # drawn when one end is selected
     assert [lane["title"] for lane in payload["lanes"]] == ["上游", "下游", "U", "D"]
-    assert [lane.get("subtitle") for lane in payload["lanes"][2:]] == ["3 家\n组织覆盖 100%", "2 家\n组织覆盖 0%"]
+    assert [lane.get("subtitle") for lane in payload["lanes"][2:]] == ["3 家\n组织覆盖 100.00%", "2 家\n组织覆盖 0.00%"]
     layers = {k: v["on"] for k, v in payload["styles"]["layers"].items()}
     assert layers["supply"] is False and layers["instructors"] is False and layers["people"] is True
     assert layers["enterprises"] is True and layers["orgs"] is True
@@ -134,7 +135,7 @@ def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
     segments = {n["id"]: n for n in payload["nodes"] if n["style"] == "segment"}
     assert set(segments) == {"U", "D"}
     assert segments["U"]["href"] == "/views/chains/C?segment=U"
-    assert segments["U"]["label"] == "U\n3 家 · 组织覆盖 100%\n未覆盖 0"
+    assert segments["U"]["label"] == "U\n3 家 · 组织覆盖 100.00%\n未覆盖 0"
     assert segments["U"]["color"] == "#d5f5e3" and segments["D"]["color"] == "#fadbd8"  # green, red
     assert {(e["from"], e["to"], e.get("label")) for e in payload["edges"] if e["style"] == "FLOW"} == {("U", "D", "2")}
     index = payload["index"]
@@ -148,6 +149,26 @@ def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
         chain_map(g, "C", segment="X")
 
 
+def test_a_heading_reads_the_exact_rate_its_colour_is_chosen_from():
+    """39 of 49 covered is 79.59%: red under an amber threshold of 80%, and it must not read 80%."""
+    b = GraphBuilder().chain("C").segment("M", "C", "midstream", name="整机制造")
+    for i in range(49):
+        b.enterprise(f"E{i:02d}").rel("IN_SEGMENT", f"E{i:02d}", "M")
+        if i < 39:
+            b.org(f"O{i:02d}").rel("COVERS", f"O{i:02d}", f"E{i:02d}")
+    g = b.projection()
+    heading = next(lane for lane in chain_map(g, "C")["lanes"] if lane["tone"] == "segment")
+    assert (heading["subtitle"], heading["rate"]) == ("49 家\n组织覆盖 79.59%", "red")
+    box = next(n for n in chain_map(g, "C", cap=10)["nodes"] if n["id"] == "M")  # the overview's box
+    assert box["label"].split("\n")[1] == "49 家 · 组织覆盖 79.59%" and box["color"] == RATE_BANDS["red"].fill
+    assert ["组织覆盖率", "79.59%"] in box["info"]
+    # Two decimals as the report writes them, never rounded up onto a threshold the rate is below.
+    assert rate_percent(0.846153, green=0.9, amber=0.8) == "84.62%"
+    assert rate_percent(0.799996, green=0.9, amber=0.8) == "79.99%"
+    assert rate_percent(0.899999, green=0.9, amber=0.8) == "89.99%"
+    assert rate_percent(0.9, green=0.9, amber=0.8) == "90.00%"
+
+
 def test_a_drilled_segment_is_one_block_per_park():
     b = GraphBuilder().chain("C").segment("S", "C", "midstream")
     for i in range(12):
@@ -158,7 +179,7 @@ def test_a_drilled_segment_is_one_block_per_park():
     payload = chain_map(b.projection(), "C", segment="S")
     blocks = [lane for lane in payload["lanes"] if lane["tone"] == "segment"]
     assert [(lane["title"], lane["subtitle"]) for lane in blocks] == [
-        ("甲园", "8 家\n组织覆盖 25%"), ("乙园", "4 家\n组织覆盖 0%"), ("未填写园区", "1 家\n组织覆盖 0%")]
+        ("甲园", "8 家\n组织覆盖 25.00%"), ("乙园", "4 家\n组织覆盖 0.00%"), ("未填写园区", "1 家\n组织覆盖 0.00%")]
     nodes = {n["id"]: n for n in payload["nodes"]}
     for lane in blocks:  # every enterprise inside its park's block
         members = [e for e in nodes if nodes[e]["kind"] == "企业" and lane["x"] <= nodes[e]["x"] <= lane["x"] + lane["w"]
