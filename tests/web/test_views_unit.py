@@ -24,6 +24,7 @@ from api.web import page
 from api.web.canvas import NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
 from api.web.chain_map import chain_map
 from api.web.dashboard import trend_svg
+from api.web.gap_map import gap_map
 from api.web.layout import CELL_H, CELL_W, Column, LaneSpec, grid_rows, swimlanes
 from api.web.neighbourhood_map import neighbourhood_map
 from api.web.style import RATE_BANDS, rate_percent
@@ -185,6 +186,26 @@ def test_a_drilled_segment_is_one_block_per_park():
         members = [e for e in nodes if nodes[e]["kind"] == "企业" and lane["x"] <= nodes[e]["x"] <= lane["x"] + lane["w"]
                    and lane["y"] <= nodes[e]["y"] <= lane["y"] + lane["h"]]
         assert len(members) == int(lane["subtitle"].split(" ")[0])
+
+
+def test_the_gap_map_of_all_chains_draws_an_enterprise_under_each_of_its_chains():
+    """E1 is in chains A and B, uncovered: a planner reading either chain's lane sees it."""
+    b = GraphBuilder().chain("A", name="甲链").segment("SA", "A", "midstream").chain("B", name="乙链")
+    b.segment("SB", "B", "downstream").enterprise("E1", name="两链企业").enterprise("E2", name="乙链企业")
+    b.rel("IN_SEGMENT", "E1", "SA").rel("IN_SEGMENT", "E1", "SB").rel("IN_SEGMENT", "E2", "SB")
+    payload = gap_map(b.projection(), links=NO_LINKS).payload
+    drawn = [n for n in payload["nodes"] if n["kind"] == "企业"]
+    lanes = {lane["title"]: lane for lane in payload["lanes"] if lane["tone"] == "plain"}
+    assert set(lanes) == {"甲链", "乙链"}
+
+    def lane_of(node):
+        return next(t for t, lane in lanes.items() if lane["x"] <= node["x"] <= lane["x"] + lane["w"])
+
+    assert sorted((n.get("copyOf", n["id"]), lane_of(n)) for n in drawn) == [
+        ("E1", "乙链"), ("E1", "甲链"), ("E2", "乙链")]
+    e1 = [n for n in drawn if n.get("copyOf", n["id"]) == "E1"]
+    assert {n["style"] for n in e1} == {"none"} and {n["label"] for n in e1} == {"两链企业"}
+    assert all(["所属产业链", "甲链、乙链（每条链下各画一次）"] in n["info"] for n in e1)
 
 
 def test_side_panel_type_says_what_the_node_is():

@@ -515,7 +515,7 @@
       else if (id.indexOf(needle) === 0 || name.indexOf(needle) === 0) { starts.push(hit); }
       else if (id.indexOf(needle) >= 0 || name.indexOf(needle) >= 0) { contains.push(hit); }
     }
-    data.nodes.forEach(function (n) { if (n.kind !== '汇总') { consider(n, true); } });
+    data.nodes.forEach(function (n) { if (n.kind !== '汇总' && !n.copyOf) { consider(n, true); } });
     indexItems().forEach(function (item) { if (!byId.has(item.id)) { consider(item, false); } });
     return exact.concat(starts, contains);
   }
