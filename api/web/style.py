@@ -91,6 +91,27 @@ RATE_BANDS: dict[str, RateBand] = {
     "none": RateBand("灰：无纳入基数企业", "#eaecee", "#424949", "#aab7b8"),
 }
 _GREEN, _AMBER, _RED = (RATE_BANDS[k] for k in ("green", "amber", "red"))
+
+
+@dataclass(frozen=True)
+class LaneTone:
+    """The tint behind a lane (a stage, a chain) or a group (a segment, a park) and the ink of its title."""
+
+    fill: str
+    ink: str
+
+
+# Lanes are neutral greys, none of them a band's colour: a tinted lane would say "covered"
+# (green) or "nearly" (amber) about a stage. The stages are told apart by their titles and
+# their order, upstream to downstream.
+_STAGE_LANE = LaneTone("#f2f2f2", "#3a3a3a")
+LANE_TONES: dict[str, LaneTone] = {
+    "upstream": _STAGE_LANE,
+    "midstream": _STAGE_LANE,
+    "downstream": _STAGE_LANE,
+    "plain": _STAGE_LANE,
+    "segment": LaneTone("rgba(255,255,255,0.78)", "#34495e"),
+}
 # Party work that is not a coverage state is drawn in hues of its own (violet, blue, slate,
 # teal), never in green, amber or red.
 _PARTY, _PARTY_DARK = "#6c3483", "#4a235a"
@@ -195,6 +216,7 @@ class StyleSheet:
             "edges": {k: self.edges[k] for k in EDGE_STYLES if k in self.edges},
             "layers": {k: self.layers[k] for k in order if k in self.layers},
             "rates": {k: asdict(band) for k, band in RATE_BANDS.items()},
+            "lanes": {k: asdict(tone) for k, tone in LANE_TONES.items()},
         }
 
 

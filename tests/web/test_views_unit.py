@@ -105,6 +105,18 @@ def test_chain_map_lanes_run_upstream_to_downstream():
     assert layers["enterprises"] is True and layers["orgs"] is True
 
 
+def test_lanes_are_neutral_greys_that_no_coverage_band_uses():
+    """Green, amber and red mean coverage only: a stage lane and its title are grey."""
+    payload = chain_map(small_chain().projection(), "C")
+    band_colours = {c for band in RATE_BANDS.values() for c in (band.fill, band.ink, band.strong)}
+    stages = [lane for lane in payload["lanes"] if lane["tone"] != "segment"]
+    assert [lane["tone"] for lane in stages] == ["upstream", "downstream"]
+    for lane in stages:
+        for colour in payload["styles"]["lanes"][lane["tone"]].values():
+            rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+            assert colour not in band_colours and max(rgb) - min(rgb) <= 6, (lane["tone"], colour)  # no hue
+
+
 def test_chain_map_figures_are_the_coverage_report():
     g = small_chain().projection()
     assert chain_map(g, "C")["figures"] == asdict(coverage_report(g, chain="C").totals)

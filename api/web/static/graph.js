@@ -29,13 +29,11 @@
   var DOT_SCALE = 1.5;
   var MAX_LABELS = 400;
   var MAX_FIT_SCALE = 2.0;  // the first view zooms a small drawing in up to this far
-  var LANE_FILL = {
-    upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
-  };
-  var LANE_TEXT = {upstream: '#1a5276', midstream: '#196f3d', downstream: '#9c640c', plain: '#424949', segment: '#34495e'};
-  // The rate bands' colours come with the payload (api/web/style.py RATE_BANDS), as the legend's do.
-  var RATE_FILL = {}, RATE_TEXT = {};
+  // The rate bands' and the lanes' colours come with the payload (api/web/style.py RATE_BANDS,
+  // LANE_TONES), as the legend's do.
+  var RATE_FILL = {}, RATE_TEXT = {}, LANE_FILL = {}, LANE_TEXT = {};
   Object.keys(styles.rates || {}).forEach(function (k) { RATE_FILL[k] = styles.rates[k].fill; RATE_TEXT[k] = styles.rates[k].ink; });
+  Object.keys(styles.lanes || {}).forEach(function (k) { LANE_FILL[k] = styles.lanes[k].fill; LANE_TEXT[k] = styles.lanes[k].ink; });
   var large = data.nodes.length > 800;
 
   var byId = new Map();
