@@ -148,3 +148,25 @@ def test_nothing_is_drawn_over_the_lanes_or_the_summaries(server, open_context):
     assert found["over"] == []
     shot(page, "chain-C01-people")
     watch.assert_clean()
+
+
+def _outside_the_view(page) -> list[str]:
+    """The visible nodes whose drawn box is not wholly inside the graph area."""
+    return page.evaluate("""() => { const r = window.redchainNetwork, net = r.network, el = document.getElementById('graph');
+        return net.body.nodeIndices.filter(id => { const b = net.getBoundingBox(id);
+          const a = net.canvasToDOM({x: b.left, y: b.top}), c = net.canvasToDOM({x: b.right, y: b.bottom});
+          return a.x < 0 || a.y < 0 || c.x > el.clientWidth || c.y > el.clientHeight; }); }""")
+
+
+def test_switching_a_layer_on_fits_the_drawing_again(server, open_context):
+    page, watch = _chain_page(server, open_context)
+    assert _outside_the_view(page) == []
+    for layer in ("contacts", "instructors", "pairing"):  # the people, below the lanes
+        page.check(f"input[data-layer={layer}]")
+        assert _outside_the_view(page) == [], layer
+    people = page.evaluate("() => window.redchainNetwork.network.body.nodeIndices.filter(id => "
+                           "['leader', 'instructor', 'unit'].includes(window.redchainNetwork.nodes.get(id) && "
+                           "window.redchainNetwork.data.nodes.find(n => n.id === id).style)).length")
+    assert people > 0
+    shot(page, "chain-C01-all-layers")
+    watch.assert_clean()

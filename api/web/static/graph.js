@@ -458,12 +458,16 @@
 
   // -- layers ----------------------------------------------------------------------------
 
+  // A layer switched on may draw nodes outside the view (the people under the lanes), one
+  // switched off leaves room: the drawing is fitted again to what is now shown.
   function setLayer(key, on) {
     layersOn[key] = on;
     var box = document.querySelector('input[data-layer="' + key + '"]');
     if (box) { box.checked = on; }
+    var before = nodeView.length;
     nodeView.refresh();
     edgeView.refresh();
+    if (nodeView.length !== before) { fitDrawing(); }
   }
   Array.prototype.forEach.call(document.querySelectorAll('input[data-layer]'), function (box) {
     layersOn[box.getAttribute('data-layer')] = box.checked;
