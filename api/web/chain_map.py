@@ -41,6 +41,7 @@ from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import OUTSIDE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
+from api.web.detours import route_within_groups
 from api.web.layout import DOT, GROUP_GAP, WIDE, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
 from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_BANDS, SUPPLY, rate_class, rate_legend, rate_percent
 
@@ -127,6 +128,8 @@ def chain_map(
     grow = min(1 / fit_scale(placed.width, placed.height + _BAND * 2.5), 3.0)  # boxes as legible as the names
     people, top = _party_work(canvas, chain_id, placed, grow)
     canvas.link_graph_edges(DRAWN_RELS, quiet=QUIET_RELS)
+    flat = [group for stage in groups for group in stage.groups] if segment is None else groups
+    route_within_groups(canvas.edges, canvas.nodes, flat, placed.named, placed.spacing.dot)
     canvas.hush(people, top)
     canvas.sheet.set_layer(SUPPLY, on=False)  # hundreds of crossing lines; a node's own show when it is selected
     figures = report.totals if segment is None else by_segment[segment]
