@@ -2,12 +2,14 @@
 
 Each file is UTF-8 and self-contained (vis-network, the page script and the styles are
 inlined; the data is escaped JSON), so it opens from disk on a machine with no network
-and no server. A chain too large to draw at once is written as an overview file plus one
+and no server. A file holds leaders' and instructors' names, so it is written for its
+owner only (0600), as the store is. A chain too large to draw at once is written as an overview file plus one
 file per segment next to it (``<name>.<segment>.html``), linked to each other.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -43,7 +45,11 @@ def safe_name(text: str) -> str:
 def _write(path: Path, html: str, what: str, payload: dict) -> None:
     with writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
+        # 0600 from the first byte; fchmod too, since a file already there keeps its mode on open
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(html)
     console.print(f"已写入{what}：{path}（{len(payload['nodes'])} 个节点，{len(payload['edges'])} 条关系）", highlight=False)
 
 

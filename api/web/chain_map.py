@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 
 from typing import TYPE_CHECKING
 
@@ -41,8 +41,9 @@ from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import OUTSIDE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
+from api.web.detours import route_within_groups
 from api.web.layout import DOT, GROUP_GAP, WIDE, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
-from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_BANDS, SUPPLY, rate_class, rate_legend
+from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_BANDS, SUPPLY, rate_class, rate_legend, rate_percent
 
 DEFAULT_CAP = 1000
 STATE_ORDER = {"standalone": 0, "joint": 1, "other_org": 2, "work": 3, "none": 4, OUTSIDE: 5}
@@ -109,7 +110,7 @@ def chain_map(
     members = {s: segment_enterprises(g, s) for s in segments}
     everyone = list(dict.fromkeys(e for s in segments for e in members[s]))
     chain_name = name_or_id(g.nodes[chain_id], chain_id)
-    colour = _colour(org_rate)
+    bands = _Bands(*org_rate)
     if segment is None and not full and len(everyone) > cap:
         return _overview(g, chain_id, chain_name, segments, members, everyone, cap, links, report, by_segment, org_rate)
     canvas = Canvas(g, links)
@@ -119,14 +120,16 @@ def chain_map(
     # Many dots: closer together, so that the names and headings keep their room.
     spacing = Spacing(dot=DENSE_DOT) if len(canvas.states) > DENSE else Spacing()
     if segment is None:
-        groups, layout = _stages(canvas, segments, members, by_segment, named, branch_of, colour), group_columns
+        groups, layout = _stages(canvas, segments, members, by_segment, named, branch_of, bands), group_columns
     else:
-        groups, layout = _park_groups(canvas, members[segment], named, branch_of, colour), group_shelves
+        groups, layout = _park_groups(canvas, members[segment], named, branch_of, bands), group_shelves
     placed = _widened(lambda sp: spaced(layout, groups, extra_height=_BAND * 2.5, spacing=sp), spacing)
     _draw_enterprises(canvas, placed)
     grow = min(1 / fit_scale(placed.width, placed.height + _BAND * 2.5), 3.0)  # boxes as legible as the names
     people, top = _party_work(canvas, chain_id, placed, grow)
     canvas.link_graph_edges(DRAWN_RELS, quiet=QUIET_RELS)
+    flat = [group for stage in groups for group in stage.groups] if segment is None else groups
+    route_within_groups(canvas.edges, canvas.nodes, flat, placed.named, placed.spacing.dot)
     canvas.hush(people, top)
     canvas.sheet.set_layer(SUPPLY, on=False)  # hundreds of crossing lines; a node's own show when it is selected
     figures = report.totals if segment is None else by_segment[segment]
@@ -160,21 +163,30 @@ def _counts_line(coverage: Coverage, drawn: int) -> str:
         else f"图中企业 {drawn} 家"
 
 
-def _colour(org_rate: tuple[float, float]):
-    """rate (None for an empty base) -> green / amber / red / none."""
-    green, amber = org_rate
-    return lambda rate: rate_class(rate, green=green, amber=amber)
+@dataclass(frozen=True)
+class _Bands:
+    """The (green, amber) thresholds of the organisation coverage rate: a group's colour and
+    the figures under its name, read from the same exact rate so that they always agree."""
+
+    green: float
+    amber: float
+
+    def colour(self, rate: float | None) -> str:
+        """rate (None for an empty base) -> green / amber / red / none."""
+        return rate_class(rate, green=self.green, amber=self.amber)
+
+    def percent(self, rate: float) -> str:
+        return rate_percent(rate, green=self.green, amber=self.amber)
+
+    def heading(self, base: int, rate: float | None, count: int, sep: str = "\n") -> str:
+        """A group's figures under its name: its base and its organisation coverage rate."""
+        if rate is None:
+            return f"{count} 家{sep}无纳入基数企业"
+        return f"{base} 家{sep}组织覆盖 {self.percent(rate)}"
 
 
 def _rate(coverage: Coverage | None) -> float | None:
     return coverage.org_coverage_rate if coverage is not None and coverage.base else None
-
-
-def _heading(base: int, rate: float | None, count: int, sep: str = "\n") -> str:
-    """A group's figures under its name: its base and its organisation coverage rate."""
-    if rate is None:
-        return f"{count} 家{sep}无纳入基数企业"
-    return f"{base} 家{sep}组织覆盖 {rate:.0%}"
 
 
 # -- which enterprises are named, and where each one goes -----------------------------------
@@ -229,7 +241,7 @@ def _grid_order(canvas: Canvas, enterprises: list[str], branch_of: dict[str, str
     return sorted(enterprises, key=lambda e: (STATE_ORDER[canvas.states[e]], branch_of.get(e, ""), e))
 
 
-def _stages(canvas, segments, members, by_segment, importance, branch_of, colour) -> list[Stage]:
+def _stages(canvas, segments, members, by_segment, importance, branch_of, bands: _Bands) -> list[Stage]:
     g = canvas.g
     by_stage: dict[str, list[str]] = defaultdict(list)
     for s in segments:
@@ -244,14 +256,14 @@ def _stages(canvas, segments, members, by_segment, importance, branch_of, colour
             named = _pick_named(mine, importance)
             rest = [e for e in mine if e not in named]
             coverage = by_segment.get(s)
-            heading = _heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]))
-            groups.append(Group(s, name_or_id(g.nodes[s], s), heading, colour(_rate(coverage)),
+            heading = bands.heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]))
+            groups.append(Group(s, name_or_id(g.nodes[s], s), heading, bands.colour(_rate(coverage)),
                                 named, _grid_order(canvas, rest, branch_of)))
         stages.append(Stage(STAGES.get(stage, UNSTAGED), stage or "plain", groups))
     return stages
 
 
-def _park_groups(canvas, enterprises, importance, branch_of, colour) -> list[Group]:
+def _park_groups(canvas, enterprises, importance, branch_of, bands: _Bands) -> list[Group]:
     """One block per park of the segment, biggest first (enterprises naming no park last).
     The report has no segment × park grouping, so a block's figures are summed from the
     same enterprise states ``coverage_report`` sums."""
@@ -268,7 +280,7 @@ def _park_groups(canvas, enterprises, importance, branch_of, colour) -> list[Gro
         rate = coverage_rate(org, base) if base else None
         named = _pick_named(mine, importance)
         rest = [e for e in mine if e not in named]
-        groups.append(Group(park, park or NO_PARK, _heading(base, rate, len(mine)), colour(rate),
+        groups.append(Group(park, park or NO_PARK, bands.heading(base, rate, len(mine)), bands.colour(rate),
                             named, _grid_order(canvas, rest, branch_of)))
     return groups
 
@@ -415,7 +427,7 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
     between segments, the chain's committee and alliances above, the people summaries
     below, and a search index of every enterprise that leads to its segment's map."""
     canvas = Canvas(g, links)
-    colour = _colour(org_rate)
+    bands = _Bands(*org_rate)
     by_stage: dict[str, list[str]] = defaultdict(list)
     for s in segments:
         by_stage[g.nodes[s].get("stage") or ""].append(s)
@@ -435,16 +447,16 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
             leading = sum(1 for e in members[s] if nodes[e].get("leading"))
             node = canvas.add(s, x, y, style="segment")
             lines = [short_label(node["name"], 14),
-                     _heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]), sep=" · ")]
+                     bands.heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]), sep=" · ")]
             if coverage is not None and coverage.base:
                 lines.append(f"未覆盖 {coverage.uncovered}" + (f" · 龙头企业 {leading}" if leading else ""))
             node["label"] = "\n".join(lines)
             node["box"] = {"w": _OVERVIEW_BOX_W, "h": _OVERVIEW_BOX_H, "font": 19}
-            band = RATE_BANDS[colour(_rate(coverage))]
+            band = RATE_BANDS[bands.colour(_rate(coverage))]
             node["color"], node["border"] = band.fill, band.ink
             node["type"] = f"环节（{STAGES.get(stage, UNSTAGED)}）"
             if coverage is not None:
-                node["info"] += [[label, str(getattr(coverage, field)) if "rate" not in field else f"{getattr(coverage, field):.1%}"]
+                node["info"] += [[label, str(getattr(coverage, field)) if "rate" not in field else bands.percent(getattr(coverage, field))]
                                  for field, label in _SEGMENT_ROWS]
             href = links.chain(chain_id, segment=s)
             if href:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
     from graph.analysis.planners import Plan
 
-from graph.analysis.membership import chain_segments, chains_by_enterprise, require_chain
+from graph.analysis.membership import chain_segments, chains_by_enterprise, enterprise_chains, require_chain
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
@@ -30,6 +30,7 @@ from api.web.chain_map import RANK_DOT, STATE_ORDER, UNSTAGED
 from api.web.layout import HEADER_H, Column, LaneSpec, blocks, satellites, swimlanes
 
 NO_CHAIN = "未归入产业链"
+COPY_MARK = "@"  # a copy's id: the enterprise's, then the further chain it is drawn under
 NAMED_GAPS = 40  # names written at first sight; the rest once zoomed in, all in the table below
 _PROPOSED = {
     RelType.PAIRED_WITH: "PROPOSED_PAIRED_WITH",
@@ -73,14 +74,17 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[st
     ids = [u.id for u in found]
     canvas = Canvas(g, links)
     canvas.add_states(ids)
-    placed = swimlanes(_lanes(g, canvas, ids, chain))
+    copies: dict[str, str] = {}
+    placed = swimlanes(_lanes(g, canvas, ids, chain, copies))
     # uncovered_enterprises puts the most important first: those are named at first sight
     priority = {e: k if k < NAMED_GAPS else RANK_DOT + k for k, e in enumerate(ids)}
     for e, (x, y) in placed.positions.items():
-        canvas.add(e, x, y)["rank"] = priority[e]
+        if e not in copies:
+            canvas.add(e, x, y)["rank"] = priority[e]
+    _draw_copies(g, canvas, copies, placed.positions, priority)
     canvas.lanes.extend(Lane(b.title, b.x, b.y, b.w, b.h, b.tone, b.subtitle, head=HEADER_H / 2 if b.tone == "segment" else 0.0)
                         for b in placed.boxes)
-    anchors = dict(placed.positions)
+    anchors = {e: at for e, at in placed.positions.items() if e not in copies}  # proposals reach the first drawing
     proposal: dict[str, list[str]] = defaultdict(list)  # enterprise -> what is proposed for it
     # Proposers beside the enterprises they would reach: new branches, existing orgs.
     new_orgs = {o.id: o for o in joint.new_orgs}
@@ -135,13 +139,18 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[st
     return GapView(payload, rows, leftovers, totals)
 
 
-def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None) -> list[LaneSpec]:
+def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None, copies: dict[str, str]) -> list[LaneSpec]:
     """For one chain: stages, each with its segments. For all: one lane per chain, each
-    with its stages; enterprises in no chain get a lane of their own."""
+    with its stages, an enterprise in several chains in each of them (under its first
+    chain as itself, under the others as a copy, recorded in ``copies``: copy id ->
+    enterprise); enterprises in no chain get a lane of their own."""
     nodes = g._node
 
     def ordered(members: list[str]) -> list[str]:
-        return sorted(members, key=lambda e: (not nodes[e].get("leading"), STATE_ORDER[canvas.states[e]], e))
+        def key(e: str):
+            real = copies.get(e, e)
+            return not nodes[real].get("leading"), STATE_ORDER[canvas.states[real]], real
+        return sorted(members, key=key)
 
     wanted = set(ids)
     if chain is not None:
@@ -156,8 +165,11 @@ def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None
     chains_of = chains_by_enterprise(g)
     by_chain: dict[str, list[str]] = defaultdict(list)
     for e in ids:
-        mine = sorted(chains_of.get(e, ()))
-        by_chain[mine[0] if mine else ""].append(e)
+        mine = sorted(chains_of.get(e, ())) or [""]
+        by_chain[mine[0]].append(e)
+        for other in mine[1:]:
+            copies[f"{e}{COPY_MARK}{other}"] = e
+            by_chain[other].append(f"{e}{COPY_MARK}{other}")
     lanes = []
     for c in sorted(ids_with_label(g, Label.CHAIN)) + [""]:
         if not by_chain.get(c):
@@ -166,11 +178,26 @@ def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None
         stage_of = _stage_of(g, c) if c else {}
         by_stage: dict[str, list[str]] = defaultdict(list)
         for e in by_chain[c]:
-            by_stage[stage_of.get(e, "")].append(e)
+            by_stage[stage_of.get(copies.get(e, e), "")].append(e)
         columns = [Column(f"{STAGES.get(st, UNSTAGED)}（{len(by_stage[st])}）", ordered(by_stage[st]), st)
                    for st in sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))]
         lanes.append(LaneSpec(title, "plain", columns))
     return lanes
+
+
+def _draw_copies(g: nx.MultiDiGraph, canvas: Canvas, copies: dict[str, str], positions: dict, priority: dict) -> None:
+    """An enterprise of several chains looks the same under each of them; its panel names
+    them all, on every drawing of it."""
+    for copy, e in copies.items():
+        x, y = positions[copy]
+        node = {**canvas.nodes[e], "id": copy, "x": round(x, 1), "y": round(y, 1), "copyOf": e, "rank": priority[e]}
+        canvas.nodes[copy] = node
+    for e in set(copies.values()):
+        chains = "、".join(name_or_id(g.nodes[c], c) for c in sorted(enterprise_chains(g, e)))
+        row = ["所属产业链", f"{chains}（每条链下各画一次）"]
+        for node in canvas.nodes.values():
+            if node["id"] == e or node.get("copyOf") == e:
+                node["info"] = [*node["info"], row]
 
 
 def _stage_of(g: nx.MultiDiGraph, chain: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ legend can never disagree with the picture.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from graph.schema import ORG_LEVELS, REL_SPECS, RelType
@@ -90,6 +91,27 @@ RATE_BANDS: dict[str, RateBand] = {
     "none": RateBand("灰：无纳入基数企业", "#eaecee", "#424949", "#aab7b8"),
 }
 _GREEN, _AMBER, _RED = (RATE_BANDS[k] for k in ("green", "amber", "red"))
+
+
+@dataclass(frozen=True)
+class LaneTone:
+    """The tint behind a lane (a stage, a chain) or a group (a segment, a park) and the ink of its title."""
+
+    fill: str
+    ink: str
+
+
+# Lanes are neutral greys, none of them a band's colour: a tinted lane would say "covered"
+# (green) or "nearly" (amber) about a stage. The stages are told apart by their titles and
+# their order, upstream to downstream.
+_STAGE_LANE = LaneTone("#f2f2f2", "#3a3a3a")
+LANE_TONES: dict[str, LaneTone] = {
+    "upstream": _STAGE_LANE,
+    "midstream": _STAGE_LANE,
+    "downstream": _STAGE_LANE,
+    "plain": _STAGE_LANE,
+    "segment": LaneTone("rgba(255,255,255,0.78)", "#34495e"),
+}
 # Party work that is not a coverage state is drawn in hues of its own (violet, blue, slate,
 # teal), never in green, amber or red.
 _PARTY, _PARTY_DARK = "#6c3483", "#4a235a"
@@ -194,6 +216,7 @@ class StyleSheet:
             "edges": {k: self.edges[k] for k in EDGE_STYLES if k in self.edges},
             "layers": {k: self.layers[k] for k in order if k in self.layers},
             "rates": {k: asdict(band) for k, band in RATE_BANDS.items()},
+            "lanes": {k: asdict(tone) for k, tone in LANE_TONES.items()},
         }
 
 
@@ -205,6 +228,20 @@ def rate_class(rate: float | None, *, green: float, amber: float) -> str:
     if rate >= green:
         return "green"
     return "amber" if rate >= amber else "red"
+
+
+def rate_percent(rate: float, *, green: float, amber: float) -> str:
+    """``rate`` as ``redchain report`` writes it (a percentage with two decimals), except that
+    it is never rounded up onto a threshold it is below, so the number a person reads lies in
+    the band its colour says (``rate_class``).
+
+    >>> rate_percent(0.7959, green=0.9, amber=0.8), rate_percent(0.799996, green=0.9, amber=0.8)
+    ('79.59%', '79.99%')
+    """
+    shown = f"{rate * 100:.2f}%"
+    if any(rate < threshold <= float(shown[:-1]) / 100 for threshold in (green, amber)):
+        return f"{math.floor(rate * 10000) / 100:.2f}%"
+    return shown
 
 
 def rate_legend(*, green: float, amber: float) -> list[dict]:

@@ -4,6 +4,8 @@ Measured in headless Chromium on the served district."""
 
 from __future__ import annotations
 
+import math
+
 from graph.builder import GraphBuilder
 
 from api.web import page as pages
@@ -147,4 +149,79 @@ def test_nothing_is_drawn_over_the_lanes_or_the_summaries(server, open_context):
     assert found["shown"] > 0 and found["people"] > 0  # the layers really drew people and their lines
     assert found["over"] == []
     shot(page, "chain-C01-people")
+    watch.assert_clean()
+
+
+def _outside_the_view(page) -> list[str]:
+    """The visible nodes whose drawn box is not wholly inside the graph area."""
+    return page.evaluate("""() => { const r = window.redchainNetwork, net = r.network, el = document.getElementById('graph');
+        return net.body.nodeIndices.filter(id => { const b = net.getBoundingBox(id);
+          const a = net.canvasToDOM({x: b.left, y: b.top}), c = net.canvasToDOM({x: b.right, y: b.bottom});
+          return a.x < 0 || a.y < 0 || c.x > el.clientWidth || c.y > el.clientHeight; }); }""")
+
+
+def test_switching_a_layer_on_fits_the_drawing_again(server, open_context):
+    page, watch = _chain_page(server, open_context)
+    assert _outside_the_view(page) == []
+    for layer in ("contacts", "instructors", "pairing"):  # the people, below the lanes
+        page.check(f"input[data-layer={layer}]")
+        assert _outside_the_view(page) == [], layer
+    people = page.evaluate("() => window.redchainNetwork.network.body.nodeIndices.filter(id => "
+                           "['leader', 'instructor', 'unit'].includes(window.redchainNetwork.nodes.get(id) && "
+                           "window.redchainNetwork.data.nodes.find(n => n.id === id).style)).length")
+    assert people > 0
+    shot(page, "chain-C01-all-layers")
+    watch.assert_clean()
+
+
+def _one_column_file(folder) -> str:
+    """One segment, as in QA's 整机制造: a leading enterprise and an uncovered one listed by
+    name, the rest dots; supply links inside the column, among them a dot far down the grid
+    supplying the leading one (a straight arrow would land on the uncovered one under it)."""
+    b = GraphBuilder().chain("C", name="工程机械").segment("M", "C", "midstream", name="整机制造")
+    b.node("Enterprise", "E01", name="龙头整机", leading=True, employees=900).rel("IN_SEGMENT", "E01", "M")
+    b.node("Enterprise", "E02", name="未覆盖配套", above_scale=True, employees=300).rel("IN_SEGMENT", "E02", "M")
+    for i in range(3, 31):
+        b.enterprise(f"E{i:02d}", name=f"企业{i:02d}").rel("IN_SEGMENT", f"E{i:02d}", "M")
+        b.org(f"O{i:02d}").rel("COVERS", f"O{i:02d}", f"E{i:02d}")
+    b.org("O01").rel("COVERS", "O01", "E01")
+    for source, target in (("E25", "E01"), ("E02", "E01"), ("E03", "E04"), ("E29", "E02"), ("E01", "E27"), ("E12", "E07")):
+        b.rel("SUPPLIES", source, target)
+    out = folder / "column.html"
+    out.write_text(pages.graph_page(chain_map(b.projection(), "C", links=NO_LINKS), standalone=True), encoding="utf-8")
+    return out.as_uri()
+
+
+def _off_the_path(p, q, centre, radius) -> bool:
+    """Whether the segment p–q keeps out of a circle."""
+    (px, py), (qx, qy), (cx, cy) = p, q, centre
+    dx, dy = qx - px, qy - py
+    t = max(0.0, min(1.0, ((cx - px) * dx + (cy - py) * dy) / max(dx * dx + dy * dy, 1e-9)))
+    return math.hypot(px + t * dx - cx, py + t * dy - cy) >= radius
+
+
+def test_an_arrow_inside_a_column_joins_its_own_two_enterprises(open_context, tmp_path):
+    context, watch = open_context()
+    page = context.new_page()
+    page.goto(_one_column_file(tmp_path))
+    wait_drawn(page)
+    page.check("input[data-layer=supply]")
+    paths = [p for p in page.evaluate("() => window.redchainNetwork.paths()") if p["style"] == "SUPPLIES"]
+    dots = page.evaluate("""() => { const net = window.redchainNetwork.network, out = {};
+        net.body.nodeIndices.forEach(id => { const b = net.body.nodes[id]; out[id] = [b.x, b.y, b.options.size]; });
+        return out; }""")
+    assert sorted((p["from"], p["to"]) for p in paths) == sorted(
+        [("E25", "E01"), ("E02", "E01"), ("E03", "E04"), ("E29", "E02"), ("E01", "E27"), ("E12", "E07")])
+    for path in paths:
+        points = path["points"]
+        for end, at in ((path["from"], points[0]), (path["to"], points[-1])):  # on the circle of its own end
+            x, y, radius = dots[end]
+            assert abs(math.hypot(at[0] - x, at[1] - y) - radius) < 1.0, (path["from"], path["to"], end, at)
+        for other, (x, y, radius) in dots.items():  # and through no third enterprise
+            if other in (path["from"], path["to"]) or not other.startswith("E"):
+                continue
+            assert all(_off_the_path(p, q, (x, y), radius) for p, q in zip(points, points[1:])), (path["from"], path["to"], other)
+    page.evaluate("() => window.redchainNetwork.focus('E01')")
+    page.wait_for_timeout(600)
+    shot(page, "chain-column-arrows")
     watch.assert_clean()

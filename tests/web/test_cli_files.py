@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import stat
 
 import pytest
 from typer.testing import CliRunner
@@ -109,6 +110,22 @@ def test_view_entity_and_gaps(district, tmp_path, open_context):
         shot(page, f"file-{out.stem}")
     assert page.locator(".gaps-table tbody tr").count() > 0
     watch.assert_clean()
+
+
+def test_view_files_are_for_their_owner_only(district, tmp_path):
+    """A drawing names leaders and instructors: like the store, only its owner may read it,
+    also when it replaces a file anyone could read."""
+    uri, g, xss = district
+    old = tmp_path / "chain.html"
+    old.write_text("旧文件", encoding="utf-8")
+    old.chmod(0o644)
+    for args, name in ((("view", "chain", "C01"), "chain.html"), (("view", "entity", xss), "entity.html"),
+                       (("view", "gaps"), "gaps.html")):
+        result = run(*args, "-o", str(tmp_path / name), "--store", uri)
+        assert result.exit_code == 0, result.output
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    assert modes == {"chain.html": 0o600, "entity.html": 0o600, "gaps.html": 0o600}
+    assert "旧文件" not in old.read_text(encoding="utf-8")
 
 
 def test_view_unknown_ids_say_so(district, tmp_path):

@@ -24,8 +24,10 @@ from api.web import page
 from api.web.canvas import NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
 from api.web.chain_map import chain_map
 from api.web.dashboard import trend_svg
+from api.web.gap_map import gap_map
 from api.web.layout import CELL_H, CELL_W, Column, LaneSpec, grid_rows, swimlanes
 from api.web.neighbourhood_map import neighbourhood_map
+from api.web.style import RATE_BANDS, rate_percent
 from graph.analysis.history import HistoryPoint
 
 XSS = "</script><img src=x onerror=alert(1)>"
@@ -97,10 +99,22 @@ def test_chain_map_lanes_run_upstream_to_downstream():
     assert {("E1", "E4", "SUPPLIES"), ("I1", "E4", "ASSIGNED_TO"), ("OC", "C", "LEADS")} <= set(edges)
     assert edges[("OC", "E3", "COVERS")]["quiet"]  # drawn when one end is selected
     assert [lane["title"] for lane in payload["lanes"]] == ["上游", "下游", "U", "D"]
-    assert [lane.get("subtitle") for lane in payload["lanes"][2:]] == ["3 家\n组织覆盖 100%", "2 家\n组织覆盖 0%"]
+    assert [lane.get("subtitle") for lane in payload["lanes"][2:]] == ["3 家\n组织覆盖 100.00%", "2 家\n组织覆盖 0.00%"]
     layers = {k: v["on"] for k, v in payload["styles"]["layers"].items()}
     assert layers["supply"] is False and layers["instructors"] is False and layers["people"] is True
     assert layers["enterprises"] is True and layers["orgs"] is True
+
+
+def test_lanes_are_neutral_greys_that_no_coverage_band_uses():
+    """Green, amber and red mean coverage only: a stage lane and its title are grey."""
+    payload = chain_map(small_chain().projection(), "C")
+    band_colours = {c for band in RATE_BANDS.values() for c in (band.fill, band.ink, band.strong)}
+    stages = [lane for lane in payload["lanes"] if lane["tone"] != "segment"]
+    assert [lane["tone"] for lane in stages] == ["upstream", "downstream"]
+    for lane in stages:
+        for colour in payload["styles"]["lanes"][lane["tone"]].values():
+            rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+            assert colour not in band_colours and max(rgb) - min(rgb) <= 6, (lane["tone"], colour)  # no hue
 
 
 def test_chain_map_figures_are_the_coverage_report():
@@ -134,7 +148,7 @@ def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
     segments = {n["id"]: n for n in payload["nodes"] if n["style"] == "segment"}
     assert set(segments) == {"U", "D"}
     assert segments["U"]["href"] == "/views/chains/C?segment=U"
-    assert segments["U"]["label"] == "U\n3 家 · 组织覆盖 100%\n未覆盖 0"
+    assert segments["U"]["label"] == "U\n3 家 · 组织覆盖 100.00%\n未覆盖 0"
     assert segments["U"]["color"] == "#d5f5e3" and segments["D"]["color"] == "#fadbd8"  # green, red
     assert {(e["from"], e["to"], e.get("label")) for e in payload["edges"] if e["style"] == "FLOW"} == {("U", "D", "2")}
     index = payload["index"]
@@ -148,6 +162,26 @@ def test_chain_map_above_the_cap_is_an_overview_with_a_search_index():
         chain_map(g, "C", segment="X")
 
 
+def test_a_heading_reads_the_exact_rate_its_colour_is_chosen_from():
+    """39 of 49 covered is 79.59%: red under an amber threshold of 80%, and it must not read 80%."""
+    b = GraphBuilder().chain("C").segment("M", "C", "midstream", name="整机制造")
+    for i in range(49):
+        b.enterprise(f"E{i:02d}").rel("IN_SEGMENT", f"E{i:02d}", "M")
+        if i < 39:
+            b.org(f"O{i:02d}").rel("COVERS", f"O{i:02d}", f"E{i:02d}")
+    g = b.projection()
+    heading = next(lane for lane in chain_map(g, "C")["lanes"] if lane["tone"] == "segment")
+    assert (heading["subtitle"], heading["rate"]) == ("49 家\n组织覆盖 79.59%", "red")
+    box = next(n for n in chain_map(g, "C", cap=10)["nodes"] if n["id"] == "M")  # the overview's box
+    assert box["label"].split("\n")[1] == "49 家 · 组织覆盖 79.59%" and box["color"] == RATE_BANDS["red"].fill
+    assert ["组织覆盖率", "79.59%"] in box["info"]
+    # Two decimals as the report writes them, never rounded up onto a threshold the rate is below.
+    assert rate_percent(0.846153, green=0.9, amber=0.8) == "84.62%"
+    assert rate_percent(0.799996, green=0.9, amber=0.8) == "79.99%"
+    assert rate_percent(0.899999, green=0.9, amber=0.8) == "89.99%"
+    assert rate_percent(0.9, green=0.9, amber=0.8) == "90.00%"
+
+
 def test_a_drilled_segment_is_one_block_per_park():
     b = GraphBuilder().chain("C").segment("S", "C", "midstream")
     for i in range(12):
@@ -158,12 +192,32 @@ def test_a_drilled_segment_is_one_block_per_park():
     payload = chain_map(b.projection(), "C", segment="S")
     blocks = [lane for lane in payload["lanes"] if lane["tone"] == "segment"]
     assert [(lane["title"], lane["subtitle"]) for lane in blocks] == [
-        ("甲园", "8 家\n组织覆盖 25%"), ("乙园", "4 家\n组织覆盖 0%"), ("未填写园区", "1 家\n组织覆盖 0%")]
+        ("甲园", "8 家\n组织覆盖 25.00%"), ("乙园", "4 家\n组织覆盖 0.00%"), ("未填写园区", "1 家\n组织覆盖 0.00%")]
     nodes = {n["id"]: n for n in payload["nodes"]}
     for lane in blocks:  # every enterprise inside its park's block
         members = [e for e in nodes if nodes[e]["kind"] == "企业" and lane["x"] <= nodes[e]["x"] <= lane["x"] + lane["w"]
                    and lane["y"] <= nodes[e]["y"] <= lane["y"] + lane["h"]]
         assert len(members) == int(lane["subtitle"].split(" ")[0])
+
+
+def test_the_gap_map_of_all_chains_draws_an_enterprise_under_each_of_its_chains():
+    """E1 is in chains A and B, uncovered: a planner reading either chain's lane sees it."""
+    b = GraphBuilder().chain("A", name="甲链").segment("SA", "A", "midstream").chain("B", name="乙链")
+    b.segment("SB", "B", "downstream").enterprise("E1", name="两链企业").enterprise("E2", name="乙链企业")
+    b.rel("IN_SEGMENT", "E1", "SA").rel("IN_SEGMENT", "E1", "SB").rel("IN_SEGMENT", "E2", "SB")
+    payload = gap_map(b.projection(), links=NO_LINKS).payload
+    drawn = [n for n in payload["nodes"] if n["kind"] == "企业"]
+    lanes = {lane["title"]: lane for lane in payload["lanes"] if lane["tone"] == "plain"}
+    assert set(lanes) == {"甲链", "乙链"}
+
+    def lane_of(node):
+        return next(t for t, lane in lanes.items() if lane["x"] <= node["x"] <= lane["x"] + lane["w"])
+
+    assert sorted((n.get("copyOf", n["id"]), lane_of(n)) for n in drawn) == [
+        ("E1", "乙链"), ("E1", "甲链"), ("E2", "乙链")]
+    e1 = [n for n in drawn if n.get("copyOf", n["id"]) == "E1"]
+    assert {n["style"] for n in e1} == {"none"} and {n["label"] for n in e1} == {"两链企业"}
+    assert all(["所属产业链", "甲链、乙链（每条链下各画一次）"] in n["info"] for n in e1)
 
 
 def test_side_panel_type_says_what_the_node_is():

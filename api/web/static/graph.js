@@ -29,13 +29,11 @@
   var DOT_SCALE = 1.5;
   var MAX_LABELS = 400;
   var MAX_FIT_SCALE = 2.0;  // the first view zooms a small drawing in up to this far
-  var LANE_FILL = {
-    upstream: '#eaf2f8', midstream: '#e9f7ef', downstream: '#fef5e7', plain: '#f4f6f6', segment: 'rgba(255,255,255,0.78)'
-  };
-  var LANE_TEXT = {upstream: '#1a5276', midstream: '#196f3d', downstream: '#9c640c', plain: '#424949', segment: '#34495e'};
-  // The rate bands' colours come with the payload (api/web/style.py RATE_BANDS), as the legend's do.
-  var RATE_FILL = {}, RATE_TEXT = {};
+  // The rate bands' and the lanes' colours come with the payload (api/web/style.py RATE_BANDS,
+  // LANE_TONES), as the legend's do.
+  var RATE_FILL = {}, RATE_TEXT = {}, LANE_FILL = {}, LANE_TEXT = {};
   Object.keys(styles.rates || {}).forEach(function (k) { RATE_FILL[k] = styles.rates[k].fill; RATE_TEXT[k] = styles.rates[k].ink; });
+  Object.keys(styles.lanes || {}).forEach(function (k) { LANE_FILL[k] = styles.lanes[k].fill; LANE_TEXT[k] = styles.lanes[k].ink; });
   var large = data.nodes.length > 800;
 
   var byId = new Map();
@@ -102,6 +100,12 @@
     };
     if (e.label) { edge.label = e.label; }
     if (e.style === 'FLOW') { edge.font.size = 16; }
+    if (e.route) {  // drawn by this script along its route (see drawRoutes); vis-network keeps it for selection
+      var none = 'rgba(0,0,0,0)';
+      edge.color = {color: none, highlight: none, hover: none, inherit: false};
+      edge.arrows = {to: {enabled: false}};
+      edge.label = undefined;
+    }
     return edge;
   }
 
@@ -133,6 +137,8 @@
     }
   };
   var network = new vis.Network(container, {nodes: nodeView, edges: edgeView}, options);
+  var routed = [];  // ids of the edges that carry a route
+  data.edges.forEach(function (e, i) { if (e.route) { routed.push('e' + i); } });
 
   var labelled = [], written = {};  // ids whose names were written in the last drawing, and the words (for tests)
   var api = {
@@ -140,6 +146,7 @@
     focus: focusNode,
     drawn: function () { return network.body.nodeIndices.length; },
     drawnEdges: function () { return network.body.edgeIndices.length; },
+    paths: drawnPaths,
     labelled: function () { return labelled.slice(); },
     written: function () { return Object.assign({}, written); }
   };
@@ -163,8 +170,50 @@
         ctx.strokeRect(lane.x, lane.y, lane.w, lane.h);
       }
     });
+    drawRoutes(ctx);
     ctx.restore();
   });
+
+  // -- edges along a route (api/web/detours.py): under the nodes, as vis-network's are ------
+
+  var ARROW = 9;  // an arrowhead's length in canvas units, about vis-network's at scaleFactor 0.45
+  function shownRoutes() {
+    var drawnNow = {};
+    network.body.edgeIndices.forEach(function (id) { drawnNow[id] = true; });
+    return routed.filter(function (id) { return drawnNow[id]; });
+  }
+  function drawRoutes(ctx) {
+    shownRoutes().forEach(function (id) {
+      var e = data.edges[Number(id.slice(1))], st = styles.edges[e.style], points = e.route;
+      var chosen = selectedId !== null && (e.from === selectedId || e.to === selectedId);
+      ctx.strokeStyle = ctx.fillStyle = chosen ? '#17202a' : st.color;
+      ctx.lineWidth = e.width || st.width;
+      ctx.setLineDash(st.dashes.length ? st.dashes : []);
+      ctx.beginPath();
+      ctx.moveTo(points[0][0], points[0][1]);
+      for (var k = 1; k < points.length; k++) { ctx.lineTo(points[k][0], points[k][1]); }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (!st.arrow) { return; }
+      var tip = points[points.length - 1], from = points[points.length - 2];
+      var angle = Math.atan2(tip[1] - from[1], tip[0] - from[0]);
+      ctx.beginPath();
+      ctx.moveTo(tip[0], tip[1]);
+      ctx.lineTo(tip[0] - ARROW * Math.cos(angle - 0.4), tip[1] - ARROW * Math.sin(angle - 0.4));
+      ctx.lineTo(tip[0] - ARROW * Math.cos(angle + 0.4), tip[1] - ARROW * Math.sin(angle + 0.4));
+      ctx.closePath();
+      ctx.fill();
+    });
+  }
+  // The line each drawn edge takes (for tests): its route, or straight from circle to circle.
+  function drawnPaths() {
+    return network.body.edgeIndices.map(function (id) {
+      var e = data.edges[Number(id.slice(1))], a = network.body.edges[id].from, b = network.body.edges[id].to;
+      var length = Math.max(Math.hypot(b.x - a.x, b.y - a.y), 1), ux = (b.x - a.x) / length, uy = (b.y - a.y) / length;
+      return {from: e.from, to: e.to, style: e.style, points: e.route || [
+        [a.x + ux * a.options.size, a.y + uy * a.options.size], [b.x - ux * b.options.size, b.y - uy * b.options.size]]};
+    });
+  }
 
   // -- names and headings at screen size, over the nodes -----------------------------------
 
@@ -460,12 +509,16 @@
 
   // -- layers ----------------------------------------------------------------------------
 
+  // A layer switched on may draw nodes outside the view (the people under the lanes), one
+  // switched off leaves room: the drawing is fitted again to what is now shown.
   function setLayer(key, on) {
     layersOn[key] = on;
     var box = document.querySelector('input[data-layer="' + key + '"]');
     if (box) { box.checked = on; }
+    var before = nodeView.length;
     nodeView.refresh();
     edgeView.refresh();
+    if (nodeView.length !== before) { fitDrawing(); }
   }
   Array.prototype.forEach.call(document.querySelectorAll('input[data-layer]'), function (box) {
     layersOn[box.getAttribute('data-layer')] = box.checked;
@@ -515,7 +568,7 @@
       else if (id.indexOf(needle) === 0 || name.indexOf(needle) === 0) { starts.push(hit); }
       else if (id.indexOf(needle) >= 0 || name.indexOf(needle) >= 0) { contains.push(hit); }
     }
-    data.nodes.forEach(function (n) { if (n.kind !== '汇总') { consider(n, true); } });
+    data.nodes.forEach(function (n) { if (n.kind !== '汇总' && !n.copyOf) { consider(n, true); } });
     indexItems().forEach(function (item) { if (!byId.has(item.id)) { consider(item, false); } });
     return exact.concat(starts, contains);
   }
