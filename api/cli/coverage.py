@@ -111,7 +111,7 @@ def _table(result: CoverageReport, by: str | None, title: str, columns) -> Table
     for header, _ in columns:
         table.add_column(two_lines(header), justify="right", no_wrap=True)
     for group in result.groups:
-        table.add_row(Text(group.name.replace("/", "/\n")), *_coverage_cells(group, columns))  # 产业链/环节 breaks at its slash
+        table.add_row(Text(group.name), *_coverage_cells(group, columns))
     if result.groups:
         table.add_section()
     table.add_row("合计", *_coverage_cells(result.totals, columns), style="bold")

@@ -670,10 +670,10 @@ def _by_segment(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np
     listed = [(s, name, chains) for s, name, chains in numbered.segments if chain is None or chain in chains]
     named = Counter(name for _, name, _ in listed)
     return [
-        (s, name if named[name] == 1 else "、".join(numbered.chain_names.get(c, c) for c in chains) + "/" + name,
+        (s, name if named[name] == 1 else name + "（" + "、".join(numbered.chain_names.get(c, c) for c in chains) + "）",
          _within(numbered.segment_members(g, s), in_report), [chain] if chain is not None else chains)
         for s, name, chains in listed
-    ]  # segments of one name in several chains (未分环节) are named with their chains, told apart
+    ]  # segments of one name in several chains (未分环节) are named with their chains: 未分环节（工程机械）
 
 
 def _by_property(prop: str):

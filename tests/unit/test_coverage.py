@@ -223,7 +223,7 @@ def test_segments_of_one_name_in_several_chains_are_named_with_their_chains():
         .projection()
     )
     assert [(grp.key, grp.name) for grp in coverage_report(g, by="segment").groups] == [
-        ("A", "液压件"), ("U1", "工程机械/未分环节"), ("U2", "新能源/未分环节")]
+        ("A", "液压件"), ("U1", "未分环节（工程机械）"), ("U2", "未分环节（新能源）")]
     assert [grp.name for grp in coverage_report(g, by="segment", chain="C2").groups] == ["未分环节"]  # one chain: no clash
 
 
