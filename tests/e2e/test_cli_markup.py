@@ -28,7 +28,7 @@ READS = [
     (["report", "--by", "chain"], HOSTILE_CHAIN_NAME[:10]),  # the column is 16 wide: the rest folds
     (["report", "--by", "segment"], NAMED),
     (["report", "--chain", HOSTILE_CHAIN], f"（产业链 {HOSTILE_CHAIN}）"),
-    (["history", "--chain", HOSTILE_CHAIN], "暂无覆盖率快照"),
+    (["history", "--chain", HOSTILE_CHAIN], f"覆盖率变化（产业链 {HOSTILE_CHAIN}）"),  # summed from the import's snapshot
     (["gaps", "uncovered"], NAMED),
     (["gaps", "uncovered", "--chain", HOSTILE_CHAIN], "未建立党组织的企业"),
     (["gaps", "orgs"], NAMED),
