@@ -24,6 +24,7 @@ from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
 from graph.analysis.planners.instructors import DEFAULT_CAPACITY as INSTRUCTOR_CAPACITY
 from graph.analysis.planners.instructors import DEFAULT_MINIMUM as INSTRUCTOR_MINIMUM
+from graph.analysis.planners.instructors import ORDER_ZH as INSTRUCTOR_ORDER_ZH
 from graph.analysis.planners.pairings import DEFAULT_CAPACITY as PAIRING_CAPACITY
 from graph.analysis.planners.pairings import DEFAULT_MAX_HOPS
 from graph.analysis.planners.plan import CONTACTS, INSTRUCTORS, JOINT_BRANCHES, PAIRINGS, Plan, apply_plan
@@ -92,7 +93,7 @@ def contacts(
     _run(store, lambda g: plan_contacts(g, chain=chain, include_out_of_chain=out_of_chain), as_json, apply)
 
 
-@plan_app.command("instructors")
+@plan_app.command("instructors", help="党建指导员派驻方案：" + INSTRUCTOR_ORDER_ZH)
 def instructors(
     store: StoreOption = None,
     chain: ChainOption = None,
@@ -101,7 +102,7 @@ def instructors(
     as_json: JsonOption = False,
     apply: ApplyOption = False,
 ) -> None:
-    """党建指导员派驻方案：先派往没有党员、也没有党的工作覆盖的企业和社会组织，再派往已有联系点或结对的，最后是薄弱党组织。"""
+    """The instructors' plan (help: ``instructors.ORDER_ZH``)."""
     _run(store, lambda g: plan_instructors(g, chain=chain, capacity=capacity, minimum=minimum), as_json, apply)
 
 

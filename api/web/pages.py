@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.analysis.history import HistoryPoint
 from graph.analysis.planners import Plan
+from graph.analysis.planners.instructors import ORDER_ZH as INSTRUCTOR_ORDER_ZH
 from graph.errors import NotFound, RedchainError, StoreError
 from graph.schema import LABEL_ZH, Label
 
@@ -316,7 +317,7 @@ def _field_label(kind: str | None, name: str) -> str:
 
 _PLAN_HELP = {
     "contacts": "为领导干部安排联系点：每人至少达到最少联系数、不超过上限，优先在分管产业链内。",
-    "instructors": "为无党员企业和薄弱党组织派驻党建指导员。",
+    "instructors": "为无党员企业和薄弱党组织派驻党建指导员：" + INSTRUCTOR_ORDER_ZH,
     "pairings": "为薄弱党组织和未建党组织的企业就近找强党组织结对共建。",
     "joint_branches": "把党员 1–2 人的企业按园区、产业链编组为联合党支部。",
 }

@@ -44,6 +44,8 @@ NO_ROOM = "指导员名额已满，优先级靠后"
 # Who needs an instructor first, as ranks (see the module doc), and what an uncovered
 # unit's rank says in its reasons (a weak organisation's own reasons say why it is weak).
 UNREACHED, REACHED, WEAK = 0, 1, 2
+# The order in one sentence, as the CLI's help and the plans page say it.
+ORDER_ZH = "先派往没有党员、也没有党的工作覆盖的企业和社会组织，再派往已有联系点或结对的，最后是薄弱党组织。"
 RANK_REASONS = {UNREACHED: "无党员、无党组织、无党的工作覆盖", REACHED: "无党员、无党组织，已有联系点或结对"}
 # An instructor's chains are those of the targets they already serve, not chains in charge (分管).
 INSTRUCTOR_WORDING = ChainWording(
