@@ -124,6 +124,21 @@ class ScopedGraph:
 
         return shown(obj)
 
+    def hidden_group_names(self) -> frozenset[str]:
+        """The names of the district's chains and segments this view hides: what a
+        planner's reasons quote (分管产业链内（工程机械、电子信息）) without naming the node."""
+        if self.whole is None:
+            return frozenset()
+
+        def names(view: "ScopedGraph") -> frozenset[str]:
+            whole, kept = view.whole, view.attrs
+            groups = [node for label in (Label.CHAIN, Label.SEGMENT) for node in whole.g.graph["by_label"][label.value]]
+            shown = {kept[node].get("name") for node in groups if node in kept}  # 未分环节 of a chain in view stays
+            return frozenset(name for node in groups
+                             if node not in kept and (name := whole.attrs[node].get("name")) and name not in shown)
+
+        return self.memo("hidden_group_names", names, carried=False)
+
     def _tells_hidden(self, record: Any) -> bool:
         """Whether some text inside ``record`` holds the name of a hidden node it names."""
         texts: list[str] = []

@@ -69,3 +69,10 @@ def test_no_scoped_answer_names_anything_hidden(district, who):
         response = client.get(path)
         assert response.status_code == 200, (path, response.text)
         assert {name for name in district.hidden_names if name in response.text} == set(), path
+
+
+@pytest.mark.parametrize("kind", ["contacts", "instructors", "pairings", "joint-branches"])
+def test_no_scoped_plan_names_anything_hidden(district, kind):
+    response = district.client("editor_c01").post(f"/api/plans/{kind}", json={})
+    assert response.status_code in (200, 201), response.text
+    assert {name for name in district.hidden_names if name in response.text} == set()

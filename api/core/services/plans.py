@@ -98,17 +98,28 @@ def _planned(view: ScopedGraph, kind: str, params: dict) -> Plan:
     return _shown(view, plan)
 
 
+OUTSIDE_REASON = "（理由涉及本账号范围以外的产业链或环节，未显示）"
+
+
 def _shown(view: ScopedGraph, plan: Plan) -> Plan:
     """``plan`` (made on the district) less what names a node ``view`` hides: an item with
     a hidden end, a new branch that would cover a hidden enterprise (with its items: part
     of a branch is not the branch planned), a leftover that is hidden. What is left out is
     counted in ``totals`` (``hidden_items``, ``hidden_new_orgs``, ``hidden_leftovers``), so
-    the plan says it shows less; the counts of what is shown are the shown lists'."""
+    the plan says it shows less; the counts of what is shown are the shown lists'. A
+    reason quoting a hidden chain's or segment's name reads ``OUTSIDE_REASON`` instead."""
     new_orgs = [o for o in plan.new_orgs if not any(view.hides(e) for e in o.enterprises)]
     dropped_orgs = {o.id for o in plan.new_orgs} - {o.id for o in new_orgs}
     items = [i for i in plan.items
              if not (view.hides(i.source) or view.hides(i.target) or i.source in dropped_orgs)]
     leftovers = [o for o in plan.leftovers if not view.hides(o.id)]
+    if words := view.hidden_group_names():  # a reason quoting a hidden chain or segment is not shown
+        def told(reasons: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(OUTSIDE_REASON if any(w in r for w in words) else r for r in reasons))
+
+        items = [dataclasses.replace(i, reasons=told(i.reasons)) for i in items]
+        new_orgs = [dataclasses.replace(o, reasons=told(o.reasons)) for o in new_orgs]
+        leftovers = [dataclasses.replace(o, reason=told((o.reason,))[0]) for o in leftovers]
     totals = {**plan.totals, "items": len(items), "new_orgs": len(new_orgs), "leftovers": len(leftovers),
               "hidden_items": len(plan.items) - len(items), "hidden_new_orgs": len(dropped_orgs),
               "hidden_leftovers": len(plan.leftovers) - len(leftovers)}
