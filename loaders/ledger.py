@@ -504,6 +504,8 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
         stated = {}
         for ledger, i in rows:
             if (value := ledger.values[i].get(column)) is not None:
+                if column == "parent":  # one parent, by its code or its name
+                    value = index.find((Label.PARTY_ORG,), value)[0] or value
                 stated.setdefault(value, (ledger, i))
         if len(stated) > 1:
             disagree = True

@@ -272,7 +272,7 @@ def test_rows_saying_two_things_of_one_org_are_refused_whatever_the_order(tmp_pa
         refused = load(tmp_path / "x.db", ledger(tmp_path / "t.xlsx", header, *rows), ok=False)
         for column in ("党组织类别", "星级", "上级党组织"):
             assert f"t.xlsx:台账:3:{column}: 党组织 麓谷联合党支部 的{column}与第2行不一致" in refused
-    agreeing = ["乙", B, "麓谷联合党支部", None, None, "园区党委"]  # blank on the second row: says nothing new
+    agreeing = ["乙", B, "麓谷联合党支部", None, "★★★★", "P1"]  # blank, or the same star and parent written otherwise
     load(tmp_path / "y.db", ledger(tmp_path / "u.xlsx", header, first, agreeing))
 
 
