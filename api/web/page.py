@@ -51,7 +51,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
-_PAGE_DEFAULTS = {"nav": None, "nav_chains": (), "who": None, "csrf": None, "tz": DEFAULT_TIMEZONE, "bare": False, "can_import": False}
+_PAGE_DEFAULTS = {"nav": None, "nav_chains": (), "nav_inline": 0, "who": None, "csrf": None, "tz": DEFAULT_TIMEZONE, "bare": False, "can_import": False}
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 

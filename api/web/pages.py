@@ -53,7 +53,8 @@ from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
 from api.web.neighbourhood_map import neighbourhood_map
 from api.core.settings import PageSettings
 
-NAV_CHAINS = 8  # chains named in the top bar; the dashboard lists them all
+NAV_CHAINS = 30  # chains named in the top bar; the dashboard lists them all
+NAV_INLINE = 5  # up to this many chains stand in the top bar as links; more go into one menu
 RECENT_PLANS = 15
 SEARCH_RESULTS = 100
 _PLAN = TypeAdapter(Plan)
@@ -148,7 +149,7 @@ def _chains(reader: Reader) -> list[dict]:
 def page_context(request: Request, reader: Reader, nav: str) -> dict:
     """What the frame of every page needs: the top bar's links, who is logged in, the form token."""
     principal = reader.principal
-    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "who": _who(principal), "csrf": form_token(request),
+    return {"nav": nav, "nav_chains": _chains(reader)[:NAV_CHAINS], "nav_inline": NAV_INLINE, "who": _who(principal), "csrf": form_token(request),
             "tz": page_settings(request).timezone, "can_import": principal.allows(Role.EDITOR) and not principal.scoped}
 
 

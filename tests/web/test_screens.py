@@ -13,8 +13,8 @@ import time
 
 from graph.analysis.membership import chain_enterprises
 from graph.analysis.membership import chain_segments, segment_enterprises
-from graph.projection import in_ids
-from graph.schema import RelType
+from graph.projection import ids_with_label, in_ids
+from graph.schema import Label, RelType
 
 from web.browsing import click_node, shot, wait_drawn
 
@@ -41,6 +41,12 @@ def on_screen(page, node_id: str) -> tuple[float, float, float, float]:
             const a = net.canvasToDOM({x: box.left, y: box.top}), b = net.canvasToDOM({x: box.right, y: box.bottom});
             return [a.x, a.y, b.x, b.y];
         }""", node_id))
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of boxes ({title, x, y, w, h} on screen) that overlap."""
+    return [(a["title"], b["title"]) for k, a in enumerate(boxes) for b in boxes[k + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
 
 
 def test_every_page_of_the_demo_district(fresh_server, open_context):
@@ -83,6 +89,11 @@ def test_every_page_of_the_demo_district(fresh_server, open_context):
     page.goto(fresh_server.url + "/views/gaps")
     wait_drawn(page)
     assert labelled(page)
+    headings = page.evaluate("() => window.redchainNetwork.headings()")
+    # every chain's title is written, and no column's title over it (zoomed out to fit,
+    # a column's top is a few pixels under its chain's title)
+    assert {"工程机械", "新一代信息技术", "新能源汽车零部件", "生物医药", "新材料"} <= {h["title"] for h in headings}
+    assert not overlapping(headings)
     shot(page, "tour-07-gaps")
     page.goto(fresh_server.url + "/views/gaps?chain=C01")
     wait_drawn(page)
@@ -144,6 +155,18 @@ def test_the_city_chain_opens_as_an_overview_and_a_segment_as_park_blocks(city_s
     assert blocks == len(parks) > 1  # one block per park, not one field of dots
     assert len(labelled(page)) >= blocks  # each block names what matters in it
     shot(page, "city-C02-segment")
+    # eight chains: the top bar keeps them in one menu, so 导入 and 接口文档 stay on screen
+    menu = page.locator(".topbar .nav-menu summary")
+    assert menu.text_content() == "产业链：" + g.nodes["C02"]["name"]
+    for word in ("缺口地图", "规划", "导入", "接口文档"):
+        box = page.locator(".topbar nav > a", has_text=word).bounding_box()
+        assert box and box["x"] + box["width"] <= page.locator(".top-search").bounding_box()["x"], word
+    menu.click()
+    listed = page.locator(".nav-menu-list a")
+    assert listed.count() == len(ids_with_label(g, Label.CHAIN))
+    listed.filter(has_text=g.nodes["C01"]["name"]).click()
+    page.wait_for_url(f"{city_server.url}/views/chains/C01")
+    shot(page, "city-C01-from-the-menu")
     print(f"city C02: overview ready in {overview_s:.2f} s, segment of "
           f"{len(segment_enterprises(g, biggest))} enterprises in {segment_s:.2f} s")
     watch.assert_clean()

@@ -12,7 +12,7 @@
  * shown with textContent or drawn on the canvas, never assigned to innerHTML; links are
  * followed only if they are site-relative paths or sibling .html files.
  * For tests: window.redchainNetwork = {network, nodes, edges, data, ready, focus, drawn,
- * drawnEdges, labelled, written}.
+ * drawnEdges, labelled, written, headings}.
  */
 (function () {
   'use strict';
@@ -141,6 +141,7 @@
   data.edges.forEach(function (e, i) { if (e.route) { routed.push('e' + i); } });
 
   var labelled = [], written = {};  // ids whose names were written in the last drawing, and the words (for tests)
+  var headings = [];  // the lane and group headings written in the last drawing: title and box on screen (for tests)
   var api = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false,
     focus: focusNode,
@@ -148,7 +149,8 @@
     drawnEdges: function () { return network.body.edgeIndices.length; },
     paths: drawnPaths,
     labelled: function () { return labelled.slice(); },
-    written: function () { return Object.assign({}, written); }
+    written: function () { return Object.assign({}, written); },
+    headings: function () { return headings.map(function (h) { return Object.assign({}, h); }); }
   };
   window.redchainNetwork = api;
 
@@ -265,20 +267,38 @@
     });
   };
 
+  // A stage's (or chain's) title at the largest of these sizes that writes it whole; a
+  // narrow lane gets the smallest, cut short. A group's heading goes below any heading
+  // already written where it would overlap one (zoomed out, a column's top nears its
+  // lane's title), and is left out if that pushes it out of its group.
+  var STAGE_FONTS = [16, 13, 11];
+
   function drawHeadings(ctx, scale, t, width, height, taken) {
-    data.lanes.forEach(function (lane) {
+    headings = [];
+    var stages = data.lanes.filter(function (lane) { return lane.tone !== 'segment'; });
+    var groups = data.lanes.filter(function (lane) { return lane.tone === 'segment'; });
+    stages.concat(groups).forEach(function (lane) {
       var x = lane.x * scale + t.x, y = lane.y * scale + t.y, w = lane.w * scale, h = lane.h * scale;
       if (x > width || x + w < 0 || y > height || y + h < 0) { return; }
       ctx.textBaseline = 'top';
       if (lane.tone !== 'segment') {  // a stage: its name centred at the top of the lane
-        var stageFont = 'bold 16px ' + FONT;
-        var text = fitText(ctx, stageFont, lane.title, Math.max(w - 12, 0));
+        var room = Math.max(w - 12, 0), size = STAGE_FONTS[STAGE_FONTS.length - 1];
+        for (var f = 0; f < STAGE_FONTS.length; f++) {
+          if (textWidth(ctx, 'bold ' + STAGE_FONTS[f] + 'px ' + FONT, lane.title) <= room) { size = STAGE_FONTS[f]; break; }
+        }
+        var stageFont = 'bold ' + size + 'px ' + FONT;
+        var text = fitText(ctx, stageFont, lane.title, room);
         if (!text) { return; }
+        var tw = textWidth(ctx, stageFont, text);
         ctx.font = stageFont;
         ctx.textAlign = 'center';
         ctx.fillStyle = LANE_TEXT[lane.tone] || LANE_TEXT.plain;
-        var cx = Math.min(Math.max(x + w / 2, textWidth(ctx, stageFont, text) / 2 + 6), width - textWidth(ctx, stageFont, text) / 2 - 6);
-        ctx.fillText(text, cx, Math.max(y + 6, 4));
+        var cx = Math.min(Math.max(x + w / 2, tw / 2 + 6), width - tw / 2 - 6);
+        var ty = Math.max(y + 6, 4);
+        ctx.fillText(text, cx, ty);
+        var stageBox = {x: cx - tw / 2, y: ty, w: tw, h: size + 4};
+        taken.take(stageBox);
+        headings.push({title: text, x: stageBox.x, y: stageBox.y, w: stageBox.w, h: stageBox.h});
         return;
       }
       // A group (segment, park): its title and figures at the top, kept on screen while
@@ -296,6 +316,11 @@
       var tall = 20 + 15 * subs.length;
       if (pinned) {
         top = 4;
+      } else {
+        while (!taken.free({x: x, y: top, w: w, h: tall}) && top + tall < y + h) { top += 4; }
+        if (top + tall >= y + h) { return; }
+      }
+      if (pinned) {
         ctx.fillStyle = lane.rate ? RATE_FILL[lane.rate] : 'rgba(255,255,255,0.92)';
         ctx.fillRect(x, 0, w, tall + 4);
       }
@@ -306,6 +331,7 @@
       ctx.font = subFont;
       subs.forEach(function (line, k) { ctx.fillText(line, x + 6, top + 19 + 15 * k); });
       taken.take({x: x, y: top, w: w, h: tall});
+      headings.push({title: title, x: x + 6, y: top, w: Math.min(textWidth(ctx, titleFont, title), room), h: tall});
     });
   }
 
