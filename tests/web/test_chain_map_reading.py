@@ -174,6 +174,22 @@ def test_switching_a_layer_on_fits_the_drawing_again(server, open_context):
     watch.assert_clean()
 
 
+def test_a_reader_who_zoomed_in_keeps_the_view_when_a_layer_is_switched(server, open_context):
+    page, watch = _chain_page(server, open_context)
+    graph = page.locator("#graph").bounding_box()
+    page.mouse.move(graph["x"] + graph["width"] / 3, graph["y"] + graph["height"] / 3)
+    page.mouse.wheel(0, -600)  # zoom in on the upper left
+    page.wait_for_timeout(400)
+    view = "() => { const n = window.redchainNetwork.network; return [n.getScale(), n.getViewPosition()]; }"
+    zoomed = page.evaluate(view)
+    drawn = "() => window.redchainNetwork.network.body.nodeIndices.length"
+    before = page.evaluate(drawn)
+    page.check("input[data-layer=contacts]")  # draws the leaders below the lanes
+    assert page.evaluate(drawn) > before
+    assert page.evaluate(view) == zoomed
+    watch.assert_clean()
+
+
 def _one_column_file(folder) -> str:
     """One segment, as in QA's 整机制造: a leading enterprise and an uncovered one listed by
     name, the rest dots; supply links inside the column, among them a dot far down the grid

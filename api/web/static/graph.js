@@ -536,7 +536,11 @@
   // -- layers ----------------------------------------------------------------------------
 
   // A layer switched on may draw nodes outside the view (the people under the lanes), one
-  // switched off leaves room: the drawing is fitted again to what is now shown.
+  // switched off leaves room: the drawing is fitted again to what is now shown, unless the
+  // reader has zoomed, panned or searched since it was last fitted: then their view stays.
+  var viewMoved = false;
+  network.on('zoom', function () { viewMoved = true; });
+  network.on('dragEnd', function (params) { if (!params.nodes.length) { viewMoved = true; } });
   function setLayer(key, on) {
     layersOn[key] = on;
     var box = document.querySelector('input[data-layer="' + key + '"]');
@@ -544,7 +548,7 @@
     var before = nodeView.length;
     nodeView.refresh();
     edgeView.refresh();
-    if (nodeView.length !== before) { fitDrawing(); }
+    if (nodeView.length !== before && !viewMoved) { fitDrawing(); }
   }
   Array.prototype.forEach.call(document.querySelectorAll('input[data-layer]'), function (box) {
     layersOn[box.getAttribute('data-layer')] = box.checked;
@@ -558,6 +562,7 @@
   function focusNode(id) {
     var n = byId.get(id);
     if (!n) { return false; }
+    viewMoved = true;  // the view goes to the node, not back to the whole drawing
     if (layersOn[n.layer] === false) { setLayer(n.layer, true); }
     network.selectNodes([id]);
     network.focus(id, {scale: Math.max(network.getScale(), 1.2), animation: {duration: 450, easingFunction: 'easeInOutQuad'}});
