@@ -170,6 +170,11 @@ def test_switching_a_layer_on_fits_the_drawing_again(server, open_context):
                            "['leader', 'instructor', 'unit'].includes(window.redchainNetwork.nodes.get(id) && "
                            "window.redchainNetwork.data.nodes.find(n => n.id === id).style)).length")
     assert people > 0
+    # the names under the bottom row (18 px) stay above the hint line at the graph's foot
+    lowest = page.evaluate("""() => { const net = window.redchainNetwork.network;
+        return Math.max(...net.body.nodeIndices.map(id => net.canvasToDOM({x: 0, y: net.getBoundingBox(id).bottom}).y)); }""")
+    hint = page.locator(".graph-hint").bounding_box()["y"] - page.locator("#graph").bounding_box()["y"]
+    assert lowest + 18 <= hint
     shot(page, "chain-C01-all-layers")
     watch.assert_clean()
 

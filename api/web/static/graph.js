@@ -675,9 +675,11 @@
     var width = container.clientWidth, height = container.clientHeight;
     var rightPx = ranked.some(function (n) { return n.side === 'right'; }) ? 40 : 0;  // names beside the last dots
     var margin = 24, side = 60;  // names under the nodes at either end
+    var below = margin + 18 + 22;  // the bottom row's names, and the hint line over the graph's foot
     var scale = Math.min((width - 2 * side - rightPx) / Math.max(box.right - box.left, 1),
-                         (height - 2 * margin - 18) / Math.max(box.bottom - box.top, 1), MAX_FIT_SCALE);
-    network.moveTo({position: {x: (box.left + box.right) / 2 + rightPx / 2 / scale, y: (box.top + box.bottom) / 2},
+                         (height - margin - below) / Math.max(box.bottom - box.top, 1), MAX_FIT_SCALE);
+    network.moveTo({position: {x: (box.left + box.right) / 2 + rightPx / 2 / scale,
+                               y: (box.top + box.bottom) / 2 + (below - margin) / 2 / scale},
                     scale: scale});
   }
 }());
