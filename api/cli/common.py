@@ -52,9 +52,17 @@ def heading(title: str, rest: str = "") -> Text:
     return Text.assemble((title, "bold"), rest)
 
 
-def two_lines(header: str) -> str:
-    """Long Chinese headers break in the middle so that columns stay narrow."""
-    return header if len(header) <= 3 else header[: len(header) // 2] + "\n" + header[len(header) // 2 :]
+def two_lines(header: str, lines: int = 2) -> str:
+    """Long Chinese headers break so that columns stay narrow: in the middle, or in
+    ``lines`` equal parts (单独\n组建\n覆盖: four cells wide, not six) for a table that
+    does not fit otherwise."""
+    if len(header) <= 3:
+        return header
+    parts = min(lines, len(header) // 2)
+    short, longer = divmod(len(header), parts)  # the shorter parts first: 组织\n覆盖率
+    sizes = [short] * (parts - longer) + [short + 1] * longer
+    starts = [sum(sizes[:k]) for k in range(parts + 1)]
+    return "\n".join(header[a:b] for a, b in zip(starts, starts[1:]))
 
 
 def code_width(codes: Iterable[str]) -> int:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -106,10 +107,19 @@ def coverage_table(result: CoverageReport, by: str | None, chain: str | None) ->
 
 
 def _table(result: CoverageReport, by: str | None, title: str, columns) -> Table:
+    """Headers on two lines; on three if that keeps the groups' names (up to eight
+    characters) whole in the terminal's width."""
+    table = _filled(result, by, title, columns, 2)
+    if Measurement.get(console, console.options.update_width(10 * console.width), table).maximum > console.width:
+        table = _filled(result, by, title, columns, 3)
+    return table
+
+
+def _filled(result: CoverageReport, by: str | None, title: str, columns, lines: int) -> Table:
     table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_GROUP_ZH[by], overflow="fold", max_width=16)
     for header, _ in columns:
-        table.add_column(two_lines(header), justify="right", no_wrap=True)
+        table.add_column(two_lines(header, lines), justify="right", no_wrap=True)
     for group in result.groups:
         table.add_row(Text(group.name), *_coverage_cells(group, columns))
     if result.groups:

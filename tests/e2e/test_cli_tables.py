@@ -127,3 +127,15 @@ def test_plans_keep_every_code_whole_with_one_reason_a_line(district, kind):
     assert all(any(i["source"] in line for line in lines) for i in plan["items"])
     first = plan["items"][0]["reasons"]
     assert all(any(reason in line for line in lines) for reason in first if len(reason) <= 20)
+
+
+def test_the_report_by_chain_keeps_every_chain_name_on_one_line(district):
+    import json
+
+    names = [g["name"] for g in json.loads(run("report", "--by", "chain", "--json", "--store", district))["groups"]]
+    assert max(map(len, names)) == 8  # 新能源汽车零部件: eight characters, sixteen cells
+    shown = run("report", "--by", "chain", "--store", district)
+    assert max(map(_cells, shown.splitlines())) <= 80
+    first = shown.split("党组织数量")[0].splitlines()  # the coverage table: eight figures a row
+    for name in names:  # every name whole in its first column, on the line of its figures
+        assert any(line.split()[:1] == [name] and len(line.split()) == 9 for line in first), name
