@@ -105,7 +105,8 @@ def gaps(
     from api.web import page
     out = out or Path(f"gaps-{safe_name(chain)}.html" if chain else "gaps.html")
     with cli_store(store) as s:
-        found = gap_map(load_projection(s), chain=chain, links=Links(server=False))
+        # every enterprise drawn: a file has no server behind it to open a chain's map from an overview's box
+        found = gap_map(load_projection(s), chain=chain, full=True, links=Links(server=False))
     html = page.graph_page(found.payload, standalone=True, template="gaps.html", gaps=found, chains=[], chain=chain)
     _write(out, html, "缺口地图", found.payload)
 

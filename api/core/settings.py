@@ -41,7 +41,7 @@ class PageSettings(BaseSettings):
     org_rate_amber: float = Field(0.80, ge=0, le=1, description="组织覆盖率达到此值为黄色，低于为红色")
     two_rate_green: float = Field(0.95, ge=0, le=1, description="两个覆盖率达到此值为绿色")
     two_rate_amber: float = Field(0.90, ge=0, le=1, description="两个覆盖率达到此值为黄色，低于为红色")
-    map_cap: int = Field(1000, ge=10, description="产业链企业数超过此值时按环节汇总显示，点击环节再展开")
+    map_cap: int = Field(1000, ge=10, description="产业链企业数（缺口地图：未建党组织企业数）超过此值时先汇总显示（按环节或产业链），点击再展开")
     neighbourhood_limit: int = Field(150, ge=10, le=2000, description="关系网络默认最多显示的节点数")
     top_uncovered: int = Field(10, ge=1, le=100, description="总览页列出的重点未覆盖企业数")
     timezone: str = Field(DEFAULT_TIMEZONE, description="页面上的时间按此时区显示（IANA 时区名，如 Asia/Shanghai）")

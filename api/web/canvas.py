@@ -85,10 +85,11 @@ class Links:
         params = {k: v for k, v in (("segment", segment), ("full", "1" if full else None)) if v}
         return f"/views/chains/{quote(chain_id, safe='')}" + (f"?{urlencode(params)}" if params else "")
 
-    def gaps(self, chain_id: str | None = None) -> str | None:
+    def gaps(self, chain_id: str | None = None, *, segment: str | None = None, full: bool = False) -> str | None:
         if not self.server:
             return None
-        return "/views/gaps" + (f"?{urlencode({'chain': chain_id})}" if chain_id else "")
+        params = {k: v for k, v in (("chain", chain_id), ("segment", segment), ("full", "1" if full else None)) if v}
+        return "/views/gaps" + (f"?{urlencode(params)}" if params else "")
 
 
 SERVER_LINKS = Links()

@@ -63,10 +63,8 @@ RANK_DOT = 1000
 DOT_SIZE = 8  # radius of an enterprise in a column: dots DOT apart leave air between them
 DENSE = 600  # above this many enterprises on one map, dots are packed DENSE_DOT apart
 DENSE_DOT = 15.0
-_OVERVIEW_BOX_W = 300.0
-_OVERVIEW_BOX_H = 132.0
-_OVERVIEW_COLUMN_GAP = 150.0
-_OVERVIEW_ROW_GAP = 70.0
+OVERVIEW_BOX = (300.0, 132.0, 150.0, 70.0)  # an overview's boxes (chain map, gap map): width, height, gaps across and down
+_OVERVIEW_BOX_W, _OVERVIEW_BOX_H, _OVERVIEW_COLUMN_GAP, _OVERVIEW_ROW_GAP = OVERVIEW_BOX
 _BAND = 110.0  # from the lanes to the band of the chain and its committee (and to the summaries)
 FLOWS_SHOWN = 12
 _HOW_TO_READ_CHAIN = ("每列一个环节，标题下是纳入基数的企业数和组织覆盖率（底色按图例：绿、黄、红）。列中先列出龙头企业、"
@@ -110,7 +108,7 @@ def chain_map(
     members = {s: segment_enterprises(g, s) for s in segments}
     everyone = list(dict.fromkeys(e for s in segments for e in members[s]))
     chain_name = name_or_id(g.nodes[chain_id], chain_id)
-    bands = _Bands(*org_rate)
+    bands = Bands(*org_rate)
     if segment is None and not full and len(everyone) > cap:
         return _overview(g, chain_id, chain_name, segments, members, everyone, cap, links, report, by_segment, org_rate)
     canvas = Canvas(g, links)
@@ -164,7 +162,7 @@ def _counts_line(coverage: Coverage, drawn: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Bands:
+class Bands:
     """The (green, amber) thresholds of the organisation coverage rate: a group's colour and
     the figures under its name, read from the same exact rate so that they always agree."""
 
@@ -185,7 +183,8 @@ class _Bands:
         return f"{base} 家{sep}组织覆盖 {self.percent(rate)}"
 
 
-def _rate(coverage: Coverage | None) -> float | None:
+def overview_rate(coverage: Coverage | None) -> float | None:
+    """A group's organisation coverage rate, None when its base is empty (no colour)."""
     return coverage.org_coverage_rate if coverage is not None and coverage.base else None
 
 
@@ -241,7 +240,7 @@ def _grid_order(canvas: Canvas, enterprises: list[str], branch_of: dict[str, str
     return sorted(enterprises, key=lambda e: (STATE_ORDER[canvas.states[e]], branch_of.get(e, ""), e))
 
 
-def _stages(canvas, segments, members, by_segment, importance, branch_of, bands: _Bands) -> list[Stage]:
+def _stages(canvas, segments, members, by_segment, importance, branch_of, bands: Bands) -> list[Stage]:
     g = canvas.g
     by_stage: dict[str, list[str]] = defaultdict(list)
     for s in segments:
@@ -256,14 +255,14 @@ def _stages(canvas, segments, members, by_segment, importance, branch_of, bands:
             named = _pick_named(mine, importance)
             rest = [e for e in mine if e not in named]
             coverage = by_segment.get(s)
-            heading = bands.heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]))
-            groups.append(Group(s, name_or_id(g.nodes[s], s), heading, bands.colour(_rate(coverage)),
+            heading = bands.heading(coverage.base if coverage else 0, overview_rate(coverage), len(members[s]))
+            groups.append(Group(s, name_or_id(g.nodes[s], s), heading, bands.colour(overview_rate(coverage)),
                                 named, _grid_order(canvas, rest, branch_of)))
         stages.append(Stage(STAGES.get(stage, UNSTAGED), stage or "plain", groups))
     return stages
 
 
-def _park_groups(canvas, enterprises, importance, branch_of, bands: _Bands) -> list[Group]:
+def _park_groups(canvas, enterprises, importance, branch_of, bands: Bands) -> list[Group]:
     """One block per park of the segment, biggest first (enterprises naming no park last).
     The report has no segment × park grouping, so a block's figures are summed from the
     same enterprise states ``coverage_report`` sums."""
@@ -427,7 +426,7 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
     between segments, the chain's committee and alliances above, the people summaries
     below, and a search index of every enterprise that leads to its segment's map."""
     canvas = Canvas(g, links)
-    bands = _Bands(*org_rate)
+    bands = Bands(*org_rate)
     by_stage: dict[str, list[str]] = defaultdict(list)
     for s in segments:
         by_stage[g.nodes[s].get("stage") or ""].append(s)
@@ -447,12 +446,12 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
             leading = sum(1 for e in members[s] if nodes[e].get("leading"))
             node = canvas.add(s, x, y, style="segment")
             lines = [short_label(node["name"], 14),
-                     bands.heading(coverage.base if coverage else 0, _rate(coverage), len(members[s]), sep=" · ")]
+                     bands.heading(coverage.base if coverage else 0, overview_rate(coverage), len(members[s]), sep=" · ")]
             if coverage is not None and coverage.base:
                 lines.append(f"未覆盖 {coverage.uncovered}" + (f" · 龙头企业 {leading}" if leading else ""))
             node["label"] = "\n".join(lines)
             node["box"] = {"w": _OVERVIEW_BOX_W, "h": _OVERVIEW_BOX_H, "font": 19}
-            band = RATE_BANDS[bands.colour(_rate(coverage))]
+            band = RATE_BANDS[bands.colour(overview_rate(coverage))]
             node["color"], node["border"] = band.fill, band.ink
             node["type"] = f"环节（{STAGES.get(stage, UNSTAGED)}）"
             if coverage is not None:

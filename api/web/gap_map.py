@@ -20,17 +20,22 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
     from graph.analysis.planners import Plan
 
-from graph.analysis.membership import chain_segments, chains_by_enterprise, enterprise_chains, require_chain
+from graph.analysis.coverage import coverage_report
+from graph.analysis.membership import (chain_segments, chains_by_enterprise, enterprise_chains, require_chain,
+                                       segment_enterprises)
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
+from graph.errors import NotFound
 from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
-from api.web.chain_map import RANK_DOT, STATE_ORDER, UNSTAGED
+from api.web.chain_map import DEFAULT_CAP, OVERVIEW_BOX, RANK_DOT, STATE_ORDER, UNSTAGED, Bands, overview_rate
 from api.web.layout import HEADER_H, Column, LaneSpec, blocks, satellites, swimlanes
+from api.web.style import RATE_BANDS, rate_legend
 
 NO_CHAIN = "未归入产业链"
 COPY_MARK = "@"  # a copy's id: the enterprise's, then the further chain it is drawn under
+OVERVIEW_PER_ROW = 3  # chain boxes in a row: eight chains and those in none fill a wide screen in three rows
 NAMED_GAPS = 40  # names written at first sight; the rest once zoomed in, all in the table below
 _PROPOSED = {
     RelType.PAIRED_WITH: "PROPOSED_PAIRED_WITH",
@@ -56,26 +61,63 @@ class GapView:
     totals: dict[str, int] = field(default_factory=dict)
 
 
-def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[str] = (),
-            links: Links = SERVER_LINKS) -> GapView:
+def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None = None, cap: int = DEFAULT_CAP,
+            full: bool = False, within: Iterable[str] = (), links: Links = SERVER_LINKS,
+            org_rate: tuple[float, float] = (0.9, 0.8)) -> GapView:
     """Uncovered enterprises and the proposals that would reach them.
 
     Parameters: ``chain`` limits everything to one chain (``NotFound`` if unknown);
-    ``within`` names the chains ``g`` is limited to (a scoped principal's view), for the
-    title when no ``chain`` is asked; ``links`` says where node links point. ``g`` is not mutated; the planners only propose.
+    ``segment`` to one segment of it (``NotFound`` if not in the chain), always drawn in
+    full; above ``cap`` uncovered enterprises the map opens as an overview, one box per
+    chain (or, for a chain, per segment) with its figures, unless ``full``; ``within`` names the chains ``g`` is
+    limited to (a scoped principal's view), for the title when no ``chain`` is asked;
+    ``links`` says where node links point; ``org_rate`` (green, amber) colours the boxes.
+    ``g`` is not mutated; the planners only propose. The tables list every uncovered
+    enterprise whichever is drawn.
     """
     if chain is not None:
         require_chain(g, chain)
+    if segment is not None and (chain is None or segment not in chain_segments(g, chain)):
+        raise NotFound(f"产业链 {chain or '（未指定）'} 中找不到环节 {segment}")
     found = uncovered_enterprises(g, chain=chain)
+    if segment is not None:
+        in_segment = set(segment_enterprises(g, segment))
+        found = [u for u in found if u.id in in_segment]
     from graph.analysis.planners import plan_joint_branches, plan_pairings  # networkx's flow solvers: when drawn
 
     pairings = plan_pairings(g, chain=chain)
     joint = plan_joint_branches(g, chain=chain)
     ids = [u.id for u in found]
+    wanted = set(ids)
+    new_orgs = {o.id: o for o in joint.new_orgs}
+    items = [i for i in [*joint.items, *pairings.items] if i.target in wanted]
+    proposal: dict[str, list[str]] = defaultdict(list)  # enterprise -> what is proposed for it
+    for item in items:
+        if item.source in new_orgs:
+            proposal[item.target].append(f"编入拟建「{new_orgs[item.source].name}」")
+        elif item.rel_type is RelType.COVERS:
+            proposal[item.target].append(f"并入「{item.source_name}」")
+        else:
+            proposal[item.target].append(f"与「{item.source_name}」结对共建")
+    rows = [_row(g, u, proposal.get(u.id, []), links) for u in found]
+    leftovers = [{"id": left.id, "name": left.name, "plan": "结对共建", "reason": left.reason}
+                 for left in pairings.leftovers if left.id in wanted]
+    leftovers += [{"id": left.id, "name": left.name, "plan": "联合组建", "reason": left.reason}
+                  for left in joint.leftovers if segment is None or left.id in wanted]
+    named = [chain] if chain else sorted(within)
+    title = "缺口地图：" + ("、".join(name_or_id(g.nodes[c], c) if c in g else c for c in named) or "全部产业链")
+    if segment is not None:
+        title += f" · {name_or_id(g.nodes[segment], segment)}"
+    totals = _totals(found, items, new_orgs)
+    subtitle = (f"未建党组织的企业 {totals['uncovered']} 家（其中工作覆盖 {totals['work_covered']} 家） · "
+                f"拟结对 {totals['pairings']} 对 · 拟建联合党支部 {totals['new_orgs']} 个")
+    if segment is None and not full and len(ids) > cap:
+        payload = _overview(g, found, items, new_orgs, chain, links, Bands(*org_rate), title, subtitle, cap)
+        return GapView(payload, rows, leftovers, totals)
     canvas = Canvas(g, links)
     canvas.add_states(ids)
     copies: dict[str, str] = {}
-    placed = swimlanes(_lanes(g, canvas, ids, chain, copies))
+    placed = swimlanes(_lanes(g, canvas, ids, chain, copies, segment))
     # uncovered_enterprises puts the most important first: those are named at first sight
     priority = {e: k if k < NAMED_GAPS else RANK_DOT + k for k, e in enumerate(ids)}
     for e, (x, y) in placed.positions.items():
@@ -85,11 +127,8 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[st
     canvas.lanes.extend(Lane(b.title, b.x, b.y, b.w, b.h, b.tone, b.subtitle, head=HEADER_H / 2 if b.tone == "segment" else 0.0)
                         for b in placed.boxes)
     anchors = {e: at for e, at in placed.positions.items() if e not in copies}  # proposals reach the first drawing
-    proposal: dict[str, list[str]] = defaultdict(list)  # enterprise -> what is proposed for it
     # Proposers beside the enterprises they would reach: new branches, existing orgs.
-    new_orgs = {o.id: o for o in joint.new_orgs}
     reach: dict[str, list[str]] = defaultdict(list)
-    items = [i for i in [*joint.items, *pairings.items] if i.target in anchors]
     for item in items:
         reach[item.source].append(item.target)
     spots: Counter = Counter()
@@ -109,38 +148,113 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, within: Iterable[st
         node["rank"] = RANK_DOT  # named once zoomed in: the dashed lines say what it proposes
     for item in items:
         canvas.link(item.source, item.target, _PROPOSED[item.rel_type])
-        if item.source in new_orgs:
-            proposal[item.target].append(f"编入拟建「{new_orgs[item.source].name}」")
-        elif item.rel_type is RelType.COVERS:
-            proposal[item.target].append(f"并入「{item.source_name}」")
-        else:
-            proposal[item.target].append(f"与「{item.source_name}」结对共建")
-    rows = [_row(g, u, proposal.get(u.id, []), links) for u in found]
-    leftovers = [{"id": left.id, "name": left.name, "plan": "结对共建", "reason": left.reason}
-                 for left in pairings.leftovers if left.id in anchors]
-    leftovers += [{"id": left.id, "name": left.name, "plan": "联合组建", "reason": left.reason} for left in joint.leftovers]
-    named = [chain] if chain else sorted(within)
-    title = "缺口地图：" + ("、".join(name_or_id(g.nodes[c], c) if c in g else c for c in named) or "全部产业链")
-    totals = {
-        "uncovered": len(found),
-        "work_covered": sum(1 for u in found if u.work_covered),
-        "pairings": sum(1 for i in pairings.items if i.target in anchors),
-        "new_orgs": len(joint.new_orgs),
-        "joint_items": len(joint.items),
-    }
     payload = canvas.payload(
         kind="gaps",
         title=title,
-        subtitle=(f"未建党组织的企业 {totals['uncovered']} 家（其中工作覆盖 {totals['work_covered']} 家） · "
-                  f"拟结对 {totals['pairings']} 对 · 拟建联合党支部 {totals['new_orgs']} 个"),
+        subtitle=subtitle,
         notice="虚线为规划提议，尚未写入。图中只画出针对未建党组织企业的结对；针对薄弱党组织的结对请在“规划”页查看。",
         chain=chain,
     )
     return GapView(payload, rows, leftovers, totals)
 
 
-def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None, copies: dict[str, str]) -> list[LaneSpec]:
-    """For one chain: stages, each with its segments. For all: one lane per chain, each
+def _totals(found, items, new_orgs: dict) -> dict[str, int]:
+    """The figures of a set of uncovered enterprises and the proposals reaching them."""
+    return {
+        "uncovered": len(found),
+        "work_covered": sum(1 for u in found if u.work_covered),
+        "pairings": sum(1 for i in items if i.source not in new_orgs and i.rel_type is RelType.PAIRED_WITH),
+        "new_orgs": len({i.source for i in items if i.source in new_orgs}),
+        "joint_items": sum(1 for i in items if i.rel_type is RelType.COVERS),
+    }
+
+
+def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | None, links: Links, bands: Bands,
+              title: str, subtitle: str, cap: int) -> dict:
+    """One box per chain (enterprises in no chain in a box of their own), or for one chain
+    one box per segment in its stage's lane: the figures of its uncovered enterprises and
+    the proposals reaching them, coloured by its organisation coverage rate, opening its
+    own gap map. An enterprise in two chains (segments) counts in each."""
+    canvas = Canvas(g, links)
+    nodes = g._node
+    if chain is None:
+        chains_of = chains_by_enterprise(g)
+        groups = {c: [] for c in sorted(ids_with_label(g, Label.CHAIN))}
+        for u in found:
+            for c in sorted(chains_of.get(u.id, ())) or [""]:
+                groups.setdefault(c, []).append(u)
+        rates = {group.key: group for group in coverage_report(g, by="chain").groups}
+        lanes = {"": [c for c in groups if groups[c]]}
+    else:
+        segments = chain_segments(g, chain)
+        groups = {s: [] for s in segments}
+        member_of: dict[str, list[str]] = defaultdict(list)
+        for s in segments:
+            for e in segment_enterprises(g, s):
+                member_of[e].append(s)
+        for u in found:
+            for s in member_of.get(u.id) or [""]:
+                groups.setdefault(s, []).append(u)
+        rates = {group.key: group for group in coverage_report(g, by="segment", chain=chain).groups}
+        lanes = defaultdict(list)
+        for s, members in groups.items():
+            if members:
+                lanes[nodes[s].get("stage") or "" if s else ""].append(s)
+        lanes = {st: lanes[st] for st in sorted(lanes, key=lambda st: STAGE_ORDER.get(st, 3))}
+    box_w, box_h, gap_x, gap_y = OVERVIEW_BOX
+    per_row = OVERVIEW_PER_ROW if chain is None else 1  # chains in rows; a chain's segments down their stage's lane
+    for lane_k, (stage, keys) in enumerate(lanes.items()):
+        for k, key in enumerate(keys):
+            row, col = divmod(k, per_row)
+            x = (lane_k + col) * (box_w + gap_x)
+            y = row * (box_h + gap_y)
+            _box(canvas, g, key, groups[key], items, new_orgs, chain, links, bands, rates.get(key), x, y)
+        if chain is not None:
+            height = len(keys) * box_h + (len(keys) - 1) * gap_y
+            canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), lane_k * (box_w + gap_x) - box_w / 2 - 24,
+                                     -box_h / 2 - 64, box_w + 48, height + 88, stage or "plain"))
+    unit = "产业链" if chain is None else "环节"
+    return canvas.payload(
+        kind="gaps_overview",
+        title=f"{title}（按{unit}汇总）",
+        subtitle=f"{subtitle}。超过 {cap} 家，先按{unit}汇总",
+        notice=(f"每个方框是一个{unit}：颜色表示其组织覆盖率，框内是其中未建党组织的企业和针对它们的规划提议；"
+                f"同属几个{unit}的企业在每个{unit}各计一次。双击方框（或点右侧链接）打开该{unit}的缺口地图。"),
+        chain=chain,
+        actions=[a for a in [["显示全部企业（较慢）", links.gaps(chain, full=True)]] if a[1]],
+        rate_legend=rate_legend(green=bands.green, amber=bands.amber),
+        rate_legend_title=f"{unit}底色：组织覆盖率",
+    )
+
+
+def _box(canvas: Canvas, g: nx.MultiDiGraph, key: str, found, items, new_orgs: dict, chain: str | None,
+         links: Links, bands: Bands, coverage, x: float, y: float) -> None:
+    """One chain's (or segment's) box of the overview."""
+    mine = {u.id for u in found}
+    figures = _totals(found, [i for i in items if i.target in mine], new_orgs)
+    rate = overview_rate(coverage)
+    if chain is None:
+        href = links.gaps(key) if key else links.gaps(None, full=True)
+    else:
+        href = links.gaps(chain, segment=key) if key else links.gaps(chain, full=True)
+    name = name_or_id(g._node[key], key) if key else (NO_CHAIN if chain is None else UNSTAGED)
+    lines = [short_label(name, 14), f"未建党组织 {figures['uncovered']} 家", f"其中工作覆盖 {figures['work_covered']} 家",
+             f"拟结对 {figures['pairings']} 对", f"拟建联合党支部 {figures['new_orgs']} 个"]
+    info = [["未建党组织的企业", str(figures["uncovered"])], ["其中工作覆盖", str(figures["work_covered"])],
+            ["拟结对共建", str(figures["pairings"])], ["拟建联合党支部", str(figures["new_orgs"])]]
+    if coverage is not None and coverage.base:
+        info.append(["组织覆盖率", bands.percent(coverage.org_coverage_rate)])
+    node = canvas.add_synthetic(f"gaps:{key or '-'}", "\n".join(lines), "segment", x, y, name=name,
+                                kind="缺口汇总" + ("（产业链）" if chain is None else "（环节）"), info=info,
+                                links=[["打开此处的缺口地图", href]] if href else [], href=href)
+    node["box"] = {"w": OVERVIEW_BOX[0], "h": OVERVIEW_BOX[1], "font": 19}
+    band = RATE_BANDS[bands.colour(rate)]
+    node["color"], node["border"] = band.fill, band.ink
+
+
+def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None, copies: dict[str, str],
+           segment: str | None = None) -> list[LaneSpec]:
+    """For one chain: stages, each with its segments (only ``segment``, if given). For all: one lane per chain, each
     with its stages, an enterprise in several chains in each of them (under its first
     chain as itself, under the others as a copy, recorded in ``copies``: copy id ->
     enterprise); enterprises in no chain get a lane of their own."""
@@ -155,7 +269,7 @@ def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None
     wanted = set(ids)
     if chain is not None:
         by_stage: dict[str, list[Column]] = defaultdict(list)
-        for s in chain_segments(g, chain):
+        for s in [segment] if segment else chain_segments(g, chain):
             members = [e for e in g._pred[s] if e in wanted and RelType.IN_SEGMENT.value in g._pred[s][e]]
             if members:
                 by_stage[nodes[s].get("stage") or ""].append(

@@ -28,6 +28,14 @@ def _tour_page(context, server):
     return page
 
 
+def _opened_in(page, url: str) -> float:
+    """Seconds from asking for ``url`` to its map drawn."""
+    started = time.monotonic()
+    page.goto(url)
+    wait_drawn(page)
+    return time.monotonic() - started
+
+
 def labelled(page) -> list[str]:
     """Ids whose names the page wrote on the canvas in its last drawing."""
     return page.evaluate("() => window.redchainNetwork.labelled()")
@@ -132,10 +140,7 @@ def test_the_city_chain_opens_as_an_overview_and_a_segment_as_park_blocks(city_s
     assert len(chain_enterprises(g, "C02")) > 15_000  # the city's largest chain
     context, watch = open_context()
     page = _tour_page(context, city_server)
-    started = time.monotonic()
-    page.goto(f"{city_server.url}/views/chains/C02")
-    wait_drawn(page)
-    overview_s = time.monotonic() - started
+    overview_s = _opened_in(page, f"{city_server.url}/views/chains/C02")
     scale = page.evaluate("() => window.redchainNetwork.network.getScale()")
     assert BOX_FONT * scale >= 12  # the boxes' text is readable without zooming
     graph = page.locator("#graph").bounding_box()
@@ -169,4 +174,44 @@ def test_the_city_chain_opens_as_an_overview_and_a_segment_as_park_blocks(city_s
     shot(page, "city-C01-from-the-menu")
     print(f"city C02: overview ready in {overview_s:.2f} s, segment of "
           f"{len(segment_enterprises(g, biggest))} enterprises in {segment_s:.2f} s")
+    watch.assert_clean()
+
+
+def test_the_city_gap_map_opens_by_chain_then_by_segment_then_one_segment(city_server, open_context):
+    from api.web.gap_map import gap_map
+    from api.web.pages import GAP_ROWS
+
+    g = city_server.projection()
+    context, watch = open_context()
+    page = _tour_page(context, city_server)
+    whole_s = _opened_in(page, f"{city_server.url}/views/gaps")
+    data = page.evaluate("() => window.redchainNetwork.data")
+    assert data["kind"] == "gaps_overview"
+    chains = sorted(ids_with_label(g, Label.CHAIN))
+    assert {n["id"] for n in data["nodes"]} >= {f"gaps:{c}" for c in chains}  # one box per chain
+    scale = page.evaluate("() => window.redchainNetwork.network.getScale()")
+    assert BOX_FONT * scale >= 12  # every box readable at first sight
+    total = gap_map(g).totals["uncovered"]
+    assert f"（{total} 家，按优先级）" in page.locator(".below h2").first.text_content()
+    assert page.locator(".gaps-table tbody tr").count() == GAP_ROWS < total  # the rest in the workbook
+    assert page.locator(".table-note a").get_attribute("href") == "/api/gaps/uncovered.xlsx"
+    shot(page, "city-gaps-overview")
+
+    click_node(page, "gaps:C02", double=True)
+    page.wait_for_url(re.compile(r"/views/gaps\?chain=C02$"))
+    wait_drawn(page, timeout=30_000)
+    data = page.evaluate("() => window.redchainNetwork.data")
+    assert data["kind"] == "gaps_overview"
+    assert {n["id"] for n in data["nodes"]} == {f"gaps:{s}" for s in chain_segments(g, "C02")}
+    shot(page, "city-gaps-C02")
+
+    segment = chain_segments(g, "C02")[0]
+    click_node(page, f"gaps:{segment}", double=True)
+    page.wait_for_url(re.compile(rf"segment={segment}"))
+    wait_drawn(page, timeout=30_000)
+    drawn = {n for n in page.evaluate("() => window.redchainNetwork.nodes.getIds()") if n in g and g.nodes[n]["label"] == "Enterprise"}
+    uncovered = {u["id"] for u in gap_map(g, chain="C02", segment=segment).uncovered}
+    assert drawn == uncovered and uncovered <= set(segment_enterprises(g, segment))
+    shot(page, "city-gaps-C02-segment")
+    print(f"city gaps: overview ready in {whole_s:.2f} s")
     watch.assert_clean()

@@ -318,3 +318,75 @@ def test_static_files_cannot_escape_their_folder():
     assert page.static_file("vendor/vis-network-9.1.2/vis-network.min.js") is not None
     for bad in ("../page.py", "/etc/passwd", "vendor/../../page.py", "", "vendor", "..\\page.py"):
         assert page.static_file(bad) is None, bad
+
+
+def _gap_district() -> GraphBuilder:
+    """Chains A (甲链: segments SA upstream, SB downstream) and B (乙链): E1 uncovered in
+    both chains and both of A's segments, E2 uncovered in SB only and reached by an
+    instructor, E3 uncovered in no chain, E4 in SA covered by its own branch."""
+    b = GraphBuilder().chain("A", name="甲链").segment("SA", "A", "upstream", name="上游段")
+    b.segment("SB", "A", "downstream", name="下游段").chain("B", name="乙链").segment("SC", "B", "midstream")
+    for e in ("E1", "E2", "E3", "E4"):
+        b.enterprise(e, name=f"企业{e}")
+    b.rel("IN_SEGMENT", "E1", "SA").rel("IN_SEGMENT", "E1", "SB").rel("IN_SEGMENT", "E1", "SC")
+    b.rel("IN_SEGMENT", "E2", "SB").rel("IN_SEGMENT", "E4", "SA")
+    b.org("O4").rel("COVERS", "O4", "E4")
+    b.node("Instructor", "I1", name="王五").rel("ASSIGNED_TO", "I1", "E2")
+    return b
+
+
+def _boxes(payload: dict) -> dict[str, list[str]]:
+    return {n["id"]: n["label"].split("\n") for n in payload["nodes"]}
+
+
+def test_a_gap_map_above_its_cap_opens_as_one_box_per_chain():
+    g = _gap_district().projection()
+    whole = gap_map(g, cap=2)
+    assert whole.payload["kind"] == "gaps_overview" and whole.payload["title"] == "缺口地图：全部产业链（按产业链汇总）"
+    boxes = _boxes(whole.payload)
+    assert set(boxes) == {"gaps:A", "gaps:B", "gaps:-"}
+    assert boxes["gaps:A"][:3] == ["甲链", "未建党组织 2 家", "其中工作覆盖 1 家"]  # E1 and E2
+    assert boxes["gaps:B"][:3] == ["乙链", "未建党组织 1 家", "其中工作覆盖 0 家"]  # E1 again: it is in both
+    assert boxes["gaps:-"][:3] == ["未归入产业链", "未建党组织 1 家", "其中工作覆盖 0 家"]  # E3
+    hrefs = {n["id"]: n.get("href") for n in whole.payload["nodes"]}
+    assert hrefs == {"gaps:A": "/views/gaps?chain=A", "gaps:B": "/views/gaps?chain=B", "gaps:-": "/views/gaps?full=1"}
+    assert whole.payload["actions"] == [["显示全部企业（较慢）", "/views/gaps?full=1"]]
+    # the tables and totals are the same whichever is drawn
+    drawn = gap_map(g, cap=3)
+    assert drawn.payload["kind"] == "gaps" and [r["id"] for r in whole.uncovered] == [r["id"] for r in drawn.uncovered]
+    assert whole.totals == drawn.totals and whole.totals["uncovered"] == 3
+    assert gap_map(g, cap=2, full=True).payload["kind"] == "gaps"
+    assert all("href" not in n for n in gap_map(g, cap=2, links=NO_LINKS).payload["nodes"])  # a file has no server
+
+
+def test_a_chains_gap_map_above_its_cap_opens_as_one_box_per_segment_each_opening_its_own_map():
+    g = _gap_district().projection()
+    chain = gap_map(g, chain="A", cap=1).payload
+    assert chain["kind"] == "gaps_overview"
+    boxes = _boxes(chain)
+    assert boxes == {"gaps:SA": ["上游段", "未建党组织 1 家", "其中工作覆盖 0 家", boxes["gaps:SA"][3], boxes["gaps:SA"][4]],
+                     "gaps:SB": ["下游段", "未建党组织 2 家", "其中工作覆盖 1 家", boxes["gaps:SB"][3], boxes["gaps:SB"][4]]}
+    assert [lane["title"] for lane in chain["lanes"]] == ["上游", "下游"]
+    assert {n["id"]: n["href"] for n in chain["nodes"]} == {"gaps:SA": "/views/gaps?chain=A&segment=SA",
+                                                             "gaps:SB": "/views/gaps?chain=A&segment=SB"}
+    one = gap_map(g, chain="A", segment="SB", cap=1)  # a segment is drawn whole, whatever the cap
+    assert one.payload["kind"] == "gaps" and one.payload["title"] == "缺口地图：甲链 · 下游段"
+    assert {n["id"] for n in one.payload["nodes"] if n["kind"] == "企业"} == {"E1", "E2"}
+    assert [lane["title"] for lane in one.payload["lanes"] if lane["tone"] == "segment"] == ["下游段（2）"]
+    assert {r["id"] for r in one.uncovered} == {"E1", "E2"}
+    assert one.totals["uncovered"] == 2 and one.totals["work_covered"] == 1
+    with pytest.raises(NotFound, match="产业链 A 中找不到环节 SC"):
+        gap_map(g, chain="A", segment="SC")
+
+
+def test_the_gap_overviews_count_the_proposals_reaching_each_box():
+    from graph.analysis.planners import plan_joint_branches, plan_pairings
+
+    g = _gap_district().projection()
+    pairings, joint = plan_pairings(g), plan_joint_branches(g)
+    new_orgs = {o.id for o in joint.new_orgs}
+    boxes = _boxes(gap_map(g, cap=2).payload)
+    for box, members in (("gaps:A", {"E1", "E2"}), ("gaps:B", {"E1"}), ("gaps:-", {"E3"})):
+        paired = sum(1 for i in pairings.items if i.target in members and i.source not in new_orgs)
+        branches = len({i.source for i in joint.items if i.target in members and i.source in new_orgs})
+        assert boxes[box][3:] == [f"拟结对 {paired} 对", f"拟建联合党支部 {branches} 个"], box
