@@ -168,3 +168,18 @@ def test_an_export_of_several_chains_names_them_all(live):
     book = load_workbook(io.BytesIO(live.client("viewer_both").get("/api/reports/coverage.xlsx").content))
     assert book["总计"]["A1"].value == "两新组织党建“两个覆盖”情况（工程机械、电子信息）"
     assert [c.value for c in book["总计"][4]][:2] == ["C01、C02", "合计"]
+
+
+@pytest.mark.parametrize("path", ["/views/gaps", "/views/gaps?full=1", "/views/gaps?chain=C01",
+                                  "/views/gaps?chain=C01&segment=S01-1"])
+def test_gap_pages_inside_leak_nothing(scoped, path):
+    response = scoped.get(path)
+    assert response.status_code == 200, response.text
+    assert not _leaks(response.text)
+
+
+@pytest.mark.parametrize("path", ["/views/gaps?chain=C02", "/views/gaps?chain=C02&segment=S02-1",
+                                  "/views/gaps?chain=C01&segment=S02-1"])
+def test_gap_pages_of_outside_are_404(scoped, path):
+    response = scoped.get(path)
+    assert response.status_code == 404 and not _leaks(response.text)
