@@ -5,7 +5,8 @@ A header is compared after folding: traditional characters to simplified (zhconv
 maintained conversion table, not ours), full-width forms to half-width (NFKC), lower
 case, and no whitespace, brackets, required-marks or trailing colons ("单位名称：" as a
 form labels its fields). If the folded header is unknown,
-the same header without a bracketed remark ("党员人数（人）") is tried.
+the same header without a bracketed remark ("党员人数（人）"), then without a leading
+number ("1.企业名称", "（二）党组织名称"), is tried.
 
 ``SYNONYMS`` maps a table name to {column name: other headers meaning that column}; the
 key ``"*"`` holds synonyms that mean the same in every table that has such a column.
@@ -17,24 +18,30 @@ import re
 import unicodedata
 from functools import lru_cache
 
+_ENTERPRISE_NAMES = ("企业全称", "单位全称", "企业名", "公司名称", "企业（单位）名称", "单位（企业）名称", "非公企业名称",
+                     "社会组织名称", "两新组织名称", "企业/社会组织名称")
+_CODES = ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码", "统一社会信用代码证号", "信用代码证号",
+          "统一社会信用代码（注册号）")
+
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "*": {
         "name": ("单位名称", "企业名称", "组织名称", "名称", "姓名"),
-        "park": ("所在园区", "园区"),
-        "street": ("所在街道", "街道", "乡镇（街道）", "乡镇街道", "所属街道"),
-        "employees": ("从业人数", "职工人数", "员工人数", "职工数"),
-        "party_members": ("党员数", "党员人数", "正式党员人数", "党员数量"),
-        "members": ("党员数", "党员人数", "正式党员人数"),
-        "status": ("经营状态", "状态", "登记状态"),
-        "formation": ("组建形式", "组建方式"),
-        "level": ("党组织类别", "党组织层级", "层级", "类别"),
-        "star": ("星级", "星级评定"),
-        "above_scale": ("规上企业", "是否规上", "规模以上"),
-        "leading": ("龙头企业", "是否龙头"),
+        "park": ("所在园区", "园区", "所属园区", "园区名称"),
+        "street": ("所在街道", "街道", "乡镇（街道）", "乡镇街道", "所属街道", "所在乡镇（街道）", "所属乡镇（街道）"),
+        "employees": ("从业人数", "职工人数", "员工人数", "职工数", "从业人员数", "从业人员", "职工总数", "员工总数"),
+        "party_members": ("党员数", "党员人数", "正式党员人数", "党员数量", "党员总数", "现有党员", "党员"),
+        "members": ("党员数", "党员人数", "正式党员人数", "党员总数"),
+        "status": ("经营状态", "状态", "登记状态", "企业状态", "经营状况"),
+        "formation": ("组建形式", "组建方式", "建立方式", "党组织组建方式", "党组织组建形式"),
+        "level": ("党组织类别", "党组织层级", "层级", "类别", "党组织级别"),
+        "star": ("星级", "星级评定", "党组织星级", "评星定级", "星级评定结果"),
+        "above_scale": ("规上企业", "是否规上", "规模以上", "是否规上企业", "是否规模以上企业"),
+        "leading": ("龙头企业", "是否龙头", "是否龙头企业", "链主企业", "是否链主企业", "是否链主"),
         "in_base": ("纳入基数", "是否纳入基数"),
     },
     "enterprises": {
-        "id": ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码"),
+        "name": _ENTERPRISE_NAMES,
+        "id": _CODES,
         "kind": ("类型", "单位类型", "组织类型"),
     },
 }
@@ -43,17 +50,20 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 # headers they go by. The ledger shares the enterprise synonyms above.
 LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号序号"),
-    "id": ("统一社会信用代码", "信用代码", "社会信用代码", "统一代码"),
+    "name": _ENTERPRISE_NAMES,
+    "id": _CODES,
     "kind": ("类型", "单位类型", "组织类型"),
-    "chain": ("所属产业链", "产业链", "产业链名称"),
-    "segment": ("所属环节", "环节", "产业链环节"),
-    "stage": ("位置", "上中下游", "环节位置"),
-    "has_org": ("是否建立党组织", "是否建立", "已建党组织", "是否建有党组织"),
-    "org": ("党组织名称", "党组织", "所属党组织"),
-    "parent": ("上级党组织", "上级党组织名称"),
-    "leader": ("联系领导", "联点领导", "联系领导干部"),
-    "instructor": ("党建指导员", "指导员", "第一书记"),
-    "partner": ("结对单位", "共建单位", "帮扶单位"),
+    "chain": ("所属产业链", "产业链", "产业链名称", "所属产业链条", "产业链条", "所在产业链", "所属链条", "重点产业链"),
+    "segment": ("所属环节", "环节", "产业链环节", "所在环节", "所处环节", "环节名称", "产业链细分环节", "细分环节"),
+    "stage": ("位置", "上中下游", "环节位置", "上中下游位置", "链上位置", "所处位置", "产业链位置"),
+    "has_org": ("是否建立党组织", "是否建立", "已建党组织", "是否建有党组织", "是否成立党组织", "是否组建党组织",
+                "是否建党组织", "有无党组织", "党组织建立情况", "是否单独建立党组织"),
+    "org": ("党组织名称", "党组织", "所属党组织", "党组织全称", "所在党组织", "党组织名称（全称）"),
+    "parent": ("上级党组织", "上级党组织名称", "隶属上级党组织", "上级党委", "隶属党组织"),
+    "leader": ("联系领导", "联点领导", "联系领导干部", "包联领导", "挂点领导", "联系点领导", "联系县级领导", "包联领导干部",
+               "联系人领导"),
+    "instructor": ("党建指导员", "指导员", "第一书记", "党建工作指导员", "选派党建指导员", "派驻党建指导员"),
+    "partner": ("结对单位", "共建单位", "帮扶单位", "结对共建单位", "结对共建对象", "共建对象", "结对对象"),
 }
 
 _BRACKETS = re.compile(r"[\s*＊()\[\]（）【】〔〕<>《》]+")
@@ -69,6 +79,16 @@ def fold(text: object) -> str:
 
     simplified = convert(unicodedata.normalize("NFKC", str(text)), "zh-cn")
     return _BRACKETS.sub("", simplified).rstrip(":").lower()  # NFKC made a full-width colon ":"
+
+
+_ORDINAL = re.compile(r"^\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、．,，:：)）])\s*")
+
+
+def without_ordinal(text: object) -> str | None:
+    """The header without a leading number ("1.企业名称", "（二）党组织名称", "十、结对单位"),
+    or None if it has none."""
+    stripped = _ORDINAL.sub("", str(text), count=1).strip()
+    return stripped if stripped and stripped != str(text).strip() else None
 
 
 def without_remark(text: object) -> str | None:

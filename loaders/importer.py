@@ -114,7 +114,7 @@ def import_options(maps: Iterable[str] = (), as_table: str | None = None) -> tup
     for pair in maps:
         original, sep, standard = pair.partition("=")
         if not sep or not original.strip() or not standard.strip():
-            raise BadOption("map", f"“{pair}”应写成 原列名=标准列名（如 企业全称=名称）")
+            raise BadOption("map", f"“{pair}”应写成 原列名=标准列名（如 纳税人名称=名称）")
         mapping[original.strip()] = standard.strip()
     table = None
     if as_table and as_table.strip():

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph.records import GraphData
-from graph.schema import LABEL_ZH, NODE_PROPS, Label, RelType
+from graph.schema import LABEL_ZH, NODE_PROPS, STAGES, Label, RelType
 from loaders.headers import fold
 from loaders.tables import Role
 from loaders.values import BadValue, parse_enum
@@ -185,6 +185,17 @@ class LedgerCheck(_TableCheck):
 # -- names to ids, against the import and the store -----------------------------------------
 
 
+_CHAIN_SUFFIX = "产业链"
+
+
+def _name_key(label: Label, name: str) -> str:
+    """How a name is looked up: a chain with or without 产业链 after it (工程机械产业链 in the
+    ledger, 工程机械 in the chains table) is the same chain."""
+    if label is Label.CHAIN and name.endswith(_CHAIN_SUFFIX) and len(name) > len(_CHAIN_SUFFIX):
+        return name[: -len(_CHAIN_SUFFIX)]
+    return name
+
+
 class NameIndex:
     """Entities of the import and the store by id and by name, per label."""
 
@@ -210,7 +221,7 @@ class NameIndex:
     def _add(self, label: Label, node_id: str, name: str | None) -> None:
         self.label[node_id] = label
         if name:
-            self.names.setdefault(label, {}).setdefault(name, set()).add(node_id)
+            self.names.setdefault(label, {}).setdefault(_name_key(label, name), set()).add(node_id)
             self.name_of[node_id] = name
 
     def add(self, label: Label, node_id: str, name: str) -> None:
@@ -220,7 +231,7 @@ class NameIndex:
         """(the id ``text`` names, []) or (None, the candidate ids when it is ambiguous)."""
         if self.label.get(text) in labels:
             return text, []
-        found = sorted(set().union(*(self.names.get(label, {}).get(text, set()) for label in labels)))
+        found = sorted(set().union(*(self.names.get(label, {}).get(_name_key(label, text), set()) for label in labels)))
         if len(found) == 1:
             return found[0], []
         return None, found
@@ -424,7 +435,8 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
     (another row may make them); else True."""
     chains = [c for name in split_cell(row.get("chain"))
               if (c := entity((Label.CHAIN,), name, ledger, i, "chain", Label.CHAIN)) is not None]
-    segments = split_cell(row.get("segment"))
+    stage_of = dict(_stage_in_name(cell) for cell in split_cell(row.get("segment")))  # name -> the stage it says, if any
+    segments = list(stage_of)
     if segments and not chains:
         records.problems.append(ledger.origin(i, "segment").problem(
             f"填写了环节 {row['segment']}，却没有填写所属产业链", "segment_without_chain", value=row["segment"]))
@@ -452,18 +464,39 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
         pairs = found[name]
         if not pairs:
             chain = chains[0] if len(chains) == 1 else chains[position]
-            if row.get("stage") is None:
+            stage = row.get("stage") or stage_of[name]
+            if row.get("stage") and stage_of[name] and stage_of[name] != row["stage"]:
                 records.problems.append(ledger.origin(i, "segment").problem(
-                    f"环节 {name} 在产业链 {index.name_of.get(chain, chain)} 中不存在；新环节需要填写 位置（上游、中游、下游）",
+                    f"环节 {name} 写明是{STAGES[stage_of[name]]}，位置 列却是{STAGES[row['stage']]}", "new_segment_stage", value=name))
+                continue
+            if stage is None:
+                records.problems.append(ledger.origin(i, "segment").problem(
+                    f"环节 {name} 在产业链 {index.name_of.get(chain, chain)} 中不存在；新环节需要填写 位置（上游、中游、下游），"
+                    f"或在环节中写明，如 上游-{name}",
                     "new_segment_stage", value=name))
                 continue
-            pairs = [(chain, _new_segment(chain, name, row["stage"], ledger, i, index, made))]
+            pairs = [(chain, _new_segment(chain, name, stage, ledger, i, index, made))]
         seen = set()
         for chain, segment in pairs:
             if chain not in seen:  # one segment of that name per chain
                 seen.add(chain)
                 made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "segment")
     return True
+
+
+_STAGE_WORD = "|".join(STAGES.values())
+_STAGED_NAME = re.compile(rf"^\s*(?:(?P<before>{_STAGE_WORD})(?:环节)?\s*[-－—–:：·•]+\s*(?P<after>.+?)|"
+                          rf"(?P<named>.+?)\s*[（(](?P<inside>{_STAGE_WORD})[）)])\s*$")
+
+
+def _stage_in_name(cell: str) -> tuple[str, str | None]:
+    """A segment cell that says its stage too ("上游-液压件", "上游：液压件", "液压件（上游）"):
+    (the segment's name, the stage); else (the cell, None)."""
+    found = _STAGED_NAME.match(cell)
+    if found is None:
+        return cell, None
+    word = found["before"] or found["inside"]
+    return (found["after"] or found["named"]).strip(), next(k for k, v in STAGES.items() if v == word)
 
 
 def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:

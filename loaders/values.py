@@ -118,6 +118,12 @@ def parse_text(raw: object) -> str:
     return str(raw).strip()
 
 
+# Counts of people: a planner may write the unit after the number ("12人"); nothing else
+# ("约30", "30余") is read as a number.
+_HEADCOUNTS = frozenset({"employees", "party_members", "members"})
+_PEOPLE_UNIT = re.compile(r"(?<=\d)\s*[人名]$")
+
+
 def parse_int(raw: object, prop: Prop) -> int | None:
     """An integer as typed; None for a star rating that says there is none (``NO_STAR``)."""
     if isinstance(raw, bool):
@@ -130,6 +136,8 @@ def parse_int(raw: object, prop: Prop) -> int | None:
         value = raw
     else:
         text = _star_count(str(raw).strip()) if prop.name == "star" else str(raw).strip().replace(",", "")
+        if text is not None and prop.name in _HEADCOUNTS:  # "12人", "30 名" as typed beside the count
+            text = _PEOPLE_UNIT.sub("", text)
         if text is None:
             return None
         try:

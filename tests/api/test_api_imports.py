@@ -144,24 +144,24 @@ def test_a_ledger_with_a_mapped_header_over_http_answers_as_the_cli(fresh, tmp_p
     from api.cli.main import app
     from fixtures.ledger import HEADER, MONTH_1
 
-    header = ["企业全称" if h == "单位名称" else h for h in HEADER]
+    header = ["纳税人名称" if h == "单位名称" else h for h in HEADER]
     data = _ledger_bytes(MONTH_1, header)
     editor = fresh.client("editor")
     refused = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"dry_run": "true"})
     assert refused.status_code == 422
-    bad = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"map": "企业全称"})
-    assert bad.status_code == 422 and bad.json()["error"]["message"] == "“企业全称”应写成 原列名=标准列名（如 企业全称=名称）"
+    bad = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"map": "纳税人名称"})
+    assert bad.status_code == 422 and bad.json()["error"]["message"] == "“纳税人名称”应写成 原列名=标准列名（如 纳税人名称=名称）"
     unknown = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={"as": "花名"})
     assert unknown.status_code == 422 and unknown.json()["error"]["message"].startswith("没有叫“花名”的表")
-    fields = {"map": ["企业全称=名称", "從業人數=职工人数"], "as": "台账", "dry_run": "true"}
+    fields = {"map": ["纳税人名称=名称", "從業人數=职工人数"], "as": "台账", "dry_run": "true"}
     over_http = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data=fields)
     assert over_http.status_code == 200, over_http.text
     body = over_http.json()
-    assert body["created"] and {c["column"] for c in body["columns"] if c["header"] == "企业全称"} == {"name"}
+    assert body["created"] and {c["column"] for c in body["columns"] if c["header"] == "纳税人名称"} == {"name"}
     assert all(c["file"] == "花名册.xlsx" for c in body["columns"])
     path = tmp_path / "花名册.xlsx"
     path.write_bytes(data)
-    cli = CliRunner().invoke(app, ["load", str(path), "--map", "企业全称=名称", "--map", "從業人數=职工人数", "--as", "台账",
+    cli = CliRunner().invoke(app, ["load", str(path), "--map", "纳税人名称=名称", "--map", "從業人數=职工人数", "--as", "台账",
                                    "--dry-run", "--json", "--store", f"sqlite:///{fresh.db}"], env={"COLUMNS": "200"})
     assert cli.exit_code == 0, cli.output
     from_cli = json.loads(cli.stdout)

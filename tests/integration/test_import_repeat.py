@@ -60,7 +60,7 @@ def _ledger(tmp_path):
 
 def _mapped_ledger(tmp_path):
     path = tmp_path / "台账（改列名）.xlsx"
-    write_ledger(path, [["企业全称" if cell == "单位名称" else cell for cell in row] if row == HEADER else row
+    write_ledger(path, [["纳税人名称" if cell == "单位名称" else cell for cell in row] if row == HEADER else row
                         for row in MONTH_1])
     return [path]
 
@@ -69,7 +69,7 @@ CASES = {
     "district demo CSVs": (lambda tmp: write_demo_csv(demo_tables("district", 7), tmp / "csv"), {}),
     "sample as xlsx": (lambda tmp: [write_xlsx(tmp / "sample.xlsx", SAMPLE)], {}),
     "ledger (entities made from names)": (_ledger, {}),
-    "ledger with a mapped header, as a table": (_mapped_ledger, {"mapping": {"企业全称": "名称"}, "as_table": "ledger"}),
+    "ledger with a mapped header, as a table": (_mapped_ledger, {"mapping": {"纳税人名称": "名称"}, "as_table": "ledger"}),
     "complete register (--full)": (lambda tmp: write_csv(tmp / "in", SAMPLE), {"full": True}),
 }
 

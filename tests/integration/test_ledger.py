@@ -81,7 +81,7 @@ def test_the_same_ledger_as_gbk_csv_xls_and_with_a_mapped_header_gives_the_same_
     assert graph_of(xls_db) == graph_of(xlsx_db)
 
     renamed = tmp_path / "改名.xlsx"
-    header = ["企业全称" if h == "单位名称" else h for h in HEADER]
+    header = ["纳税人名称" if h == "单位名称" else h for h in HEADER]
     from openpyxl import Workbook
     book = Workbook()
     book.active.append(header)
@@ -90,7 +90,7 @@ def test_the_same_ledger_as_gbk_csv_xls_and_with_a_mapped_header_gives_the_same_
     book.save(renamed)
     refused = load(mapped_db, renamed, ok=False)
     assert "未写入任何数据" in refused.output
-    result = redchain("load", renamed, "--map", "企业全称=名称", "--store", mapped_db)
+    result = redchain("load", renamed, "--map", "纳税人名称=名称", "--store", mapped_db)
     assert result.exit_code == 0, result.output
     assert graph_of(mapped_db) == graph_of(xlsx_db)
 
@@ -157,3 +157,43 @@ def test_a_name_in_a_relationship_sheet_is_resolved_or_answered_with_the_closest
     sheet.write_text("党组织,企业\n甲机械党委,长沙戊电子有限公司\n", encoding="utf-8")
     load(db, sheet)
     assert figures(db)[1] == 5  # 戊 is now covered, named by its name
+
+
+def test_a_ledger_in_other_words_gives_the_same_graph(tmp_path, month_1_xlsx):
+    """Another office's ledger of the same month: a 填表说明 sheet before it, numbered headers
+    in other words, the stage written into the segment (上游-液压件, 整机（下游）) instead of a
+    位置 column, the chain as 工程机械产业链 on later rows, members counted as 12人."""
+    from openpyxl import Workbook
+
+    standard = tmp_path / "a.db"
+    load(standard, month_1_xlsx)
+    header = ["1.序号", "2.企业全称", "3.统一社会信用代码（18位）", "4.类型", "5.所属产业链条", "6.所处环节", "7.所属园区",
+              "8.从业人员数（人）", "9.党员总数", "10.是否成立党组织", "11.党组织全称", "12.党组织组建方式", "13.党组织级别",
+              "14.党组织星级", "15.包联领导", "16.党建工作指导员", "17.结对共建单位"]
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["每月5日前报送；一行一家企业。"])
+    sheet = book.create_sheet("11月")
+    sheet.append([TITLE])
+    sheet.append(header)
+    for k, row in enumerate(MONTH_1):
+        seq, name, code, kind, chain, segment, stage, park, staff, members, *rest = row
+        if segment:
+            segment = f"{stage}-{segment}" if k % 2 else f"{segment}（{stage}）"
+        sheet.append([seq, name, code, kind, chain if k == 0 or chain != "工程机械" else "工程机械产业链", segment, park,
+                      staff, f"{members}人", *rest])
+    other = tmp_path / "另一种台账.xlsx"
+    book.save(other)
+    words = tmp_path / "b.db"
+    load(words, other)
+    assert graph_of(words) == graph_of(standard)
+
+
+def test_a_segment_saying_one_stage_beside_a_position_saying_another_is_refused(tmp_path):
+    rows = [list(MONTH_1[1])]
+    rows[0][5] = "上游-液压件"
+    rows[0][6] = "下游"
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, rows)
+    result = load(tmp_path / "x.db", path, ok=False)
+    assert "环节 液压件 写明是上游，位置 列却是下游" in result.output

@@ -144,12 +144,12 @@ def test_total_rows_are_skipped_with_a_warning_but_an_entity_with_a_code_never(t
 
 def test_a_map_to_no_standard_column_is_refused_once_with_the_closest_names(tmp_path):
     roster = tmp_path / "花名册.xlsx"
-    write_sheet(roster, [["企业全称", "代码", "产业链"], ["长沙甲重工有限公司", "91430100MA4L00041N", "工程机械"]])
-    report = dry_run(roster, "--map", "企业全称=单位名", "--map", "代码=统一社会信用代码", "--as", "ledger")
+    write_sheet(roster, [["纳税人名称", "代码", "产业链"], ["长沙甲重工有限公司", "91430100MA4L00041N", "工程机械"]])
+    report = dry_run(roster, "--map", "纳税人名称=单位名", "--map", "代码=统一社会信用代码", "--as", "ledger")
     assert report["problems"][0] == ("--map:-:-: --map 的标准列名“单位名”不是任何表的列：最接近的是 单位名称、单位、结对单位"
                                      "（各表的列见 redchain template 生成的模板表头）")
     assert sum("--map 的标准列名" in p for p in report["problems"]) == 1
-    assert dry_run(roster, "--map", "企业全称=单位名称", "--map", "代码=统一社会信用代码", "--as", "ledger")["problems"] == []
+    assert dry_run(roster, "--map", "纳税人名称=单位名称", "--map", "代码=统一社会信用代码", "--as", "ledger")["problems"] == []
 
 
 def test_a_header_without_rows_is_said(tmp_path):

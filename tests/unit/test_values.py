@@ -214,3 +214,35 @@ def test_words_of_different_choices_in_one_cell_are_refused():
     with pytest.raises(BadValue) as exc:
         parse_enum("存续（吊销）", NODE_PROPS[Label.ENTERPRISE]["status"])
     assert str(exc.value) == "应为 在营、注销、迁出 之一，实为 '存续（吊销）'"
+
+
+MEMBERS = NODE_PROPS[Label.ENTERPRISE]["party_members"]
+
+
+@pytest.mark.parametrize("raw, expected", [("12人", 12), ("30 名", 30), ("１２人", 12), ("0人", 0), ("120", 120)])
+def test_a_headcount_may_carry_its_unit(raw, expected):
+    assert parse_int(raw, MEMBERS) == expected
+
+
+@pytest.mark.parametrize("raw, prop", [("约30", MEMBERS), ("30余人", MEMBERS), ("人", MEMBERS), ("12人", COUNT)])
+def test_only_a_headcount_and_only_a_plain_unit(raw, prop):
+    with pytest.raises(BadValue) as exc:
+        parse_int(raw, prop)
+    assert exc.value.code == "bad_int"
+
+
+@pytest.mark.parametrize("header, column", [
+    ("1.企业名称", "name"), ("12、党组织名称", "org"), ("（三）所属产业链", "chain"), ("十、结对共建单位", "partner"),
+    ("3.统一社会信用代码（18位）", "id"), ("(2) 党员总数（人）", "party_members"), ("企 业 全 称", "name"),
+])
+def test_a_ledger_header_in_other_words_or_numbered(header, column):
+    from loaders.tables import LEDGER, find_column
+
+    assert find_column(LEDGER, header).name == column
+
+
+@pytest.mark.parametrize("header", ["1号线", "3D打印", "2023年产值"])
+def test_a_number_that_is_part_of_the_header_is_not_an_ordinal(header):
+    from loaders.headers import without_ordinal
+
+    assert without_ordinal(header) is None

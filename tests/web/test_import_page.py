@@ -32,7 +32,7 @@ def base_of(server) -> int:
 
 
 def test_an_editor_previews_then_confirms_a_ledger_in_the_browser(fresh_server, open_context, tmp_path):
-    path = ledger_xlsx(tmp_path / "花名册.xlsx", ["企业全称" if h == "单位名称" else h for h in HEADER])
+    path = ledger_xlsx(tmp_path / "花名册.xlsx", ["纳税人名称" if h == "单位名称" else h for h in HEADER])
     before = base_of(fresh_server)
     context, watch = open_context()
     page = context.new_page()
@@ -44,7 +44,7 @@ def test_an_editor_previews_then_confirms_a_ledger_in_the_browser(fresh_server, 
     shot(page, "import-problems")
     assert base_of(fresh_server) == before
     page.set_input_files("input[name=files]", str(path))
-    page.fill("textarea[name=maps]", "企业全称=名称")
+    page.fill("textarea[name=maps]", "纳税人名称=名称")
     page.click("text=检查并预览")
     preview = page.inner_text(".import-preview")
     assert "预览：花名册.xlsx（6 行）——尚未写入" in preview and "按名称新建" in preview
