@@ -345,15 +345,21 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         made.node(create, node_id, {"name": text, **(props or {})}, ledger, i, column)
         return node_id
 
+    merged = _merge_repeats(records)
     for ledger in records.ledger:
         columns = set(ledger.headers)
         for i, row in enumerate(ledger.values):
             enterprise = row["id"]
+            if (id(ledger), i) in merged:
+                continue
             if enterprise in made.nodes:
                 _, _, other, j, _ = made.nodes[enterprise]
                 where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
+                differ = [ledger.headers.get(c, c) for c in _disagreeing(other.values[j], row)]
                 records.problems.append(ledger.origin(i, "id").problem(
-                    f"统一社会信用代码 {enterprise} 重复：已在 {where}第{other.rows[j]}行出现", "duplicate_id", value=enterprise))
+                    f"统一社会信用代码 {enterprise} 重复：已在 {where}第{other.rows[j]}行出现" +
+                    (f"（两行的 {'、'.join(differ)} 不同；同一企业的几行只能在产业链、环节等可列多项的列上不同）" if differ
+                     else "（两张表的列不同，不能合为一家企业）"), "duplicate_id", value=enterprise))
                 continue
             before = held.props.get(enterprise, {})
             made.node(Label.ENTERPRISE, enterprise, _enterprise_props(row, columns, before), ledger, i, "id")
@@ -412,6 +418,69 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         records.complete.append((rtype, role, owners))
     _batches(made, index, records)
     return made.created
+
+
+_LISTING = ("chain", "segment", "leader", "instructor", "partner")  # the columns whose cells may list several values
+
+
+def _merge_repeats(records: Records) -> set[tuple[int, int]]:
+    """An enterprise on several rows (a ledger kept one sheet per chain, or rows grouped by
+    chain) is one enterprise: where the sheets have the same columns and the rows agree on
+    every other cell (a blank says nothing), the later rows' chains and segments (each
+    segment with its row's 位置), leaders, instructors and partners join the first row's,
+    with a warning naming both rows. Returns the rows merged away, as (id(ledger), row);
+    rows that disagree stay, to be refused as a repeated code."""
+    first: dict[str, tuple[LedgerRows, int]] = {}
+    merged: set[tuple[int, int]] = set()
+    for ledger in records.ledger:
+        for i, row in enumerate(ledger.values):
+            if row["id"] not in first:
+                first[row["id"]] = (ledger, i)
+                continue
+            other, j = first[row["id"]]
+            kept = other.values[j]
+            if set(other.headers) != set(ledger.headers) or _disagreeing(kept, row):
+                continue
+            pairs = list(dict.fromkeys(_chain_segment_pairs(kept) + _chain_segment_pairs(row)))
+            chains = list(dict.fromkeys(c for c, _ in pairs))
+            placed = [(c, s) for c, s in pairs if s is not None or not any(d == c and t for d, t in pairs)]
+            if any(s for _, s in placed):
+                kept["chain"], kept["segment"] = "、".join(c for c, _ in placed), "、".join(s or "" for _, s in placed)
+            elif chains:
+                kept["chain"] = "、".join(chains)
+            kept.pop("stage", None)  # said in each segment now
+            for column in ("leader", "instructor", "partner"):
+                names = list(dict.fromkeys(split_cell(kept.get(column)) + split_cell(row.get(column))))
+                if names:
+                    kept[column] = "、".join(names)
+            for column, value in row.items():
+                kept.setdefault(column, value)
+            merged.add((id(ledger), i))
+            where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
+            records.warnings.append(ledger.origin(i, "id").problem(
+                f"统一社会信用代码 {row['id']} 也在 {where}第{other.rows[j]}行：两行是同一家企业，其产业链、环节、"
+                "联系领导、指导员和结对单位合在一起导入", "merged_rows", value=row["id"]))
+    return merged
+
+
+def _disagreeing(one: dict, other: dict) -> list[str]:
+    """The columns two rows of one enterprise fill differently, but for those that may list
+    several values (and 位置, 序号)."""
+    return sorted(c for c in set(one) & set(other)
+                  if c not in (*_LISTING, "stage", "seq") and one[c] is not None and other[c] is not None and one[c] != other[c])
+
+
+def _chain_segment_pairs(row: dict) -> list[tuple[str, str | None]]:
+    """A row's (chain, segment) pairs, each segment written with its row's 位置 (上游-液压件)
+    unless it says its own; a chain without segments pairs with None."""
+    chains = split_cell(row.get("chain"))
+    segments = [cell if _stage_in_name(cell)[1] or not row.get("stage") else f"{STAGES[row['stage']]}-{cell}"
+                for cell in split_cell(row.get("segment"))]
+    if not segments:
+        return [(c, None) for c in chains]
+    if len(chains) == 1:
+        chains = chains * len(segments)
+    return list(zip(chains, segments)) if len(chains) == len(segments) else [("、".join(chains), "、".join(segments))]
 
 
 def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:

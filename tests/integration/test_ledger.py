@@ -197,3 +197,41 @@ def test_a_segment_saying_one_stage_beside_a_position_saying_another_is_refused(
     write_xlsx(path, rows)
     result = load(tmp_path / "x.db", path, ok=False)
     assert "环节 液压件 写明是上游，位置 列却是下游" in result.output
+
+
+def test_a_ledger_kept_one_sheet_per_chain_gives_the_graph_of_one_flat_sheet(tmp_path):
+    """甲机械 is in 工程机械 (its sheet) and in 电子信息 (the other sheet, its row repeated
+    there): one enterprise in both chains, as a flat ledger listing both on one row says."""
+    from openpyxl import Workbook
+
+    flat_rows = [list(r) for r in MONTH_1]
+    flat_rows[0][4:6] = ["工程机械、电子信息", "整机、芯片"]
+    flat = tmp_path / "一张表.xlsx"
+    write_xlsx(flat, flat_rows)
+    book = Workbook()
+    book.remove(book.active)
+    for chain in ("工程机械", "电子信息"):
+        sheet = book.create_sheet(chain)
+        sheet.append(HEADER)
+        for row in MONTH_1:
+            if row[4] == chain:
+                sheet.append(row)
+        if chain == "电子信息":  # 甲 again, as this chain's sheet lists it: its org and people the same
+            sheet.append([*MONTH_1[0][:4], "电子信息", "芯片", "上游", *MONTH_1[0][7:]])
+    per_chain = tmp_path / "分链.xlsx"
+    book.save(per_chain)
+    one, two = tmp_path / "a.db", tmp_path / "b.db"
+    load(one, flat)
+    loaded = load(two, per_chain)
+    assert "两行是同一家企业" in loaded.output
+    assert graph_of(two) == graph_of(one)
+    again = json.loads(redchain("load", per_chain, "--store", two, "--json").stdout)
+    assert not any(again["added"].values()) and not any(again["removed"].values()) and not any(again["updated"].values())
+
+
+def test_rows_of_one_enterprise_that_disagree_are_refused(tmp_path):
+    rows = [list(MONTH_1[0]), [*MONTH_1[0][:4], "电子信息", "芯片", "上游", "麓谷园", 320, 13, *MONTH_1[0][10:]]]
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, rows)
+    result = load(tmp_path / "x.db", path, ok=False)
+    assert f"统一社会信用代码 {MONTH_1[0][2]} 重复：已在 第4行出现（两行的 党员人数（人） 不同" in result.output
