@@ -420,9 +420,6 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
     return made.created
 
 
-_LISTING = ("chain", "segment", "leader", "instructor", "partner")  # the columns whose cells may list several values
-
-
 def _merge_repeats(records: Records) -> set[tuple[int, int]]:
     """An enterprise on several rows (a ledger kept one sheet per chain, or rows grouped by
     chain) is one enterprise: where the sheets have the same columns and the rows agree on
@@ -467,7 +464,7 @@ def _disagreeing(one: dict, other: dict) -> list[str]:
     """The columns two rows of one enterprise fill differently, but for those that may list
     several values (and 位置, 序号)."""
     return sorted(c for c in set(one) & set(other)
-                  if c not in (*_LISTING, "stage", "seq") and one[c] is not None and other[c] is not None and one[c] != other[c])
+                  if c not in MULTI_NAME_COLUMNS | {"stage", "seq"} and one[c] is not None and other[c] is not None and one[c] != other[c])
 
 
 def _chain_segment_pairs(row: dict) -> list[tuple[str, str | None]]:
@@ -475,7 +472,7 @@ def _chain_segment_pairs(row: dict) -> list[tuple[str, str | None]]:
     unless it says its own; a chain without segments pairs with None."""
     chains = split_cell(row.get("chain"))
     segments = [cell if _stage_in_name(cell)[1] or not row.get("stage") else f"{STAGES[row['stage']]}-{cell}"
-                for cell in split_cell(row.get("segment"))]
+                for cell in segment_cells(row.get("segment"))]
     if not segments:
         return [(c, None) for c in chains]
     if len(chains) == 1:
@@ -504,7 +501,7 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
     (another row may make them); else True."""
     chains = [c for name in split_cell(row.get("chain"))
               if (c := entity((Label.CHAIN,), name, ledger, i, "chain", Label.CHAIN)) is not None]
-    stage_of = dict(_stage_in_name(cell) for cell in split_cell(row.get("segment")))  # name -> the stage it says, if any
+    stage_of = dict(_stage_in_name(cell) for cell in segment_cells(row.get("segment")))  # name -> the stage it says, if any
     segments = list(stage_of)
     if segments and not chains:
         records.problems.append(ledger.origin(i, "segment").problem(
@@ -553,9 +550,22 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
     return True
 
 
+_STAGE_WORDS = frozenset(STAGES.values())
 _STAGE_WORD = "|".join(STAGES.values())
 _STAGED_NAME = re.compile(rf"^\s*(?:(?P<before>{_STAGE_WORD})(?:环节)?\s*[-－—–:：·•]+\s*(?P<after>.+?)|"
                           rf"(?P<named>.+?)\s*[（(](?P<inside>{_STAGE_WORD})[）)])\s*$")
+
+
+def segment_cells(value: str | None) -> list[str]:
+    """The segments a cell lists; a stage word alone before a name is that name's stage
+    (上游/液压件 is one segment, 液压件, upstream — the slash also separates names)."""
+    parts, out = split_cell(value), []
+    for k, part in enumerate(parts):
+        if part in _STAGE_WORDS and k + 1 < len(parts) and parts[k + 1] not in _STAGE_WORDS:
+            parts[k + 1] = f"{part}-{parts[k + 1]}"
+        elif part not in _STAGE_WORDS or k + 1 == len(parts):
+            out.append(part)
+    return out
 
 
 def _stage_in_name(cell: str) -> tuple[str, str | None]:

@@ -235,3 +235,16 @@ def test_rows_of_one_enterprise_that_disagree_are_refused(tmp_path):
     write_xlsx(path, rows)
     result = load(tmp_path / "x.db", path, ok=False)
     assert f"统一社会信用代码 {MONTH_1[0][2]} 重复：已在 第4行出现（两行的 党员人数（人） 不同" in result.output
+
+
+def test_a_stage_word_before_a_slash_is_the_segments_stage(tmp_path, month_1_xlsx):
+    rows = [list(r) for r in MONTH_1]
+    for row in rows:
+        if row[5]:
+            row[5], row[6] = f"{row[6]}/{row[5]}", ""  # 上游/液压件, no 位置
+    path = tmp_path / "斜杠.xlsx"
+    write_xlsx(path, rows)
+    standard, slashed = tmp_path / "a.db", tmp_path / "b.db"
+    load(standard, month_1_xlsx)
+    load(slashed, path)
+    assert graph_of(slashed) == graph_of(standard)
