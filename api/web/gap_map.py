@@ -36,6 +36,7 @@ from api.web.style import RATE_BANDS, rate_legend
 NO_CHAIN = "未归入产业链"
 COPY_MARK = "@"  # a copy's id: the enterprise's, then the further chain it is drawn under
 OVERVIEW_PER_ROW = 3  # chain boxes in a row: eight chains and those in none fill a wide screen in three rows
+PLAN_MAP_CAP = 600  # proposals drawn one by one; above, the plan's map sums them by chain (a city plan has 20,000)
 NAMED_GAPS = 40  # names written at first sight; the rest once zoomed in, all in the table below
 _PROPOSED = {
     RelType.PAIRED_WITH: "PROPOSED_PAIRED_WITH",
@@ -169,6 +170,52 @@ def _totals(found, items, new_orgs: dict) -> dict[str, int]:
     }
 
 
+def _places(g: nx.MultiDiGraph, chain: str | None) -> tuple[dict[str, list[str]], list[str]]:
+    """Where an overview puts an enterprise: for all chains, enterprise -> its chains; for one
+    chain, enterprise -> its segments of that chain. With the boxes' keys in their order."""
+    if chain is None:
+        return {e: sorted(cs) for e, cs in chains_by_enterprise(g).items()}, sorted(ids_with_label(g, Label.CHAIN))
+    segments = chain_segments(g, chain)
+    member_of: dict[str, list[str]] = defaultdict(list)
+    for s in segments:
+        for e in segment_enterprises(g, s):
+            member_of[e].append(s)
+    return dict(member_of), segments
+
+
+def _place_boxes(canvas: Canvas, g: nx.MultiDiGraph, keys: list[str], chain: str | None) -> dict[str, tuple[float, float]]:
+    """Where each box of an overview goes: chains (and "" for none) in rows of
+    ``OVERVIEW_PER_ROW``; a chain's segments down the lane of their stage, lanes drawn."""
+    box_w, box_h, gap_x, gap_y = OVERVIEW_BOX
+    if chain is None:
+        return {key: ((k % OVERVIEW_PER_ROW) * (box_w + gap_x), (k // OVERVIEW_PER_ROW) * (box_h + gap_y))
+                for k, key in enumerate(keys)}
+    lanes: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        lanes[(g._node[key].get("stage") or "") if key else ""].append(key)
+    at = {}
+    for lane_k, stage in enumerate(sorted(lanes, key=lambda st: STAGE_ORDER.get(st, 3))):
+        for k, key in enumerate(lanes[stage]):
+            at[key] = (lane_k * (box_w + gap_x), k * (box_h + gap_y))
+        height = len(lanes[stage]) * box_h + (len(lanes[stage]) - 1) * gap_y
+        canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), lane_k * (box_w + gap_x) - box_w / 2 - 24,
+                                 -box_h / 2 - 64, box_w + 48, height + 88, stage or "plain"))
+    return at
+
+
+def overview_box(canvas: Canvas, key: str, chain: str | None, name: str, lines: list[str], info: list, kind: str,
+                 x: float, y: float, href: str | None = None) -> dict:
+    """One box of an overview (gap map, plan): its name and figures, written large."""
+    node = canvas.add_synthetic(f"{kind}:{key or '-'}", "\n".join([short_label(name, 14), *lines]), "segment", x, y,
+                                name=name, kind=OVERVIEW_KINDS[kind] + ("（产业链）" if chain is None else "（环节）"),
+                                info=info, links=[["打开此处的地图", href]] if href else [], href=href)
+    node["box"] = {"w": OVERVIEW_BOX[0], "h": OVERVIEW_BOX[1], "font": 19}
+    return node
+
+
+OVERVIEW_KINDS = {"gaps": "缺口汇总", "plan": "提议汇总"}
+
+
 def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | None, links: Links, bands: Bands,
               title: str, subtitle: str, cap: int) -> dict:
     """One box per chain (enterprises in no chain in a box of their own), or for one chain
@@ -176,43 +223,16 @@ def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | Non
     the proposals reaching them, coloured by its organisation coverage rate, opening its
     own gap map. An enterprise in two chains (segments) counts in each."""
     canvas = Canvas(g, links)
-    nodes = g._node
-    if chain is None:
-        chains_of = chains_by_enterprise(g)
-        groups = {c: [] for c in sorted(ids_with_label(g, Label.CHAIN))}
-        for u in found:
-            for c in sorted(chains_of.get(u.id, ())) or [""]:
-                groups.setdefault(c, []).append(u)
-        rates = {group.key: group for group in coverage_report(g, by="chain").groups}
-        lanes = {"": [c for c in groups if groups[c]]}
-    else:
-        segments = chain_segments(g, chain)
-        groups = {s: [] for s in segments}
-        member_of: dict[str, list[str]] = defaultdict(list)
-        for s in segments:
-            for e in segment_enterprises(g, s):
-                member_of[e].append(s)
-        for u in found:
-            for s in member_of.get(u.id) or [""]:
-                groups.setdefault(s, []).append(u)
-        rates = {group.key: group for group in coverage_report(g, by="segment", chain=chain).groups}
-        lanes = defaultdict(list)
-        for s, members in groups.items():
-            if members:
-                lanes[nodes[s].get("stage") or "" if s else ""].append(s)
-        lanes = {st: lanes[st] for st in sorted(lanes, key=lambda st: STAGE_ORDER.get(st, 3))}
-    box_w, box_h, gap_x, gap_y = OVERVIEW_BOX
-    per_row = OVERVIEW_PER_ROW if chain is None else 1  # chains in rows; a chain's segments down their stage's lane
-    for lane_k, (stage, keys) in enumerate(lanes.items()):
-        for k, key in enumerate(keys):
-            row, col = divmod(k, per_row)
-            x = (lane_k + col) * (box_w + gap_x)
-            y = row * (box_h + gap_y)
-            _box(canvas, g, key, groups[key], items, new_orgs, chain, links, bands, rates.get(key), x, y)
-        if chain is not None:
-            height = len(keys) * box_h + (len(keys) - 1) * gap_y
-            canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), lane_k * (box_w + gap_x) - box_w / 2 - 24,
-                                     -box_h / 2 - 64, box_w + 48, height + 88, stage or "plain"))
+    place_of, keys = _places(g, chain)
+    groups: dict[str, list] = {key: [] for key in keys}
+    for u in found:
+        for key in place_of.get(u.id) or [""]:
+            groups.setdefault(key, []).append(u)
+    report = coverage_report(g, by="chain") if chain is None else coverage_report(g, by="segment", chain=chain)
+    rates = {group.key: group for group in report.groups}
+    shown = [key for key in groups if groups[key]]
+    for key, (x, y) in _place_boxes(canvas, g, shown, chain).items():
+        _box(canvas, g, key, groups[key], items, new_orgs, chain, links, bands, rates.get(key), x, y)
     unit = "产业链" if chain is None else "环节"
     return canvas.payload(
         kind="gaps_overview",
@@ -238,16 +258,13 @@ def _box(canvas: Canvas, g: nx.MultiDiGraph, key: str, found, items, new_orgs: d
     else:
         href = links.gaps(chain, segment=key) if key else links.gaps(chain, full=True)
     name = name_or_id(g._node[key], key) if key else (NO_CHAIN if chain is None else UNSTAGED)
-    lines = [short_label(name, 14), f"未建党组织 {figures['uncovered']} 家", f"其中工作覆盖 {figures['work_covered']} 家",
+    lines = [f"未建党组织 {figures['uncovered']} 家", f"其中工作覆盖 {figures['work_covered']} 家",
              f"拟结对 {figures['pairings']} 对", f"拟建联合党支部 {figures['new_orgs']} 个"]
     info = [["未建党组织的企业", str(figures["uncovered"])], ["其中工作覆盖", str(figures["work_covered"])],
             ["拟结对共建", str(figures["pairings"])], ["拟建联合党支部", str(figures["new_orgs"])]]
     if coverage is not None and coverage.base:
         info.append(["组织覆盖率", bands.percent(coverage.org_coverage_rate)])
-    node = canvas.add_synthetic(f"gaps:{key or '-'}", "\n".join(lines), "segment", x, y, name=name,
-                                kind="缺口汇总" + ("（产业链）" if chain is None else "（环节）"), info=info,
-                                links=[["打开此处的缺口地图", href]] if href else [], href=href)
-    node["box"] = {"w": OVERVIEW_BOX[0], "h": OVERVIEW_BOX[1], "font": 19}
+    node = overview_box(canvas, key, chain, name, lines, info, "gaps", x, y, href)
     band = RATE_BANDS[bands.colour(rate)]
     node["color"], node["border"] = band.fill, band.ink
 
@@ -342,13 +359,17 @@ def _row(g: nx.MultiDiGraph, u, proposals: list[str], links: Links) -> dict:
 # -- one plan ---------------------------------------------------------------------------
 
 
-def plan_map(g: nx.MultiDiGraph, plan: Plan, *, links: Links = SERVER_LINKS) -> dict:
+def plan_map(g: nx.MultiDiGraph, plan: Plan, *, chain: str | None = None, cap: int = PLAN_MAP_CAP,
+             links: Links = SERVER_LINKS) -> dict:
     """A plan's proposal as a graph: each proposer (leader, instructor, strong org, new
-    branch) on top of a block holding its targets, joined by dashed edges.
+    branch) on top of a block holding its targets, joined by dashed edges; above ``cap``
+    items, one box per chain (for a plan of ``chain``: per segment) with its figures.
 
     Items whose ends are not in ``g`` (a new branch is not, until applied) are drawn from
     the plan's own names.
     """
+    if len(plan.items) > cap:
+        return _plan_overview(g, plan, chain if chain in g else None, cap)
     new_orgs = {o.id: o for o in plan.new_orgs}
     by_source: dict[str, list[str]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -388,4 +409,38 @@ def plan_map(g: nx.MultiDiGraph, plan: Plan, *, links: Links = SERVER_LINKS) -> 
         title=PLAN_TITLES.get(plan.kind, plan.kind),
         subtitle=f"提议 {len(plan.items)} 项 · 新建党组织 {len(plan.new_orgs)} 个 · 未安排 {len(plan.leftovers)} 个",
         notice="虚线为提议，执行后才写入数据。",
+    )
+
+
+def _plan_overview(g: nx.MultiDiGraph, plan: Plan, chain: str | None, cap: int) -> dict:
+    """The proposals by the chain (a chain's plan: the segment) of what they reach: an
+    enterprise's own, an org's through the enterprises it covers; each box counts its
+    proposals, their proposers and the new branches among them."""
+    canvas = Canvas(g, SERVER_LINKS)
+    place_of, keys = _places(g, chain)
+    covers, nodes = RelType.COVERS.value, g._node
+    groups: dict[str, list] = {key: [] for key in keys}
+    for item in plan.items:
+        target = item.target
+        reached = [target] if target not in g or nodes[target]["label"] == Label.ENTERPRISE.value else \
+            [e for e, keyed in g._succ[target].items() if covers in keyed]
+        for key in sorted({k for e in reached for k in place_of.get(e) or [""]} or {""}):
+            groups.setdefault(key, []).append(item)
+    new_orgs = {o.id for o in plan.new_orgs}
+    shown = [key for key in groups if groups[key]]
+    for key, (x, y) in _place_boxes(canvas, g, shown, chain).items():
+        mine = groups[key]
+        proposers, made = len({i.source for i in mine}), len({i.source for i in mine if i.source in new_orgs})
+        name = name_or_id(nodes[key], key) if key else (NO_CHAIN if chain is None else UNSTAGED)
+        lines = [f"提议 {len(mine)} 项", f"提议方 {proposers} 个"] + ([f"新建党组织 {made} 个"] if made else [])
+        info = [["提议", str(len(mine))], ["提议方", str(proposers)], ["新建党组织", str(made)]]
+        overview_box(canvas, key, chain, name, lines, info, "plan", x, y)
+    unit = "产业链" if chain is None else "环节"
+    return canvas.payload(
+        kind="plan_overview",
+        title=f"{PLAN_TITLES.get(plan.kind, plan.kind)}（按{unit}汇总）",
+        subtitle=f"提议 {len(plan.items)} 项 · 新建党组织 {len(plan.new_orgs)} 个 · 未安排 {len(plan.leftovers)} 个。"
+                 f"超过 {cap} 项，按{unit}汇总",
+        notice=(f"虚线为提议，执行后才写入数据。每个方框是一个{unit}：其中对象的提议数；同属几个{unit}的对象在每个"
+                f"{unit}各计一次。逐项审阅请看下表" + ("，或在“规划”页选一条产业链生成规划。" if chain is None else "。")),
     )

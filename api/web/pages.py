@@ -56,6 +56,7 @@ from api.core.settings import PageSettings
 NAV_CHAINS = 30  # chains named in the top bar; the dashboard lists them all
 NAV_INLINE = 5  # up to this many chains stand in the top bar as links; more go into one menu
 RECENT_PLANS = 15
+PLAN_ROWS = 500  # proposals listed on one page under a plan's map (the city's 22,740 pairings made a 36 MB page)
 GAP_ROWS = 500  # uncovered enterprises listed under the gap map (12,444 at city made a 6 MB page); the workbook has all
 SEARCH_RESULTS = 100
 _PLAN = TypeAdapter(Plan)
@@ -416,24 +417,27 @@ def _hidden_note(totals: dict) -> str | None:
 
 
 def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str | None = None,
-               error: str | None = None, status: int = 200) -> Response:
+               error: str | None = None, status: int = 200, table_page: int = 1) -> Response:
     body = plans.stored(reader, plan_id)
     plan = plans.as_shown_to(reader, _PLAN.validate_python(body["plan"]))
-    payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan))
+    chain = (body.get("params") or {}).get("chain")
+    payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan, chain=chain))
     params = "，".join(f"{_field_label(plan.kind, k)} {v}" for k, v in (body.get("params") or {}).items()
                       if v is not None and k != "chain")
     html_body = page.render(
         "plan.html", title=payload["title"], payload=payload, data=data, plan=plan, plan_id=plan_id,
         params=params, hidden=_hidden_note(plan.totals), applied=body.get("applied"), can_apply=reader.principal.allows(Role.EDITOR),
         apply_href=f"/views/plans/{quote(plan_id, safe='')}/apply", headers=_PLAN_HEADERS.get(plan.kind, ("对象", "目标")),
+        table_rows=PLAN_ROWS, table_page=table_page,
         message=message, error=error, **page_context(request, reader, "plans"),
     )
     return html(html_body, status)
 
 
 @router.get("/views/plans/{plan_id}")
-def plan_page(request: Request, reader: ReaderDep, plan_id: Annotated[str, Path(max_length=100)], applied: bool = False) -> Response:
-    return _plan_page(request, reader, plan_id, message="规划已执行，数据已写入。" if applied else None)
+def plan_page(request: Request, reader: ReaderDep, plan_id: Annotated[str, Path(max_length=100)], applied: bool = False,
+              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    return _plan_page(request, reader, plan_id, message="规划已执行，数据已写入。" if applied else None, table_page=page)
 
 
 @router.post("/views/plans/{plan_id}/apply")

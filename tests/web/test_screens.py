@@ -215,3 +215,28 @@ def test_the_city_gap_map_opens_by_chain_then_by_segment_then_one_segment(city_s
     shot(page, "city-gaps-C02-segment")
     print(f"city gaps: overview ready in {whole_s:.2f} s")
     watch.assert_clean()
+
+
+def test_a_city_plan_opens_summed_by_chain_with_its_proposals_a_page_at_a_time(city_server, open_context):
+    from api.web.pages import PLAN_ROWS
+
+    g = city_server.projection()
+    context, watch = open_context()
+    page = _tour_page(context, city_server)
+    page.goto(f"{city_server.url}/views/plans")
+    form = page.locator("form.plan-form", has=page.locator("input[name=kind][value=pairings]"))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"), timeout=60_000)
+    wait_drawn(page)
+    data = page.evaluate("() => window.redchainNetwork.data")
+    assert data["kind"] == "plan_overview"
+    assert {n["id"] for n in data["nodes"]} >= {f"plan:{c}" for c in ids_with_label(g, Label.CHAIN)}
+    total = int(re.search(r"提议（(\d+) 项）", page.locator(".plan-review").inner_text()).group(1))
+    assert total > 2 * PLAN_ROWS
+    assert page.locator(".plan-items tbody tr").count() == PLAN_ROWS
+    shot(page, "city-plan-pairings")
+    page.click("text=下一页 →")
+    page.wait_for_url(re.compile(r"\?page=2$"))
+    assert page.locator(".plan-items tbody tr").count() == PLAN_ROWS
+    assert f"第 {PLAN_ROWS + 1}–{2 * PLAN_ROWS} 项" in page.locator(".pager").inner_text()
+    watch.assert_clean()

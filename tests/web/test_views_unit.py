@@ -390,3 +390,26 @@ def test_the_gap_overviews_count_the_proposals_reaching_each_box():
         paired = sum(1 for i in pairings.items if i.target in members and i.source not in new_orgs)
         branches = len({i.source for i in joint.items if i.target in members and i.source in new_orgs})
         assert boxes[box][3:] == [f"拟结对 {paired} 对", f"拟建联合党支部 {branches} 个"], box
+
+
+def test_a_plan_above_its_cap_is_summed_by_the_chain_of_what_it_reaches():
+    """X and Y propose for E1 (chain A); X for the org O, which covers E2 (chain B) and E3
+    (in no chain): A has 2 proposals from 2 proposers, B and the no-chain box 1 from X."""
+    from api.web.gap_map import plan_map
+    from graph.analysis.planners.plan import Plan, PlanItem
+    from graph.schema import RelType
+
+    b = GraphBuilder().chain("A", name="甲链").segment("SA", "A", "upstream", name="上游段").chain("B", name="乙链")
+    b.segment("SB", "B", "downstream").enterprise("E1").enterprise("E2").enterprise("E3").org("O").org("X").org("Y")
+    b.rel("IN_SEGMENT", "E1", "SA").rel("IN_SEGMENT", "E2", "SB").rel("COVERS", "O", "E2").rel("COVERS", "O", "E3")
+    g = b.projection()
+    items = [PlanItem("X", "E1", RelType.PAIRED_WITH, ()), PlanItem("Y", "E1", RelType.PAIRED_WITH, ()),
+             PlanItem("X", "O", RelType.PAIRED_WITH, ())]
+    plan = Plan("pairings", "2026-12-05T00:00:00+00:00", 1, items)
+    assert plan_map(g, plan, cap=3)["kind"] == "plan"
+    summed = plan_map(g, plan, cap=2)
+    assert summed["kind"] == "plan_overview" and summed["title"] == "结对共建规划（按产业链汇总）"
+    assert _boxes(summed) == {"plan:A": ["甲链", "提议 2 项", "提议方 2 个"], "plan:B": ["乙链", "提议 1 项", "提议方 1 个"],
+                              "plan:-": ["未归入产业链", "提议 1 项", "提议方 1 个"]}
+    by_segment = plan_map(g, plan, chain="A", cap=2)  # a chain's plan: by that chain's segments
+    assert _boxes(by_segment) == {"plan:SA": ["上游段", "提议 2 项", "提议方 2 个"], "plan:-": ["其他环节", "提议 1 项", "提议方 1 个"]}
