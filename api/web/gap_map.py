@@ -4,8 +4,9 @@
   (or, for one chain, by stage and segment), with the planners' proposals drawn as
   dashed edges: co-building pairings from strong organisations (``plan_pairings``) and
   joint branches (``plan_joint_branches``), new branches as dashed triangles.
-- :func:`plan_map`: any one plan (contacts, instructors, pairings, joint branches) as
-  blocks, one per proposer with its targets beneath, for review before it is applied.
+
+Above the map cap it opens as an overview (``api.web.overview``): one box per chain, or
+per segment of a chain, each opening its own map.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 
-    from graph.analysis.planners import Plan
 
 from graph.analysis.coverage import coverage_report
 from graph.analysis.membership import (chain_segments, chains_by_enterprise, enterprise_chains, require_chain,
@@ -29,27 +29,14 @@ from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
-from api.web.chain_map import DEFAULT_CAP, OVERVIEW_BOX, RANK_DOT, STATE_ORDER, UNSTAGED, Bands, overview_rate
-from api.web.layout import HEADER_H, Column, LaneSpec, blocks, satellites, swimlanes
+from api.web.chain_map import DEFAULT_CAP, RANK_DOT, STATE_ORDER, UNSTAGED, Bands, overview_rate
+from api.web.layout import HEADER_H, Column, LaneSpec, satellites, swimlanes
+from api.web.overview import NO_CHAIN, overview_box, place_boxes, places
+from api.web.plan_map import PROPOSED_EDGES
 from api.web.style import RATE_BANDS, rate_legend
 
-NO_CHAIN = "未归入产业链"
 COPY_MARK = "@"  # a copy's id: the enterprise's, then the further chain it is drawn under
-OVERVIEW_PER_ROW = 3  # chain boxes in a row: eight chains and those in none fill a wide screen in three rows
-PLAN_MAP_CAP = 600  # proposals drawn one by one; above, the plan's map sums them by chain (a city plan has 20,000)
 NAMED_GAPS = 40  # names written at first sight; the rest once zoomed in, all in the table below
-_PROPOSED = {
-    RelType.PAIRED_WITH: "PROPOSED_PAIRED_WITH",
-    RelType.COVERS: "PROPOSED_COVERS",
-    RelType.CONTACTS: "PROPOSED_CONTACTS",
-    RelType.ASSIGNED_TO: "PROPOSED_ASSIGNED_TO",
-}
-PLAN_TITLES = {
-    "contacts": "领导联系点规划",
-    "instructors": "党建指导员派驻规划",
-    "pairings": "结对共建规划",
-    "joint_branches": "联合党支部组建规划",
-}
 
 
 @dataclass
@@ -148,7 +135,7 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
             node = canvas.add(source, x, y)
         node["rank"] = RANK_DOT  # named once zoomed in: the dashed lines say what it proposes
     for item in items:
-        canvas.link(item.source, item.target, _PROPOSED[item.rel_type])
+        canvas.link(item.source, item.target, PROPOSED_EDGES[item.rel_type])
     payload = canvas.payload(
         kind="gaps",
         title=title,
@@ -170,52 +157,6 @@ def _totals(found, items, new_orgs: dict) -> dict[str, int]:
     }
 
 
-def _places(g: nx.MultiDiGraph, chain: str | None) -> tuple[dict[str, list[str]], list[str]]:
-    """Where an overview puts an enterprise: for all chains, enterprise -> its chains; for one
-    chain, enterprise -> its segments of that chain. With the boxes' keys in their order."""
-    if chain is None:
-        return {e: sorted(cs) for e, cs in chains_by_enterprise(g).items()}, sorted(ids_with_label(g, Label.CHAIN))
-    segments = chain_segments(g, chain)
-    member_of: dict[str, list[str]] = defaultdict(list)
-    for s in segments:
-        for e in segment_enterprises(g, s):
-            member_of[e].append(s)
-    return dict(member_of), segments
-
-
-def _place_boxes(canvas: Canvas, g: nx.MultiDiGraph, keys: list[str], chain: str | None) -> dict[str, tuple[float, float]]:
-    """Where each box of an overview goes: chains (and "" for none) in rows of
-    ``OVERVIEW_PER_ROW``; a chain's segments down the lane of their stage, lanes drawn."""
-    box_w, box_h, gap_x, gap_y = OVERVIEW_BOX
-    if chain is None:
-        return {key: ((k % OVERVIEW_PER_ROW) * (box_w + gap_x), (k // OVERVIEW_PER_ROW) * (box_h + gap_y))
-                for k, key in enumerate(keys)}
-    lanes: dict[str, list[str]] = defaultdict(list)
-    for key in keys:
-        lanes[(g._node[key].get("stage") or "") if key else ""].append(key)
-    at = {}
-    for lane_k, stage in enumerate(sorted(lanes, key=lambda st: STAGE_ORDER.get(st, 3))):
-        for k, key in enumerate(lanes[stage]):
-            at[key] = (lane_k * (box_w + gap_x), k * (box_h + gap_y))
-        height = len(lanes[stage]) * box_h + (len(lanes[stage]) - 1) * gap_y
-        canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), lane_k * (box_w + gap_x) - box_w / 2 - 24,
-                                 -box_h / 2 - 64, box_w + 48, height + 88, stage or "plain"))
-    return at
-
-
-def overview_box(canvas: Canvas, key: str, chain: str | None, name: str, lines: list[str], info: list, kind: str,
-                 x: float, y: float, href: str | None = None) -> dict:
-    """One box of an overview (gap map, plan): its name and figures, written large."""
-    node = canvas.add_synthetic(f"{kind}:{key or '-'}", "\n".join([short_label(name, 14), *lines]), "segment", x, y,
-                                name=name, kind=OVERVIEW_KINDS[kind] + ("（产业链）" if chain is None else "（环节）"),
-                                info=info, links=[["打开此处的地图", href]] if href else [], href=href)
-    node["box"] = {"w": OVERVIEW_BOX[0], "h": OVERVIEW_BOX[1], "font": 19}
-    return node
-
-
-OVERVIEW_KINDS = {"gaps": "缺口汇总", "plan": "提议汇总"}
-
-
 def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | None, links: Links, bands: Bands,
               title: str, subtitle: str, cap: int) -> dict:
     """One box per chain (enterprises in no chain in a box of their own), or for one chain
@@ -223,7 +164,7 @@ def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | Non
     the proposals reaching them, coloured by its organisation coverage rate, opening its
     own gap map. An enterprise in two chains (segments) counts in each."""
     canvas = Canvas(g, links)
-    place_of, keys = _places(g, chain)
+    place_of, keys = places(g, chain)
     groups: dict[str, list] = {key: [] for key in keys}
     for u in found:
         for key in place_of.get(u.id) or [""]:
@@ -231,7 +172,7 @@ def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | Non
     report = coverage_report(g, by="chain") if chain is None else coverage_report(g, by="segment", chain=chain)
     rates = {group.key: group for group in report.groups}
     shown = [key for key in groups if groups[key]]
-    for key, (x, y) in _place_boxes(canvas, g, shown, chain).items():
+    for key, (x, y) in place_boxes(canvas, g, shown, chain).items():
         _box(canvas, g, key, groups[key], items, new_orgs, chain, links, bands, rates.get(key), x, y)
     unit = "产业链" if chain is None else "环节"
     return canvas.payload(
@@ -356,91 +297,3 @@ def _row(g: nx.MultiDiGraph, u, proposals: list[str], links: Links) -> dict:
     }
 
 
-# -- one plan ---------------------------------------------------------------------------
-
-
-def plan_map(g: nx.MultiDiGraph, plan: Plan, *, chain: str | None = None, cap: int = PLAN_MAP_CAP,
-             links: Links = SERVER_LINKS) -> dict:
-    """A plan's proposal as a graph: each proposer (leader, instructor, strong org, new
-    branch) on top of a block holding its targets, joined by dashed edges; above ``cap``
-    items, one box per chain (for a plan of ``chain``: per segment) with its figures.
-
-    Items whose ends are not in ``g`` (a new branch is not, until applied) are drawn from
-    the plan's own names.
-    """
-    if len(plan.items) > cap:
-        return _plan_overview(g, plan, chain if chain in g else None, cap)
-    new_orgs = {o.id: o for o in plan.new_orgs}
-    by_source: dict[str, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
-    for item in plan.items:
-        by_source[item.source].append(item.target)
-        names.setdefault(item.source, item.source_name or item.source)
-        names.setdefault(item.target, item.target_name or item.target)
-    for org in plan.new_orgs:
-        by_source.setdefault(org.id, [])
-        names.setdefault(org.id, org.name)
-    positions = blocks(list(by_source.items()))
-    canvas = Canvas(g, links)
-    canvas.add_states(t for t in positions if t in g and g._node[t]["label"] == Label.ENTERPRISE.value)
-    for node_id, (x, y) in positions.items():
-        if node_id in new_orgs:
-            org = new_orgs[node_id]
-            canvas.add_synthetic(node_id, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
-                                 info=[["拟用编号", org.id], ["党员合计", str(org.members)],
-                                       ["覆盖企业", str(len(org.enterprises))], ["理由", "；".join(org.reasons)]])
-        elif node_id in g:
-            node = canvas.add(node_id, x, y)
-            if node_id in by_source and not node["label"]:  # a proposer heads its block: name it
-                node["label"] = short_label(node["name"], 12)
-        else:  # gone since the plan was made: keep its place, say so
-            canvas.add_synthetic(node_id, names[node_id][:10], "more", x, y, name=names[node_id], kind="已不存在的对象")
-    for node_id, node in canvas.nodes.items():  # proposers' names first, then their targets'
-        node["rank"] = 0 if node_id in by_source else 10
-    reasons = {(i.source, i.target): "；".join(i.reasons) for i in plan.items}
-    for item in plan.items:
-        canvas.link(item.source, item.target, _PROPOSED.get(item.rel_type, "PROPOSED_PAIRED_WITH"))
-    for (source, target), why in reasons.items():
-        node = canvas.nodes.get(target)
-        if node is not None and why:
-            node["info"] = node["info"] + [["提议理由", why]]
-    return canvas.payload(
-        kind="plan",
-        title=PLAN_TITLES.get(plan.kind, plan.kind),
-        subtitle=f"提议 {len(plan.items)} 项 · 新建党组织 {len(plan.new_orgs)} 个 · 未安排 {len(plan.leftovers)} 个",
-        notice="虚线为提议，执行后才写入数据。",
-    )
-
-
-def _plan_overview(g: nx.MultiDiGraph, plan: Plan, chain: str | None, cap: int) -> dict:
-    """The proposals by the chain (a chain's plan: the segment) of what they reach: an
-    enterprise's own, an org's through the enterprises it covers; each box counts its
-    proposals, their proposers and the new branches among them."""
-    canvas = Canvas(g, SERVER_LINKS)
-    place_of, keys = _places(g, chain)
-    covers, nodes = RelType.COVERS.value, g._node
-    groups: dict[str, list] = {key: [] for key in keys}
-    for item in plan.items:
-        target = item.target
-        reached = [target] if target not in g or nodes[target]["label"] == Label.ENTERPRISE.value else \
-            [e for e, keyed in g._succ[target].items() if covers in keyed]
-        for key in sorted({k for e in reached for k in place_of.get(e) or [""]} or {""}):
-            groups.setdefault(key, []).append(item)
-    new_orgs = {o.id for o in plan.new_orgs}
-    shown = [key for key in groups if groups[key]]
-    for key, (x, y) in _place_boxes(canvas, g, shown, chain).items():
-        mine = groups[key]
-        proposers, made = len({i.source for i in mine}), len({i.source for i in mine if i.source in new_orgs})
-        name = name_or_id(nodes[key], key) if key else (NO_CHAIN if chain is None else UNSTAGED)
-        lines = [f"提议 {len(mine)} 项", f"提议方 {proposers} 个"] + ([f"新建党组织 {made} 个"] if made else [])
-        info = [["提议", str(len(mine))], ["提议方", str(proposers)], ["新建党组织", str(made)]]
-        overview_box(canvas, key, chain, name, lines, info, "plan", x, y)
-    unit = "产业链" if chain is None else "环节"
-    return canvas.payload(
-        kind="plan_overview",
-        title=f"{PLAN_TITLES.get(plan.kind, plan.kind)}（按{unit}汇总）",
-        subtitle=f"提议 {len(plan.items)} 项 · 新建党组织 {len(plan.new_orgs)} 个 · 未安排 {len(plan.leftovers)} 个。"
-                 f"超过 {cap} 项，按{unit}汇总",
-        notice=(f"虚线为提议，执行后才写入数据。每个方框是一个{unit}：其中对象的提议数；同属几个{unit}的对象在每个"
-                f"{unit}各计一次。逐项审阅请看下表" + ("，或在“规划”页选一条产业链生成规划。" if chain is None else "。")),
-    )

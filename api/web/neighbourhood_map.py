@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 from graph.errors import NotFound
 from graph.schema import LABEL_ZH, Label, RelType
 
-from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
+from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id
 from api.web.layout import Group, Spacing, group_shelves, spaced
 from api.web.style import EDGE_STYLES, HIERARCHY
 

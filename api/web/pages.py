@@ -49,7 +49,8 @@ from api.web.canvas import SERVER_LINKS, name_or_id
 from api.web.chain_map import chain_map
 from api.web.changes_view import changes_view, summary
 from api.web.dashboard import dashboard
-from api.web.gap_map import PLAN_TITLES, gap_map, plan_map
+from api.web.gap_map import gap_map
+from api.web.plan_map import PLAN_TITLES, plan_map
 from api.web.neighbourhood_map import neighbourhood_map
 from api.core.settings import PageSettings
 
@@ -358,17 +359,17 @@ def _forms() -> list[dict]:
 
 def _plans_page(request: Request, reader: Reader, *, error: str | None = None, status: int = 200) -> Response:
     recent = []
-    for key, summary in reversed(plans.index(reader.store)):
+    for key, stored in reversed(plans.index(reader.store)):
         if len(recent) >= RECENT_PLANS:
             break
-        if summary.get("expired") or not plans.visible(reader, summary):
+        if stored.get("expired") or not plans.visible(reader, stored):
             continue
-        chains = plans.planned_for(summary)
+        chains = plans.planned_for(stored)
         recent.append({
-            "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(summary.get("kind"), summary.get("kind")),
+            "id": key, "href": f"/views/plans/{quote(key, safe='')}", "title": PLAN_TITLES.get(stored.get("kind"), stored.get("kind")),
             "chain": "、".join(name_or_id(reader.scoped.attrs[c], c) if c in reader.scoped.attrs else c for c in chains)
                      if chains else "全部",
-            "created": summary.get("created", ""), "proposed": summary.get("items", 0), "applied": summary.get("applied"),
+            "created": stored.get("created", ""), "proposed": stored.get("items", 0), "applied": stored.get("applied"),
         })
     body = page.render("plans.html", title="规划", forms=_forms(), chains=_chains(reader), recent=recent, error=error,
                        can_apply=reader.principal.allows(Role.EDITOR), **page_context(request, reader, "plans"))

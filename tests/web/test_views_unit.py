@@ -395,7 +395,7 @@ def test_the_gap_overviews_count_the_proposals_reaching_each_box():
 def test_a_plan_above_its_cap_is_summed_by_the_chain_of_what_it_reaches():
     """X and Y propose for E1 (chain A); X for the org O, which covers E2 (chain B) and E3
     (in no chain): A has 2 proposals from 2 proposers, B and the no-chain box 1 from X."""
-    from api.web.gap_map import plan_map
+    from api.web.plan_map import plan_map
     from graph.analysis.planners.plan import Plan, PlanItem
     from graph.schema import RelType
 
