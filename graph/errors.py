@@ -27,6 +27,11 @@ class NotFound(RedchainError):
     """An id names nothing in the store."""
 
 
+class NoComparison(NotFound):
+    """There is no snapshot to compare with (fewer than two, or none on or before a day):
+    a state of the data, which a page says in place rather than as a missing address."""
+
+
 class ImportFailed(RedchainError):
     """An import had problems; nothing was written. ``problems`` lists them (at most a
     hundred of a kind, then one line counting the rest); ``total`` is how many were found."""

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph.analysis.history import HistoryPoint
 from graph.analysis.planners import Plan
 from graph.analysis.planners.instructors import ORDER_ZH as INSTRUCTOR_ORDER_ZH
-from graph.errors import NotFound, RedchainError, StoreError
+from graph.errors import NoComparison, NotFound, RedchainError, StoreError
 from graph.schema import LABEL_ZH, Label
 
 from api.http.deps import EditorDep, Reader, ReaderDep, StoreDep, get_reader, principal_of
@@ -57,6 +57,7 @@ from api.core.settings import PageSettings
 NAV_CHAINS = 30  # chains named in the top bar; the dashboard lists them all
 NAV_INLINE = 5  # up to this many chains stand in the top bar as links; more go into one menu
 RECENT_PLANS = 15
+NO_COMPARISON_YET = "还没有两次可比较的快照：每次导入或 redchain report --save 都会保存一次"  # the dashboard and the changes page
 PLAN_ROWS = 500  # proposals listed on one page under a plan's map (the city's 22,740 pairings made a 36 MB page)
 GAP_ROWS = 500  # uncovered enterprises listed under the gap map (12,444 at city made a 6 MB page); the workbook has all
 SEARCH_RESULTS = 100
@@ -200,7 +201,8 @@ def home(
         last_change = summary(analyses.comparison(reader))  # counts only: no names shown
     except (InvalidRequest, NotFound):  # fewer than two snapshots, or no single series to compare
         last_change = None
-    return html(page.render("dashboard.html", title="总览", d=d, last_change=last_change, **page_context(request, reader, "home")))
+    return html(page.render("dashboard.html", title="总览", d=d, last_change=last_change, no_comparison_yet=NO_COMPARISON_YET,
+                            **page_context(request, reader, "home")))
 
 
 @router.post("/views/logout")
@@ -294,8 +296,11 @@ def search_page(request: Request, reader: ReaderDep, q: Annotated[str, Query(max
 def changes_page(request: Request, reader: ReaderDep, since: date | None = None,
                  chain: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """What changed: by default what the last import or save changed; ``since`` a day."""
-    result = analyses.changes(reader, since=since, chain=chain)
-    body = page.render("changes.html", title="变化", c=changes_view(result, SERVER_LINKS), since=since,
+    try:
+        view, none_yet = changes_view(analyses.changes(reader, since=since, chain=chain), SERVER_LINKS), None
+    except NoComparison as exc:  # said on the page, with the form to pick another day
+        view, none_yet = None, str(exc) if since else f"{NO_COMPARISON_YET}。也可以在上面选一个日期，与现在比较。"
+    body = page.render("changes.html", title="变化", c=view, none_yet=none_yet, since=since, chain=chain,
                        **page_context(request, reader, "changes"))
     return html(body)
 

@@ -37,7 +37,7 @@ from graph.analysis.snapshot_states import digest, encode_state, load_state, sav
 from graph.analysis.snapshot_states import STATE_COLLECTION  # noqa: F401  (migrate copies history's collections)
 from graph.analysis.snapshot_projection import snapshot_projection
 from graph.collector import collector_paused
-from graph.errors import NotFound
+from graph.errors import NoComparison, NotFound
 from graph.kept_answers import coverage_question, keep_answer, keep_coverage_base
 from graph.source_digest import ANALYSIS_RULES, source_digest
 from graph.store import GraphStore
@@ -147,7 +147,7 @@ def snapshot_on_or_before(found: list[Snapshot], day: date, *, chain: str | None
     """The latest comparable snapshot taken on ``day`` or before (by its own date)."""
     earlier = [s for s in comparable(found, chain=chain) if s.date <= day.isoformat()]
     if not earlier:
-        raise NotFound(f"{day.isoformat()} 当天及之前没有可比较的快照{_first_hint(found, chain)}")
+        raise NoComparison(f"{day.isoformat()} 当天及之前没有可比较的快照{_first_hint(found, chain)}")
     return earlier[-1]
 
 
@@ -163,7 +163,7 @@ def snapshot_before(found: list[Snapshot], after: Snapshot) -> Snapshot:
     """The comparable snapshot of ``after``'s series saved just before it."""
     earlier = [s for s in comparable(found, chain=after.chain) if s.at < after.at]
     if not earlier:
-        raise NotFound(f"快照 {after.at} 之前没有可比较的快照：请用 --from 或 --since 指定比较的起点")
+        raise NoComparison(f"快照 {after.at} 之前没有可比较的快照：请用 --from 或 --since 指定比较的起点")
     return earlier[-1]
 
 
@@ -171,7 +171,7 @@ def latest_two(found: list[Snapshot], *, chain: str | None = None) -> tuple[Snap
     """The two latest comparable snapshots: what the last import or save changed."""
     series = comparable(found, chain=chain)
     if len(series) < 2:
-        raise NotFound("可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
+        raise NoComparison("可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
     return series[-2], series[-1]
 
 

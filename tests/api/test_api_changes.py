@@ -51,6 +51,8 @@ def test_changes_of_the_last_import_over_http_equal_the_cli(fresh):
 def test_the_dashboard_sums_up_the_last_change_and_the_page_lists_it(fresh):
     admin = fresh.client("admin")
     assert "还没有两次可比较的快照" in admin.get("/").text
+    first = admin.get("/views/changes")  # said in place, with the form to pick a day
+    assert first.status_code == 200 and "还没有两次可比较的快照" in first.text and 'name="since"' in first.text
     upload(fresh, {"chains.csv": "id,name\nC01,工程机械\nC02,电子信息\n"})
     upload(fresh, {"org_coverage.csv": f"org,enterprise\nO1,{E2}\n"})
     home = admin.get("/").text
@@ -58,4 +60,5 @@ def test_the_dashboard_sums_up_the_last_change_and_the_page_lists_it(fresh):
     page = admin.get("/views/changes")
     assert page.status_code == 200 and "新增组织覆盖（1）" in page.text and f"/views/entities/{E2}" in page.text
     bad = admin.get("/views/changes", params={"since": "2000-01-01"})
-    assert bad.status_code == 404 and "2000-01-01 当天及之前没有可比较的快照" in bad.text
+    assert bad.status_code == 200 and "2000-01-01 当天及之前没有可比较的快照" in bad.text and 'name="since"' in bad.text
+    assert admin.get("/views/changes", params={"chain": "C09"}).status_code == 404  # an unknown chain is still not found
