@@ -345,6 +345,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         made.node(create, node_id, {"name": text, **(props or {})}, ledger, i, column)
         return node_id
 
+    _chains_from_sheet_names(records, index)
     merged = _merge_repeats(records)
     for ledger in records.ledger:
         columns = set(ledger.headers)
@@ -418,6 +419,30 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         records.complete.append((rtype, role, owners))
     _batches(made, index, records)
     return made.created
+
+
+_SHEET_WORDS = re.compile(r"(?:企业)?(?:党建)?(?:工作)?台账$|名单$|企业$")
+
+
+def _chains_from_sheet_names(records: Records, index: NameIndex) -> None:
+    """A ledger kept one sheet per chain often has no 所属产业链 column: the sheet's name
+    says it. A sheet without that column whose name (without 台账, 名单, 产业链 after it)
+    names a chain — stored, of this import's tables, or written in a 所属产业链 cell of
+    another sheet — gives that chain to each of its rows, as if the column said it."""
+    written = {_name_key(Label.CHAIN, n): n for other in records.ledger for row in other.values
+               for n in split_cell(row.get("chain"))}
+    for ledger in records.ledger:
+        if "chain" in ledger.headers or not ledger.sheet:
+            continue
+        name = _SHEET_WORDS.sub("", ledger.sheet.strip()) or ledger.sheet.strip()
+        key = _name_key(Label.CHAIN, name)
+        found, _ = index.find((Label.CHAIN,), name)
+        chain = index.name_of.get(found) if found is not None else written.get(key)
+        if chain is None:
+            continue
+        ledger.headers["chain"] = f"表名“{ledger.sheet}”"
+        for row in ledger.values:
+            row["chain"] = chain
 
 
 def _merge_repeats(records: Records) -> set[tuple[int, int]]:
@@ -505,7 +530,10 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
     segments = list(stage_of)
     if segments and not chains:
         records.problems.append(ledger.origin(i, "segment").problem(
-            f"填写了环节 {row['segment']}，却没有填写所属产业链", "segment_without_chain", value=row["segment"]))
+            f"填写了环节 {row['segment']}，却没有填写所属产业链" +
+            ("" if "chain" in columns else f"（表中没有 所属产业链 列，表名“{ledger.sheet or ledger.file}”也不是已有产业链的名称："
+                                           "请加一列 所属产业链，或先导入产业链表）"),
+            "segment_without_chain", value=row["segment"]))
         return True
     if not segments:
         for chain in chains:

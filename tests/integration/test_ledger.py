@@ -248,3 +248,32 @@ def test_a_stage_word_before_a_slash_is_the_segments_stage(tmp_path, month_1_xls
     load(standard, month_1_xlsx)
     load(slashed, path)
     assert graph_of(slashed) == graph_of(standard)
+
+
+def test_a_sheet_named_after_a_chain_gives_its_rows_that_chain(tmp_path, month_1_xlsx):
+    """The next month's ledger, one sheet per chain without a 所属产业链 column: 工程机械台账
+    and 电子信息 name the stored chains, so the graph stays as the one-sheet ledger made it."""
+    from openpyxl import Workbook
+
+    db = tmp_path / "x.db"
+    load(db, month_1_xlsx)
+    before = graph_of(db)
+    book = Workbook()
+    book.remove(book.active)
+    for chain, sheet_name in (("工程机械", "工程机械台账"), ("电子信息", "电子信息")):
+        sheet = book.create_sheet(sheet_name)
+        sheet.append([h for h in HEADER if h != "所属产业链"])
+        for row in MONTH_1:
+            if row[4] == chain:
+                sheet.append(row[:4] + row[5:])
+    per_chain = tmp_path / "分链无链列.xlsx"
+    book.save(per_chain)
+    again = json.loads(redchain("load", per_chain, "--store", db, "--json").stdout)
+    assert not any(again["added"].values()) and not any(again["removed"].values()) and not any(again["updated"].values())
+    assert graph_of(db) == before
+    alone = tmp_path / "只有一张.xlsx"
+    book.remove(book["工程机械台账"])
+    book["电子信息"].title = "11月"  # names no chain
+    book.save(alone)
+    refused = load(tmp_path / "new.db", alone, ok=False)
+    assert "表中没有 所属产业链 列，表名“11月”也不是已有产业链的名称" in refused.output
