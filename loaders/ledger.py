@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph.records import GraphData
-from graph.schema import LABEL_ZH, NODE_PROPS, STAGES, Label, RelType
+from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGES, Label, RelType
 from loaders.headers import fold
 from loaders.tables import Role
 from loaders.values import BadValue, parse_enum
@@ -119,6 +119,12 @@ def _formation_from_category(cells: list, values: dict[str, list]) -> list[int]:
 
 
 _JOINT_CATEGORY_WORD = "联合"
+_YES = "是"
+# A 是否建立党组织 (党组织组建情况) cell that says how the org was formed says yes, too.
+_HAS_ORG_FORMATION = {f"{done}{how}{verb}": formation
+                      for how, formation in (("单独", "standalone"), ("联合", "joint"))
+                      for done in ("", "已") for verb in ("建立", "组建", "成立", "")} | {
+                         "单建": "standalone", "联建": "joint", "已单建": "standalone", "已联建": "joint"}
 
 
 class LedgerCheck(_TableCheck):
@@ -126,11 +132,14 @@ class LedgerCheck(_TableCheck):
 
     def run(self) -> None:
         values: dict[str, list] = {}
-        level_cells = None
+        level_cells = has_org_formations = None
         for position, (index, column, header) in enumerate(self.columns):
             cells = self.raw.column(index)
             from loaders.validate import parse_column
 
+            if column.name == "has_org":  # 单独组建 / 联合建立 there: yes, and how it was formed
+                has_org_formations = [_HAS_ORG_FORMATION.get(str(c).strip()) if isinstance(c, str) else None for c in cells]
+                cells = [_YES if formation else cell for cell, formation in zip(cells, has_org_formations)]
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]
@@ -144,6 +153,17 @@ class LedgerCheck(_TableCheck):
                 level_cells = cells
         positions = {column.name: position for position, (_, column, _) in enumerate(self.columns)}
         headers = {column.name: header for _, column, header in self.columns}
+        if has_org_formations is not None:
+            stated = values.setdefault("formation", [None] * len(has_org_formations))
+            for row, formation in enumerate(has_org_formations):
+                if formation is None:
+                    continue
+                if stated[row] is None:
+                    stated[row] = formation
+                elif isinstance(stated[row], str) and stated[row] != formation:
+                    self._problem(row, positions["formation"], headers["formation"],
+                                  f"{headers['has_org']}说是{FORMATIONS[formation]}，{headers['formation']}却是{FORMATIONS[stated[row]]}",
+                                  "formation_conflict", stated[row])
         if level_cells is not None:  # once every column is parsed: 组建形式 may come after it
             for row in _formation_from_category(level_cells, values):
                 self._problem(row, positions["formation"], headers["formation"],
