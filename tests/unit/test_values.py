@@ -16,12 +16,12 @@ STAR = NODE_PROPS[Label.PARTY_ORG]["star"]  # 1..5
 COUNT = Prop("n", PropType.INT, minimum=0)
 
 
-@pytest.mark.parametrize("raw", ["是", "Y", "y", "yes", "YES", "true", "True", "1", "√", " 是 ", True, 1, 1.0])
+@pytest.mark.parametrize("raw", ["是", "Y", "y", "yes", "YES", "true", "True", "1", "√", " 是 ", True, 1, 1.0, "规上", "已成立", "链主"])
 def test_true_words(raw):
     assert parse_bool(raw) is True
 
 
-@pytest.mark.parametrize("raw", ["否", "N", "n", "no", "No", "false", "FALSE", "0", "×", False, 0, 0.0])
+@pytest.mark.parametrize("raw", ["否", "N", "n", "no", "No", "false", "FALSE", "0", "×", False, 0, 0.0, "规下", "未成立"])
 def test_false_words(raw):
     assert parse_bool(raw) is False
 
