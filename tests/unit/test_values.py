@@ -246,3 +246,8 @@ def test_a_number_that_is_part_of_the_header_is_not_an_ordinal(header):
     from loaders.headers import without_ordinal
 
     assert without_ordinal(header) is None
+
+
+@pytest.mark.parametrize("raw, expected", [("五星级党组织", 5), ("四星级党支部", 4), ("暂未评定", None), ("不参评", None)])
+def test_a_star_as_a_rating_is_written(raw, expected):
+    assert parse_int(raw, STAR) == expected
