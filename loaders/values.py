@@ -70,9 +70,9 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "standalone": ("单建", "单独", "独立组建"),
     "joint": ("联建", "联合", "联合党支部"),
     "industry": ("行业", "产业链党委", "行业(产业链)党委"),
-    "branch": ("支部", "联合党支部"),  # 联合…: of several enterprises (the ledger reads the formation from it)
-    "general_branch": ("总支", "党总支部", "联合党总支", "联合党总支部"),
-    "committee": ("党委会", "联合党委"),
+    "branch": ("支部", "联合党支部", "基层党支部", "临时党支部", "功能型党支部"),  # 联合…: of several enterprises
+    "general_branch": ("总支", "党总支部", "联合党总支", "联合党总支部", "基层党总支"),  # (the ledger reads the formation from it)
+    "committee": ("党委会", "联合党委", "基层党委"),
     "social_org": ("社会团体", "民办非企业", "民办非企业单位", "社团"),
     "enterprise": ("非公企业", "民营企业"),
     "active": ("存续", "在业", "开业", "在册", "正常", "营业"),

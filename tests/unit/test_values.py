@@ -251,3 +251,9 @@ def test_a_number_that_is_part_of_the_header_is_not_an_ordinal(header):
 @pytest.mark.parametrize("raw, expected", [("五星级党组织", 5), ("四星级党支部", 4), ("暂未评定", None), ("不参评", None)])
 def test_a_star_as_a_rating_is_written(raw, expected):
     assert parse_int(raw, STAR) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [("临时党支部", "branch"), ("功能型党支部", "branch"), ("基层党委", "committee"),
+                                           ("基层党总支", "general_branch")])
+def test_an_org_category_with_its_qualifier(raw, expected):
+    assert parse_enum(raw, NODE_PROPS[Label.PARTY_ORG]["level"]) == expected
