@@ -100,7 +100,7 @@ def _plan_overview(g: nx.MultiDiGraph, plan: Plan, chain: str | None, cap: int) 
         target = item.target
         reached = [target] if target not in g or nodes[target]["label"] == Label.ENTERPRISE.value else \
             [e for e, keyed in g._succ[target].items() if covers in keyed]
-        for key in sorted({k for e in reached for k in place_of.get(e) or [""]} or {""}):
+        for key in sorted({k for e in reached for k in place_of.get(e, ())} or {""}):  # "" where it reaches none
             groups.setdefault(key, []).append(item)
     new_orgs = {o.id for o in plan.new_orgs}
     shown = [key for key in groups if groups[key]]

@@ -231,6 +231,7 @@ def test_a_city_plan_opens_summed_by_chain_with_its_proposals_a_page_at_a_time(c
     data = page.evaluate("() => window.redchainNetwork.data")
     assert data["kind"] == "plan_overview"
     assert {n["id"] for n in data["nodes"]} >= {f"plan:{c}" for c in ids_with_label(g, Label.CHAIN)}
+    assert BOX_FONT * page.evaluate("() => window.redchainNetwork.network.getScale()") >= 12  # readable at first sight
     total = int(re.search(r"提议（(\d+) 项）", page.locator(".plan-review").inner_text()).group(1))
     assert total > 2 * PLAN_ROWS
     assert page.locator(".plan-items tbody tr").count() == PLAN_ROWS

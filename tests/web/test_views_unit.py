@@ -394,7 +394,8 @@ def test_the_gap_overviews_count_the_proposals_reaching_each_box():
 
 def test_a_plan_above_its_cap_is_summed_by_the_chain_of_what_it_reaches():
     """X and Y propose for E1 (chain A); X for the org O, which covers E2 (chain B) and E3
-    (in no chain): A has 2 proposals from 2 proposers, B and the no-chain box 1 from X."""
+    (in no chain), and Y for E3: A has 2 proposals from 2 proposers, B 1 from X (O reaches a
+    chain, so it is not also counted as reaching none), the no-chain box 1 from Y."""
     from api.web.plan_map import plan_map
     from graph.analysis.planners.plan import Plan, PlanItem
     from graph.schema import RelType
@@ -404,12 +405,12 @@ def test_a_plan_above_its_cap_is_summed_by_the_chain_of_what_it_reaches():
     b.rel("IN_SEGMENT", "E1", "SA").rel("IN_SEGMENT", "E2", "SB").rel("COVERS", "O", "E2").rel("COVERS", "O", "E3")
     g = b.projection()
     items = [PlanItem("X", "E1", RelType.PAIRED_WITH, ()), PlanItem("Y", "E1", RelType.PAIRED_WITH, ()),
-             PlanItem("X", "O", RelType.PAIRED_WITH, ())]
+             PlanItem("X", "O", RelType.PAIRED_WITH, ()), PlanItem("Y", "E3", RelType.PAIRED_WITH, ())]
     plan = Plan("pairings", "2026-12-05T00:00:00+00:00", 1, items)
-    assert plan_map(g, plan, cap=3)["kind"] == "plan"
+    assert plan_map(g, plan, cap=4)["kind"] == "plan"
     summed = plan_map(g, plan, cap=2)
     assert summed["kind"] == "plan_overview" and summed["title"] == "结对共建规划（按产业链汇总）"
     assert _boxes(summed) == {"plan:A": ["甲链", "提议 2 项", "提议方 2 个"], "plan:B": ["乙链", "提议 1 项", "提议方 1 个"],
                               "plan:-": ["未归入产业链", "提议 1 项", "提议方 1 个"]}
     by_segment = plan_map(g, plan, chain="A", cap=2)  # a chain's plan: by that chain's segments
-    assert _boxes(by_segment) == {"plan:SA": ["上游段", "提议 2 项", "提议方 2 个"], "plan:-": ["其他环节", "提议 1 项", "提议方 1 个"]}
+    assert _boxes(by_segment) == {"plan:SA": ["上游段", "提议 2 项", "提议方 2 个"], "plan:-": ["其他环节", "提议 2 项", "提议方 2 个"]}
