@@ -206,8 +206,9 @@ def _box(canvas: Canvas, g: nx.MultiDiGraph, key: str, found, items, new_orgs: d
     if coverage is not None and coverage.base:
         info.append(["组织覆盖率", bands.percent(coverage.org_coverage_rate)])
     node = overview_box(canvas, key, chain, name, lines, info, "gaps", x, y, href)
-    band = RATE_BANDS[bands.colour(rate)]
-    node["color"], node["border"] = band.fill, band.ink
+    if key:  # enterprises in no chain (segment) have no rate of their own: the box keeps its plain colour
+        band = RATE_BANDS[bands.colour(rate)]
+        node["color"], node["border"] = band.fill, band.ink
 
 
 def _lanes(g: nx.MultiDiGraph, canvas: Canvas, ids: list[str], chain: str | None, copies: dict[str, str],

@@ -58,7 +58,8 @@ def place_boxes(canvas: Canvas, g: nx.MultiDiGraph, keys: list[str], chain: str 
 def overview_box(canvas: Canvas, key: str, chain: str | None, name: str, lines: list[str], info: list, kind: str,
                  x: float, y: float, href: str | None = None) -> dict:
     """One box of an overview (gap map, plan): its name and figures, written large."""
-    node = canvas.add_synthetic(f"{kind}:{key or '-'}", "\n".join([short_label(name, 14), *lines]), "segment", x, y,
+    style = "chain" if chain is None else "segment"  # the legend says what a box is
+    node = canvas.add_synthetic(f"{kind}:{key or '-'}", "\n".join([short_label(name, 14), *lines]), style, x, y,
                                 name=name, kind=OVERVIEW_KINDS[kind] + ("（产业链）" if chain is None else "（环节）"),
                                 info=info, links=[["打开此处的地图", href]] if href else [], href=href)
     node["box"] = {"w": OVERVIEW_BOX[0], "h": OVERVIEW_BOX[1], "font": 19}
