@@ -20,10 +20,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from graph.records import GraphData
-from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGES, Label, RelType
+from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold
 from loaders.tables import Role
 from loaders.values import BadValue, parse_enum
@@ -119,6 +120,14 @@ def _formation_from_category(cells: list, values: dict[str, list]) -> list[int]:
 
 
 _JOINT_CATEGORY_WORD = "联合"
+# A person's name padded to line up in a table (张　三, 李  四): one character, spaces, one
+# character… is one name; 张三 李四 (names of two characters) is left as written.
+_PEOPLE_COLUMNS = frozenset({"leader", "instructor"})
+_PADDED_NAME = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?:[ \t\u3000\xa0]+[\u4e00-\u9fff]){1,3}(?![\u4e00-\u9fff])")
+
+
+def _unpadded(found: re.Match) -> str:
+    return re.sub(r"[ \t\u3000\xa0]+", "", found[0])
 _YES = "是"
 # A 是否建立党组织 (党组织组建情况) cell that says how the org was formed says yes, too.
 _HAS_ORG_FORMATION = {f"{done}{how}{verb}": formation
@@ -143,6 +152,8 @@ class LedgerCheck(_TableCheck):
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]
+                if column.name in _PEOPLE_COLUMNS:
+                    parsed = [_PADDED_NAME.sub(_unpadded, v) if isinstance(v, str) else v for v in parsed]
                 self._check_names(position, column.name, header, parsed)
             self._report_cells(position, column, header, cells, parsed)
             if column.role is Role.ID:
@@ -205,14 +216,16 @@ class LedgerCheck(_TableCheck):
 # -- names to ids, against the import and the store -----------------------------------------
 
 
-_CHAIN_SUFFIX = "产业链"
+_CHAIN_SUFFIXES = ("产业链", "链")
 
 
 def _name_key(label: Label, name: str) -> str:
-    """How a name is looked up: a chain with or without 产业链 after it (工程机械产业链 in the
-    ledger, 工程机械 in the chains table) is the same chain."""
-    if label is Label.CHAIN and name.endswith(_CHAIN_SUFFIX) and len(name) > len(_CHAIN_SUFFIX):
-        return name[: -len(_CHAIN_SUFFIX)]
+    """How a name is looked up: a chain with or without 产业链 or 链 after it (工程机械产业链
+    or 新能源链 in the ledger, 工程机械 or 新能源 in the chains table) is the same chain."""
+    if label is Label.CHAIN:
+        for suffix in _CHAIN_SUFFIXES:  # in turn: 区块链产业链 and 区块链 are one chain
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                name = name[: -len(suffix)]
     return name
 
 
@@ -225,6 +238,7 @@ class NameIndex:
         self.name_of: dict[str, str] = {}
         self.imported: set[str] = set()
         self.chain_of: dict[str, str] = {}  # segment -> chain
+        self.new_stages: dict[tuple[str, str], set[str]] = {}  # see _stages_said
         for node in stored.nodes:
             self._add(node.label, node.id, node.props.get("name"))
         for rel in stored.rels:
@@ -366,6 +380,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         return node_id
 
     _chains_from_sheet_names(records, index)
+    index.new_stages = _stages_said(records)
     merged = _merge_repeats(records)
     for ledger in records.ledger:
         columns = set(ledger.headers)
@@ -463,6 +478,26 @@ def _chains_from_sheet_names(records: Records, index: NameIndex) -> None:
         ledger.headers["chain"] = f"表名“{ledger.sheet}”"
         for row in ledger.values:
             row["chain"] = chain
+
+
+def _stages_said(records: Records) -> dict[tuple[str, str], set[str]]:
+    """(chain, segment name) -> the stages the file's rows give it (their 位置, or the stage
+    written in the cell): a row naming a new segment without a stage takes the one the other
+    rows say, whichever comes first."""
+    said: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for ledger in records.ledger:
+        for row in ledger.values:
+            chains, cells = split_cell(row.get("chain")), segment_cells(row.get("segment"))
+            if len(chains) == 1:
+                chains = chains * len(cells)
+            if len(chains) != len(cells):
+                continue
+            for chain, cell in zip(chains, cells):
+                name, stage = _stage_in_name(cell)
+                stage = stage or (row.get("stage") if len(cells) == 1 else None)  # one 位置 for several segments says little
+                if stage is not None:
+                    said[(_name_key(Label.CHAIN, chain), name)].add(stage)
+    return said
 
 
 def _merge_repeats(records: Records) -> set[tuple[int, int]]:
@@ -578,7 +613,13 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
         pairs = found[name]
         if not pairs:
             chain = chains[0] if len(chains) == 1 else chains[position]
-            stage = row.get("stage") or stage_of[name]
+            said = index.new_stages.get((_name_key(Label.CHAIN, index.name_of.get(chain, chain)), name), set())
+            stage = row.get("stage") or stage_of[name] or (next(iter(said)) if len(said) == 1 else None)
+            if len(said) > 1:  # rows of the file disagree: whichever came first must not win
+                records.problems.append(ledger.origin(i, "segment").problem(
+                    f"新环节 {name} 的位置在文件各行不一致（{'、'.join(STAGES[st] for st in sorted(said, key=STAGE_ORDER.get))}）；"
+                    "同一环节只能有一个位置", "new_segment_stage", value=name))
+                continue
             if row.get("stage") and stage_of[name] and stage_of[name] != row["stage"]:
                 records.problems.append(ledger.origin(i, "segment").problem(
                     f"环节 {name} 写明是{STAGES[stage_of[name]]}，位置 列却是{STAGES[row['stage']]}", "new_segment_stage", value=name))

@@ -393,7 +393,7 @@ class _TableCheck:
         if not changed:
             return ids
         for row, code in enumerate(ids):
-            if type(code) is str and code in changed:
+            if type(code) is str and code in changed and changed[code][1] is not None:  # not for surrounding spaces alone
                 self.records.warnings.append(Problem(self.raw.file, changed[code][1], "uscc_normalised", self.raw.sheet,
                                                      self.raw.numbers[row], header, code))
         return [changed[code][0] if type(code) is str and code in changed else code for code in ids]

@@ -303,3 +303,58 @@ def test_a_has_org_column_saying_how_the_org_was_formed(tmp_path, month_1_xlsx):
     write_xlsx(clash, [MONTH_1[0][:10] + ["联合建立"] + MONTH_1[0][11:]])
     refused = load(tmp_path / "c.db", clash, ok=False)
     assert "是否建立党组织说是联合组建，组建形式却是单独组建" in refused.output
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_new_segments_stage_said_on_any_row_serves_every_row(tmp_path, order):
+    """甲 names 液压件 with no 位置, 乙 says 上游-液压件: whichever row comes first, both join
+    the one new segment, upstream."""
+    rows = [list(MONTH_1[0]), list(MONTH_1[1])]
+    rows[0][5:7] = ["液压件", ""]
+    rows[1][5:7] = ["上游-液压件", ""]
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, [rows[k] for k in order])
+    db = tmp_path / "x.db"
+    load(db, path)
+    nodes, rels = graph_of(db)
+    segments = [dict(props) for label, _, props in nodes if label.value == "Segment"]
+    assert [(s["name"], s["stage"]) for s in segments] == [("液压件", "upstream")]
+    assert sum(1 for t, _, _ in rels if t.value == "IN_SEGMENT") == 2
+
+
+def test_rows_giving_one_new_segment_two_stages_are_refused_whatever_their_order(tmp_path):
+    rows = [list(MONTH_1[0]), list(MONTH_1[1])]
+    rows[0][5:7] = ["液压件", "上游"]
+    rows[1][5:7] = ["液压件", "中游"]
+    for k, order in enumerate(((0, 1), (1, 0))):
+        path = tmp_path / f"台账{k}.xlsx"
+        write_xlsx(path, [rows[j] for j in order])
+        refused = load(tmp_path / f"x{k}.db", path, ok=False)
+        assert "新环节 液压件 的位置在文件各行不一致（上游、中游）" in refused.output
+
+
+def test_a_chain_written_with_or_without_chain_after_it_is_one_chain(tmp_path):
+    rows = [list(r) for r in MONTH_1[:3]]
+    rows[1][4], rows[2][4] = "工程机械链", "工程机械产业链"
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, rows)
+    db = tmp_path / "x.db"
+    load(db, path)
+    nodes, _ = graph_of(db)
+    assert [dict(p)["name"] for label, _, p in nodes if label.value == "Chain"] == ["工程机械"]
+
+
+def test_a_name_padded_to_line_up_is_the_same_person(tmp_path):
+    """李　明 (a full-width space to line up two-character names) on one row, 李明 on the
+    other: one leader, named 李明, and a re-import in either order changes nothing."""
+    rows = [list(MONTH_1[0]), list(MONTH_1[1])]
+    rows[0][15], rows[1][15] = "李　明", "李明、王  芳"
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_xlsx(first, rows)
+    write_xlsx(second, rows[::-1])
+    db = tmp_path / "x.db"
+    load(db, first)
+    nodes, _ = graph_of(db)
+    assert sorted(dict(p)["name"] for label, _, p in nodes if label.value == "Leader") == ["李明", "王芳"]
+    again = json.loads(redchain("load", second, "--store", db, "--json").stdout)
+    assert not any(again["updated"].values()) and not any(again["added"].values()) and not again["created"]

@@ -363,3 +363,13 @@ def test_a_column_checked_a_part_at_a_time_says_the_same(monkeypatch):
     monkeypatch.setattr(loaders.uscc, "_CHECKED_AT_ONCE", 7)  # parts that end anywhere, and a last short one
     assert uscc_problems(column) == whole == {code: uscc_problem(code) for code in column if uscc_problem(code)}
     assert whole  # the samples include invalid codes: the comparison is not of two empty dicts
+
+
+
+def test_a_code_with_only_invisible_characters_around_it_is_read_without_an_empty_note(tmp_path):
+    """A zero-width space pasted before a code is dropped like a space: no warning at all,
+    rather than one whose text is None."""
+    code = make_uscc("91430100MA4L00001")
+    paths = write_csv(tmp_path / "csv", {"enterprises": [["id", "name"], ["\u200b" + code, "甲公司"]]})
+    report = import_paths(SQLiteStore(tmp_path / "x.db"), paths)
+    assert all(w.message for w in report.warnings)
