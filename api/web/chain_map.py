@@ -34,9 +34,8 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.analysis.coverage import ORG_COVERED_STATES, Coverage, coverage_report
-from graph.analysis.membership import chain_segments, coverage_rate, require_chain, segment_enterprises
+from graph.analysis.membership import chain_segments, coverage_rate, require_chain, require_segment, segment_enterprises
 from graph.analysis.uncovered import uncovered_enterprises
-from graph.errors import NotFound
 from graph.projection import in_ids, out_ids
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
@@ -101,8 +100,8 @@ def chain_map(
     """
     require_chain(g, chain_id)
     segments = chain_segments(g, chain_id)
-    if segment is not None and segment not in segments:
-        raise NotFound(f"产业链 {chain_id} 中找不到环节 {segment}")
+    if segment is not None:
+        require_segment(g, chain_id, segment)
     report = coverage_report(g, by="segment", chain=chain_id)
     by_segment = {group.key: group for group in report.groups}
     members = {s: segment_enterprises(g, s) for s in segments}

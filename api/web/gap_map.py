@@ -22,9 +22,8 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
 
 from graph.analysis.coverage import coverage_report
 from graph.analysis.membership import (chain_segments, chains_by_enterprise, enterprise_chains, require_chain,
-                                       segment_enterprises)
+                                       require_segment, segment_enterprises)
 from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
-from graph.errors import NotFound
 from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
@@ -65,8 +64,8 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     """
     if chain is not None:
         require_chain(g, chain)
-    if segment is not None and (chain is None or segment not in chain_segments(g, chain)):
-        raise NotFound(f"产业链 {chain or '（未指定）'} 中找不到环节 {segment}")
+    if segment is not None:
+        require_segment(g, chain, segment)
     found = uncovered_enterprises(g, chain=chain)
     if segment is not None:
         in_segment = set(segment_enterprises(g, segment))

@@ -65,6 +65,13 @@ def require_chain(g: nx.MultiDiGraph, chain: str) -> None:
         raise chain_not_found(chain, {n: name_of(g, n) for n, a in g._node.items() if a.get("label") == Label.CHAIN.value})
 
 
+def require_segment(g: nx.MultiDiGraph, chain: str | None, segment: str) -> None:
+    """Raise ``NotFound`` unless ``segment`` is a segment of ``chain`` (a segment is only
+    ever asked for within its chain)."""
+    if chain is None or segment not in chain_segments(g, chain):
+        raise NotFound(f"产业链 {chain or '（未指定）'} 中找不到环节 {segment}")
+
+
 def chain_not_found(chain: str, names: dict[str, str]) -> NotFound:
     """The ``NotFound`` for ``chain``, listing the chains there are (``names``: id -> name)."""
     chains = sorted(names)
