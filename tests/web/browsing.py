@@ -8,6 +8,8 @@ network) with ``page.evaluate``; waiting uses selectors, which the page's CSP al
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,3 +84,15 @@ def view_centre_distance(page, node_id: str) -> float:
 def search(page, text: str) -> None:
     page.fill("#search-input", text)
     page.click("#search button[type=submit]")
+
+
+def propose(page, base_url: str, kind: str, *, chain: str | None = None, timeout: float = 30_000) -> None:
+    """On the plans page, run the planner ``kind`` (for ``chain``, else every chain) and
+    wait for its review page to be drawn."""
+    page.goto(base_url + "/views/plans")
+    form = page.locator("form.plan-form", has=page.locator(f"input[name=kind][value={kind}]"))
+    if chain is not None:
+        form.locator("select[name=chain]").select_option(chain)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"), timeout=timeout)
+    wait_drawn(page)

@@ -20,7 +20,7 @@ from graph.analysis.uncovered import uncovered_enterprises
 from graph.projection import in_ids
 from graph.schema import Label, RelType
 
-from web.browsing import (click_node, drawn, node_ids, search, selected, shot, shown_at_first, view_centre_distance,
+from web.browsing import (click_node, drawn, node_ids, propose, search, selected, shot, shown_at_first, view_centre_distance,
                             wait_drawn)
 from web.views_dataset import BIG_CHAIN, XSS_NAME, XSS_PARK
 
@@ -210,12 +210,7 @@ def test_plans_page_proposes_reviews_and_applies(fresh_server, open_context):
     g = fresh_server.projection()
     context, watch = open_context()
     page = _login(context, fresh_server)
-    page.goto(fresh_server.url + "/views/plans")
-    form = page.locator("form.plan-form", has=page.locator("input[name=kind][value=joint_branches]"))
-    form.locator("select[name=chain]").select_option("C01")
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"))
-    wait_drawn(page)
+    propose(page, fresh_server.url, "joint_branches", chain="C01")
     plan = plan_joint_branches(g, chain="C01")
     expected = {i.source for i in plan.items} | {i.target for i in plan.items} | {o.id for o in plan.new_orgs}
     assert set(node_ids(page)) == expected

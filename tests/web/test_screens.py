@@ -16,7 +16,7 @@ from graph.analysis.membership import chain_segments, segment_enterprises
 from graph.projection import ids_with_label, in_ids
 from graph.schema import Label, RelType
 
-from web.browsing import click_node, shot, wait_drawn
+from web.browsing import click_node, propose, shot, wait_drawn
 
 WINDOW = {"width": 1400, "height": 900}
 BOX_FONT = 19  # api.web.chain_map: the overview's segment boxes write their text at this size
@@ -109,11 +109,7 @@ def test_every_page_of_the_demo_district(fresh_server, open_context):
 
     page.goto(fresh_server.url + "/views/plans")
     shot(page, "tour-09-plans")
-    form = page.locator("form.plan-form", has=page.locator("input[name=kind][value=pairings]"))
-    form.locator("select[name=chain]").select_option("C01")
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"))
-    wait_drawn(page)
+    propose(page, fresh_server.url, "pairings", chain="C01")
     assert labelled(page)
     shot(page, "tour-10-plan-review")
 
@@ -223,11 +219,7 @@ def test_a_city_plan_opens_summed_by_chain_with_its_proposals_a_page_at_a_time(c
     g = city_server.projection()
     context, watch = open_context()
     page = _tour_page(context, city_server)
-    page.goto(f"{city_server.url}/views/plans")
-    form = page.locator("form.plan-form", has=page.locator("input[name=kind][value=pairings]"))
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"), timeout=60_000)
-    wait_drawn(page)
+    propose(page, city_server.url, "pairings", timeout=60_000)
     data = page.evaluate("() => window.redchainNetwork.data")
     assert data["kind"] == "plan_overview"
     assert {n["id"] for n in data["nodes"]} >= {f"plan:{c}" for c in ids_with_label(g, Label.CHAIN)}
