@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Iterable
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 
-
 from graph.analysis.coverage import coverage_report
 from graph.analysis.membership import (chain_segments, chains_by_enterprise, enterprise_chains, require_chain,
                                        require_segment, segment_enterprises)
