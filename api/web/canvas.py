@@ -65,11 +65,13 @@ _STYLE_OF_LABEL = {
 class Links:
     """Where a node's links point. ``server`` pages link to the app's own views; a file
     written by the CLI has no server behind it, so it only links to its sibling files:
-    ``chain_files`` (chain id -> its map) and ``segment_files`` (segment id -> its map)."""
+    ``chain_files`` (chain id -> its map), ``segment_files`` (segment id -> its map) and
+    ``gap_files`` (chain or segment id -> its gap map)."""
 
     server: bool = True
     chain_files: dict[str, str] | None = None
     segment_files: dict[str, str] | None = None
+    gap_files: dict[str, str] | None = None
 
     def entity(self, node_id: str, **params) -> str | None:
         if not self.server:
@@ -87,7 +89,8 @@ class Links:
 
     def gaps(self, chain_id: str | None = None, *, segment: str | None = None, full: bool = False) -> str | None:
         if not self.server:
-            return None
+            key = segment or chain_id
+            return quote(self.gap_files[key]) if self.gap_files and key in self.gap_files and not full else None
         params = {k: v for k, v in (("chain", chain_id), ("segment", segment), ("full", "1" if full else None)) if v}
         return "/views/gaps" + (f"?{urlencode(params)}" if params else "")
 

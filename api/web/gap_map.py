@@ -45,6 +45,7 @@ class GapView:
     uncovered: list[dict] = field(default_factory=list)  # one row per enterprise
     leftovers: list[dict] = field(default_factory=list)  # targets the planners could not place
     totals: dict[str, int] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)  # an overview's boxes: the chains (segments) whose maps they open
 
 
 def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None = None, cap: int = DEFAULT_CAP,
@@ -98,8 +99,8 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     subtitle = (f"未建党组织的企业 {totals['uncovered']} 家（其中工作覆盖 {totals['work_covered']} 家） · "
                 f"拟结对 {totals['pairings']} 对 · 拟建联合党支部 {totals['new_orgs']} 个")
     if segment is None and not full and len(ids) > cap:
-        payload = _overview(g, found, items, new_orgs, chain, links, Bands(*org_rate), title, subtitle, cap)
-        return GapView(payload, rows, leftovers, totals)
+        payload, parts = _overview(g, found, items, new_orgs, chain, links, Bands(*org_rate), title, subtitle, cap)
+        return GapView(payload, rows, leftovers, totals, parts)
     canvas = Canvas(g, links)
     canvas.add_states(ids)
     copies: dict[str, str] = {}
@@ -156,11 +157,12 @@ def _totals(found, items, new_orgs: dict) -> dict[str, int]:
 
 
 def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | None, links: Links, bands: Bands,
-              title: str, subtitle: str, cap: int) -> dict:
+              title: str, subtitle: str, cap: int) -> tuple[dict, list[str]]:
     """One box per chain (enterprises in no chain in a box of their own), or for one chain
     one box per segment in its stage's lane: the figures of its uncovered enterprises and
     the proposals reaching them, coloured by its organisation coverage rate, opening its
-    own gap map. An enterprise in two chains (segments) counts in each."""
+    own gap map. An enterprise in two chains (segments) counts in each, and so does a
+    proposed joint branch reaching both. Returns the payload and the boxes' chains (segments)."""
     canvas = Canvas(g, links)
     place_of, keys = places(g, chain)
     groups: dict[str, list] = {key: [] for key in keys}
@@ -173,17 +175,18 @@ def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | Non
     for key, (x, y) in place_boxes(canvas, g, shown, chain).items():
         _box(canvas, g, key, groups[key], items, new_orgs, chain, links, bands, rates.get(key), x, y)
     unit = "产业链" if chain is None else "环节"
-    return canvas.payload(
+    payload = canvas.payload(
         kind="gaps_overview",
         title=f"{title}（按{unit}汇总）",
         subtitle=f"{subtitle}。超过 {cap} 家，先按{unit}汇总",
         notice=(f"每个方框是一个{unit}：颜色表示其组织覆盖率，框内是其中未建党组织的企业和针对它们的规划提议；"
-                f"同属几个{unit}的企业在每个{unit}各计一次。双击方框（或点右侧链接）打开该{unit}的缺口地图。"),
+                f"同属几个{unit}的企业、跨{unit}的拟建联合党支部在每个{unit}各计一次。双击方框（或点右侧链接）打开该{unit}的缺口地图。"),
         chain=chain,
         actions=[a for a in [["显示全部企业（较慢）", links.gaps(chain, full=True)]] if a[1]],
         rate_legend=rate_legend(green=bands.green, amber=bands.amber),
         rate_legend_title=f"{unit}底色：组织覆盖率",
     )
+    return payload, [key for key in shown if key]
 
 
 def _box(canvas: Canvas, g: nx.MultiDiGraph, key: str, found, items, new_orgs: dict, chain: str | None,

@@ -379,6 +379,21 @@ def test_a_chains_gap_map_above_its_cap_opens_as_one_box_per_segment_each_openin
         gap_map(g, chain="A", segment="SC")
 
 
+def test_a_gap_overview_written_to_a_file_links_its_boxes_to_sibling_files_and_nothing_else():
+    g = _gap_district().projection()
+    links = Links(server=False, gap_files={"A": "g.A.html", "B": "g.B.html", "SA": "g.A.SA.html", "SB": "g.A.SB.html"})
+    whole = gap_map(g, cap=2, links=links)
+    assert whole.parts == ["A", "B"]
+    # enterprises in no chain have no file of their own, nor has "every enterprise": no dead link
+    assert {n["id"]: n.get("href") for n in whole.payload["nodes"]} == {"gaps:A": "g.A.html", "gaps:B": "g.B.html",
+                                                                      "gaps:-": None}
+    assert whole.payload["actions"] == []
+    chain = gap_map(g, chain="A", cap=1, links=links)
+    assert chain.parts == ["SA", "SB"]
+    assert {n["id"]: n["href"] for n in chain.payload["nodes"]} == {"gaps:SA": "g.A.SA.html", "gaps:SB": "g.A.SB.html"}
+    assert gap_map(g, chain="A", cap=3, links=links).parts == []  # drawn: nothing further to write
+
+
 def test_the_gap_overviews_count_the_proposals_reaching_each_box():
     from graph.analysis.planners import plan_joint_branches, plan_pairings
 
