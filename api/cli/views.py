@@ -4,7 +4,9 @@ Each file is UTF-8 and self-contained (vis-network, the page script and the styl
 inlined; the data is escaped JSON), so it opens from disk on a machine with no network
 and no server. A file holds leaders' and instructors' names, so it is written for its
 owner only (0600), as the store is. A chain too large to draw at once is written as an overview file plus one
-file per segment next to it (``<name>.<segment>.html``), linked to each other.
+file per segment next to it (``<name>.<segment>.html``), linked to each other; so is a gap
+map above its cap: one file per chain (``<name>.<chain>.html``), and for a chain itself above
+the cap one per segment (``<name>.<chain>.<segment>.html``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from api.web.chain_map import DEFAULT_CAP, chain_map
 from api.web.gap_map import gap_map
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
 from graph.analysis.membership import chain_segments, require_chain
-from graph.projection import load_projection
+from graph.projection import ids_with_label, load_projection
+from graph.schema import Label
 
 view_app = typer.Typer(help="导出图谱页面：产业链图、关系网络、缺口图，生成可直接打开的 HTML 文件。",
                        no_args_is_help=True)
@@ -31,6 +34,7 @@ OutOption = Annotated[
     Path | None, typer.Option("-o", "--output", help="要写入的 HTML 文件（默认按编号命名）。",
                               dir_okay=False, show_default=False)
 ]
+FullOption = Annotated[bool, typer.Option("--full", help="超过 --cap 也画出全部企业。")]
 
 
 def safe_name(text: str) -> str:
@@ -58,7 +62,7 @@ def chain(
     chain_id: Annotated[str, typer.Argument(metavar="产业链编号", help="产业链编号，如 C01。", show_default=False)],
     out: OutOption = None,
     segment: Annotated[str | None, typer.Option(help="只画这条链的这个环节（环节编号）。", show_default=False)] = None,
-    full: Annotated[bool, typer.Option("--full", help="超过 --cap 也画出全部企业。")] = False,
+    full: FullOption = False,
     cap: Annotated[int, typer.Option(min=10, help="企业数超过此值时，生成总览页并每个环节一个文件。")] = DEFAULT_CAP,
     store: StoreOption = None,
 ) -> None:
@@ -99,16 +103,42 @@ def entity(
 def gaps(
     out: OutOption = None,
     chain: Annotated[str | None, typer.Option("--chain", help="只看这条产业链（编号）。", show_default=False)] = None,
+    full: FullOption = False,
+    cap: Annotated[int, typer.Option(min=10, help="未建党组织的企业超过此值时，生成总览页并每条产业链（环节）一个文件。")] = DEFAULT_CAP,
     store: StoreOption = None,
 ) -> None:
     """导出缺口图：未建立党组织的企业，以及各方案的建议（虚线）。"""
-    from api.web import page
     out = out or Path(f"gaps-{safe_name(chain)}.html" if chain else "gaps.html")
     with cli_store(store) as s:
-        # every enterprise drawn: a file has no server behind it to open a chain's map from an overview's box
-        found = gap_map(load_projection(s), chain=chain, full=True, links=Links(server=False))
+        g = load_projection(s)
+        if chain is not None:
+            require_chain(g, chain)
+        links = Links(server=False, gap_files=_gap_files(g, out, chain))
+        _write_gaps(g, out, links, chain=chain, full=full, cap=cap, org_rate=_rates())
+
+
+def _gap_files(g, out: Path, chain: str | None) -> dict[str, str]:
+    """Chain (when all are asked for) and segment -> the file of its gap map, next to ``out``."""
+    files = {}
+    for c in [chain] if chain else sorted(ids_with_label(g, Label.CHAIN)):
+        stem = out.stem if chain else f"{out.stem}.{safe_name(c)}"
+        if not chain:
+            files[c] = f"{stem}.html"
+        files.update({s: f"{stem}.{safe_name(s)}.html" for s in chain_segments(g, c)})
+    return files
+
+
+def _write_gaps(g, path: Path, links: Links, *, chain: str | None, segment: str | None = None, full: bool = False,
+                **knobs) -> None:
+    """The gap map asked for, written to ``path``; an overview's boxes each to their own file
+    (a chain's overview then writes its segments')."""
+    from api.web import page  # jinja2 and the templates: only for the commands that draw
+    found = gap_map(g, chain=chain, segment=segment, full=full, links=links, **knobs)
     html = page.graph_page(found.payload, standalone=True, template="gaps.html", gaps=found, chains=[], chain=chain)
-    _write(out, html, "缺口地图", found.payload)
+    _write(path, html, "缺口地图", found.payload)
+    for part in found.parts:
+        inner = {"chain": part} if chain is None else {"chain": chain, "segment": part}
+        _write_gaps(g, path.with_name(links.gap_files[part]), links, **inner, **knobs)
 
 
 def _rates() -> tuple[float, float]:

@@ -112,6 +112,39 @@ def test_view_entity_and_gaps(district, tmp_path, open_context):
     watch.assert_clean()
 
 
+def test_a_gap_map_above_its_cap_is_written_as_an_overview_and_linked_files_down_to_segments(district, tmp_path,
+                                                                                             open_context):
+    from api.web.gap_map import gap_map
+
+    uri, g, _ = district
+    out = tmp_path / "gaps.html"
+    result = run("view", "gaps", "--cap", "30", "-o", str(out), "--store", uri)
+    assert result.exit_code == 0, result.output
+    chains = gap_map(g, cap=30).parts
+    assert "C01" in chains and gap_map(g, cap=30, chain="C01").parts == chain_segments(g, "C01")
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"gaps.html", "gaps.C01.html", "gaps.C01.S01-1.html"} <= written
+    assert {f"gaps.{c}.html" for c in chains} <= written
+    context, watch = open_context()
+    page = context.new_page()
+    page.goto(out.as_uri())
+    wait_drawn(page)
+    data = page.evaluate("() => window.redchainNetwork.data")
+    assert data["kind"] == "gaps_overview" and data["actions"] == []
+    hrefs = [n["href"] for n in data["nodes"] if n.get("href")]
+    assert hrefs and all((tmp_path / h).is_file() for h in hrefs), hrefs  # no server behind a file: sibling files only
+    click_node(page, "gaps:C01", double=True)
+    page.wait_for_url(re.compile(r"gaps\.C01\.html$"))
+    wait_drawn(page)
+    click_node(page, "gaps:S01-1", double=True)
+    page.wait_for_url(re.compile(r"gaps\.C01\.S01-1\.html$"))
+    wait_drawn(page)
+    drawn_enterprises = {n for n in node_ids(page) if n in g and g.nodes[n]["label"] == "Enterprise"}
+    assert drawn_enterprises == {u["id"] for u in gap_map(g, chain="C01", segment="S01-1").uncovered} != set()
+    shot(page, "file-gaps-segment")
+    watch.assert_clean()
+
+
 def test_view_files_are_for_their_owner_only(district, tmp_path):
     """A drawing names leaders and instructors: like the store, only its owner may read it,
     also when it replaces a file anyone could read."""
