@@ -11,6 +11,7 @@ the cap one per segment (``<name>.<chain>.<segment>.html``).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -21,7 +22,7 @@ import typer
 from api.cli.common import StoreOption, cli_store, console, writing
 from api.web.canvas import Links
 from api.web.chain_map import DEFAULT_CAP, chain_map
-from api.web.gap_map import gap_map
+from api.web.gap_map import chain_plans, gap_map
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
 from graph.analysis.membership import chain_segments, require_chain
 from graph.projection import ids_with_label, load_projection
@@ -114,7 +115,9 @@ def gaps(
         if chain is not None:
             require_chain(g, chain)
         links = Links(server=False, gap_files=_gap_files(g, out, chain))
-        _write_gaps(g, out, links, chain=chain, full=full, cap=cap, org_rate=_rates())
+        # a chain's segment files draw that chain's proposals: planned once per chain
+        plans = functools.cache(functools.partial(chain_plans, g))
+        _write_gaps(g, out, links, chain=chain, full=full, cap=cap, org_rate=_rates(), plans=plans)
 
 
 def _gap_files(g, out: Path, chain: str | None) -> dict[str, str]:

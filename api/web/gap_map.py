@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-from typing import TYPE_CHECKING, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
@@ -48,9 +48,16 @@ class GapView:
     parts: list[str] = field(default_factory=list)  # an overview's boxes: the chains (segments) whose maps they open
 
 
+def chain_plans(g: nx.MultiDiGraph, chain: str | None) -> tuple:
+    """The planners' proposals a gap map draws for ``chain`` (None: every chain):
+    co-building pairings and joint branches."""
+    from graph.analysis.planners import plan_joint_branches, plan_pairings  # networkx's flow solvers: when drawn
+    return plan_pairings(g, chain=chain), plan_joint_branches(g, chain=chain)
+
+
 def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None = None, cap: int = DEFAULT_CAP,
             full: bool = False, within: Iterable[str] = (), links: Links = SERVER_LINKS,
-            org_rate: tuple[float, float] = (0.9, 0.8)) -> GapView:
+            org_rate: tuple[float, float] = (0.9, 0.8), plans: Callable | None = None) -> GapView:
     """Uncovered enterprises and the proposals that would reach them.
 
     Parameters: ``chain`` limits everything to one chain (``NotFound`` if unknown);
@@ -58,7 +65,9 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     full; above ``cap`` uncovered enterprises the map opens as an overview, one box per
     chain (or, for a chain, per segment) with its figures, unless ``full``; ``within`` names the chains ``g`` is
     limited to (a scoped principal's view), for the title when no ``chain`` is asked;
-    ``links`` says where node links point; ``org_rate`` (green, amber) colours the boxes.
+    ``links`` says where node links point; ``org_rate`` (green, amber) colours the boxes;
+    ``plans(chain)`` gives the planners' (pairings, joint branches) for a chain (default
+    :func:`chain_plans` on ``g``): a caller drawing one chain's segments in turn keeps them.
     ``g`` is not mutated; the planners only propose. The tables list every uncovered
     enterprise whichever is drawn.
     """
@@ -70,10 +79,7 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     if segment is not None:
         in_segment = set(segment_enterprises(g, segment))
         found = [u for u in found if u.id in in_segment]
-    from graph.analysis.planners import plan_joint_branches, plan_pairings  # networkx's flow solvers: when drawn
-
-    pairings = plan_pairings(g, chain=chain)
-    joint = plan_joint_branches(g, chain=chain)
+    pairings, joint = (plans or partial(chain_plans, g))(chain)
     ids = [u.id for u in found]
     wanted = set(ids)
     new_orgs = {o.id: o for o in joint.new_orgs}
