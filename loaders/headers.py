@@ -5,8 +5,8 @@ A header is compared after folding: traditional characters to simplified (zhconv
 maintained conversion table, not ours), full-width forms to half-width (NFKC), lower
 case, and no whitespace, brackets, required-marks or trailing colons ("单位名称：" as a
 form labels its fields). If the folded header is unknown,
-the same header without a bracketed remark ("党员人数（人）"), then without a leading
-number ("1.企业名称", "（二）党组织名称"), is tried.
+the same header without a bracketed remark ("党员人数（人）"; not one naming another fact,
+"联系领导（职务）"), then without a leading number ("1.企业名称", "（二）党组织名称"), is tried.
 
 ``SYNONYMS`` maps a table name to {column name: other headers meaning that column}; the
 key ``"*"`` holds synonyms that mean the same in every table that has such a column.
@@ -91,10 +91,24 @@ def without_ordinal(text: object) -> str | None:
     return stripped if stripped and stripped != str(text).strip() else None
 
 
+# A remark naming one of these makes the header another fact about the thing it names
+# ("联系领导（职务）", "党建指导员（联系电话）" beside "联系领导（姓名）"): not that column.
+# Not 单位 alone: "党员人数（单位：人）" gives the unit of the count.
+OTHER_FACTS = ("职务", "职位", "职级", "电话", "手机", "联系方式", "身份证", "性别", "年龄", "出生", "民族", "学历",
+               "部门", "工作单位", "所在单位", "地址", "邮箱", "日期", "时间")
+
+
 def without_remark(text: object) -> str | None:
-    """The header without a trailing bracketed remark, or None if it has none."""
-    stripped = _REMARK.sub("", str(text).strip())
-    return stripped if stripped and stripped != str(text).strip() else None
+    """The header without a trailing bracketed remark, or None if it has none or the
+    remark names another fact (``OTHER_FACTS``) and no name."""
+    remark = _REMARK.search(str(text).strip())
+    if remark is None:
+        return None
+    said = fold(remark.group())
+    if any(fact in said for fact in OTHER_FACTS) and not any(word in said for word in ("姓名", "名称")):
+        return None
+    stripped = str(text).strip()[:remark.start()].strip()
+    return stripped or None
 
 
 def synonyms(table: str, column: str) -> tuple[str, ...]:

@@ -129,9 +129,11 @@ _PEOPLE_UNIT = re.compile(r"(?<=\d)\s*[人名]$")
 
 
 def parse_int(raw: object, prop: Prop) -> int | None:
-    """An integer as typed; None for a star rating that says there is none (``NO_STAR``)."""
+    """An integer as typed; None for a star rating that says there is none (``NO_STAR``).
+    A refusal quotes the cell as typed ("约3人", "☆☆☆"), not what was read of it."""
     if isinstance(raw, bool):
         raise BadValue("bad_int", f"应为整数，实为 {raw}")
+    typed = str(raw).strip()
     if isinstance(raw, float):
         if not raw.is_integer() or abs(raw) > _MAX_EXACT_FLOAT:
             raise BadValue("bad_int", f"应为整数，实为 {raw}")
@@ -139,26 +141,29 @@ def parse_int(raw: object, prop: Prop) -> int | None:
     elif isinstance(raw, int):
         value = raw
     else:
-        text = _star_count(str(raw).strip()) if prop.name == "star" else str(raw).strip().replace(",", "")
+        text = _star_count(typed) if prop.name == "star" else typed.replace(",", "")
         if text is not None and prop.name in _HEADCOUNTS:  # "12人", "30 名" as typed beside the count
             text = _PEOPLE_UNIT.sub("", text)
         if text is None:
             return None
+        expected = (_STAR_EXPECTED if prop.name == "star"  # a headcount with words around its number: "约30人"
+                    else "应为整数（人数只填数字，如 30）" if prop.name in _HEADCOUNTS and re.search(r"\d", text)
+                    else "应为整数")
         try:
             value = int(text)
         except ValueError:
             try:
                 as_float = float(text)
             except ValueError:
-                raise BadValue("bad_int", _STAR_EXPECTED + f"，实为 {text!r}" if prop.name == "star"
-                               else f"应为整数，实为 {text!r}") from None
+                raise BadValue("bad_int", f"{expected}，实为 {typed!r}") from None
             if not as_float.is_integer():
-                raise BadValue("bad_int", f"应为整数，实为 {text!r}") from None
+                raise BadValue("bad_int", f"{expected}，实为 {typed!r}") from None
             value = int(as_float)
+    said = str(value) if typed == str(value) else f"{typed!r}（即 {value}）"
     if prop.minimum is not None and value < prop.minimum:
-        raise BadValue("out_of_range", f"应不小于 {prop.minimum}，实为 {value}")
+        raise BadValue("out_of_range", f"应不小于 {prop.minimum}，实为 {said}")
     if prop.maximum is not None and value > prop.maximum:
-        raise BadValue("out_of_range", f"应不大于 {prop.maximum}，实为 {value}")
+        raise BadValue("out_of_range", f"应不大于 {prop.maximum}，实为 {said}")
     return value
 
 

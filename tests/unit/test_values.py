@@ -189,7 +189,7 @@ def test_enum_and_star_as_planners_type_them():
     assert [parse_enum(w, org["formation"]) for w in ("单建", "单独", "联建", "联合")] == ["standalone", "standalone", "joint", "joint"]
     assert [parse_enum(w, org["level"]) for w in ("支部", "总支", "党委")] == ["branch", "general_branch", "committee"]
     assert [parse_int(w, org["star"]) for w in ("四星", "4星", "★★★★", "五星级")] == [4, 4, 4, 5]
-    with pytest.raises(BadValue, match="应不大于 5，实为 6"):
+    with pytest.raises(BadValue, match="应不大于 5，实为 '★★★★★★'（即 6）"):
         parse_int("★★★★★★", org["star"])
 
 
@@ -257,3 +257,25 @@ def test_a_star_as_a_rating_is_written(raw, expected):
                                            ("基层党总支", "general_branch")])
 def test_an_org_category_with_its_qualifier(raw, expected):
     assert parse_enum(raw, NODE_PROPS[Label.PARTY_ORG]["level"]) == expected
+
+
+@pytest.mark.parametrize("header, column", [
+    ("联系领导（职务）", None), ("党建指导员（联系电话）", None), ("联系领导（手机号码）", None),
+    ("联系领导（姓名）", "leader"), ("党员人数（单位：人）", "party_members"), ("联系领导（姓名、职务）", "leader"),
+])
+def test_a_remark_naming_another_fact_is_another_column(header, column):
+    from loaders.tables import LEDGER, find_column
+
+    found = find_column(LEDGER, header)
+    assert (found and found.name) == column
+
+
+@pytest.mark.parametrize("raw, prop, said", [
+    ("约3人", MEMBERS, "应为整数（人数只填数字，如 30），实为 '约3人'"),
+    ("50余人", NODE_PROPS[Label.ENTERPRISE]["employees"], "应为整数（人数只填数字，如 30），实为 '50余人'"),
+    ("☆☆☆", STAR, "应不小于 1，实为 '☆☆☆'（即 0）"),
+])
+def test_a_refusal_quotes_the_cell_as_typed(raw, prop, said):
+    with pytest.raises(BadValue) as exc:
+        parse_int(raw, prop)
+    assert str(exc.value) == said
