@@ -238,7 +238,7 @@ class NameIndex:
         self.name_of: dict[str, str] = {}
         self.imported: set[str] = set()
         self.chain_of: dict[str, str] = {}  # segment -> chain
-        self.new_stages: dict[tuple[str, str], set[str]] = {}  # see _stages_said
+        self.stages_said: dict[tuple[str, str], set[str]] = {}  # see _stages_said
         for node in stored.nodes:
             self._add(node.label, node.id, node.props.get("name"))
         for rel in stored.rels:
@@ -380,7 +380,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         return node_id
 
     _chains_from_sheet_names(records, index)
-    index.new_stages = _stages_said(records)
+    index.stages_said = _stages_said(records)
     merged = _merge_repeats(records)
     for ledger in records.ledger:
         columns = set(ledger.headers)
@@ -611,9 +611,14 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
         return True
     for position, name in enumerate(segments):
         pairs = found[name]
-        if not pairs:
+        if pairs:
+            stage = stage_of[name] or (row.get("stage") if len(segments) == 1 else None)
+            if stage is not None:
+                for chain, segment in pairs:
+                    _restage(segment, chain, name, stage, ledger, i, index, held, made, records)
+        else:
             chain = chains[0] if len(chains) == 1 else chains[position]
-            said = index.new_stages.get((_name_key(Label.CHAIN, index.name_of.get(chain, chain)), name), set())
+            said = index.stages_said.get((_name_key(Label.CHAIN, index.name_of.get(chain, chain)), name), set())
             stage = row.get("stage") or stage_of[name] or (next(iter(said)) if len(said) == 1 else None)
             if len(said) > 1:  # rows of the file disagree: whichever came first must not win
                 records.problems.append(ledger.origin(i, "segment").problem(
@@ -665,6 +670,28 @@ def _stage_in_name(cell: str) -> tuple[str, str | None]:
         return cell, None
     word = found["before"] or found["inside"]
     return (found["after"] or found["named"]).strip(), next(k for k, v in STAGES.items() if v == word)
+
+
+def _restage(segment: str, chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex,
+             held: _Stored, made: _Made, records: Records) -> None:
+    """A stored segment whose row says its stage: moved there if it was elsewhere (the latest
+    file says where it is), with a warning; rows of the file that disagree are an error.
+    A segment the import's own 环节 table gives, or this file makes, is left as it is."""
+    if segment in index.imported or segment in made.created:
+        return
+    said = index.stages_said.get((_name_key(Label.CHAIN, index.name_of.get(chain, chain)), name), set())
+    if len(said) > 1:
+        records.problems.append(ledger.origin(i, "segment").problem(
+            f"环节 {name} 的位置在文件各行不一致（{'、'.join(STAGES[st] for st in sorted(said, key=STAGE_ORDER.get))}）；"
+            "同一环节只能有一个位置", "segment_stage", value=name))
+        return
+    before = held.props.get(segment, {}).get("stage")
+    if before == stage or segment in made.nodes:
+        return
+    made.node(Label.SEGMENT, segment, {"stage": stage}, ledger, i, "segment")
+    records.warnings.append(ledger.origin(i, "segment").problem(
+        f"环节 {index.name_of.get(chain, chain)}/{name} 原在{STAGES.get(before, '未定位置')}，按本文件改为{STAGES[stage]}",
+        "segment_restaged", value=name))
 
 
 def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:

@@ -358,3 +358,30 @@ def test_a_name_padded_to_line_up_is_the_same_person(tmp_path):
     assert sorted(dict(p)["name"] for label, _, p in nodes if label.value == "Leader") == ["李明", "王芳"]
     again = json.loads(redchain("load", second, "--store", db, "--json").stdout)
     assert not any(again["updated"].values()) and not any(again["added"].values()) and not again["created"]
+
+
+def test_a_later_ledger_moving_a_stored_segment_to_another_stage_moves_it(tmp_path):
+    """液压件 is upstream in month 1; month 2 writes 中游 beside it: the segment is midstream,
+    the load says so, and loading month 2 again changes nothing. Two rows of month 2 saying
+    two stages for it are refused."""
+    first = [list(MONTH_1[0]), list(MONTH_1[1])]
+    first[0][5:7] = first[1][5:7] = ["液压件", "上游"]
+    second = [list(r) for r in first]
+    second[0][6] = second[1][6] = "中游"
+    paths = {}
+    for name, rows in (("一月", first), ("二月", second)):
+        write_xlsx(paths.setdefault(name, tmp_path / f"{name}.xlsx"), rows)
+    db = tmp_path / "x.db"
+    load(db, paths["一月"])
+    moved = json.loads(redchain("load", paths["二月"], "--store", db, "--json").stdout)
+    assert {k: v for k, v in moved["updated"].items() if v} == {"Segment": 1}
+    assert [w["message"] for w in moved["warnings"] if w["code"] == "segment_restaged"] == ["环节 工程机械/液压件 原在上游，按本文件改为中游"]
+    nodes, _ = graph_of(db)
+    assert [(dict(p)["name"], dict(p)["stage"]) for label, _, p in nodes if label.value == "Segment"] == [("液压件", "midstream")]
+    again = json.loads(redchain("load", paths["二月"], "--store", db, "--json", "--full").stdout)
+    assert not any(again["updated"].values()) and not any(again["added"].values())
+    split = [list(r) for r in second]
+    split[1][6] = "下游"
+    write_xlsx(paths.setdefault("矛盾", tmp_path / "矛盾.xlsx"), split)
+    refused = load(db, paths["矛盾"], ok=False)
+    assert "环节 液压件 的位置在文件各行不一致（中游、下游）" in refused.output
