@@ -159,8 +159,23 @@ COMPLETE_END: dict[RelType, Role] = {
 # alliance_members names the alliance first, but the relationship runs member -> alliance.
 REVERSED_TABLES = frozenset({"alliance_members"})
 
-# Sheets a workbook may carry besides data: the template's instruction sheet.
-IGNORED_SHEETS = frozenset({"说明", "填写说明", "instructions", "readme"})
+# Sheets a workbook may carry besides data, passed over without a word: the template's
+# instruction sheet, and an office's own (填表说明, 填报说明（附示例）).
+_IGNORED_SHEETS = frozenset({"说明", "填写说明", "instructions", "readme"})
+_INSTRUCTION_WORDS = ("填表说明", "填报说明", "填写说明")
+# Words naming a sheet of filled-in examples (填报示例, 样表): its rows look like data, with
+# valid codes, but are not the office's enterprises; passed over with a warning.
+_EXAMPLE_WORDS = ("示例", "样例", "范例", "样表", "example", "sample")
+
+
+def instruction_sheet(name: str) -> bool:
+    folded = normalise_name(name)
+    return folded in _IGNORED_SHEETS or any(word in folded for word in _INSTRUCTION_WORDS)
+
+
+def example_sheet(name: str) -> bool:
+    folded = normalise_name(name)
+    return any(word in folded for word in _EXAMPLE_WORDS) and not instruction_sheet(name)
 
 
 # The flat sheet planners keep (台账): one row per enterprise or social organisation with

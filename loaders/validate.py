@@ -23,7 +23,8 @@ from loaders.problems import Problem, Problems
 from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header, partial_ledger_header, recognise, say_merged,
                             skip_totals)
 from loaders.readers import RawTable, column_letter
-from loaders.tables import IGNORED_SHEETS, LEDGER, REVERSED_TABLES, Column, Role, Table, find_column, normalise_name
+from loaders.tables import (LEDGER, REVERSED_TABLES, Column, Role, Table, example_sheet, find_column, instruction_sheet,
+                            normalise_name)
 from loaders.uscc import uscc_problems
 
 try:  # the USCC module's own normalisation, where it has one
@@ -182,12 +183,18 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     """
     mapping = mapping or {}
     check_mapping(mapping, records.problems)
+    if raw.sheet is not None and instruction_sheet(raw.name):
+        return False
+    if raw.sheet is not None and example_sheet(raw.name):
+        records.warnings.append(Problem(raw.file, f"工作表 {raw.name!r} 按表名是填报示例，没有导入；"
+                                                  "若其中是数据，请改表名后重新导入", "example_sheet", raw.sheet))
+        return False
     table, headed = recognise(raw, mapping, force)
     if table is LEDGER and not headed and not partial_ledger_header(raw, mapping):
         records.problems.append(no_ledger_header(raw))
         return True
     if table is None:
-        if normalise_name(raw.name) not in IGNORED_SHEETS:
+        if not instruction_sheet(raw.name):
             records.warnings.append(
                 Problem(raw.file, f"未知的表 {raw.name!r}，已忽略（表名应为导入模板中的中文或英文表名，或为台账）", "unknown_table", raw.sheet)
             )

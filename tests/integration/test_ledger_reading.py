@@ -174,3 +174,19 @@ def test_a_two_row_header_reads_the_columns_under_a_group_heading(tmp_path):
         report = dry_run(path)
         assert report["ok"] and report["problems"] == [] and report["rows"] == 2, report
         assert not [w for w in report["warnings"] if "未知的列" in w or "合并单元格" in w]
+
+
+def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
+    """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
+    the office's 填表说明（附示例） with a header and an example row is passed over silently."""
+    book = Workbook()
+    for k, title in enumerate(("填表说明（附示例）", "填报示例", "台账")):
+        sheet = book.active if k == 0 else book.create_sheet(title)
+        sheet.title = title
+        sheet.append(HEADER)
+        sheet.append(MONTH_1[k])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 1
+    assert report["warnings"] == [f"{path}:填报示例:-:-: 工作表 '填报示例' 按表名是填报示例，没有导入；若其中是数据，请改表名后重新导入"]
