@@ -1,12 +1,14 @@
 """The layout of a planner's sheet, before its cells mean anything: which row is the
 header (below a title and notes, within the first ``HEADER_SEARCH_ROWS`` rows; two rows
 under a group heading; a ledger's header lacking a column, or none at all), which header
-names which column (``--map`` first), and the rows that are not data: totals, and the
-cells the reader filled because they were merged "the same as above".
+names which column (``--map`` first), and the rows that are not data (totals, rows
+numbered in advance and left empty, the form's sign-off) and the cells the reader filled
+because they were merged "the same as above".
 """
 
 from __future__ import annotations
 
+import re
 from itertools import zip_longest
 
 from graph.schema import Label
@@ -96,20 +98,42 @@ def check_mapping(mapping: dict[str, str], problems: list[Problem]) -> None:
 
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计"})  # a row that sums the rows above it, not an entity
 _KEYS = (Role.ID, Role.SOURCE, Role.TARGET)
+# A form's sign-off under its rows: "填报单位（盖章）：", "填报人：张三", "审核人：", "联系电话：…",
+# "填报日期：2026年11月30日", and notes ("注：1.本表由各街道填报").
+_SIGN_OFF = re.compile(r"^(?:(?:填报|填表|制表|审核|审批|统计|单位负责|负责|联系|报送)(?:单位|部门|人|日期|时间|电话|领导)?"
+                       r"|日期|时间|电话|签字|签名|盖章|注|备注|说明)\s*(?:[（(][^）)]*[）)])?\s*[:：]")
 
 
-def skip_totals(raw: RawTable, columns: list[tuple[int, Column, str]], warnings: list[Problem]) -> None:
-    """Leave out the rows that are totals, each with a warning: a row whose first filled
-    cell, or whose name, reads 合计/总计/小计/共计 (spaces, a colon or a bracketed remark
-    aside) and that has no id (or, in a relationship sheet, neither end) — a row with a
-    code is an entity, whatever it is called."""
+def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], warnings: list[Problem], *,
+                      ledger: bool = False) -> None:
+    """Leave out the rows without an id (or, in a relationship sheet, without either end)
+    that are not entities, with a warning for each kind:
+
+    - totals: the first filled cell, or the name, reads 合计/总计/小计/共计 (spaces, a colon
+      or a bracketed remark aside);
+    - rows numbered in advance and left empty (a ledger's): nothing filled but the 序号 and
+      columns not imported;
+    - the form's sign-off below the last row with an id: a cell reads 填报人：, 填报单位（盖章）：,
+      审核人：, 填报日期：, 注：… .
+
+    A row with a code is an entity, whatever it holds."""
     keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
-    if not keys or (None not in keys[0] and "" not in keys[0]):  # every row has its id: the usual, large, case
+    if not keys or not raw.numbers:
         return
+    if None not in keys[0] and "" not in keys[0] and not any(_signs_off(key[-1]) for key in keys):
+        return  # every row has its id and the last is no sign-off: the usual, large, case
+
+    def keyless(i: int) -> bool:  # the sign-off's cells may sit in the code's column ("填报人：")
+        return all(is_blank(key[i]) or _signs_off(key[i]) for key in keys)
+
     names = next((index for index, column, _ in columns if column.name == "name"), None)
+    read = [index for index, _, _ in columns]  # not the 序号 (a row number, not a fact) nor columns not imported
+    last_keyed = max((i for i in range(len(raw.numbers)) if not keyless(i)), default=-1)
     totals: dict[int, str] = {}
+    empty: list[int] = []
+    sign_off: list[int] = []
     for i in range(len(raw.numbers)):
-        if not all(is_blank(key[i]) for key in keys):
+        if not keyless(i):
             continue
         cells = raw.row(i)
         first = next((cell for cell in cells if not is_blank(cell)), None)
@@ -117,12 +141,37 @@ def skip_totals(raw: RawTable, columns: list[tuple[int, Column, str]], warnings:
             if isinstance(cell, str) and normalise_name(without_remark(cell) or cell) in TOTAL_WORDS:
                 totals[i] = cell.strip()
                 break
-    if not totals:
-        return
+        else:
+            if i > last_keyed and any(_signs_off(cell) for cell in cells):
+                sign_off.append(i)
+            elif ledger and all(is_blank(cells[j]) for j in read if j < len(cells)):
+                empty.append(i)
     for i, word in totals.items():
         warnings.append(Problem(raw.file, f"合计行（“{word}”）已跳过，不作为一行数据导入",
-                                        "total_row", raw.sheet, raw.numbers[i], None, word))
-    raw.drop(set(totals))
+                                "total_row", raw.sheet, raw.numbers[i], None, word))
+    if empty:
+        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, empty)}行只填了序号，没有单位，已跳过",
+                                "numbered_empty_rows", raw.sheet, raw.numbers[empty[0]]))
+    if sign_off:
+        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, sign_off)}行是表尾落款或注释（填报人、审核人、日期等），已跳过",
+                                "sign_off_rows", raw.sheet, raw.numbers[sign_off[0]]))
+    if totals or empty or sign_off:
+        raw.drop({*totals, *empty, *sign_off})
+
+
+def _signs_off(cell: object) -> bool:
+    return isinstance(cell, str) and _SIGN_OFF.match(cell.strip()) is not None
+
+
+def _row_ranges(raw: RawTable, rows: list[int]) -> str:
+    """The Excel row numbers of ``rows`` (positions), runs written 6–8: "6–8、12"."""
+    numbers, runs = [raw.numbers[i] for i in rows], []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return "、".join(f"{a}–{b}" if b > a else str(a) for a, b in runs)
 
 
 def say_merged(raw: RawTable, warnings: list[Problem]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -37,8 +38,10 @@ UNSEGMENTED_STAGE = "midstream"
 
 ID_PREFIX = {Label.CHAIN: "CH", Label.SEGMENT: "SG", Label.PARTY_ORG: "PO", Label.LEADER: "LD",
              Label.INSTRUCTOR: "IN", Label.UNIT: "UN"}
-# A cell may list several values: these separate them, and so does a line break (Alt+Enter).
+# A cell may list several values: these separate them, and so does a line break (Alt+Enter);
+# not inside brackets (张三（区委常委、副区长）is one person).
 _SEPARATORS = re.compile(r"[、，,；;/／\r\n]")
+_OPENING, _CLOSING = "（(【[〔", "）)】]〕"
 # What planners type in an empty name cell: a name cell holding one of these is blank.
 # (In a 是否 / 有无 column 无 is "no": ``loaders.values`` reads those.)
 PLACEHOLDERS = frozenset({"无", "暂无", "没有", "—", "——", "-", "/", "／", "无。"})
@@ -75,7 +78,23 @@ def split_cell(value: str | None) -> list[str]:
     """The values of a cell that may list several (``甲、乙；丙``), placeholders left out."""
     if value is None:
         return []
-    return [part for part in map(str.strip, _SEPARATORS.split(str(value))) if part and not is_placeholder(part)]
+    return [part for part in map(str.strip, _split_outside_brackets(str(value))) if part and not is_placeholder(part)]
+
+
+def _split_outside_brackets(text: str) -> list[str]:
+    if not any(mark in text for mark in _OPENING):
+        return _SEPARATORS.split(text)
+    parts, start, depth = [], 0, 0
+    for k, char in enumerate(text):
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and _SEPARATORS.match(char):
+            parts.append(text[start:k])
+            start = k + 1
+    parts.append(text[start:])
+    return parts
 
 
 def is_placeholder(text: str) -> bool:
@@ -128,6 +147,38 @@ _PADDED_NAME = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?:[ \t\u3000\xa0
 
 def _unpadded(found: re.Match) -> str:
     return re.sub(r"[ \t\u3000\xa0]+", "", found[0])
+
+
+# A person written with what they are (张三（副区长）, 张三 副区长, 副区长 张三, 李四（区商务局）):
+# the name is the person; a title goes to a leader's 职务, a place of work to 单位.
+_PERSON = r"[\u4e00-\u9fff·]{2,5}"
+_BRACKETED_PERSON = re.compile(rf"(?P<name>{_PERSON})\s*[（(【\[](?P<remark>[^）)】\]]+)[）)】\]]")
+_TITLE_WORD = re.compile(r"(?:长|书记|主任|常委|委员|主席|调研员|巡视员|干部|科员|专员|经理|政委|指导员|组员)$")
+_WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|镇|乡|区|县|市|园区|站|队|会)$")
+
+
+def person_and_props(text: str, label: Label) -> tuple[str, dict]:
+    """(the person's name, the properties the rest of ``text`` gives) for a name in a
+    leader's or instructor's cell; (``text``, {}) when it is a name alone."""
+    found = _BRACKETED_PERSON.fullmatch(text)
+    if found is not None:
+        name, remark = found["name"], found["remark"].strip()
+    else:
+        parts = text.split()
+        if len(parts) != 2:
+            return text, {}
+        name, remark = parts if re.fullmatch(_PERSON, parts[0]) and _described(parts[1]) else parts[::-1]
+        if not (re.fullmatch(_PERSON, name) and _described(remark)):
+            return text, {}
+    if label is Label.LEADER and _TITLE_WORD.search(remark):
+        return name, {"title": remark}
+    if _WORKPLACE_WORD.search(remark):
+        return name, {"unit": remark}
+    return name, {}
+
+
+def _described(remark: str) -> bool:
+    return bool(_TITLE_WORD.search(remark) or _WORKPLACE_WORD.search(remark))
 _YES = "是"
 # A 是否建立党组织 (党组织组建情况) cell that says how the org was formed says yes, too.
 _HAS_ORG_FORMATION = {f"{done}{how}{verb}": formation
@@ -220,8 +271,11 @@ _CHAIN_SUFFIXES = ("产业链", "链")
 
 
 def _name_key(label: Label, name: str) -> str:
-    """How a name is looked up: a chain with or without 产业链 or 链 after it (工程机械产业链
-    or 新能源链 in the ledger, 工程机械 or 新能源 in the chains table) is the same chain."""
+    """How a name is looked up: full- and half-width forms alike (湖南甲机械（长沙）有限公司 and
+    湖南甲机械(长沙)有限公司), spaces and letter case aside; a chain with or without 产业链 or
+    链 after it (工程机械产业链 or 新能源链 in the ledger, 工程机械 or 新能源 in the chains
+    table) is the same chain."""
+    name = "".join(unicodedata.normalize("NFKC", name).split()).lower()
     if label is Label.CHAIN:
         for suffix in _CHAIN_SUFFIXES:  # in turn: 区块链产业链 and 区块链 are one chain
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:
@@ -271,8 +325,9 @@ class NameIndex:
         return None, found
 
     def closest(self, labels: tuple[Label, ...], text: str) -> list[str]:
-        names = [name for label in labels for name in self.names.get(label, {})]
-        return difflib.get_close_matches(text, names, n=3, cutoff=0.5)
+        shown = {key: self.name_of[min(ids)] for label in labels for key, ids in self.names.get(label, {}).items()}
+        close = difflib.get_close_matches(_name_key(labels[0], text), list(shown), n=3, cutoff=0.5)
+        return [shown[key] for key in close]
 
     def describe(self, ids: list[str]) -> str:
         return "、".join(f"{self.name_of.get(i, i)}（{i}）" for i in ids)
@@ -419,8 +474,11 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                                          ("instructor", Label.INSTRUCTOR, RelType.ASSIGNED_TO)):
                 if column in columns:
                     complete.setdefault((rtype, Role.TARGET), set()).add(enterprise)
-                for name in split_cell(row.get(column)):
+                for text in split_cell(row.get(column)):
+                    name, described = person_and_props(text, label)
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
+                        if described:
+                            made.node(label, person, described, ledger, i, column)
                         made.rel(rtype, person, enterprise, ledger, i, column, "id")
             listed.append((ledger, i, enterprise, org, coverage))
     # Rows naming several chains, over again while one of them places a segment another
@@ -598,7 +656,7 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
                 made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "chain")
         return True
     found = {name: [(c, s) for c in chains
-                    for s in sorted(index.names.get(Label.SEGMENT, {}).get(name, set())) if index.chain_of.get(s) == c]
+                    for s in sorted(index.names.get(Label.SEGMENT, {}).get(_name_key(Label.SEGMENT, name), set())) if index.chain_of.get(s) == c]
              for name in segments}
     new = [name for name in segments if not found[name]]
     if new and len(chains) > 1 and len(chains) != len(segments):

@@ -21,7 +21,7 @@ from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
 from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header, partial_ledger_header, recognise, say_merged,
-                            skip_totals)
+                            skip_non_entities)
 from loaders.readers import RawTable, column_letter
 from loaders.tables import (LEDGER, REVERSED_TABLES, Column, Role, Table, example_sheet, find_column, instruction_sheet,
                             normalise_name)
@@ -202,7 +202,7 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     columns = _map_header(raw, table, records, mapping)
     say_merged(raw, records.warnings)
     if columns is not None:
-        skip_totals(raw, columns, records.warnings)
+        skip_non_entities(raw, columns, records.warnings, ledger=table is LEDGER)
         if not raw.numbers and (table is LEDGER or raw.sheet is None):  # the template's sheets left empty are not news
             records.warnings.append(Problem(raw.file, f"表 {table.zh} 只有表头，没有数据行：没有导入任何内容", "no_rows",
                                             raw.sheet, raw.header_row or None))

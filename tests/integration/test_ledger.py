@@ -385,3 +385,27 @@ def test_a_later_ledger_moving_a_stored_segment_to_another_stage_moves_it(tmp_pa
     write_xlsx(paths.setdefault("矛盾", tmp_path / "矛盾.xlsx"), split)
     refused = load(db, paths["矛盾"], ok=False)
     assert "环节 液压件 的位置在文件各行不一致（中游、下游）" in refused.output
+
+
+def test_people_written_with_their_titles_and_a_partner_in_other_brackets(tmp_path):
+    """李明（副区长） and 李明 副区长 are one leader, 李明, 职务 副区长; 王芳（区委常委、副区长）
+    is one person, not two; 赵六 区商务局 is instructor 赵六 of 区商务局; a 结对单位 written
+    with half-width brackets and a space is the org of the other row."""
+    rows = [list(r) for r in MONTH_1[:3]]
+    rows[0][15], rows[1][15] = "李明（副区长）", "李明 副区长、王芳（区委常委、副区长）"
+    rows[2][16] = "赵六 区商务局"
+    rows[0][11], rows[2][17] = "湖南甲机械（长沙）党委", "湖南甲机械 (长沙) 党委"
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, rows)
+    db = tmp_path / "x.db"
+    load(db, path)
+    nodes, rels = graph_of(db)
+    people = {dict(p)["name"]: dict(p) for label, _, p in nodes if label.value in ("Leader", "Instructor")}
+    assert people == {"李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳", "title": "区委常委、副区长"},
+                      "赵六": {"name": "赵六", "unit": "区商务局"}}
+    assert [dict(p)["name"] for label, _, p in nodes if label.value == "Unit"] == ["区财政局"]  # 甲's own partner
+    org = next(node_id for label, node_id, p in nodes if label.value == "PartyOrg" and dict(p)["name"] == "湖南甲机械（长沙）党委")
+    joint = next(node_id for label, node_id, p in nodes if dict(p).get("name") == "麓谷园第一联合党支部")
+    assert [{s, d} for t, s, d in rels if t.value == "PAIRED_WITH" and joint in (s, d)] == [{org, joint}]
+    again = json.loads(redchain("load", path, "--store", db, "--json", "--full").stdout)
+    assert not any(again["updated"].values()) and not any(again["added"].values())

@@ -190,3 +190,24 @@ def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(
     report = dry_run(path)
     assert report["ok"] and report["problems"] == [] and report["rows"] == 1
     assert report["warnings"] == [f"{path}:填报示例:-:-: 工作表 '填报示例' 按表名是填报示例，没有导入；若其中是数据，请改表名后重新导入"]
+
+
+def test_rows_numbered_in_advance_and_the_forms_sign_off_are_not_rows(tmp_path):
+    """A form numbered 1–8 in advance with three rows filled, then its sign-off (填报单位（盖章）：,
+    填报人： written in the code's column, 填报日期：…, 注：…): the three rows go in, the rest is
+    said in two warnings. A numbered row with only a name is still refused."""
+    sign_off = [["填报单位（盖章）：", None, "填报人：", None, "联系电话：13800000000"],
+                ["审核人：", None, "填报日期：2026年11月30日"], ["注：1.本表由各街道填报"]]
+    rows = [[TITLE], HEADER, *MONTH_1[:3], [4], [5], [6], [7], [8], [], *sign_off]
+    path = tmp_path / "台账.xlsx"
+    write_sheet(path, rows, title="台账")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 3
+    assert [w for w in report["warnings"] if "跳过" in w] == [
+        f"{path}:台账:6:-: 第6–10行只填了序号，没有单位，已跳过",
+        f"{path}:台账:12:-: 第12–14行是表尾落款或注释（填报人、审核人、日期等），已跳过",
+    ]
+    rows[5] = [4, "长沙庚有限公司"]
+    write_sheet(path, rows, title="台账")
+    refused = dry_run(path)
+    assert not refused["ok"] and refused["problems"] == [f"{path}:台账:6:统一社会信用代码: 必填项 统一社会信用代码（id） 为空"]
