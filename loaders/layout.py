@@ -114,7 +114,9 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
     - rows numbered in advance and left empty (a ledger's): nothing filled but the 序号 and
       columns not imported;
     - the form's sign-off below the last row with an id: a cell reads 填报人：, 填报单位（盖章）：,
-      审核人：, 填报日期：, 注：… .
+      审核人：, 填报日期：, 注：… ;
+    - headings grouping a ledger's rows (一、工程机械产业链（15家）): one text in the first
+      column and nothing else, kept in ``raw.headings`` for the rows below them.
 
     A row with a code is an entity, whatever it holds."""
     keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
@@ -132,6 +134,7 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
     totals: dict[int, str] = {}
     empty: list[int] = []
     sign_off: list[int] = []
+    headings: list[int] = []
     for i in range(len(raw.numbers)):
         if not keyless(i):
             continue
@@ -142,8 +145,11 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
                 totals[i] = cell.strip()
                 break
         else:
+            filled = [j for j, cell in enumerate(cells) if not is_blank(cell)]
             if i > last_keyed and any(_signs_off(cell) for cell in cells):
                 sign_off.append(i)
+            elif ledger and filled == [0] and isinstance(cells[0], str) and not _is_ordinal(cells[0]):
+                headings.append(i)
             elif ledger and all(is_blank(cells[j]) for j in read if j < len(cells)):
                 empty.append(i)
     for i, word in totals.items():
@@ -155,8 +161,18 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
     if sign_off:
         warnings.append(Problem(raw.file, f"第{_row_ranges(raw, sign_off)}行是表尾落款或注释（填报人、审核人、日期等），已跳过",
                                 "sign_off_rows", raw.sheet, raw.numbers[sign_off[0]]))
-    if totals or empty or sign_off:
-        raw.drop({*totals, *empty, *sign_off})
+    if headings:
+        raw.headings = {raw.numbers[i]: str(raw.row(i)[0]).strip() for i in headings}
+        shown = "、".join(f"“{text}”" for text in list(raw.headings.values())[:3]) + ("等" if len(headings) > 3 else "")
+        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, headings)}行是分组标题（{shown}），不是单位，已跳过",
+                                "heading_rows", raw.sheet, raw.numbers[headings[0]]))
+    if totals or empty or sign_off or headings:
+        raw.drop({*totals, *empty, *sign_off, *headings})
+
+
+def _is_ordinal(text: str) -> bool:
+    """A 序号 typed as text ("12", "12."), not a heading."""
+    return re.fullmatch(r"\s*\d+\s*[.、．]?\s*", text) is not None
 
 
 def _signs_off(cell: object) -> bool:

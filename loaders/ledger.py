@@ -17,6 +17,7 @@ schema default then applies); a column the file does not have says nothing.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 
 from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
-from loaders.headers import fold
+from loaders.headers import fold, without_ordinal, without_remark
 from loaders.tables import Role
 from loaders.values import BadValue, parse_enum
 from loaders.validate import NodeBatch, Origin, RelBatch, Records, _TableCheck
@@ -117,6 +118,7 @@ class LedgerRows:
     headers: dict[str, str]  # column name -> header as written
     rows: list[int] = field(default_factory=list)
     values: list[dict] = field(default_factory=list)
+    headings: dict[int, str] = field(default_factory=dict)  # row number -> a heading over the rows below it
 
     def origin(self, i: int, column: str) -> Origin:
         return Origin(self.file, self.sheet, self.rows[i], self.headers.get(column, column))
@@ -240,7 +242,7 @@ class LedgerCheck(_TableCheck):
                     self._problem(row, positions["has_org"], headers["has_org"],
                                   f"{headers['has_org']}为“是”，却没有填写{headers['org']}", "org_missing")
         kept = self._rows_ok()
-        ledger = LedgerRows(self.raw.file, self.raw.sheet, headers)
+        ledger = LedgerRows(self.raw.file, self.raw.sheet, headers, headings=self.raw.headings)
         for row in kept:
             ledger.rows.append(self.raw.numbers[row])
             ledger.values.append({name: column[row] for name, column in values.items() if column[row] is not None})
@@ -434,7 +436,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         made.node(create, node_id, {"name": text, **(props or {})}, ledger, i, column)
         return node_id
 
-    _chains_from_sheet_names(records, index)
+    _chains_from_titles(records, index)
     index.stages_said = _stages_said(records)
     merged = _merge_repeats(records)
     for ledger in records.ledger:
@@ -517,25 +519,44 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
 _SHEET_WORDS = re.compile(r"(?:企业)?(?:党建)?(?:工作)?台账$|名单$|企业$")
 
 
-def _chains_from_sheet_names(records: Records, index: NameIndex) -> None:
-    """A ledger kept one sheet per chain often has no 所属产业链 column: the sheet's name
-    says it. A sheet without that column whose name (without 台账, 名单, 产业链 after it)
-    names a chain — stored, of this import's tables, or written in a 所属产业链 cell of
-    another sheet — gives that chain to each of its rows, as if the column said it."""
+def _chains_from_titles(records: Records, index: NameIndex) -> None:
+    """A ledger kept one sheet per chain, or in groups under headings (一、工程机械产业链（15家）),
+    often has no 所属产业链 column: the sheet's name or the heading says it. In a sheet
+    without that column, a row under a heading that names a chain gets that chain, and the
+    others that of the sheet's name, as if the column said it.
+
+    A sheet's name (without 台账, 名单, 产业链 after it) names a chain stored, of this import's
+    tables, or written in a 所属产业链 cell of another sheet; a heading (its number and a
+    bracketed remark aside) names one of those, or a new chain when it ends with 产业链 or 链."""
     written = {_name_key(Label.CHAIN, n): n for other in records.ledger for row in other.values
                for n in split_cell(row.get("chain"))}
+
+    def named(text: str, *, new: bool) -> str | None:
+        found, _ = index.find((Label.CHAIN,), text)
+        chain = index.name_of.get(found) if found is not None else written.get(_name_key(Label.CHAIN, text))
+        return chain or (text if new and text.endswith(_CHAIN_SUFFIXES) and len(text) > 2 else None)
+
     for ledger in records.ledger:
-        if "chain" in ledger.headers or not ledger.sheet:
+        if "chain" in ledger.headers:
             continue
-        name = _SHEET_WORDS.sub("", ledger.sheet.strip()) or ledger.sheet.strip()
-        key = _name_key(Label.CHAIN, name)
-        found, _ = index.find((Label.CHAIN,), name)
-        chain = index.name_of.get(found) if found is not None else written.get(key)
-        if chain is None:
+        sheet = ledger.sheet.strip() if ledger.sheet else ""
+        of_sheet = named(_SHEET_WORDS.sub("", sheet) or sheet, new=False) if sheet else None
+        starts = sorted(ledger.headings)
+        of_heading = [named(_heading_text(ledger.headings[row]), new=True) for row in starts]
+        if of_sheet is None and not any(of_heading):
             continue
-        ledger.headers["chain"] = f"表名“{ledger.sheet}”"
-        for row in ledger.values:
-            row["chain"] = chain
+        ledger.headers["chain"] = "分组标题" if any(of_heading) else f"表名“{ledger.sheet}”"
+        for number, row in zip(ledger.rows, ledger.values):
+            above = bisect.bisect_left(starts, number) - 1
+            chain = (of_heading[above] if above >= 0 else None) or of_sheet
+            if chain is not None:
+                row["chain"] = chain
+
+
+def _heading_text(text: str) -> str:
+    """A heading without its number and a remark after it: 一、工程机械产业链（15家） -> 工程机械产业链."""
+    text = without_ordinal(text) or text
+    return (without_remark(text) or text).strip()
 
 
 def _stages_said(records: Records) -> dict[tuple[str, str], set[str]]:

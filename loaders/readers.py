@@ -60,6 +60,7 @@ class RawTable:
     columns: list[list[object]] = field(default_factory=list)  # columns[j][i]: cell j of data row i
     header_row: int = 1
     merged: list[MergedRange] = field(default_factory=list)  # ranges filled "the same as above" (XLSX)
+    headings: dict[int, str] = field(default_factory=dict)  # row number -> a heading over the rows below it (一、工程机械产业链)
 
     def row(self, i: int) -> list[object]:
         """The cells of data row ``i``."""

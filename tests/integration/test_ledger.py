@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli.main import app
-from fixtures.ledger import C, D, F, HEADER, MONTH_1, TITLE, month_2, write_xls, write_xlsx
+from fixtures.ledger import A, B, C, D, F, HEADER, MONTH_1, TITLE, month_2, write_xls, write_xlsx
 from graph.factory import open_store
 
 FIGURES = ("base", "org_covered", "covered_by_standalone", "covered_by_joint", "work_covered", "uncovered",
@@ -407,5 +407,43 @@ def test_people_written_with_their_titles_and_a_partner_in_other_brackets(tmp_pa
     org = next(node_id for label, node_id, p in nodes if label.value == "PartyOrg" and dict(p)["name"] == "湖南甲机械（长沙）党委")
     joint = next(node_id for label, node_id, p in nodes if dict(p).get("name") == "麓谷园第一联合党支部")
     assert [{s, d} for t, s, d in rels if t.value == "PAIRED_WITH" and joint in (s, d)] == [{org, joint}]
+    again = json.loads(redchain("load", path, "--store", db, "--json", "--full").stdout)
+    assert not any(again["updated"].values()) and not any(again["added"].values())
+
+
+def test_rows_grouped_under_headings_naming_chains_get_those_chains(tmp_path):
+    """No 所属产业链 column; the rows sit under 一、工程机械产业链（4家） and 二、电子信息链（1家）,
+    then 三、其他 (naming no chain): the same graph as the flat ledger whose column says it,
+    but for the chains' names as the headings write them; 三、其他's row joins no chain."""
+    from openpyxl import Workbook
+
+    def without_chain(row):
+        return row[:4] + row[5:]
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([TITLE])
+    sheet.append(without_chain(HEADER))
+    sheet.append(["一、工程机械产业链（4家）"])
+    for row in MONTH_1[:4]:
+        sheet.append(without_chain(row))
+    sheet.append(["二、电子信息链（1家）"])
+    sheet.append(without_chain(MONTH_1[5]))
+    sheet.append(["三、其他"])
+    other = list(MONTH_1[4])
+    other[5:7] = ["", ""]
+    sheet.append(without_chain(other))
+    path = tmp_path / "分组.xlsx"
+    book.save(path)
+    db = tmp_path / "x.db"
+    report = json.loads(redchain("load", path, "--store", db, "--json").stdout)
+    assert [w["message"] for w in report["warnings"] if w["code"] == "heading_rows"] == [
+        "第3、8、10行是分组标题（“一、工程机械产业链（4家）”、“二、电子信息链（1家）”、“三、其他”），不是单位，已跳过"]
+    nodes, rels = graph_of(db)
+    chains = {node_id: dict(p)["name"] for label, node_id, p in nodes if label.value == "Chain"}
+    assert sorted(chains.values()) == ["工程机械产业链", "电子信息链"]
+    segment_chain = {s: d for t, s, d in rels if t.value == "PART_OF"}
+    in_chain = {s: chains[segment_chain[d]] for t, s, d in rels if t.value == "IN_SEGMENT"}
+    assert in_chain == {A: "工程机械产业链", B: "工程机械产业链", C: "工程机械产业链", D: "工程机械产业链", F: "电子信息链"}
     again = json.loads(redchain("load", path, "--store", db, "--json", "--full").stdout)
     assert not any(again["updated"].values()) and not any(again["added"].values())
