@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, without_ordinal, without_remark
-from loaders.tables import Role
+from loaders.tables import LEDGER, Role
 from loaders.values import BadValue, parse_enum
-from loaders.validate import NodeBatch, Origin, RelBatch, Records, _TableCheck
+from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
 
 # Where a chain is named without a segment, the enterprise joins this segment of the
 # chain: chain membership runs through segments.
@@ -546,6 +546,10 @@ def _chains_from_titles(records: Records, index: NameIndex) -> None:
         if of_sheet is None and not any(of_heading):
             continue
         ledger.headers["chain"] = "分组标题" if any(of_heading) else f"表名“{ledger.sheet}”"
+        said = "、".join(f"“{ledger.headings[row]}”" for row, chain in zip(starts, of_heading) if chain)
+        records.header_map.append(HeaderMapping(ledger.file, ledger.sheet, LEDGER, (
+            f"（分组标题 {said}{'；其余行按表名' if of_sheet else ''}）" if said else f"（表名“{ledger.sheet}”）"),
+            next(c for c in LEDGER.columns if c.name == "chain")))
         for number, row in zip(ledger.rows, ledger.values):
             above = bisect.bisect_left(starts, number) - 1
             chain = (of_heading[above] if above >= 0 else None) or of_sheet
