@@ -20,9 +20,10 @@ from typing import Annotated
 import typer
 
 from api.cli.common import StoreOption, cli_store, console, writing
-from api.web.canvas import Links
+from api.web.canvas import NO_CHAIN_FILE, Links
 from api.web.chain_map import DEFAULT_CAP, chain_map
 from api.web.gap_map import chain_plans, gap_map
+from api.web.overview import NO_CHAIN
 from api.web.neighbourhood_map import DEFAULT_LIMIT, MAX_DEPTH, neighbourhood_map
 from graph.analysis.membership import chain_segments, require_chain
 from graph.projection import ids_with_label, load_projection
@@ -127,12 +128,13 @@ def _gap_files(g, out: Path, chain: str | None) -> dict[str, str]:
         stem = out.stem if chain else f"{out.stem}.{safe_name(c)}"
         if not chain:
             files[c] = f"{stem}.html"
+            files[NO_CHAIN_FILE] = f"{out.stem}.{safe_name(NO_CHAIN)}.html"
         files.update({s: f"{stem}.{safe_name(s)}.html" for s in chain_segments(g, c)})
     return files
 
 
-def _write_gaps(g, path: Path, links: Links, *, chain: str | None, segment: str | None = None, full: bool = False,
-                **knobs) -> None:
+def _write_gaps(g, path: Path, links: Links, *, chain: str | None = None, segment: str | None = None,
+                full: bool = False, **knobs) -> None:
     """The gap map asked for, written to ``path``; an overview's boxes each to their own file
     (a chain's overview then writes its segments')."""
     from api.web import page  # jinja2 and the templates: only for the commands that draw
@@ -140,7 +142,10 @@ def _write_gaps(g, path: Path, links: Links, *, chain: str | None, segment: str 
     html = page.graph_page(found.payload, standalone=True, template="gaps.html", gaps=found, chains=[], chain=chain)
     _write(path, html, "缺口地图", found.payload)
     for part in found.parts:
-        inner = {"chain": part} if chain is None else {"chain": chain, "segment": part}
+        if chain is not None:
+            inner = {"chain": chain, "segment": part}
+        else:
+            inner = {"unchained": True} if part == NO_CHAIN_FILE else {"chain": part}
         _write_gaps(g, path.with_name(links.gap_files[part]), links, **inner, **knobs)
 
 

@@ -87,14 +87,19 @@ class Links:
         params = {k: v for k, v in (("segment", segment), ("full", "1" if full else None)) if v}
         return f"/views/chains/{quote(chain_id, safe='')}" + (f"?{urlencode(params)}" if params else "")
 
-    def gaps(self, chain_id: str | None = None, *, segment: str | None = None, full: bool = False) -> str | None:
+    def gaps(self, chain_id: str | None = None, *, segment: str | None = None, unchained: bool = False,
+             full: bool = False) -> str | None:
+        """The gap map of everything, a chain, one of its segments, or (``unchained``) the
+        enterprises in no chain."""
         if not self.server:
-            key = segment or chain_id
+            key = segment or chain_id or (NO_CHAIN_FILE if unchained else None)
             return quote(self.gap_files[key]) if self.gap_files and key in self.gap_files and not full else None
-        params = {k: v for k, v in (("chain", chain_id), ("segment", segment), ("full", "1" if full else None)) if v}
+        params = {k: v for k, v in (("chain", chain_id), ("segment", segment), ("unchained", "1" if unchained else None),
+                                    ("full", "1" if full else None)) if v}
         return "/views/gaps" + (f"?{urlencode(params)}" if params else "")
 
 
+NO_CHAIN_FILE = "-"  # the key of the file of the enterprises in no chain, in ``Links.gap_files``
 SERVER_LINKS = Links()
 NO_LINKS = Links(server=False)
 

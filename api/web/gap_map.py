@@ -26,7 +26,7 @@ from graph.analysis.uncovered import REMEDY_ZH, uncovered_enterprises
 from graph.projection import ids_with_label
 from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
-from api.web.canvas import SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
+from api.web.canvas import NO_CHAIN_FILE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
 from api.web.chain_map import DEFAULT_CAP, RANK_DOT, STATE_ORDER, UNSTAGED, Bands, overview_rate
 from api.web.layout import HEADER_H, Column, LaneSpec, satellites, swimlanes
 from api.web.overview import NO_CHAIN, overview_box, place_boxes, places
@@ -45,7 +45,7 @@ class GapView:
     uncovered: list[dict] = field(default_factory=list)  # one row per enterprise
     leftovers: list[dict] = field(default_factory=list)  # targets the planners could not place
     totals: dict[str, int] = field(default_factory=dict)
-    parts: list[str] = field(default_factory=list)  # an overview's boxes: the chains (segments) whose maps they open
+    parts: list[str] = field(default_factory=list)  # an overview's boxes: the chains (segments, NO_CHAIN_FILE) whose maps they open
 
 
 def chain_plans(g: nx.MultiDiGraph, chain: str | None) -> tuple:
@@ -55,14 +55,15 @@ def chain_plans(g: nx.MultiDiGraph, chain: str | None) -> tuple:
     return plan_pairings(g, chain=chain), plan_joint_branches(g, chain=chain)
 
 
-def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None = None, cap: int = DEFAULT_CAP,
-            full: bool = False, within: Iterable[str] = (), links: Links = SERVER_LINKS,
+def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None = None, unchained: bool = False,
+            cap: int = DEFAULT_CAP, full: bool = False, within: Iterable[str] = (), links: Links = SERVER_LINKS,
             org_rate: tuple[float, float] = (0.9, 0.8), plans: Callable | None = None) -> GapView:
     """Uncovered enterprises and the proposals that would reach them.
 
     Parameters: ``chain`` limits everything to one chain (``NotFound`` if unknown);
     ``segment`` to one segment of it (``NotFound`` if not in the chain), always drawn in
-    full; above ``cap`` uncovered enterprises the map opens as an overview, one box per
+    full; ``unchained`` (without ``chain``) to the enterprises in no chain, the overview's
+    未归入产业链 box, always drawn in full; above ``cap`` uncovered enterprises the map opens as an overview, one box per
     chain (or, for a chain, per segment) with its figures, unless ``full``; ``within`` names the chains ``g`` is
     limited to (a scoped principal's view), for the title when no ``chain`` is asked;
     ``links`` says where node links point; ``org_rate`` (green, amber) colours the boxes;
@@ -79,6 +80,11 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     if segment is not None:
         in_segment = set(segment_enterprises(g, segment))
         found = [u for u in found if u.id in in_segment]
+    if unchained:
+        if chain is not None:
+            raise ValueError("unchained is the enterprises of no chain: not with a chain")
+        chained = chains_by_enterprise(g)
+        found = [u for u in found if u.id not in chained]
     pairings, joint = (plans or partial(chain_plans, g))(chain)
     ids = [u.id for u in found]
     wanted = set(ids)
@@ -101,10 +107,12 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     title = "缺口地图：" + ("、".join(name_or_id(g.nodes[c], c) if c in g else c for c in named) or "全部产业链")
     if segment is not None:
         title += f" · {name_or_id(g.nodes[segment], segment)}"
+    if unchained:
+        title = f"缺口地图：{NO_CHAIN}"
     totals = _totals(found, items, new_orgs)
     subtitle = (f"未建党组织的企业 {totals['uncovered']} 家（其中工作覆盖 {totals['work_covered']} 家） · "
                 f"拟结对 {totals['pairings']} 对 · 拟建联合党支部 {totals['new_orgs']} 个")
-    if segment is None and not full and len(ids) > cap:
+    if segment is None and not unchained and not full and len(ids) > cap:
         payload, parts = _overview(g, found, items, new_orgs, chain, links, Bands(*org_rate), title, subtitle, cap)
         return GapView(payload, rows, leftovers, totals, parts)
     canvas = Canvas(g, links)
@@ -192,7 +200,7 @@ def _overview(g: nx.MultiDiGraph, found, items, new_orgs: dict, chain: str | Non
         rate_legend=rate_legend(green=bands.green, amber=bands.amber),
         rate_legend_title=f"{unit}底色：组织覆盖率",
     )
-    return payload, [key for key in shown if key]
+    return payload, [key or NO_CHAIN_FILE for key in shown if key or chain is None]
 
 
 def _box(canvas: Canvas, g: nx.MultiDiGraph, key: str, found, items, new_orgs: dict, chain: str | None,
@@ -202,7 +210,7 @@ def _box(canvas: Canvas, g: nx.MultiDiGraph, key: str, found, items, new_orgs: d
     figures = _totals(found, [i for i in items if i.target in mine], new_orgs)
     rate = overview_rate(coverage)
     if chain is None:
-        href = links.gaps(key) if key else links.gaps(None, full=True)
+        href = links.gaps(key) if key else links.gaps(None, unchained=True)
     else:
         href = links.gaps(chain, segment=key) if key else links.gaps(chain, full=True)
     name = name_or_id(g._node[key], key) if key else (NO_CHAIN if chain is None else UNSTAGED)

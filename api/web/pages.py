@@ -261,16 +261,18 @@ def gaps_page(
     vs: PageSettingsDep,
     chain: Annotated[str | None, Query(max_length=200)] = None,
     segment: Annotated[str | None, Query(max_length=200)] = None,
+    unchained: bool = False,
     full: bool = False,
 ) -> Response:
     chain, segment = chain or None, segment or None
     if chain is not None:
         reader.scoped.node(chain, Label.CHAIN)
+    unchained = unchained and chain is None  # the enterprises in no chain: with a chain, that chain's
     rates = (vs.org_rate_green, vs.org_rate_amber)
-    key = ("gaps", chain, segment, full, vs.map_cap, rates)
+    key = ("gaps", chain, segment, unchained, full, vs.map_cap, rates)
     gaps = reader.scoped.memo(("pages", *key), lambda view: gap_map(
-        view.g, chain=chain, segment=segment, cap=vs.map_cap, full=full, within=view.chains or (), org_rate=rates),
-        carried=segment is None and not full)  # made again after an import: the maps the top bar opens
+        view.g, chain=chain, segment=segment, unchained=unchained, cap=vs.map_cap, full=full, within=view.chains or (),
+        org_rate=rates), carried=segment is None and not unchained and not full)  # made again after an import: the maps the top bar opens
     payload, data = _graph(reader, ("gaps-json", *key), lambda g: gaps.payload)
     body = page.render("gaps.html", title=payload["title"], payload=payload, data=data, gaps=gaps, table_rows=GAP_ROWS,
                        chains=_chains(reader), chain=chain, **page_context(request, reader, "gaps"))

@@ -171,7 +171,7 @@ def test_an_export_of_several_chains_names_them_all(live):
 
 
 @pytest.mark.parametrize("path", ["/views/gaps", "/views/gaps?full=1", "/views/gaps?chain=C01",
-                                  "/views/gaps?chain=C01&segment=S01-1"])
+                                  "/views/gaps?chain=C01&segment=S01-1", "/views/gaps?unchained=1"])
 def test_gap_pages_inside_leak_nothing(scoped, path):
     response = scoped.get(path)
     assert response.status_code == 200, response.text

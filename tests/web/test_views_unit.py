@@ -21,7 +21,7 @@ from graph.factory import open_store
 from graph.projection import project
 
 from api.web import page
-from api.web.canvas import NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
+from api.web.canvas import NO_CHAIN_FILE, NO_LINKS, SERVER_LINKS, Links, coverage_states, short_label
 from api.web.chain_map import chain_map
 from api.web.dashboard import trend_svg
 from api.web.gap_map import gap_map
@@ -349,7 +349,7 @@ def test_a_gap_map_above_its_cap_opens_as_one_box_per_chain():
     assert boxes["gaps:B"][:3] == ["乙链", "未建党组织 1 家", "其中工作覆盖 0 家"]  # E1 again: it is in both
     assert boxes["gaps:-"][:3] == ["未归入产业链", "未建党组织 1 家", "其中工作覆盖 0 家"]  # E3
     hrefs = {n["id"]: n.get("href") for n in whole.payload["nodes"]}
-    assert hrefs == {"gaps:A": "/views/gaps?chain=A", "gaps:B": "/views/gaps?chain=B", "gaps:-": "/views/gaps?full=1"}
+    assert hrefs == {"gaps:A": "/views/gaps?chain=A", "gaps:B": "/views/gaps?chain=B", "gaps:-": "/views/gaps?unchained=1"}
     assert whole.payload["actions"] == [["显示全部企业（较慢）", "/views/gaps?full=1"]]
     # the tables and totals are the same whichever is drawn
     drawn = gap_map(g, cap=3)
@@ -357,6 +357,11 @@ def test_a_gap_map_above_its_cap_opens_as_one_box_per_chain():
     assert whole.totals == drawn.totals and whole.totals["uncovered"] == 3
     assert gap_map(g, cap=2, full=True).payload["kind"] == "gaps"
     assert all("href" not in n for n in gap_map(g, cap=2, links=NO_LINKS).payload["nodes"])  # a file has no server
+    # the 未归入产业链 box opens the map of the enterprises in no chain, drawn whatever the cap
+    unchained = gap_map(g, unchained=True, cap=0)
+    assert unchained.payload["kind"] == "gaps" and unchained.payload["title"] == "缺口地图：未归入产业链"
+    assert {n["id"] for n in unchained.payload["nodes"] if n["kind"] == "企业"} == {"E3"}
+    assert [r["id"] for r in unchained.uncovered] == ["E3"] and unchained.totals["uncovered"] == 1
 
 
 def test_a_chains_gap_map_above_its_cap_opens_as_one_box_per_segment_each_opening_its_own_map():
@@ -381,12 +386,13 @@ def test_a_chains_gap_map_above_its_cap_opens_as_one_box_per_segment_each_openin
 
 def test_a_gap_overview_written_to_a_file_links_its_boxes_to_sibling_files_and_nothing_else():
     g = _gap_district().projection()
-    links = Links(server=False, gap_files={"A": "g.A.html", "B": "g.B.html", "SA": "g.A.SA.html", "SB": "g.A.SB.html"})
+    links = Links(server=False, gap_files={"A": "g.A.html", "B": "g.B.html", "SA": "g.A.SA.html", "SB": "g.A.SB.html",
+                                           NO_CHAIN_FILE: "g.未归入产业链.html"})
     whole = gap_map(g, cap=2, links=links)
-    assert whole.parts == ["A", "B"]
-    # enterprises in no chain have no file of their own, nor has "every enterprise": no dead link
-    assert {n["id"]: n.get("href") for n in whole.payload["nodes"]} == {"gaps:A": "g.A.html", "gaps:B": "g.B.html",
-                                                                      "gaps:-": None}
+    assert whole.parts == ["A", "B", NO_CHAIN_FILE]
+    # "every enterprise" has no file: no dead link
+    assert {n["id"]: n.get("href") for n in whole.payload["nodes"]} == {
+        "gaps:A": "g.A.html", "gaps:B": "g.B.html", "gaps:-": "g.%E6%9C%AA%E5%BD%92%E5%85%A5%E4%BA%A7%E4%B8%9A%E9%93%BE.html"}
     assert whole.payload["actions"] == []
     chain = gap_map(g, chain="A", cap=1, links=links)
     assert chain.parts == ["SA", "SB"]
