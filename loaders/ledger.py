@@ -181,12 +181,17 @@ def person_and_props(text: str, label: Label) -> tuple[str, dict]:
 
 def _described(remark: str) -> bool:
     return bool(_TITLE_WORD.search(remark) or _WORKPLACE_WORD.search(remark))
-_YES = "是"
-# A 是否建立党组织 (党组织组建情况) cell that says how the org was formed says yes, too.
+
+
+_YES, _NO = "是", "否"
+# A 是否建立党组织 (党组织组建情况, 党组织覆盖方式) cell that says how the org was formed says yes, too.
 _HAS_ORG_FORMATION = {f"{done}{how}{verb}": formation
                       for how, formation in (("单独", "standalone"), ("联合", "joint"))
                       for done in ("", "已") for verb in ("建立", "组建", "成立", "")} | {
                          "单建": "standalone", "联建": "joint", "已单建": "standalone", "已联建": "joint"}
+# One that says there is no org yet, or only work coverage, says no.
+_HAS_ORG_NOT_YET = frozenset({"拟建", "筹建", "筹建中", "正在筹建", "待建", "未覆盖", "工作覆盖", "选派党建指导员",
+                              "派驻党建指导员", "选派指导员", "派驻指导员", "选派党建工作指导员"})
 
 
 class LedgerCheck(_TableCheck):
@@ -201,7 +206,8 @@ class LedgerCheck(_TableCheck):
 
             if column.name == "has_org":  # 单独组建 / 联合建立 there: yes, and how it was formed
                 has_org_formations = [_HAS_ORG_FORMATION.get(str(c).strip()) if isinstance(c, str) else None for c in cells]
-                cells = [_YES if formation else cell for cell, formation in zip(cells, has_org_formations)]
+                cells = [_YES if formation else _NO if isinstance(cell, str) and cell.strip() in _HAS_ORG_NOT_YET else cell
+                         for cell, formation in zip(cells, has_org_formations)]
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]

@@ -51,9 +51,9 @@ def _excel_error_value(text: str) -> BadValue:
 
 # The words of a yes/no column, and the answers a column's own question takes (规上 in 是否规上,
 # 未成立 in 是否成立党组织): no other column holds them.
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t", "有", "已建", "已建立", "已组建", "已成立",
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t", "有", "已建", "已建立", "已组建", "已成立",
          "规上", "规模以上", "龙头", "链主"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "x", "f", "无", "未建", "未建立", "未组建", "未成立", "没有",
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "f", "无", "未建", "未建立", "未组建", "未成立", "没有",
           "规下", "规模以下"}
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),

@@ -279,14 +279,17 @@ def test_a_sheet_named_after_a_chain_gives_its_rows_that_chain(tmp_path, month_1
     assert "表中没有 所属产业链 列，表名“11月”也不是已有产业链的名称" in refused.output
 
 
-def test_a_has_org_column_saying_how_the_org_was_formed(tmp_path, month_1_xlsx):
-    """党组织组建情况: 单独组建 / 联合建立 / 未建立 — yes or no, and the 组建形式 of its org."""
-    header = ["党组织组建情况" if h == "是否建立党组织" else h for h in HEADER if h != "组建形式"]
+@pytest.mark.parametrize("column, not_yet", [("党组织组建情况", ["未建立", "未建立"]),
+                                             ("党组织覆盖方式", ["选派党建指导员", "拟建"])])
+def test_a_has_org_column_saying_how_the_org_was_formed(tmp_path, month_1_xlsx, column, not_yet):
+    """党组织组建情况 / 党组织覆盖方式: 单独组建 / 联合建立 / 未建立 / 选派党建指导员 / 拟建 —
+    yes or no, and the 组建形式 of its org."""
+    header = [column if h == "是否建立党组织" else h for h in HEADER if h != "组建形式"]
     said = {"单建": "单独组建", "单独组建": "已单独建立", "联建": "联合建立", "联合组建": "联合组建", "": ""}
     rows = []
     for row in MONTH_1:
         has, formation = row[10], row[12]
-        cell = said[formation] if has in ("是", "已建") else "未建立"
+        cell = said[formation] if has in ("是", "已建") else not_yet.pop()
         rows.append(row[:10] + [cell] + row[11:12] + row[13:])
     path = tmp_path / "组建情况.xlsx"
     from openpyxl import Workbook
