@@ -34,10 +34,13 @@ class NoComparison(NotFound):
 
 class ImportFailed(RedchainError):
     """An import had problems; nothing was written. ``problems`` lists them (at most a
-    hundred of a kind, then one line counting the rest); ``total`` is how many were found."""
+    hundred of a kind, then one line counting the rest); ``total`` is how many were found;
+    ``warnings`` what the checks said besides (a column not read, a row skipped), which may
+    explain a problem ("no 所属产业链 column" beside "未知的列 '所属重点产业链'")."""
 
-    def __init__(self, problems, total: int | None = None):
+    def __init__(self, problems, total: int | None = None, warnings=()):
         self.problems = list(problems)
+        self.warnings = list(warnings)
         self.total = len(self.problems) if total is None else total
         shown = "\n".join(str(p) for p in self.problems[:5])
         more = f"\n… 共 {self.total} 个" if len(self.problems) > 5 else ""

@@ -6,7 +6,8 @@ maintained conversion table, not ours), full-width forms to half-width (NFKC), l
 case, and no whitespace, brackets, required-marks or trailing colons ("单位名称：" as a
 form labels its fields). If the folded header is unknown,
 the same header without a bracketed remark ("党员人数（人）"; not one naming another fact,
-"联系领导（职务）"), then without a leading number ("1.企业名称", "（二）党组织名称"), is tried.
+"联系领导（职务）"), then without a leading number ("1.企业名称", "（二）党组织名称"), then
+without 姓名 / 名称 after it ("党建指导员姓名"), is tried.
 
 ``SYNONYMS`` maps a table name to {column name: other headers meaning that column}; the
 key ``"*"`` holds synonyms that mean the same in every table that has such a column.
@@ -53,7 +54,8 @@ LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": _ENTERPRISE_NAMES,
     "id": _CODES,
     "kind": ("类型", "单位类型", "组织类型"),
-    "chain": ("所属产业链", "产业链", "产业链名称", "所属产业链条", "产业链条", "所在产业链", "所属链条", "重点产业链"),
+    "chain": ("所属产业链", "产业链", "产业链名称", "所属产业链条", "产业链条", "所在产业链", "所属链条", "重点产业链",
+              "所属重点产业链", "所在重点产业链"),
     "segment": ("所属环节", "环节", "产业链环节", "所在环节", "所处环节", "环节名称", "产业链细分环节", "细分环节"),
     "stage": ("位置", "上中下游", "环节位置", "上中下游位置", "链上位置", "产业链位置"),
     "has_org": ("是否建立党组织", "是否建立", "已建党组织", "是否建有党组织", "是否成立党组织", "是否组建党组织",
@@ -62,7 +64,7 @@ LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "org": ("党组织名称", "党组织", "所属党组织", "党组织全称", "所在党组织", "党组织名称（全称）"),
     "parent": ("上级党组织", "上级党组织名称", "隶属上级党组织", "上级党委"),
     "leader": ("联系领导", "联点领导", "联系领导干部", "包联领导", "挂点领导", "联系点领导", "联系县级领导", "包联领导干部",
-               "联系人领导"),
+               "联系人领导", "包联责任人", "联系责任领导", "挂点联系领导"),
     "instructor": ("党建指导员", "指导员", "第一书记", "党建工作指导员", "选派党建指导员", "派驻党建指导员"),
     "partner": ("结对单位", "共建单位", "帮扶单位", "结对共建单位", "结对共建对象", "共建对象", "结对对象"),
 }
@@ -110,6 +112,15 @@ def without_remark(text: object) -> str | None:
         return None
     stripped = str(text).strip()[:remark.start()].strip()
     return stripped or None
+
+
+_NAMED = re.compile(r"(?:的)?(?:姓名|名称|名字)$")
+
+
+def without_name_word(text: object) -> str | None:
+    """The header without 姓名 / 名称 after it ("党建指导员姓名", "结对单位名称"), or None."""
+    stripped = _NAMED.sub("", str(text).strip())
+    return stripped if stripped and stripped != str(text).strip() else None
 
 
 def synonyms(table: str, column: str) -> tuple[str, ...]:

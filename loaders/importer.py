@@ -229,7 +229,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
     accepted, replaced = _cross_check(store, records)
     if records.problems:
-        raise ImportFailed(records.problems.summarised(), records.problems.total)
+        raise ImportFailed(records.problems.summarised(), records.problems.total, records.warnings.summarised())
     for batch in records.rels:
         if (role := COMPLETE_END.get(batch.type)) is not None:
             records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))

@@ -9,7 +9,7 @@ from enum import Enum
 from functools import cache
 
 from graph.schema import LABEL_ZH, NODE_PROPS, REL_SPECS, REL_ZH, Label, Prop, PropType, RelType
-from loaders.headers import fold, synonyms, without_ordinal, without_remark
+from loaders.headers import fold, synonyms, without_name_word, without_ordinal, without_remark
 
 
 class Role(str, Enum):
@@ -244,10 +244,12 @@ def _fold_headers(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
 
 def find_column(table: Table, header: object) -> Column | None:
     """The column a header names: its English or Chinese name, a synonym, or either of
-    them followed by a bracketed remark ("党员人数（人）") or after a number ("1.企业名称")."""
+    them followed by a bracketed remark ("党员人数（人）"), after a number ("1.企业名称") or
+    with 姓名 / 名称 after it ("党建指导员姓名")."""
     own, other = _headers_of(table)
     bare = without_ordinal(header)
-    for text in (header, without_remark(header), bare, bare and without_remark(bare)):
+    tried = [text for text in (header, without_remark(header), bare, bare and without_remark(bare)) if text]
+    for text in (*tried, *map(without_name_word, tried)):
         if text is None:
             continue
         wanted = normalise_name(text)

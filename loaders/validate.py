@@ -259,6 +259,12 @@ def _map_header(raw: RawTable, table: Table, records: Records,
             continue
         if table is LEDGER and column.name == "seq":
             continue  # a row number, not a fact
+        if column.name in mapped and table is LEDGER and column.name in JOINED_LEDGER_COLUMNS:
+            first = mapped[column.name]
+            _join_columns(raw, first[0], index)
+            records.warnings.append(here.problem(
+                f"列 {text!r} 与列 {first[2]!r} 都表示 {column.display}：两列所填的合在一起读取", "joined_columns", column=text))
+            continue
         if column.name in mapped:
             records.problems.append(here.problem(
                 f"列 {text!r} 与列 {mapped[column.name][2]!r} 重复，都表示 {column.display}", "duplicate_column", column=text))
@@ -271,6 +277,20 @@ def _map_header(raw: RawTable, table: Table, records: Records,
                 f"缺少必填列 {column.display}（表 {table.zh}）", "missing_column", column=column.zh))
             ok = False
     return list(mapped.values()) if ok else None
+
+
+# A ledger's columns of people and partners that may come twice (联系县级领导 beside 包联责任人,
+# 结对单位 beside 共建单位): a cell lists several anyway, so the two are read as one.
+JOINED_LEDGER_COLUMNS = frozenset({"leader", "instructor", "partner"})
+
+
+def _join_columns(raw: RawTable, into: int, other: int) -> None:
+    """Column ``other``'s cells added to column ``into``'s, each row's names listed once."""
+    joined = []
+    for a, b in zip(raw.column(into), raw.column(other)):
+        parts = [str(cell).strip() for cell in (a, b) if not is_blank(cell)]
+        joined.append("、".join(dict.fromkeys(parts)) if parts else a)
+    raw.columns[into] = joined
 
 
 # -- one table, column by column -----------------------------------------------------------

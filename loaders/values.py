@@ -122,10 +122,11 @@ def parse_text(raw: object) -> str:
     return str(raw).strip()
 
 
-# Counts of people: a planner may write the unit after the number ("12人"); nothing else
-# ("约30", "30余") is read as a number.
+# Counts of people: a planner may write the unit after the number ("12人") and what it
+# includes in brackets ("3（含预备1）"); nothing else ("约30", "30余") is read as a number.
 _HEADCOUNTS = frozenset({"employees", "party_members", "members"})
 _PEOPLE_UNIT = re.compile(r"(?<=\d)\s*[人名]$")
+_COUNT_REMARK = re.compile(r"(?<=[\d人名])\s*[（(][^（()）]*[）)]$")  # what the count includes: 3（含预备党员1名）
 
 
 def parse_int(raw: object, prop: Prop) -> int | None:
@@ -142,8 +143,8 @@ def parse_int(raw: object, prop: Prop) -> int | None:
         value = raw
     else:
         text = _star_count(typed) if prop.name == "star" else typed.replace(",", "")
-        if text is not None and prop.name in _HEADCOUNTS:  # "12人", "30 名" as typed beside the count
-            text = _PEOPLE_UNIT.sub("", text)
+        if text is not None and prop.name in _HEADCOUNTS:  # "12人", "30 名", "3（含预备1）" as typed beside the count
+            text = _PEOPLE_UNIT.sub("", _COUNT_REMARK.sub("", text))
         if text is None:
             return None
         expected = (_STAR_EXPECTED if prop.name == "star"  # a headcount with words around its number: "约30人"

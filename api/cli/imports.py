@@ -137,8 +137,11 @@ def load(
             report = import_with_progress(s, files, dry_run, mapping=mapping, as_table=table, full=full)
         except ImportFailed as failed:
             if as_json:
-                print_json({"ok": False, "total": failed.total, "problems": [p.as_dict() for p in failed.problems]})
+                print_json({"ok": False, "total": failed.total, "problems": [p.as_dict() for p in failed.problems],
+                            "warnings": [w.as_dict() for w in failed.warnings]})
             else:
+                for warning in failed.warnings:  # a column not read may be why a problem is one
+                    err_console.print(Text.assemble(("提示:", "yellow"), " ", str(warning)), highlight=False, soft_wrap=True)
                 for problem in failed.problems:
                     err_console.print(str(problem), highlight=False, markup=False, soft_wrap=True)
                 err_console.print(f"共 {failed.total} 个问题，未写入任何数据。", style="red", highlight=False)

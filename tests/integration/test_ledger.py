@@ -450,3 +450,25 @@ def test_rows_grouped_under_headings_naming_chains_get_those_chains(tmp_path):
     assert in_chain == {A: "工程机械产业链", B: "工程机械产业链", C: "工程机械产业链", D: "工程机械产业链", F: "电子信息链"}
     again = json.loads(redchain("load", path, "--store", db, "--json", "--full").stdout)
     assert not any(again["updated"].values()) and not any(again["added"].values())
+
+
+def test_two_columns_of_leaders_are_read_as_one(tmp_path):
+    """联点领导 and 包联责任人 side by side: both columns' people contact the row's enterprise,
+    said once; a name in both is one contact."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER + ["包联责任人"])
+    rows = [list(r) + [extra] for r, extra in zip(MONTH_1[:3], ["王芳", "李明", ""])]
+    for row in rows:
+        book.active.append(row)
+    path = tmp_path / "两列.xlsx"
+    book.save(path)
+    db = tmp_path / "x.db"
+    report = json.loads(redchain("load", path, "--store", db, "--json").stdout)
+    assert [w["message"] for w in report["warnings"] if w["code"] == "joined_columns"] == [
+        "列 '包联责任人' 与列 '联点领导' 都表示 联系领导（leader）：两列所填的合在一起读取"]
+    nodes, rels = graph_of(db)
+    names = {node_id: dict(p)["name"] for label, node_id, p in nodes if label.value == "Leader"}
+    contacts = sorted((names[s], d) for t, s, d in rels if t.value == "CONTACTS")
+    assert contacts == [("李明", A), ("李明", B), ("王芳", A), ("王芳", B)]

@@ -219,12 +219,14 @@ def test_words_of_different_choices_in_one_cell_are_refused():
 MEMBERS = NODE_PROPS[Label.ENTERPRISE]["party_members"]
 
 
-@pytest.mark.parametrize("raw, expected", [("12人", 12), ("30 名", 30), ("１２人", 12), ("0人", 0), ("120", 120)])
+@pytest.mark.parametrize("raw, expected", [("12人", 12), ("30 名", 30), ("１２人", 12), ("0人", 0), ("120", 120),
+                                           ("3（含预备1）", 3), ("30人（含预备党员2人）", 30), ("3(2正式)", 3)])
 def test_a_headcount_may_carry_its_unit(raw, expected):
     assert parse_int(raw, MEMBERS) == expected
 
 
-@pytest.mark.parametrize("raw, prop", [("约30", MEMBERS), ("30余人", MEMBERS), ("人", MEMBERS), ("12人", COUNT)])
+@pytest.mark.parametrize("raw, prop", [("约30", MEMBERS), ("30余人", MEMBERS), ("人", MEMBERS), ("12人", COUNT),
+                                      ("（3）", MEMBERS), ("3（含预备1）", COUNT)])
 def test_only_a_headcount_and_only_a_plain_unit(raw, prop):
     with pytest.raises(BadValue) as exc:
         parse_int(raw, prop)
@@ -279,3 +281,13 @@ def test_a_refusal_quotes_the_cell_as_typed(raw, prop, said):
     with pytest.raises(BadValue) as exc:
         parse_int(raw, prop)
     assert str(exc.value) == said
+
+
+@pytest.mark.parametrize("header, column", [
+    ("选派党建指导员姓名", "instructor"), ("联系领导姓名", "leader"), ("结对单位名称", "partner"), ("所属重点产业链", "chain"),
+    ("包联责任人", "leader"), ("企业名称", "name"), ("党组织名称", "org"),
+])
+def test_a_header_with_the_word_name_after_the_column(header, column):
+    from loaders.tables import LEDGER, find_column
+
+    assert find_column(LEDGER, header).name == column
