@@ -646,7 +646,7 @@ def test_cli_load_json_lists_problems_with_their_parts(store):
         "message": "编号 9.1350100E+17 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写",
         "value": "9.1350100E+17",
         "text": "企业.csv:2:统一社会信用代码: 编号 9.1350100E+17 是科学计数法（后几位已丢失）；请把该列设为文本后重新填写",
-    }]}
+    }], "warnings": []}
 
 
 @pytest.mark.parametrize(("code", "message"), [
