@@ -229,7 +229,9 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
     accepted, replaced = _cross_check(store, records)
     if records.problems:
-        raise ImportFailed(records.problems.summarised(), records.problems.total, records.warnings.summarised())
+        unread = {p.file for p in records.problems if p.code == "no_known_table"}  # that problem says the rest
+        raise ImportFailed(records.problems.summarised(), records.problems.total,
+                           [w for w in records.warnings.summarised() if not (w.code == "unknown_table" and w.file in unread)])
     for batch in records.rels:
         if (role := COMPLETE_END.get(batch.type)) is not None:
             records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))

@@ -140,10 +140,7 @@ def load(
                 print_json({"ok": False, "total": failed.total, "problems": [p.as_dict() for p in failed.problems],
                             "warnings": [w.as_dict() for w in failed.warnings]})
             else:
-                unread = {p.file for p in failed.problems if p.code == "no_known_table"}  # said by that problem
                 for warning in failed.warnings:  # a column not read may be why a problem is one
-                    if warning.code == "unknown_table" and warning.file in unread:
-                        continue
                     err_console.print(Text.assemble(("提示:", "yellow"), " ", str(warning)), highlight=False, soft_wrap=True)
                 for problem in failed.problems:
                     err_console.print(str(problem), highlight=False, markup=False, soft_wrap=True)

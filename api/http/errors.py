@@ -96,7 +96,8 @@ def redchain_status(exc: RedchainError) -> tuple[int, str, Any]:
     if isinstance(exc, ServiceError):
         return _SERVICE_STATUS.get(type(exc), 400), exc.code, exc.details
     if isinstance(exc, ImportFailed):
-        return 422, "import_failed", {"problems": [p.as_dict() for p in exc.problems], "total": exc.total}
+        return 422, "import_failed", {"problems": [p.as_dict() for p in exc.problems], "total": exc.total,
+                                      "warnings": [w.as_dict() for w in exc.warnings]}
     if isinstance(exc, NotFound):
         return 404, "not_found", None
     if isinstance(exc, PlanInfeasible):

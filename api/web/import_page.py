@@ -96,14 +96,16 @@ def _staged_imports(request: Request) -> StagedImports:
     return found
 
 
-def _dry_run(store, principal: Principal, staged: Staged, max_bytes: int) -> tuple[dict | None, list[dict], int]:
-    """(the would-be result, or None; the problems; their total) of importing ``staged``."""
+def _dry_run(store, principal: Principal, staged: Staged, max_bytes: int) -> tuple[dict | None, dict]:
+    """(the would-be result, or None; what to show when refused: the problems, their total,
+    the warnings) of importing ``staged``."""
     handles = [(staged.folder / str(i) / name).open("rb") for i, name in enumerate(staged.names)]
     try:
         uploads = [Upload(name, handle) for name, handle in zip(staged.names, handles)]
-        return import_uploads(store, principal, uploads, dry_run=True, max_bytes=max_bytes, **staged.options), [], 0
+        return import_uploads(store, principal, uploads, dry_run=True, max_bytes=max_bytes, **staged.options), {}
     except ImportFailed as failed:
-        return None, [p.as_dict() for p in failed.problems], failed.total
+        return None, {"problems": [p.as_dict() for p in failed.problems], "total": failed.total,
+                      "refusal_warnings": [w.as_dict() for w in failed.warnings]}
     finally:
         for handle in handles:
             handle.close()
@@ -113,7 +115,8 @@ def _page(request: Request, store, principal: Principal, **shown) -> Response:
     reader = get_reader(request, store, principal)
     body = page.render("import.html", title="导入数据", label_zh={label.value: LABEL_ZH[label] for label in Label},
                        rel_zh={rtype.value: REL_SPECS[rtype].zh for rtype in RelType},
-                       **{"result": None, "problems": [], "total": 0, "staged": None, "message": None, "error": None,
+                       **{"result": None, "problems": [], "total": 0, "refusal_warnings": [], "staged": None,
+                          "message": None, "error": None,
                           "options": {}, **shown},
                        **page_context(request, reader, "import"))
     return html(body, 422 if shown.get("problems") or shown.get("error") else 200)
@@ -144,13 +147,13 @@ async def preview(request: Request, store: StoreDep, principal: UnscopedEditorDe
         names.append(name)
     staged = Staged(principal.subject, folder, names, options, store.version())
     try:
-        result, problems, total = _dry_run(store, principal, staged, settings.max_upload_bytes)
+        result, refused = _dry_run(store, principal, staged, settings.max_upload_bytes)
     except InvalidRequest as exc:
         shutil.rmtree(folder, ignore_errors=True)
         return _page(request, store, principal, error=exc.message, options=options)
     if result is None:
         shutil.rmtree(folder, ignore_errors=True)
-        return _page(request, store, principal, problems=problems, total=total, options=options)
+        return _page(request, store, principal, **refused, options=options)
     key = _staged_imports(request).add(staged)
     return _page(request, store, principal, result=result, staged=key, options=options)
 
@@ -167,10 +170,10 @@ async def confirm(request: Request, store: StoreDep, principal: UnscopedEditorDe
     max_bytes = request.app.state.settings.max_upload_bytes
     if store.version() != staged.version:  # changed since the preview: show the new difference first
         staged.version = store.version()
-        result, problems, total = _dry_run(store, principal, staged, max_bytes)
+        result, refused = _dry_run(store, principal, staged, max_bytes)
         if result is None:
             staging.discard(key)
-        return _page(request, store, principal, result=result, problems=problems, total=total,
+        return _page(request, store, principal, result=result, **refused,
                      staged=key if result else None, options=staged.options,
                      error="数据在预览之后有变化，以下是按现在的数据重新比对的结果，请再次确认。")
     handles = [(staged.folder / str(i) / name).open("rb") for i, name in enumerate(staged.names)]

@@ -172,3 +172,16 @@ def test_a_ledger_with_a_mapped_header_over_http_answers_as_the_cli(fresh, tmp_p
     assert body == from_cli
     written = editor.post("/api/imports", files={"files": ("花名册.xlsx", data)}, data={**fields, "dry_run": "false", "full": "true"})
     assert written.status_code == 200 and written.json()["left_base"]  # the district's own enterprises are not in this ledger
+
+
+def test_a_refused_import_says_which_columns_it_did_not_read(fresh):
+    """A ledger whose chain column is headed 链条归属 is refused for segments without a chain;
+    the answer's warnings say that 链条归属 was not read."""
+    from fixtures.ledger import HEADER, MONTH_1
+
+    header = ["链条归属" if h == "所属产业链" else h for h in HEADER]
+    response = fresh.client("editor").post("/api/imports", files=[("files", ("台账.csv", csv_bytes([header, *MONTH_1[:2]])))])
+    assert response.status_code == 422
+    details = response.json()["error"]["details"]
+    assert {p["code"] for p in details["problems"]} == {"segment_without_chain"}
+    assert [w["text"] for w in details["warnings"] if w["code"] == "unknown_column"] == ["台账.csv:1:链条归属: 未知的列 '链条归属'，已忽略"]

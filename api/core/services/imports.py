@@ -80,7 +80,7 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
             problems = [_rename(p, shown) for p in failed.problems]
             audit.record(store, principal, "import_rejected",
                          {"files": list(shown.values()), "dry_run": dry_run, "problems": len(problems)})
-            raise ImportFailed(problems, failed.total) from None
+            raise ImportFailed(problems, failed.total, [_rename(w, shown) for w in failed.warnings]) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = report.to_dict()
