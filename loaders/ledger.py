@@ -43,6 +43,7 @@ ID_PREFIX = {Label.CHAIN: "CH", Label.SEGMENT: "SG", Label.PARTY_ORG: "PO", Labe
 # not inside brackets (张三（区委常委、副区长）is one person).
 _SEPARATORS = re.compile(r"[、，,；;/／\r\n]")
 _OPENING, _CLOSING = "（(【[〔", "）)】]〕"
+_ANY_OPENING = re.compile("[（(【\\[〔]")
 # What planners type in an empty name cell: a name cell holding one of these is blank.
 # (In a 是否 / 有无 column 无 is "no": ``loaders.values`` reads those.)
 PLACEHOLDERS = frozenset({"无", "暂无", "没有", "—", "——", "-", "/", "／", "无。"})
@@ -83,7 +84,7 @@ def split_cell(value: str | None) -> list[str]:
 
 
 def _split_outside_brackets(text: str) -> list[str]:
-    if not any(mark in text for mark in _OPENING):
+    if _ANY_OPENING.search(text) is None:
         return _SEPARATORS.split(text)
     parts, start, depth = [], 0, 0
     for k, char in enumerate(text):
