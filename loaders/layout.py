@@ -115,8 +115,8 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
       columns not imported;
     - the form's sign-off below the last row with an id: a cell reads 填报人：, 填报单位（盖章）：,
       审核人：, 填报日期：, 注：… ;
-    - headings grouping a ledger's rows (一、工程机械产业链（15家）): one text in the first
-      column and nothing else, kept in ``raw.headings`` for the rows below them.
+    - headings grouping a ledger's rows (一、工程机械产业链（15家）, or 一 | 工程机械产业链 in the
+      序号 and name columns; ``_heading``), kept in ``raw.headings`` for the rows below them.
 
     A row with a code is an entity, whatever it holds."""
     keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
@@ -135,6 +135,7 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
     empty: list[int] = []
     sign_off: list[int] = []
     headings: list[int] = []
+    heading_texts: dict[int, str] = {}
     for i in range(len(raw.numbers)):
         if not keyless(i):
             continue
@@ -148,8 +149,9 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
             filled = [j for j, cell in enumerate(cells) if not is_blank(cell)]
             if i > last_keyed and any(_signs_off(cell) for cell in cells):
                 sign_off.append(i)
-            elif ledger and filled == [0] and isinstance(cells[0], str) and not _is_ordinal(cells[0]):
+            elif ledger and (heading := _heading(cells, filled, names)) is not None:
                 headings.append(i)
+                heading_texts[i] = heading
             elif ledger and all(is_blank(cells[j]) for j in read if j < len(cells)):
                 empty.append(i)
     for i, word in totals.items():
@@ -162,7 +164,7 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
         warnings.append(Problem(raw.file, f"第{_row_ranges(raw, sign_off)}行是表尾落款或注释（填报人、审核人、日期等），已跳过",
                                 "sign_off_rows", raw.sheet, raw.numbers[sign_off[0]]))
     if headings:
-        raw.headings = {raw.numbers[i]: str(raw.row(i)[0]).strip() for i in headings}
+        raw.headings = {raw.numbers[i]: heading_texts[i] for i in headings}
         shown = "、".join(f"“{text}”" for text in list(raw.headings.values())[:3]) + ("等" if len(headings) > 3 else "")
         warnings.append(Problem(raw.file, f"第{_row_ranges(raw, headings)}行是分组标题（{shown}），不是单位，已跳过",
                                 "heading_rows", raw.sheet, raw.numbers[headings[0]]))
@@ -170,9 +172,21 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
         raw.drop({*totals, *empty, *sign_off, *headings})
 
 
-def _is_ordinal(text: str) -> bool:
-    """A 序号 typed as text ("12", "12."), not a heading."""
-    return re.fullmatch(r"\s*\d+\s*[.、．]?\s*", text) is not None
+_GROUP_NUMBER = re.compile(r"\s*[（(]?[一二三四五六七八九十]{1,3}[）)]?\s*[、.．]?\s*")  # 一 / 一、 / （一）
+
+
+def _heading(cells: list, filled: list[int], names: int | None) -> str | None:
+    """The heading a row without an id is, if it is one: one text in the first column
+    (一、工程机械产业链（15家）; not a 序号 typed as text, "12"), or a group number there (一,
+    （二）) and a text in the name column; else None."""
+    first = cells[0] if cells else None
+    if filled == [0] and isinstance(first, str) and re.fullmatch(r"\s*\d+\s*[.、．]?\s*", first) is None:
+        return first.strip()
+    if (names is not None and filled == [0, names] and isinstance(first, str) and _GROUP_NUMBER.fullmatch(first)
+            and isinstance(cells[names], str)):
+        number = first.strip()
+        return number + ("" if number[-1] in "、.．)）" else "、") + cells[names].strip()
+    return None
 
 
 def _signs_off(cell: object) -> bool:

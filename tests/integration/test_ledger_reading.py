@@ -211,3 +211,17 @@ def test_rows_numbered_in_advance_and_the_forms_sign_off_are_not_rows(tmp_path):
     write_sheet(path, rows, title="台账")
     refused = dry_run(path)
     assert not refused["ok"] and refused["problems"] == [f"{path}:台账:6:统一社会信用代码: 必填项 统一社会信用代码（id） 为空"]
+
+
+def test_a_group_number_beside_a_name_is_a_heading_but_a_name_alone_is_a_row(tmp_path):
+    """一 | 工程机械产业链 and （二） | 新能源链（1家） in the 序号 and name columns are headings;
+    a row with a 序号 and a name but no code is still a row without its code."""
+    header = ["序号", "单位名称", "统一社会信用代码", "所属环节", "位置"]
+    rows = [header, ["一", "工程机械产业链"], [1, *MONTH_1[0][1:3], "液压件", "上游"], ["（二）", "新能源链（1家）"],
+            [2, *MONTH_1[1][1:3], "电池", "上游"], [3, "长沙庚有限公司", None, "电池", "上游"]]
+    path = tmp_path / "台账.xlsx"
+    write_sheet(path, rows, title="台账")
+    report = dry_run(path)
+    assert [w for w in report["warnings"] if "分组标题" in w] == [
+        f"{path}:台账:2:-: 第2、4行是分组标题（“一、工程机械产业链”、“（二）新能源链（1家）”），不是单位，已跳过"]
+    assert report["problems"] == [f"{path}:台账:6:统一社会信用代码: 必填项 统一社会信用代码（id） 为空"]
