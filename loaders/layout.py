@@ -172,6 +172,8 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
         raw.drop({*totals, *empty, *sign_off, *headings})
 
 
+_NUMBERED = re.compile(r"\s*(?:[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}\s*[、.．])")
+_CHAIN_HEADING = re.compile(r"链\s*(?:[（(][^）)]*[）)])?\s*$")
 _GROUP_NUMBER = re.compile(r"\s*[（(]?[一二三四五六七八九十]{1,3}[）)]?\s*[、.．]?\s*")  # 一 / 一、 / （一）
 
 
@@ -181,7 +183,10 @@ def _heading(cells: list, filled: list[int], names: int | None) -> str | None:
     （二）) and a text in the name column; else None."""
     first = cells[0] if cells else None
     if filled == [0] and isinstance(first, str) and re.fullmatch(r"\s*\d+\s*[.、．]?\s*", first) is None:
-        return first.strip()
+        # in a sheet whose first column is the name, a name alone is a row without its code,
+        # unless it reads as a heading: numbered (一、…) or naming a chain (…产业链（15家）)
+        if names != 0 or _NUMBERED.match(first) or _CHAIN_HEADING.search(first):
+            return first.strip()
     if (names is not None and filled == [0, names] and isinstance(first, str) and _GROUP_NUMBER.fullmatch(first)
             and isinstance(cells[names], str)):
         number = first.strip()

@@ -225,3 +225,17 @@ def test_a_group_number_beside_a_name_is_a_heading_but_a_name_alone_is_a_row(tmp
     assert [w for w in report["warnings"] if "分组标题" in w] == [
         f"{path}:台账:2:-: 第2、4行是分组标题（“一、工程机械产业链”、“（二）新能源链（1家）”），不是单位，已跳过"]
     assert report["problems"] == [f"{path}:台账:6:统一社会信用代码: 必填项 统一社会信用代码（id） 为空"]
+
+
+def test_in_a_sheet_beginning_with_the_name_a_name_alone_is_a_row_not_a_heading(tmp_path):
+    """Without a 序号 column, 三一重工有限公司 alone on a row is an enterprise without its code;
+    一、工程机械 and 新能源产业链（2家） there are headings."""
+    header = ["单位名称", "统一社会信用代码", "所属环节", "位置"]
+    rows = [header, ["一、工程机械"], [*MONTH_1[0][1:3], "液压件", "上游"], ["三一重工有限公司"], ["新能源产业链（2家）"],
+            [*MONTH_1[1][1:3], "电池", "上游"]]
+    path = tmp_path / "台账.xlsx"
+    write_sheet(path, rows, title="台账")
+    report = dry_run(path)
+    assert [w for w in report["warnings"] if "分组标题" in w] == [
+        f"{path}:台账:2:-: 第2、5行是分组标题（“一、工程机械”、“新能源产业链（2家）”），不是单位，已跳过"]
+    assert report["problems"] == [f"{path}:台账:4:统一社会信用代码: 必填项 统一社会信用代码（id） 为空"]
