@@ -63,7 +63,7 @@ DOT_SIZE = 8  # radius of an enterprise in a column: dots DOT apart leave air be
 DENSE = 600  # above this many enterprises on one map, dots are packed DENSE_DOT apart
 DENSE_DOT = 15.0
 OVERVIEW_BOX = (300.0, 132.0, 150.0, 70.0)  # an overview's boxes (chain map, gap map): width, height, gaps across and down
-_OVERVIEW_BOX_W, _OVERVIEW_BOX_H, _OVERVIEW_COLUMN_GAP, _OVERVIEW_ROW_GAP = OVERVIEW_BOX
+_OVERVIEW_BOX_W, _OVERVIEW_BOX_H = OVERVIEW_BOX[:2]
 _BAND = 110.0  # from the lanes to the band of the chain and its committee (and to the summaries)
 FLOWS_SHOWN = 12
 _HOW_TO_READ_CHAIN = ("每列一个环节，标题下是纳入基数的企业数和组织覆盖率（底色按图例：绿、黄、红）。列中先列出龙头企业、"
@@ -424,47 +424,39 @@ def _overview(g, chain_id, chain_name, segments, members, everyone, cap, links: 
     """One box per segment (its figures, coloured; a link into it), the supply flows
     between segments, the chain's committee and alliances above, the people summaries
     below, and a search index of every enterprise that leads to its segment's map."""
+    from api.web.overview import place_boxes  # it builds on this module's box sizes
+
     canvas = Canvas(g, links)
     bands = Bands(*org_rate)
-    by_stage: dict[str, list[str]] = defaultdict(list)
-    for s in segments:
-        by_stage[g.nodes[s].get("stage") or ""].append(s)
-    stages = sorted(by_stage, key=lambda st: STAGE_ORDER.get(st, 3))
-    tallest = max(len(v) for v in by_stage.values())
-    column_h = tallest * _OVERVIEW_BOX_H + (tallest - 1) * _OVERVIEW_ROW_GAP
     nodes = g._node
-    for column, stage in enumerate(stages):
-        x = column * (_OVERVIEW_BOX_W + _OVERVIEW_COLUMN_GAP)
-        mine = by_stage[stage]
-        height = len(mine) * _OVERVIEW_BOX_H + (len(mine) - 1) * _OVERVIEW_ROW_GAP
-        canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), x - _OVERVIEW_BOX_W / 2 - 24, -_OVERVIEW_BOX_H / 2 - 64,
-                                 _OVERVIEW_BOX_W + 48, column_h + 88, stage or "plain"))
-        for row, s in enumerate(mine):
-            y = (column_h - height) / 2 + row * (_OVERVIEW_BOX_H + _OVERVIEW_ROW_GAP)
-            coverage = by_segment.get(s)
-            leading = sum(1 for e in members[s] if nodes[e].get("leading"))
-            node = canvas.add(s, x, y, style="segment")
-            lines = [short_label(node["name"], 14),
-                     bands.heading(coverage.base if coverage else 0, overview_rate(coverage), len(members[s]), sep=" · ")]
-            if coverage is not None and coverage.base:
-                lines.append(f"未覆盖 {coverage.uncovered}" + (f" · 龙头企业 {leading}" if leading else ""))
-            node["label"] = "\n".join(lines)
-            node["box"] = {"w": _OVERVIEW_BOX_W, "h": _OVERVIEW_BOX_H, "font": 19}
-            band = RATE_BANDS[bands.colour(overview_rate(coverage))]
-            node["color"], node["border"] = band.fill, band.ink
-            node["type"] = f"环节（{STAGES.get(stage, UNSTAGED)}）"
-            if coverage is not None:
-                node["info"] += [[label, str(getattr(coverage, field)) if "rate" not in field else bands.percent(getattr(coverage, field))]
-                                 for field, label in _SEGMENT_ROWS]
-            href = links.chain(chain_id, segment=s)
-            if href:
-                node["href"] = href
-                node["links"].insert(0, ["展开此环节的企业", href])
+    placed = place_boxes(canvas, g, segments, chain_id)
+    for s, (x, y) in placed.items():
+        stage = nodes[s].get("stage") or ""
+        coverage = by_segment.get(s)
+        leading = sum(1 for e in members[s] if nodes[e].get("leading"))
+        node = canvas.add(s, x, y, style="segment")
+        lines = [short_label(node["name"], 14),
+                 bands.heading(coverage.base if coverage else 0, overview_rate(coverage), len(members[s]), sep=" · ")]
+        if coverage is not None and coverage.base:
+            lines.append(f"未覆盖 {coverage.uncovered}" + (f" · 龙头企业 {leading}" if leading else ""))
+        node["label"] = "\n".join(lines)
+        node["box"] = {"w": _OVERVIEW_BOX_W, "h": _OVERVIEW_BOX_H, "font": 19}
+        band = RATE_BANDS[bands.colour(overview_rate(coverage))]
+        node["color"], node["border"] = band.fill, band.ink
+        node["type"] = f"环节（{STAGES.get(stage, UNSTAGED)}）"
+        if coverage is not None:
+            node["info"] += [[label, str(getattr(coverage, field)) if "rate" not in field else bands.percent(getattr(coverage, field))]
+                             for field, label in _SEGMENT_ROWS]
+        href = links.chain(chain_id, segment=s)
+        if href:
+            node["href"] = href
+            node["links"].insert(0, ["展开此环节的企业", href])
     flows = _segment_flows(g, segments, members)
     strongest = sorted(flows.items(), key=lambda item: (-item[1], item[0]))[:FLOWS_SHOWN]
     for (a, b), count in sorted(strongest):
         canvas.link(a, b, "FLOW", label=f"{count}", width=1 + 2.5 * math.log10(count))
-    width = (len(stages) - 1) * (_OVERVIEW_BOX_W + _OVERVIEW_COLUMN_GAP)
+    width = max((x for x, _ in placed.values()), default=0.0)
+    column_h = max((y for _, y in placed.values()), default=0.0) + _OVERVIEW_BOX_H  # the tallest lane's boxes
     top = in_ids(g, chain_id, RelType.LEADS) + [chain_id] + in_ids(g, chain_id, RelType.ALLIANCE_OF)
     _top_row(canvas, top, -_OVERVIEW_BOX_H / 2 - 120, width / 2, {})
     canvas.link_graph_edges((RelType.LEADS, RelType.ALLIANCE_OF))

@@ -36,8 +36,9 @@ def places(g: nx.MultiDiGraph, chain: str | None) -> tuple[dict[str, list[str]],
 
 
 def place_boxes(canvas: Canvas, g: nx.MultiDiGraph, keys: list[str], chain: str | None) -> dict[str, tuple[float, float]]:
-    """Where each box of an overview goes: chains (and "" for none) in rows of
-    ``OVERVIEW_PER_ROW``; a chain's segments down the lane of their stage, lanes drawn."""
+    """Where each box of an overview (chain map, gap map, plan) goes: chains (and "" for
+    none) in rows of ``OVERVIEW_PER_ROW``; a chain's segments down the lane of their stage,
+    lanes drawn, as tall as the tallest with their boxes centred."""
     box_w, box_h, gap_x, gap_y = OVERVIEW_BOX
     if chain is None:
         return {key: ((k % OVERVIEW_PER_ROW) * (box_w + gap_x), (k // OVERVIEW_PER_ROW) * (box_h + gap_y))
@@ -45,13 +46,18 @@ def place_boxes(canvas: Canvas, g: nx.MultiDiGraph, keys: list[str], chain: str 
     lanes: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         lanes[(g._node[key].get("stage") or "") if key else ""].append(key)
+    if not lanes:
+        return {}
+    tallest = max(map(len, lanes.values()))
+    lane_h = tallest * box_h + (tallest - 1) * gap_y  # every lane as tall as the tallest, its boxes centred in it
     at = {}
     for lane_k, stage in enumerate(sorted(lanes, key=lambda st: STAGE_ORDER.get(st, 3))):
-        for k, key in enumerate(lanes[stage]):
-            at[key] = (lane_k * (box_w + gap_x), k * (box_h + gap_y))
-        height = len(lanes[stage]) * box_h + (len(lanes[stage]) - 1) * gap_y
-        canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), lane_k * (box_w + gap_x) - box_w / 2 - 24,
-                                 -box_h / 2 - 64, box_w + 48, height + 88, stage or "plain"))
+        mine, x = lanes[stage], lane_k * (box_w + gap_x)
+        height = len(mine) * box_h + (len(mine) - 1) * gap_y
+        for k, key in enumerate(mine):
+            at[key] = (x, (lane_h - height) / 2 + k * (box_h + gap_y))
+        canvas.lanes.append(Lane(STAGES.get(stage, UNSTAGED), x - box_w / 2 - 24, -box_h / 2 - 64, box_w + 48,
+                                 lane_h + 88, stage or "plain"))
     return at
 
 
