@@ -46,7 +46,12 @@ _OPENING, _CLOSING = "（(【[〔", "）)】]〕"
 _ANY_OPENING = re.compile("[（(【\\[〔]")
 # What planners type in an empty name cell: a name cell holding one of these is blank.
 # (In a 是否 / 有无 column 无 is "no": ``loaders.values`` reads those.)
-PLACEHOLDERS = frozenset({"无", "暂无", "没有", "—", "——", "-", "/", "／", "无。"})
+PLACEHOLDERS = frozenset({"无", "暂无", "没有", "—", "——", "-", "/", "／", "无。", "否", "×", "✗", "✘", "0"})
+# A yes (是, √, 已建) or a number in a name cell names nobody: the name is what is wanted.
+_WANTED_NAME = {"chain": "产业链名称", "segment": "环节名称", "org": "党组织的名称", "parent": "上级党组织的名称",
+                "leader": "领导的姓名", "instructor": "指导员的姓名", "partner": "结对单位的名称"}
+_NOT_NAMES = frozenset({"是", "有", "√", "✓", "✔", "已建", "已建立", "已组建", "已成立", "已派", "已结对", "已联系",
+                        "y", "yes"})
 # A phrase saying there is none, with what there is none of (没有党组织, 暂无结对, 无党员, 未派,
 # 尚未建立): a placeholder too. Only these words after the negation: 无锡…, 无名…, 未来科技 are names.
 _NONE_PHRASE = re.compile(
@@ -270,6 +275,11 @@ class LedgerCheck(_TableCheck):
                 if _CONTROL.search(name):
                     self._problem(row, position, header, f"名称 {name!r} 含换行或控制字符；请删去，或在一格中用“、”分隔多个名称",
                                   "control_character", name)
+                    break
+                if name.lower() in _NOT_NAMES or name.isdigit():
+                    aside = "（是/否 请填在“是否建立党组织”列）" if column == "org" else ""
+                    self._problem(row, position, header, f"应填写{_WANTED_NAME[column]}，实为 {name!r}{aside}",
+                                  "not_a_name", name)
                     break
 
 

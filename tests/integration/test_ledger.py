@@ -472,3 +472,23 @@ def test_two_columns_of_leaders_are_read_as_one(tmp_path):
     names = {node_id: dict(p)["name"] for label, node_id, p in nodes if label.value == "Leader"}
     contacts = sorted((names[s], d) for t, s, d in rels if t.value == "CONTACTS")
     assert contacts == [("李明", A), ("李明", B), ("王芳", A), ("王芳", B)]
+
+
+def test_yes_and_no_in_name_cells(tmp_path):
+    """否, ×, 0 in a name cell mean none, as 无 does; 是, √, 已建 or a number name nobody and are
+    refused, saying what the cell wants."""
+    rows = [list(r) for r in MONTH_1[:3]]
+    rows[0][15], rows[0][16], rows[0][17] = "否", "0", "×"
+    path = tmp_path / "无.xlsx"
+    write_xlsx(path, rows)
+    db = tmp_path / "x.db"
+    load(db, path)
+    nodes, _ = graph_of(db)
+    names = {dict(p).get("name") for _, _, p in nodes}
+    assert not names & {"否", "0", "×"}
+    rows[0][11], rows[1][17], rows[2][16] = "是", "√", "2"
+    write_xlsx(path, rows)
+    refused = load(tmp_path / "y.db", path, ok=False)
+    assert "党组织名称: 应填写党组织的名称，实为 '是'（是/否 请填在“是否建立党组织”列）" in refused.output
+    assert "结对单位: 应填写结对单位的名称，实为 '√'" in refused.output
+    assert "党建指导员: 应填写指导员的姓名，实为 '2'" in refused.output
