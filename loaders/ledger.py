@@ -161,6 +161,7 @@ def _unpadded(found: re.Match) -> str:
 # the name is the person; a title goes to a leader's 职务, a place of work to 单位.
 _PERSON = r"[\u4e00-\u9fff·]{2,5}"
 _BRACKETED_PERSON = re.compile(rf"(?P<name>{_PERSON})\s*[（(【\[](?P<remark>[^）)】\]]+)[）)】\]]")
+_PHONE = re.compile(r"[\d\-－—]{7,}")
 _TITLE_WORD = re.compile(r"(?:长|书记|主任|常委|委员|主席|调研员|巡视员|干部|科员|专员|经理|政委|指导员|组员)$")
 _WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|镇|乡|区|县|市|园区|站|队|会)$")
 
@@ -175,6 +176,8 @@ def person_and_props(text: str, label: Label) -> tuple[str, dict]:
         parts = text.split()
         if len(parts) != 2:
             return text, {}
+        if re.fullmatch(_PERSON, parts[0]) and _PHONE.fullmatch(parts[1]):
+            return parts[0], {}  # 张三 13800000000: the person; a phone number is not kept
         name, remark = parts if re.fullmatch(_PERSON, parts[0]) and _described(parts[1]) else parts[::-1]
         if not (re.fullmatch(_PERSON, name) and _described(remark)):
             return text, {}

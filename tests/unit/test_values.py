@@ -291,3 +291,16 @@ def test_a_header_with_the_word_name_after_the_column(header, column):
     from loaders.tables import LEDGER, find_column
 
     assert find_column(LEDGER, header).name == column
+
+
+@pytest.mark.parametrize("text, label, expected", [
+    ("李明（副区长）", "Leader", ("李明", {"title": "副区长"})), ("副区长 李明", "Leader", ("李明", {"title": "副区长"})),
+    ("赵六（区商务局）", "Instructor", ("赵六", {"unit": "区商务局"})), ("赵六（第一书记）", "Instructor", ("赵六", {})),
+    ("张三 13800000000", "Leader", ("张三", {})), ("张三（13800000000）", "Leader", ("张三", {})),
+    ("张三 李四", "Leader", ("张三 李四", {})), ("欧阳娜娜", "Leader", ("欧阳娜娜", {})),
+])
+def test_a_person_written_with_what_they_are(text, label, expected):
+    from graph.schema import Label
+    from loaders.ledger import person_and_props
+
+    assert person_and_props(text, Label(label)) == expected
