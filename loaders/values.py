@@ -78,6 +78,9 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "active": ("存续", "在业", "开业", "在册", "正常", "营业"),
     "closed": ("吊销", "已注销", "停业"),
     "moved": ("已迁出", "外迁"),
+    # a segment's stage as a 位置 cell says it: 上 / 上游环节 / 产业链上游 / 上游企业 / 上游端
+    **{stage: (zh[0], f"{zh}环节", f"{zh}企业", f"{zh}端", f"链{zh}", f"产业链{zh}", f"{zh}段")
+       for stage, zh in (("upstream", "上游"), ("midstream", "中游"), ("downstream", "下游"))},
 }
 # Several words for one value in one cell, as the national credit system writes a status:
 # "存续（在营、开业、在册）".

@@ -304,3 +304,11 @@ def test_a_person_written_with_what_they_are(text, label, expected):
     from loaders.ledger import person_and_props
 
     assert person_and_props(text, Label(label)) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [("上", "upstream"), ("上游环节", "upstream"), ("产业链中游", "midstream"),
+                                           ("下游企业", "downstream"), ("链下游", "downstream")])
+def test_a_stage_as_a_position_cell_says_it(raw, expected):
+    assert parse_enum(raw, NODE_PROPS[Label.SEGMENT]["stage"]) == expected
+    with pytest.raises(BadValue):
+        parse_enum("上中游", NODE_PROPS[Label.SEGMENT]["stage"])
