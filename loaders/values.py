@@ -86,7 +86,8 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
 # "存续（在营、开业、在册）".
 _WORD_LIST = re.compile(r"[（）()、，,/／\s]+")
 # A star rating that says there is none: the organisation has no star (a blank cell).
-NO_STAR = frozenset({"无", "未评星", "未定级", "未评定", "未评", "暂未评定", "暂未评星", "不参评", "未参评", "待评定"})
+NO_STAR = frozenset({"无", "未评星", "未定级", "未评定", "未评", "暂未评定", "暂未评星", "不参评", "未参评", "待评定",
+                     "无星", "无星级", "0星", "零星", "0"})
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _STARS = re.compile(r"^([1-5一二两三四五])星级?(?:党组织|党支部|党委|党总支)?$")  # 四星级党组织 as the rating is written
 _MAX_EXACT_FLOAT = 2**53
@@ -138,6 +139,8 @@ def parse_int(raw: object, prop: Prop) -> int | None:
     if isinstance(raw, bool):
         raise BadValue("bad_int", f"应为整数，实为 {raw}")
     typed = str(raw).strip()
+    if prop.name == "star" and ((type(raw) in (int, float) and raw == 0) or typed in NO_STAR):  # 0 stars: not rated
+        return None
     if isinstance(raw, float):
         if not raw.is_integer() or abs(raw) > _MAX_EXACT_FLOAT:
             raise BadValue("bad_int", f"应为整数，实为 {raw}")

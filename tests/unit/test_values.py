@@ -312,3 +312,8 @@ def test_a_stage_as_a_position_cell_says_it(raw, expected):
     assert parse_enum(raw, NODE_PROPS[Label.SEGMENT]["stage"]) == expected
     with pytest.raises(BadValue):
         parse_enum("上中游", NODE_PROPS[Label.SEGMENT]["stage"])
+
+
+@pytest.mark.parametrize("raw", ["无星", "0星", "0", 0, 0.0])
+def test_no_star_written_as_zero(raw):
+    assert parse_int(raw, STAR) is None
