@@ -290,14 +290,28 @@ class LedgerCheck(_TableCheck):
 
 
 _CHAIN_SUFFIXES = ("产业链", "链")
+# An organisation's formal name and its short one: 中共甲公司支部委员会 is 甲公司党支部.
+_PARTY_PREFIXES = ("中国共产党", "中共")
+_FORMAL_SUFFIXES = (("总支部委员会", "党总支"), ("党总支部", "党总支"), ("支部委员会", "党支部"), ("委员会", "党委"))
 
 
 def _name_key(label: Label, name: str) -> str:
     """How a name is looked up: full- and half-width forms alike (湖南甲机械（长沙）有限公司 and
     湖南甲机械(长沙)有限公司), spaces and letter case aside; a chain with or without 产业链 or
     链 after it (工程机械产业链 or 新能源链 in the ledger, 工程机械 or 新能源 in the chains
-    table) is the same chain."""
+    table) is the same chain; an organisation by its formal name or its short one
+    (中共甲公司支部委员会, 甲公司党支部)."""
     name = "".join(unicodedata.normalize("NFKC", name).split()).lower()
+    if label is Label.PARTY_ORG:
+        formal = name.startswith(_PARTY_PREFIXES)
+        for prefix in _PARTY_PREFIXES:
+            if name.startswith(prefix) and len(name) > len(prefix) + 2:
+                name = name[len(prefix):]
+                break
+        for suffix, short in _FORMAL_SUFFIXES:
+            if name.endswith(suffix) and (formal or suffix == "党总支部"):
+                name = name[: -len(suffix)] + short
+                break
     if label is Label.CHAIN:
         for suffix in _CHAIN_SUFFIXES:  # in turn: 区块链产业链 and 区块链 are one chain
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:

@@ -492,3 +492,21 @@ def test_yes_and_no_in_name_cells(tmp_path):
     assert "党组织名称: 应填写党组织的名称，实为 '是'（是/否 请填在“是否建立党组织”列）" in refused.output
     assert "结对单位: 应填写结对单位的名称，实为 '√'" in refused.output
     assert "党建指导员: 应填写指导员的姓名，实为 '2'" in refused.output
+
+
+def test_an_org_by_its_formal_name_then_its_short_one_is_one_org(tmp_path):
+    """Month 1 writes 中共湖南乙液压有限公司支部委员会 and 中共甲机械委员会, month 2 湖南乙液压有限公司党支部
+    and 甲机械党委: the same two orgs, their coverage as it was, nothing added or removed."""
+    first = [list(r) for r in MONTH_1[:2]]
+    first[0][11], first[1][11] = "中共甲机械委员会", "中共湖南乙液压有限公司支部委员会"
+    second = [list(r) for r in MONTH_1[:2]]
+    second[0][11], second[1][11] = "甲机械党委", "湖南乙液压有限公司党支部"
+    paths = [tmp_path / "一月.xlsx", tmp_path / "二月.xlsx"]
+    for path, rows in zip(paths, (first, second)):
+        write_xlsx(path, rows)
+    db = tmp_path / "x.db"
+    load(db, paths[0])
+    before = graph_of(db)
+    again = json.loads(redchain("load", paths[1], "--store", db, "--json").stdout)
+    assert not any(again["added"].values()) and not any(again["removed"].values()) and not again["created"]
+    assert graph_of(db) == before
