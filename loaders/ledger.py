@@ -604,7 +604,7 @@ def _stages_said(records: Records) -> dict[tuple[str, str], set[str]]:
     said: dict[tuple[str, str], set[str]] = defaultdict(set)
     for ledger in records.ledger:
         for row in ledger.values:
-            chains, cells = split_cell(row.get("chain")), segment_cells(row.get("segment"))
+            chains, cells = split_cell(row.get("chain")), segment_cells(row.get("segment"), row.get("chain"))
             if len(chains) == 1:
                 chains = chains * len(cells)
             if len(chains) != len(cells):
@@ -669,7 +669,7 @@ def _chain_segment_pairs(row: dict) -> list[tuple[str, str | None]]:
     unless it says its own; a chain without segments pairs with None."""
     chains = split_cell(row.get("chain"))
     segments = [cell if _stage_in_name(cell)[1] or not row.get("stage") else f"{STAGES[row['stage']]}-{cell}"
-                for cell in segment_cells(row.get("segment"))]
+                for cell in segment_cells(row.get("segment"), row.get("chain"))]
     if not segments:
         return [(c, None) for c in chains]
     if len(chains) == 1:
@@ -698,7 +698,7 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
     (another row may make them); else True."""
     chains = [c for name in split_cell(row.get("chain"))
               if (c := entity((Label.CHAIN,), name, ledger, i, "chain", Label.CHAIN)) is not None]
-    stage_of = dict(_stage_in_name(cell) for cell in segment_cells(row.get("segment")))  # name -> the stage it says, if any
+    stage_of = dict(_stage_in_name(cell) for cell in segment_cells(row.get("segment"), row.get("chain")))  # name -> its stage, if said
     segments = list(stage_of)
     if segments and not chains:
         records.problems.append(ledger.origin(i, "segment").problem(
@@ -767,16 +767,26 @@ _STAGED_NAME = re.compile(rf"^\s*(?:(?P<before>{_STAGE_WORD})(?:环节)?\s*[-－
                           rf"(?P<named>.+?)\s*[（(](?P<inside>{_STAGE_WORD})[）)])\s*$")
 
 
-def segment_cells(value: str | None) -> list[str]:
+def segment_cells(value: str | None, chains: str | None = None) -> list[str]:
     """The segments a cell lists; a stage word alone before a name is that name's stage
-    (上游/液压件 is one segment, 液压件, upstream — the slash also separates names)."""
+    (上游/液压件 is one segment, 液压件, upstream — the slash also separates names), and so is
+    the row's chain (``chains``, its cell) before a name: 工程机械/液压件, 工程机械-液压件 and
+    工程机械-上游-液压件 are segment 液压件 of 工程机械."""
+    named = {_name_key(Label.CHAIN, c) for c in split_cell(chains)}
     parts, out = split_cell(value), []
+    if named and len(parts) > 1:
+        parts = [part for part in parts if _name_key(Label.CHAIN, part) not in named] or parts
     for k, part in enumerate(parts):
+        if (prefixed := _CHAIN_PREFIXED.match(part)) and _name_key(Label.CHAIN, prefixed["chain"]) in named:
+            part = prefixed["rest"]
         if part in _STAGE_WORDS and k + 1 < len(parts) and parts[k + 1] not in _STAGE_WORDS:
             parts[k + 1] = f"{part}-{parts[k + 1]}"
         elif part not in _STAGE_WORDS or k + 1 == len(parts):
             out.append(part)
     return out
+
+
+_CHAIN_PREFIXED = re.compile(r"^(?P<chain>.+?)\s*[-－—–:：·•]\s*(?P<rest>.+)$")
 
 
 def _stage_in_name(cell: str) -> tuple[str, str | None]:

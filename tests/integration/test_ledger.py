@@ -510,3 +510,16 @@ def test_an_org_by_its_formal_name_then_its_short_one_is_one_org(tmp_path):
     again = json.loads(redchain("load", paths[1], "--store", db, "--json").stdout)
     assert not any(again["added"].values()) and not any(again["removed"].values()) and not again["created"]
     assert graph_of(db) == before
+
+
+def test_a_segment_written_after_its_chain_is_that_segment(tmp_path, month_1_xlsx):
+    """工程机械/整机, 工程机械-液压件 and 工程机械：液压件 in the 所属环节 column give the graph of the
+    ledger writing 整机 and 液压件."""
+    rows = [list(r) for r in MONTH_1]
+    rows[0][5], rows[1][5], rows[2][5] = "工程机械/整机", "工程机械-液压件", "工程机械：液压件"
+    path = tmp_path / "链-环节.xlsx"
+    write_xlsx(path, rows)
+    standard, other = tmp_path / "a.db", tmp_path / "b.db"
+    load(standard, month_1_xlsx)
+    load(other, path)
+    assert graph_of(other) == graph_of(standard)
