@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from graph.schema import Prop, PropType
+from graph.schema import ENTERPRISE_KINDS, Prop, PropType
 from loaders.uscc import is_scientific_notation
 
 
@@ -228,8 +228,25 @@ def parse_enum(raw: object, prop: Prop) -> str:
     words = {_choice(word, prop) for word in _WORD_LIST.split(text) if word}
     if len(words) == 1 and None not in words:
         return words.pop()
+    if prop.choices is ENTERPRISE_KINDS and (kind := _kind_by_ending(text)) is not None:
+        return kind
     allowed = "、".join(prop.choices.values())
     raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
+
+
+# What an enterprise's 类型 cell may say beyond 企业 / 社会组织: the kind of company (外资企业,
+# 有限责任公司) or of social organisation (行业协会, 商会, 基金会) it is.
+_SOCIAL_ENDINGS = ("民办非企业", "民办非企业单位", "协会", "商会", "基金会", "学会", "研究会", "促进会", "联合会", "联谊会",
+                   "社会团体", "社会服务机构", "民办学校", "民办医院")
+_ENTERPRISE_ENDINGS = ("企业", "公司", "个体工商户", "合伙企业")
+
+
+def _kind_by_ending(text: str) -> str | None:
+    if text.endswith(_SOCIAL_ENDINGS):
+        return "social_org"
+    if text.endswith(_ENTERPRISE_ENDINGS):
+        return "enterprise"
+    return None
 
 
 def _choice(text: str, prop: Prop) -> str | None:

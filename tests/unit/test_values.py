@@ -317,3 +317,12 @@ def test_a_stage_as_a_position_cell_says_it(raw, expected):
 @pytest.mark.parametrize("raw", ["无星", "0星", "0", 0, 0.0])
 def test_no_star_written_as_zero(raw):
     assert parse_int(raw, STAR) is None
+
+
+@pytest.mark.parametrize("raw, expected", [("外资企业", "enterprise"), ("有限责任公司", "enterprise"), ("个体工商户", "enterprise"),
+                                           ("行业协会", "social_org"), ("商会", "social_org"), ("基金会", "social_org"),
+                                           ("民办非企业", "social_org")])
+def test_an_enterprise_kind_by_what_it_is(raw, expected):
+    assert parse_enum(raw, NODE_PROPS[Label.ENTERPRISE]["kind"]) == expected
+    with pytest.raises(BadValue):
+        parse_enum("其他", NODE_PROPS[Label.ENTERPRISE]["kind"])
