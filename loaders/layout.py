@@ -158,7 +158,7 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
         warnings.append(Problem(raw.file, f"合计行（“{word}”）已跳过，不作为一行数据导入",
                                 "total_row", raw.sheet, raw.numbers[i], None, word))
     if empty:
-        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, empty)}行只填了序号，没有单位，已跳过",
+        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, empty)}行没有单位名称和代码（只填了序号或未导入的列），已跳过",
                                 "numbered_empty_rows", raw.sheet, raw.numbers[empty[0]]))
     if sign_off:
         warnings.append(Problem(raw.file, f"第{_row_ranges(raw, sign_off)}行是表尾落款或注释（填报人、审核人、日期等），已跳过",

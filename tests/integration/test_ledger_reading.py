@@ -204,7 +204,7 @@ def test_rows_numbered_in_advance_and_the_forms_sign_off_are_not_rows(tmp_path):
     report = dry_run(path)
     assert report["ok"] and report["problems"] == [] and report["rows"] == 3
     assert [w for w in report["warnings"] if "跳过" in w] == [
-        f"{path}:台账:6:-: 第6–10行只填了序号，没有单位，已跳过",
+        f"{path}:台账:6:-: 第6–10行没有单位名称和代码（只填了序号或未导入的列），已跳过",
         f"{path}:台账:12:-: 第12–14行是表尾落款或注释（填报人、审核人、日期等），已跳过",
     ]
     rows[5] = [4, "长沙庚有限公司"]
