@@ -161,6 +161,10 @@ def _unpadded(found: re.Match) -> str:
 # the name is the person; a title goes to a leader's 职务, a place of work to 单位.
 _PERSON = r"[\u4e00-\u9fff·]{2,5}"
 _BRACKETED_PERSON = re.compile(rf"(?P<name>{_PERSON})\s*[（(【\[](?P<remark>[^）)】\]]+)[）)】\]]")
+_TITLE_THEN_NAME = re.compile(r"(?P<title>[\u4e00-\u9fff]*?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长))"
+                              r"(?P<name>[\u4e00-\u9fff]{2,4})")
+# A title alone among a cell's people (区委常委、副区长张三): it describes the person after it.
+TITLE_ONLY = re.compile(r"(?:[区县市镇乡副党常][\u4e00-\u9fff]{0,6})?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长)")
 _PHONE = re.compile(r"[\d\-－—]{7,}")
 _TITLE_WORD = re.compile(r"(?:长|书记|主任|常委|委员|主席|调研员|巡视员|干部|科员|专员|经理|政委|指导员|组员)$")
 _WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|镇|乡|区|县|市|园区|站|队|会)$")
@@ -170,8 +174,11 @@ def person_and_props(text: str, label: Label) -> tuple[str, dict]:
     """(the person's name, the properties the rest of ``text`` gives) for a name in a
     leader's or instructor's cell; (``text``, {}) when it is a name alone."""
     found = _BRACKETED_PERSON.fullmatch(text)
+    glued = _TITLE_THEN_NAME.fullmatch(text) if len(text) >= 5 else None  # 副区长张三; not 张局长, a way to address 张
     if found is not None:
         name, remark = found["name"], found["remark"].strip()
+    elif glued is not None:
+        name, remark = glued["name"], glued["title"]
     else:
         parts = text.split()
         if len(parts) != 2:
@@ -510,8 +517,15 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                                          ("instructor", Label.INSTRUCTOR, RelType.ASSIGNED_TO)):
                 if column in columns:
                     complete.setdefault((rtype, Role.TARGET), set()).add(enterprise)
+                titles: list[str] = []
                 for text in split_cell(row.get(column)):
+                    if TITLE_ONLY.fullmatch(text):  # 区委常委、副区长张三: not a person, a title of the next
+                        titles.append(text)
+                        continue
                     name, described = person_and_props(text, label)
+                    if titles and label is Label.LEADER:
+                        described["title"] = "、".join([*titles, *filter(None, [described.get("title")])])
+                    titles = []
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
                         if described:
                             made.node(label, person, described, ledger, i, column)

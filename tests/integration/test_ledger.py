@@ -523,3 +523,16 @@ def test_a_segment_written_after_its_chain_is_that_segment(tmp_path, month_1_xls
     load(standard, month_1_xlsx)
     load(other, path)
     assert graph_of(other) == graph_of(standard)
+
+
+def test_a_title_before_its_person_in_a_list_of_people(tmp_path):
+    """区委常委、副区长李明 lists one person, 李明, 职务 区委常委、副区长; 李明、王芳 two."""
+    rows = [list(r) for r in MONTH_1[:2]]
+    rows[0][15], rows[1][15] = "区委常委、副区长李明", "李明、王芳"
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, rows)
+    db = tmp_path / "x.db"
+    load(db, path)
+    nodes, _ = graph_of(db)
+    assert sorted(tuple(sorted(dict(p).items())) for label, _, p in nodes if label.value == "Leader") == [
+        (("name", "李明"), ("title", "区委常委、副区长")), (("name", "王芳"),)]

@@ -298,6 +298,8 @@ def test_a_header_with_the_word_name_after_the_column(header, column):
     ("赵六（区商务局）", "Instructor", ("赵六", {"unit": "区商务局"})), ("赵六（第一书记）", "Instructor", ("赵六", {})),
     ("张三 13800000000", "Leader", ("张三", {})), ("张三（13800000000）", "Leader", ("张三", {})),
     ("张三 李四", "Leader", ("张三 李四", {})), ("欧阳娜娜", "Leader", ("欧阳娜娜", {})),
+    ("副区长张三", "Leader", ("张三", {"title": "副区长"})), ("区委书记欧阳娜娜", "Leader", ("欧阳娜娜", {"title": "区委书记"})),
+    ("张局长", "Leader", ("张局长", {})), ("阿不都热合曼", "Leader", ("阿不都热合曼", {})),
 ])
 def test_a_person_written_with_what_they_are(text, label, expected):
     from graph.schema import Label
