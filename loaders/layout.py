@@ -115,10 +115,13 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
       columns not imported;
     - the form's sign-off below the last row with an id: a cell reads 填报人：, 填报单位（盖章）：,
       审核人：, 填报日期：, 注：… ;
+    - a ledger's example rows (示例 in its first cell; ``_skip_examples``), code or not;
     - headings grouping a ledger's rows (一、工程机械产业链（15家）, or 一 | 工程机械产业链 in the
       序号 and name columns; ``_heading``), kept in ``raw.headings`` for the rows below them.
 
     A row with a code is an entity, whatever it holds."""
+    if ledger:
+        _skip_examples(raw, warnings)
     keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
     if not keys or not raw.numbers:
         return
@@ -192,6 +195,21 @@ def _heading(cells: list, filled: list[int], names: int | None) -> str | None:
         number = first.strip()
         return number + ("" if number[-1] in "、.．)）" else "、") + cells[names].strip()
     return None
+
+
+_EXAMPLE_MARKS = frozenset({"示例", "例", "样例", "范例", "填写示例", "填表示例", "填报示例", "例如", "举例"})
+
+
+def _skip_examples(raw: RawTable, warnings: list[Problem]) -> None:
+    """Leave out a ledger's example rows, with a warning: the 序号 (first) cell reads 示例, 例,
+    填写示例… (a colon aside) — the row shows how to fill the form, whatever its code."""
+    first = raw.column(0) if raw.columns else []
+    examples = [i for i, cell in enumerate(first)
+                if isinstance(cell, str) and cell.strip().rstrip(":：").strip() in _EXAMPLE_MARKS]
+    if examples:
+        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, examples)}行是填写示例（序号列写着“{str(first[examples[0]]).strip()}”），已跳过",
+                                "example_rows", raw.sheet, raw.numbers[examples[0]]))
+        raw.drop(set(examples))
 
 
 def _signs_off(cell: object) -> bool:

@@ -239,3 +239,14 @@ def test_in_a_sheet_beginning_with_the_name_a_name_alone_is_a_row_not_a_heading(
     assert [w for w in report["warnings"] if "分组标题" in w] == [
         f"{path}:台账:2:-: 第2、5行是分组标题（“一、工程机械”、“新能源产业链（2家）”），不是单位，已跳过"]
     assert report["problems"] == [f"{path}:台账:4:统一社会信用代码: 必填项 统一社会信用代码（id） 为空"]
+
+
+def test_example_rows_under_the_header_are_not_data(tmp_path):
+    """A form's example rows (示例 with a made-up code, 例： with a valid one) are skipped with
+    a warning; the row numbered 1 goes in."""
+    rows = [[TITLE], HEADER, ["示例", "XX有限公司", "91430100MAXXXXXXXX"], ["例：", *MONTH_1[1][1:]], MONTH_1[0]]
+    path = tmp_path / "台账.xlsx"
+    write_sheet(path, rows, title="台账")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 1
+    assert [w for w in report["warnings"] if "示例" in w] == [f"{path}:台账:3:-: 第3–4行是填写示例（序号列写着“示例”），已跳过"]
