@@ -104,8 +104,8 @@ _SIGN_OFF = re.compile(r"^(?:(?:填报|填表|制表|审核|审批|统计|单位
                        r"|日期|时间|电话|签字|签名|盖章|注|备注|说明)\s*(?:[（(][^）)]*[）)])?\s*[:：]")
 
 
-def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], warnings: list[Problem], *,
-                      ledger: bool = False) -> None:
+def skip_non_entities(raw: RawTable, table: Table, columns: list[tuple[int, Column, str]],
+                      warnings: list[Problem]) -> None:
     """Leave out the rows without an id (or, in a relationship sheet, without either end)
     that are not entities, with a warning for each kind:
 
@@ -120,6 +120,8 @@ def skip_non_entities(raw: RawTable, columns: list[tuple[int, Column, str]], war
       序号 and name columns; ``_heading``), kept in ``raw.headings`` for the rows below them.
 
     A row with a code is an entity, whatever it holds."""
+    ledger = table is LEDGER
+    _skip_second_header(raw, table, columns, warnings)
     if ledger:
         _skip_examples(raw, warnings)
     keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
@@ -195,6 +197,21 @@ def _heading(cells: list, filled: list[int], names: int | None) -> str | None:
         number = first.strip()
         return number + ("" if number[-1] in "、.．)）" else "、") + cells[names].strip()
     return None
+
+
+def _skip_second_header(raw: RawTable, table: Table, columns: list[tuple[int, Column, str]],
+                        warnings: list[Problem]) -> None:
+    """Leave out a second header under the header (the same columns named again, 英文列名 such
+    as name / id under 名称 / 统一社会信用代码), with a warning: every filled cell of the first
+    row names the column it stands in."""
+    if not raw.numbers or len(columns) < 2:
+        return
+    cells = [(raw.column(index)[0], column) for index, column, _ in columns]
+    filled = [(cell, column) for cell, column in cells if not is_blank(cell)]
+    if len(filled) >= 2 and all(isinstance(cell, str) and find_column(table, cell) == column for cell, column in filled):
+        warnings.append(Problem(raw.file, f"第{raw.numbers[0]}行是又一行表头（{'、'.join(str(c).strip() for c, _ in filled[:4])}…），已跳过",
+                                "second_header", raw.sheet, raw.numbers[0]))
+        raw.drop({0})
 
 
 _EXAMPLE_MARKS = frozenset({"示例", "例", "样例", "范例", "填写示例", "填表示例", "填报示例", "例如", "举例"})

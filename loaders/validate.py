@@ -202,7 +202,7 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     columns = _map_header(raw, table, records, mapping)
     say_merged(raw, records.warnings)
     if columns is not None:
-        skip_non_entities(raw, columns, records.warnings, ledger=table is LEDGER)
+        skip_non_entities(raw, table, columns, records.warnings)
         if not raw.numbers and (table is LEDGER or raw.sheet is None):  # the template's sheets left empty are not news
             records.warnings.append(Problem(raw.file, f"表 {table.zh} 只有表头，没有数据行：没有导入任何内容", "no_rows",
                                             raw.sheet, raw.header_row or None))

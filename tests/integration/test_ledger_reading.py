@@ -250,3 +250,15 @@ def test_example_rows_under_the_header_are_not_data(tmp_path):
     report = dry_run(path)
     assert report["ok"] and report["problems"] == [] and report["rows"] == 1
     assert [w for w in report["warnings"] if "示例" in w] == [f"{path}:台账:3:-: 第3–4行是填写示例（序号列写着“示例”），已跳过"]
+
+
+def test_a_second_header_of_english_names_is_not_a_row(tmp_path):
+    """名称 / 统一社会信用代码 … with name / id … below: the second header is skipped with a
+    warning, the rows under it go in."""
+    english = ["seq", "name", "id", "kind", "chain"]
+    rows = [HEADER, english, MONTH_1[0], MONTH_1[1]]
+    path = tmp_path / "台账.xlsx"
+    write_sheet(path, rows, title="台账")
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 2
+    assert [w for w in report["warnings"] if "表头" in w] == [f"{path}:台账:2:-: 第2行是又一行表头（name、id、kind、chain…），已跳过"]
