@@ -7,7 +7,8 @@ case, and no whitespace, brackets, required-marks or trailing colons ("单位名
 form labels its fields). If the folded header is unknown,
 the same header without a bracketed remark ("党员人数（人）"; not one naming another fact,
 "联系领导（职务）"), then without a leading number ("1.企业名称", "（二）党组织名称"), then
-without 姓名 / 名称 after it ("党建指导员姓名"), is tried.
+without 姓名 / 名称 after it ("党建指导员姓名"), is tried; for a ledger, then the rules of
+``LEDGER_PATTERNS`` (what a header ending in 领导, 指导员, 党组织 … names).
 
 ``SYNONYMS`` maps a table name to {column name: other headers meaning that column}; the
 key ``"*"`` holds synonyms that mean the same in every table that has such a column.
@@ -67,6 +68,23 @@ LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
                "联系人领导", "包联责任人", "联系责任领导", "挂点联系领导"),
     "instructor": ("党建指导员", "指导员", "第一书记", "党建工作指导员", "选派党建指导员", "派驻党建指导员"),
     "partner": ("结对单位", "共建单位", "帮扶单位", "结对共建单位", "结对共建对象", "共建对象", "结对对象"),
+}
+
+# Headers a ledger's columns also go by, as rules over the folded header, tried when no
+# synonym above names it: offices word their people's and organisations' columns each their
+# own way (挂联领导, 市级包保领导, 驻企指导员, 企业党组织名称, 是否已建立党支部), and a list
+# would only know the ones seen. Each rule says what the column holds (a leader who
+# contacts, 联/包/挂…, the enterprise: a header ending in 领导), not one spelling.
+LEDGER_PATTERNS: dict[str, re.Pattern[str]] = {
+    "leader": re.compile(r"^\w{0,8}[联包挂抓保帮]\w{0,6}领导(?:干部)?$"),
+    "instructor": re.compile(r"^\w{0,8}(?:指导员|第一书记)$"),
+    "partner": re.compile(r"^\w{0,6}(?:结对|共建|联建|帮扶)\w{0,4}(?:单位|对象|党组织)$"),
+    "has_org": re.compile(r"^(?:是否|有无)(?!\w*(?:单独|联合))\w{0,4}(?:建立|成立|组建|建有|建)\w{0,2}(?:党组织|党支部|党委)$"),
+    "org": re.compile(r"^(?:企业|单位|本单位|公司|所建|已建|联合|隶属|建立的|组建的)党组织(?:全称)?$"),
+    "parent": re.compile(r"^\w{0,4}上级(?:党组织|党委|党总支)$"),
+    "chain": re.compile(r"^(?:所属|所在|所处|归属|涉及)\w{0,6}(?:产业链|链条)$"),
+    "segment": re.compile(r"^(?:所属|所在|所处|归属)\w{0,8}环节$"),
+    "employees": re.compile(r"^(?!\w*党员)\w{0,4}(?:职工|员工|从业人员|从业)\w{0,2}(?:人数|数|总数)$"),
 }
 
 _BRACKETS = re.compile(r"[\s*＊()\[\]（）【】〔〕<>《》]+")

@@ -597,7 +597,7 @@ def _chains_from_titles(records: Records, index: NameIndex) -> None:
         said = "、".join(f"“{ledger.headings[row]}”" for row, chain in zip(starts, of_heading) if chain)
         records.header_map.append(HeaderMapping(ledger.file, ledger.sheet, LEDGER, (
             f"（分组标题 {said}{'；其余行按表名' if of_sheet else ''}）" if said else f"（表名“{ledger.sheet}”）"),
-            next(c for c in LEDGER.columns if c.name == "chain")))
+            LEDGER.column("chain")))
         for number, row in zip(ledger.rows, ledger.values):
             above = bisect.bisect_left(starts, number) - 1
             chain = (of_heading[above] if above >= 0 else None) or of_sheet

@@ -9,7 +9,7 @@ from enum import Enum
 from functools import cache
 
 from graph.schema import LABEL_ZH, NODE_PROPS, REL_SPECS, REL_ZH, Label, Prop, PropType, RelType
-from loaders.headers import fold, synonyms, without_name_word, without_ordinal, without_remark
+from loaders.headers import LEDGER_PATTERNS, fold, synonyms, without_name_word, without_ordinal, without_remark
 
 
 class Role(str, Enum):
@@ -45,6 +45,10 @@ class Table:
     @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column | None:
+        """The column of that (English) name, or None."""
+        return next((c for c in self.columns if c.name == name), None)
 
     @property
     def display(self) -> str:
@@ -239,9 +243,6 @@ def _fold_headers(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
     return own, other
 
 
-
-
-
 def find_column(table: Table, header: object) -> Column | None:
     """The column a header names: its English or Chinese name, a synonym, or either of
     them followed by a bracketed remark ("党员人数（人）"), after a number ("1.企业名称") or
@@ -255,6 +256,12 @@ def find_column(table: Table, header: object) -> Column | None:
         wanted = normalise_name(text)
         if (column := own.get(wanted) or other.get(wanted)) is not None:
             return column
+    if table is LEDGER:
+        for text in (*tried, *map(without_name_word, tried)):
+            wanted = normalise_name(text) if text is not None else ""
+            for name, rule in LEDGER_PATTERNS.items():
+                if rule.match(wanted):
+                    return table.column(name)
     return None
 
 

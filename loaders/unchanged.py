@@ -141,7 +141,7 @@ class LastImport:
         mapped = []
         for index, sheet, table_name, header, column_name in self.columns:
             table = find_table(table_name)
-            column = next((c for c in table.columns if c.name == column_name), None) if column_name else None
+            column = table.column(column_name) if column_name else None
             mapped.append(HeaderMapping(files[index], sheet, table, header, column))
         return mapped
 

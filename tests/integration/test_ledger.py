@@ -189,6 +189,33 @@ def test_a_ledger_in_other_words_gives_the_same_graph(tmp_path, month_1_xlsx):
     assert graph_of(words) == graph_of(standard)
 
 
+def test_headers_no_synonym_lists_are_read_by_what_they_name(tmp_path, month_1_xlsx):
+    """A third office words its people's and organisation's columns its own way (市级挂联领导,
+    驻企指导员, 企业党组织名称, 是否已建立党组织, 结对共建党组织): the rules for what such a
+    header names read them, and the graph is the standard ledger's."""
+    from openpyxl import Workbook
+
+    standard = tmp_path / "a.db"
+    load(standard, month_1_xlsx)
+    header = ["序号", "单位名称", "统一社会信用代码", "类型", "所在产业链条", "所处产业链环节", "位置", "所在园区",
+              "在岗职工人数", "党员人数", "是否已建立党组织", "企业党组织名称", "组建形式", "党组织类别", "星级",
+              "市级挂联领导", "驻企指导员", "结对共建党组织"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in MONTH_1:
+        sheet.append(row)
+    other = tmp_path / "第三种台账.xlsx"
+    book.save(other)
+    result = redchain("load", other, "--dry-run", "--json", "--store", tmp_path / "c.db")
+    read = {m["header"]: m["column"] for m in json.loads(result.stdout)["columns"]}
+    assert {read[h] for h in header[4:6] + header[8:9] + header[10:12] + header[15:]} == {
+        "chain", "segment", "employees", "has_org", "org", "leader", "instructor", "partner"}
+    words = tmp_path / "b.db"
+    load(words, other)
+    assert graph_of(words) == graph_of(standard)
+
+
 def test_a_segment_saying_one_stage_beside_a_position_saying_another_is_refused(tmp_path):
     rows = [list(MONTH_1[1])]
     rows[0][5] = "上游-液压件"

@@ -293,6 +293,22 @@ def test_a_header_with_the_word_name_after_the_column(header, column):
     assert find_column(LEDGER, header).name == column
 
 
+@pytest.mark.parametrize("header, column", [
+    ("市级挂联领导", "leader"), ("县级包保领导", "leader"), ("联系县领导", "leader"), ("驻企指导员", "instructor"),
+    ("驻企第一书记", "instructor"), ("结对共建党组织", "partner"), ("联建单位名称", "partner"),
+    ("是否已建立党组织", "has_org"), ("有无建立党支部", "has_org"), ("企业党组织名称", "org"), ("所属上级党组织", "parent"),
+    ("所在产业链条", "chain"), ("所处产业链环节", "segment"), ("在岗职工人数", "employees"),
+    # what the rules must not take: other facts about the same people and organisations
+    ("主要领导", None), ("联系领导职务", None), ("是否单独建立党组织", None), ("党员职工人数", None), ("党组织书记", None),
+    ("工程机械产业链", None), ("党建指导员联系电话", None),
+])
+def test_a_ledger_header_no_list_holds_is_read_by_what_it_names(header, column):
+    from loaders.tables import LEDGER, find_column
+
+    found = find_column(LEDGER, header)
+    assert (found and found.name) == column
+
+
 @pytest.mark.parametrize("text, label, expected", [
     ("李明（副区长）", "Leader", ("李明", {"title": "副区长"})), ("副区长 李明", "Leader", ("李明", {"title": "副区长"})),
     ("赵六（区商务局）", "Instructor", ("赵六", {"unit": "区商务局"})), ("赵六（第一书记）", "Instructor", ("赵六", {})),
