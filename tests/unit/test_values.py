@@ -298,6 +298,8 @@ def test_a_header_with_the_word_name_after_the_column(header, column):
     ("驻企第一书记", "instructor"), ("结对共建党组织", "partner"), ("联建单位名称", "partner"),
     ("是否已建立党组织", "has_org"), ("有无建立党支部", "has_org"), ("企业党组织名称", "org"), ("所属上级党组织", "parent"),
     ("所在产业链条", "chain"), ("所处产业链环节", "segment"), ("在岗职工人数", "employees"),
+    ("社会统一信用代码", "id"), ("组织机构代码/统一社会信用代码", "id"), ("经营主体名称", "name"), ("非公有制企业名称", "name"),
+    ("联建单位", "partner"), ("指导员所在单位", None),
     # what the rules must not take: other facts about the same people and organisations
     ("主要领导", None), ("联系领导职务", None), ("是否单独建立党组织", None), ("党员职工人数", None), ("党组织书记", None),
     ("工程机械产业链", None), ("党建指导员联系电话", None),
