@@ -29,7 +29,7 @@ from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, without_ordinal, without_remark
 from loaders.tables import LEDGER, Role
-from loaders.values import BadValue, parse_enum
+from loaders.values import BadValue, formation_said, parse_enum
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
 
 # Where a chain is named without a segment, the enterprise joins this segment of the
@@ -200,12 +200,8 @@ def _described(remark: str) -> bool:
 
 
 _YES, _NO = "是", "否"
-# A 是否建立党组织 (党组织组建情况, 党组织覆盖方式) cell that says how the org was formed says yes, too.
-_HAS_ORG_FORMATION = {f"{done}{how}{verb}": formation
-                      for how, formation in (("单独", "standalone"), ("联合", "joint"))
-                      for done in ("", "已") for verb in ("建立", "组建", "成立", "")} | {
-                         "单建": "standalone", "联建": "joint", "已单建": "standalone", "已联建": "joint"}
-# One that says there is no org yet, or only work coverage, says no.
+# A 是否建立党组织 (党组织组建情况, 党组织覆盖方式) cell that says how the org was formed
+# (``formation_said``) says yes, too; one that says there is no org yet, or only work coverage, says no.
 _HAS_ORG_NOT_YET = frozenset({"拟建", "筹建", "筹建中", "正在筹建", "待建", "未覆盖", "工作覆盖", "选派党建指导员",
                               "派驻党建指导员", "选派指导员", "派驻指导员", "选派党建工作指导员"})
 
@@ -220,8 +216,8 @@ class LedgerCheck(_TableCheck):
             cells = self.raw.column(index)
             from loaders.validate import parse_column
 
-            if column.name == "has_org":  # 单独组建 / 联合建立 there: yes, and how it was formed
-                has_org_formations = [_HAS_ORG_FORMATION.get(str(c).strip()) if isinstance(c, str) else None for c in cells]
+            if column.name == "has_org":  # 单独组建 / 联合建立 / 区域联建 there: yes, and how it was formed
+                has_org_formations = [formation_said(c) if isinstance(c, str) else None for c in cells]
                 cells = [_YES if formation else _NO if isinstance(cell, str) and cell.strip() in _HAS_ORG_NOT_YET else cell
                          for cell, formation in zip(cells, has_org_formations)]
             parsed = parse_column(cells, column)

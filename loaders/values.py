@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from graph.schema import ENTERPRISE_KINDS, Prop, PropType
+from graph.schema import ENTERPRISE_KINDS, FORMATIONS, Prop, PropType
 from loaders.uscc import is_scientific_notation
 
 
@@ -230,6 +230,8 @@ def parse_enum(raw: object, prop: Prop) -> str:
         return words.pop()
     if prop.choices is ENTERPRISE_KINDS and (kind := _kind_by_ending(text)) is not None:
         return kind
+    if prop.choices is FORMATIONS and (formation := formation_said(text)) is not None:
+        return formation
     allowed = "、".join(prop.choices.values())
     raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
 
@@ -239,6 +241,19 @@ def parse_enum(raw: object, prop: Prop) -> str:
 _SOCIAL_ENDINGS = ("民办非企业", "民办非企业单位", "协会", "商会", "基金会", "学会", "研究会", "促进会", "联合会", "联谊会",
                    "社会团体", "社会服务机构", "民办学校", "民办医院")
 _ENTERPRISE_ENDINGS = ("企业", "公司", "个体工商户", "合伙企业")
+
+
+# How an org was formed, as offices write it in 组建形式 or in 是否建立党组织 (党组织覆盖方式):
+# 单独建立, 已联合组建, 联合成立党支部, and the kinds of joint branch by what they join
+# (区域联建, 楼宇联建, 园区联建, 行业联建, 村企联建).
+_FORMED = re.compile(r"^已?(单独|联合)(?:建立|组建|成立)?(?:党组织|党支部|党总支|党委)?$|^已?(单建|联建)$|^\w{1,4}(联建)$")
+_FORMED_AS = {"单独": "standalone", "单建": "standalone", "联合": "joint", "联建": "joint"}
+
+
+def formation_said(text: str) -> str | None:
+    """The formation (standalone / joint) a cell's words say, or None."""
+    match = _FORMED.match(text.strip())
+    return _FORMED_AS[next(word for word in match.groups() if word)] if match else None
 
 
 def _kind_by_ending(text: str) -> str | None:

@@ -311,6 +311,20 @@ def test_a_ledger_header_no_list_holds_is_read_by_what_it_names(header, column):
     assert (found and found.name) == column
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("单独建立", "standalone"), ("已单独组建", "standalone"), ("联合建立", "joint"), ("联合成立党支部", "joint"),
+    ("区域联建", "joint"), ("楼宇联建", "joint"), ("行业联建", "joint"), ("行业党委", "industry"),
+])
+def test_a_formation_as_offices_write_it(raw, expected):
+    assert parse_enum(raw, NODE_PROPS[Label.PARTY_ORG]["formation"]) == expected
+
+
+@pytest.mark.parametrize("raw", ["挂靠", "是", "联建联建x"])
+def test_a_formation_no_rule_knows_is_refused(raw):
+    with pytest.raises(BadValue):
+        parse_enum(raw, NODE_PROPS[Label.PARTY_ORG]["formation"])
+
+
 @pytest.mark.parametrize("text, label, expected", [
     ("李明（副区长）", "Leader", ("李明", {"title": "副区长"})), ("副区长 李明", "Leader", ("李明", {"title": "副区长"})),
     ("赵六（区商务局）", "Instructor", ("赵六", {"unit": "区商务局"})), ("赵六（第一书记）", "Instructor", ("赵六", {})),
