@@ -5,8 +5,10 @@ raises ``BadValue`` with a Chinese message."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from graph.schema import ENTERPRISE_KINDS, FORMATIONS, Prop, PropType
@@ -55,6 +57,8 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t", "有", "已�
          "规上", "规模以上", "龙头", "链主"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "f", "无", "未建", "未建立", "未组建", "未成立", "没有",
           "规下", "规模以下"}
+# A remark after the answer: 是（链主）, 否（规下）, 是 (2023年认定).
+_REMARKED = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -75,8 +79,11 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "committee": ("党委会", "联合党委", "基层党委"),
     "social_org": ("社会团体", "民办非企业", "民办非企业单位", "社团"),
     "enterprise": ("非公企业", "民营企业"),
-    "active": ("存续", "在业", "开业", "在册", "正常", "营业"),
-    "closed": ("吊销", "已注销", "停业"),
+    # as the national enterprise credit system writes a status (在营（开业）企业, 吊销，未注销), and as offices do
+    "active": ("存续", "在业", "开业", "在册", "正常", "营业", "在营（开业）企业", "在营企业", "开业企业", "正常经营",
+               "正常营业", "经营中"),
+    "closed": ("吊销", "已注销", "停业", "吊销，未注销", "吊销，已注销", "吊销未注销", "撤销", "已撤销", "歇业", "停产",
+               "关停", "已关停", "关闭", "已关闭", "破产", "清算", "注吊销"),
     "moved": ("已迁出", "外迁"),
     # a segment's stage as a 位置 cell says it: 上 / 上游环节 / 产业链上游 / 上游企业 / 上游端
     **{stage: (zh[0], f"{zh}环节", f"{zh}企业", f"{zh}端", f"链{zh}", f"产业链{zh}", f"{zh}段")
@@ -193,10 +200,10 @@ def parse_bool(raw: object) -> bool:
         return raw
     if isinstance(raw, (int, float)) and raw in (0, 1):
         return bool(raw)
-    text = str(raw).strip().lower()
+    text = _REMARKED.sub("", str(raw).strip().lower()) or str(raw).strip().lower()
     if text in _TRUE:
         return True
-    if text in _FALSE:
+    if text in _FALSE or (text[:1] in "非不" and text[1:] in _TRUE):  # 非链主, 不是
         return False
     raise BadValue("bad_bool", f"应为 是/否（或 有/无、Y/N、yes/no、true/false、1/0、√/×），实为 {str(raw).strip()!r}")
 
@@ -268,7 +275,16 @@ def _choice(text: str, prop: Prop) -> str | None:
     for value, zh in prop.choices.items():
         if text == zh or text.lower() == value or text in ENUM_SYNONYMS.get(value, ()):
             return value
+    plain = _plain(text)  # 在营(开业)企业, 吊销, 未注销: half-width, spaced
+    for value, zh in prop.choices.items():
+        if plain == _plain(zh) or plain == value or any(plain == _plain(word) for word in ENUM_SYNONYMS.get(value, ())):
+            return value
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
 def parse_value(raw: object, prop: Prop):

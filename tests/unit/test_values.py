@@ -325,6 +325,26 @@ def test_a_formation_no_rule_knows_is_refused(raw):
         parse_enum(raw, NODE_PROPS[Label.PARTY_ORG]["formation"])
 
 
+@pytest.mark.parametrize("raw, expected", [("是（链主）", True), ("否（规下）", False), ("非链主", False), ("不是", False),
+                                           ("是 (2023年认定)", True)])
+def test_a_yes_or_no_with_a_remark_or_negated(raw, expected):
+    assert parse_bool(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["非", "（是）", "不详"])
+def test_a_yes_or_no_that_says_neither_is_refused(raw):
+    with pytest.raises(BadValue):
+        parse_bool(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("在营（开业）企业", "active"), ("在营(开业)企业", "active"), ("正常经营", "active"), ("吊销，未注销", "closed"),
+    ("吊销, 未注销", "closed"), ("歇业", "closed"), ("已关停", "closed"), ("撤销", "closed"),
+])
+def test_a_status_as_the_credit_system_and_offices_write_it(raw, expected):
+    assert parse_enum(raw, NODE_PROPS[Label.ENTERPRISE]["status"]) == expected
+
+
 @pytest.mark.parametrize("text, label, expected", [
     ("李明（副区长）", "Leader", ("李明", {"title": "副区长"})), ("副区长 李明", "Leader", ("李明", {"title": "副区长"})),
     ("赵六（区商务局）", "Instructor", ("赵六", {"unit": "区商务局"})), ("赵六（第一书记）", "Instructor", ("赵六", {})),
