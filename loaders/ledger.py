@@ -165,7 +165,12 @@ _TITLE_THEN_NAME = re.compile(r"(?P<title>[\u4e00-\u9fff]*?(?:区长|县长|市�
                               r"(?P<name>[\u4e00-\u9fff]{2,4})")
 # A title alone among a cell's people (区委常委、副区长张三): it describes the person after it.
 TITLE_ONLY = re.compile(r"(?:[区县市镇乡副党常][\u4e00-\u9fff]{0,6})?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长)")
-_PHONE = re.compile(r"[\d\-－—]{7,}")
+# A phone number anywhere in a person's cell (张三 13800000000, 张三（副区长）138-0000-0000,
+# 王五（电话：0731-88888888）): not kept, and not part of the name.
+_PHONE = re.compile(r"(?:(?:联系)?(?:电话|手机|tel)\s*[:：]?\s*)?(?:\+?86[-\s]?)?(?:1[3-9]\d(?:[-－—\s]?\d{4}){2}|0\d{2,3}[-－—]?\d{7,8})(?!\d)",
+                    re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"[（(【\[]\s*[）)】\]]")
+_ADDRESSED = re.compile(r"(?<=[\u4e00-\u9fff]{2})同志$")  # 赵六同志: 赵六
 _TITLE_WORD = re.compile(r"(?:长|书记|主任|常委|委员|主席|调研员|巡视员|干部|科员|专员|经理|政委|指导员|组员)$")
 _WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|镇|乡|区|县|市|园区|站|队|会)$")
 
@@ -173,6 +178,10 @@ _WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|�
 def person_and_props(text: str, label: Label) -> tuple[str, dict]:
     """(the person's name, the properties the rest of ``text`` gives) for a name in a
     leader's or instructor's cell; (``text``, {}) when it is a name alone."""
+    bare = _ADDRESSED.sub("", _EMPTY_BRACKETS.sub("", _PHONE.sub(" ", text)).strip())
+    if not bare:
+        return text, {}  # only a number: the name check says what the cell wants
+    text = " ".join(bare.split())
     found = _BRACKETED_PERSON.fullmatch(text)
     glued = _TITLE_THEN_NAME.fullmatch(text) if len(text) >= 5 else None  # 副区长张三; not 张局长, a way to address 张
     if found is not None:
@@ -183,8 +192,6 @@ def person_and_props(text: str, label: Label) -> tuple[str, dict]:
         parts = text.split()
         if len(parts) != 2:
             return text, {}
-        if re.fullmatch(_PERSON, parts[0]) and _PHONE.fullmatch(parts[1]):
-            return parts[0], {}  # 张三 13800000000: the person; a phone number is not kept
         name, remark = parts if re.fullmatch(_PERSON, parts[0]) and _described(parts[1]) else parts[::-1]
         if not (re.fullmatch(_PERSON, name) and _described(remark)):
             return text, {}

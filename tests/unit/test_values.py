@@ -352,6 +352,10 @@ def test_a_status_as_the_credit_system_and_offices_write_it(raw, expected):
     ("张三 李四", "Leader", ("张三 李四", {})), ("欧阳娜娜", "Leader", ("欧阳娜娜", {})),
     ("副区长张三", "Leader", ("张三", {"title": "副区长"})), ("区委书记欧阳娜娜", "Leader", ("欧阳娜娜", {"title": "区委书记"})),
     ("张局长", "Leader", ("张局长", {})), ("阿不都热合曼", "Leader", ("阿不都热合曼", {})),
+    # a phone number anywhere, labelled or not, and an address (同志) are not the name
+    ("张三（区委副书记、区长）13800000000", "Leader", ("张三", {"title": "区委副书记、区长"})),
+    ("张三 副主任 139-1234-5678", "Leader", ("张三", {"title": "副主任"})), ("王五（电话：0731-88888888）", "Instructor", ("王五", {})),
+    ("赵六同志", "Instructor", ("赵六", {})), ("13800000000", "Leader", ("13800000000", {})),
 ])
 def test_a_person_written_with_what_they_are(text, label, expected):
     from graph.schema import Label
