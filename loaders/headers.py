@@ -123,6 +123,16 @@ OTHER_FACTS = ("职务", "职位", "职级", "电话", "手机", "联系方式",
                "部门", "工作单位", "所在单位", "地址", "邮箱", "日期", "时间")
 
 
+# A sub-header naming a part of what the heading above it names (联系领导 over 姓名 | 职务 |
+# 电话, 党建指导员 over 姓名 | 单位): the heading's name, or another fact about it.
+_PARTS = frozenset({"姓名", "名称", "全称", "名字", "单位", *OTHER_FACTS})
+
+
+def is_part_of(text: str) -> bool:
+    """Whether a header under a heading names a part of what the heading names."""
+    return fold(text) in _PARTS
+
+
 def without_remark(text: object) -> str | None:
     """The header without a trailing bracketed remark, or None if it has none or the
     remark names another fact (``OTHER_FACTS``) and no name."""

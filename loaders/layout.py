@@ -12,7 +12,7 @@ import re
 from itertools import zip_longest
 
 from graph.schema import Label
-from loaders.headers import without_remark
+from loaders.headers import is_part_of, without_remark
 from loaders.problems import Problem
 from loaders.readers import RawTable, column_letter
 from loaders.tables import LEDGER, LEDGER_ONLY, Column, Role, Table, find_column, find_table, normalise_name, unknown_standard_column
@@ -51,21 +51,34 @@ def _header_candidates(raw: RawTable) -> list[list[object]]:
 
 def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[str, str]) -> int:
     """The header's position, or the next one when the header has two rows: a group
-    heading merged over several columns ("党组织建设情况") above the columns' own headers.
-    The row below is the header's lower row when each of its cells either repeats the one
-    above (a header merged down both rows) or names a column, and it adds a column; its
-    blank cells take the header's."""
+    heading merged over several columns ("党组织建设情况") above the columns' own headers,
+    or a column's heading over its parts (联系领导 over 姓名 | 职务, merged across). The
+    row below is the header's lower row when each of its cells repeats the one above (a
+    header merged down both rows), names a column alone or with the heading above it
+    (联系领导 + 姓名), or names a part of what the heading above it names (联系领导 + 职务:
+    a column not read); and it adds a column. Its blank cells take the header's."""
     if position >= len(raw.numbers) or (position and raw.numbers[position] > HEADER_SEARCH_ROWS):
         return position
     upper, lower = (raw.headers if position == 0 else raw.row(position - 1)), raw.row(position)
-    combined = [cell if not is_blank(cell) else above for above, cell in zip_longest(upper, lower)]
-    added = False
+    combined, added, heading = [], False, None
     for above, cell in zip_longest(upper, lower):
+        if not is_blank(above):
+            heading = above
+        elif is_blank(cell):
+            heading = None  # a heading merged across covers the filled cells right of it, no further
         if is_blank(cell) or cell == above:
+            combined.append(above)
             continue
-        if lookup(table, cell, mapping) is None:
+        joined = f"{header_text(heading)}{header_text(cell)}" if heading is not None else None
+        if lookup(table, cell, mapping) is not None and not is_part_of(header_text(cell)):
+            combined.append(cell)
+        elif joined is not None and lookup(table, joined, mapping) is not None:
+            combined.append(joined)  # 联系领导 + 姓名, 党组织 + 名称
+        elif joined is not None and lookup(table, heading, mapping) is not None and is_part_of(header_text(cell)):
+            combined.append(joined)  # 联系领导 + 职务: a fact about the column's people, not read
+        else:
             return position  # a cell that is no header: the row is data
-        added = added or is_blank(above) or lookup(table, above, mapping) is None
+        added = added or is_blank(above) or lookup(table, above, mapping) is None or combined[-1] == joined
     if not added:
         return position
     for index, cell in enumerate(combined):

@@ -176,6 +176,27 @@ def test_a_two_row_header_reads_the_columns_under_a_group_heading(tmp_path):
         assert not [w for w in report["warnings"] if "未知的列" in w or "合并单元格" in w]
 
 
+def test_a_two_row_header_reads_a_columns_parts_under_its_heading(tmp_path):
+    """联系领导 and 党建指导员 each merged across their parts (姓名 | 职务, 姓名 | 单位), the other
+    headers merged down: the names are the people's columns, the other parts are columns not
+    read, and no merged header cell is said as data filled "the same as above"."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "所属产业链", "党组织", None, "联系领导", None, "党建指导员", None],
+            [None, None, None, None, "名称", "类别", "姓名", "职务", "姓名", "单位"],
+            [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", "甲重工党支部", "党支部", "王五", "副区长", "赵六", "区商务局"],
+            [2, "长沙乙配件有限公司", "91430100MA4L00042R", "工程机械", None, None, "王五", "副区长", None, None]]
+    path = tmp_path / "分项表头.xlsx"
+    write_sheet(path, [["高新区非公企业党建工作台账"], *rows],
+                merges=("A1:J1", "E2:F2", "G2:H2", "I2:J2", "A2:A3", "B2:B3", "C2:C3", "D2:D3"))
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [] and report["rows"] == 2, report
+    assert sorted(w.split(": ", 1)[1] for w in report["warnings"]) == [
+        "未知的列 '党建指导员单位'，已忽略", "未知的列 '联系领导职务'，已忽略"]
+    result = redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "y.db")
+    read = {m["header"]: m["column"] for m in json.loads(result.stdout)["columns"]}
+    assert {read["党组织名称"], read["类别"], read["联系领导姓名"], read["党建指导员姓名"]} == {
+        "org", "level", "leader", "instructor"}
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""
