@@ -68,6 +68,9 @@ LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
                "联系人领导", "包联责任人", "联系责任领导", "挂点联系领导"),
     "instructor": ("党建指导员", "指导员", "第一书记", "党建工作指导员", "选派党建指导员", "派驻党建指导员"),
     "partner": ("结对单位", "共建单位", "帮扶单位", "结对共建单位", "结对共建对象", "共建对象", "结对对象"),
+    # facts about the row's people in columns of their own, beside their names
+    "leader_title": ("领导职务", "联系领导职务", "联系领导职务职级"),
+    "instructor_unit": ("指导员单位", "党建指导员单位", "指导员所在单位", "党建指导员所在单位", "指导员派出单位"),
 }
 
 # Headers a ledger's columns also go by, as rules over the folded header, tried when no
@@ -82,6 +85,8 @@ LEDGER_PATTERNS: dict[str, re.Pattern[str]] = {
     "has_org": re.compile(r"^(?:是否|有无)(?!\w*(?:单独|联合))\w{0,4}(?:建立|成立|组建|建有|建)\w{0,2}(?:党组织|党支部|党委)$"),
     "org": re.compile(r"^(?:企业|单位|本单位|公司|所建|已建|联合|隶属|建立的|组建的)党组织(?:全称)?$"),
     "parent": re.compile(r"^\w{0,4}上级(?:党组织|党委|党总支)$"),
+    "leader_title": re.compile(r"^\w{0,8}领导(?:干部)?(?:的)?(?:职务|职位|职级)$"),
+    "instructor_unit": re.compile(r"^\w{0,8}(?:指导员|第一书记)(?:的)?(?:所在|工作|派出|原)?(?:单位|部门)$"),
     "chain": re.compile(r"^(?:所属|所在|所处|归属|涉及)\w{0,6}(?:产业链|链条)$"),
     "segment": re.compile(r"^(?:所属|所在|所处|归属)\w{0,8}环节$"),
     "employees": re.compile(r"^(?!\w*党员)\w{0,4}(?:职工|员工|从业人员|从业)\w{0,2}(?:人数|数|总数)$"),

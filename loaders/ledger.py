@@ -175,6 +175,29 @@ _TITLE_WORD = re.compile(r"(?:长|书记|主任|常委|委员|主席|调研员|�
 _WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|镇|乡|区|县|市|园区|站|队|会)$")
 
 
+# A column of facts about a people column's persons (联系领导职务 beside 联系领导, 党建指导员单位
+# beside 党建指导员): its cell's parts go to the persons in the same order, as if written
+# after each name in brackets (李明、王芳 | 副区长、区委常委 is 李明（副区长）、王芳（区委常委）).
+_FACTS_OF = {"leader": "leader_title", "instructor": "instructor_unit"}
+
+
+def _with_facts(row: dict, column: str, ledger: LedgerRows, i: int, records: Records) -> list[str]:
+    """The people of a row's cell, each with its fact from the column beside (``_FACTS_OF``)
+    in brackets; as written when that cell is blank, and with a warning when it does not
+    give one fact per person."""
+    people = split_cell(row.get(column))
+    facts = split_cell(row.get(_FACTS_OF[column]))
+    if not facts or not people:
+        return people
+    if len(facts) != len(people):
+        origin = ledger.origin(i, _FACTS_OF[column])
+        records.warnings.append(origin.problem(
+            f"{origin.column}有 {len(facts)} 项，{ledger.headers.get(column, column)}有 {len(people)} 人，对不上，未读入"
+            "（请按人员顺序逐一填写，用、分隔）", "facts_not_paired", value=row.get(_FACTS_OF[column])))
+        return people
+    return [person if _BRACKETED_PERSON.fullmatch(person) else f"{person}（{fact}）" for person, fact in zip(people, facts)]
+
+
 def person_and_props(text: str, label: Label) -> tuple[str, dict]:
     """(the person's name, the properties the rest of ``text`` gives) for a name in a
     leader's or instructor's cell; (``text``, {}) when it is a name alone."""
@@ -521,7 +544,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 if column in columns:
                     complete.setdefault((rtype, Role.TARGET), set()).add(enterprise)
                 titles: list[str] = []
-                for text in split_cell(row.get(column)):
+                for text in _with_facts(row, column, ledger, i, records):
                     if TITLE_ONLY.fullmatch(text):  # 区委常委、副区长张三: not a person, a title of the next
                         titles.append(text)
                         continue

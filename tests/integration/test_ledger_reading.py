@@ -177,24 +177,50 @@ def test_a_two_row_header_reads_the_columns_under_a_group_heading(tmp_path):
 
 
 def test_a_two_row_header_reads_a_columns_parts_under_its_heading(tmp_path):
-    """联系领导 and 党建指导员 each merged across their parts (姓名 | 职务, 姓名 | 单位), the other
-    headers merged down: the names are the people's columns, the other parts are columns not
-    read, and no merged header cell is said as data filled "the same as above"."""
-    rows = [["序号", "企业名称", "统一社会信用代码", "所属产业链", "党组织", None, "联系领导", None, "党建指导员", None],
-            [None, None, None, None, "名称", "类别", "姓名", "职务", "姓名", "单位"],
-            [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", "甲重工党支部", "党支部", "王五", "副区长", "赵六", "区商务局"],
-            [2, "长沙乙配件有限公司", "91430100MA4L00042R", "工程机械", None, None, "王五", "副区长", None, None]]
+    """联系领导 and 党建指导员 each merged across their parts (姓名 | 职务 | 电话, 姓名 | 单位), the
+    other headers merged down: each part is read under its heading (联系领导电话, a fact not
+    kept, is a column not read), and no merged header cell is said as data filled "the same
+    as above"."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "所属产业链", "党组织", None, "联系领导", None, None, "党建指导员", None],
+            [None, None, None, None, "名称", "类别", "姓名", "职务", "电话", "姓名", "单位"],
+            [1, "长沙甲重工有限公司", "91430100MA4L00041N", "工程机械", "甲重工党支部", "党支部", "王五", "副区长", "13800000000",
+             "赵六", "区商务局"],
+            [2, "长沙乙配件有限公司", "91430100MA4L00042R", "工程机械", None, None, "王五", "副区长", None, None, None]]
     path = tmp_path / "分项表头.xlsx"
     write_sheet(path, [["高新区非公企业党建工作台账"], *rows],
-                merges=("A1:J1", "E2:F2", "G2:H2", "I2:J2", "A2:A3", "B2:B3", "C2:C3", "D2:D3"))
+                merges=("A1:K1", "E2:F2", "G2:I2", "J2:K2", "A2:A3", "B2:B3", "C2:C3", "D2:D3"))
     report = dry_run(path)
     assert report["ok"] and report["problems"] == [] and report["rows"] == 2, report
-    assert sorted(w.split(": ", 1)[1] for w in report["warnings"]) == [
-        "未知的列 '党建指导员单位'，已忽略", "未知的列 '联系领导职务'，已忽略"]
+    assert [w.split(": ", 1)[1] for w in report["warnings"]] == ["未知的列 '联系领导电话'，已忽略"]
     result = redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "y.db")
     read = {m["header"]: m["column"] for m in json.loads(result.stdout)["columns"]}
-    assert {read["党组织名称"], read["类别"], read["联系领导姓名"], read["党建指导员姓名"]} == {
-        "org", "level", "leader", "instructor"}
+    assert [read[h] for h in ("党组织名称", "类别", "联系领导姓名", "联系领导职务", "党建指导员姓名", "党建指导员单位")] == [
+        "org", "level", "leader", "leader_title", "instructor", "instructor_unit"]
+
+
+def test_columns_of_the_peoples_titles_and_units_go_to_them_in_order(tmp_path):
+    """联系领导（职务） and 指导员所在单位 beside the names: each part to the person in the same
+    place; a cell that does not give one per person is not read, with a warning at its cell."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "联系领导", "联系领导（职务）", "党建指导员", "指导员所在单位"],
+            [1, "长沙甲重工有限公司", "91430100MA4L00041N", "李明、王芳", "副区长、区委常委", "赵六", "区商务局"],
+            [2, "长沙乙配件有限公司", "91430100MA4L00042R", "李明、王芳", "副区长", None, None]]
+    path = tmp_path / "职务单位.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["ok"] and report["problems"] == [], report
+    assert report["warnings"] == [f"{path}:Sheet1:3:联系领导（职务）: 联系领导（职务）有 1 项，联系领导有 2 人，对不上，未读入"
+                                  "（请按人员顺序逐一填写，用、分隔）"]
+    db = tmp_path / "people.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        people = {n.props["name"]: n.props for n in store.read().nodes if n.label.value in ("Leader", "Instructor")}
+    finally:
+        store.close()
+    assert people == {"李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳", "title": "区委常委"},
+                      "赵六": {"name": "赵六", "unit": "区商务局"}}
 
 
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):

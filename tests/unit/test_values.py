@@ -262,7 +262,7 @@ def test_an_org_category_with_its_qualifier(raw, expected):
 
 
 @pytest.mark.parametrize("header, column", [
-    ("联系领导（职务）", None), ("党建指导员（联系电话）", None), ("联系领导（手机号码）", None),
+    ("联系领导（职务）", "leader_title"), ("党建指导员（联系电话）", None), ("联系领导（手机号码）", None),
     ("联系领导（姓名）", "leader"), ("党员人数（单位：人）", "party_members"), ("联系领导（姓名、职务）", "leader"),
 ])
 def test_a_remark_naming_another_fact_is_another_column(header, column):
@@ -299,9 +299,9 @@ def test_a_header_with_the_word_name_after_the_column(header, column):
     ("是否已建立党组织", "has_org"), ("有无建立党支部", "has_org"), ("企业党组织名称", "org"), ("所属上级党组织", "parent"),
     ("所在产业链条", "chain"), ("所处产业链环节", "segment"), ("在岗职工人数", "employees"),
     ("社会统一信用代码", "id"), ("组织机构代码/统一社会信用代码", "id"), ("经营主体名称", "name"), ("非公有制企业名称", "name"),
-    ("联建单位", "partner"), ("指导员所在单位", None),
+    ("联建单位", "partner"), ("指导员所在单位", "instructor_unit"), ("联系领导电话", None),
     # what the rules must not take: other facts about the same people and organisations
-    ("主要领导", None), ("联系领导职务", None), ("是否单独建立党组织", None), ("党员职工人数", None), ("党组织书记", None),
+    ("主要领导", None), ("联系领导职务", "leader_title"), ("是否单独建立党组织", None), ("党员职工人数", None), ("党组织书记", None),
     ("工程机械产业链", None), ("党建指导员联系电话", None),
 ])
 def test_a_ledger_header_no_list_holds_is_read_by_what_it_names(header, column):
