@@ -504,6 +504,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         return node_id
 
     _chains_from_titles(records, index)
+    _places_from_titles(records)
     index.stages_said = _stages_said(records)
     merged = _merge_repeats(records)
     for ledger in records.ledger:
@@ -619,16 +620,47 @@ def _chains_from_titles(records: Records, index: NameIndex) -> None:
         of_heading = [named(_heading_text(ledger.headings[row]), new=True) for row in starts]
         if of_sheet is None and not any(of_heading):
             continue
-        ledger.headers["chain"] = "分组标题" if any(of_heading) else f"表名“{ledger.sheet}”"
-        said = "、".join(f"“{ledger.headings[row]}”" for row, chain in zip(starts, of_heading) if chain)
-        records.header_map.append(HeaderMapping(ledger.file, ledger.sheet, LEDGER, (
-            f"（分组标题 {said}{'；其余行按表名' if of_sheet else ''}）" if said else f"（表名“{ledger.sheet}”）"),
-            LEDGER.column("chain")))
-        for number, row in zip(ledger.rows, ledger.values):
-            above = bisect.bisect_left(starts, number) - 1
-            chain = (of_heading[above] if above >= 0 else None) or of_sheet
-            if chain is not None:
-                row["chain"] = chain
+        _give_rows(records, ledger, "chain", of_sheet, starts, of_heading)
+
+
+def _give_rows(records: Records, ledger: LedgerRows, column: str, of_sheet: str | None, starts: list[int],
+               of_heading: list[str | None]) -> None:
+    """Each row of ``ledger`` gets, in ``column``, what the nearest heading above it names
+    (``of_heading``, for the headings' rows ``starts``), else what the sheet's name does;
+    the header map says where it came from."""
+    ledger.headers[column] = "分组标题" if any(of_heading) else f"表名“{ledger.sheet}”"
+    said = "、".join(f"“{ledger.headings[row]}”" for row, value in zip(starts, of_heading) if value)
+    records.header_map.append(HeaderMapping(ledger.file, ledger.sheet, LEDGER, (
+        f"（分组标题 {said}{'；其余行按表名' if of_sheet else ''}）" if said else f"（表名“{ledger.sheet}”）"),
+        LEDGER.column(column)))
+    for number, row in zip(ledger.rows, ledger.values):
+        above = bisect.bisect_left(starts, number) - 1
+        value = (of_heading[above] if above >= 0 else None) or of_sheet
+        if value is not None:
+            row[column] = value
+
+
+# A sheet or a heading naming a street or a park (a ledger kept one sheet per 街道, or grouped
+# under 一、东城街道（12家）): the place of its rows, where no column says it.
+_PLACES = {"street": re.compile(r"^[\u4e00-\u9fff]{1,10}(?:街道|街道办事处|街办|镇|乡)$"),
+           "park": re.compile(r"^[\u4e00-\u9fff]{1,10}(?:园区|产业园|工业园|科技园|创业园|工业集中区)$")}
+
+
+def _places_from_titles(records: Records) -> None:
+    """A ledger sheet without a 所在街道 (所在园区) column whose name, or a heading over a
+    group of its rows, names a street (a park) gives its rows that place, as chains are
+    given by ``_chains_from_titles``."""
+    for ledger in records.ledger:
+        sheet = ledger.sheet.strip() if ledger.sheet else ""
+        starts = sorted(ledger.headings)
+        for column, place in _PLACES.items():
+            if column in ledger.headers:
+                continue
+            bare = _SHEET_WORDS.sub("", sheet) or sheet
+            of_sheet = bare if place.fullmatch(bare) else None
+            of_heading = [text if place.fullmatch(text := _heading_text(ledger.headings[row])) else None for row in starts]
+            if of_sheet is not None or any(of_heading):
+                _give_rows(records, ledger, column, of_sheet, starts, of_heading)
 
 
 def _heading_text(text: str) -> str:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from api.cli.main import app
 from fixtures.ledger import HEADER, MONTH_1, TITLE
 from loaders.layout import HEADER_SEARCH_ROWS
+from loaders.uscc import make_uscc
 
 ENV = {"COLUMNS": "200", "REDCHAIN_STORE": None}
 
@@ -221,6 +222,34 @@ def test_columns_of_the_peoples_titles_and_units_go_to_them_in_order(tmp_path):
         store.close()
     assert people == {"李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳", "title": "区委常委"},
                       "赵六": {"name": "赵六", "unit": "区商务局"}}
+
+
+def test_a_ledger_kept_one_sheet_per_street_gives_its_rows_the_street_and_headings_the_park(tmp_path):
+    """Sheets named 东城街道 and 西城街道台账 without a 所在街道 column, rows grouped under
+    一、麓谷工业园（2家） and 二、其他: each row's street is its sheet's, its park its heading's
+    (none under 二、其他); a sheet with a 所在街道 column keeps what the column says."""
+    book = Workbook()
+    codes = iter(make_uscc(f"91430100MA4L0004{n}") for n in range(1, 5))
+    for k, title in enumerate(("东城街道", "西城街道台账")):
+        sheet = book.active if k == 0 else book.create_sheet(title)
+        sheet.title = title
+        for row in (["序号", "企业名称", "统一社会信用代码", "联系领导"], ["一、麓谷工业园（2家）"],
+                    [1, f"甲{k}机械有限公司", next(codes), "李明"], ["二、其他"], [2, f"乙{k}机械有限公司", next(codes), "李明"]):
+            sheet.append(row)
+    path = tmp_path / "分街道台账.xlsx"
+    book.save(path)
+    db = tmp_path / "streets.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        places = {n.props["name"]: (n.props.get("street"), n.props.get("park")) for n in store.read().nodes
+                  if n.label.value == "Enterprise"}
+    finally:
+        store.close()
+    assert places == {"甲0机械有限公司": ("东城街道", "麓谷工业园"), "乙0机械有限公司": ("东城街道", None),
+                      "甲1机械有限公司": ("西城街道", "麓谷工业园"), "乙1机械有限公司": ("西城街道", None)}
 
 
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
