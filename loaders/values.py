@@ -136,8 +136,8 @@ def parse_text(raw: object) -> str:
 # Counts of people: a planner may write the unit after the number ("12人") and what it
 # includes in brackets ("3（含预备1）"); nothing else ("约30", "30余") is read as a number.
 _HEADCOUNTS = frozenset({"employees", "party_members", "members"})
-_PEOPLE_UNIT = re.compile(r"(?<=\d)\s*[人名]$")
-_COUNT_REMARK = re.compile(r"(?<=[\d人名])\s*[（(][^（()）]*[）)]$")  # what the count includes: 3（含预备党员1名）
+_PEOPLE_UNIT = re.compile(r"(?<=[\d一二两三四五六七八九十])\s*[人名]$")
+_COUNT_REMARK = re.compile(r"(?<=[\d人名一二两三四五六七八九十])\s*[（(][^（()）]*[）)]$")  # what the count includes: 3（含预备党员1名）
 
 
 def parse_int(raw: object, prop: Prop) -> int | None:
@@ -158,6 +158,7 @@ def parse_int(raw: object, prop: Prop) -> int | None:
         text = _star_count(typed) if prop.name == "star" else typed.replace(",", "")
         if text is not None and prop.name in _HEADCOUNTS:  # "12人", "30 名", "3（含预备1）" as typed beside the count
             text = _PEOPLE_UNIT.sub("", _COUNT_REMARK.sub("", text))
+            text = "0" if text in _NO_ONE else _chinese_count(text) or text  # 无 党员: 0; 三人: 3
         if text is None:
             return None
         expected = (_STAR_EXPECTED if prop.name == "star"  # a headcount with words around its number: "约30人"
@@ -179,6 +180,20 @@ def parse_int(raw: object, prop: Prop) -> int | None:
     if prop.maximum is not None and value > prop.maximum:
         raise BadValue("out_of_range", f"应不大于 {prop.maximum}，实为 {said}")
     return value
+
+
+_NO_ONE = frozenset({"无", "无人", "没有", "暂无", "零"})  # a headcount of nobody, as typed
+_CHINESE_UNITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _chinese_count(text: str) -> str | None:
+    """A headcount of 1–99 in Chinese numerals (三, 十二, 二十, 四十五) as digits, else None."""
+    tens, ten, units = text.partition("十")
+    if not ten:
+        return str(_CHINESE_UNITS[text]) if text in _CHINESE_UNITS else None
+    if (tens and tens not in _CHINESE_UNITS) or (units and units not in _CHINESE_UNITS):
+        return None
+    return str(_CHINESE_UNITS.get(tens, 1) * 10 + _CHINESE_UNITS.get(units, 0))
 
 
 _STAR_EXPECTED = "应为星级 1–5（如 四星、4星、四星级、★★★★），未评星可填 无 或留空"

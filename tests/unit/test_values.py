@@ -345,6 +345,18 @@ def test_a_status_as_the_credit_system_and_offices_write_it(raw, expected):
     assert parse_enum(raw, NODE_PROPS[Label.ENTERPRISE]["status"]) == expected
 
 
+@pytest.mark.parametrize("raw, expected", [("无", 0), ("暂无", 0), ("三", 3), ("三人", 3), ("两名", 2), ("十二", 12),
+                                           ("四十五", 45), ("三（含预备1）", 3)])
+def test_a_headcount_in_words(raw, expected):
+    assert parse_int(raw, MEMBERS) == expected
+
+
+@pytest.mark.parametrize("raw", ["约三人", "十十", "一百", "名"])
+def test_a_headcount_in_words_no_rule_reads_is_refused(raw):
+    with pytest.raises(BadValue):
+        parse_int(raw, MEMBERS)
+
+
 @pytest.mark.parametrize("text, label, expected", [
     ("李明（副区长）", "Leader", ("李明", {"title": "副区长"})), ("副区长 李明", "Leader", ("李明", {"title": "副区长"})),
     ("赵六（区商务局）", "Instructor", ("赵六", {"unit": "区商务局"})), ("赵六（第一书记）", "Instructor", ("赵六", {})),
