@@ -29,7 +29,7 @@ from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, without_ordinal, without_remark
 from loaders.tables import LEDGER, Role
-from loaders.values import BadValue, formation_said, parse_enum
+from loaders.values import BadValue, formation_said, kind_by_ending, parse_enum
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
 
 # Where a chain is named without a segment, the enterprise joins this segment of the
@@ -749,11 +749,19 @@ def _chain_segment_pairs(row: dict) -> list[tuple[str, str | None]]:
     return list(zip(chains, segments)) if len(chains) == len(segments) else [("、".join(chains), "、".join(segments))]
 
 
+def _social_org_by_itself(row: dict) -> bool:
+    """Whether a row whose 类型 is not said is a social organisation by its code (registered
+    by civil affairs: 5 first, GB 32100) or by its name (…行业协会, …商会, …基金会)."""
+    return row["id"].startswith("5") or kind_by_ending(str(row.get("name") or "")) == "social_org"
+
+
 def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:
     """An enterprise's properties as its row states them. An enterprise a ``--full``
     import moved out of the base comes back when a row lists it again, unless the row
     itself says 纳入基数 否."""
     props = stated_props(row, _ENTERPRISE_PROPS, columns, before)
+    if props.get("kind") is None and not before.get("kind") and _social_org_by_itself(row):
+        props["kind"] = "social_org"
     if (row.get("in_base") is None and before.get("in_base") is False
             and str(before.get(BASE_NOTE, "")).startswith(LEFT_REGISTER)):
         props.update({"in_base": None, BASE_NOTE: None})

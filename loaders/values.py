@@ -250,7 +250,7 @@ def parse_enum(raw: object, prop: Prop) -> str:
     words = {_choice(word, prop) for word in _WORD_LIST.split(text) if word}
     if len(words) == 1 and None not in words:
         return words.pop()
-    if prop.choices is ENTERPRISE_KINDS and (kind := _kind_by_ending(text)) is not None:
+    if prop.choices is ENTERPRISE_KINDS and (kind := kind_by_ending(text)) is not None:
         return kind
     if prop.choices is FORMATIONS and (formation := formation_said(text)) is not None:
         return formation
@@ -278,7 +278,8 @@ def formation_said(text: str) -> str | None:
     return _FORMED_AS[next(word for word in match.groups() if word)] if match else None
 
 
-def _kind_by_ending(text: str) -> str | None:
+def kind_by_ending(text: str) -> str | None:
+    """enterprise / social_org by what a 类型 cell, or a name, ends with; None if neither."""
     if text.endswith(_SOCIAL_ENDINGS):
         return "social_org"
     if text.endswith(_ENTERPRISE_ENDINGS):

@@ -252,6 +252,29 @@ def test_a_ledger_kept_one_sheet_per_street_gives_its_rows_the_street_and_headin
                       "甲1机械有限公司": ("西城街道", "麓谷工业园"), "乙1机械有限公司": ("西城街道", None)}
 
 
+def test_a_social_organisation_is_known_by_its_code_or_name_where_no_type_is_said(tmp_path):
+    """No 类型 in the row: a code registered by civil affairs (5…) or a name ending 协会 / 商会 is a
+    social organisation; a 类型 said in the row is what it says."""
+    rows = [["企业名称", "统一社会信用代码", "类型", "联系领导"],
+            ["长沙甲机械有限公司", make_uscc("91430100MA4L00041"), None, "李明"],
+            ["长沙市机械商会", make_uscc("91430100MA4L00042"), None, "李明"],
+            ["长沙乙培训学校", make_uscc("52430100MA4L00043"), None, "李明"],
+            ["长沙丙公司", make_uscc("52430100MA4L00044"), "企业", "李明"]]
+    path = tmp_path / "类型.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "kinds.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        kinds = {n.props["name"]: n.props.get("kind", "enterprise") for n in store.read().nodes if n.label.value == "Enterprise"}
+    finally:
+        store.close()
+    assert kinds == {"长沙甲机械有限公司": "enterprise", "长沙市机械商会": "social_org", "长沙乙培训学校": "social_org",
+                     "长沙丙公司": "enterprise"}
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""
