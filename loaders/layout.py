@@ -31,10 +31,12 @@ def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tupl
         found = {column.name for cell in cells if (column := lookup(LEDGER, cell, mapping)) is not None}
         if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
             if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
+                _headers_from_heading_row(raw, position)
                 return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
         if named is not None and named is not LEDGER:
             own = {column.name for cell in cells if (column := lookup(named, cell, mapping)) is not None}
             if {column.name for column in named.required} <= own:
+                _headers_from_heading_row(raw, position)
                 return _reheaded(raw, _lower_header_row(raw, position, named, mapping), named), True
     return named, False
 
@@ -47,6 +49,22 @@ def _header_candidates(raw: RawTable) -> list[list[object]]:
         while below < len(raw.numbers) and raw.numbers[below] <= HEADER_SEARCH_ROWS:
             below += 1
     return [raw.headers] + [raw.row(i) for i in range(below)]
+
+
+def _headers_from_heading_row(raw: RawTable, position: int) -> None:
+    """Blank cells of the header (candidate ``position``) over columns that hold data take
+    the cell above them when the row above is a row of group headings (two filled cells or
+    more, not a title): a three-row header saved as CSV keeps 序号 and 备注 only in its top
+    row, where Excel had them merged down all three."""
+    if position < 1:
+        return
+    above = raw.headers if position == 1 else raw.row(position - 2)
+    if sum(not is_blank(cell) for cell in above) < 2:
+        return
+    for index, (cell, over) in enumerate(zip_longest(raw.row(position - 1), above)):
+        if (is_blank(cell) and not is_blank(over) and index < len(raw.columns)
+                and any(not is_blank(value) for value in raw.columns[index][position:])):
+            raw.columns[index][position - 1] = over
 
 
 def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[str, str]) -> int:

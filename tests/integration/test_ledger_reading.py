@@ -275,6 +275,32 @@ def test_a_social_organisation_is_known_by_its_code_or_name_where_no_type_is_sai
                      "长沙丙公司": "enterprise"}
 
 
+def test_a_three_row_header_reads_alike_from_excel_and_from_its_csv(tmp_path):
+    """Group headings, the columns' headers, and the people's parts: in Excel 序号 and 备注 are
+    merged down the three rows; saved as CSV they are only in the top row, over columns that
+    hold data. Both read the same."""
+    top = ["序号", "基本情况", None, None, "工作覆盖", None, None, None, "备注"]
+    middle = [None, "企业名称", "统一社会信用代码", "所属产业链", "联系领导", None, "党建指导员", None, None]
+    bottom = [None, None, None, None, "姓名", "职务", "姓名", "单位", None]
+    data = [[1, "长沙甲重工有限公司", make_uscc("91430100MA4L00041"), "工程机械", "王五", "副区长", "赵六", "区商务局", "新建"],
+            [2, "长沙乙配件有限公司", make_uscc("91430100MA4L00042"), "工程机械", "王五", "副区长", None, None, None]]
+    xlsx = tmp_path / "三行表头.xlsx"
+    write_sheet(xlsx, [["高新区台账"], top, middle, bottom, *data],
+                merges=("A1:I1", "A2:A4", "B2:D2", "E2:H2", "I2:I4", "B3:B4", "C3:C4", "D3:D4", "E3:F3", "G3:H3"))
+    csv = tmp_path / "三行表头.csv"
+    csv.write_text("\n".join(",".join("" if c is None else str(c) for c in row)
+                             for row in [["高新区台账"], top, middle, bottom, *data]), encoding="gbk")
+    reports = []
+    for path in (xlsx, csv):
+        result = redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "z.db")
+        report = json.loads(result.stdout)
+        assert result.exit_code == 0, report
+        reports.append((report["added"], report["created"], [w["text"].split(": ", 1)[1] for w in report["warnings"]]))
+    assert reports[0] == reports[1]
+    assert reports[0][2] == ["未知的列 '备注'，已忽略"]
+    assert reports[0][0]["Leader"] == 1 and reports[0][0]["Instructor"] == 1
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""
