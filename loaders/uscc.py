@@ -99,6 +99,9 @@ def uscc_problem(code: str) -> str | None:
     """Why ``code`` is not a valid USCC (a Chinese message naming the position), or None."""
     if _WELL_FORMED.fullmatch(code) and code[:2] in _HEADS:  # the common case: only the check character is left
         return _check_character_problem(code)
+    if (several := codes_in_one_cell(code)) > 1:
+        return (f"一个单元格里填了 {several} 个统一社会信用代码（{code!r}）：一行只填一家单位；"
+                "同一党组织覆盖的几家企业各占一行，党组织名称填同一个")
     if is_scientific_notation(code):
         return f"统一社会信用代码 {code} 是科学计数法（Excel 把它当成了数字，后几位已丢失）；请把该列设为文本后重新填写"
     if len(code) != 18:
@@ -195,12 +198,24 @@ def make_uscc(first17: str) -> str:
     return first17 + check_character(first17)
 
 
+_LISTED = re.compile(r"[\s、，,；;/／]+")
+
+
+def codes_in_one_cell(text: str) -> int:
+    """How many codes a cell lists (91430100…、91430100…, one per line), if it holds two or
+    more, each of 18 code-shaped characters; else 0."""
+    parts = [p for p in _LISTED.split(text.translate(_FULL_WIDTH)) if p]
+    return len(parts) if len(parts) > 1 and all(_CODE_SHAPED.fullmatch(p) for p in parts) else 0
+
+
 def normalise_uscc(text: str) -> tuple[str, str | None]:
     """A code as planners type it -> (the code, a Chinese note saying what was changed, or
     None if nothing but surrounding spaces was). Full-width characters become half-width,
     lower-case letters capitals, spaces and hyphens inside are removed. Nothing else is
     guessed (an O stays an O): check the returned code with ``uscc_problem``, which still
     verifies the check character."""
+    if codes_in_one_cell(text):
+        return text, None  # several codes, not one to join: ``uscc_problem`` says so
     changes = []
     stripped = _SURROUNDING_SPACE.sub("", text)
     code = stripped.translate(_FULL_WIDTH)

@@ -373,3 +373,18 @@ def test_a_code_with_only_invisible_characters_around_it_is_read_without_an_empt
     paths = write_csv(tmp_path / "csv", {"enterprises": [["id", "name"], ["\u200b" + code, "甲公司"]]})
     report = import_paths(SQLiteStore(tmp_path / "x.db"), paths)
     assert all(w.message for w in report.warnings)
+
+
+@pytest.mark.parametrize("cell", ["91430100MA4L00041N、91430100MA4L00042R", "91430100MA4L00041N\n91430100MA4L00042R",
+                                  "91430100ma4l00041n，91430100MA4L00042R"])
+def test_several_codes_in_one_cell_are_said_as_such_not_joined(cell):
+    from loaders.uscc import normalise_uscc, uscc_problem
+
+    assert normalise_uscc(cell) == (cell, None)
+    assert uscc_problem(cell).startswith("一个单元格里填了 2 个统一社会信用代码")
+
+
+def test_one_code_typed_with_spaces_is_still_one_code():
+    from loaders.uscc import codes_in_one_cell
+
+    assert codes_in_one_cell("9143 0100 MA4L 0004 1N") == 0
