@@ -322,7 +322,7 @@ class LedgerCheck(_TableCheck):
 # -- names to ids, against the import and the store -----------------------------------------
 
 
-_CHAIN_SUFFIXES = ("产业链", "链")
+_CHAIN_SUFFIXES = ("产业集群", "产业链", "产业", "链")
 # An organisation's formal name and its short one: 中共甲公司支部委员会 is 甲公司党支部.
 _PARTY_PREFIXES = ("中国共产党", "中共")
 _FORMAL_SUFFIXES = (("总支部委员会", "党总支"), ("党总支部", "党总支"), ("支部委员会", "党支部"), ("委员会", "党委"))
@@ -330,9 +330,9 @@ _FORMAL_SUFFIXES = (("总支部委员会", "党总支"), ("党总支部", "党�
 
 def _name_key(label: Label, name: str) -> str:
     """How a name is looked up: full- and half-width forms alike (湖南甲机械（长沙）有限公司 and
-    湖南甲机械(长沙)有限公司), spaces and letter case aside; a chain with or without 产业链 or
-    链 after it (工程机械产业链 or 新能源链 in the ledger, 工程机械 or 新能源 in the chains
-    table) is the same chain; an organisation by its formal name or its short one
+    湖南甲机械(长沙)有限公司), spaces and letter case aside; a chain with or without 产业链,
+    链, 产业 or 产业集群 after it (工程机械产业链, 新能源链 or 电子信息产业 in the ledger, 工程机械,
+    新能源 or 电子信息 in the chains table) is the same chain; an organisation by its formal name or its short one
     (中共甲公司支部委员会, 甲公司党支部)."""
     name = "".join(unicodedata.normalize("NFKC", name).split()).lower()
     if label is Label.PARTY_ORG:

@@ -396,3 +396,11 @@ def test_an_enterprise_kind_by_what_it_is(raw, expected):
     assert parse_enum(raw, NODE_PROPS[Label.ENTERPRISE]["kind"]) == expected
     with pytest.raises(BadValue):
         parse_enum("其他", NODE_PROPS[Label.ENTERPRISE]["kind"])
+
+
+@pytest.mark.parametrize("written", ["电子信息", "电子信息产业链", "电子信息链", "电子信息产业", "电子信息产业集群", "电子 信息产业"])
+def test_a_chain_by_the_names_offices_give_it(written):
+    from loaders.ledger import _name_key
+
+    assert _name_key(Label.CHAIN, written) == _name_key(Label.CHAIN, "电子信息")
+    assert _name_key(Label.CHAIN, "区块链产业") == _name_key(Label.CHAIN, "区块链")
