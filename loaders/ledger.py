@@ -624,11 +624,13 @@ def _chains_from_titles(records: Records, index: NameIndex) -> None:
 
 
 def _give_rows(records: Records, ledger: LedgerRows, column: str, of_sheet: str | None, starts: list[int],
-               of_heading: list[str | None]) -> None:
+               of_heading: list[str | None], *, as_column: bool = True) -> None:
     """Each row of ``ledger`` gets, in ``column``, what the nearest heading above it names
     (``of_heading``, for the headings' rows ``starts``), else what the sheet's name does;
-    the header map says where it came from."""
-    ledger.headers[column] = "分组标题" if any(of_heading) else f"表名“{ledger.sheet}”"
+    the header map says where it came from. ``as_column``: the sheet then has that column,
+    whose blank cells (rows no title covers) say there is none, as a blank cell does."""
+    if as_column:
+        ledger.headers[column] = "分组标题" if any(of_heading) else f"表名“{ledger.sheet}”"
     said = "、".join(f"“{ledger.headings[row]}”" for row, value in zip(starts, of_heading) if value)
     records.header_map.append(HeaderMapping(ledger.file, ledger.sheet, LEDGER, (
         f"（分组标题 {said}{'；其余行按表名' if of_sheet else ''}）" if said else f"（表名“{ledger.sheet}”）"),
@@ -659,8 +661,8 @@ def _places_from_titles(records: Records) -> None:
             bare = _SHEET_WORDS.sub("", sheet) or sheet
             of_sheet = bare if place.fullmatch(bare) else None
             of_heading = [text if place.fullmatch(text := _heading_text(ledger.headings[row])) else None for row in starts]
-            if of_sheet is not None or any(of_heading):
-                _give_rows(records, ledger, column, of_sheet, starts, of_heading)
+            if of_sheet is not None or any(of_heading):  # rows no title covers keep their stored place
+                _give_rows(records, ledger, column, of_sheet, starts, of_heading, as_column=False)
 
 
 def _heading_text(text: str) -> str:

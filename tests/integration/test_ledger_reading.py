@@ -227,7 +227,7 @@ def test_columns_of_the_peoples_titles_and_units_go_to_them_in_order(tmp_path):
 def test_a_ledger_kept_one_sheet_per_street_gives_its_rows_the_street_and_headings_the_park(tmp_path):
     """Sheets named 东城街道 and 西城街道台账 without a 所在街道 column, rows grouped under
     一、麓谷工业园（2家） and 二、其他: each row's street is its sheet's, its park its heading's
-    (none under 二、其他); a sheet with a 所在街道 column keeps what the column says."""
+    (none under 二、其他: a park stored before stays)."""
     book = Workbook()
     codes = iter(make_uscc(f"91430100MA4L0004{n}") for n in range(1, 5))
     for k, title in enumerate(("东城街道", "西城街道台账")):
@@ -239,6 +239,10 @@ def test_a_ledger_kept_one_sheet_per_street_gives_its_rows_the_street_and_headin
     path = tmp_path / "分街道台账.xlsx"
     book.save(path)
     db = tmp_path / "streets.db"
+    earlier = tmp_path / "上月.xlsx"  # a park stored before: a row no heading places keeps it
+    write_sheet(earlier, [["企业名称", "统一社会信用代码", "所在园区", "联系领导"],
+                          ["乙0机械有限公司", make_uscc("91430100MA4L00042"), "黄花园区", "李明"]])
+    assert redchain("load", earlier, "--store", db).exit_code == 0
     assert redchain("load", path, "--store", db).exit_code == 0
     from graph.factory import open_store
 
@@ -248,7 +252,7 @@ def test_a_ledger_kept_one_sheet_per_street_gives_its_rows_the_street_and_headin
                   if n.label.value == "Enterprise"}
     finally:
         store.close()
-    assert places == {"甲0机械有限公司": ("东城街道", "麓谷工业园"), "乙0机械有限公司": ("东城街道", None),
+    assert places == {"甲0机械有限公司": ("东城街道", "麓谷工业园"), "乙0机械有限公司": ("东城街道", "黄花园区"),
                       "甲1机械有限公司": ("西城街道", "麓谷工业园"), "乙1机械有限公司": ("西城街道", None)}
 
 
