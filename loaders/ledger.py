@@ -69,7 +69,18 @@ _ENTERPRISE_PROPS = ("name", "kind", "park", "street", "employees", "party_membe
                      "in_base", "status")
 _ORG_PROPS = ("formation", "level", "star")
 _ORG_COLUMNS = (*_ORG_PROPS, "parent")  # what a ledger row says of its org
-DEFAULT_LEVEL = "branch"  # 党组织类别 left blank: a branch, the usual organisation of one enterprise
+DEFAULT_LEVEL = "branch"  # 党组织类别 left blank, the name saying none: a branch, the usual organisation of one enterprise
+# The level an organisation's name ends with (中共甲公司委员会, 乙公司党总支, 丙公司党支部), longest first.
+_LEVEL_ENDINGS = (("总支部委员会", "general_branch"), ("支部委员会", "branch"), ("党总支部", "general_branch"),
+                  ("党总支", "general_branch"), ("党支部", "branch"), ("党工委", "committee"), ("委员会", "committee"),
+                  ("党委", "committee"))
+
+
+def level_by_name(name: str) -> str | None:
+    """The level an organisation's name says (…党委 a committee, …党总支 a general branch,
+    …党支部 a branch), or None."""
+    bare = "".join(str(name).split())
+    return next((level for ending, level in _LEVEL_ENDINGS if bare.endswith(ending)), None)
 
 
 def readable_id(label: Label, name: str) -> str:
@@ -976,7 +987,7 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
         if before.get("formation") == "industry":
             props.pop("level", None)  # a 行业党委 keeps its level: the default is a branch's
         else:
-            props["level"] = DEFAULT_LEVEL
+            props["level"] = level_by_name(name) or DEFAULT_LEVEL
     ledger, i = rows[0]
     made.node(Label.PARTY_ORG, org, props, ledger, i, "org")
     for ledger, i in rows:

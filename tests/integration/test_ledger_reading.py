@@ -305,6 +305,27 @@ def test_a_three_row_header_reads_alike_from_excel_and_from_its_csv(tmp_path):
     assert reports[0][0]["Leader"] == 1 and reports[0][0]["Instructor"] == 1
 
 
+def test_an_organisations_level_comes_from_its_name_where_no_category_is_said(tmp_path):
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "党组织类别"],
+            ["甲公司", make_uscc("91430100MA4L00041"), "中共甲公司委员会", None],
+            ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党总支", None],
+            ["丙公司", make_uscc("91430100MA4L00043"), "丙公司联络组", None],
+            ["丁公司", make_uscc("91430100MA4L00044"), "丁公司党委", "党支部"]]
+    path = tmp_path / "层级.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "levels.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        levels = {n.props["name"]: n.props["level"] for n in store.read().nodes if n.label.value == "PartyOrg"}
+    finally:
+        store.close()
+    assert levels == {"中共甲公司委员会": "committee", "乙公司党总支": "general_branch", "丙公司联络组": "branch",
+                      "丁公司党委": "branch"}
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""

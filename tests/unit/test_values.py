@@ -404,3 +404,13 @@ def test_a_chain_by_the_names_offices_give_it(written):
 
     assert _name_key(Label.CHAIN, written) == _name_key(Label.CHAIN, "电子信息")
     assert _name_key(Label.CHAIN, "区块链产业") == _name_key(Label.CHAIN, "区块链")
+
+
+@pytest.mark.parametrize("name, level", [
+    ("中共甲公司委员会", "committee"), ("甲公司党委", "committee"), ("中共乙公司总支部委员会", "general_branch"),
+    ("乙公司党总支", "general_branch"), ("中共丙公司支部委员会", "branch"), ("丙公司党支部", "branch"), ("丁公司党小组", None),
+])
+def test_an_organisations_level_by_its_name(name, level):
+    from loaders.ledger import level_by_name
+
+    assert level_by_name(name) == level
