@@ -992,7 +992,11 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     made.node(Label.PARTY_ORG, org, props, ledger, i, "org")
     for ledger, i in rows:
         if (parent_name := ledger.values[i].get("parent")) is not None:
-            parent = entity((Label.PARTY_ORG,), parent_name, ledger, i, "parent", None)
+            # a 上级党组织 the file does not list (园区党工委, 两新工委) is made from its name, at the
+            # level its name says; it covers no enterprise, so it counts in no org total
+            level = level_by_name(parent_name)
+            parent = entity((Label.PARTY_ORG,), parent_name, ledger, i, "parent", Label.PARTY_ORG,
+                            {"level": level} if level else None)
             if parent is not None and parent != org:
                 made.rel(RelType.UNDER, org, parent, ledger, i, "org", "parent")
             break

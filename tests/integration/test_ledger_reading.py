@@ -326,6 +326,32 @@ def test_an_organisations_level_comes_from_its_name_where_no_category_is_said(tm
                       "丁公司党委": "branch"}
 
 
+def test_a_parent_organisation_the_file_does_not_list_is_made_from_its_name_and_counts_nowhere(tmp_path):
+    """上级党组织 names the park's 党工委, which no row lists: it is made (a committee by its
+    name), the orgs sit under it, and the report counts only the two orgs that cover."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "上级党组织"],
+            ["甲公司", make_uscc("91430100MA4L00041"), "甲公司党支部", "雨花经开区党工委"],
+            ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党支部", "雨花经开区党工委"]]
+    path = tmp_path / "上级.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "parents.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        data = store.read()
+    finally:
+        store.close()
+    orgs = {n.id: n.props for n in data.nodes if n.label.value == "PartyOrg"}
+    (park,) = [o for o, props in orgs.items() if props["name"] == "雨花经开区党工委"]
+    assert orgs[park] == {"name": "雨花经开区党工委", "level": "committee"}
+    assert sorted(r.source for r in data.rels if r.type.value == "UNDER" and r.target == park) == sorted(set(orgs) - {park})
+    totals = json.loads(redchain("report", "--json", "--store", db).stdout)["totals"]
+    assert totals["party_orgs"] == 2
+    assert json.loads(redchain("gaps", "orgs", "--json", "--store", db).stdout) == []
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""
