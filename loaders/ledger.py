@@ -67,7 +67,7 @@ BASE_NOTE = "base_note"
 LEFT_REGISTER = "未列入完整台账"
 _ENTERPRISE_PROPS = ("name", "kind", "park", "street", "employees", "party_members", "above_scale", "leading",
                      "in_base", "status")
-_ORG_PROPS = ("formation", "level", "star")
+_ORG_PROPS = ("formation", "level", "star", "demonstration")
 _ORG_COLUMNS = (*_ORG_PROPS, "parent")  # what a ledger row says of its org
 DEFAULT_LEVEL = "branch"  # 党组织类别 left blank, the name saying none: a branch, the usual organisation of one enterprise
 # The level an organisation's name ends with (中共甲公司委员会, 乙公司党总支, 丙公司党支部), longest first.

@@ -198,13 +198,14 @@ LEDGER = Table("ledger", "台账", (
     _t("has_org", "是否建立党组织", Prop("has_org", PropType.BOOL)), _t("org", "党组织名称"),
     _t("formation", "组建形式", NODE_PROPS[O]["formation"]), _t("level", "党组织类别", NODE_PROPS[O]["level"]),
     _t("parent", "上级党组织"), _t("star", "星级", NODE_PROPS[O]["star"]),
+    _t("demonstration", "示范点", NODE_PROPS[O]["demonstration"]),
     _t("leader", "联系领导"), _t("instructor", "党建指导员"), _t("partner", "结对单位"),
     _t("leader_title", "联系领导职务"), _t("instructor_unit", "党建指导员单位"),
 ))
 # Columns only a ledger has: with a name and a code column, one of them makes a sheet a
 # ledger whatever it is called.
 LEDGER_ONLY = frozenset({"chain", "segment", "has_org", "org", "formation", "level", "parent", "leader",
-                         "instructor", "partner"})
+                         "instructor", "partner", "demonstration"})
 
 
 def normalise_name(text: object) -> str:

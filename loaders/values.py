@@ -54,7 +54,9 @@ def _excel_error_value(text: str) -> BadValue:
 # The words of a yes/no column, and the answers a column's own question takes (规上 in 是否规上,
 # 未成立 in 是否成立党组织): no other column holds them.
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t", "有", "已建", "已建立", "已组建", "已成立",
-         "规上", "规模以上", "龙头", "链主"}
+         "规上", "规模以上", "龙头", "链主",
+         # a 示范点 column answers with the site's level
+         *(f"{level}{site}" for level in ("国家级", "省级", "市级", "区级", "县级") for site in ("", "示范点", "示范"))}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "f", "无", "未建", "未建立", "未组建", "未成立", "没有",
           "规下", "规模以下"}
 # A remark after the answer: 是（链主）, 否（规下）, 是 (2023年认定).

@@ -352,6 +352,24 @@ def test_a_parent_organisation_the_file_does_not_list_is_made_from_its_name_and_
     assert json.loads(redchain("gaps", "orgs", "--json", "--store", db).stdout) == []
 
 
+def test_a_demonstration_site_column_marks_the_rows_organisations(tmp_path):
+    """是否为党建示范点 answered 市级 / 否 / blank: the org of the first row is a demonstration site,
+    counted by the report; two rows of one org saying two things are refused."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "是否为党建示范点"],
+            ["甲公司", make_uscc("91430100MA4L00041"), "甲公司党支部", "市级"],
+            ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党支部", "否"],
+            ["丙公司", make_uscc("91430100MA4L00043"), "丙公司党支部", None]]
+    path = tmp_path / "示范点.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "sites.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert json.loads(redchain("report", "--json", "--store", db).stdout)["totals"]["demonstration_sites"] == 1
+    joint = tmp_path / "联合.xlsx"
+    write_sheet(joint, [rows[0], [*rows[1][:2], "联合党支部一", "市级"], [*rows[2][:2], "联合党支部一", "否"]])
+    report = dry_run(joint)
+    assert not report["ok"] and report["problems"] == [f"{joint}:Sheet1:3:是否为党建示范点: 党组织 联合党支部一 的是否为党建示范点与第2行不一致"]
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""
