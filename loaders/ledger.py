@@ -245,6 +245,37 @@ _YES, _NO = "是", "否"
 # (``formation_said``) says yes, too; one that says there is no org yet, or only work coverage, says no.
 _HAS_ORG_NOT_YET = frozenset({"拟建", "筹建", "筹建中", "正在筹建", "待建", "未覆盖", "工作覆盖", "选派党建指导员",
                               "派驻党建指导员", "选派指导员", "派驻指导员", "选派党建工作指导员"})
+# The sentences offices write there: 未建立党组织, 暂未建立, 尚未组建, 无党员 (no); 已建立党支部,
+# 已覆盖 (yes); 否，已派驻指导员 (the answer, then a remark); a dash says nothing.
+_ORG_WORD = r"(?:党组织|党支部|党总支|党委)?"
+_HAS_ORG_NO = re.compile(rf"^(?:暂|尚|还)?(?:未|没有)(?:建立|成立|组建|建|覆盖)?{_ORG_WORD}$|^无党员\w*$")
+_HAS_ORG_YES = re.compile(rf"^已(?:建立|成立|组建|建|覆盖){_ORG_WORD}$")
+_ANSWER_THEN_REMARK = re.compile(r"^(是|否)\s*[，,；;、]")
+_TRAILING_REMARK = re.compile(r"\s*[（(]([^（()）]*)[）)]\s*$")
+_DASHES = frozenset({"—", "——", "-", "--", "/", "／", "－"})
+
+
+def _has_org_said(cell) -> tuple[object, str | None]:
+    """A 是否建立党组织 cell as the yes/no it says (是 / 否, None for a dash; other cells as
+    they are, for the yes/no reader) and the formation it names, if any: 联合建立, or in a
+    remark after the answer (已建（联合）)."""
+    if not isinstance(cell, str):
+        return cell, None
+    text = cell.strip()
+    remark = _TRAILING_REMARK.search(text)
+    bare = text[:remark.start()] if remark else text
+    if (formation := formation_said(bare)) is not None:
+        return _YES, formation
+    formation = formation_said(remark[1]) if remark else None
+    if text in _DASHES:
+        return None, None
+    if bare in _HAS_ORG_NOT_YET or _HAS_ORG_NO.match(bare):
+        return _NO, None
+    if bare == _YES or _HAS_ORG_YES.match(bare):
+        return _YES, formation
+    if (answer := _ANSWER_THEN_REMARK.match(text)) is not None:
+        return answer[1], formation if answer[1] == _YES else None
+    return cell, formation
 
 
 class LedgerCheck(_TableCheck):
@@ -258,9 +289,8 @@ class LedgerCheck(_TableCheck):
             from loaders.validate import parse_column
 
             if column.name == "has_org":  # 单独组建 / 联合建立 / 区域联建 there: yes, and how it was formed
-                has_org_formations = [formation_said(c) if isinstance(c, str) else None for c in cells]
-                cells = [_YES if formation else _NO if isinstance(cell, str) and cell.strip() in _HAS_ORG_NOT_YET else cell
-                         for cell, formation in zip(cells, has_org_formations)]
+                said = [_has_org_said(c) for c in cells]
+                cells, has_org_formations = [cell for cell, _ in said], [formation for _, formation in said]
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]

@@ -414,3 +414,16 @@ def test_an_organisations_level_by_its_name(name, level):
     from loaders.ledger import level_by_name
 
     assert level_by_name(name) == level
+
+
+@pytest.mark.parametrize("cell, said", [
+    ("单独组建党支部", ("是", "standalone")), ("已建（联合）", ("是", "joint")), ("已建立（单独）", ("是", "standalone")),
+    ("是（联建）", ("是", "joint")), ("已建立党支部", ("是", None)), ("已覆盖", ("是", None)),
+    ("未建立党组织", ("否", None)), ("暂未建立", ("否", None)), ("尚未组建", ("否", None)), ("无党员", ("否", None)),
+    ("工作覆盖（指导员）", ("否", None)), ("否，已派驻指导员", ("否", None)), ("—", (None, None)),
+    ("是", ("是", None)), ("未来科技", ("未来科技", None)),
+])
+def test_a_has_org_cell_as_offices_write_it(cell, said):
+    from loaders.ledger import _has_org_said
+
+    assert _has_org_said(cell) == said
