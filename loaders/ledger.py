@@ -886,8 +886,14 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
 
 _STAGE_WORDS = frozenset(STAGES.values())
 _STAGE_WORD = "|".join(STAGES.values())
-_STAGED_NAME = re.compile(rf"^\s*(?:(?P<before>{_STAGE_WORD})(?:环节)?\s*[-－—–:：·•]+\s*(?P<after>.+?)|"
-                          rf"(?P<named>.+?)\s*[（(](?P<inside>{_STAGE_WORD})[）)])\s*$")
+# A stage as a cell may say it beside the segment's name: 上游, 上游环节, 产业链上游, 上游企业.
+_STAGE_SAID = rf"(?:产业链|链)?({_STAGE_WORD})(?:环节|企业|端|段)?"
+_STAGED_NAMES = (  # (the pattern, the group of the name): 上游-液压件, 上游 液压件, 液压件-上游, 液压件（上游环节）, 上游（液压件）
+    (re.compile(rf"^\s*{_STAGE_SAID}\s*(?:[-－—–:：·•]+|\s)\s*(.+?)\s*$"), 2),
+    (re.compile(rf"^\s*(.+?)\s*[（(]{_STAGE_SAID}[）)]\s*$"), 1),
+    (re.compile(rf"^\s*{_STAGE_SAID}\s*[（(](.+?)[）)]\s*$"), 2),
+    (re.compile(rf"^\s*(.+?)\s*[-－—–:：·•]+\s*{_STAGE_SAID}\s*$"), 1),
+)
 
 
 def segment_cells(value: str | None, chains: str | None = None) -> list[str]:
@@ -913,13 +919,13 @@ _CHAIN_PREFIXED = re.compile(r"^(?P<chain>.+?)\s*[-－—–:：·•]\s*(?P<res
 
 
 def _stage_in_name(cell: str) -> tuple[str, str | None]:
-    """A segment cell that says its stage too ("上游-液压件", "上游：液压件", "液压件（上游）"):
-    (the segment's name, the stage); else (the cell, None)."""
-    found = _STAGED_NAME.match(cell)
-    if found is None:
-        return cell, None
-    word = found["before"] or found["inside"]
-    return (found["after"] or found["named"]).strip(), next(k for k, v in STAGES.items() if v == word)
+    """A segment cell that says its stage too ("上游-液压件", "上游：液压件", "上游 液压件", "液压件（上游）",
+    "液压件-上游环节", "上游（液压件）"): (the segment's name, the stage); else (the cell, None)."""
+    for pattern, name_group in _STAGED_NAMES:
+        if (found := pattern.match(cell)) is not None:
+            word = found[3 - name_group]
+            return found[name_group].strip(), next(k for k, v in STAGES.items() if v == word)
+    return cell, None
 
 
 def _restage(segment: str, chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex,
