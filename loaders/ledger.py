@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -96,7 +97,12 @@ def split_cell(value: str | None) -> list[str]:
     """The values of a cell that may list several (``甲、乙；丙``), placeholders left out."""
     if value is None:
         return []
-    return [part for part in map(str.strip, _split_outside_brackets(str(value))) if part and not is_placeholder(part)]
+    return list(_split_cell(str(value)))
+
+
+@functools.lru_cache(maxsize=65536)  # a ledger's cells repeat (its chains, its people): each text split once
+def _split_cell(text: str) -> tuple[str, ...]:
+    return tuple(part for part in map(str.strip, _split_outside_brackets(text)) if part and not is_placeholder(part))
 
 
 def _split_outside_brackets(text: str) -> list[str]:
@@ -212,6 +218,17 @@ def _with_facts(row: dict, column: str, ledger: LedgerRows, i: int, records: Rec
 def person_and_props(text: str, label: Label) -> tuple[str, dict]:
     """(the person's name, the properties the rest of ``text`` gives) for a name in a
     leader's or instructor's cell; (``text``, {}) when it is a name alone."""
+    name, props = _person(text, label)
+    return name, dict(props)
+
+
+@functools.lru_cache(maxsize=4096)  # a ledger names the same few people on many rows
+def _person(text: str, label: Label) -> tuple[str, tuple]:
+    name, props = _person_and_props(text, label)
+    return name, tuple(props.items())
+
+
+def _person_and_props(text: str, label: Label) -> tuple[str, dict]:
     bare = _ADDRESSED.sub("", _EMPTY_BRACKETS.sub("", _PHONE.sub(" ", text)).strip())
     if not bare:
         return text, {}  # only a number: the name check says what the cell wants
@@ -289,7 +306,8 @@ class LedgerCheck(_TableCheck):
             from loaders.validate import parse_column
 
             if column.name == "has_org":  # 单独组建 / 联合建立 / 区域联建 there: yes, and how it was formed
-                said = [_has_org_said(c) for c in cells]
+                said_of = {c: _has_org_said(c) for c in set(cells)} if all(isinstance(c, (str, type(None))) for c in cells) else None
+                said = [said_of[c] for c in cells] if said_of is not None else [_has_org_said(c) for c in cells]
                 cells, has_org_formations = [cell for cell, _ in said], [formation for _, formation in said]
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:
