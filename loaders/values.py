@@ -263,7 +263,9 @@ def parse_enum(raw: object, prop: Prop) -> str:
 # What an enterprise's 类型 cell may say beyond 企业 / 社会组织: the kind of company (外资企业,
 # 有限责任公司) or of social organisation (行业协会, 商会, 基金会) it is.
 _SOCIAL_ENDINGS = ("民办非企业", "民办非企业单位", "协会", "商会", "基金会", "学会", "研究会", "促进会", "联合会", "联谊会",
-                   "社会团体", "社会服务机构", "民办学校", "民办医院")
+                   "社会团体", "社会服务机构", "民办学校", "民办医院",
+                   # the intermediary bodies 两新 work counts with social organisations
+                   "事务所", "中介组织", "中介机构")
 _ENTERPRISE_ENDINGS = ("企业", "公司", "个体工商户", "合伙企业")
 
 

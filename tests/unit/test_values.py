@@ -438,3 +438,11 @@ def test_a_segment_cell_saying_its_stage_in_the_ways_offices_do(cell, expected):
     from loaders.ledger import _stage_in_name
 
     assert _stage_in_name(cell) == expected
+
+
+@pytest.mark.parametrize("text, kind", [("律师事务所", "social_org"), ("长沙某律师事务所", "social_org"),
+                                        ("某会计师事务所有限公司", "enterprise"), ("某商会", "social_org")])
+def test_an_intermediary_body_counts_with_social_organisations(text, kind):
+    from loaders.values import kind_by_ending
+
+    assert kind_by_ending(text) == kind
