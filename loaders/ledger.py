@@ -123,8 +123,14 @@ def _split_outside_brackets(text: str) -> list[str]:
 
 def is_placeholder(text: str) -> bool:
     """Whether a name cell's text (stripped) says there is none: ``PLACEHOLDERS`` or a
-    phrase such as 没有党组织 or 暂无结对 (``_NONE_PHRASE``)."""
-    return text in PLACEHOLDERS or _NONE_PHRASE.fullmatch(text) is not None
+    phrase such as 没有党组织 or 暂无结对 (``_NONE_PHRASE``), with or without a remark after it
+    (无（挂靠社区党委）, 暂无（正在筹建）)."""
+    if text in PLACEHOLDERS or _NONE_PHRASE.fullmatch(text) is not None:
+        return True
+    remark = _TRAILING_REMARK.search(text)
+    if remark is not None and remark.start() == 0:  # （无）: the whole cell in brackets
+        return is_placeholder(remark[1].strip())
+    return remark is not None and is_placeholder(text[:remark.start()].strip())
 
 
 def blank_placeholder(value):

@@ -446,3 +446,11 @@ def test_an_intermediary_body_counts_with_social_organisations(text, kind):
     from loaders.values import kind_by_ending
 
     assert kind_by_ending(text) == kind
+
+
+@pytest.mark.parametrize("text, none", [("无（挂靠社区党委）", True), ("暂无（正在筹建）", True), ("—（无）", True), ("（无）", True),
+                                        ("无锡（分公司）", False), ("（甲公司）", False), ("甲公司党支部（联建）", False)])
+def test_a_placeholder_with_a_remark_is_still_a_placeholder(text, none):
+    from loaders.ledger import is_placeholder
+
+    assert is_placeholder(text) is none
