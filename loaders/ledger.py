@@ -278,6 +278,15 @@ _TRAILING_REMARK = re.compile(r"\s*[（(]([^（()）]*)[）)]\s*$")
 _DASHES = frozenset({"—", "——", "-", "--", "/", "／", "－"})
 
 
+def _org_said(value) -> tuple[object, str | None]:
+    """An org's name cell with how it was formed in a remark after the name (甲公司党支部（联建）,
+    乙园区联合党支部（联合组建）): (the name, the formation); else (the value, None)."""
+    if not isinstance(value, str) or (remark := _TRAILING_REMARK.search(value)) is None or remark.start() == 0:
+        return value, None
+    formation = formation_said(remark[1])
+    return (value[:remark.start()].strip(), formation) if formation is not None else (value, None)
+
+
 def _has_org_said(cell) -> tuple[object, str | None]:
     """A 是否建立党组织 cell as the yes/no it says (是 / 否, None for a dash; other cells as
     they are, for the yes/no reader) and the formation it names, if any: 联合建立, or in a
@@ -306,7 +315,8 @@ class LedgerCheck(_TableCheck):
 
     def run(self) -> None:
         values: dict[str, list] = {}
-        level_cells = has_org_formations = None
+        level_cells = None
+        formations_said: dict[str, list] = {}  # column -> the formation each row's cell names in passing
         for position, (index, column, header) in enumerate(self.columns):
             cells = self.raw.column(index)
             from loaders.validate import parse_column
@@ -314,10 +324,13 @@ class LedgerCheck(_TableCheck):
             if column.name == "has_org":  # 单独组建 / 联合建立 / 区域联建 there: yes, and how it was formed
                 said_of = {c: _has_org_said(c) for c in set(cells)} if all(isinstance(c, (str, type(None))) for c in cells) else None
                 said = [said_of[c] for c in cells] if said_of is not None else [_has_org_said(c) for c in cells]
-                cells, has_org_formations = [cell for cell, _ in said], [formation for _, formation in said]
+                cells, formations_said["has_org"] = [cell for cell, _ in said], [formation for _, formation in said]
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]
+                if column.name == "org":  # 甲公司党支部（联建）: the org, and how it was formed
+                    said = [_org_said(value) for value in parsed]
+                    parsed, formations_said["org"] = [name for name, _ in said], [formation for _, formation in said]
                 if column.name in _PEOPLE_COLUMNS:
                     parsed = [_PADDED_NAME.sub(_unpadded, v) if isinstance(v, str) else v for v in parsed]
                 self._check_names(position, column.name, header, parsed)
@@ -330,16 +343,19 @@ class LedgerCheck(_TableCheck):
                 level_cells = cells
         positions = {column.name: position for position, (_, column, _) in enumerate(self.columns)}
         headers = {column.name: header for _, column, header in self.columns}
-        if has_org_formations is not None:
-            stated = values.setdefault("formation", [None] * len(has_org_formations))
-            for row, formation in enumerate(has_org_formations):
+        said_by: dict[int, str] = {}  # row -> the column whose cell gave its formation
+        for said_in, formations in formations_said.items():
+            stated = values.setdefault("formation", [None] * len(formations))
+            for row, formation in enumerate(formations):
                 if formation is None:
                     continue
                 if stated[row] is None:
-                    stated[row] = formation
+                    stated[row], said_by[row] = formation, said_in
                 elif isinstance(stated[row], str) and stated[row] != formation:
-                    self._problem(row, positions["formation"], headers["formation"],
-                                  f"{headers['has_org']}说是{FORMATIONS[formation]}，{headers['formation']}却是{FORMATIONS[stated[row]]}",
+                    first = said_by.get(row, "formation")
+                    at = "formation" if first == "formation" else said_in  # at the 组建形式 cell when it says otherwise
+                    self._problem(row, positions[at], headers[at],
+                                  f"{headers[said_in]}说是{FORMATIONS[formation]}，{headers[first]}却是{FORMATIONS[stated[row]]}",
                                   "formation_conflict", stated[row])
         if level_cells is not None:  # once every column is parsed: 组建形式 may come after it
             for row in _formation_from_category(level_cells, values):

@@ -370,6 +370,29 @@ def test_a_demonstration_site_column_marks_the_rows_organisations(tmp_path):
     assert not report["ok"] and report["problems"] == [f"{joint}:Sheet1:3:是否为党建示范点: 党组织 联合党支部一 的是否为党建示范点与第2行不一致"]
 
 
+def test_an_organisations_formation_in_a_remark_after_its_name(tmp_path):
+    """甲公司党支部（联建） is the org 甲公司党支部, joint; a 组建形式 saying otherwise is refused."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "组建形式"],
+            ["甲公司", make_uscc("91430100MA4L00041"), "园区第一联合党支部（联建）", None],
+            ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党支部（单独组建）", None]]
+    path = tmp_path / "备注.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "remark.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        orgs = {n.props["name"]: n.props["formation"] for n in store.read().nodes if n.label.value == "PartyOrg"}
+    finally:
+        store.close()
+    assert orgs == {"园区第一联合党支部": "joint", "乙公司党支部": "standalone"}
+    rows[1][3] = "单建"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["problems"] == [f"{path}:Sheet1:2:组建形式: 党组织名称说是联合组建，组建形式却是单独组建"]
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""
