@@ -158,13 +158,16 @@ def skip_non_entities(raw: RawTable, table: Table, columns: list[tuple[int, Colu
     keys = [raw.column(index) for index, column, _ in columns if column.role in _KEYS]
     if not keys or not raw.numbers:
         return
-    if None not in keys[0] and "" not in keys[0] and not any(_signs_off(key[-1]) for key in keys):
+    names = next((index for index, column, _ in columns if column.name == "name"), None)
+    # a ledger's total row may count in the code's column (合计 | 20家): a total whatever it holds there but a code
+    counted = _total_rows(raw, names) if ledger else set()
+    if None not in keys[0] and "" not in keys[0] and not any(_signs_off(key[-1]) for key in keys) and not counted:
         return  # every row has its id and the last is no sign-off: the usual, large, case
 
     def keyless(i: int) -> bool:  # the sign-off's cells may sit in the code's column ("填报人：")
-        return all(is_blank(key[i]) or _signs_off(key[i]) for key in keys)
+        return all(is_blank(key[i]) or _signs_off(key[i]) or (i in counted and not _CODE_LIKE.search(str(key[i])))
+                   for key in keys)
 
-    names = next((index for index, column, _ in columns if column.name == "name"), None)
     read = [index for index, _, _ in columns]  # not the 序号 (a row number, not a fact) nor columns not imported
     last_keyed = max((i for i in range(len(raw.numbers)) if not keyless(i)), default=-1)
     totals: dict[int, str] = {}
@@ -206,6 +209,19 @@ def skip_non_entities(raw: RawTable, table: Table, columns: list[tuple[int, Colu
                                 "heading_rows", raw.sheet, raw.numbers[headings[0]]))
     if totals or empty or sign_off or headings:
         raw.drop({*totals, *empty, *sign_off, *headings})
+
+
+_CODE_LIKE = re.compile(r"[0-9A-Za-z]{15}")  # a cell that may be a code, mistyped or not: never a total's count
+
+
+def _total_rows(raw: RawTable, names: int | None) -> set[int]:
+    """The rows whose first cell, or name, reads as a total (合计, 小计（工程机械）)."""
+    found = set()
+    for index in dict.fromkeys((0, names if names is not None else 0)):
+        for i, cell in enumerate(raw.column(index)):
+            if isinstance(cell, str) and len(cell) < 20 and normalise_name(without_remark(cell) or cell) in TOTAL_WORDS:
+                found.add(i)
+    return found
 
 
 _NUMBERED = re.compile(r"\s*(?:[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}\s*[、.．])")

@@ -150,7 +150,12 @@ class LedgerRows:
     headings: dict[int, str] = field(default_factory=dict)  # row number -> a heading over the rows below it
 
     def origin(self, i: int, column: str) -> Origin:
-        return Origin(self.file, self.sheet, self.rows[i], self.headers.get(column, column))
+        return Origin(self.file, self.sheet, self.rows[i], self.header(column))
+
+    def header(self, column: str) -> str:
+        """The column's header as written, or its Chinese name where the sheet has no such
+        column (a formation said in 是否建立党组织, a chain given by the sheet's name)."""
+        return self.headers.get(column) or (found.zh if (found := LEDGER.column(column)) is not None else column)
 
 
 def _formation_from_category(cells: list, values: dict[str, list]) -> list[int]:
@@ -215,7 +220,7 @@ def _with_facts(row: dict, column: str, ledger: LedgerRows, i: int, records: Rec
     if len(facts) != len(people):
         origin = ledger.origin(i, _FACTS_OF[column])
         records.warnings.append(origin.problem(
-            f"{origin.column}有 {len(facts)} 项，{ledger.headers.get(column, column)}有 {len(people)} 人，对不上，未读入"
+            f"{origin.column}有 {len(facts)} 项，{ledger.header(column)}有 {len(people)} 人，对不上，未读入"
             "（请按人员顺序逐一填写，用、分隔）", "facts_not_paired", value=row.get(_FACTS_OF[column])))
         return people
     return [person if _BRACKETED_PERSON.fullmatch(person) else f"{person}（{fact}）" for person, fact in zip(people, facts)]
@@ -1036,7 +1041,7 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
             (_, (ledger0, i0)), *others = stated.items()
             for value, (ledger, i) in others:
                 records.problems.append(ledger.origin(i, column).problem(
-                    f"党组织 {name} 的{ledger.headers.get(column, column)}与第{ledger0.rows[i0]}行不一致", f"{column}_conflict",
+                    f"党组织 {name} 的{ledger.header(column)}与第{ledger0.rows[i0]}行不一致", f"{column}_conflict",
                     value=value))
     if disagree:
         return

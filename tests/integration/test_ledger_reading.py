@@ -132,6 +132,7 @@ def test_total_rows_are_skipped_with_a_warning_but_an_entity_with_a_code_never(t
         [2, "合计", "91430100MA4L00042R", "新能源", 0, ""],  # an enterprise, oddly named: kept
         [3, "共计：", "", "", 0, ""],  # the name cell says it, the 序号 is filled
         ["总计（家）", "", "", "", 5, ""],
+        ["", "合计", "2家", "", 5, ""],  # the count in the code's column: no code, a total
     ]
     path.write_text("\n".join(",".join(map(str, row)) for row in [header] + rows), encoding="utf-8")
     report = dry_run(path)
@@ -140,6 +141,7 @@ def test_total_rows_are_skipped_with_a_warning_but_an_entity_with_a_code_never(t
         f"{path}:3:-: 合计行（“小 计”）已跳过，不作为一行数据导入",
         f"{path}:5:-: 合计行（“共计：”）已跳过，不作为一行数据导入",
         f"{path}:6:-: 合计行（“总计（家）”）已跳过，不作为一行数据导入",
+        f"{path}:7:-: 合计行（“合计”）已跳过，不作为一行数据导入",
     ]
 
 
