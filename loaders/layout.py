@@ -27,10 +27,15 @@ def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tupl
     ``HEADER_SEARCH_ROWS`` rows of the sheet)."""
     named = find_table(force) if force else find_table(raw.name)
     forced_ledger = force is not None and named is LEDGER
-    for position, cells in enumerate(_header_candidates(raw)):
-        found = {column.name for cell in cells if (column := lookup(LEDGER, cell, mapping)) is not None}
+    candidates = _header_candidates(raw)
+    for position, cells in enumerate(candidates):
+        ledger_cells = _parts_under_headings(cells, candidates[position - 1], mapping) if position else cells
+        found = {column.name for cell in ledger_cells if (column := lookup(LEDGER, cell, mapping)) is not None}
         if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
             if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
+                for index, (cell, read) in enumerate(zip(cells, ledger_cells)):
+                    if read is not cell and index < len(raw.columns):
+                        raw.columns[index][position - 1] = read
                 _headers_from_heading_row(raw, position)
                 return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
         if named is not None and named is not LEDGER:
@@ -49,6 +54,23 @@ def _header_candidates(raw: RawTable) -> list[list[object]]:
         while below < len(raw.numbers) and raw.numbers[below] <= HEADER_SEARCH_ROWS:
             below += 1
     return [raw.headers] + [raw.row(i) for i in range(below)]
+
+
+def _parts_under_headings(cells: list, above: list, mapping: dict[str, str]) -> list:
+    """A header row whose cells name parts (姓名 | 职务 | 电话) under a ledger column's heading in
+    the row above (联系领导, merged across them): those cells as the heading's parts
+    (联系领导姓名, 联系领导职务); the other cells as they are."""
+    read, heading = list(cells), None
+    for index, cell in enumerate(cells):
+        over = above[index] if index < len(above) else None
+        if not is_blank(over):
+            heading = over
+        elif is_blank(cell):
+            heading = None  # a heading merged across covers the filled cells right of it, no further
+        if (heading is not None and isinstance(cell, str) and is_part_of(cell)
+                and lookup(LEDGER, heading, mapping) is not None):
+            read[index] = f"{header_text(heading)}{header_text(cell)}"
+    return read
 
 
 def _headers_from_heading_row(raw: RawTable, position: int) -> None:
@@ -173,6 +195,7 @@ def skip_non_entities(raw: RawTable, table: Table, columns: list[tuple[int, Colu
     totals: dict[int, str] = {}
     empty: list[int] = []
     sign_off: list[int] = []
+    notes: list[int] = []
     headings: list[int] = []
     heading_texts: dict[int, str] = {}
     for i in range(len(raw.numbers)):
@@ -188,6 +211,8 @@ def skip_non_entities(raw: RawTable, table: Table, columns: list[tuple[int, Colu
             filled = [j for j, cell in enumerate(cells) if not is_blank(cell)]
             if i > last_keyed and any(_signs_off(cell) for cell in cells):
                 sign_off.append(i)
+            elif ledger and filled and all(isinstance(cells[j], str) and _NOTE.match(cells[j]) for j in filled):
+                notes.append(i)  # 注：以下为新入驻企业, 以下空白: among the rows, a note to the reader
             elif ledger and (heading := _heading(cells, filled, names)) is not None:
                 headings.append(i)
                 heading_texts[i] = heading
@@ -202,15 +227,20 @@ def skip_non_entities(raw: RawTable, table: Table, columns: list[tuple[int, Colu
     if sign_off:
         warnings.append(Problem(raw.file, f"第{_row_ranges(raw, sign_off)}行是表尾落款或注释（填报人、审核人、日期等），已跳过",
                                 "sign_off_rows", raw.sheet, raw.numbers[sign_off[0]]))
+    if notes:
+        said = "、".join(f"“{next(c for c in raw.row(i) if not is_blank(c)).strip()}”" for i in notes[:3]) + ("等" if len(notes) > 3 else "")
+        warnings.append(Problem(raw.file, f"第{_row_ranges(raw, notes)}行是注释（{said}），不是单位，已跳过",
+                                "note_rows", raw.sheet, raw.numbers[notes[0]]))
     if headings:
         raw.headings = {raw.numbers[i]: heading_texts[i] for i in headings}
         shown = "、".join(f"“{text}”" for text in list(raw.headings.values())[:3]) + ("等" if len(headings) > 3 else "")
         warnings.append(Problem(raw.file, f"第{_row_ranges(raw, headings)}行是分组标题（{shown}），不是单位，已跳过",
                                 "heading_rows", raw.sheet, raw.numbers[headings[0]]))
-    if totals or empty or sign_off or headings:
-        raw.drop({*totals, *empty, *sign_off, *headings})
+    if totals or empty or sign_off or notes or headings:
+        raw.drop({*totals, *empty, *sign_off, *notes, *headings})
 
 
+_NOTE = re.compile(r"\s*(?:(?:注|备注|说明|注意)\s*\d?\s*[:：]|(?:以下|此行以下|下面)(?:空白|为空|无内容)|[（(]?空白[）)]?\s*$)")
 _CODE_LIKE = re.compile(r"[0-9A-Za-z]{15}")  # a cell that may be a code, mistyped or not: never a total's count
 
 

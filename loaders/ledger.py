@@ -917,7 +917,7 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
             if stage is None:
                 records.problems.append(ledger.origin(i, "segment").problem(
                     f"环节 {name} 在产业链 {index.name_of.get(chain, chain)} 中不存在；新环节需要填写 位置（上游、中游、下游），"
-                    f"或在环节中写明，如 上游-{name}",
+                    f"或在环节中写明位置，如 上游-{name}、{name}（下游）",
                     "new_segment_stage", value=name))
                 continue
             pairs = [(chain, _new_segment(chain, name, stage, ledger, i, index, made))]
@@ -933,6 +933,7 @@ _STAGE_WORDS = frozenset(STAGES.values())
 _STAGE_WORD = "|".join(STAGES.values())
 # A stage as a cell may say it beside the segment's name: 上游, 上游环节, 产业链上游, 上游企业.
 _STAGE_SAID = rf"(?:产业链|链)?({_STAGE_WORD})(?:环节|企业|端|段)?"
+_STAGE_ALONE = re.compile(rf"\s*{_STAGE_SAID}\s*")
 _STAGED_NAMES = (  # (the pattern, the group of the name): 上游-液压件, 上游 液压件, 液压件-上游, 液压件（上游环节）, 上游（液压件）
     (re.compile(rf"^\s*{_STAGE_SAID}\s*(?:[-－—–:：·•]+|\s)\s*(.+?)\s*$"), 2),
     (re.compile(rf"^\s*(.+?)\s*[（(]{_STAGE_SAID}[）)]\s*$"), 1),
@@ -966,6 +967,9 @@ _CHAIN_PREFIXED = re.compile(r"^(?P<chain>.+?)\s*[-－—–:：·•]\s*(?P<res
 def _stage_in_name(cell: str) -> tuple[str, str | None]:
     """A segment cell that says its stage too ("上游-液压件", "上游：液压件", "上游 液压件", "液压件（上游）",
     "液压件-上游环节", "上游（液压件）"): (the segment's name, the stage); else (the cell, None)."""
+    if (alone := _STAGE_ALONE.fullmatch(cell)) is not None:  # 下游, 下游企业, 产业链下游: the chain's 下游 segment
+        stage = next(k for k, v in STAGES.items() if v == alone[1])
+        return STAGES[stage], stage
     for pattern, name_group in _STAGED_NAMES:
         if (found := pattern.match(cell)) is not None:
             word = found[3 - name_group]

@@ -395,6 +395,53 @@ def test_an_organisations_formation_in_a_remark_after_its_name(tmp_path):
     assert report["problems"] == [f"{path}:Sheet1:2:组建形式: 党组织名称说是联合组建，组建形式却是单独组建"]
 
 
+def test_a_segment_cell_giving_only_the_stage_puts_the_row_in_that_stages_segment(tmp_path):
+    """所属环节 written 下游, 上游企业 or 产业链中游: the chain's segment of that stage, not a
+    segment named 下游 without a stage (refused before, with the hint 如 上游-下游)."""
+    rows = [["企业名称", "统一社会信用代码", "所属产业链", "所属环节"],
+            ["甲公司", make_uscc("91430100MA4L00041"), "文化创意", "下游"],
+            ["乙公司", make_uscc("91430100MA4L00042"), "文化创意", "上游企业"],
+            ["丙公司", make_uscc("91430100MA4L00043"), "文化创意", "产业链下游"]]
+    path = tmp_path / "位置.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "stages.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        segments = {n.props["name"]: n.props["stage"] for n in store.read().nodes if n.label.value == "Segment"}
+    finally:
+        store.close()
+    assert segments == {"下游": "downstream", "上游": "upstream"}
+
+
+def test_parts_under_a_heading_in_the_row_above_the_names_and_codes(tmp_path):
+    """企业基本情况 over 企业名称 | 统一社会信用代码 and 联系领导 over 姓名 | 职务, the name and code
+    in the lower row: 姓名 there is the leaders' names, not a second 单位名称."""
+    rows = [["序号", "企业基本情况", None, "联系领导", None],
+            [None, "企业名称", "统一社会信用代码", "姓名", "职务"],
+            [1, "长沙甲重工有限公司", make_uscc("91430100MA4L00041"), "刘建华", "区委副书记"]]
+    path = tmp_path / "分组下.xlsx"
+    write_sheet(path, rows, merges=("B1:C1", "D1:E1", "A1:A2"))
+    result = redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "y.db")
+    read = {m["header"]: m["column"] for m in json.loads(result.stdout)["columns"]}
+    assert result.exit_code == 0 and read["联系领导姓名"] == "leader" and read["联系领导职务"] == "leader_title"
+
+
+def test_notes_among_the_rows_are_not_rows(tmp_path):
+    rows = [["企业名称", "统一社会信用代码", "联系领导"],
+            ["甲公司", make_uscc("91430100MA4L00041"), "李明"],
+            ["注：以下为2024年新入驻企业", None, None],
+            ["乙公司", make_uscc("91430100MA4L00042"), "李明"],
+            ["以下空白", None, None]]
+    path = tmp_path / "注释.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["ok"] and report["rows"] == 2, report
+    assert report["warnings"] == [f"{path}:Sheet1:3:-: 第3、5行是注释（“注：以下为2024年新入驻企业”、“以下空白”），不是单位，已跳过"]
+
+
 def test_a_sheet_of_filled_in_examples_is_not_data_and_instructions_pass_unsaid(tmp_path):
     """填报示例 holds a row with a valid code: it is not imported, and the warning says why;
     the office's 填表说明（附示例） with a header and an example row is passed over silently."""

@@ -432,7 +432,7 @@ def test_a_has_org_cell_as_offices_write_it(cell, said):
 @pytest.mark.parametrize("cell, expected", [
     ("上游-液压件", ("液压件", "upstream")), ("上游 液压件", ("液压件", "upstream")), ("上游（原材料）", ("原材料", "upstream")),
     ("液压件(上游环节)", ("液压件", "upstream")), ("产业链上游-液压件", ("液压件", "upstream")), ("液压件-上游", ("液压件", "upstream")),
-    ("整机（下游企业）", ("整机", "downstream")), ("上游原材料", ("上游原材料", None)), ("上游", ("上游", None)),
+    ("整机（下游企业）", ("整机", "downstream")), ("上游原材料", ("上游原材料", None)), ("上游", ("上游", "upstream")), ("下游企业", ("下游", "downstream")),
 ])
 def test_a_segment_cell_saying_its_stage_in_the_ways_offices_do(cell, expected):
     from loaders.ledger import _stage_in_name
