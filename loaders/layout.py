@@ -9,6 +9,7 @@ because they were merged "the same as above".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import zip_longest
 
 from graph.schema import Label
@@ -60,17 +61,25 @@ def _parts_under_headings(cells: list, above: list, mapping: dict[str, str]) -> 
     """A header row whose cells name parts (姓名 | 职务 | 电话) under a ledger column's heading in
     the row above (联系领导, merged across them): those cells as the heading's parts
     (联系领导姓名, 联系领导职务); the other cells as they are."""
-    read, heading = list(cells), None
-    for index, cell in enumerate(cells):
-        over = above[index] if index < len(above) else None
-        if not is_blank(over):
-            heading = over
-        elif is_blank(cell):
-            heading = None  # a heading merged across covers the filled cells right of it, no further
+    read = list(cells)
+    for index, (_, cell, heading) in enumerate(_under_headings(above, cells)):
         if (heading is not None and isinstance(cell, str) and is_part_of(cell)
                 and lookup(LEDGER, heading, mapping) is not None):
             read[index] = f"{header_text(heading)}{header_text(cell)}"
     return read
+
+
+def _under_headings(upper: list, lower: list) -> Iterator[tuple[object, object, object]]:
+    """(the cell above, the cell, the heading over it) for each column of two header rows:
+    the cell above, or, where it is blank, the heading to its left merged across, which
+    covers the filled cells right of it and no further."""
+    heading = None
+    for above, cell in zip_longest(upper, lower):
+        if not is_blank(above):
+            heading = above
+        elif is_blank(cell):
+            heading = None
+        yield above, cell, heading
 
 
 def _headers_from_heading_row(raw: RawTable, position: int) -> None:
@@ -100,12 +109,8 @@ def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[
     if position >= len(raw.numbers) or (position and raw.numbers[position] > HEADER_SEARCH_ROWS):
         return position
     upper, lower = (raw.headers if position == 0 else raw.row(position - 1)), raw.row(position)
-    combined, added, heading = [], False, None
-    for above, cell in zip_longest(upper, lower):
-        if not is_blank(above):
-            heading = above
-        elif is_blank(cell):
-            heading = None  # a heading merged across covers the filled cells right of it, no further
+    combined, added = [], False
+    for above, cell, heading in _under_headings(upper, lower):
         if is_blank(cell) or cell == above:
             combined.append(above)
             continue

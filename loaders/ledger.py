@@ -30,7 +30,7 @@ from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, without_ordinal, without_remark
 from loaders.tables import LEDGER, Role
-from loaders.values import BadValue, formation_said, kind_by_ending, parse_enum
+from loaders.values import ORG_WORD, TRAILING_REMARK, BadValue, formation_said, kind_by_ending, parse_enum
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
 
 # Where a chain is named without a segment, the enterprise joins this segment of the
@@ -127,7 +127,7 @@ def is_placeholder(text: str) -> bool:
     (无（挂靠社区党委）, 暂无（正在筹建）)."""
     if text in PLACEHOLDERS or _NONE_PHRASE.fullmatch(text) is not None:
         return True
-    remark = _TRAILING_REMARK.search(text)
+    remark = TRAILING_REMARK.search(text)
     if remark is not None and remark.start() == 0:  # （无）: the whole cell in brackets
         return is_placeholder(remark[1].strip())
     return remark is not None and is_placeholder(text[:remark.start()].strip())
@@ -275,31 +275,28 @@ _HAS_ORG_NOT_YET = frozenset({"拟建", "筹建", "筹建中", "正在筹建", "
                               "派驻党建指导员", "选派指导员", "派驻指导员", "选派党建工作指导员"})
 # The sentences offices write there: 未建立党组织, 暂未建立, 尚未组建, 无党员 (no); 已建立党支部,
 # 已覆盖 (yes); 否，已派驻指导员 (the answer, then a remark); a dash says nothing.
-_ORG_WORD = r"(?:党组织|党支部|党总支|党委)?"
-_HAS_ORG_NO = re.compile(rf"^(?:暂|尚|还)?(?:未|没有)(?:建立|成立|组建|建|覆盖)?{_ORG_WORD}$|^无党员\w*$")
-_HAS_ORG_YES = re.compile(rf"^已(?:建立|成立|组建|建|覆盖){_ORG_WORD}$")
+_HAS_ORG_NO = re.compile(rf"^(?:暂|尚|还)?(?:未|没有)(?:建立|成立|组建|建|覆盖)?{ORG_WORD}$|^无党员\w*$")
+_HAS_ORG_YES = re.compile(rf"^已(?:建立|成立|组建|建|覆盖){ORG_WORD}$")
 _ANSWER_THEN_REMARK = re.compile(r"^(是|否)\s*[，,；;、]")
-_TRAILING_REMARK = re.compile(r"\s*[（(]([^（()）]*)[）)]\s*$")
 _DASHES = frozenset({"—", "——", "-", "--", "/", "／", "－"})
 
 
 def _org_said(value) -> tuple[object, str | None]:
     """An org's name cell with how it was formed in a remark after the name (甲公司党支部（联建）,
     乙园区联合党支部（联合组建）): (the name, the formation); else (the value, None)."""
-    if not isinstance(value, str) or (remark := _TRAILING_REMARK.search(value)) is None or remark.start() == 0:
+    if not isinstance(value, str) or (remark := TRAILING_REMARK.search(value)) is None or remark.start() == 0:
         return value, None
     formation = formation_said(remark[1])
     return (value[:remark.start()].strip(), formation) if formation is not None else (value, None)
 
 
-def _has_org_said(cell) -> tuple[object, str | None]:
+@functools.lru_cache(maxsize=4096)  # a column of a few answers, row after row
+def _has_org_said(cell: str) -> tuple[object, str | None]:
     """A 是否建立党组织 cell as the yes/no it says (是 / 否, None for a dash; other cells as
     they are, for the yes/no reader) and the formation it names, if any: 联合建立, or in a
     remark after the answer (已建（联合）)."""
-    if not isinstance(cell, str):
-        return cell, None
     text = cell.strip()
-    remark = _TRAILING_REMARK.search(text)
+    remark = TRAILING_REMARK.search(text)
     bare = text[:remark.start()] if remark else text
     if (formation := formation_said(bare)) is not None:
         return _YES, formation
@@ -327,8 +324,7 @@ class LedgerCheck(_TableCheck):
             from loaders.validate import parse_column
 
             if column.name == "has_org":  # 单独组建 / 联合建立 / 区域联建 there: yes, and how it was formed
-                said_of = {c: _has_org_said(c) for c in set(cells)} if all(isinstance(c, (str, type(None))) for c in cells) else None
-                said = [said_of[c] for c in cells] if said_of is not None else [_has_org_said(c) for c in cells]
+                said = [_has_org_said(c) if isinstance(c, str) else (c, None) for c in cells]
                 cells, formations_said["has_org"] = [cell for cell, _ in said], [formation for _, formation in said]
             parsed = parse_column(cells, column)
             if column.name in NAME_COLUMNS:

@@ -59,8 +59,11 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "t", "有", "已�
          *(f"{level}{site}" for level in ("国家级", "省级", "市级", "区级", "县级") for site in ("", "示范点", "示范"))}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "f", "无", "未建", "未建立", "未组建", "未成立", "没有",
           "规下", "规模以下"}
-# A remark after the answer: 是（链主）, 否（规下）, 是 (2023年认定).
-_REMARKED = re.compile(r"\s*[（(][^）)]*[）)]\s*$")
+# A remark in brackets after a value (是（链主）, 否（规下）, 无（挂靠社区党委）, 甲公司党支部（联建）),
+# its words in group 1.
+TRAILING_REMARK = re.compile(r"\s*[（(]([^（()）]*)[）)]\s*$")
+# What an org's name or a 是否建立党组织 cell may end with: the kind of org (联合成立党支部, 未建立党组织).
+ORG_WORD = r"(?:党组织|党支部|党总支|党委)?"
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -217,7 +220,7 @@ def parse_bool(raw: object) -> bool:
         return raw
     if isinstance(raw, (int, float)) and raw in (0, 1):
         return bool(raw)
-    text = _REMARKED.sub("", str(raw).strip().lower()) or str(raw).strip().lower()
+    text = TRAILING_REMARK.sub("", str(raw).strip().lower()) or str(raw).strip().lower()
     if text in _TRUE:
         return True
     if text in _FALSE or (text[:1] in "非不" and text[1:] in _TRUE):  # 非链主, 不是
@@ -272,7 +275,7 @@ _ENTERPRISE_ENDINGS = ("企业", "公司", "个体工商户", "合伙企业")
 # How an org was formed, as offices write it in 组建形式 or in 是否建立党组织 (党组织覆盖方式):
 # 单独建立, 已联合组建, 联合成立党支部, and the kinds of joint branch by what they join
 # (区域联建, 楼宇联建, 园区联建, 行业联建, 村企联建).
-_FORMED = re.compile(r"^已?(单独|联合)(?:建立|组建|成立)?(?:党组织|党支部|党总支|党委)?$|^已?(单建|联建)$|^\w{1,4}(联建)$")
+_FORMED = re.compile(rf"^已?(单独|联合)(?:建立|组建|成立)?{ORG_WORD}$|^已?(单建|联建)$|^\w{{1,4}}(联建)$")
 _FORMED_AS = {"单独": "standalone", "单建": "standalone", "联合": "joint", "联建": "joint"}
 
 
