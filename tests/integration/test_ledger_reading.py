@@ -31,6 +31,22 @@ def dry_run(path, *options) -> dict:
             "warnings": [w["text"] for w in report.get("warnings", [])], "rows": report.get("rows")}
 
 
+def stored_graph(db):
+    """What the store at ``db`` holds."""
+    from graph.factory import open_store
+
+    store = open_store(str(db))
+    try:
+        return store.read()
+    finally:
+        store.close()
+
+
+def stored(db, *labels: str) -> dict[str, dict]:
+    """{name: properties} of the stored nodes with these labels."""
+    return {n.props["name"]: n.props for n in stored_graph(db).nodes if n.label.value in labels}
+
+
 def write_sheet(path, rows, *, title="Sheet1", merges=()) -> None:
     book = Workbook()
     sheet = book.active
@@ -215,13 +231,7 @@ def test_columns_of_the_peoples_titles_and_units_go_to_them_in_order(tmp_path):
                                   "（请按人员顺序逐一填写，用、分隔）"]
     db = tmp_path / "people.db"
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        people = {n.props["name"]: n.props for n in store.read().nodes if n.label.value in ("Leader", "Instructor")}
-    finally:
-        store.close()
+    people = stored(db, "Leader", "Instructor")
     assert people == {"李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳", "title": "区委常委"},
                       "赵六": {"name": "赵六", "unit": "区商务局"}}
 
@@ -246,14 +256,7 @@ def test_a_ledger_kept_one_sheet_per_street_gives_its_rows_the_street_and_headin
                           ["乙0机械有限公司", make_uscc("91430100MA4L00042"), "黄花园区", "李明"]])
     assert redchain("load", earlier, "--store", db).exit_code == 0
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        places = {n.props["name"]: (n.props.get("street"), n.props.get("park")) for n in store.read().nodes
-                  if n.label.value == "Enterprise"}
-    finally:
-        store.close()
+    places = {name: (props.get("street"), props.get("park")) for name, props in stored(db, "Enterprise").items()}
     assert places == {"甲0机械有限公司": ("东城街道", "麓谷工业园"), "乙0机械有限公司": ("东城街道", "黄花园区"),
                       "甲1机械有限公司": ("西城街道", "麓谷工业园"), "乙1机械有限公司": ("西城街道", None)}
 
@@ -270,13 +273,7 @@ def test_a_social_organisation_is_known_by_its_code_or_name_where_no_type_is_sai
     write_sheet(path, rows)
     db = tmp_path / "kinds.db"
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        kinds = {n.props["name"]: n.props.get("kind", "enterprise") for n in store.read().nodes if n.label.value == "Enterprise"}
-    finally:
-        store.close()
+    kinds = {name: props.get("kind", "enterprise") for name, props in stored(db, "Enterprise").items()}
     assert kinds == {"长沙甲机械有限公司": "enterprise", "长沙市机械商会": "social_org", "长沙乙培训学校": "social_org",
                      "长沙丙公司": "enterprise"}
 
@@ -317,13 +314,7 @@ def test_an_organisations_level_comes_from_its_name_where_no_category_is_said(tm
     write_sheet(path, rows)
     db = tmp_path / "levels.db"
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        levels = {n.props["name"]: n.props["level"] for n in store.read().nodes if n.label.value == "PartyOrg"}
-    finally:
-        store.close()
+    levels = {name: props["level"] for name, props in stored(db, "PartyOrg").items()}
     assert levels == {"中共甲公司委员会": "committee", "乙公司党总支": "general_branch", "丙公司联络组": "branch",
                       "丁公司党委": "branch"}
 
@@ -338,13 +329,7 @@ def test_a_parent_organisation_the_file_does_not_list_is_made_from_its_name_and_
     write_sheet(path, rows)
     db = tmp_path / "parents.db"
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        data = store.read()
-    finally:
-        store.close()
+    data = stored_graph(db)
     orgs = {n.id: n.props for n in data.nodes if n.label.value == "PartyOrg"}
     (park,) = [o for o, props in orgs.items() if props["name"] == "雨花经开区党工委"]
     assert orgs[park] == {"name": "雨花经开区党工委", "level": "committee"}
@@ -381,13 +366,7 @@ def test_an_organisations_formation_in_a_remark_after_its_name(tmp_path):
     write_sheet(path, rows)
     db = tmp_path / "remark.db"
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        orgs = {n.props["name"]: n.props["formation"] for n in store.read().nodes if n.label.value == "PartyOrg"}
-    finally:
-        store.close()
+    orgs = {name: props["formation"] for name, props in stored(db, "PartyOrg").items()}
     assert orgs == {"园区第一联合党支部": "joint", "乙公司党支部": "standalone"}
     rows[1][3] = "单建"
     write_sheet(path, rows)
@@ -406,13 +385,7 @@ def test_a_segment_cell_giving_only_the_stage_puts_the_row_in_that_stages_segmen
     write_sheet(path, rows)
     db = tmp_path / "stages.db"
     assert redchain("load", path, "--store", db).exit_code == 0
-    from graph.factory import open_store
-
-    store = open_store(str(db))
-    try:
-        segments = {n.props["name"]: n.props["stage"] for n in store.read().nodes if n.label.value == "Segment"}
-    finally:
-        store.close()
+    segments = {name: props["stage"] for name, props in stored(db, "Segment").items()}
     assert segments == {"下游": "downstream", "上游": "upstream"}
 
 
