@@ -267,7 +267,9 @@ def _map_header(raw: RawTable, table: Table, records: Records,
             continue
         if column.name in mapped:
             records.problems.append(here.problem(
-                f"列 {text!r} 与列 {mapped[column.name][2]!r} 重复，都表示 {column.display}", "duplicate_column", column=text))
+                f"列 {text!r} 与列 {mapped[column.name][2]!r} 重复，都表示 {column.display}"
+                f"；若其中一列说的是别的，请在列名对应（--map）中写明它是哪一列，如 {text}=标准列名，或删去其中一列",
+                "duplicate_column", column=text))
             ok = False
             continue
         mapped[column.name] = (index, column, text)

@@ -97,7 +97,9 @@ def test_a_broken_header_is_reported_once_not_again_for_every_relationship(store
 def test_two_headers_for_one_column(store):
     csv_file("企业.csv", [["统一社会信用代码", "名称", "name"], [E1, "甲", "甲"]])
 
-    assert problems_of(store, "企业.csv") == ["企业.csv:1:name: 列 'name' 与列 '名称' 重复，都表示 名称（name）"]
+    assert problems_of(store, "企业.csv") == [
+        "企业.csv:1:name: 列 'name' 与列 '名称' 重复，都表示 名称（name）；"
+        "若其中一列说的是别的，请在列名对应（--map）中写明它是哪一列，如 name=标准列名，或删去其中一列"]
 
 
 def test_merged_header_cells_in_xlsx(store):

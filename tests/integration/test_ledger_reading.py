@@ -501,3 +501,22 @@ def test_a_second_header_of_english_names_is_not_a_row(tmp_path):
     report = dry_run(path)
     assert report["ok"] and report["problems"] == [] and report["rows"] == 2
     assert [w for w in report["warnings"] if "表头" in w] == [f"{path}:台账:2:-: 第2行是又一行表头（name、id、kind、chain…），已跳过"]
+
+
+def test_two_columns_read_as_one_are_refused_with_the_way_to_say_which_is_which(tmp_path):
+    """有无党组织 and 党组织覆盖方式 both read as 是否建立党组织: the refusal says how to name
+    one of them otherwise, and with that named the ledger goes in."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "有无党组织", "党组织覆盖方式"],
+            ["甲公司", make_uscc("91430100MA4L00051"), "甲公司党支部", "有", "单独组建"],
+            ["乙公司", make_uscc("91430100MA4L00052"), "园区联合党支部", "有", "联合组建"]]
+    path = tmp_path / "覆盖方式.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert not report["ok"]
+    assert report["problems"] == [
+        f"{path}:Sheet1:1:党组织覆盖方式: 列 '党组织覆盖方式' 与列 '有无党组织' 重复，都表示 是否建立党组织（has_org）；"
+        "若其中一列说的是别的，请在列名对应（--map）中写明它是哪一列，如 党组织覆盖方式=标准列名，或删去其中一列"]
+    db = tmp_path / "cover.db"
+    assert redchain("load", path, "--map", "党组织覆盖方式=组建形式", "--store", db).exit_code == 0
+    orgs = {name: props["formation"] for name, props in stored(db, "PartyOrg").items()}
+    assert orgs == {"甲公司党支部": "standalone", "园区联合党支部": "joint"}
