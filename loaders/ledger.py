@@ -673,6 +673,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
     return made.created
 
 
+_SHEET_CHAIN_ENDINGS = ("产业链", "产业集群")  # a sheet's name ending so names a chain, if a new one
 _SHEET_WORDS = re.compile(r"(?:企业)?(?:党建)?(?:工作)?台账$|名单$|企业$")
 
 
@@ -682,24 +683,27 @@ def _chains_from_titles(records: Records, index: NameIndex) -> None:
     without that column, a row under a heading that names a chain gets that chain, and the
     others that of the sheet's name, as if the column said it.
 
-    A sheet's name (without 台账, 名单, 产业链 after it) names a chain stored, of this import's
-    tables, or written in a 所属产业链 cell of another sheet; a heading (its number and a
-    bracketed remark aside) names one of those, or a new chain when it ends with 产业链 or 链."""
+    A sheet's name (without 台账, 名单, 企业 after it) names a chain stored, of this import's
+    tables, or written in a 所属产业链 cell of another sheet, or a new chain when it ends with
+    产业链 or 产业集群 (新能源汽车产业链, 新能源汽车产业链企业党建台账); a heading (its number and
+    a bracketed remark aside) names one of those, or a new chain when it ends with any of
+    ``_CHAIN_SUFFIXES`` (a sheet's name ending in 链 or 产业 alone is too often no chain:
+    东城片区产业, 供应链)."""
     written = {_name_key(Label.CHAIN, n): n for other in records.ledger for row in other.values
                for n in split_cell(row.get("chain"))}
 
-    def named(text: str, *, new: bool) -> str | None:
+    def named(text: str, *, new: tuple[str, ...]) -> str | None:
         found, _ = index.find((Label.CHAIN,), text)
         chain = index.name_of.get(found) if found is not None else written.get(_name_key(Label.CHAIN, text))
-        return chain or (text if new and text.endswith(_CHAIN_SUFFIXES) and len(text) > 2 else None)
+        return chain or (text if any(text.endswith(end) and len(text) - len(end) >= 2 for end in new) else None)
 
     for ledger in records.ledger:
         if "chain" in ledger.headers:
             continue
         sheet = ledger.sheet.strip() if ledger.sheet else ""
-        of_sheet = named(_SHEET_WORDS.sub("", sheet) or sheet, new=False) if sheet else None
+        of_sheet = named(_SHEET_WORDS.sub("", sheet) or sheet, new=_SHEET_CHAIN_ENDINGS) if sheet else None
         starts = sorted(ledger.headings)
-        of_heading = [named(_heading_text(ledger.headings[row]), new=True) for row in starts]
+        of_heading = [named(_heading_text(ledger.headings[row]), new=_CHAIN_SUFFIXES) for row in starts]
         if of_sheet is None and not any(of_heading):
             continue
         _give_rows(records, ledger, "chain", of_sheet, starts, of_heading)

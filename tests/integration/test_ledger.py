@@ -306,6 +306,44 @@ def test_a_sheet_named_after_a_chain_gives_its_rows_that_chain(tmp_path, month_1
     assert "表中没有 所属产业链 列，表名“11月”也不是已有产业链的名称" in refused.output
 
 
+def test_sheets_named_as_new_chains_make_those_chains_in_an_empty_store(tmp_path):
+    """One sheet per chain, named 工程机械产业链 and 电子信息产业链企业党建台账, into an empty
+    store: each sheet's rows are in a chain of that name, as under a heading; a sheet
+    named 供应链 names no chain."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for chain, sheet_name in (("工程机械", "工程机械产业链"), ("电子信息", "电子信息产业链企业党建台账")):
+        sheet = book.create_sheet(sheet_name)
+        sheet.append([h for h in HEADER if h != "所属产业链"])
+        for row in MONTH_1:
+            if row[4] == chain:
+                sheet.append(row[:4] + row[5:])
+    path = tmp_path / "一链一表.xlsx"
+    book.save(path)
+    db = tmp_path / "x.db"
+    load(db, path)
+    store = open_store(str(db))
+    try:
+        data = store.read()
+    finally:
+        store.close()
+    chains = {n.id: n.props["name"] for n in data.nodes if n.label.value == "Chain"}
+    assert sorted(chains.values()) == ["工程机械产业链", "电子信息产业链"]
+    segment_chain = {r.source: chains[r.target] for r in data.rels if r.type.value == "PART_OF"}
+    members = {}
+    for r in data.rels:
+        if r.type.value == "IN_SEGMENT":
+            members.setdefault(segment_chain[r.target], set()).add(r.source)
+    for chain_name, short in (("工程机械产业链", "工程机械"), ("电子信息产业链", "电子信息")):
+        assert members[chain_name] == {row[2] for row in MONTH_1 if row[4] == short}
+    book["工程机械产业链"].title = "供应链"
+    book.save(path)
+    refused = load(tmp_path / "new.db", path, ok=False)
+    assert "表名“供应链”也不是已有产业链的名称" in refused.output
+
+
 @pytest.mark.parametrize("column, not_yet", [("党组织组建情况", ["未建立", "未建立"]),
                                              ("党组织覆盖方式", ["选派党建指导员", "拟建"])])
 def test_a_has_org_column_saying_how_the_org_was_formed(tmp_path, month_1_xlsx, column, not_yet):
