@@ -695,7 +695,8 @@ def _chains_from_titles(records: Records, index: NameIndex) -> None:
     def named(text: str, *, new: tuple[str, ...]) -> str | None:
         found, _ = index.find((Label.CHAIN,), text)
         chain = index.name_of.get(found) if found is not None else written.get(_name_key(Label.CHAIN, text))
-        return chain or (text if any(text.endswith(end) and len(text) - len(end) >= 2 for end in new) else None)
+        ending = next((end for end in _CHAIN_SUFFIXES if text.endswith(end)), None)  # the longest
+        return chain or (text if ending in new and len(text) - len(ending) >= 2 else None)
 
     for ledger in records.ledger:
         if "chain" in ledger.headers:

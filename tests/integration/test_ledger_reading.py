@@ -520,3 +520,21 @@ def test_two_columns_read_as_one_are_refused_with_the_way_to_say_which_is_which(
     assert redchain("load", path, "--map", "党组织覆盖方式=组建形式", "--store", db).exit_code == 0
     orgs = {name: props["formation"] for name, props in stored(db, "PartyOrg").items()}
     assert orgs == {"甲公司党支部": "standalone", "园区联合党支部": "joint"}
+
+
+def test_a_heading_of_the_word_chain_alone_names_no_chain(tmp_path):
+    """一、产业链 is no chain's name (区块链 and 工程机械产业链 are): its rows have no chain."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "所属环节", "党组织名称"],
+            ["一、产业链"],
+            [1, "甲公司", make_uscc("91430100MA4L00061"), "上游-液压件", "甲党支部"],
+            ["二、区块链（1家）"],
+            [2, "乙公司", make_uscc("91430100MA4L00062"), "上游-液压件", "乙党支部"]]
+    path = tmp_path / "标题.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["problems"] == [f"{path}:Sheet1:3:所属环节: 填写了环节 上游-液压件，却没有填写所属产业链"]
+    del rows[1:3]
+    write_sheet(path, rows)
+    db = tmp_path / "h.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert set(stored(db, "Chain")) == {"区块链"}
