@@ -25,7 +25,7 @@ from graph.store import GraphStore
 from loaders.problems import Problem, Problems
 from loaders.csv_cells import ArrowCsv, parse_csv
 from loaders.readers import MAX_COLUMNS, SUPPORTED_SUFFIXES, ReadResult, read_file
-from loaders.ledger import BASE_NOTE, LEFT_REGISTER, NameIndex, ambiguous_message, resolve_ledgers
+from loaders.ledger import BASE_NOTE, LEFT_REGISTER, NameIndex, ambiguous_message, repeated_codes, resolve_ledgers
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, PropRows, RelBatch, Records, validate_table
 from loaders import unchanged
@@ -227,6 +227,8 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     created = {}
     if records.ledger and not records.problems:
         created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
+    elif records.ledger:
+        records.problems.extend(repeated_codes(records))
     accepted, replaced = _cross_check(store, records)
     if records.problems:
         unread = {p.file for p in records.problems if p.code == "no_known_table"}  # that problem says the rest

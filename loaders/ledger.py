@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, without_ordinal, without_remark
+from loaders.problems import Problem
 from loaders.tables import LEDGER, Role
 from loaders.values import ORG_WORD, TRAILING_REMARK, BadValue, formation_said, kind_by_ending, parse_enum
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
@@ -597,12 +598,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 continue
             if enterprise in made.nodes:
                 _, _, other, j, _ = made.nodes[enterprise]
-                where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
-                differ = [ledger.headers.get(c, c) for c in _disagreeing(other.values[j], row)]
-                records.problems.append(ledger.origin(i, "id").problem(
-                    f"统一社会信用代码 {enterprise} 重复：已在 {where}第{other.rows[j]}行出现" +
-                    (f"（两行的 {'、'.join(differ)} 不同；同一企业的几行只能在产业链、环节等可列多项的列上不同）" if differ
-                     else "（两张表的列不同，不能合为一家企业）"), "duplicate_id", value=enterprise))
+                records.problems.append(_repeated_code(ledger, i, other, j))
                 continue
             before = held.props.get(enterprise, {})
             made.node(Label.ENTERPRISE, enterprise, _enterprise_props(row, columns, before), ledger, i, "id")
@@ -816,6 +812,35 @@ def _merge_repeats(records: Records) -> set[tuple[int, int]]:
                 f"统一社会信用代码 {row['id']} 也在 {where}第{other.rows[j]}行：两行是同一家企业，其产业链、环节、"
                 "联系领导、指导员和结对单位合在一起导入", "merged_rows", value=row["id"]))
     return merged
+
+
+def _repeated_code(ledger: LedgerRows, i: int, other: LedgerRows, j: int) -> Problem:
+    """Row ``i`` of ``ledger`` repeats the code of row ``j`` of ``other`` and cannot be
+    merged with it."""
+    code = ledger.values[i]["id"]
+    where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
+    differ = [ledger.headers.get(c, c) for c in _disagreeing(other.values[j], ledger.values[i])]
+    return ledger.origin(i, "id").problem(
+        f"统一社会信用代码 {code} 重复：已在 {where}第{other.rows[j]}行出现" +
+        (f"（两行的 {'、'.join(differ)} 不同；同一企业的几行只能在产业链、环节等可列多项的列上不同）" if differ
+         else "（两张表的列不同，不能合为一家企业）"), "duplicate_id", value=code)
+
+
+def repeated_codes(records: Records) -> list[Problem]:
+    """The ledger rows ``resolve_ledgers`` would refuse as a repeated code, found without
+    resolving: a ledger with other problems is not resolved, and the person reads of these
+    in the same list rather than after fixing the others."""
+    first: dict[str, tuple[LedgerRows, int]] = {}
+    problems = []
+    for ledger in records.ledger:
+        for i, row in enumerate(ledger.values):
+            if row["id"] not in first:
+                first[row["id"]] = (ledger, i)
+                continue
+            other, j = first[row["id"]]
+            if set(other.headers) != set(ledger.headers) or _disagreeing(other.values[j], row):
+                problems.append(_repeated_code(ledger, i, other, j))
+    return problems
 
 
 def _disagreeing(one: dict, other: dict) -> list[str]:

@@ -264,6 +264,19 @@ def test_rows_of_one_enterprise_that_disagree_are_refused(tmp_path):
     assert f"统一社会信用代码 {MONTH_1[0][2]} 重复：已在 第4行出现（两行的 党员人数（人） 不同" in result.output
 
 
+def test_a_repeated_code_is_listed_with_the_other_problems_at_once(tmp_path):
+    """A bad cell elsewhere keeps the ledger from being resolved; its repeated code is still
+    in the same list, worded as when it is the only problem."""
+    rows = [list(MONTH_1[0]), [*MONTH_1[0][:4], "电子信息", "芯片", "上游", "麓谷园", 320, 13, *MONTH_1[0][10:]],
+            list(MONTH_1[1])]
+    rows[2][8] = "很多"  # 從業人數
+    path = tmp_path / "台账.xlsx"
+    write_xlsx(path, rows)
+    report = json.loads(redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "x.db").stdout)
+    assert [(p["code"], p["row"]) for p in report["problems"]] == [("bad_int", 6), ("duplicate_id", 5)]
+    assert f"统一社会信用代码 {MONTH_1[0][2]} 重复：已在 第4行出现（两行的 党员人数（人） 不同" in report["problems"][1]["text"]
+
+
 def test_a_stage_word_before_a_slash_is_the_segments_stage(tmp_path, month_1_xlsx):
     rows = [list(r) for r in MONTH_1]
     for row in rows:
