@@ -248,23 +248,37 @@ def _fold_headers(table: Table) -> tuple[dict[str, Column], dict[str, Column]]:
 def find_column(table: Table, header: object) -> Column | None:
     """The column a header names: its English or Chinese name, a synonym, or either of
     them followed by a bracketed remark ("党员人数（人）"), after a number ("1.企业名称") or
-    with 姓名 / 名称 after it ("党建指导员姓名")."""
+    with 姓名 / 名称 after it ("党建指导员姓名"); in the ledger, else the column the header
+    says it is about (``LEDGER_PATTERNS``: 市级挂联领导, 企业党员数)."""
+    return named_column(table, header) or (guessed_column(header) if table is LEDGER else None)
+
+
+def named_column(table: Table, header: object) -> Column | None:
+    """The column a header names by a name or a synonym (``find_column`` without the
+    ledger's patterns)."""
     own, other = _headers_of(table)
+    for text in _header_forms(header):
+        if (column := own.get(normalise_name(text)) or other.get(normalise_name(text))) is not None:
+            return column
+    return None
+
+
+def guessed_column(header: object) -> Column | None:
+    """The ledger column a header no list holds says it is about (``LEDGER_PATTERNS``)."""
+    for text in _header_forms(header):
+        wanted = normalise_name(text)
+        for name, rule in LEDGER_PATTERNS.items():
+            if rule.match(wanted):
+                return LEDGER.column(name)
+    return None
+
+
+def _header_forms(header: object) -> list[str]:
+    """The header as written, without a bracketed remark, without a number before it, and
+    each of those without 姓名 / 名称 after it."""
     bare = without_ordinal(header)
     tried = [text for text in (header, without_remark(header), bare, bare and without_remark(bare)) if text]
-    for text in (*tried, *map(without_name_word, tried)):
-        if text is None:
-            continue
-        wanted = normalise_name(text)
-        if (column := own.get(wanted) or other.get(wanted)) is not None:
-            return column
-    if table is LEDGER:
-        for text in (*tried, *map(without_name_word, tried)):
-            wanted = normalise_name(text) if text is not None else ""
-            for name, rule in LEDGER_PATTERNS.items():
-                if rule.match(wanted):
-                    return table.column(name)
-    return None
+    return [text for text in (*tried, *map(without_name_word, tried)) if text is not None]
 
 
 def unknown_standard_column(name: str) -> str | None:

@@ -24,7 +24,7 @@ from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header
                             skip_non_entities)
 from loaders.readers import RawTable, column_letter
 from loaders.tables import (LEDGER, REVERSED_TABLES, Column, Role, Table, example_sheet, find_column, instruction_sheet,
-                            normalise_name)
+                            named_column, normalise_name)
 from loaders.uscc import uscc_problems
 
 try:  # the USCC module's own normalisation, where it has one
@@ -265,6 +265,16 @@ def _map_header(raw: RawTable, table: Table, records: Records,
             records.warnings.append(here.problem(
                 f"列 {text!r} 与列 {first[2]!r} 都表示 {column.display}：两列所填的合在一起读取", "joined_columns", column=text))
             continue
+        if column.name in mapped and table is LEDGER and (
+                yielding := _guess_yielding(table, text, mapped[column.name][2], mapping or {})) is not None:
+            kept = mapped[column.name][2] if yielding == text else text
+            if yielding != text:
+                mapped[column.name] = (index, column, text)
+            _unmap(records, raw, table, yielding)
+            records.warnings.append(here.problem(
+                f"列 {yielding!r} 看来也是 {column.display}，但列 {kept!r} 明确就是这一列：按 {kept!r} 读取，{yielding!r} 未读取",
+                "guessed_column_ignored", column=yielding))
+            continue
         if column.name in mapped:
             records.problems.append(here.problem(
                 f"列 {text!r} 与列 {mapped[column.name][2]!r} 重复，都表示 {column.display}"
@@ -279,6 +289,23 @@ def _map_header(raw: RawTable, table: Table, records: Records,
                 f"缺少必填列 {column.display}（表 {table.zh}）", "missing_column", column=column.zh))
             ok = False
     return list(mapped.values()) if ok else None
+
+
+def _guess_yielding(table: Table, header: str, other: str, mapping: dict[str, str]) -> str | None:
+    """Of two headers read as one ledger column, the one that gives way: the one read only
+    by what it says it is about (a pattern: 党员职工人数) beside one the lists or the
+    mapping name (党员人数). None when both are named, or both guessed."""
+    guessed = [normalise_name(h) not in mapping and named_column(table, h) is None for h in (header, other)]
+    return (header if guessed[0] else other) if guessed[0] != guessed[1] else None
+
+
+def _unmap(records: Records, raw: RawTable, table: Table, header: str) -> None:
+    """The header map says ``header`` of ``raw`` is not read."""
+    for n in range(len(records.header_map) - 1, -1, -1):
+        entry = records.header_map[n]
+        if (entry.file, entry.sheet, entry.table, entry.header) == (raw.file, raw.sheet, table, header):
+            records.header_map[n] = entry._replace(column=None)
+            return
 
 
 # A ledger's columns of people and partners that may come twice (联系县级领导 beside 包联责任人,

@@ -538,3 +538,24 @@ def test_a_heading_of_the_word_chain_alone_names_no_chain(tmp_path):
     db = tmp_path / "h.db"
     assert redchain("load", path, "--store", db).exit_code == 0
     assert set(stored(db, "Chain")) == {"区块链"}
+
+
+def test_a_column_guessed_from_its_header_gives_way_to_one_the_lists_name(tmp_path):
+    """企业党员数 alone is the enterprise's party members; beside 党员人数, which the lists
+    name, it is not read, with a warning, where two named columns would be refused."""
+    rows = [["企业名称", "统一社会信用代码", "企业党员数", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00071"), 5, "甲公司党支部"]]
+    path = tmp_path / "党员.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "p.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert stored(db, "Enterprise")["甲公司"]["party_members"] == 5
+    rows = [["企业名称", "统一社会信用代码", "党员职工人数", "党员人数", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00071"), 4, 6, "甲公司党支部"]]
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["ok"], report
+    assert f"{path}:Sheet1:1:党员职工人数: 列 '党员职工人数' 看来也是 党员人数（party_members），但列 '党员人数' 明确就是这一列：" \
+           "按 '党员人数' 读取，'党员职工人数' 未读取" in report["warnings"]
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert stored(db, "Enterprise")["甲公司"]["party_members"] == 6

@@ -301,7 +301,8 @@ def test_a_header_with_the_word_name_after_the_column(header, column):
     ("社会统一信用代码", "id"), ("组织机构代码/统一社会信用代码", "id"), ("经营主体名称", "name"), ("非公有制企业名称", "name"),
     ("联建单位", "partner"), ("指导员所在单位", "instructor_unit"), ("联系领导电话", None),
     # what the rules must not take: other facts about the same people and organisations
-    ("主要领导", None), ("联系领导职务", "leader_title"), ("是否单独建立党组织", None), ("党员职工人数", None), ("党组织书记", None),
+    ("主要领导", None), ("联系领导职务", "leader_title"), ("是否单独建立党组织", None), ("党员职工人数", "party_members"), ("企业党员数", "party_members"),
+    ("党组织党员数", None), ("发展党员数", None), ("预备党员数", None), ("党组织书记", None),
     ("工程机械产业链", None), ("党建指导员联系电话", None),
 ])
 def test_a_ledger_header_no_list_holds_is_read_by_what_it_names(header, column):
