@@ -86,10 +86,20 @@ class Problems(list):
         return sum(self._seen.values())
 
     def summarised(self) -> list[Problem]:
-        """The listed problems, then for each kind with more one line saying how many more."""
+        """The listed problems in the order a person reads the files, then for each kind
+        with more one line saying how many more. A file's problems come together, in the
+        order its first problem was found, its sheets likewise, and each sheet's row by row
+        (what concerns a whole file or sheet first); problems of one row keep the order
+        they were found in (left to right)."""
+        files: dict[str, int] = {}
+        sheets: dict[tuple[str, str | None], int] = {}
+        for problem in self:
+            files.setdefault(problem.file, len(files))
+            sheets.setdefault((problem.file, problem.sheet), len(sheets))
+        listed = sorted(self, key=lambda p: (files[p.file], sheets[p.file, p.sheet], -1 if p.row is None else p.row))
         more = [
             Problem(file, f"还有 {seen - self.cap} 个同类问题（与上面的“{self._first[(file, sheet, code)].message[:60]}”同类），未逐条列出",
                     code, sheet=sheet)
             for (file, sheet, code), seen in self._seen.items() if seen > self.cap
         ]
-        return [*self, *more]
+        return [*listed, *more]

@@ -273,8 +273,8 @@ def test_a_repeated_code_is_listed_with_the_other_problems_at_once(tmp_path):
     path = tmp_path / "台账.xlsx"
     write_xlsx(path, rows)
     report = json.loads(redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "x.db").stdout)
-    assert [(p["code"], p["row"]) for p in report["problems"]] == [("bad_int", 6), ("duplicate_id", 5)]
-    assert f"统一社会信用代码 {MONTH_1[0][2]} 重复：已在 第4行出现（两行的 党员人数（人） 不同" in report["problems"][1]["text"]
+    assert [(p["code"], p["row"]) for p in report["problems"]] == [("duplicate_id", 5), ("bad_int", 6)]
+    assert f"统一社会信用代码 {MONTH_1[0][2]} 重复：已在 第4行出现（两行的 党员人数（人） 不同" in report["problems"][0]["text"]
 
 
 def test_a_stage_word_before_a_slash_is_the_segments_stage(tmp_path, month_1_xlsx):
