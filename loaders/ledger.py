@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
@@ -781,36 +782,29 @@ def _merge_repeats(records: Records) -> set[tuple[int, int]]:
     segment with its row's 位置), leaders, instructors and partners join the first row's,
     with a warning naming both rows. Returns the rows merged away, as (id(ledger), row);
     rows that disagree stay, to be refused as a repeated code."""
-    first: dict[str, tuple[LedgerRows, int]] = {}
     merged: set[tuple[int, int]] = set()
-    for ledger in records.ledger:
-        for i, row in enumerate(ledger.values):
-            if row["id"] not in first:
-                first[row["id"]] = (ledger, i)
-                continue
-            other, j = first[row["id"]]
-            kept = other.values[j]
-            if set(other.headers) != set(ledger.headers) or _disagreeing(kept, row):
-                continue
-            pairs = list(dict.fromkeys(_chain_segment_pairs(kept) + _chain_segment_pairs(row)))
-            chains = list(dict.fromkeys(c for c, _ in pairs))
-            placed = [(c, s) for c, s in pairs if s is not None or not any(d == c and t for d, t in pairs)]
-            if any(s for _, s in placed):
-                kept["chain"], kept["segment"] = "、".join(c for c, _ in placed), "、".join(s or "" for _, s in placed)
-            elif chains:
-                kept["chain"] = "、".join(chains)
-            kept.pop("stage", None)  # said in each segment now
-            for column in ("leader", "instructor", "partner"):
-                names = list(dict.fromkeys(split_cell(kept.get(column)) + split_cell(row.get(column))))
-                if names:
-                    kept[column] = "、".join(names)
-            for column, value in row.items():
-                kept.setdefault(column, value)
-            merged.add((id(ledger), i))
-            where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
-            records.warnings.append(ledger.origin(i, "id").problem(
-                f"统一社会信用代码 {row['id']} 也在 {where}第{other.rows[j]}行：两行是同一家企业，其产业链、环节、"
-                "联系领导、指导员和结对单位合在一起导入", "merged_rows", value=row["id"]))
+    for ledger, i, other, j in _repeats(records):
+        row, kept = ledger.values[i], other.values[j]
+        if not _mergeable(ledger, i, other, j):
+            continue
+        pairs = list(dict.fromkeys(_chain_segment_pairs(kept) + _chain_segment_pairs(row)))
+        chains = list(dict.fromkeys(c for c, _ in pairs))
+        placed = [(c, s) for c, s in pairs if s is not None or not any(d == c and t for d, t in pairs)]
+        if any(s for _, s in placed):
+            kept["chain"], kept["segment"] = "、".join(c for c, _ in placed), "、".join(s or "" for _, s in placed)
+        elif chains:
+            kept["chain"] = "、".join(chains)
+        kept.pop("stage", None)  # said in each segment now
+        for column in ("leader", "instructor", "partner"):
+            names = list(dict.fromkeys(split_cell(kept.get(column)) + split_cell(row.get(column))))
+            if names:
+                kept[column] = "、".join(names)
+        for column, value in row.items():
+            kept.setdefault(column, value)
+        merged.add((id(ledger), i))
+        records.warnings.append(ledger.origin(i, "id").problem(
+            f"统一社会信用代码 {row['id']} 也在 {_elsewhere(ledger, other)}第{other.rows[j]}行：两行是同一家企业，其产业链、环节、"
+            "联系领导、指导员和结对单位合在一起导入", "merged_rows", value=row["id"]))
     return merged
 
 
@@ -818,10 +812,9 @@ def _repeated_code(ledger: LedgerRows, i: int, other: LedgerRows, j: int) -> Pro
     """Row ``i`` of ``ledger`` repeats the code of row ``j`` of ``other`` and cannot be
     merged with it."""
     code = ledger.values[i]["id"]
-    where = "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
     differ = [ledger.headers.get(c, c) for c in _disagreeing(other.values[j], ledger.values[i])]
     return ledger.origin(i, "id").problem(
-        f"统一社会信用代码 {code} 重复：已在 {where}第{other.rows[j]}行出现" +
+        f"统一社会信用代码 {code} 重复：已在 {_elsewhere(ledger, other)}第{other.rows[j]}行出现" +
         (f"（两行的 {'、'.join(differ)} 不同；同一企业的几行只能在产业链、环节等可列多项的列上不同）" if differ
          else "（两张表的列不同，不能合为一家企业）"), "duplicate_id", value=code)
 
@@ -830,17 +823,30 @@ def repeated_codes(records: Records) -> list[Problem]:
     """The ledger rows ``resolve_ledgers`` would refuse as a repeated code, found without
     resolving: a ledger with other problems is not resolved, and the person reads of these
     in the same list rather than after fixing the others."""
+    return [_repeated_code(ledger, i, other, j) for ledger, i, other, j in _repeats(records)
+            if not _mergeable(ledger, i, other, j)]
+
+
+def _repeats(records: Records) -> Iterator[tuple[LedgerRows, int, LedgerRows, int]]:
+    """(ledger, row, other, its row) for each ledger row whose code an earlier row (row
+    ``j`` of ``other``, the code's first) has."""
     first: dict[str, tuple[LedgerRows, int]] = {}
-    problems = []
     for ledger in records.ledger:
         for i, row in enumerate(ledger.values):
-            if row["id"] not in first:
-                first[row["id"]] = (ledger, i)
-                continue
-            other, j = first[row["id"]]
-            if set(other.headers) != set(ledger.headers) or _disagreeing(other.values[j], row):
-                problems.append(_repeated_code(ledger, i, other, j))
-    return problems
+            other, j = first.setdefault(row["id"], (ledger, i))
+            if other is not ledger or j != i:
+                yield ledger, i, other, j
+
+
+def _elsewhere(ledger: LedgerRows, other: LedgerRows) -> str:
+    """Where ``other`` is, said from ``ledger``: nothing if the same sheet, else its file and sheet."""
+    return "" if other is ledger else f"{other.file}{':' + other.sheet if other.sheet else ''} "
+
+
+def _mergeable(ledger: LedgerRows, i: int, other: LedgerRows, j: int) -> bool:
+    """Whether row ``i`` of ``ledger`` is the same enterprise as row ``j`` of ``other``:
+    the sheets have the same columns and the rows agree but for ``_disagreeing``'s exceptions."""
+    return set(other.headers) == set(ledger.headers) and not _disagreeing(other.values[j], ledger.values[i])
 
 
 def _disagreeing(one: dict, other: dict) -> list[str]:

@@ -258,7 +258,8 @@ def named_column(table: Table, header: object) -> Column | None:
     ledger's patterns)."""
     own, other = _headers_of(table)
     for text in _header_forms(header):
-        if (column := own.get(normalise_name(text)) or other.get(normalise_name(text))) is not None:
+        wanted = normalise_name(text)
+        if (column := own.get(wanted) or other.get(wanted)) is not None:
             return column
     return None
 
