@@ -290,22 +290,29 @@ def test_a_stage_word_before_a_slash_is_the_segments_stage(tmp_path, month_1_xls
     assert graph_of(slashed) == graph_of(standard)
 
 
-def test_a_sheet_named_after_a_chain_gives_its_rows_that_chain(tmp_path, month_1_xlsx):
-    """The next month's ledger, one sheet per chain without a 所属产业链 column: 工程机械台账
-    and 电子信息 name the stored chains, so the graph stays as the one-sheet ledger made it."""
+def sheet_per_chain(sheets: dict[str, str]):
+    """MONTH_1 as a workbook of one sheet per chain ({chain: sheet name}), without the
+    所属产业链 column."""
     from openpyxl import Workbook
 
-    db = tmp_path / "x.db"
-    load(db, month_1_xlsx)
-    before = graph_of(db)
     book = Workbook()
     book.remove(book.active)
-    for chain, sheet_name in (("工程机械", "工程机械台账"), ("电子信息", "电子信息")):
+    for chain, sheet_name in sheets.items():
         sheet = book.create_sheet(sheet_name)
         sheet.append([h for h in HEADER if h != "所属产业链"])
         for row in MONTH_1:
             if row[4] == chain:
                 sheet.append(row[:4] + row[5:])
+    return book
+
+
+def test_a_sheet_named_after_a_chain_gives_its_rows_that_chain(tmp_path, month_1_xlsx):
+    """The next month's ledger, one sheet per chain without a 所属产业链 column: 工程机械台账
+    and 电子信息 name the stored chains, so the graph stays as the one-sheet ledger made it."""
+    db = tmp_path / "x.db"
+    load(db, month_1_xlsx)
+    before = graph_of(db)
+    book = sheet_per_chain({"工程机械": "工程机械台账", "电子信息": "电子信息"})
     per_chain = tmp_path / "分链无链列.xlsx"
     book.save(per_chain)
     again = json.loads(redchain("load", per_chain, "--store", db, "--json").stdout)
@@ -323,32 +330,19 @@ def test_sheets_named_as_new_chains_make_those_chains_in_an_empty_store(tmp_path
     """One sheet per chain, named 工程机械产业链 and 电子信息产业链企业党建台账, into an empty
     store: each sheet's rows are in a chain of that name, as under a heading; a sheet
     named 供应链 names no chain."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for chain, sheet_name in (("工程机械", "工程机械产业链"), ("电子信息", "电子信息产业链企业党建台账")):
-        sheet = book.create_sheet(sheet_name)
-        sheet.append([h for h in HEADER if h != "所属产业链"])
-        for row in MONTH_1:
-            if row[4] == chain:
-                sheet.append(row[:4] + row[5:])
+    book = sheet_per_chain({"工程机械": "工程机械产业链", "电子信息": "电子信息产业链企业党建台账"})
     path = tmp_path / "一链一表.xlsx"
     book.save(path)
     db = tmp_path / "x.db"
     load(db, path)
-    store = open_store(str(db))
-    try:
-        data = store.read()
-    finally:
-        store.close()
-    chains = {n.id: n.props["name"] for n in data.nodes if n.label.value == "Chain"}
+    nodes, rels = graph_of(db)
+    chains = {node_id: dict(props)["name"] for label, node_id, props in nodes if label.value == "Chain"}
     assert sorted(chains.values()) == ["工程机械产业链", "电子信息产业链"]
-    segment_chain = {r.source: chains[r.target] for r in data.rels if r.type.value == "PART_OF"}
+    segment_chain = {source: chains[target] for rtype, source, target in rels if rtype.value == "PART_OF"}
     members = {}
-    for r in data.rels:
-        if r.type.value == "IN_SEGMENT":
-            members.setdefault(segment_chain[r.target], set()).add(r.source)
+    for rtype, source, target in rels:
+        if rtype.value == "IN_SEGMENT":
+            members.setdefault(segment_chain[target], set()).add(source)
     for chain_name, short in (("工程机械产业链", "工程机械"), ("电子信息产业链", "电子信息")):
         assert members[chain_name] == {row[2] for row in MONTH_1 if row[4] == short}
     book["工程机械产业链"].title = "供应链"

@@ -6,6 +6,7 @@ with a header and no rows, and a --map naming no column."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -56,6 +57,15 @@ def write_sheet(path, rows, *, title="Sheet1", merges=()) -> None:
     for cells in merges:
         sheet.merge_cells(cells)
     book.save(path)
+
+
+def loaded(path: Path, rows) -> Path:
+    """``rows`` written as the one sheet of ``path`` and loaded into a new store beside it,
+    which must succeed; the store's path."""
+    write_sheet(path, rows)
+    db = path.with_suffix(".db")
+    assert redchain("load", path, "--store", db).exit_code == 0
+    return db
 
 
 def test_headers_with_trailing_colons_are_the_columns_they_name(tmp_path):
@@ -270,9 +280,7 @@ def test_a_social_organisation_is_known_by_its_code_or_name_where_no_type_is_sai
             ["长沙乙培训学校", make_uscc("52430100MA4L00043"), None, "李明"],
             ["长沙丙公司", make_uscc("52430100MA4L00044"), "企业", "李明"]]
     path = tmp_path / "类型.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "kinds.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     kinds = {name: props.get("kind", "enterprise") for name, props in stored(db, "Enterprise").items()}
     assert kinds == {"长沙甲机械有限公司": "enterprise", "长沙市机械商会": "social_org", "长沙乙培训学校": "social_org",
                      "长沙丙公司": "enterprise"}
@@ -311,9 +319,7 @@ def test_an_organisations_level_comes_from_its_name_where_no_category_is_said(tm
             ["丙公司", make_uscc("91430100MA4L00043"), "丙公司联络组", None],
             ["丁公司", make_uscc("91430100MA4L00044"), "丁公司党委", "党支部"]]
     path = tmp_path / "层级.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "levels.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     levels = {name: props["level"] for name, props in stored(db, "PartyOrg").items()}
     assert levels == {"中共甲公司委员会": "committee", "乙公司党总支": "general_branch", "丙公司联络组": "branch",
                       "丁公司党委": "branch"}
@@ -326,9 +332,7 @@ def test_a_parent_organisation_the_file_does_not_list_is_made_from_its_name_and_
             ["甲公司", make_uscc("91430100MA4L00041"), "甲公司党支部", "雨花经开区党工委"],
             ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党支部", "雨花经开区党工委"]]
     path = tmp_path / "上级.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "parents.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     data = stored_graph(db)
     orgs = {n.id: n.props for n in data.nodes if n.label.value == "PartyOrg"}
     (park,) = [o for o, props in orgs.items() if props["name"] == "雨花经开区党工委"]
@@ -347,9 +351,7 @@ def test_a_demonstration_site_column_marks_the_rows_organisations(tmp_path):
             ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党支部", "否"],
             ["丙公司", make_uscc("91430100MA4L00043"), "丙公司党支部", None]]
     path = tmp_path / "示范点.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "sites.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert json.loads(redchain("report", "--json", "--store", db).stdout)["totals"]["demonstration_sites"] == 1
     joint = tmp_path / "联合.xlsx"
     write_sheet(joint, [rows[0], [*rows[1][:2], "联合党支部一", "市级"], [*rows[2][:2], "联合党支部一", "否"]])
@@ -363,9 +365,7 @@ def test_an_organisations_formation_in_a_remark_after_its_name(tmp_path):
             ["甲公司", make_uscc("91430100MA4L00041"), "园区第一联合党支部（联建）", None],
             ["乙公司", make_uscc("91430100MA4L00042"), "乙公司党支部（单独组建）", None]]
     path = tmp_path / "备注.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "remark.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     orgs = {name: props["formation"] for name, props in stored(db, "PartyOrg").items()}
     assert orgs == {"园区第一联合党支部": "joint", "乙公司党支部": "standalone"}
     rows[1][3] = "单建"
@@ -382,9 +382,7 @@ def test_a_segment_cell_giving_only_the_stage_puts_the_row_in_that_stages_segmen
             ["乙公司", make_uscc("91430100MA4L00042"), "文化创意", "上游企业"],
             ["丙公司", make_uscc("91430100MA4L00043"), "文化创意", "产业链下游"]]
     path = tmp_path / "位置.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "stages.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     segments = {name: props["stage"] for name, props in stored(db, "Segment").items()}
     assert segments == {"下游": "downstream", "上游": "upstream"}
 
@@ -534,9 +532,7 @@ def test_a_heading_of_the_word_chain_alone_names_no_chain(tmp_path):
     report = dry_run(path)
     assert report["problems"] == [f"{path}:Sheet1:3:所属环节: 填写了环节 上游-液压件，却没有填写所属产业链"]
     del rows[1:3]
-    write_sheet(path, rows)
-    db = tmp_path / "h.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert set(stored(db, "Chain")) == {"区块链"}
 
 
@@ -546,9 +542,7 @@ def test_a_column_guessed_from_its_header_gives_way_to_one_the_lists_name(tmp_pa
     rows = [["企业名称", "统一社会信用代码", "企业党员数", "党组织名称"],
             ["甲公司", make_uscc("91430100MA4L00071"), 5, "甲公司党支部"]]
     path = tmp_path / "党员.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "p.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert stored(db, "Enterprise")["甲公司"]["party_members"] == 5
     rows = [["企业名称", "统一社会信用代码", "党员职工人数", "党员人数", "党组织名称"],
             ["甲公司", make_uscc("91430100MA4L00071"), 4, 6, "甲公司党支部"]]
