@@ -16,7 +16,8 @@ from graph.schema import Label
 from loaders.headers import is_part_of, without_remark
 from loaders.problems import Problem
 from loaders.readers import RawTable, column_letter
-from loaders.tables import LEDGER, LEDGER_ONLY, Column, Role, Table, find_column, find_table, normalise_name, unknown_standard_column
+from loaders.tables import (LEDGER, LEDGER_ONLY, Column, Role, Table, find_column, find_table, ignored, normalise_name,
+                            unknown_standard_column)
 from loaders.values import is_blank
 
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the sheet's first rows (a title, notes, blank rows above it)
@@ -362,6 +363,8 @@ def lookup(table: Table, header: object, mapping: dict[str, str]) -> Column | No
     if not text:
         return None
     if (standard := mapping.get(normalise_name(text))) is not None:
+        if ignored(standard):
+            return None
         if (column := find_column(table, standard)) is not None:
             return column
     return find_column(table, text)

@@ -282,15 +282,26 @@ def _header_forms(header: object) -> list[str]:
     return [text for text in (*tried, *map(without_name_word, tried)) if text is not None]
 
 
+# The right side of ``--map 原列名=忽略``: the column is not read (as the header map shows it).
+IGNORED = frozenset({"忽略", "ignore", "不读取", "不导入"})
+
+
+def ignored(standard: str) -> bool:
+    """Whether a ``--map`` standard name says the column is not to be read."""
+    return normalise_name(standard) in IGNORED
+
+
 def unknown_standard_column(name: str) -> str | None:
     """Why ``name`` (the right side of ``--map 原列名=标准列名``) names no column of any
-    table, with the closest standard names or else the ledger's; None if a table has it."""
+    table, with the closest standard names or else the ledger's; None if a table has it
+    or it says the column is not read (``IGNORED``)."""
     import difflib
 
     tables = (*TABLES, LEDGER)
-    if any(find_column(table, name) is not None for table in tables):
+    if ignored(name) or any(find_column(table, name) is not None for table in tables):
         return None
     names = list(dict.fromkeys(c.zh for t in tables for c in t.columns) | dict.fromkeys(c.name for t in tables for c in t.columns))
     closest = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     offered = f"最接近的是 {'、'.join(closest)}" if closest else f"台账的列有 {'、'.join(c.zh for c in LEDGER.columns)}"
-    return f"--map 的标准列名“{name}”不是任何表的列：{offered}（各表的列见 redchain template 生成的模板表头）"
+    return (f"--map 的标准列名“{name}”不是任何表的列：{offered}（各表的列见 redchain template 生成的模板表头；"
+            "不读取某列请写 原列名=忽略）")

@@ -24,7 +24,7 @@ from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header
                             skip_non_entities)
 from loaders.readers import RawTable, column_letter
 from loaders.tables import (LEDGER, REVERSED_TABLES, Column, Role, Table, example_sheet, find_column, instruction_sheet,
-                            named_column, normalise_name)
+                            ignored, named_column, normalise_name)
 from loaders.uscc import uscc_problems
 
 try:  # the USCC module's own normalisation, where it has one
@@ -255,7 +255,8 @@ def _map_header(raw: RawTable, table: Table, records: Records,
         column = lookup(table, text, mapping or {})
         records.header_map.append(HeaderMapping(raw.file, raw.sheet, table, text, column))
         if column is None:
-            records.warnings.append(here.problem(f"未知的列 {text!r}，已忽略", "unknown_column", column=text))
+            if not ignored((mapping or {}).get(normalise_name(text), "")):  # --map 原列名=忽略 says so itself
+                records.warnings.append(here.problem(f"未知的列 {text!r}，已忽略", "unknown_column", column=text))
             continue
         if table is LEDGER and column.name == "seq":
             continue  # a row number, not a fact
@@ -265,20 +266,22 @@ def _map_header(raw: RawTable, table: Table, records: Records,
             records.warnings.append(here.problem(
                 f"列 {text!r} 与列 {first[2]!r} 都表示 {column.display}：两列所填的合在一起读取", "joined_columns", column=text))
             continue
-        if column.name in mapped and table is LEDGER and (
-                yielding := _guess_yielding(table, text, mapped[column.name][2], mapping or {})) is not None:
+        if column.name in mapped and (yielding := _yielding(table, text, mapped[column.name][2], mapping or {})) is not None:
             kept = mapped[column.name][2] if yielding == text else text
             if yielding != text:
                 mapped[column.name] = (index, column, text)
             _unmap(records, raw, table, yielding)
+            why = (f"列名对应（--map）指定列 {kept!r} 就是这一列" if normalise_name(kept) in (mapping or {})
+                   else f"但列 {kept!r} 明确就是这一列")
             records.warnings.append(here.problem(
-                f"列 {yielding!r} 看来也是 {column.display}，但列 {kept!r} 明确就是这一列：按 {kept!r} 读取，{yielding!r} 未读取",
+                f"列 {yielding!r} 看来也是 {column.display}，{why}：按 {kept!r} 读取，{yielding!r} 未读取",
                 "guessed_column_ignored", column=yielding))
             continue
         if column.name in mapped:
             records.problems.append(here.problem(
                 f"列 {text!r} 与列 {mapped[column.name][2]!r} 重复，都表示 {column.display}"
-                f"；若其中一列说的是别的，请在列名对应（--map）中写明它是哪一列，如 {text}=标准列名，或删去其中一列",
+                f"；请在列名对应（--map）中写明：要读的一列，如 {text}={column.zh}；不读的一列，如 {text}=忽略；"
+                f"若其中一列说的是别的，如 {text}=标准列名；或删去其中一列",
                 "duplicate_column", column=text))
             ok = False
             continue
@@ -291,12 +294,13 @@ def _map_header(raw: RawTable, table: Table, records: Records,
     return list(mapped.values()) if ok else None
 
 
-def _guess_yielding(table: Table, header: str, other: str, mapping: dict[str, str]) -> str | None:
-    """Of two headers read as one ledger column, the one that gives way: the one read only
-    by what it says it is about (a pattern: 党员职工人数) beside one the lists or the
-    mapping name (党员人数). None when both are named, or both guessed."""
-    guessed = [normalise_name(h) not in mapping and named_column(table, h) is None for h in (header, other)]
-    return (header if guessed[0] else other) if guessed[0] != guessed[1] else None
+def _yielding(table: Table, header: str, other: str, mapping: dict[str, str]) -> str | None:
+    """Of two headers read as one column, the one that gives way: one the lists name
+    (党员人数（2023年）) to one ``--map`` names, and one read only by what it says it is
+    about (a ledger's pattern: 党员职工人数) to one the lists or ``--map`` name. None when
+    both were found alike."""
+    ranks = [0 if normalise_name(h) in mapping else 1 if named_column(table, h) is not None else 2 for h in (header, other)]
+    return (header if ranks[0] > ranks[1] else other) if ranks[0] != ranks[1] else None
 
 
 def _unmap(records: Records, raw: RawTable, table: Table, header: str) -> None:

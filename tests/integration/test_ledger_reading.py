@@ -513,7 +513,8 @@ def test_two_columns_read_as_one_are_refused_with_the_way_to_say_which_is_which(
     assert not report["ok"]
     assert report["problems"] == [
         f"{path}:Sheet1:1:党组织覆盖方式: 列 '党组织覆盖方式' 与列 '有无党组织' 重复，都表示 是否建立党组织（has_org）；"
-        "若其中一列说的是别的，请在列名对应（--map）中写明它是哪一列，如 党组织覆盖方式=标准列名，或删去其中一列"]
+        "请在列名对应（--map）中写明：要读的一列，如 党组织覆盖方式=是否建立党组织；不读的一列，如 党组织覆盖方式=忽略；"
+        "若其中一列说的是别的，如 党组织覆盖方式=标准列名；或删去其中一列"]
     db = tmp_path / "cover.db"
     assert redchain("load", path, "--map", "党组织覆盖方式=组建形式", "--store", db).exit_code == 0
     orgs = {name: props["formation"] for name, props in stored(db, "PartyOrg").items()}
@@ -553,3 +554,25 @@ def test_a_column_guessed_from_its_header_gives_way_to_one_the_lists_name(tmp_pa
            "按 '党员人数' 读取，'党员职工人数' 未读取" in report["warnings"]
     assert redchain("load", path, "--store", db).exit_code == 0
     assert stored(db, "Enterprise")["甲公司"]["party_members"] == 6
+
+
+def test_of_two_columns_read_as_one_the_map_names_the_one_read_or_the_one_left(tmp_path):
+    """党员人数（2023年） beside 党员人数（2024年）: refused as they are; --map naming the one
+    to read reads it (the other not, with a warning), and --map …=忽略 leaves one unread."""
+    rows = [["企业名称", "统一社会信用代码", "党员人数（2023年）", "党员人数（2024年）", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00081"), 3, 5, "甲公司党支部"]]
+    path = tmp_path / "两年.xlsx"
+    write_sheet(path, rows)
+    assert [p for p in dry_run(path)["problems"] if "重复" in p]
+    db = tmp_path / "read.db"
+    assert redchain("load", path, "--map", "党员人数（2024年）=党员人数", "--store", db).exit_code == 0
+    assert stored(db, "Enterprise")["甲公司"]["party_members"] == 5
+    report = dry_run(path, "--map", "党员人数（2024年）=党员人数")
+    assert f"{path}:Sheet1:1:党员人数（2023年）: 列 '党员人数（2023年）' 看来也是 党员人数（party_members），" \
+           "列名对应（--map）指定列 '党员人数（2024年）' 就是这一列：按 '党员人数（2024年）' 读取，'党员人数（2023年）' 未读取" \
+        in report["warnings"]
+    report = dry_run(path, "--map", "党员人数（2024年）=忽略")
+    assert report["ok"] and not [w for w in report["warnings"] if "2024" in w], report
+    db = tmp_path / "left.db"
+    assert redchain("load", path, "--map", "党员人数（2024年）=忽略", "--store", db).exit_code == 0
+    assert stored(db, "Enterprise")["甲公司"]["party_members"] == 3
