@@ -177,10 +177,14 @@ def _formation_from_category(cells: list, values: dict[str, list]) -> list[int]:
 
 
 _JOINT_CATEGORY_WORD = "联合"
+# A Chinese character in a regular expression: the unified ideographs with their extensions
+# (䶮 in 刘䶮, 𬌗 in 李𬌗: GB18030 encodes them, and people's names use them) and the
+# compatibility ideographs.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A person's name padded to line up in a table (张　三, 李  四): one character, spaces, one
 # character… is one name; 张三 李四 (names of two characters) is left as written.
 _PEOPLE_COLUMNS = frozenset({"leader", "instructor"})
-_PADDED_NAME = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?:[ \t\u3000\xa0]+[\u4e00-\u9fff]){1,3}(?![\u4e00-\u9fff])")
+_PADDED_NAME = re.compile(rf"(?<![{HAN}])[{HAN}](?:[ \t\u3000\xa0]+[{HAN}]){{1,3}}(?![{HAN}])")
 
 
 def _unpadded(found: re.Match) -> str:
@@ -189,18 +193,18 @@ def _unpadded(found: re.Match) -> str:
 
 # A person written with what they are (张三（副区长）, 张三 副区长, 副区长 张三, 李四（区商务局）):
 # the name is the person; a title goes to a leader's 职务, a place of work to 单位.
-_PERSON = r"[\u4e00-\u9fff·]{2,5}"
+_PERSON = rf"[{HAN}·]{{2,5}}"
 _BRACKETED_PERSON = re.compile(rf"(?P<name>{_PERSON})\s*[（(【\[](?P<remark>[^）)】\]]+)[）)】\]]")
-_TITLE_THEN_NAME = re.compile(r"(?P<title>[\u4e00-\u9fff]*?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长))"
-                              r"(?P<name>[\u4e00-\u9fff]{2,4})")
+_TITLE_THEN_NAME = re.compile(rf"(?P<title>[{HAN}]*?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长))"
+                              rf"(?P<name>[{HAN}]{{2,4}})")
 # A title alone among a cell's people (区委常委、副区长张三): it describes the person after it.
-TITLE_ONLY = re.compile(r"(?:[区县市镇乡副党常][\u4e00-\u9fff]{0,6})?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长)")
+TITLE_ONLY = re.compile(rf"(?:[区县市镇乡副党常][{HAN}]{{0,6}})?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长)")
 # A phone number anywhere in a person's cell (张三 13800000000, 张三（副区长）138-0000-0000,
 # 王五（电话：0731-88888888）): not kept, and not part of the name.
 _PHONE = re.compile(r"(?:(?:联系)?(?:电话|手机|tel)\s*[:：]?\s*)?(?:\+?86[-\s]?)?(?:1[3-9]\d(?:[-－—\s]?\d{4}){2}|0\d{2,3}[-－—]?\d{7,8})(?!\d)",
                     re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"[（(【\[]\s*[）)】\]]")
-_ADDRESSED = re.compile(r"(?<=[\u4e00-\u9fff]{2})同志$")  # 赵六同志: 赵六
+_ADDRESSED = re.compile(rf"(?<=[{HAN}]{{2}})同志$")  # 赵六同志: 赵六
 _TITLE_WORD = re.compile(r"(?:长|书记|主任|常委|委员|主席|调研员|巡视员|干部|科员|专员|经理|政委|指导员|组员)$")
 _WORKPLACE_WORD = re.compile(r"(?:局|委|部|办|院|所|中心|公司|街道|镇|乡|区|县|市|园区|站|队|会)$")
 
@@ -728,8 +732,8 @@ def _give_rows(records: Records, ledger: LedgerRows, column: str, of_sheet: str 
 
 # A sheet or a heading naming a street or a park (a ledger kept one sheet per 街道, or grouped
 # under 一、东城街道（12家）): the place of its rows, where no column says it.
-_PLACES = {"street": re.compile(r"^[\u4e00-\u9fff]{1,10}(?:街道|街道办事处|街办|镇|乡)$"),
-           "park": re.compile(r"^[\u4e00-\u9fff]{1,10}(?:园区|产业园|工业园|科技园|创业园|工业集中区)$")}
+_PLACES = {"street": re.compile(rf"^[{HAN}]{{1,10}}(?:街道|街道办事处|街办|镇|乡)$"),
+           "park": re.compile(rf"^[{HAN}]{{1,10}}(?:园区|产业园|工业园|科技园|创业园|工业集中区)$")}
 
 
 def _places_from_titles(records: Records) -> None:

@@ -576,3 +576,18 @@ def test_of_two_columns_read_as_one_the_map_names_the_one_read_or_the_one_left(t
     db = tmp_path / "left.db"
     assert redchain("load", path, "--map", "党员人数（2024年）=忽略", "--store", db).exit_code == 0
     assert stored(db, "Enterprise")["甲公司"]["party_members"] == 3
+
+
+def test_people_whose_names_hold_rare_characters_are_read_like_any_other(tmp_path):
+    """䶮 and 𬌗 (extensions of the unified ideographs, which GB18030 encodes): 刘䶮（副区长） is
+    刘䶮 with his title, as 刘洋（副区长） is, and a padded 王 𬌗 is 王𬌗."""
+    rows = [["企业名称", "统一社会信用代码", "联系领导", "党建指导员"],
+            ["甲公司", make_uscc("91430100MA4L00091"), "刘䶮（副区长）", "𫟅建国（区委组织部）"],
+            ["乙公司", make_uscc("91430100MA4L00092"), "副区长李𬌗、刘䶮", "王 𬌗（区工信局）"]]
+    path = tmp_path / "生僻字.csv"
+    path.write_text("\n".join(",".join(row) for row in rows), encoding="gb18030")
+    db = path.with_suffix(".db")
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert stored(db, "Leader", "Instructor") == {
+        "刘䶮": {"name": "刘䶮", "title": "副区长"}, "李𬌗": {"name": "李𬌗", "title": "副区长"},
+        "𫟅建国": {"name": "𫟅建国", "unit": "区委组织部"}, "王𬌗": {"name": "王𬌗", "unit": "区工信局"}}
