@@ -111,10 +111,14 @@ def fold(text: object) -> str:
     """How header and table names are compared: simplified, half-width, lower case, no
     whitespace, brackets, required-marks or trailing colons.
     ``fold("統一社會信用代碼 *") == "统一社会信用代码"``, ``fold("单位名称 ：") == "单位名称"``."""
+    return _BRACKETS.sub("", simplified(unicodedata.normalize("NFKC", str(text)))).rstrip(":").lower()  # NFKC made "：" ":"
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (組建 -> 组建)."""
     from zhconv import convert
 
-    simplified = convert(unicodedata.normalize("NFKC", str(text)), "zh-cn")
-    return _BRACKETS.sub("", simplified).rstrip(":").lower()  # NFKC made a full-width colon ":"
+    return convert(text, "zh-cn")
 
 
 _ORDINAL = re.compile(r"^\s*(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、．,，:：)）])\s*")

@@ -29,10 +29,10 @@ from typing import Iterator
 
 from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
-from loaders.headers import fold, without_ordinal, without_remark
+from loaders.headers import fold, simplified, without_ordinal, without_remark
 from loaders.problems import Problem
 from loaders.tables import LEDGER, Role
-from loaders.values import ORG_WORD, TRAILING_REMARK, BadValue, formation_said, kind_by_ending, parse_enum
+from loaders.values import ORG_WORD, TRAILING_REMARK, BadValue, formation_said, kind_by_ending, parse_bool, parse_enum
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
 
 # Where a chain is named without a segment, the enterprise joins this segment of the
@@ -123,12 +123,17 @@ def _split_outside_brackets(text: str) -> list[str]:
     return parts
 
 
+_TRADITIONAL_NONE = re.compile("[無沒暫]")
+
+
 def is_placeholder(text: str) -> bool:
     """Whether a name cell's text (stripped) says there is none: ``PLACEHOLDERS`` or a
     phrase such as 没有党组织 or 暂无结对 (``_NONE_PHRASE``), with or without a remark after it
     (无（挂靠社区党委）, 暂无（正在筹建）)."""
     if text in PLACEHOLDERS or _NONE_PHRASE.fullmatch(text) is not None:
         return True
+    if _TRADITIONAL_NONE.search(text) is not None:  # 無, 暫無, 沒有黨組織: only then converted, a name cell at a time
+        return is_placeholder(simplified(text))
     remark = TRAILING_REMARK.search(text)
     if remark is not None and remark.start() == 0:  # （无）: the whole cell in brackets
         return is_placeholder(remark[1].strip())
@@ -281,9 +286,12 @@ _HAS_ORG_NOT_YET = frozenset({"拟建", "筹建", "筹建中", "正在筹建", "
                               "派驻党建指导员", "选派指导员", "派驻指导员", "选派党建工作指导员"})
 # The sentences offices write there: 未建立党组织, 暂未建立, 尚未组建, 无党员 (no); 已建立党支部,
 # 已覆盖 (yes); 否，已派驻指导员 (the answer, then a remark); a dash says nothing.
-_HAS_ORG_NO = re.compile(rf"^(?:暂|尚|还)?(?:未|没有)(?:建立|成立|组建|建|覆盖)?{ORG_WORD}$|^无党员\w*$")
-_HAS_ORG_YES = re.compile(rf"^已(?:建立|成立|组建|建|覆盖){ORG_WORD}$")
-_ANSWER_THEN_REMARK = re.compile(r"^(是|否)\s*[，,；;、]")
+# A plan is a no (拟于2025年6月前组建, 计划成立, 正在筹建), and so is no party member (暂无党员).
+_HAS_ORG_NO = re.compile(rf"^(?:暂|尚|还)?(?:未|没有)(?:建立|成立|组建|建|覆盖)?{ORG_WORD}$|^(?:暂|尚|还)?(?:无|没有)党员\w*$"
+                         r"|^(?:拟|计划|准备|筹|正在筹|正在组建|待)")
+# Attached to another's org (挂靠社区党组织, 挂靠园区党委): covered, by the org the row names.
+_HAS_ORG_YES = re.compile(rf"^已(?:建立|成立|组建|建|覆盖){ORG_WORD}$|^(?:已)?(?:挂靠|依托)")
+_ANSWER_THEN_REMARK = re.compile(r"^([^，,；;、]+?)\s*[，,；;、]")  # 否，已派驻指导员; 暂无党员，已派党建指导员
 _DASHES = frozenset({"—", "——", "-", "--", "/", "／", "－"})
 
 
@@ -301,7 +309,7 @@ def _has_org_said(cell: str) -> tuple[object, str | None]:
     """A 是否建立党组织 cell as the yes/no it says (是 / 否, None for a dash; other cells as
     they are, for the yes/no reader) and the formation it names, if any: 联合建立, or in a
     remark after the answer (已建（联合）)."""
-    text = cell.strip()
+    text = simplified(cell.strip())  # 單獨組建, 已建立黨支部
     remark = TRAILING_REMARK.search(text)
     bare = text[:remark.start()] if remark else text
     if (formation := formation_said(bare)) is not None:
@@ -314,8 +322,30 @@ def _has_org_said(cell: str) -> tuple[object, str | None]:
     if bare == _YES or _HAS_ORG_YES.match(bare):
         return _YES, formation
     if (answer := _ANSWER_THEN_REMARK.match(text)) is not None:
-        return answer[1], formation if answer[1] == _YES else None
+        said, formed = _has_org_said(answer[1])
+        if (said := _answer(said)) is not None:  # how, after the answer: 是，单独组建
+            return said, (formed or formation_said(text[answer.end():]) or formation) if said == _YES else None
     return cell, formation
+
+
+def _has_org_bad(parsed: list) -> list:
+    """A 是否建立党组织 cell read as neither yes nor no is told the ways the column is filled
+    in, not only 是/否."""
+    told: dict[int, BadValue] = {}
+    for value in parsed:
+        if type(value) is BadValue and value.code == "bad_bool" and id(value) not in told:
+            text = str(value).rpartition("实为 ")[2]
+            told[id(value)] = BadValue("bad_bool", f"应为 是/否，或党组织的组建情况（单独组建、联合组建、已建立党支部、挂靠社区党委；"
+                                                   f"未建立、拟建、无党员），实为 {text}")
+    return [told.get(id(value), value) for value in parsed] if told else parsed
+
+
+def _answer(said: object) -> str | None:
+    """是 or 否 for a yes/no word (有, √, 未建 …), else None."""
+    try:
+        return (_YES if parse_bool(said) else _NO) if isinstance(said, str) else None
+    except BadValue:
+        return None
 
 
 class LedgerCheck(_TableCheck):
@@ -333,6 +363,8 @@ class LedgerCheck(_TableCheck):
                 said = [_has_org_said(c) if isinstance(c, str) else (c, None) for c in cells]
                 cells, formations_said["has_org"] = [cell for cell, _ in said], [formation for _, formation in said]
             parsed = parse_column(cells, column)
+            if column.name == "has_org":
+                parsed = _has_org_bad(parsed)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]
                 if column.name == "org":  # 甲公司党支部（联建）: the org, and how it was formed
@@ -965,10 +997,12 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
     return True
 
 
-_STAGE_WORDS = frozenset(STAGES.values())
-_STAGE_WORD = "|".join(STAGES.values())
-# A stage as a cell may say it beside the segment's name: 上游, 上游环节, 产业链上游, 上游企业.
-_STAGE_SAID = rf"(?:产业链|链)?({_STAGE_WORD})(?:环节|企业|端|段)?"
+# A stage as a cell may say it beside the segment's name: 上游, 上游环节, 产业链上游, 上游企业, also in
+# traditional characters (上遊, 產業鏈上遊): the stage is known by its first character.
+_STAGE_BY_START = {zh[0]: stage for stage, zh in STAGES.items()}
+_STAGE_WORDS = frozenset(STAGES.values()) | {zh[0] + "遊" for zh in STAGES.values()}
+_STAGE_WORD = "|".join(sorted(_STAGE_WORDS))
+_STAGE_SAID = rf"(?:产业链|產業鏈|链|鏈)?({_STAGE_WORD})(?:环节|環節|企业|企業|端|段)?"
 _STAGE_ALONE = re.compile(rf"\s*{_STAGE_SAID}\s*")
 _STAGED_NAMES = (  # (the pattern, the group of the name): 上游-液压件, 上游 液压件, 液压件-上游, 液压件（上游环节）, 上游（液压件）
     (re.compile(rf"^\s*{_STAGE_SAID}\s*(?:[-－—–:：·•]+|\s)\s*(.+?)\s*$"), 2),
@@ -1004,12 +1038,11 @@ def _stage_in_name(cell: str) -> tuple[str, str | None]:
     """A segment cell that says its stage too ("上游-液压件", "上游：液压件", "上游 液压件", "液压件（上游）",
     "液压件-上游环节", "上游（液压件）"): (the segment's name, the stage); else (the cell, None)."""
     if (alone := _STAGE_ALONE.fullmatch(cell)) is not None:  # 下游, 下游企业, 产业链下游: the chain's 下游 segment
-        stage = next(k for k, v in STAGES.items() if v == alone[1])
+        stage = _STAGE_BY_START[alone[1][0]]
         return STAGES[stage], stage
     for pattern, name_group in _STAGED_NAMES:
         if (found := pattern.match(cell)) is not None:
-            word = found[3 - name_group]
-            return found[name_group].strip(), next(k for k, v in STAGES.items() if v == word)
+            return found[name_group].strip(), _STAGE_BY_START[found[3 - name_group][0]]
     return cell, None
 
 

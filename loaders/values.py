@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from graph.schema import ENTERPRISE_KINDS, FORMATIONS, Prop, PropType
+from loaders.headers import simplified
 from loaders.uscc import is_scientific_notation
 
 
@@ -259,6 +260,9 @@ def parse_enum(raw: object, prop: Prop) -> str:
         return kind
     if prop.choices is FORMATIONS and (formation := formation_said(text)) is not None:
         return formation
+    if prop.choices is FORMATIONS and ("挂靠" in text or "依托" in text):
+        raise BadValue("bad_enum", f"{text!r} 说的是由哪个党组织覆盖，不是组建形式：请在 党组织名称 中填所挂靠的党组织（如 某社区党委），"
+                                   "组建形式 填它的组建形式（覆盖多家单位的为 联合组建），或留空")
     allowed = "、".join(prop.choices.values())
     raise BadValue("bad_enum", f"应为 {allowed} 之一，实为 {text!r}")
 
@@ -315,9 +319,26 @@ def parse_value(raw: object, prop: Prop):
 
     An Excel error cell is an error in any column; text that reads like one ("#N/A") is
     an error wherever the column wants a number, a date, a yes/no, a choice or a code.
+    A yes/no, a choice or a count in traditional characters (單獨組建, 存續, 黨委, 兩人) reads
+    as in simplified ones.
     """
     if prop.type is PropType.TEXT and type(raw) is str:  # the common case, kept cheap
         return raw.strip()
+    try:
+        return _parse_value(raw, prop)
+    except BadValue as exc:
+        if type(raw) is not str or prop.type not in _WORDS or (plain := simplified(raw)) == raw:
+            raise
+        try:
+            return _parse_value(plain, prop)
+        except BadValue:
+            raise exc from None  # the problem with the cell as written
+
+
+_WORDS = frozenset({PropType.BOOL, PropType.ENUM, PropType.INT})  # types whose cells may be words
+
+
+def _parse_value(raw: object, prop: Prop):
     if type(raw) is ExcelError:
         raise _excel_error_value(raw.text)
     if prop.type is not PropType.TEXT and (error := excel_error(raw)) is not None:

@@ -99,7 +99,8 @@ def test_two_headers_for_one_column(store):
 
     assert problems_of(store, "企业.csv") == [
         "企业.csv:1:name: 列 'name' 与列 '名称' 重复，都表示 名称（name）；"
-        "若其中一列说的是别的，请在列名对应（--map）中写明它是哪一列，如 name=标准列名，或删去其中一列"]
+        "请在列名对应（--map）中写明：要读的一列，如 name=名称；不读的一列，如 name=忽略；"
+        "若其中一列说的是别的，如 name=标准列名；或删去其中一列"]
 
 
 def test_merged_header_cells_in_xlsx(store):

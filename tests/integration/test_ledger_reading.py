@@ -176,7 +176,7 @@ def test_a_map_to_no_standard_column_is_refused_once_with_the_closest_names(tmp_
     write_sheet(roster, [["纳税人名称", "代码", "产业链"], ["长沙甲重工有限公司", "91430100MA4L00041N", "工程机械"]])
     report = dry_run(roster, "--map", "纳税人名称=单位名", "--map", "代码=统一社会信用代码", "--as", "ledger")
     assert report["problems"][0] == ("--map:-:-: --map 的标准列名“单位名”不是任何表的列：最接近的是 单位名称、单位、结对单位"
-                                     "（各表的列见 redchain template 生成的模板表头）")
+                                     "（各表的列见 redchain template 生成的模板表头；不读取某列请写 原列名=忽略）")
     assert sum("--map 的标准列名" in p for p in report["problems"]) == 1
     assert dry_run(roster, "--map", "纳税人名称=单位名称", "--map", "代码=统一社会信用代码", "--as", "ledger")["problems"] == []
 
@@ -591,3 +591,55 @@ def test_people_whose_names_hold_rare_characters_are_read_like_any_other(tmp_pat
     assert stored(db, "Leader", "Instructor") == {
         "刘䶮": {"name": "刘䶮", "title": "副区长"}, "李𬌗": {"name": "李𬌗", "title": "副区长"},
         "𫟅建国": {"name": "𫟅建国", "unit": "区委组织部"}, "王𬌗": {"name": "王𬌗", "unit": "区工信局"}}
+
+
+def test_how_offices_say_whether_an_org_is_built(tmp_path):
+    """A plan (拟于2025年6月前组建) and no party member (暂无党员，已派党建指导员) say no;
+    挂靠社区党组织 says yes, covered by the org the row names; 是，单独组建 says how too. A cell
+    saying none of this is told the ways the column is filled in."""
+    said = ["拟于2025年6月前组建", "暂无党员，已派党建指导员", "挂靠社区党组织", "是，单独组建"]
+    rows = [["企业名称", "统一社会信用代码", "是否建立党组织", "党组织名称"]]
+    rows += [[f"{n}公司", make_uscc(f"91430100MA4L0010{n}"), cell, org]
+             for n, (cell, org) in enumerate(zip(said, [None, None, "东城社区党委", "丁公司党支部"]))]
+    path = tmp_path / "组建情况.xlsx"
+    db = loaded(path, rows)
+    covered = {r.source: r.target for r in stored_graph(db).rels if r.type.value == "COVERS"}
+    orgs = stored(db, "PartyOrg")
+    assert sorted(orgs) == ["丁公司党支部", "东城社区党委"] and len(covered) == 2
+    assert orgs["丁公司党支部"]["formation"] == "standalone"
+    rows[1][2] = "看情况"
+    write_sheet(path, rows)
+    assert dry_run(path)["problems"] == [
+        f"{path}:Sheet1:2:是否建立党组织: 应为 是/否，或党组织的组建情况（单独组建、联合组建、已建立党支部、挂靠社区党委；"
+        "未建立、拟建、无党员），实为 '看情况'"]
+
+
+def test_a_ledger_in_traditional_characters_reads_as_in_simplified(tmp_path):
+    """單獨組建, 黨委, 存續, 企業, 已建立黨支部, 無 — the values, not only the headers."""
+    rows = [["單位名稱", "統一社會信用代碼", "類型", "經營狀態", "是否建立黨組織", "黨組織名稱", "組建形式", "黨組織類別", "黨員人數", "聯繫領導",
+             "所屬產業鏈", "所屬環節"],
+            ["甲公司", make_uscc("91430100MA4L00111"), "企業", "存續", "已建立黨支部", "甲公司黨委", "單獨組建", "黨委", "五人", "無",
+             "裝配式建築", "上遊-預製構件"],
+            ["乙協會", make_uscc("51430100MA4L00112"), "社會組織", "註銷", "否", "", "", "", "0", "暫無",
+             "裝配式建築", "產業鏈下遊"]]
+    path = tmp_path / "繁體.csv"
+    path.write_text("\n".join(",".join(row) for row in rows), encoding="utf-8")
+    db = path.with_suffix(".db")
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.stdout
+    ents = stored(db, "Enterprise")
+    assert (ents["甲公司"]["kind"], ents["甲公司"]["party_members"], ents["乙協會"]["kind"], ents["乙協會"]["status"]) == \
+        ("enterprise", 5, "social_org", "closed")
+    assert {k: (v["formation"], v["level"]) for k, v in stored(db, "PartyOrg").items()} == {"甲公司黨委": ("standalone", "committee")}
+    assert stored(db, "Leader") == {}
+    assert {k: v["stage"] for k, v in stored(db, "Segment").items()} == {"預製構件": "upstream", "下游": "downstream"}
+
+
+def test_attached_is_no_formation_and_says_what_to_write(tmp_path):
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "组建形式"],
+            ["甲公司", make_uscc("91430100MA4L00121"), "东城社区党委", "挂靠"]]
+    path = tmp_path / "挂靠.xlsx"
+    write_sheet(path, rows)
+    assert dry_run(path)["problems"] == [
+        f"{path}:Sheet1:2:组建形式: '挂靠' 说的是由哪个党组织覆盖，不是组建形式：请在 党组织名称 中填所挂靠的党组织（如 某社区党委），"
+        "组建形式 填它的组建形式（覆盖多家单位的为 联合组建），或留空"]
