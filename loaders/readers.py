@@ -61,6 +61,8 @@ class RawTable:
     header_row: int = 1
     merged: list[MergedRange] = field(default_factory=list)  # ranges filled "the same as above" (XLSX)
     headings: dict[int, str] = field(default_factory=dict)  # row number -> a heading over the rows below it (一、工程机械产业链)
+    hidden: bool = False  # a sheet the workbook hides (old data, a lookup list): not imported
+    hidden_columns: frozenset[int] = frozenset()  # positions of the columns the sheet hides: not read
 
     def row(self, i: int) -> list[object]:
         """The cells of data row ``i``."""
@@ -356,29 +358,51 @@ def _zip_bomb_problem(data: bytes, display: str) -> Problem | None:
 
 
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
+# A run of columns the sheet hides: <col min="7" max="8" width="0" hidden="1"/> (before the rows).
+_COLUMN_RUN = re.compile(rb'<(?:\w+:)?col\b([^>]*)>')
+_RUN_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_RUN_ENDS = re.compile(rb'\b(min|max)="(\d+)"')
 
 
-def _scan_sheets(data: bytes) -> tuple[dict[str, list[MergedRange]], Problem | None]:
+def _hidden_in(text: bytes) -> Iterator[int]:
+    """The positions (from 0) of the columns the ``<col>`` runs in ``text`` hide."""
+    for attributes in _COLUMN_RUN.findall(text):
+        if _RUN_HIDDEN.search(attributes):
+            ends = {name.decode(): int(value) for name, value in _RUN_ENDS.findall(attributes)}
+            if "min" in ends:
+                yield from range(ends["min"] - 1, min(ends.get("max", ends["min"]), MAX_COLUMNS + 1))
+
+
+@dataclass
+class _SheetScan:
+    merged: list[MergedRange]
+    hidden_columns: frozenset[int]  # positions, from 0
+
+
+def _scan_sheets(data: bytes) -> tuple[dict[str, _SheetScan], Problem | None]:
     """What each sheet's compressed XML says before openpyxl parses it, read as it
-    streams (a second or so for millions of rows): its merged ranges (``<mergeCell>``,
-    which read-only openpyxl does not give), by the sheet's part name, and a sheet of more
+    streams (a second or so for millions of rows): its merged ranges (``<mergeCell>``)
+    and hidden columns (``<col hidden="1">``), which read-only openpyxl does not give, by
+    the sheet's part name, and a sheet of more
     rows than Excel allows, found by counting its ``<row`` tags, not by parsing a million
     rows first. The problem names the sheet as the workbook names it, and has no display
     name yet (``_read_xlsx`` gives it one)."""
     from defusedxml import ElementTree
 
     archive = zipfile.ZipFile(io.BytesIO(data))
-    merged: dict[str, list[MergedRange]] = {}
+    scans: dict[str, _SheetScan] = {}
     for member in archive.namelist():
         if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
             continue
-        rows, tail, refs = 0, b"", {}
+        rows, tail, refs, hidden = 0, b"", {}, set()
         with archive.open(member) as sheet:
             while chunk := sheet.read(1 << 20):
                 text = tail + chunk
                 rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
                 if b"mergeCell" in text:
                     refs.update(dict.fromkeys(_MERGE_CELL.findall(text)))  # ordered, each once across chunks
+                if b"hidden" in text:
+                    hidden.update(_hidden_in(text))
                 tail = text[-256:]  # longer than a <mergeCell> tag
                 rows -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")  # counted with the next chunk
             rows += tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
@@ -386,8 +410,9 @@ def _scan_sheets(data: bytes) -> tuple[dict[str, list[MergedRange]], Problem | N
             return {}, Problem("", f"有 {rows} 行，超过 {MAX_SHEET_ROWS} 行（Excel 工作表的行数上限），不是 Excel 保存的工作表；请分成几个文件",
                                "too_large", sheet=_sheet_title(archive, member, ElementTree))
         found = (MergedRange.parse(ref.decode("ascii", "replace")) for ref in refs)
-        merged[member] = sorted((r for r in found if r is not None), key=lambda r: (r.top, r.column))
-    return merged, None
+        scans[member] = _SheetScan(sorted((r for r in found if r is not None), key=lambda r: (r.top, r.column)),
+                                   frozenset(hidden))
+    return scans, None
 
 
 def _sheet_title(archive: zipfile.ZipFile, member: str, tree) -> str | None:
@@ -412,7 +437,7 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
 
     if problem := _zip_bomb_problem(data, display):
         return ReadResult(problems=[problem])
-    merged, too_tall = _scan_sheets(data)
+    scans, too_tall = _scan_sheets(data)
     if too_tall is not None:
         return ReadResult(problems=[replace(too_tall, file=display)])
     result = ReadResult()
@@ -424,8 +449,10 @@ def _read_xlsx(data: bytes, display: str) -> ReadResult:
                 # and read-only mode would silently drop every cell outside it.
                 sheet.reset_dimensions()
                 rows = (_xlsx_values(row) for row in sheet.iter_rows(min_row=1))
-                ranges = merged.get(sheet._worksheet_path.lstrip("/"), [])  # openpyxl keeps no public name for the part
-                result.tables.append(_table_from_rows(display, sheet.title, _filled(rows, ranges), ranges))
+                scan = scans.get(sheet._worksheet_path.lstrip("/"), _SheetScan([], frozenset()))  # no public name for the part
+                table = _table_from_rows(display, sheet.title, _filled(rows, scan.merged), scan.merged)
+                table.hidden, table.hidden_columns = sheet.sheet_state != "visible", scan.hidden_columns
+                result.tables.append(table)
         finally:
             book.close()
     except TooLarge as exc:
@@ -520,7 +547,10 @@ def _read_xls(data: bytes, display: str) -> ReadResult:
             ranges = sorted((MergedRange.spanning(top + 1, bottom, first, last - 1)
                              for top, bottom, first, last in sheet.merged_cells if bottom - top > 1),
                             key=lambda r: (r.top, r.column))  # xlrd: 0-based, the ends past the range
-            result.tables.append(_table_from_rows(display, sheet.name, _filled(rows, ranges), ranges))
+            table = _table_from_rows(display, sheet.name, _filled(rows, ranges), ranges)
+            table.hidden = sheet.visibility != 0
+            table.hidden_columns = frozenset(c for c, info in sheet.colinfo_map.items() if info.hidden)
+            result.tables.append(table)
             book.unload_sheet(index)
     except TooLarge as exc:
         return ReadResult(problems=[Problem(display, exc.message, "too_large", sheet=exc.sheet)])

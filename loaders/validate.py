@@ -148,7 +148,8 @@ class HeaderMapping(NamedTuple):
 
     def __str__(self) -> str:
         where = self.file + (f":{self.sheet}" if self.sheet else "")
-        return f"{where} [{self.table.zh}] {self.header} → {self.column.display if self.column else '（忽略）'}"
+        header = " ".join(self.header.split())  # a header broken over lines in its cell (统一社会信用代码⏎（18位）), on one
+        return f"{where} [{self.table.zh}] {header} → {self.column.display if self.column else '（忽略）'}"
 
 
 @dataclass
@@ -185,6 +186,10 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     check_mapping(mapping, records.problems)
     if raw.sheet is not None and instruction_sheet(raw.name):
         return False
+    if raw.hidden:
+        records.warnings.append(Problem(raw.file, f"工作表 {raw.name!r} 已隐藏，没有导入；若其中是要导入的数据，"
+                                                  "请在 Excel 中取消隐藏后重新导入", "hidden_sheet", raw.sheet))
+        return False
     if raw.sheet is not None and example_sheet(raw.name):
         records.warnings.append(Problem(raw.file, f"工作表 {raw.name!r} 按表名是填报示例，没有导入；"
                                                   "若其中是数据，请改表名后重新导入", "example_sheet", raw.sheet))
@@ -199,7 +204,8 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
                 Problem(raw.file, f"未知的表 {raw.name!r}，已忽略（表名应为导入模板中的中文或英文表名，或为台账）", "unknown_table", raw.sheet)
             )
         return False
-    columns = _map_header(raw, table, records, mapping)
+    hidden = _leave_hidden_columns(raw, table, records)
+    columns = _map_header(raw, table, records, mapping, hidden)
     say_merged(raw, records.warnings)
     if columns is not None:
         skip_non_entities(raw, table, columns, records.warnings)
@@ -238,13 +244,38 @@ def _reject_ids(raw: RawTable, table: Table, records: Records) -> None:
             return
 
 
+def _leave_hidden_columns(raw: RawTable, table: Table, records: Records) -> dict[int, str]:
+    """The columns the sheet hides (an old 联系领导（调整前）, a helper column) are not read: what
+    is imported is what the planner sees. Each is emptied here, with a warning; returns
+    {position: header} of those that held anything."""
+    hidden = {}
+    here = Origin(raw.file, raw.sheet, raw.header_row or None)
+    for index in sorted(raw.hidden_columns):
+        text = header_text(raw.headers[index]) if index < len(raw.headers) else ""
+        cells = raw.column(index)
+        if not text and all(map(is_blank, cells)):
+            continue
+        letter = column_letter(index)
+        hidden[index] = text
+        records.warnings.append(here.problem(f"列 {text or letter!r}（{letter}列）在表中已隐藏，未读取；若要读取，"
+                                             "请在 Excel 中取消隐藏后重新导入", "hidden_column", column=text or letter))
+        if index < len(raw.headers):
+            raw.headers[index] = None
+        if index < len(raw.columns):
+            raw.columns[index] = [None] * len(cells)
+    return hidden
+
+
 def _map_header(raw: RawTable, table: Table, records: Records,
-                mapping: dict[str, str] | None = None) -> list[tuple[int, Column, str]] | None:
+                mapping: dict[str, str] | None = None, hidden: dict[int, str] | None = None) -> list[tuple[int, Column, str]] | None:
     here = Origin(raw.file, raw.sheet, raw.header_row or None)  # JSON has no header row to point at
     mapped: dict[str, tuple[int, Column, str]] = {}
     ok = True
     for index, header in enumerate(raw.headers):
         text = header_text(header)
+        if hidden and index in hidden:  # emptied: said where the header map has it, in column order
+            records.header_map.append(HeaderMapping(raw.file, raw.sheet, table, hidden[index] or f"第{column_letter(index)}列", None))
+            continue
         if not text:
             if not all(map(is_blank, raw.column(index))):
                 records.problems.append(here.problem(
@@ -288,8 +319,10 @@ def _map_header(raw: RawTable, table: Table, records: Records,
         mapped[column.name] = (index, column, text)
     for column in table.required:
         if column.name not in mapped:
+            unhide = "".join(f"；列 {text!r}（{column_letter(index)}列）在表中已隐藏，请取消隐藏后重新导入"
+                             for index, text in (hidden or {}).items() if text and lookup(table, text, mapping or {}) is column)
             records.problems.append(here.problem(
-                f"缺少必填列 {column.display}（表 {table.zh}）", "missing_column", column=column.zh))
+                f"缺少必填列 {column.display}（表 {table.zh}）{unhide}", "missing_column", column=column.zh))
             ok = False
     return list(mapped.values()) if ok else None
 

@@ -643,3 +643,38 @@ def test_attached_is_no_formation_and_says_what_to_write(tmp_path):
     assert dry_run(path)["problems"] == [
         f"{path}:Sheet1:2:组建形式: '挂靠' 说的是由哪个党组织覆盖，不是组建形式：请在 党组织名称 中填所挂靠的党组织（如 某社区党委），"
         "组建形式 填它的组建形式（覆盖多家单位的为 联合组建），或留空"]
+
+
+def test_what_the_workbook_hides_is_not_imported(tmp_path):
+    """A hidden sheet (last year's, moved-out enterprises) and a hidden column (the leaders
+    before the reshuffle) are not read, each with a warning; a hidden code column is named
+    in the refusal, with what to do."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "2025年"
+    for row in [["企业名称", "统一社会信用代码", "党组织名称", "联系领导", "联系领导（调整前）"],
+                ["甲公司", make_uscc("91430100MA4L00131"), "甲公司党支部", "李明", "周建华"],
+                ["乙公司", make_uscc("91430100MA4L00132"), None, None, "吴斌"]]:
+        sheet.append(row)
+    sheet.column_dimensions["E"].hidden = True
+    old = book.create_sheet("2024年（已迁出企业）")
+    for row in [["企业名称", "统一社会信用代码", "党组织名称"], ["丙公司", make_uscc("91430100MA4L00133"), None]]:
+        old.append(row)
+    old.sheet_state = "hidden"
+    path = tmp_path / "隐藏.xlsx"
+    book.save(path)
+    report = dry_run(path)
+    assert report["ok"] and report["rows"] == 2, report
+    assert f"{path}:2024年（已迁出企业）:-:-: 工作表 '2024年（已迁出企业）' 已隐藏，没有导入；若其中是要导入的数据，" \
+           "请在 Excel 中取消隐藏后重新导入" in report["warnings"]
+    assert f"{path}:2025年:1:联系领导（调整前）: 列 '联系领导（调整前）'（E列）在表中已隐藏，未读取；若要读取，" \
+           "请在 Excel 中取消隐藏后重新导入" in report["warnings"]
+    db = path.with_suffix(".db")
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert set(stored(db, "Enterprise")) == {"甲公司", "乙公司"} and set(stored(db, "Leader")) == {"李明"}
+    sheet.column_dimensions["E"].hidden = False
+    sheet.column_dimensions["B"].hidden = True
+    book.save(path)
+    assert [p for p in dry_run(path)["problems"] if "缺少必填列" in p] == [
+        f"{path}:2025年:1:统一社会信用代码: 缺少必填列 统一社会信用代码（id）（表 台账）；列 '统一社会信用代码'（B列）在表中已隐藏，"
+        "请取消隐藏后重新导入"]
