@@ -27,6 +27,7 @@ from graph.analysis.planners.instructors import DEFAULT_MINIMUM as INSTRUCTOR_MI
 from graph.analysis.planners.instructors import ORDER_ZH as INSTRUCTOR_ORDER_ZH
 from graph.analysis.planners.pairings import DEFAULT_CAPACITY as PAIRING_CAPACITY
 from graph.analysis.planners.pairings import DEFAULT_MAX_HOPS
+from graph.analysis.history import snapshot_now
 from graph.analysis.planners.plan import CONTACTS, INSTRUCTORS, JOINT_BRANCHES, PAIRINGS, Plan, apply_plan
 from graph.analysis.uncovered import MIN_BRANCH_MEMBERS
 from graph.projection import load_projection
@@ -138,6 +139,8 @@ def _run(store: str | None, make: Callable[[nx.MultiDiGraph], Plan], as_json: bo
         # a write from the command line is audited like one over HTTP, in the same transaction
         summary = apply_plan(s, plan, check_version=True,
                              describe=lambda done: [audit.plan_apply_entry(CLI, plan, done)]) if apply else None
+        if summary is not None:
+            snapshot_now(s)  # as after an import: `history`, `changes` and the dashboard see the write
     if as_json:
         body = to_jsonable(plan)
         if summary is not None:

@@ -171,7 +171,7 @@ def latest_two(found: list[Snapshot], *, chain: str | None = None) -> tuple[Snap
     """The two latest comparable snapshots: what the last import or save changed."""
     series = comparable(found, chain=chain)
     if len(series) < 2:
-        raise NoComparison("可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
+        raise NoComparison("可比较的快照不足两个：每次导入、执行规划、删除或 report --save 会保存一个；也可用 --since 日期 与现在比较")
     return series[-2], series[-1]
 
 

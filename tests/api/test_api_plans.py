@@ -56,10 +56,15 @@ def test_editor_applies_a_plan_once(fresh):
     items = {("CONTACTS", i["source"], i["target"]) for i in proposal["plan"]["items"]}
     assert items and not items & _rels(fresh)
     assert fresh.client("viewer").post(f"/api/plans/{proposal['id']}/apply").status_code == 403
+    snapshots = len(fresh.client("viewer").get("/api/history").json())
     applied = fresh.client("editor").post(f"/api/plans/{proposal['id']}/apply")
     assert applied.status_code == 200, applied.text
     assert applied.json()["applied"]["added"]["CONTACTS"] == len(items)
     assert items <= _rels(fresh)
+    # the write leaves a snapshot, as an import does: the trend and 最近一次变化 end at it
+    history = fresh.client("viewer").get("/api/history").json()
+    now = fresh.client("viewer").get("/api/coverage").json()["totals"]
+    assert len(history) == snapshots + 1 and history[-1]["two_coverage_rate"] == now["two_coverage_rate"]
     again = fresh.client("editor").post(f"/api/plans/{proposal['id']}/apply")
     assert again.status_code == 409 and again.json()["error"]["code"] == "plan_applied"
     actions = [e["action"] for e in fresh.client("admin").get("/api/audit").json()["items"]]

@@ -171,7 +171,7 @@ def test_one_snapshot_is_not_enough_for_the_last_change(tmp_path):
     write_demo_csv(demo_tables("small", 2024), tmp_path / "csv")
     run("load", tmp_path / "csv", "--store", tmp_path / "one.db")
     result = run("changes", "--store", tmp_path / "one.db", ok=False)
-    assert result.stderr.startswith("错误: 可比较的快照不足两个：每次导入或 report --save 会保存一个；也可用 --since 日期 与现在比较")
+    assert result.stderr.startswith("错误: 可比较的快照不足两个：每次导入、执行规划、删除或 report --save 会保存一个；也可用 --since 日期 与现在比较")
 
 
 def test_a_snapshot_saved_without_a_state_is_refused(tmp_path):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 
 from graph.analysis.membership import name_of
+from graph.analysis.history import snapshot_now
 from graph.errors import NotFound
 from graph.projection import load_projection
 from graph.schema import LABEL_ZH, PERSONAL_PROPS, REL_SPECS, Label, RelType, rel_type_named
@@ -73,6 +74,7 @@ def delete_entity(store: GraphStore, principal: Principal, node_id: str, *, casc
         uow.delete(nodes=[node_id])
         uow.describe(lambda summary: [audit.entry(principal, "delete", {
             "entity": node_id, "label": entity["label"], "links": len(links), "version": summary.version})])
+    snapshot_now(store)  # as after an import: `history`, `changes` and the dashboard see the write
     return {**result, "version": uow.summary.version}
 
 
@@ -97,6 +99,7 @@ def delete_link(store: GraphStore, principal: Principal, rel_type: str, source: 
         uow.delete(rels=[(rtype.value, source, target)])
         uow.describe(lambda summary: [audit.entry(principal, "delete", {
             "link": [rtype.value, source, target], "version": summary.version})])
+    snapshot_now(store)
     return {**result, "version": uow.summary.version}
 
 

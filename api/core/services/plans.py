@@ -26,6 +26,7 @@ from pydantic import TypeAdapter
 
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import Plan, apply_plan, plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
+from graph.analysis.history import snapshot_now
 from graph.errors import NotFound, PlanInfeasible, VersionConflict
 from graph.records import Document
 from graph.store import GraphStore
@@ -233,6 +234,7 @@ def apply(reader: Reader, plan_id: str) -> dict:
     except VersionConflict as stale:
         raise Conflict("plan_stale", f"方案 {plan_id} 生成后数据已有变化（版本 {plan.version} → {stale.current}），请重新生成方案",
                        {"plan_version": plan.version, "store_version": stale.current}) from None
+    snapshot_now(store)  # as after an import: `history`, `changes` and the dashboard see the write
     return {"id": plan_id, "applied": applied}
 
 
