@@ -173,7 +173,10 @@ def coverage_state(g: nx.MultiDiGraph, *, chain: str | None = None) -> CoverageS
         return chain_sets.setdefault(chains, chains)
 
     chains = {e: chains_of(by_enterprise[e]) for e in base if e in by_enterprise}
-    chains.update((o, chains_of(cs)) for o, cs in chains_by_org(g, by_enterprise=by_enterprise).items() if o in orgs)
+    # An org is in the chains of the base enterprises it covers (and those it leads), as
+    # `report` counts it: not in a chain where it covers only a closed or moved enterprise.
+    in_base = {e: by_enterprise[e] for e in (base if chain is None else base_enterprises(g)) if e in by_enterprise}
+    chains.update((o, chains_of(cs)) for o, cs in chains_by_org(g, by_enterprise=in_base).items() if o in orgs)
     state = CoverageState(
         enterprises,
         frozenset(orgs),

@@ -162,3 +162,12 @@ def test_equal_chain_sets_in_a_state_are_one_object():
     assert state.chains["E1"] is state.chains["E2"] is state.chains["E3"] is state.chains["E4"]
     assert state.chains["E5"] is not state.chains["E1"]
     assert len({id(chains) for chains in state.chains.values()}) == len(set(state.chains.values()))
+
+
+def test_an_org_is_not_in_a_chain_where_it_covers_only_a_closed_enterprise():
+    """O1 covers E1 (C1) and the closed E5 (C2): `report` counts it in C1 only, and so does
+    the state `changes` compares (QA round 8: 党组织 118 in changes, 117 in report)."""
+    g = february().rel("COVERS", "O1", "E5").projection()
+    for chain in ("C1", "C2"):
+        assert totals(in_chain(coverage_state(g), chain)).party_orgs == coverage_report(g, chain=chain).totals.party_orgs
+    assert "C2" not in coverage_state(g).chains["O1"]
