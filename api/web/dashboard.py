@@ -33,7 +33,8 @@ def dashboard(g: nx.MultiDiGraph, *, settings: PageSettings, history: list[Histo
     org_class = _classes(settings.org_rate_green, settings.org_rate_amber)
     two_class = _classes(settings.two_rate_green, settings.two_rate_amber)
     chains = [
-        {**asdict(group), "href": links.chain(group.key), "gaps_href": links.gaps(group.key),
+        {**asdict(group), "href": links.chain(group.key) if group.key else None,  # "": the enterprises in no chain
+         "gaps_href": links.gaps(group.key) if group.key else links.gaps(unchained=True),
          "org_class": org_class(group.org_coverage_rate if group.base else None),
          "two_class": two_class(group.two_coverage_rate if group.base else None)}
         for group in report.groups

@@ -78,6 +78,7 @@ from graph.schema import ENTERPRISE_KINDS, Label, RelType
 
 GROUPINGS = ("chain", "segment", "park", "street", "kind")
 MISSING_GROUP_NAME = "（未填写）"  # the park/street group of enterprises that name none
+NO_CHAIN_GROUP_NAME = "（未归入产业链）"  # the chain/segment group of base enterprises in no chain
 UNRATED = "unrated"
 STAR_KEYS = ("5", "4", "3", "2", "1", UNRATED)  # the keys of ``stars``, best first
 
@@ -173,8 +174,9 @@ def coverage_report(g: nx.MultiDiGraph, *, by: str | None = None, chain: str | N
     g : the projection (``graph.projection.project`` / ``load_projection``); not mutated.
     by : ``None``, ``"chain"``, ``"segment"``, ``"park"``, ``"street"`` or ``"kind"`` (keys
         ``enterprise`` and ``social_org``, named 企业 and 社会组织). An enterprise in
-        several chains or segments counts in each of their groups; park and street groups
-        of enterprises that name none are gathered under the key ``""``.
+        several chains or segments counts in each of their groups; enterprises in no chain
+        (no segment), and park and street groups of enterprises that name none, are
+        gathered under the key ``""``.
     chain : a Chain id; restricts everything, totals too, to that chain's enterprises.
 
     Raises ``NotFound`` if ``chain`` names no Chain, ``ValueError`` for an unknown ``by``.
@@ -663,17 +665,30 @@ Group = tuple[str, str, "np.ndarray", list[str]]
 
 def _by_chain(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
     chains = [chain] if chain is not None else list(numbered.chain_names)
-    return [(c, numbered.chain_names[c], _within(numbered.chain_members(g, c), in_report), [c]) for c in chains]
+    return _with_the_rest([(c, numbered.chain_names[c], _within(numbered.chain_members(g, c), in_report), [c]) for c in chains],
+                          in_report)
 
 
 def _by_segment(g: nx.MultiDiGraph | None, numbered: CoverageBase, in_report: np.ndarray, chain: str | None) -> list[Group]:
     listed = [(s, name, chains) for s, name, chains in numbered.segments if chain is None or chain in chains]
     named = Counter(name for _, name, _ in listed)
-    return [
+    return _with_the_rest([
         (s, name if named[name] == 1 else name + "（" + "、".join(numbered.chain_names.get(c, c) for c in chains) + "）",
          _within(numbered.segment_members(g, s), in_report), [chain] if chain is not None else chains)
         for s, name, chains in listed
-    ]  # segments of one name in several chains (未分环节) are named with their chains: 未分环节（工程机械）
+    ], in_report)  # segments of one name in several chains (未分环节) are named with their chains: 未分环节（工程机械）
+
+
+def _with_the_rest(groups: list[Group], in_report: np.ndarray) -> list[Group]:
+    """``groups`` and, under the key ``""`` (as a park or street left blank), the report's
+    base enterprises in none of them: the rows then cover the whole base, as 合计 does."""
+    import numpy as np
+
+    grouped = np.zeros(len(in_report), dtype=bool)
+    for _, _, members, _ in groups:
+        grouped[members] = True
+    rest = np.flatnonzero(in_report & ~grouped)
+    return [*groups, ("", NO_CHAIN_GROUP_NAME, rest, [])] if rest.size else groups
 
 
 def _by_property(prop: str):

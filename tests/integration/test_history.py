@@ -139,7 +139,8 @@ def test_report_json_is_exactly_totals_and_groups(cli):
     data = json.loads(result.stdout)
     assert list(data) == ["totals", "groups"]
     assert data["totals"]["org_coverage_rate"] == 0.2
-    assert [(g["key"], g["name"], g["base"], g["org_covered"]) for g in data["groups"]] == [("C1", "工程机械", 4, 1)]
+    assert [(g["key"], g["name"], g["base"], g["org_covered"]) for g in data["groups"]] == [
+        ("C1", "工程机械", 4, 1), ("", "（未归入产业链）", 1, 0)]  # totals: base 5
 
 
 def test_report_table_shows_percentages(cli):

@@ -183,6 +183,7 @@ def test_by_chain_counts_an_enterprise_in_each_of_its_chains():
         ("C1", "工程机械", 2, 2, 0, 0, 3, 1),  # E1 (S1), E2 (J1); K1 leads C1
         ("C2", "新材料", 2, 2, 0, 0, 1, 0),  # E2, E3, both J1
         ("C3", "空链", 0, 0, 0, 0, 1, 1),  # nobody, but K3 leads it
+        ("", "（未归入产业链）", 1, 0, 1, 0, 0, 0),  # E4, in no chain: the rows cover the base as the totals do
     ]
     assert report.groups[0].org_coverage_rate == 1.0 and report.groups[2].org_coverage_rate == 0.0
     # totals: base E1..E4; every chain's committee counts
@@ -211,6 +212,7 @@ def test_by_segment_orders_by_chain_then_stage():
         ("A", "零部件", 1, 1, 0, 0, 2, 1),  # E1 (E5 is closed); S1 + K1 via C1
         ("B", "整机", 1, 1, 0, 0, 2, 1),  # E2; J1 + K1
         ("D", "材料", 2, 2, 0, 0, 1, 0),
+        ("", "（未归入产业链）", 1, 0, 1, 0, 0, 0),  # E4
     ]
 
 

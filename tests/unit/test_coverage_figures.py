@@ -136,6 +136,7 @@ def test_chain_groups_count_the_stars_of_their_committees():
         ("C1", NO_STARS | {"5": 1, "2": 1, "unrated": 1}, 1),  # K1 leads C1; S1 covers E1, J1 covers E2
         ("C2", NO_STARS | {"unrated": 1}, 1),  # J1
         ("C3", NO_STARS | {"unrated": 1}, 0),  # K3 leads the empty chain
+        ("", NO_STARS, 0),  # E4, in no chain, no org
     ]
     assert report.totals.stars == NO_STARS | {"5": 1, "2": 1, "unrated": 2}
 

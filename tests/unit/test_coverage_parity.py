@@ -23,6 +23,7 @@ import pytest
 from graph.analysis.coverage import (
     GROUPINGS,
     MISSING_GROUP_NAME,
+    NO_CHAIN_GROUP_NAME,
     STAR_KEYS,
     UNRATED,
     CoverageBase,
@@ -188,7 +189,9 @@ def reference(g, by, chain):
         for s in sorted(shown, key=lambda s: (segment_chains[s][:1], *segment_key(g, s))):
             groups.append((s, name_of(g, s), base & _sources(g, s, "IN_SEGMENT"),
                            [chain] if chain is not None else segment_chains[s]))
-    elif by is not None:
+    if by in ("chain", "segment") and (rest := base - set().union(*(members for _, _, members, _ in groups))):
+        groups.append(("", NO_CHAIN_GROUP_NAME, rest, []))  # the base enterprises in no chain, as 合计 counts them
+    elif by not in (None, "chain", "segment"):
         value = {e: g.nodes[e].get(by) or "" for e in base}
         for key in sorted(set(value.values()), key=lambda k: (k == "", k)):
             members = {e for e in base if value[e] == key}
