@@ -435,3 +435,27 @@ def test_a_plan_above_its_cap_is_summed_by_the_chain_of_what_it_reaches():
                               "plan:-": ["未归入产业链", "提议 1 项", "提议方 1 个"]}
     by_segment = plan_map(g, plan, chain="A", cap=2)  # a chain's plan: by that chain's segments
     assert _boxes(by_segment) == {"plan:SA": ["上游段", "提议 2 项", "提议方 2 个"], "plan:-": ["其他环节", "提议 2 项", "提议方 2 个"]}
+
+
+def _frame_of(payload: dict, node: dict) -> dict:
+    """The group (segment or park) frame a node is drawn in."""
+    return next(lane for lane in payload["lanes"] if lane["tone"] == "segment"
+                and lane["x"] <= node["x"] <= lane["x"] + lane["w"] and lane["y"] <= node["y"] <= lane["y"] + lane["h"])
+
+
+def test_a_listed_name_has_room_only_up_to_its_columns_edge():
+    """QA round 8: long names ran past their segment's column into the next one, and the
+    last column's past the drawing's edge. The page cuts a name to its ``room``."""
+    b = GraphBuilder().chain("C")
+    for s, stage in (("S1", "upstream"), ("S2", "upstream"), ("S3", "downstream")):
+        b.segment(s, "C", stage)
+        for i in range(14):
+            e = f"{s}E{i:02d}"
+            b.node("Enterprise", e, name=f"湖南{s}超长名称生物制药科技发展{i:02d}有限公司", leading=i < 3,
+                   employees=100 + i).rel("IN_SEGMENT", e, s)
+    for payload in (chain_map(b.projection(), "C"), chain_map(b.projection(), "C", segment="S1")):
+        named = [n for n in payload["nodes"] if n.get("side") == "right"]
+        assert len(named) >= 2
+        for n in named:
+            frame = _frame_of(payload, n)
+            assert 0 < n["room"] and n["x"] + n["room"] <= frame["x"] + frame["w"], (n["id"], n["room"], frame)
