@@ -30,7 +30,7 @@ from api.web.canvas import NO_CHAIN_FILE, SERVER_LINKS, Canvas, Lane, Links, nam
 from api.web.chain_map import DEFAULT_CAP, RANK_DOT, STATE_ORDER, UNSTAGED, Bands, overview_rate
 from api.web.layout import HEADER_H, Column, LaneSpec, satellites, swimlanes
 from api.web.overview import NO_CHAIN, overview_box, place_boxes, places
-from api.web.plan_map import PROPOSED_EDGES
+from api.web.plan_map import PROPOSED_EDGES, new_branch_label
 from api.web.style import RATE_BANDS, rate_legend
 
 COPY_MARK = "@"  # a copy's id: the enterprise's, then the further chain it is drawn under
@@ -140,7 +140,7 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
         if source in new_orgs:
             org = new_orgs[source]
             node = canvas.add_synthetic(
-                source, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
+                source, new_branch_label(g, org), "new_org", x, y, name=org.name, kind="拟组建党组织",
                 info=[["拟用编号", org.id], ["党员合计", str(org.members)], ["覆盖企业", str(len(org.enterprises))],
                       ["园区", org.park or ""], ["理由", "；".join(org.reasons)]],
             )

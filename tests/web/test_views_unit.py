@@ -459,3 +459,28 @@ def test_a_listed_name_has_room_only_up_to_its_columns_edge():
         for n in named:
             frame = _frame_of(payload, n)
             assert 0 < n["room"] and n["x"] + n["room"] <= frame["x"] + frame["w"], (n["id"], n["room"], frame)
+
+
+def test_each_proposed_branch_is_named_by_its_members_and_every_target_has_a_cells_room(district_db):
+    """QA round 8: on a plan's map every new branch read "拟建联合党支部", and of two
+    targets side by side one went unnamed. Now each branch says whom it joins, and a
+    target's name is no wider than its cell (so its neighbour's fits beside it)."""
+    from graph.analysis.planners import plan_joint_branches
+    from api.web.layout import CELL_W
+    from api.web.plan_map import plan_map
+
+    store = open_store(f"sqlite:///{district_db[0]}")
+    try:
+        g = project(store.read())
+    finally:
+        store.close()
+    plan = plan_joint_branches(g)
+    assert len(plan.new_orgs) >= 2
+    payload = plan_map(g, plan)
+    nodes = {n["id"]: n for n in payload["nodes"]}
+    labels = [nodes[o.id]["label"] for o in plan.new_orgs]
+    assert len(set(labels)) == len(labels) and all(label.startswith("拟建：") for label in labels)
+    first = plan.new_orgs[0]
+    assert short_label(g.nodes[first.enterprises[0]]["name"], 8).removesuffix("…") in labels[0]
+    targets = {i.target for i in plan.items}
+    assert all(nodes[t]["room"] <= CELL_W for t in targets)
