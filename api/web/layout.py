@@ -76,19 +76,32 @@ def grid_rows(count: int, tallest: int) -> int:
     return max(3, min(rows, tallest))
 
 
-def swimlanes(lanes: list[LaneSpec], *, rows: int | None = None) -> Placed:
+def swimlanes(lanes: list[LaneSpec], *, rows: int | None = None, aspect: float | None = None) -> Placed:
     """Lay out lanes left to right, each lane's columns left to right, each column's
     members in a grid filled row by row (so members sorted by state form blocks).
 
+    With ``aspect`` (height / width of the screen), a picture wider than that is laid out
+    again with taller rows (up to twice as tall): the names written under and above the
+    dots get the room the screen has to spare.
+
     A member already placed (an enterprise in two segments) keeps its first place.
     """
+    placed = _swimlanes(lanes, rows, CELL_H)
+    if aspect and placed.height < aspect * placed.width:
+        rows_h = placed.height - HEADER_H - LANE_PAD
+        taller = min(2.0, (aspect * placed.width - HEADER_H - LANE_PAD) / max(rows_h, 1.0))
+        placed = _swimlanes(lanes, rows, CELL_H * taller)
+    return placed
+
+
+def _swimlanes(lanes: list[LaneSpec], rows: int | None, cell_h: float) -> Placed:
     sizes = [len(c.members) for lane in lanes for c in lane.columns]
     rows = rows or grid_rows(sum(sizes), max(sizes, default=1))
     positions: dict[str, tuple[float, float]] = {}
     lane_boxes, column_boxes = [], []
     x = 0.0
     top = HEADER_H
-    height = rows * CELL_H + HEADER_H + LANE_PAD
+    height = rows * cell_h + HEADER_H + LANE_PAD
     for lane in lanes:
         lane_x = x
         x += LANE_PAD / 2
@@ -97,7 +110,7 @@ def swimlanes(lanes: list[LaneSpec], *, rows: int | None = None) -> Placed:
             per_row = max(1, math.ceil(len(members) / rows))
             for i, member in enumerate(members):
                 r, c = divmod(i, per_row)
-                positions[member] = (x + (c + 0.5) * CELL_W, top + (r + 0.5) * CELL_H)
+                positions[member] = (x + (c + 0.5) * CELL_W, top + (r + 0.5) * cell_h)
             width = per_row * CELL_W
             column_boxes.append(Box(column.title, x - 10, HEADER_H / 2, width + 20, height - HEADER_H / 2 - LANE_PAD / 4, "segment",
                                     column.subtitle))
