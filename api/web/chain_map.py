@@ -41,7 +41,7 @@ from graph.schema import STAGE_ORDER, STAGES, Label, RelType
 
 from api.web.canvas import OUTSIDE, SERVER_LINKS, Canvas, Lane, Links, name_or_id, short_label
 from api.web.detours import route_within_groups
-from api.web.layout import DOT, GROUP_GAP, WIDE, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
+from api.web.layout import DOT, WIDE, Group, Spacing, Stage, fit_scale, group_columns, group_shelves, satellites, spaced
 from api.web.style import CONTACTS, INSTRUCTORS, NODE_STYLES, PAIRING, RATE_BANDS, SUPPLY, rate_class, rate_legend, rate_percent
 
 DEFAULT_CAP = 1000
@@ -302,7 +302,7 @@ def _draw_enterprises(canvas: Canvas, placed) -> None:
             added["label"] = short_label(added["name"], NAMED_CHARS)  # the page cuts it to the room it has
             added["rank"] = RANK_NAMED
             added["side"] = "right"
-            added["room"] = placed.spacing.named_w + GROUP_GAP / 2  # its name stops before the next column
+            added["room"] = placed.rooms[node]  # its name stops at its column's edge
         else:
             added["rank"] = RANK_DOT
     for frame in placed.frames:

@@ -30,11 +30,12 @@ from api.web.canvas import NO_CHAIN_FILE, SERVER_LINKS, Canvas, Lane, Links, nam
 from api.web.chain_map import DEFAULT_CAP, RANK_DOT, STATE_ORDER, UNSTAGED, Bands, overview_rate
 from api.web.layout import HEADER_H, Column, LaneSpec, satellites, swimlanes
 from api.web.overview import NO_CHAIN, overview_box, place_boxes, places
-from api.web.plan_map import PROPOSED_EDGES
+from api.web.plan_map import PROPOSED_EDGES, new_branch_label
 from api.web.style import RATE_BANDS, rate_legend
 
 COPY_MARK = "@"  # a copy's id: the enterprise's, then the further chain it is drawn under
-NAMED_GAPS = 40  # names written at first sight; the rest once zoomed in, all in the table below
+NAMED_GAPS = 40  # names written at first sight (where they fit); the rest once zoomed in, all in the table below
+SCREEN_ASPECT = 0.5  # height / width of the graph area above the table: a wide map gets taller rows for its names
 
 
 @dataclass
@@ -118,7 +119,7 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
     canvas = Canvas(g, links)
     canvas.add_states(ids)
     copies: dict[str, str] = {}
-    placed = swimlanes(_lanes(g, canvas, ids, chain, copies, segment))
+    placed = swimlanes(_lanes(g, canvas, ids, chain, copies, segment), aspect=SCREEN_ASPECT)
     # uncovered_enterprises puts the most important first: those are named at first sight
     priority = {e: k if k < NAMED_GAPS else RANK_DOT + k for k, e in enumerate(ids)}
     for e, (x, y) in placed.positions.items():
@@ -140,7 +141,7 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
         if source in new_orgs:
             org = new_orgs[source]
             node = canvas.add_synthetic(
-                source, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
+                source, new_branch_label(g, org), "new_org", x, y, name=org.name, kind="拟组建党组织",
                 info=[["拟用编号", org.id], ["党员合计", str(org.members)], ["覆盖企业", str(len(org.enterprises))],
                       ["园区", org.park or ""], ["理由", "；".join(org.reasons)]],
             )
@@ -154,6 +155,8 @@ def gap_map(g: nx.MultiDiGraph, *, chain: str | None = None, segment: str | None
         title=title,
         subtitle=subtitle,
         notice="虚线为规划提议，尚未写入。图中只画出针对未建党组织企业的结对；针对薄弱党组织的结对请在“规划”页查看。",
+        legend_note=(f"图中只写出优先级最高的 {min(NAMED_GAPS, len(ids))} 家企业中放得下的名称（不与其他名称、图形重叠）；"
+                     "其余企业悬停、点击或放大可见名称，全部见下表。"),
         chain=chain,
     )
     return GapView(payload, rows, leftovers, totals)

@@ -76,19 +76,32 @@ def grid_rows(count: int, tallest: int) -> int:
     return max(3, min(rows, tallest))
 
 
-def swimlanes(lanes: list[LaneSpec], *, rows: int | None = None) -> Placed:
+def swimlanes(lanes: list[LaneSpec], *, rows: int | None = None, aspect: float | None = None) -> Placed:
     """Lay out lanes left to right, each lane's columns left to right, each column's
     members in a grid filled row by row (so members sorted by state form blocks).
 
+    With ``aspect`` (height / width of the screen), a picture wider than that is laid out
+    again with taller rows (up to twice as tall): the names written under and above the
+    dots get the room the screen has to spare.
+
     A member already placed (an enterprise in two segments) keeps its first place.
     """
+    placed = _swimlanes(lanes, rows, CELL_H)
+    if aspect and placed.height < aspect * placed.width:
+        rows_h = placed.height - HEADER_H - LANE_PAD
+        taller = min(2.0, (aspect * placed.width - HEADER_H - LANE_PAD) / max(rows_h, 1.0))
+        placed = _swimlanes(lanes, rows, CELL_H * taller)
+    return placed
+
+
+def _swimlanes(lanes: list[LaneSpec], rows: int | None, cell_h: float) -> Placed:
     sizes = [len(c.members) for lane in lanes for c in lane.columns]
     rows = rows or grid_rows(sum(sizes), max(sizes, default=1))
     positions: dict[str, tuple[float, float]] = {}
     lane_boxes, column_boxes = [], []
     x = 0.0
     top = HEADER_H
-    height = rows * CELL_H + HEADER_H + LANE_PAD
+    height = rows * cell_h + HEADER_H + LANE_PAD
     for lane in lanes:
         lane_x = x
         x += LANE_PAD / 2
@@ -97,7 +110,7 @@ def swimlanes(lanes: list[LaneSpec], *, rows: int | None = None) -> Placed:
             per_row = max(1, math.ceil(len(members) / rows))
             for i, member in enumerate(members):
                 r, c = divmod(i, per_row)
-                positions[member] = (x + (c + 0.5) * CELL_W, top + (r + 0.5) * CELL_H)
+                positions[member] = (x + (c + 0.5) * CELL_W, top + (r + 0.5) * cell_h)
             width = per_row * CELL_W
             column_boxes.append(Box(column.title, x - 10, HEADER_H / 2, width + 20, height - HEADER_H / 2 - LANE_PAD / 4, "segment",
                                     column.subtitle))
@@ -290,6 +303,7 @@ class Framed:
     height: float
     named: set[str] = field(default_factory=set)  # members placed on a row of their own
     spacing: Spacing = field(default_factory=Spacing)
+    rooms: dict[str, float] = field(default_factory=dict)  # a named member: room for its name right of its dot
 
 
 def _grid_width(count: int, rows: int) -> int:
@@ -343,6 +357,7 @@ def group_columns(stages: list[Stage], *, aspect: float = WIDE, spacing: Spacing
     positions: dict[str, tuple[float, float]] = {}
     frames_stage, frames_group = [], []
     named: set[str] = set()
+    rooms: dict[str, float] = {}
     x = 0.0
     for stage in stages:
         start = x
@@ -350,14 +365,15 @@ def group_columns(stages: list[Stage], *, aspect: float = WIDE, spacing: Spacing
         for group in stage.groups:
             per_row = _per_row(group, rows, spacing)
             w = per_row * spacing.dot
-            _place_group(group, x, STAGE_HEAD, per_row, positions, named, spacing)
+            _place_group(group, x, STAGE_HEAD, per_row, positions, named, spacing, rooms)
             frames_group.append(Frame(group.title, x - GROUP_PAD / 2, STAGE_HEAD, w + GROUP_PAD, body, "segment",
                                       group.subtitle, group.rate))
             x += w + GROUP_GAP
         x += GROUP_GAP / 2 - GROUP_GAP
         frames_stage.append(Frame(stage.title, start, 0.0, x - start, body + STAGE_HEAD + GROUP_PAD, stage.tone))
         x += STAGE_GAP
-    return Framed(positions, frames_stage + frames_group, x - STAGE_GAP, body + STAGE_HEAD + GROUP_PAD, named, spacing)
+    return Framed(positions, frames_stage + frames_group, x - STAGE_GAP, body + STAGE_HEAD + GROUP_PAD, named, spacing,
+                  rooms)
 
 
 def group_shelves(groups: list[Group], *, aspect: float = WIDE, spacing: Spacing = Spacing()) -> Framed:
@@ -374,28 +390,38 @@ def group_shelves(groups: list[Group], *, aspect: float = WIDE, spacing: Spacing
     positions: dict[str, tuple[float, float]] = {}
     frames: list[Frame] = []
     named: set[str] = set()
+    rooms: dict[str, float] = {}
     x = y = shelf_h = width = 0.0
     for group, (per_row, w, h) in zip(groups, sizes):
         if x > 0 and x + w > limit:
             x, y = 0.0, y + shelf_h + GROUP_GAP
             shelf_h = 0.0
-        _place_group(group, x + GROUP_PAD / 2, y, per_row, positions, named, spacing)
+        _place_group(group, x + GROUP_PAD / 2, y, per_row, positions, named, spacing, rooms)
         frames.append(Frame(group.title, x, y, w, h, "segment", group.subtitle, group.rate))
         x += w + GROUP_GAP
         shelf_h = max(shelf_h, h)
         width = max(width, x - GROUP_GAP)
-    return Framed(positions, frames, width, y + shelf_h, named, spacing)
+    return Framed(positions, frames, width, y + shelf_h, named, spacing, rooms)
 
 
-def _place_group(group: Group, x: float, top: float, per_row: int, positions: dict, named: set, spacing: Spacing) -> None:
+def _place_group(group: Group, x: float, top: float, per_row: int, positions: dict, named: set, spacing: Spacing,
+                 rooms: dict) -> None:
+    """Named members first, one per row (wrapping into columns), then the dots. A named
+    member's room reaches to the next column of names, or to the group's right edge (the
+    dots' width, inside its frame), so its name never runs into the next group."""
     y = top + spacing.head
     listed = [m for m in group.named if m not in positions]
     rows = _named_rows(group, spacing)
+    right = x + per_row * spacing.dot
+    last = (len(listed) - 1) // rows if listed else 0
     for i, member in enumerate(listed):  # a long list wraps into columns
         column, row = divmod(i, rows)
         step = INDENT if member in group.indented else 0.0
-        positions[member] = (x + column * spacing.named_w + spacing.dot / 2 + step, y + (row + 0.5) * spacing.named_row)
+        at = x + column * spacing.named_w + spacing.dot / 2 + step
+        positions[member] = (at, y + (row + 0.5) * spacing.named_row)
         named.add(member)
+        limit = right if column == last else min(right, x + (column + 1) * spacing.named_w)
+        rooms[member] = round(max(limit - at, 0.0), 1)
     y += min(len(listed), rows) * spacing.named_row
     rest = [m for m in group.members if m not in positions]
     for i, member in enumerate(rest):

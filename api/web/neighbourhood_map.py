@@ -115,7 +115,8 @@ def neighbourhood_map(
             _more(canvas, g, n, x, y, left_out, links)
         else:
             canvas.add(n, x, y)
-        canvas.nodes[n].update(rank=10 + order.get(n, 0), side="right", compact=True, room=placed.spacing.named_w)
+        canvas.nodes[n].update(rank=10 + order.get(n, 0), side="right", compact=True,
+                                  room=placed.rooms.get(n, placed.spacing.named_w))
     for frame in placed.frames:
         canvas.lanes.append(Lane(frame.title, frame.x, frame.y, frame.w, frame.h, "segment", head=placed.spacing.head))
     # The centre left of its lists (its lines reach each list from the side its dots are

@@ -4,6 +4,7 @@ instructor, strong org, new branch) on top of a block holding its targets, or ab
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from graph.schema import Label, RelType
 
 from api.web.canvas import SERVER_LINKS, Canvas, Links, name_or_id, short_label
 from api.web.chain_map import UNSTAGED
-from api.web.layout import blocks
+from api.web.layout import CELL_W, COLUMN_GAP, blocks
 from api.web.overview import NO_CHAIN, overview_box, place_boxes, places
 
 PLAN_MAP_CAP = 600  # proposals drawn one by one; above, the plan's map sums them by chain (a city plan has 20,000)
@@ -33,6 +34,16 @@ PLAN_TITLES = {
     "pairings": "结对共建规划",
     "joint_branches": "联合党支部组建规划",
 }
+
+
+def new_branch_label(g: nx.MultiDiGraph, org) -> str:
+    """What a proposed joint branch is called on a map: "拟建：" and its first member (and
+    how many with it), so that each branch can be told from the others (QA round 8: every
+    one read "拟建联合党支部"); its panel and tooltip give its full proposed name."""
+    first = org.enterprises[0] if org.enterprises else ""
+    name = short_label(name_or_id(g.nodes[first], first) if first in g else org.name, 8)
+    more = len(org.enterprises)
+    return f"拟建：{name}等{more}家" if more > 1 else f"拟建：{name}"
 
 
 def plan_map(g: nx.MultiDiGraph, plan: Plan, *, chain: str | None = None, cap: int = PLAN_MAP_CAP,
@@ -62,7 +73,7 @@ def plan_map(g: nx.MultiDiGraph, plan: Plan, *, chain: str | None = None, cap: i
     for node_id, (x, y) in positions.items():
         if node_id in new_orgs:
             org = new_orgs[node_id]
-            canvas.add_synthetic(node_id, "拟建联合党支部", "new_org", x, y, name=org.name, kind="拟组建党组织",
+            canvas.add_synthetic(node_id, new_branch_label(g, org), "new_org", x, y, name=org.name, kind="拟组建党组织",
                                  info=[["拟用编号", org.id], ["党员合计", str(org.members)],
                                        ["覆盖企业", str(len(org.enterprises))], ["理由", "；".join(org.reasons)]])
         elif node_id in g:
@@ -73,6 +84,9 @@ def plan_map(g: nx.MultiDiGraph, plan: Plan, *, chain: str | None = None, cap: i
             canvas.add_synthetic(node_id, names[node_id][:10], "more", x, y, name=names[node_id], kind="已不存在的对象")
     for node_id, node in canvas.nodes.items():  # proposers' names first, then their targets'
         node["rank"] = 0 if node_id in by_source else 10
+        # A target's name is as wide as its cell, so that two side by side are both written; a
+        # proposer's as its block (plus the gap before the next).
+        node["room"] = CELL_W - 8 if node_id not in by_source else _block_width(len(by_source[node_id])) + COLUMN_GAP
     reasons = {(i.source, i.target): "；".join(i.reasons) for i in plan.items}
     for item in plan.items:
         canvas.link(item.source, item.target, PROPOSED_EDGES.get(item.rel_type, "PROPOSED_PAIRED_WITH"))
@@ -86,6 +100,11 @@ def plan_map(g: nx.MultiDiGraph, plan: Plan, *, chain: str | None = None, cap: i
         subtitle=f"提议 {len(plan.items)} 项 · 新建党组织 {len(plan.new_orgs)} 个 · 未安排 {len(plan.leftovers)} 个",
         notice="虚线为提议，执行后才写入数据。",
     )
+
+
+def _block_width(members: int) -> float:
+    """The width of a proposer's block (``api.web.layout.blocks``): its targets' columns."""
+    return max(1, min(4, math.ceil(math.sqrt(max(members, 1))))) * CELL_W
 
 
 def _plan_overview(g: nx.MultiDiGraph, plan: Plan, chain: str | None, cap: int) -> dict:

@@ -96,3 +96,21 @@ def propose(page, base_url: str, kind: str, *, chain: str | None = None, timeout
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/views/plans/[\w-]+$"), timeout=timeout)
     wait_drawn(page)
+
+
+def label_clashes(page) -> list[str]:
+    """What is wrong with the names the page wrote (``labelBoxes``, screen pixels): one over
+    another, one over a drawn node other than its own, one not wholly inside the graph area."""
+    return page.evaluate(
+        """() => { const r = window.redchainNetwork, net = r.network, el = document.getElementById('graph');
+        const boxes = r.labelBoxes(), out = [];
+        const hit = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        const nodes = net.body.nodeIndices.map(id => { const b = net.getBoundingBox(id);
+          const p = net.canvasToDOM({x: b.left, y: b.top}), q = net.canvasToDOM({x: b.right, y: b.bottom});
+          return {id: id, x: p.x, y: p.y, w: q.x - p.x, h: q.y - p.y}; });
+        boxes.forEach((a, i) => {
+          if (a.x < 0 || a.y < 0 || a.x + a.w > el.clientWidth || a.y + a.h > el.clientHeight) out.push(a.id + ' outside');
+          boxes.slice(i + 1).forEach(b => { if (hit(a, b)) out.push(a.id + ' over ' + b.id); });
+          nodes.forEach(n => { if (n.id !== a.id && hit(a, n)) out.push(a.id + ' over node ' + n.id); });
+        });
+        return out; }""")

@@ -20,8 +20,8 @@ from graph.analysis.uncovered import uncovered_enterprises
 from graph.projection import in_ids
 from graph.schema import Label, RelType
 
-from web.browsing import (click_node, drawn, node_ids, propose, search, selected, shot, shown_at_first, view_centre_distance,
-                            wait_drawn)
+from web.browsing import (click_node, drawn, label_clashes, node_ids, propose, search, selected, shot, shown_at_first,
+                          view_centre_distance, wait_drawn)
 from web.views_dataset import BIG_CHAIN, XSS_NAME, XSS_PARK
 
 
@@ -203,6 +203,34 @@ def test_gap_map_shows_uncovered_enterprises_and_proposals(server, open_context)
     assert dashed > 0
     assert page.locator(".gaps-table tbody tr").count() == len(expected)
     shot(page, "gaps-C01")
+    watch.assert_clean()
+
+
+def test_the_gap_map_of_all_chains_writes_names_that_can_be_read(server, open_context):
+    """QA round 8: names sat on each other and on the dots, and a lone column title floated
+    under a chain's name. Now no name is over another or over a node or past the edge, the
+    names written are the most urgent, the legend says so, and a column's title is written
+    in its own heading band or not at all."""
+    context, watch = open_context()
+    page = _login(context, server)
+    page.goto(server.url + "/views/gaps")
+    wait_drawn(page)
+    written = page.evaluate("() => window.redchainNetwork.labelled()")
+    assert len(written) >= 10
+    assert label_clashes(page) == []
+    ranks = page.evaluate("() => Object.fromEntries(window.redchainNetwork.data.nodes.map(n => [n.id, n.rank]))")
+    assert all(ranks[i] < 1000 for i in written)  # zoomed out: only the most urgent are named
+    assert "优先级最高" in page.locator(".legend-note").inner_text()
+    lanes = page.evaluate("() => window.redchainNetwork.data.lanes")
+    columns = {lane["title"] for lane in lanes if lane["tone"] == "segment"}
+    below = [h for h in page.evaluate("() => window.redchainNetwork.headings()") if h["title"] in columns]
+    bands = page.evaluate("""() => { const net = window.redchainNetwork.network;
+        return window.redchainNetwork.data.lanes.filter(l => l.tone === 'segment').map(l => {
+          const a = net.canvasToDOM({x: l.x, y: l.y}), b = net.canvasToDOM({x: l.x, y: l.y + l.head});
+          return {title: l.title, top: a.y, foot: Math.max(b.y, a.y + 56)}; }); }""")
+    for h in below:
+        assert any(b["title"] == h["title"] and b["top"] <= h["y"] and h["y"] + h["h"] <= b["foot"] for b in bands), h
+    shot(page, "gaps-all-names")
     watch.assert_clean()
 
 

@@ -435,3 +435,52 @@ def test_a_plan_above_its_cap_is_summed_by_the_chain_of_what_it_reaches():
                               "plan:-": ["未归入产业链", "提议 1 项", "提议方 1 个"]}
     by_segment = plan_map(g, plan, chain="A", cap=2)  # a chain's plan: by that chain's segments
     assert _boxes(by_segment) == {"plan:SA": ["上游段", "提议 2 项", "提议方 2 个"], "plan:-": ["其他环节", "提议 2 项", "提议方 2 个"]}
+
+
+def _frame_of(payload: dict, node: dict) -> dict:
+    """The group (segment or park) frame a node is drawn in."""
+    return next(lane for lane in payload["lanes"] if lane["tone"] == "segment"
+                and lane["x"] <= node["x"] <= lane["x"] + lane["w"] and lane["y"] <= node["y"] <= lane["y"] + lane["h"])
+
+
+def test_a_listed_name_has_room_only_up_to_its_columns_edge():
+    """QA round 8: long names ran past their segment's column into the next one, and the
+    last column's past the drawing's edge. The page cuts a name to its ``room``."""
+    b = GraphBuilder().chain("C")
+    for s, stage in (("S1", "upstream"), ("S2", "upstream"), ("S3", "downstream")):
+        b.segment(s, "C", stage)
+        for i in range(14):
+            e = f"{s}E{i:02d}"
+            b.node("Enterprise", e, name=f"湖南{s}超长名称生物制药科技发展{i:02d}有限公司", leading=i < 3,
+                   employees=100 + i).rel("IN_SEGMENT", e, s)
+    for payload in (chain_map(b.projection(), "C"), chain_map(b.projection(), "C", segment="S1")):
+        named = [n for n in payload["nodes"] if n.get("side") == "right"]
+        assert len(named) >= 2
+        for n in named:
+            frame = _frame_of(payload, n)
+            assert 0 < n["room"] and n["x"] + n["room"] <= frame["x"] + frame["w"], (n["id"], n["room"], frame)
+
+
+def test_each_proposed_branch_is_named_by_its_members_and_every_target_has_a_cells_room(district_db):
+    """QA round 8: on a plan's map every new branch read "拟建联合党支部", and of two
+    targets side by side one went unnamed. Now each branch says whom it joins, and a
+    target's name is no wider than its cell (so its neighbour's fits beside it)."""
+    from graph.analysis.planners import plan_joint_branches
+    from api.web.layout import CELL_W
+    from api.web.plan_map import plan_map
+
+    store = open_store(f"sqlite:///{district_db[0]}")
+    try:
+        g = project(store.read())
+    finally:
+        store.close()
+    plan = plan_joint_branches(g)
+    assert len(plan.new_orgs) >= 2
+    payload = plan_map(g, plan)
+    nodes = {n["id"]: n for n in payload["nodes"]}
+    labels = [nodes[o.id]["label"] for o in plan.new_orgs]
+    assert len(set(labels)) == len(labels) and all(label.startswith("拟建：") for label in labels)
+    first = plan.new_orgs[0]
+    assert short_label(g.nodes[first.enterprises[0]]["name"], 8).removesuffix("…") in labels[0]
+    targets = {i.target for i in plan.items}
+    assert all(nodes[t]["room"] <= CELL_W for t in targets)

@@ -5,14 +5,16 @@
  * column, and node names in the order of each node's `rank` (most important first) as
  * long as they do not overlap a name already written. So the names that matter are
  * readable on the first screen, and more appear as one zooms in; every other name is in
- * the tooltip. Boxes (segments, the chain, summaries) carry their text inside, drawn by
+ * the tooltip. A name is never written over a drawn node or outside the graph area: one
+ * under its node may move above, right or left of it, else it waits for a closer zoom;
+ * a name with a `room` is cut to it with "…". Edge words are written at the same size. Boxes (segments, the chain, summaries) carry their text inside, drawn by
  * vis-network.
  *
  * Safety: the payload is read with JSON.parse, never evaluated; every string from it is
  * shown with textContent or drawn on the canvas, never assigned to innerHTML; links are
  * followed only if they are site-relative paths or sibling .html files.
  * For tests: window.redchainNetwork = {network, nodes, edges, data, ready, focus, drawn,
- * drawnEdges, labelled, written, headings}.
+ * drawnEdges, labelled, labelBoxes, edgeLabels, written, headings}.
  */
 (function () {
   'use strict';
@@ -98,8 +100,8 @@
       arrows: st.arrow ? {to: {enabled: true, scaleFactor: 0.45}} : {to: {enabled: false}},
       font: {face: FONT, size: 13, color: '#424949', strokeWidth: 3, strokeColor: '#ffffff', align: 'horizontal'}
     };
-    if (e.label) { edge.label = e.label; }
-    if (e.style === 'FLOW') { edge.font.size = 16; }
+    // An edge's word is written by this script at screen size (drawEdgeLabels), as names are:
+    // vis-network would zoom it with the drawing (a lone edge's word came out at twice the names' size).
     if (e.route) {  // drawn by this script along its route (see drawRoutes); vis-network keeps it for selection
       var none = 'rgba(0,0,0,0)';
       edge.color = {color: none, highlight: none, hover: none, inherit: false};
@@ -141,6 +143,7 @@
   data.edges.forEach(function (e, i) { if (e.route) { routed.push('e' + i); } });
 
   var labelled = [], written = {};  // ids whose names were written in the last drawing, and the words (for tests)
+  var boxes = [], edgeWords = [];  // where those names and the edges' words were written, in screen pixels (for tests)
   var headings = [];  // the lane and group headings written in the last drawing: title and box on screen (for tests)
   var api = {
     network: network, nodes: nodes, edges: edges, data: data, ready: false,
@@ -149,6 +152,8 @@
     drawnEdges: function () { return network.body.edgeIndices.length; },
     paths: drawnPaths,
     labelled: function () { return labelled.slice(); },
+    labelBoxes: function () { return boxes.map(function (b) { return Object.assign({}, b); }); },
+    edgeLabels: function () { return edgeWords.map(function (b) { return Object.assign({}, b); }); },
     written: function () { return Object.assign({}, written); },
     headings: function () { return headings.map(function (h) { return Object.assign({}, h); }); }
   };
@@ -247,13 +252,14 @@
     }
     return out;
   };
-  Occupancy.prototype.free = function (r) {
+  Occupancy.prototype.free = function (r, own) {  // `own`: a node whose own dot does not count
     var keys = this.keys(r);
     for (var k = 0; k < keys.length; k++) {
       var list = this.cells.get(keys[k]);
       if (!list) { continue; }
       for (var m = 0; m < list.length; m++) {
         var o = list[m];
+        if (own !== undefined && o.id === own) { continue; }
         if (r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h) { return false; }
       }
     }
@@ -317,8 +323,12 @@
       if (pinned) {
         top = 4;
       } else {
-        while (!taken.free({x: x, y: top, w: w, h: tall}) && top + tall < y + h) { top += 4; }
-        if (top + tall >= y + h) { return; }
+        // Pushed down at most to the foot of its own heading band: further down it would
+        // float among the nodes, a title without its column (QA round 8: "中游（18）" under
+        // a chain's name, its sibling columns untitled).
+        var lowest = Math.min(y + Math.max(head, tall + 6), y + h);
+        while (!taken.free({x: x, y: top, w: w, h: tall}) && top + tall < lowest) { top += 4; }
+        if (top + tall > lowest || !taken.free({x: x, y: top, w: w, h: tall})) { return; }
       }
       if (pinned) {
         ctx.fillStyle = lane.rate ? RATE_FILL[lane.rate] : 'rgba(255,255,255,0.92)';
@@ -335,10 +345,66 @@
     });
   }
 
+  // The drawn nodes (dots and boxes) on screen, so that no name is written over one.
+  var MAX_RESERVED = 4000;
+  function reserveNodes(scale, t, width, height, taken) {
+    var ids = network.body.nodeIndices;
+    if (ids.length > MAX_RESERVED) { return; }
+    ids.forEach(function (id) {
+      var b = network.getBoundingBox(id);
+      if (!b) { return; }
+      var x = b.left * scale + t.x, y = b.top * scale + t.y, w = (b.right - b.left) * scale, h = (b.bottom - b.top) * scale;
+      if (x > width || x + w < 0 || y > height || y + h < 0) { return; }
+      taken.take({x: x, y: y, w: w, h: h, id: id});
+    });
+  }
+
+  // Words on edges (a pairing's kind, an alliance role, a flow's count) at the names' size,
+  // in the middle of the line.
+  function drawEdgeLabels(ctx, scale, t, width, height, taken) {
+    var font = LABEL_PX + 'px ' + FONT;
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    network.body.edgeIndices.forEach(function (id) {
+      var e = data.edges[Number(id.slice(1))];
+      if (!e || !e.label) { return; }
+      var a = network.body.edges[id].from, b = network.body.edges[id].to, mx, my;
+      if (e.route) {
+        var k = Math.floor(e.route.length / 2);
+        mx = (e.route[k - 1][0] + e.route[k][0]) / 2; my = (e.route[k - 1][1] + e.route[k][1]) / 2;
+      } else { mx = (a.x + b.x) / 2; my = (a.y + b.y) / 2; }
+      var sx = mx * scale + t.x, sy = my * scale + t.y;
+      if (sx < 0 || sx > width || sy < 0 || sy > height) { return; }
+      var text = String(e.label), w = textWidth(ctx, font, text);
+      var r = {x: sx - w / 2 - 3, y: sy - 9, w: w + 6, h: 18};
+      ctx.fillStyle = 'rgba(255,255,255,0.9)';
+      ctx.fillRect(r.x, r.y, r.w, r.h);
+      ctx.font = font;
+      ctx.fillStyle = '#424949';
+      ctx.fillText(text, r.x + 3, sy);
+      taken.take(r);
+      edgeWords.push({text: text, x: r.x, y: r.y, w: r.w, h: r.h});
+    });
+  }
+
+  // Where a name may go: right of a listed dot (`side: 'right'`, its row is its room);
+  // otherwise under its node, else above, right or left of it, wherever it is clear of
+  // the names and nodes already there and inside the graph area (the hint line under it
+  // included).
+  var FOOT = 24;
+  function spots(n, sx, sy, radius, w) {
+    if (n.side === 'right') { return [{x: sx + radius + 4, y: sy - 8, w: w, h: 16}]; }
+    return [{x: sx - w / 2, y: sy + radius + 1, w: w, h: 16},
+            {x: sx - w / 2, y: sy - radius - 17, w: w, h: 16},
+            {x: sx + radius + 4, y: sy - 8, w: w, h: 16},
+            {x: sx - radius - 4 - w, y: sy - 8, w: w, h: 16}];
+  }
+
   function drawNames(ctx, scale, t, width, height, taken) {
     var body = network.body.nodes;
     var shownIds = [];
     written = {};
+    boxes = [];
     var order = ranked;
     if (selectedId !== null && byId.has(selectedId) && !isBox(byId.get(selectedId))) {
       order = [byId.get(selectedId)].concat(ranked);
@@ -346,31 +412,47 @@
     ctx.textBaseline = 'middle';
     ctx.lineJoin = 'round';
     ctx.lineWidth = 3.5;
-    ctx.strokeStyle = 'rgba(255,255,255,0.95)';
     for (var i = 0; i < order.length && shownIds.length < MAX_LABELS; i++) {
       var n = order[i];
       var b = body[n.id];
-      if (!b || !n.label) { continue; }
+      if (!b || !n.label || written[n.id] !== undefined) { continue; }
       if (n.rank >= DOT_RANK && scale < DOT_SCALE && n.id !== selectedId) { continue; }
       var sx = b.x * scale + t.x, sy = b.y * scale + t.y;
       if (sx < -80 || sx > width + 80 || sy < -20 || sy > height + 20) { continue; }
-      var font = (n.rank === 0 || n.id === selectedId ? '600 ' : '') + LABEL_PX + 'px ' + FONT;
+      var chosen = n.id === selectedId;
+      var font = (n.rank === 0 || chosen ? '600 ' : '') + LABEL_PX + 'px ' + FONT;
       var radius = (b.options.size || 10) * scale;
-      var text = n.room && n.id !== selectedId ? fitText(ctx, font, n.label, n.room * scale - radius - 8) : n.label;
+      // A name is cut to its room: right of a listed dot, up to its column's edge; under a
+      // node, the room is the width it may take, centred on the node.
+      var room = n.room && !chosen ? (n.side === 'right' ? n.room * scale - radius - 8 : n.room * scale - 4) : Infinity;
+      var text = room < Infinity ? fitText(ctx, font, n.label, room) : n.label;
       if (!text) { continue; }
       var w = textWidth(ctx, font, text);
-      var r = n.side === 'right'
-        ? {x: sx + radius + 4, y: sy - 8, w: w, h: 16}
-        : {x: sx - w / 2, y: sy + radius + 1, w: w, h: 16};
-      if (n.id !== selectedId && !taken.free(r)) { continue; }
+      var r = null, candidates = spots(n, sx, sy, radius, w);
+      for (var k = 0; k < candidates.length && !r; k++) {
+        var c = candidates[k];
+        var inside = c.x >= 2 && c.x + c.w <= width - 2 && c.y >= 2 && c.y + c.h <= height - FOOT;
+        if (inside && taken.free(c, n.id)) { r = c; }
+      }
+      if (!r && chosen) {  // the selected node's name is always written, inside the area
+        r = candidates[0];
+        r.x = Math.min(Math.max(r.x, 2), Math.max(width - r.w - 2, 2));
+      }
+      if (!r) { continue; }
       taken.take(r);
+      if (n.side !== 'right') {  // a name among lines: on a light ground, so the lines do not cross it
+        ctx.fillStyle = 'rgba(255,255,255,0.85)';
+        ctx.fillRect(r.x - 2, r.y, r.w + 4, r.h);
+      }
       ctx.font = font;
       ctx.textAlign = 'left';
+      ctx.strokeStyle = 'rgba(255,255,255,0.95)';
       ctx.strokeText(text, r.x, r.y + 8);
       ctx.fillStyle = styles.nodes[n.style].font_color;
       ctx.fillText(text, r.x, r.y + 8);
       shownIds.push(n.id);
       written[n.id] = text;
+      boxes.push({id: n.id, x: r.x, y: r.y, w: r.w, h: r.h});
     }
     labelled = shownIds;
   }
@@ -383,7 +465,10 @@
     var taken = new Occupancy();
     ctx.save();
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    edgeWords = [];
     drawHeadings(ctx, scale, t, width, height, taken);
+    reserveNodes(scale, t, width, height, taken);
+    drawEdgeLabels(ctx, scale, t, width, height, taken);
     drawNames(ctx, scale, t, width, height, taken);
     ctx.restore();
   });
@@ -673,12 +758,29 @@
     var bounds = network.getBoundingBox ? ids.map(function (id) { return network.getBoundingBox(id); }) : [];
     bounds.forEach(function (b) { if (b) { grow(b.left, b.top, b.right, b.bottom); } });
     var width = container.clientWidth, height = container.clientHeight;
-    var rightPx = ranked.some(function (n) { return n.side === 'right'; }) ? 40 : 0;  // names beside the last dots
-    var margin = 24, side = 60;  // names under the nodes at either end
+    // Room at either side for the names written at first sight under the nodes nearest the
+    // edges (each as wide as its room allows at that zoom), so that none is cut at the edge;
+    // names beside dots end inside their column (their room), so they need none.
+    var measure = document.createElement('canvas').getContext('2d');
+    var under = ranked.filter(function (n) { return n.side !== 'right' && n.rank < DOT_RANK && nodeVisible(n.id); });
+    var margin = 24, pad = 12;
     var below = margin + 18 + 22;  // the bottom row's names, and the hint line over the graph's foot
-    var scale = Math.min((width - 2 * side - rightPx) / Math.max(box.right - box.left, 1),
-                         (height - margin - below) / Math.max(box.bottom - box.top, 1), MAX_FIT_SCALE);
-    network.moveTo({position: {x: (box.left + box.right) / 2 + rightPx / 2 / scale,
+    function scaleFor(left, right) {
+      return Math.min((width - left - right) / Math.max(box.right - box.left, 1),
+                      (height - margin - below) / Math.max(box.bottom - box.top, 1), MAX_FIT_SCALE);
+    }
+    var left = pad, right = pad, scale = scaleFor(left, right);
+    for (var pass = 0; pass < 2; pass++) {
+      var needLeft = pad, needRight = pad;
+      under.forEach(function (n) {
+        var half = Math.min(textWidth(measure, LABEL_PX + 'px ' + FONT, n.label), n.room ? n.room * scale : Infinity) / 2;
+        needLeft = Math.max(needLeft, half + pad - (n.x - box.left) * scale);
+        needRight = Math.max(needRight, half + pad - (box.right - n.x) * scale);
+      });
+      left = Math.min(needLeft, width / 4); right = Math.min(needRight, width / 4);
+      scale = scaleFor(left, right);
+    }
+    network.moveTo({position: {x: (box.left + box.right) / 2 + (right - left) / 2 / scale,
                                y: (box.top + box.bottom) / 2 + (below - margin) / 2 / scale},
                     scale: scale});
   }
