@@ -165,7 +165,8 @@ def audit(
     table.add_column("详情", overflow="fold", ratio=4)
     for e in entries:
         when = e["time"][:19].replace("T", "\n")  # date over time, to the second
-        table.add_row(when, Text(f"{e['principal']}\n{e['role']}"), e["action"],
+        action = e["action"]
+        table.add_row(when, Text(f"{e['principal']}\n{e['role']}"), Text(f"{audit_log.ACTION_ZH.get(action, action)}\n{action}"),
                       Text(json.dumps(e["details"], ensure_ascii=False, separators=(", ", ": "))))
     console.print(table)
 

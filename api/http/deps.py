@@ -128,7 +128,8 @@ def require(role: Role):
 
     async def check(principal: PrincipalDep) -> Principal:
         if not principal.allows(role):
-            raise ApiError(403, "forbidden", f"需要{ROLE_ZH[role]}（{role.value}）或更高权限；当前令牌为{ROLE_ZH[principal.role]}（{principal.role.value}）")
+            held = "令牌" if principal.subject.startswith("token:") else "账号"  # a token, or an account logged in on a page
+            raise ApiError(403, "forbidden", f"需要{ROLE_ZH[role]}（{role.value}）或更高权限；当前{held}为{ROLE_ZH[principal.role]}（{principal.role.value}）")
         return principal
 
     return check

@@ -330,6 +330,11 @@ _KIND_FIELD_LABELS = {
 }
 
 
+def _param_shown(value: object) -> str:
+    """A plan's parameter as the page says it: a yes/no as 是/否, not True/False."""
+    return ("是" if value else "否") if isinstance(value, bool) else str(value)
+
+
 def _field_label(kind: str | None, name: str) -> str:
     return _KIND_FIELD_LABELS.get((kind, name)) or _FIELD_LABELS.get(name, name)
 
@@ -430,7 +435,7 @@ def _plan_page(request: Request, reader: Reader, plan_id: str, *, message: str |
     plan = plans.as_shown_to(reader, _PLAN.validate_python(body["plan"]))
     chain = (body.get("params") or {}).get("chain")
     payload, data = _graph(reader, ("plan", plan_id, bool(body.get("applied"))), lambda g: plan_map(g, plan, chain=chain))
-    params = "，".join(f"{_field_label(plan.kind, k)} {v}" for k, v in (body.get("params") or {}).items()
+    params = "，".join(f"{_field_label(plan.kind, k)} {_param_shown(v)}" for k, v in (body.get("params") or {}).items()
                       if v is not None and k != "chain")
     html_body = page.render(
         "plan.html", title=payload["title"], payload=payload, data=data, plan=plan, plan_id=plan_id,

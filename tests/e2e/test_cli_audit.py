@@ -33,3 +33,18 @@ def test_load_and_applied_plans_are_audited_dry_runs_and_proposals_are_not(tmp_p
     imported, applied = (e["details"] for e in entries)
     assert "enterprises.csv" in imported["files"] and imported["added"]["Enterprise"] == 60 and imported["version"] == 1
     assert applied["kind"] == "joint_branches" and applied["version"] == 2
+    table = run("audit", "--store", db)
+    assert "导入" in table and "执行规划" in table  # each action in Chinese, its code under it
+
+
+def test_every_action_written_to_the_log_has_its_chinese_words():
+    """The actions the code records (a literal after the principal in audit.record/entry)."""
+    import re
+    from pathlib import Path
+
+    from api.core.audit import ACTION_ZH
+
+    root = Path(__file__).resolve().parents[2] / "api"
+    found = {m for path in root.rglob("*.py")
+             for m in re.findall(r"(?:record|entry)\(\s*\w+,\s*(?:\w+,\s*)?\"([a-z_]+)\"", path.read_text(encoding="utf-8"))}
+    assert found and found <= ACTION_ZH.keys(), found - ACTION_ZH.keys()

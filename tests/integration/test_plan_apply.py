@@ -98,7 +98,7 @@ def test_applied_joint_branch_and_pairings_props(store):
     data = store.read()
     org = next(n for n in data.nodes if n.id == joint.new_orgs[0].id)
     assert org.id == "JB-P1-1"
-    assert org.props == {"name": "E0等3家企业联合党支部", "level": "branch", "formation": "joint", "members": 4}
+    assert org.props == {"name": "E0等3家单位联合党支部", "level": "branch", "formation": "joint", "members": 4}
     paired = [r for r in data.rels if r.type is RelType.PAIRED_WITH]
     assert paired and all(r.props == {"kind": "co_building"} for r in paired)
     assert plan_joint_branches(load_projection(store)).new_orgs == []  # the enterprises are covered now

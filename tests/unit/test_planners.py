@@ -715,7 +715,7 @@ def test_joint_branches_group_by_park_then_attach_then_by_chain():
         ("JB-P1-2", 4, ("A1", "A2", "A3", "A4")),
         ("JB-C1-1", 3, ("C1a", "C1b")),
     ]
-    assert plan.new_orgs[0].name == "A1等4家企业联合党支部"
+    assert plan.new_orgs[0].name == "A1等4家单位联合党支部"
     assert plan.new_orgs[1].reasons == ("同一产业链：工程机械", "党员合计 3 人（≥3）")
     attached = [i for i in plan.items if i.source == "J"]
     assert [(i.target, i.reasons[0]) for i in attached] == [("B1", "并入现有联合党组织（同一园区：P2）")]

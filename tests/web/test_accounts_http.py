@@ -83,7 +83,8 @@ def test_an_account_logs_in_with_its_name_and_password_and_sees_its_chains_only(
         home = client.get("/")
         assert home.status_code == 200 and "编辑权限 · 限产业链 C01" in home.text
         assert [c["id"] for c in client.get("/api/chains").json()["items"]] == ["C01"]
-        assert client.get("/api/audit").status_code == 403  # an editor, not an admin
+        refused = client.get("/api/audit")  # an editor, not an admin
+        assert refused.status_code == 403 and "当前账号为编辑" in refused.json()["error"]["message"], refused.text
     entry = [e for e in audit_entries(fresh_server) if e["action"] == "login"][-1]
     assert (entry["principal"], entry["role"], entry["chains"], entry["details"]["via"]) == ("user:王芳", "editor", ["C01"], "password")
 

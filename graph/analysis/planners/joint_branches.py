@@ -213,7 +213,7 @@ def _new_orgs(g: nx.MultiDiGraph, groups: list[_Group], min_members: int) -> tup
         counters[gr.key] = n
         org_id = f"JB-{gr.key}-{n}"
         first = gr.members[0].name
-        name = f"{first}等{len(gr.members)}家企业联合党支部" if len(gr.members) > 1 else f"{first}联合党支部"
+        name = f"{first}等{len(gr.members)}家单位联合党支部" if len(gr.members) > 1 else f"{first}联合党支部"
         reasons = (f"同一{gr.by}：{gr.label}", f"党员合计 {gr.party_members} 人（≥{min_members}）")
         chain = gr.key if gr.by == "产业链" else None
         park = gr.key if gr.by == "园区" else None
