@@ -46,8 +46,10 @@ def test_dashboard_after_login(server, open_context):
     assert page.title().startswith("总览")
     assert page.locator(".card").count() == 8
     rows = page.locator(".chains-table tbody tr")
-    assert rows.count() == 5
-    assert page.locator(".chains-table td.rate-red, .chains-table td.rate-amber, .chains-table td.rate-green").count() == 10
+    assert rows.count() == 6  # five chains, then the base enterprises in no chain
+    assert rows.last.locator("td").first.inner_text() == "（未归入产业链）" and rows.last.locator("a").inner_text() == "缺口"
+    assert page.locator(".chains-table td.rate-red, .chains-table td.rate-amber, .chains-table td.rate-green").count() == 12
+    assert page.locator("a[href='/api/reports/coverage.xlsx']").count() == 1
     assert page.locator(".trend svg polyline").count() == 2
     assert page.locator(".uncovered-table tbody tr").count() == 10
     shot(page, "dashboard")

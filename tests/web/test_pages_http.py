@@ -45,7 +45,7 @@ def csrf_of(html: str) -> str:
 def dashboard_rows(html: str) -> dict[str, dict[str, tuple[str, str]]]:
     """Chain -> figure -> (the text shown, its colour class) of the dashboard's chain table."""
     rows = {}
-    for chain, row in re.findall(r'<tr data-chain="([^"]+)">(.*?)</tr>', html, re.S):
+    for chain, row in re.findall(r'<tr data-chain="([^"]*)">(.*?)</tr>', html, re.S):
         cells = re.findall(r'<td class="num(?: rate-(\w+))?" data-figure="(\w+)">([^<]*)</td>', row)
         rows[chain] = {figure: (text, colour) for colour, figure, text in cells}
     return rows
@@ -72,8 +72,10 @@ def test_every_page_shows_the_figures_of_the_api_and_the_cli(server):
     with browser_session(server) as client:
         dashboard = dashboard_rows(client.get("/").text)
         api = client.get("/api/coverage?by=segment&chain=C01").json()
-        assert set(dashboard) == {"C01", "C02", "C03", "C04", "C05"}
-        for chain in dashboard:
+        assert set(dashboard) == {"C01", "C02", "C03", "C04", "C05", ""}  # "": the base enterprises in no chain
+        by_chain = {g["key"]: g for g in client.get("/api/coverage?by=chain").json()["groups"]}
+        assert dashboard[""]["base"][0] == str(by_chain[""]["base"])
+        for chain in set(dashboard) - {""}:
             totals = client.get(f"/api/coverage?chain={chain}").json()["totals"]
             cli = CliRunner().invoke(app, ["report", "--json", "--chain", chain, "--store", f"sqlite:///{server.db}"])
             assert json.loads(cli.output)["totals"] == totals
