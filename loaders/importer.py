@@ -25,7 +25,8 @@ from graph.store import GraphStore
 from loaders.problems import Problem, Problems
 from loaders.csv_cells import ArrowCsv, parse_csv
 from loaders.readers import MAX_COLUMNS, SUPPORTED_SUFFIXES, ReadResult, read_file
-from loaders.ledger import BASE_NOTE, LEFT_REGISTER, NameIndex, ambiguous_message, repeated_codes, resolve_ledgers
+from loaders.ledger import (BASE_NOTE, LEFT_REGISTER, NameIndex, ambiguous_message, repeated_codes, resolve_ledgers,
+                            unlisted_in_chains)
 from loaders.tables import COMPLETE_END, SINGLE_LINKS, TABLES, Role, find_table, normalise_name
 from loaders.validate import HeaderMapping, NodeBatch, Origin, PropRows, RelBatch, Records, validate_table
 from loaders import unchanged
@@ -224,12 +225,16 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         tick("读取校验", done, len(files))
     if not recognised:
         records.problems.extend(_nothing_recognised(unknown))
-    created = {}
+    created, stored = {}, None
     if records.ledger and not records.problems:
-        created = resolve_ledgers(records, store.read(labels=_NAMED_LABELS))
+        stored = store.read(labels=_NAMED_LABELS)
+        created = resolve_ledgers(records, stored)
     elif records.ledger:
         records.problems.extend(repeated_codes(records))
     accepted, replaced = _cross_check(store, records)
+    if stored is not None and not records.problems and not full:
+        records.warnings.extend(unlisted_in_chains(records, stored))
+    del stored
     if records.problems:
         unread = {p.file for p in records.problems if p.code == "no_known_table"}  # that problem says the rest
         raise ImportFailed(records.problems.summarised(), records.problems.total,

@@ -1175,3 +1175,32 @@ def _batches(made: _Made, index: NameIndex, records: Records) -> None:
         records.rels.append(RelBatch(rtype, ledger.file, ledger.sheet, ledger.headers.get(source_col, source_col),
                                      ledger.headers.get(target_col, target_col), [item[0] for item in items],
                                      [item[1] for item in items], None, [item[2].rows[item[3]] for item in items]))
+
+
+def unlisted_in_chains(records: Records, stored: GraphData) -> list[Problem]:
+    """A warning for each chain the ledger lists enterprises of while the store holds other
+    base enterprises of it that the ledger does not list: a monthly ledger loaded without
+    ``--full`` leaves them in the base, and the rates then count enterprises that may have
+    gone. Names the first few and says how to take them out."""
+    chain_of = {rel.source: rel.target for rel in stored.rels if rel.type is RelType.PART_OF}
+    for batch in records.rels:
+        if batch.type is RelType.PART_OF:
+            chain_of.update(zip(batch.sources, batch.targets))
+    listed = {node_id for batch in records.nodes if batch.label is Label.ENTERPRISE for node_id in batch.ids}
+    chains = {chain_of.get(segment) for batch in records.rels if batch.type is RelType.IN_SEGMENT for segment in batch.targets}
+    chains.discard(None)
+    if not chains:
+        return []
+    in_base = {node.id: node.props.get("name", node.id) for node in stored.nodes if node.label is Label.ENTERPRISE
+               and node.props.get("in_base", True) is not False and node.props.get("status", "active") == "active"}
+    unlisted: dict[str, dict[str, str]] = {}
+    for rel in stored.rels:
+        if (rel.type is RelType.IN_SEGMENT and rel.source in in_base and rel.source not in listed
+                and (chain := chain_of.get(rel.target)) in chains):
+            unlisted.setdefault(chain, {})[rel.source] = in_base[rel.source]
+    chain_names = {node.id: node.props.get("name", node.id) for node in stored.nodes if node.label is Label.CHAIN}
+    file = records.ledger[0].file if records.ledger else ""
+    return [Problem(file, f"库中产业链 {chain_names.get(chain, chain)} 还有 {len(names)} 家企业本文件没有列出"
+                          f"（{'、'.join(list(names.values())[:3])}{'等' if len(names) > 3 else ''}），它们仍计入基数；"
+                          "若本文件是完整台账，请加 --full 导入（网页：完整台账），未列出的企业将移出基数", "unlisted_in_chain")
+            for chain, names in sorted(unlisted.items())]

@@ -678,3 +678,19 @@ def test_what_the_workbook_hides_is_not_imported(tmp_path):
     assert [p for p in dry_run(path)["problems"] if "缺少必填列" in p] == [
         f"{path}:2025年:1:统一社会信用代码: 缺少必填列 统一社会信用代码（id）（表 台账）；列 '统一社会信用代码'（B列）在表中已隐藏，"
         "请取消隐藏后重新导入"]
+
+
+def test_a_monthly_ledger_missing_stored_enterprises_of_its_chain_says_so(tmp_path):
+    """November lists 甲, 乙, 丙 in 工程机械; December only 甲 and 乙. Loaded without --full,
+    丙 stays in the base, and the import says so and how to take it out; with --full it
+    leaves the base and nothing more is said."""
+    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
+    rows = [[name, make_uscc(f"91430100MA4L0014{n}"), "工程机械", "液压件", "上游"] for n, name in enumerate(["甲公司", "乙公司", "丙公司"])]
+    db = loaded(tmp_path / "11月.xlsx", [header, *rows])
+    december = tmp_path / "12月.xlsx"
+    write_sheet(december, [header, *rows[:2]])
+    report = json.loads(redchain("load", december, "--dry-run", "--json", "--store", db).stdout)
+    assert [w["text"] for w in report["warnings"] if "没有列出" in w["text"]] == [
+        f"{december}:-:-: 库中产业链 工程机械 还有 1 家企业本文件没有列出（丙公司），它们仍计入基数；"
+        "若本文件是完整台账，请加 --full 导入（网页：完整台账），未列出的企业将移出基数"]
+    assert redchain("load", december, "--full", "--dry-run", "--json", "--store", db).stdout.count("没有列出") == 0
