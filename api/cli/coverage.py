@@ -6,6 +6,8 @@ as ``rich.text.Text``, so brackets in a company name are printed, never read as 
 
 from __future__ import annotations
 
+from collections import Counter
+
 from typing import Annotated
 
 import typer
@@ -144,7 +146,7 @@ def _cell(cov: Coverage, name: str) -> str:
 
 
 def history(chain: ChainOption = None, as_json: JsonOption = False, store: StoreOption = None) -> None:
-    """历次覆盖率快照，从早到晚，并列出每次的变化（快照在导入或 report --save 时保存）。"""
+    """历次覆盖率快照，从早到晚，并列出每次的变化（快照在导入、执行规划、删除或 report --save 时保存）。"""
     with cli_store(store) as s:
         if chain:
             require_chain(load_projection(s), chain)
@@ -163,13 +165,21 @@ def history_table(points: list[HistoryPoint], chain: str | None) -> Table:
     table.add_column("日期", no_wrap=True)
     for header in ("基数", "组织\n覆盖", "工作\n覆盖", "未覆盖", "组织\n覆盖率", "变化", "两个\n覆盖率", "变化"):
         table.add_column(header, justify="right", no_wrap=True)
+    dates = Counter(p.date for p in points)
     for p in points:
         table.add_row(
-            p.date, str(p.base), str(p.org_covered), str(p.work_covered), str(p.uncovered),
+            _when(p) if dates[p.date] > 1 else p.date, str(p.base), str(p.org_covered), str(p.work_covered), str(p.uncovered),
             percent(p.org_coverage_rate), _change(p.org_coverage_rate_delta),
             percent(p.two_coverage_rate), _change(p.two_coverage_rate_delta),
         )  # fmt: skip
     return table
+
+
+def _when(point: HistoryPoint) -> str:
+    """A snapshot of a day that has several: its date over its time (where it was taken)."""
+    from datetime import datetime
+
+    return f"{point.date}\n{datetime.fromisoformat(point.at).astimezone():%H:%M:%S}"
 
 
 def _change(delta: float | None) -> str:

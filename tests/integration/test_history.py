@@ -161,6 +161,10 @@ def test_report_save_then_history(cli, store):
     assert [(p["org_covered"], p["org_coverage_rate_delta"]) for p in history] == [(1, None), (2, 0.2)]
     table = cli("history").stdout
     assert "覆盖率变化" in table and "+20.00%" in table
+    if history[0]["date"] == history[1]["date"]:  # two of one day: each with its time under the date
+        import re
+
+        assert len(re.findall(r"^ ?\d\d:\d\d:\d\d", table, re.M)) == 2, table
 
 
 def test_brackets_in_names_are_printed_not_read_as_markup(cli, store):
