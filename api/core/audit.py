@@ -33,7 +33,7 @@ MAX_IDS = 100  # ids listed in one entry; the count says how many there were
 # What each action is, as the audit log shows it to a person (``redchain audit``).
 ACTION_ZH = {
     "import": "导入", "import_rejected": "导入被拒", "delete": "删除", "plan_propose": "生成规划提议", "plan_apply": "执行规划",
-    "read_personal": "查看人员姓名", "login": "登录", "login_failed": "登录失败", "login_refused": "登录被拒（尝试过多）",
+    "read_personal": "查看人员姓名", "forbidden": "越权被拒", "login": "登录", "login_failed": "登录失败", "login_refused": "登录被拒（尝试过多）",
     "csrf_refused": "拒绝跨站请求", "cross_origin_refused": "拒绝跨源请求", "token_create": "创建令牌", "token_revoke": "吊销令牌",
     "user_add": "新建账号", "user_disable": "停用账号", "user_enable": "启用账号", "user_passwd": "修改密码",
 }

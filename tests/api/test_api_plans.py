@@ -67,8 +67,12 @@ def test_editor_applies_a_plan_once(fresh):
     assert len(history) == snapshots + 1 and history[-1]["two_coverage_rate"] == now["two_coverage_rate"]
     again = fresh.client("editor").post(f"/api/plans/{proposal['id']}/apply")
     assert again.status_code == 409 and again.json()["error"]["code"] == "plan_applied"
-    actions = [e["action"] for e in fresh.client("admin").get("/api/audit").json()["items"]]
+    entries = fresh.client("admin").get("/api/audit").json()["items"]
+    actions = [e["action"] for e in entries]
     assert "plan_propose" in actions and "plan_apply" in actions
+    refused = [e for e in entries if e["action"] == "forbidden"]  # the viewer's try is audited too
+    assert [(e["role"], e["details"]["path"], e["details"]["needed"]) for e in refused] == [
+        ("viewer", f"/api/plans/{proposal['id']}/apply", "editor")]
 
 
 def test_a_stale_plan_is_refused(fresh):
