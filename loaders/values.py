@@ -83,7 +83,7 @@ ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "branch": ("支部", "联合党支部", "基层党支部", "临时党支部", "功能型党支部"),  # 联合…: of several enterprises
     "general_branch": ("总支", "党总支部", "联合党总支", "联合党总支部", "基层党总支"),  # (the ledger reads the formation from it)
     "committee": ("党委会", "联合党委", "基层党委"),
-    "social_org": ("社会团体", "民办非企业", "民办非企业单位", "社团"),
+    "social_org": ("社会团体", "民办非企业", "民办非企业单位", "民非", "民非单位", "社团"),
     "enterprise": ("非公企业", "民营企业"),
     # as the national enterprise credit system writes a status (在营（开业）企业, 吊销，未注销), and as offices do
     "active": ("存续", "在业", "开业", "在册", "正常", "营业", "在营（开业）企业", "在营企业", "开业企业", "正常经营",
@@ -143,6 +143,8 @@ def parse_text(raw: object) -> str:
 # includes in brackets ("3（含预备1）"); nothing else ("约30", "30余") is read as a number.
 _HEADCOUNTS = frozenset({"employees", "party_members", "members"})
 _PEOPLE_UNIT = re.compile(r"(?<=[\d一二两三四五六七八九十])\s*[人名]$")
+# Who is counted, written before the count: 党员5人, 职工45人, 在职党员 3.
+_COUNTED_WHO = re.compile(r"^(?:在职|在岗|正式)?(?:党员|职工|员工|从业人员|从业人数|职工人数|党员人数)\s*[:：]?\s*(?=[\d一二两三四五六七八九十])")
 _COUNT_REMARK = re.compile(r"(?<=[\d人名一二两三四五六七八九十])\s*[（(][^（()）]*[）)]$")  # what the count includes: 3（含预备党员1名）
 
 
@@ -163,7 +165,7 @@ def parse_int(raw: object, prop: Prop) -> int | None:
     else:
         text = _star_count(typed) if prop.name == "star" else typed.replace(",", "")
         if text is not None and prop.name in _HEADCOUNTS:  # "12人", "30 名", "3（含预备1）" as typed beside the count
-            text = _PEOPLE_UNIT.sub("", _COUNT_REMARK.sub("", text))
+            text = _PEOPLE_UNIT.sub("", _COUNT_REMARK.sub("", _COUNTED_WHO.sub("", text)))
             text = "0" if text in _NO_ONE else _chinese_count(text) or text  # 无 党员: 0; 三人: 3
         if text is None:
             return None

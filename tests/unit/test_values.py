@@ -201,6 +201,7 @@ def test_planners_words_for_status_category_kind_and_no_star():
         "general_branch", "branch", "general_branch", "committee"]
     assert parse_enum("联合党支部", org["formation"]) == "joint"
     assert parse_enum("民办非企业单位", enterprise["kind"]) == "social_org"
+    assert parse_enum("民非", enterprise["kind"]) == "social_org"  # as offices shorten it
     assert [parse_value(w, org["star"]) for w in ("无", "未评星", "未定级", " 未定级 ")] == [None, None, None, None]
 
 
@@ -220,7 +221,8 @@ MEMBERS = NODE_PROPS[Label.ENTERPRISE]["party_members"]
 
 
 @pytest.mark.parametrize("raw, expected", [("12人", 12), ("30 名", 30), ("１２人", 12), ("0人", 0), ("120", 120),
-                                           ("3（含预备1）", 3), ("30人（含预备党员2人）", 30), ("3(2正式)", 3)])
+                                           ("3（含预备1）", 3), ("30人（含预备党员2人）", 30), ("3(2正式)", 3),
+                                           ("党员5人", 5), ("职工45人", 45), ("在职党员 3", 3), ("党员：12名", 12)])
 def test_a_headcount_may_carry_its_unit(raw, expected):
     assert parse_int(raw, MEMBERS) == expected
 
