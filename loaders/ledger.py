@@ -348,8 +348,23 @@ def _answer(said: object) -> str | None:
         return None
 
 
+# An org's name ends with what it is (甲公司第一党支部, 乙公司党委): a cell of several such names
+# lists several orgs, where 甲公司、乙公司联合党支部 is one.
+_ORG_NAME_END = re.compile(r"(?:党组织|党支部|党总支|党委|支部|总支|党小组|委员会)(?:[（(][^（()）]*[）)])?$")
+
+
 class LedgerCheck(_TableCheck):
     """Checks a ledger sheet cell by cell, then its rows against themselves."""
+
+    def _one_org_a_row(self, position: int, header: str, names: list) -> list:
+        """A 党组织名称 cell listing several orgs (第一党支部、第二党支部) is refused: a row names
+        the one org that covers its unit, and read as one name it would make one org of two."""
+        for row, name in enumerate(names):
+            if isinstance(name, str) and len(parts := split_cell(name)) > 1 and all(map(_ORG_NAME_END.search, parts)):
+                self._problem(row, position, header, f"一格填了 {len(parts)} 个党组织（{'、'.join(parts)}）：一行只填覆盖本单位的一个党组织；"
+                              "单位内有几个党支部的，请填覆盖全单位的党组织（如 某公司党委、党总支）",
+                              "several_orgs", name)
+        return names
 
     def run(self) -> None:
         values: dict[str, list] = {}
@@ -370,6 +385,7 @@ class LedgerCheck(_TableCheck):
                 if column.name == "org":  # 甲公司党支部（联建）: the org, and how it was formed
                     said = [_org_said(value) for value in parsed]
                     parsed, formations_said["org"] = [name for name, _ in said], [formation for _, formation in said]
+                    parsed = self._one_org_a_row(position, header, parsed)
                 if column.name in _PEOPLE_COLUMNS:
                     parsed = [_PADDED_NAME.sub(_unpadded, v) if isinstance(v, str) else v for v in parsed]
                 self._check_names(position, column.name, header, parsed)

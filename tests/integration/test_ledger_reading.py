@@ -694,3 +694,21 @@ def test_a_monthly_ledger_missing_stored_enterprises_of_its_chain_says_so(tmp_pa
         f"{december}:-:-: 库中产业链 工程机械 还有 1 家企业本文件没有列出（丙公司），它们仍计入基数；"
         "若本文件是完整台账，请加 --full 导入（网页：完整台账），未列出的企业将移出基数"]
     assert redchain("load", december, "--full", "--dry-run", "--json", "--store", db).stdout.count("没有列出") == 0
+
+
+def test_a_cell_listing_several_orgs_is_refused_where_a_joint_orgs_name_with_a_comma_is_one(tmp_path):
+    """第一党支部、第二党支部 in one 党组织名称 cell would be read as one org of that name; it is
+    refused, saying what to write. 甲公司、乙公司联合党支部 is one org's name."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00151"), "甲公司第一党支部、甲公司第二党支部"],
+            ["乙公司", make_uscc("91430100MA4L00152"), "乙公司、丙公司联合党支部"],
+            ["丙公司", make_uscc("91430100MA4L00153"), "乙公司、丙公司联合党支部"]]
+    path = tmp_path / "多个党组织.xlsx"
+    write_sheet(path, rows)
+    assert dry_run(path)["problems"] == [
+        f"{path}:Sheet1:2:党组织名称: 一格填了 2 个党组织（甲公司第一党支部、甲公司第二党支部）：一行只填覆盖本单位的一个党组织；"
+        "单位内有几个党支部的，请填覆盖全单位的党组织（如 某公司党委、党总支）"]
+    rows[1][2] = "甲公司党委"
+    db = loaded(path, rows)
+    assert {name: props["formation"] for name, props in stored(db, "PartyOrg").items()} == {
+        "甲公司党委": "standalone", "乙公司、丙公司联合党支部": "joint"}
