@@ -99,6 +99,20 @@ def _headers_from_heading_row(raw: RawTable, position: int) -> None:
             raw.columns[index][position - 1] = over
 
 
+# What a group heading says beside its subject: 党组织情况, 企业基本情况, 党组织建设情况, 联系领导信息.
+_HEADING_REMARK = re.compile(r"(?:基本|建设|建立|组建|覆盖)?(?:情况|信息|概况)$")
+
+
+def _joined(table: Table, heading: object, cell: object, mapping: dict[str, str]) -> str:
+    """A part's header joined to the heading over it (联系领导 + 姓名), or to the heading's
+    subject where only that names a column (党组织情况 + 类型 -> 党组织类型)."""
+    whole = f"{header_text(heading)}{header_text(cell)}"
+    subject = _HEADING_REMARK.sub("", header_text(heading))
+    if lookup(table, whole, mapping) is None and subject and lookup(table, subject + header_text(cell), mapping) is not None:
+        return subject + header_text(cell)
+    return whole
+
+
 def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[str, str]) -> int:
     """The header's position, or the next one when the header has two rows: a group
     heading merged over several columns ("党组织建设情况") above the columns' own headers,
@@ -115,11 +129,11 @@ def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[
         if is_blank(cell) or cell == above:
             combined.append(above)
             continue
-        joined = f"{header_text(heading)}{header_text(cell)}" if heading is not None else None
-        if lookup(table, cell, mapping) is not None and not is_part_of(header_text(cell)):
+        joined = _joined(table, heading, cell, mapping) if heading is not None else None
+        if joined is not None and lookup(table, joined, mapping) is not None:
+            combined.append(joined)  # 联系领导 + 姓名, 党组织情况 + 名称: 党组织名称, not the enterprise's 名称
+        elif lookup(table, cell, mapping) is not None and not is_part_of(header_text(cell)):
             combined.append(cell)
-        elif joined is not None and lookup(table, joined, mapping) is not None:
-            combined.append(joined)  # 联系领导 + 姓名, 党组织 + 名称
         elif joined is not None and lookup(table, heading, mapping) is not None and is_part_of(header_text(cell)):
             combined.append(joined)  # 联系领导 + 职务: a fact about the column's people, not read
         else:

@@ -223,7 +223,7 @@ def test_a_two_row_header_reads_a_columns_parts_under_its_heading(tmp_path):
     assert [w.split(": ", 1)[1] for w in report["warnings"]] == ["未知的列 '联系领导电话'，已忽略"]
     result = redchain("load", path, "--dry-run", "--json", "--store", tmp_path / "y.db")
     read = {m["header"]: m["column"] for m in json.loads(result.stdout)["columns"]}
-    assert [read[h] for h in ("党组织名称", "类别", "联系领导姓名", "联系领导职务", "党建指导员姓名", "党建指导员单位")] == [
+    assert [read[h] for h in ("党组织名称", "党组织类别", "联系领导姓名", "联系领导职务", "党建指导员姓名", "党建指导员单位")] == [
         "org", "level", "leader", "leader_title", "instructor", "instructor_unit"]
 
 
@@ -712,3 +712,19 @@ def test_a_cell_listing_several_orgs_is_refused_where_a_joint_orgs_name_with_a_c
     db = loaded(path, rows)
     assert {name: props["formation"] for name, props in stored(db, "PartyOrg").items()} == {
         "甲公司党委": "standalone", "乙公司、丙公司联合党支部": "joint"}
+
+
+def test_an_orgs_parts_under_its_heading_are_the_orgs_columns(tmp_path):
+    """党组织情况 merged over 有/无 | 名称 | 类型 | 组建方式: 名称 and 类型 there are the org's, not
+    the enterprise's (QA round 9: refused as a header without names)."""
+    rows = [["企业名称", "统一社会信用代码", "所属产业链", "党组织情况", None, None, None],
+            [None, None, None, "有/无", "名称", "类型", "组建方式"],
+            ["甲公司", make_uscc("91430100MA4L00161"), "新材料", "有", "甲公司党委", "党委", "单独组建"],
+            ["乙公司", make_uscc("91430100MA4L00162"), "新材料", "无", None, None, None]]
+    path = tmp_path / "党组织情况.xlsx"
+    write_sheet(path, rows, merges=["D1:G1", "A1:A2", "B1:B2", "C1:C2"])
+    db = path.with_suffix(".db")
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.stdout
+    assert {k: (v["level"], v["formation"]) for k, v in stored(db, "PartyOrg").items()} == {"甲公司党委": ("committee", "standalone")}
+    assert {k: v.get("kind", "enterprise") for k, v in stored(db, "Enterprise").items()} == {"甲公司": "enterprise", "乙公司": "enterprise"}
