@@ -21,10 +21,11 @@ ANALYSIS_RULES = ("graph/analysis", "graph/projection.py", "graph/schema.py")
 @lru_cache(maxsize=None)
 def source_digest(*sources: str) -> str:
     """The digest of the Python source under ``sources`` (paths from the project's root:
-    a folder's ``*.py`` files, or one file)."""
+    a folder's ``*.py`` files, those of its subfolders too (``graph/analysis/planners``), or
+    one file)."""
     digest = hashlib.blake2b(digest_size=16)
     for source in sources:
         path = ROOT / source
-        for found in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+        for found in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             digest.update(found.relative_to(ROOT).as_posix().encode() + b"\0" + found.read_bytes())
     return digest.hexdigest()
