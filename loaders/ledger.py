@@ -340,6 +340,20 @@ def _has_org_bad(parsed: list) -> list:
     return [told.get(id(value), value) for value in parsed] if told else parsed
 
 
+def _said_otherwise(made: _Made, label: Label, person: str, name: str, described: dict, ledger: LedgerRows, i: int,
+                    column: str, records: Records) -> None:
+    """A warning where a row gives a person another 职务 / 单位 than an earlier row did
+    (赵六（副区长） here, 职务 区委常委 there): the later is kept, and the planner is told."""
+    if person not in made.nodes:
+        return
+    _, held, first, j, _ = made.nodes[person]
+    for key, value in described.items():
+        if value is not None and held.get(key) not in (None, value):
+            records.warnings.append(ledger.origin(i, column).problem(
+                f"{LABEL_ZH[label]} {name} 的{NODE_PROPS[label][key].zh}在此为 {value}，第{first.rows[j]}行为 {held[key]}：按此行导入",
+                "person_fact_differs", value=name))
+
+
 def _answer(said: object) -> str | None:
     """是 or 否 for a yes/no word (有, √, 未建 …), else None."""
     try:
@@ -686,6 +700,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                     titles = []
                     if (person := entity((label,), name, ledger, i, column, label)) is not None:
                         if described:
+                            _said_otherwise(made, label, person, name, described, ledger, i, column, records)
                             made.node(label, person, described, ledger, i, column)
                         made.rel(rtype, person, enterprise, ledger, i, column, "id")
             listed.append((ledger, i, enterprise, org, coverage))

@@ -728,3 +728,15 @@ def test_an_orgs_parts_under_its_heading_are_the_orgs_columns(tmp_path):
     assert result.exit_code == 0, result.stdout
     assert {k: (v["level"], v["formation"]) for k, v in stored(db, "PartyOrg").items()} == {"甲公司党委": ("committee", "standalone")}
     assert {k: v.get("kind", "enterprise") for k, v in stored(db, "Enterprise").items()} == {"甲公司": "enterprise", "乙公司": "enterprise"}
+
+
+def test_a_person_given_another_title_on_a_later_row_is_said(tmp_path):
+    """钱七（区委书记） on one row, 钱七（区长） on the next: the later is kept, with a warning
+    naming both (QA round 9: one of them won silently)."""
+    rows = [["企业名称", "统一社会信用代码", "联系领导"],
+            ["甲公司", make_uscc("91430100MA4L00171"), "钱七（区委书记）"],
+            ["乙公司", make_uscc("91430100MA4L00172"), "钱七（区长）"]]
+    path = tmp_path / "职务.xlsx"
+    write_sheet(path, rows)
+    assert [w for w in dry_run(path)["warnings"] if "职务" in w] == [
+        f"{path}:Sheet1:3:联系领导: 领导 钱七 的职务在此为 区长，第2行为 区委书记：按此行导入"]
