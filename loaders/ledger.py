@@ -328,15 +328,14 @@ def _has_org_said(cell: str) -> tuple[object, str | None]:
     return cell, formation
 
 
-def _has_org_bad(parsed: list) -> list:
+def _has_org_bad(cells: list, parsed: list) -> list:
     """A 是否建立党组织 cell read as neither yes nor no is told the ways the column is filled
-    in, not only 是/否."""
+    in, not only 是/否 (one problem per distinct cell, as ``parse_column`` shares them)."""
     told: dict[int, BadValue] = {}
-    for value in parsed:
+    for cell, value in zip(cells, parsed):
         if type(value) is BadValue and value.code == "bad_bool" and id(value) not in told:
-            text = str(value).rpartition("实为 ")[2]
             told[id(value)] = BadValue("bad_bool", f"应为 是/否，或党组织的组建情况（单独组建、联合组建、已建立党支部、挂靠社区党委；"
-                                                   f"未建立、拟建、无党员），实为 {text}")
+                                                   f"未建立、拟建、无党员），实为 {str(cell).strip()!r}")
     return [told.get(id(value), value) for value in parsed] if told else parsed
 
 
@@ -393,7 +392,7 @@ class LedgerCheck(_TableCheck):
                 cells, formations_said["has_org"] = [cell for cell, _ in said], [formation for _, formation in said]
             parsed = parse_column(cells, column)
             if column.name == "has_org":
-                parsed = _has_org_bad(parsed)
+                parsed = _has_org_bad(cells, parsed)
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]
                 if column.name == "org":  # 甲公司党支部（联建）: the org, and how it was formed

@@ -123,14 +123,19 @@ def _unauthorized(message: str) -> ApiError:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+async def _audit_refusal(store: GraphStore, principal: Principal, request: Request, needed: str) -> None:
+    """A request refused for want of a role is audited, as a write is: who tried what, and
+    what it needed (in a worker thread: the entry may wait on the write lock)."""
+    await run_in_threadpool(audit.record, store, principal, "forbidden",
+                            {"path": request.url.path, "method": request.method, "needed": needed})
+
+
 def require(role: Role):
     """A dependency that lets through principals with ``role`` or above (403 otherwise)."""
 
     async def check(principal: PrincipalDep, request: Request, store: StoreDep) -> Principal:
         if not principal.allows(role):
-            # a refusal is audited, as a write is: who tried what (it may wait on the write lock)
-            await run_in_threadpool(audit.record, store, principal, "forbidden",
-                                    {"path": request.url.path, "method": request.method, "needed": role.value})
+            await _audit_refusal(store, principal, request, role.value)
             held = "令牌" if principal.subject.startswith("token:") else "账号"  # a token, or an account logged in on a page
             raise ApiError(403, "forbidden", f"需要{ROLE_ZH[role]}（{role.value}）或更高权限；当前{held}为{ROLE_ZH[principal.role]}（{principal.role.value}）")
         return principal
@@ -146,8 +151,7 @@ AdminDep = Annotated[Principal, Depends(require(Role.ADMIN))]
 async def require_unscoped(principal: EditorDep, request: Request, store: StoreDep) -> Principal:
     """Writes that can touch any chain (imports) need an editor token with no chain scope."""
     if principal.scoped:
-        await run_in_threadpool(audit.record, store, principal, "forbidden",
-                                {"path": request.url.path, "method": request.method, "needed": "unscoped"})
+        await _audit_refusal(store, principal, request, "unscoped")
         raise ApiError(403, "forbidden", "限定产业链的令牌不能导入数据：导入可能涉及任何产业链，请使用不限产业链的编辑令牌")
     return principal
 
