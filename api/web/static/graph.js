@@ -252,14 +252,14 @@
     }
     return out;
   };
-  Occupancy.prototype.free = function (r, own) {  // `own`: a node whose own dot does not count
+  Occupancy.prototype.free = function (r, own) {  // `own`: a node (or a list of them) whose own shape does not count
     var keys = this.keys(r);
     for (var k = 0; k < keys.length; k++) {
       var list = this.cells.get(keys[k]);
       if (!list) { continue; }
       for (var m = 0; m < list.length; m++) {
         var o = list[m];
-        if (own !== undefined && o.id === own) { continue; }
+        if (own !== undefined && (o.id === own || (Array.isArray(own) && own.indexOf(o.id) >= 0))) { continue; }
         if (r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h) { return false; }
       }
     }
@@ -360,7 +360,9 @@
   }
 
   // Words on edges (a pairing's kind, an alliance role, a flow's count) at the names' size,
-  // in the middle of the line.
+  // in the middle of the line, or along it where the middle is over another node (a flow
+  // between two segments' boxes passing over a third's); left out where no place is clear.
+  var ALONG = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8];
   function drawEdgeLabels(ctx, scale, t, width, height, taken) {
     var font = LABEL_PX + 'px ' + FONT;
     ctx.textBaseline = 'middle';
@@ -368,15 +370,18 @@
     network.body.edgeIndices.forEach(function (id) {
       var e = data.edges[Number(id.slice(1))];
       if (!e || !e.label) { return; }
-      var a = network.body.edges[id].from, b = network.body.edges[id].to, mx, my;
+      var edge = network.body.edges[id], a = edge.from, b = edge.to, p, q;
       if (e.route) {
         var k = Math.floor(e.route.length / 2);
-        mx = (e.route[k - 1][0] + e.route[k][0]) / 2; my = (e.route[k - 1][1] + e.route[k][1]) / 2;
-      } else { mx = (a.x + b.x) / 2; my = (a.y + b.y) / 2; }
-      var sx = mx * scale + t.x, sy = my * scale + t.y;
-      if (sx < 0 || sx > width || sy < 0 || sy > height) { return; }
-      var text = String(e.label), w = textWidth(ctx, font, text);
-      var r = {x: sx - w / 2 - 3, y: sy - 9, w: w + 6, h: 18};
+        p = {x: e.route[k - 1][0], y: e.route[k - 1][1]}; q = {x: e.route[k][0], y: e.route[k][1]};
+      } else { p = a; q = b; }
+      var text = String(e.label), w = textWidth(ctx, font, text), r = null, sy;
+      for (var n = 0; n < ALONG.length && !r; n++) {
+        var sx = (p.x + (q.x - p.x) * ALONG[n]) * scale + t.x, y = (p.y + (q.y - p.y) * ALONG[n]) * scale + t.y;
+        var c = {x: sx - w / 2 - 3, y: y - 9, w: w + 6, h: 18};
+        if (sx >= 0 && sx <= width && y >= 0 && y <= height && taken.free(c, [edge.fromId, edge.toId])) { r = c; sy = y; }
+      }
+      if (!r) { return; }
       ctx.fillStyle = 'rgba(255,255,255,0.9)';
       ctx.fillRect(r.x, r.y, r.w, r.h);
       ctx.font = font;
