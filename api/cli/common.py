@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from itertools import combinations
 from pathlib import Path
-from typing import Annotated, Iterable, Iterator, NoReturn
+from typing import Annotated, Iterable, Iterator, NoReturn, Sequence
 
 import typer
 from rich.cells import cell_len
@@ -52,17 +53,55 @@ def heading(title: str, rest: str = "") -> Text:
     return Text.assemble((title, "bold"), rest)
 
 
+# Words a header is not broken inside (单独组建 | 覆盖, not 单独组 | 建覆盖): the words of
+# the schema's field names (``graph.schema.coverage_field_zh``) a column header is made of;
+# the phrases first, their words where a phrase kept whole would widen the column.
+_HEADER_WORDS = ("单独", "联合", "组建", "覆盖", "党组织", "党员", "指导员", "示范点", "纳入", "基数", "组织",
+                 "工作", "两个", "产业链", "党委", "其中", "以上", "企业", "平均", "最多", "星级", "3人")
+_HEADER_PHRASES = ("单独组建", "联合组建")
+
+
 def two_lines(header: str, lines: int = 2) -> str:
-    """Long Chinese headers break so that columns stay narrow: in the middle, or in
-    ``lines`` equal parts (单独\n组建\n覆盖: four cells wide, not six) for a table that
-    does not fit otherwise."""
+    """Long Chinese headers break so that columns stay narrow: into at most ``lines``
+    parts (three for a table that does not fit otherwise) about as wide as equal parts
+    would be (at most one character more), between words (单独组建\n覆盖, 组织\n覆盖率);
+    into equal parts where no break between words is that narrow."""
     if len(header) <= 3:
         return header
     parts = min(lines, len(header) // 2)
     short, longer = divmod(len(header), parts)  # the shorter parts first: 组织\n覆盖率
     sizes = [short] * (parts - longer) + [short + 1] * longer
-    starts = [sum(sizes[:k]) for k in range(parts + 1)]
+    cuts = [sum(sizes[:k]) for k in range(1, parts)]
+    for words in (_HEADER_PHRASES + _HEADER_WORDS, _HEADER_WORDS):
+        if (between := _cuts_between(header, words, parts, max(sizes) + 1)) is not None:
+            cuts = between
+            break
+    starts = [0, *cuts, len(header)]
     return "\n".join(header[a:b] for a, b in zip(starts, starts[1:]))
+
+
+def _cuts_between(header: str, words: Sequence[str], parts: int, widest: int) -> list[int] | None:
+    """Where to break ``header`` into at most ``parts`` parts, none wider than ``widest``,
+    never inside one of ``words``: the narrowest, then the fewest parts, then the shortest
+    last part; None if there is no such break."""
+    inside = {p for word in words for s in _occurrences(header, word) for p in range(s + 1, s + len(word))}
+    allowed = [p for p in range(1, len(header)) if p not in inside]
+    found = [(_widest_part(len(header), cut), k, [-c for c in cut], list(cut))
+             for k in range(1, parts) for cut in combinations(allowed, k)]
+    best = min(found, default=None)
+    return best[3] if best is not None and best[0] <= widest else None
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    start = text.find(word)
+    while start >= 0:
+        yield start
+        start = text.find(word, start + 1)
+
+
+def _widest_part(length: int, cuts: Sequence[int]) -> int:
+    bounds = [0, *cuts, length]
+    return max(b - a for a, b in zip(bounds, bounds[1:]))
 
 
 def code_width(codes: Iterable[str]) -> int:

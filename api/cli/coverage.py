@@ -122,8 +122,10 @@ def _table(result: CoverageReport, by: str | None, title: str, columns) -> Table
 
 
 def _filled(result: CoverageReport, by: str | None, title: str, columns, lines: int) -> Table:
-    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(_GROUP_ZH[by], overflow="fold", max_width=16)
+    # One space before each figure, none after: the figures are right-aligned under wider
+    # headers, and the cells saved keep a long group name (数据中心与云服务) on one line.
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    table.add_column(_GROUP_ZH[by], overflow="fold")
     for header, _ in columns:
         table.add_column(two_lines(header, lines), justify="right", no_wrap=True)
     for group in result.groups:

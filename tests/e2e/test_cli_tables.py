@@ -139,3 +139,28 @@ def test_the_report_by_chain_keeps_every_chain_name_on_one_line(district):
     first = shown.split("党组织数量")[0].splitlines()  # the coverage table: eight figures a row
     for name in names:  # every name whole in its first column, on the line of its figures
         assert any(line.split()[:1] == [name] and len(line.split()) == 9 for line in first), name
+
+
+def test_the_report_by_segment_keeps_nine_character_segment_names_on_one_line(district):
+    import json
+
+    names = [g["name"] for g in json.loads(run("report", "--by", "segment", "--json", "--store", district))["groups"]]
+    assert max(map(len, names)) == 9  # 材料检测与应用服务, 矿产资源与基础原料: eighteen cells
+    shown = run("report", "--by", "segment", "--store", district)
+    assert max(map(_cells, shown.splitlines())) <= 80
+    first = shown.split("党组织数量")[0].splitlines()
+    for name in names:  # wrapped at 16 cells before: 数据中心与云服 / 务
+        assert any(line.split()[:1] == [name] and len(line.split()) == 9 for line in first), name
+
+
+def test_column_headers_break_between_words():
+    from api.cli.common import two_lines
+
+    assert two_lines("单独组建覆盖") == "单独组建\n覆盖"  # not 单独组 / 建覆盖
+    assert two_lines("单独组建覆盖", 3) == "单独\n组建\n覆盖"
+    assert two_lines("组织覆盖率") == "组织\n覆盖率"
+    assert two_lines("其中单独组建") == "其中\n单独组建"
+    assert two_lines("党组织数") == "党组织\n数"
+    assert two_lines("有党员已覆盖", 3) == "有党员\n已覆盖"  # two lines where three are no narrower
+    assert two_lines("未覆盖") == "未覆盖"
+    assert two_lines("甲乙丙丁戊己") == "甲乙丙\n丁戊己"  # no known word: equal halves
