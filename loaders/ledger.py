@@ -234,7 +234,18 @@ def _with_facts(row: dict, column: str, ledger: LedgerRows, i: int, records: Rec
             f"{origin.column}有 {len(facts)} 项，{ledger.header(column)}有 {len(people)} 人，对不上，未读入"
             "（请按人员顺序逐一填写，用、分隔）", "facts_not_paired", value=row.get(_FACTS_OF[column])))
         return people
-    return [person if _BRACKETED_PERSON.fullmatch(person) else f"{person}（{fact}）" for person, fact in zip(people, facts)]
+    written = []
+    for person, fact in zip(people, facts):
+        if (bracketed := _BRACKETED_PERSON.fullmatch(person)) is None:
+            written.append(f"{person}（{fact}）")
+            continue
+        written.append(person)  # 赵六（副区长） beside 职务 区委常委: the name's own bracket is kept, and said
+        if fact not in bracketed["remark"]:
+            origin = ledger.origin(i, _FACTS_OF[column])
+            records.warnings.append(origin.problem(
+                f"{ledger.header(column)}写作 {person}，{origin.column}为 {fact}：按姓名后括号中的导入", "person_fact_differs",
+                value=fact))
+    return written
 
 
 def person_and_props(text: str, label: Label) -> tuple[str, dict]:

@@ -740,3 +740,20 @@ def test_a_person_given_another_title_on_a_later_row_is_said(tmp_path):
     write_sheet(path, rows)
     assert [w for w in dry_run(path)["warnings"] if "职务" in w] == [
         f"{path}:Sheet1:3:联系领导: 领导 钱七 的职务在此为 区长，第2行为 区委书记：按此行导入"]
+
+
+def test_a_person_given_another_title_in_the_column_beside_is_said(tmp_path):
+    """赵六（副区长） in 联系领导 and 区委常委 in 联系领导职务 on one row: the bracket is kept, and
+    the planner told (it was resolved silently); a column that agrees says nothing."""
+    rows = [["企业名称", "统一社会信用代码", "联系领导", "联系领导职务"],
+            ["甲公司", make_uscc("91430100MA4L00181"), "赵六（副区长）", "区委常委"],
+            ["乙公司", make_uscc("91430100MA4L00182"), "赵六（副区长）", "副区长"]]
+    path = tmp_path / "职务两处.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["ok"], report
+    assert [w for w in report["warnings"] if "赵六" in w] == [
+        f"{path}:Sheet1:2:联系领导职务: 联系领导写作 赵六（副区长），联系领导职务为 区委常委：按姓名后括号中的导入"]
+    db = tmp_path / "two.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert stored(db, "Leader") == {"赵六": {"name": "赵六", "title": "副区长"}}
