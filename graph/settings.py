@@ -4,15 +4,25 @@ about the store are read (the service's ``api.core.settings.Settings`` extends i
 - ``REDCHAIN_STORE``: ``sqlite:///./redchain.db`` (default), a path, or ``neo4j://host:7687``;
 - ``REDCHAIN_NEO4J_USER`` (default ``neo4j``), ``REDCHAIN_NEO4J_PASSWORD`` (no
   authentication when unset), ``REDCHAIN_NEO4J_DATABASE`` (default ``neo4j``).
+
+And the planners' time zone, ``REDCHAIN_VIEW_TIMEZONE`` (default Asia/Shanghai): snapshots
+are dated, and exports named, by the planners' day, not the server's (a server keeping UTC
+dated an import at 07:00 in Beijing the day before); the pages show times in it
+(``api.core.settings.PageSettings`` extends ``ZoneSettings``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.factory import DEFAULT_STORE_URI
 
 DEFAULT_DATABASE = "neo4j"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class StoreSettings(BaseSettings):
@@ -22,3 +32,24 @@ class StoreSettings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: str | None = None
     neo4j_database: str = DEFAULT_DATABASE
+
+
+class ZoneSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REDCHAIN_VIEW_", extra="ignore")
+
+    timezone: str = Field(DEFAULT_TIMEZONE, description="页面上的时间、快照的日期和导出文件的日期按此时区（IANA 时区名，如 Asia/Shanghai）")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区：{value}（应为 IANA 时区名，如 Asia/Shanghai）") from None
+        return value
+
+
+def planners_now() -> datetime:
+    """Now, in the planners' time zone (``REDCHAIN_VIEW_TIMEZONE``); a zone the setting does
+    not know is refused with the setting's message."""
+    return datetime.now(ZoneInfo(ZoneSettings().timezone))

@@ -104,6 +104,17 @@ def _widest_part(length: int, cuts: Sequence[int]) -> int:
     return max(b - a for a, b in zip(bounds, bounds[1:]))
 
 
+def planners_time(moment: str) -> str:
+    """A stored moment (ISO 8601 with its offset) as date over time, to the second, in the
+    planners' time zone (``REDCHAIN_VIEW_TIMEZONE``), as the pages show it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from graph.settings import ZoneSettings
+
+    return f"{datetime.fromisoformat(moment).astimezone(ZoneInfo(ZoneSettings().timezone)):%Y-%m-%d\n%H:%M:%S}"
+
+
 def code_width(codes: Iterable[str]) -> int:
     """The width a column needs to show the longest of ``codes`` whole, in terminal cells
     (a Chinese character takes two), 0 for none."""

@@ -17,7 +17,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, two_lines
+from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, planners_time, print_json, two_lines
 from graph.analysis.membership import require_chain
 from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
@@ -181,9 +181,7 @@ def history_table(points: list[HistoryPoint], chain: str | None) -> Table:
 
 def _when(point: HistoryPoint) -> str:
     """A snapshot of a day that has several: its date over its time (where it was taken)."""
-    from datetime import datetime
-
-    return f"{point.date}\n{datetime.fromisoformat(point.at).astimezone():%H:%M:%S}"
+    return f"{point.date}\n{planners_time(point.at).splitlines()[1]}"
 
 
 def _change(delta: float | None) -> str:

@@ -13,7 +13,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, fail, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, fail, planners_time, print_json
 from api.cli.roles import ChainOption, RoleOption, require_chains
 from graph.factory import store_uri
 
@@ -159,12 +159,12 @@ def audit(
         return
     # An audit entry is read whole: the details wrap, they are never cut.
     table = Table(title=f"审计日志（{len(entries)} 条）", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("时间（UTC）", no_wrap=True)
+    table.add_column("时间", no_wrap=True)
     table.add_column("主体 / 角色", overflow="fold", ratio=1)
     table.add_column("操作", overflow="fold", ratio=1)
     table.add_column("详情", overflow="fold", ratio=4)
     for e in entries:
-        when = e["time"][:19].replace("T", "\n")  # date over time, to the second
+        when = planners_time(e["time"])
         action = e["action"]
         table.add_row(when, Text(f"{e['principal']}\n{e['role']}"), Text(f"{audit_log.ACTION_ZH.get(action, action)}\n{action}"),
                       Text(json.dumps(e["details"], ensure_ascii=False, separators=(", ", ": "))))

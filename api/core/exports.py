@@ -29,6 +29,7 @@ from graph.analysis.coverage import GROUPINGS, coverage_report
 from graph.analysis.membership import name_of
 from graph.analysis.uncovered import REMEDY_ZH, UncoveredEnterprise, uncovered_enterprises
 from graph.schema import COVERAGE_FIELDS_ZH, GROUPINGS_ZH, STARS_ZH, coverage_field_zh
+from graph.settings import planners_now
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -160,7 +161,7 @@ def coverage_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, within: I
     """Coverage in total (sheet 总计) and per chain, segment, park and street (one sheet each).
     ``within``: the chains ``g`` is limited to (a scoped principal's view), named in the
     titles, the total row and the file name when no ``chain`` is asked."""
-    on = on or date.today()
+    on = on or planners_now().date()
     limited = _limited_to(chain, within)
     scope, tag = _scope_words(g, limited)
     from openpyxl import Workbook
@@ -191,7 +192,7 @@ def uncovered_workbook(g: nx.MultiDiGraph, *, chain: str | None = None, within: 
     segments and work-coverage sources are shown by name, the sources' codes beside them.
     ``within`` as for ``coverage_workbook``. Also returns the enterprises listed, so the
     caller can audit the people they name."""
-    on = on or date.today()
+    on = on or planners_now().date()
     scope, tag = _scope_words(g, _limited_to(chain, within))
     found = uncovered_enterprises(g, chain=chain)
     from openpyxl import Workbook

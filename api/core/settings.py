@@ -10,12 +10,10 @@ The bounds are constants rather than settings because they shape the OpenAPI doc
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from graph.settings import StoreSettings
+from graph.settings import StoreSettings, ZoneSettings
 
 MAX_PAGE_SIZE = 500  # items per page of any list
 DEFAULT_PAGE_SIZE = 50
@@ -24,10 +22,7 @@ MAX_NEIGHBOURHOOD = 2000  # nodes of a neighbourhood
 DEFAULT_NEIGHBOURHOOD = 200
 
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-class PageSettings(BaseSettings):
+class PageSettings(ZoneSettings):
     """Thresholds are fractions: a rate at or above ``*_green`` is green, at or above
     ``*_amber`` amber, below it red.
 
@@ -44,17 +39,6 @@ class PageSettings(BaseSettings):
     map_cap: int = Field(1000, ge=10, description="产业链企业数（缺口地图：未建党组织企业数）超过此值时先汇总显示（按环节或产业链），点击再展开")
     neighbourhood_limit: int = Field(150, ge=10, le=2000, description="关系网络默认最多显示的节点数")
     top_uncovered: int = Field(10, ge=1, le=100, description="总览页列出的重点未覆盖企业数")
-    timezone: str = Field(DEFAULT_TIMEZONE, description="页面上的时间按此时区显示（IANA 时区名，如 Asia/Shanghai）")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"未知的时区：{value}（应为 IANA 时区名，如 Asia/Shanghai）") from None
-        return value
-
     @model_validator(mode="after")
     def _ordered(self) -> "PageSettings":
         if self.org_rate_amber > self.org_rate_green or self.two_rate_amber > self.two_rate_green:

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from api.core.exports import COVERAGE_COLUMNS
-from api.core.settings import DEFAULT_TIMEZONE
+from graph.settings import DEFAULT_TIMEZONE
 from api.web.style import coverage_css
 
 HERE = Path(__file__).resolve().parent

@@ -321,7 +321,9 @@ def _when(moment: datetime) -> dict:
 
 def _moment(when: datetime | date | None) -> datetime:
     if when is None:
-        return datetime.now(timezone.utc).astimezone()
+        from graph.settings import planners_now
+
+        return planners_now()  # dated by the planners' day, not the server's
     if isinstance(when, datetime):
         return when if when.tzinfo else when.astimezone()
     return datetime.combine(when, time(), tzinfo=timezone.utc)

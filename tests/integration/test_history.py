@@ -87,6 +87,24 @@ def test_date_is_local_to_the_snapshot_and_key_is_utc(store):
     assert (point.date, point.at) == ("2024-05-01", "2024-04-30T23:30:00+00:00")
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])  # UTC+14 and UTC-11: never the same day
+def test_a_snapshot_taken_now_is_dated_by_the_planners_day(store, monkeypatch, zone):
+    """Dated in ``REDCHAIN_VIEW_TIMEZONE``, not by the server's clock (a server keeping UTC
+    dated an import at 07:00 in Beijing the day before); the exports' names follow it."""
+    from zoneinfo import ZoneInfo
+
+    from api.core.exports import coverage_workbook
+
+    monkeypatch.setenv("REDCHAIN_VIEW_TIMEZONE", zone)
+    days = {datetime.now(ZoneInfo(zone)).date()}
+    save_snapshot(store, coverage_report(load_projection(store)))
+    exported = coverage_workbook(load_projection(store))
+    days.add(datetime.now(ZoneInfo(zone)).date())  # midnight passed between: either day is right
+    [point] = coverage_history(store)
+    assert date.fromisoformat(point.date) in days
+    assert any(f"{day:%Y%m%d}" in exported.filename for day in days)
+
+
 def test_chain_snapshots_are_a_separate_series(store):
     g = load_projection(store)
     save_snapshot(store, coverage_report(g), when=date(2024, 1, 1))
