@@ -240,8 +240,8 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         raise ImportFailed(records.problems.summarised(), records.problems.total,
                            [w for w in records.warnings.summarised() if not (w.code == "unknown_table" and w.file in unread)])
     for batch in records.rels:
-        if (role := COMPLETE_END.get(batch.type)) is not None:
-            records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets)))
+        if batch.in_full and (role := COMPLETE_END.get(batch.type)) is not None:
+            records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets), None))
     _clear_blanks(store, accepted)
     removed = _removed_links(store, records, accepted) if records.complete else []
     replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
@@ -321,20 +321,28 @@ def r_key(removed: Removed) -> tuple[str, str, str]:
 
 def _removed_links(store: GraphStore, records: Records, accepted: Accepted) -> list[Removed]:
     """The stored links the import states in full and no longer holds: for each
-    (type, owning end, owners) of ``records.complete``, the stored links of that type whose
-    owning end is one of the owners and that the import does not hold."""
-    owners: dict[tuple[RelType, Role], set[str]] = {}
-    for rtype, role, ids in records.complete:
-        owners.setdefault((rtype, role), set()).update(ids)
-    everyone = set().union(*owners.values())
+    (type, owning end, owners, within) of ``records.complete``, the stored links of that
+    type whose owning end is one of the owners, whose other end is in ``within`` (None:
+    any), and that the import does not hold."""
+    scope: dict[tuple[RelType, Role], dict[str, frozenset[str] | None]] = {}
+    for rtype, role, ids, within in records.complete:
+        owners = scope.setdefault((rtype, role), {})
+        for owner in ids:
+            if within is None or owners.get(owner, within) is None:
+                owners[owner] = None  # stated in full somewhere: every stored link of it
+            else:
+                owners[owner] = owners.get(owner, frozenset()) | within
+    everyone = set().union(*scope.values())
     if not store.labels_of(everyone):
         return []  # none of them is stored yet: nothing stored to replace
     kept = accepted.rel_keys()
     gone = []
-    for rel in store.links({rtype for rtype, _ in owners}):  # only the types stated in full
+    for rel in store.links({rtype for rtype, _ in scope}):  # only the types stated in full
         for role in (Role.SOURCE, Role.TARGET):
-            owner = rel.source if role is Role.SOURCE else rel.target
-            if owner in owners.get((rel.type, role), ()) and (rel.type, rel.source, rel.target) not in kept:
+            owner, other = (rel.source, rel.target) if role is Role.SOURCE else (rel.target, rel.source)
+            owners = scope.get((rel.type, role), {})
+            if (owner in owners and ((within := owners[owner]) is None or other in within)
+                    and (rel.type, rel.source, rel.target) not in kept):
                 gone.append(rel)
                 break
     if not gone:

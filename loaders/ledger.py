@@ -31,7 +31,7 @@ from graph.records import GraphData
 from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, simplified, without_ordinal, without_remark
 from loaders.problems import Problem
-from loaders.tables import LEDGER, Role
+from loaders.tables import COMPLETE_END, LEDGER, Role
 from loaders.values import ORG_WORD, TRAILING_REMARK, BadValue, formation_said, kind_by_ending, parse_bool, parse_enum
 from loaders.validate import HeaderMapping, NodeBatch, Origin, RelBatch, Records, _TableCheck
 
@@ -741,10 +741,22 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
         _org_record(org, rows, listed_ids, held, index, made, records, entity)
         if org not in index.imported and any("parent" in ledger.headers for ledger, _ in rows):
             complete.setdefault((RelType.UNDER, Role.SOURCE), set()).add(org)  # a blank 上级党组织: no parent now
+    for rtype, source, target in made.rels:  # every link the ledger makes replaces its end's stored ones
+        if (role := COMPLETE_END.get(rtype)) is not None:
+            complete.setdefault((rtype, role), set()).add(source if role is Role.SOURCE else target)
     for (rtype, role), owners in complete.items():
-        records.complete.append((rtype, role, owners))
+        records.complete.append((rtype, role, owners, _named_chains_segments(made, index) if rtype is RelType.IN_SEGMENT else None))
     _batches(made, index, records)
     return made.created
+
+
+def _named_chains_segments(made: _Made, index: NameIndex) -> frozenset[str]:
+    """The segments, stored or new, of the chains the ledger places its enterprises in. A
+    row's 所属产业链 is the whole truth within those chains only: a ledger of one chain
+    says nothing of the other chains an enterprise of it is also in (QA round 10: the 工程机械
+    ledger took 12 enterprises out of the other four chains)."""
+    chains = {index.chain_of.get(target) for rtype, _, target in made.rels if rtype is RelType.IN_SEGMENT}
+    return frozenset(segment for segment, chain in index.chain_of.items() if chain in chains)
 
 
 _SHEET_CHAIN_ENDINGS = ("产业链", "产业集群")  # a sheet's name ending so names a chain, if a new one
@@ -1215,7 +1227,7 @@ def _batches(made: _Made, index: NameIndex, records: Records) -> None:
         ledger, _, source_col, target_col = items[0][2], None, items[0][4], items[0][5]
         records.rels.append(RelBatch(rtype, ledger.file, ledger.sheet, ledger.headers.get(source_col, source_col),
                                      ledger.headers.get(target_col, target_col), [item[0] for item in items],
-                                     [item[1] for item in items], None, [item[2].rows[item[3]] for item in items]))
+                                     [item[1] for item in items], None, [item[2].rows[item[3]] for item in items], in_full=False))
 
 
 def unlisted_in_chains(records: Records, stored: GraphData) -> list[Problem]:

@@ -117,6 +117,9 @@ class RelBatch:
     targets: list[str]
     props: Sequence[dict] | None  # None: the table has no property columns
     rows: list[int]
+    # A table's rows state the whole set of their end's links (``tables.COMPLETE_END``); a
+    # ledger's batches do not: it says in ``Records.complete`` what it states in full.
+    in_full: bool = True
 
     def source_origin(self, i: int) -> Origin:
         return Origin(self.file, self.sheet, self.rows[i], self.source_header)
@@ -166,8 +169,10 @@ class Records:
     rejected: dict[str, Label] = field(default_factory=dict)
     header_map: list[HeaderMapping] = field(default_factory=list)
     # The relationships whose stored set the import states in full, per entity: (type,
-    # the end that owns the set, the ids whose stored links the import replaces).
-    complete: list[tuple[RelType, Role, set[str]]] = field(default_factory=list)
+    # the end that owns the set, the ids whose stored links the import replaces, the other
+    # ends those links are replaced among: None for any, a set where the file speaks for
+    # only some, as a ledger of one chain for that chain's segments).
+    complete: list[tuple[RelType, Role, set[str], frozenset[str] | None]] = field(default_factory=list)
     name_hints: dict[str, str | None] = field(default_factory=dict)  # unknown name -> closest names (None: ambiguous)
     ledger: list = field(default_factory=list)  # loaders.ledger.LedgerRows, resolved against the store later
 

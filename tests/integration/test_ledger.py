@@ -608,3 +608,51 @@ def test_a_title_before_its_person_in_a_list_of_people(tmp_path):
     nodes, _ = graph_of(db)
     assert sorted(tuple(sorted(dict(p).items())) for label, _, p in nodes if label.value == "Leader") == [
         (("name", "李明"), ("title", "区委常委、副区长")), (("name", "王芳"),)]
+
+
+def _chains_of(db) -> dict[str, set[str]]:
+    """{enterprise name: the names of its chains} in the store at ``db``."""
+    store = open_store(str(db))
+    try:
+        data = store.read()
+    finally:
+        store.close()
+    name = {n.id: n.props.get("name") for n in data.nodes}
+    chain_of = {r.source: r.target for r in data.rels if r.type.value == "PART_OF"}
+    found: dict[str, set[str]] = {}
+    for r in data.rels:
+        if r.type.value == "IN_SEGMENT":
+            found.setdefault(name[r.source], set()).add(name[chain_of[r.target]])
+    return found
+
+
+def test_a_ledger_of_one_chain_leaves_its_enterprises_in_the_other_chains(tmp_path):
+    """An enterprise in 工程机械 and 新材料; the 工程机械 ledger lists it with 所属产业链
+    工程机械 only: it stays in 新材料 (QA round 10: a one-chain ledger took 12 enterprises out
+    of the other four chains). A ledger naming both chains moves one between them."""
+    from openpyxl import Workbook
+
+    from loaders.uscc import make_uscc
+
+    def write(path, rows):
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+
+    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
+    a, b = make_uscc("91430100MA4L00191"), make_uscc("91430100MA4L00192")
+    district = tmp_path / "全区.xlsx"
+    write(district, [header, ["甲公司", a, "工程机械、新材料", "整机制造、复合材料", "中游、中游"],
+                     ["乙公司", b, "新材料", "复合材料", "中游"]])
+    db = tmp_path / "x.db"
+    load(db, district)
+    assert _chains_of(db) == {"甲公司": {"工程机械", "新材料"}, "乙公司": {"新材料"}}
+    one_chain = tmp_path / "工程机械台账.xlsx"
+    write(one_chain, [header, ["甲公司", a, "工程机械", "整机制造", "中游"]])
+    load(db, one_chain)
+    assert _chains_of(db) == {"甲公司": {"工程机械", "新材料"}, "乙公司": {"新材料"}}
+    moved = tmp_path / "调整.xlsx"  # both chains named: 甲 now only in 新材料, 乙 moved to 工程机械
+    write(moved, [header, ["甲公司", a, "新材料", "复合材料", "中游"], ["乙公司", b, "工程机械", "整机制造", "中游"]])
+    load(db, moved)
+    assert _chains_of(db) == {"甲公司": {"新材料"}, "乙公司": {"工程机械"}}
