@@ -1255,5 +1255,6 @@ def unlisted_in_chains(records: Records, stored: GraphData) -> list[Problem]:
     file = records.ledger[0].file if records.ledger else ""
     return [Problem(file, f"库中产业链 {chain_names.get(chain, chain)} 还有 {len(names)} 家企业本文件没有列出"
                           f"（{'、'.join(list(names.values())[:3])}{'等' if len(names) > 3 else ''}），它们仍计入基数；"
-                          "若本文件是完整台账，请加 --full 导入（网页：完整台账），未列出的企业将移出基数", "unlisted_in_chain")
+                          f"若本文件是这条产业链的完整台账，请加 --full --chain {chain_names.get(chain, chain)} 导入：未列出的企业移出该链，"
+                          "不在其他产业链的移出基数", "unlisted_in_chain")
             for chain, names in sorted(unlisted.items())]

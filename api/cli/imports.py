@@ -122,11 +122,17 @@ def load(
     as_table: Annotated[str | None, typer.Option("--as", metavar="表", help="把每个工作表都当作这张表读取，如 --as ledger（台账）。", show_default=False)] = None,
     maps: Annotated[list[str] | None, typer.Option("--map", metavar="原列名=标准列名", help="指定列名对应关系（可重复），标准列名用中文或英文。", show_default=False)] = None,
     full: Annotated[bool, typer.Option("--full", help="文件是完整台账：库中有而文件中没有的企业移出基数（保留并注明原因）。")] = False,
+    full_chains: Annotated[list[str] | None, typer.Option(
+        "--chain", metavar="产业链", show_default=False,
+        help="与 --full 一起：文件只是这条产业链的完整台账（可重复；编号或名称）：其中未列出的企业移出该链，不在其他产业链的移出基数，其余企业不动。")] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """导入文件：全部写入或全不写入；重复导入同样的文件不改变数据。"""
     from loaders.importer import BadOption, import_options
+
+    if full_chains and not full:
+        raise typer.BadParameter("--chain 只与 --full 一起使用：说明文件是哪几条产业链的完整台账", param_hint="'--chain'")
 
     try:
         mapping, table = import_options(maps or [], as_table)
@@ -134,7 +140,8 @@ def load(
         raise typer.BadParameter(str(exc), param_hint=f"'--{exc.option}'") from None
     with _store_for(store, dry_run) as s:
         try:
-            report = import_with_progress(s, files, dry_run, mapping=mapping, as_table=table, full=full)
+            report = import_with_progress(s, files, dry_run, mapping=mapping, as_table=table, full=full,
+                                          full_chains=full_chains or ())
         except ImportFailed as failed:
             if as_json:
                 print_json({"ok": False, "total": failed.total, "problems": [p.as_dict() for p in failed.problems],

@@ -656,3 +656,48 @@ def test_a_ledger_of_one_chain_leaves_its_enterprises_in_the_other_chains(tmp_pa
     write(moved, [header, ["甲公司", a, "新材料", "复合材料", "中游"], ["乙公司", b, "工程机械", "整机制造", "中游"]])
     load(db, moved)
     assert _chains_of(db) == {"甲公司": {"新材料"}, "乙公司": {"工程机械"}}
+
+
+def test_full_with_a_ledger_of_one_chain_is_the_register_of_that_chain(tmp_path):
+    """--full --chain 工程机械 with the 工程机械 ledger: 丙, only in 工程机械 and no longer
+    listed, leaves the base; 乙, also in 新材料, leaves 工程机械 only; 丁 of 新材料 is not
+    touched. Plain --full keeps its meaning (the whole register) and says how many of the
+    other chains left with it (QA round 10: 771 of 955, nothing said)."""
+    from openpyxl import Workbook
+
+    from loaders.uscc import make_uscc
+
+    def write(path, rows):
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+
+    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
+    a, b, c, d = (make_uscc(f"91430100MA4L0020{n}") for n in range(1, 5))
+    district = tmp_path / "全区.xlsx"
+    write(district, [header, ["甲公司", a, "工程机械", "整机制造", "中游"],
+                     ["乙公司", b, "工程机械、新材料", "整机制造、复合材料", "中游、中游"],
+                     ["丙公司", c, "工程机械", "整机制造", "中游"], ["丁公司", d, "新材料", "复合材料", "中游"]])
+    db = tmp_path / "x.db"
+    load(db, district)
+    one_chain = tmp_path / "工程机械台账.xlsx"
+    write(one_chain, [header, ["甲公司", a, "工程机械", "整机制造", "中游"]])
+    whole = json.loads(redchain("load", one_chain, "--full", "--dry-run", "--json", "--store", db).stdout)
+    assert sorted(x["name"] for x in whole["left_base"]) == ["丁公司", "丙公司", "乙公司"]
+    [said] = [w["text"] for w in whole["warnings"] if "--full --chain" in w["text"]]
+    assert "其余 3 家企业" in said and "工程机械" in said
+    unknown = redchain("load", one_chain, "--full", "--chain", "工程机", "--store", db)
+    assert unknown.exit_code == 1 and "没有产业链 工程机" in unknown.output
+    result = redchain("load", one_chain, "--full", "--chain", "工程机械", "--json", "--store", db)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [x["name"] for x in report["left_base"]] == ["丙公司"]
+    assert not [w for w in report["warnings"] if "--full --chain" in w["text"]]
+    assert _chains_of(db) == {"甲公司": {"工程机械"}, "乙公司": {"新材料"}, "丙公司": {"工程机械"}, "丁公司": {"新材料"}}
+    store = open_store(str(db))
+    try:
+        in_base = {n.props["name"]: n.props.get("in_base", True) for n in store.read().nodes if n.label.value == "Enterprise"}
+    finally:
+        store.close()
+    assert in_base == {"甲公司": True, "乙公司": True, "丙公司": False, "丁公司": True}

@@ -692,7 +692,7 @@ def test_a_monthly_ledger_missing_stored_enterprises_of_its_chain_says_so(tmp_pa
     report = json.loads(redchain("load", december, "--dry-run", "--json", "--store", db).stdout)
     assert [w["text"] for w in report["warnings"] if "没有列出" in w["text"]] == [
         f"{december}:-:-: 库中产业链 工程机械 还有 1 家企业本文件没有列出（丙公司），它们仍计入基数；"
-        "若本文件是完整台账，请加 --full 导入（网页：完整台账），未列出的企业将移出基数"]
+        "若本文件是这条产业链的完整台账，请加 --full --chain 工程机械 导入：未列出的企业移出该链，不在其他产业链的移出基数"]
     assert redchain("load", december, "--full", "--dry-run", "--json", "--store", db).stdout.count("没有列出") == 0
 
 
