@@ -198,7 +198,9 @@ def _unpadded(found: re.Match) -> str:
 
 # A person written with what they are (张三（副区长）, 张三 副区长, 副区长 张三, 李四（区商务局）):
 # the name is the person; a title goes to a leader's 职务, a place of work to 单位.
-_PERSON = rf"[{HAN}·]{{2,5}}"
+# A name of two to five characters, or names joined by a middle dot, as minority names are
+# written (阿不都热合曼·买买提, 古丽米拉·艾买提: ten characters and more).
+_PERSON = rf"(?:[{HAN}]{{2,5}}|[{HAN}]{{1,12}}(?:[·•‧・][{HAN}]{{1,12}}){{1,3}})"
 _BRACKETED_PERSON = re.compile(rf"(?P<name>{_PERSON})\s*[（(【\[](?P<remark>[^）)】\]]+)[）)】\]]")
 _TITLE_THEN_NAME = re.compile(rf"(?P<title>[{HAN}]*?(?:区长|县长|市长|镇长|乡长|书记|主任|常委|部长|局长|主席|秘书长))"
                               rf"(?P<name>[{HAN}]{{2,4}})")

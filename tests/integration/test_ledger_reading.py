@@ -757,3 +757,19 @@ def test_a_person_given_another_title_in_the_column_beside_is_said(tmp_path):
     db = tmp_path / "two.db"
     assert redchain("load", path, "--store", db).exit_code == 0
     assert stored(db, "Leader") == {"赵六": {"name": "赵六", "title": "副区长"}}
+
+
+def test_minority_names_joined_by_a_middle_dot_are_one_person_with_their_title(tmp_path):
+    """阿不都热合曼·买买提（副区长） on one row and the name alone on the next: one leader with
+    the title; 古丽米拉·艾买提（区委组织部） an instructor with the unit (QA round 10: names
+    were read up to five characters, the bracket stayed inside the name)."""
+    rows = [["企业名称", "统一社会信用代码", "联系领导", "党建指导员"],
+            ["甲公司", make_uscc("91430100MA4L00211"), "阿不都热合曼·买买提（副区长）", "古丽米拉·艾买提（区委组织部）"],
+            ["乙公司", make_uscc("91430100MA4L00212"), "阿不都热合曼·买买提", "古丽米拉·艾买提"]]
+    path = tmp_path / "新疆.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "names.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert stored(db, "Leader", "Instructor") == {
+        "阿不都热合曼·买买提": {"name": "阿不都热合曼·买买提", "title": "副区长"},
+        "古丽米拉·艾买提": {"name": "古丽米拉·艾买提", "unit": "区委组织部"}}
