@@ -356,6 +356,28 @@ def say_merged(raw: RawTable, warnings: list[Problem]) -> None:
             "merged_cells_filled", raw.sheet, merged.top, letter, merged.ref))
 
 
+# A cell saying "the same as the row above" in words or a ditto mark (同上, 〃): how offices
+# fill a joint org's name on its second and third enterprise instead of merging the cells.
+_DITTO = frozenset({"同上", "同前", "同上行", "〃", "々", "\u201d", "\u201c", '"', "''", "ditto"})
+
+
+def fill_ditto(raw: RawTable, warnings: list[Problem]) -> None:
+    """A ledger's 同上 / 〃 cells take the value of the same column in the row above (that
+    row's own value, if it said 同上 too), with one warning per column naming the rows, as
+    ``say_merged`` does for merged cells (QA round 10: an org named “同上” was made)."""
+    for j, column in enumerate(raw.columns):
+        filled = []
+        for i in range(1, len(column)):
+            if isinstance(column[i], str) and column[i].strip().lower() in _DITTO and column[i - 1] not in (None, ""):
+                column[i] = column[i - 1]
+                filled.append(i)
+        if filled:
+            letter = column_letter(j)
+            warnings.append(Problem(
+                raw.file, f"{letter} 列第{_row_ranges(raw, filled)}行写作“同上”，按上一行的值读取", "ditto_filled",
+                raw.sheet, raw.numbers[filled[0]], header_text(raw.headers[j]) if j < len(raw.headers) else letter))
+
+
 def _reheaded(raw: RawTable, position: int, table: Table) -> Table:
     if position:
         raw.rehead(position - 1)

@@ -20,7 +20,7 @@ from graph.columns import NodeColumns, PropColumns, RelColumns
 from graph.records import Node, Rel
 from graph.schema import REL_SPECS, Label, PropType, RelType
 from loaders.problems import Problem, Problems
-from loaders.layout import (check_mapping, header_text, lookup, no_ledger_header, partial_ledger_header, recognise, say_merged,
+from loaders.layout import (check_mapping, fill_ditto, header_text, lookup, no_ledger_header, partial_ledger_header, recognise, say_merged,
                             skip_non_entities)
 from loaders.readers import RawTable, column_letter
 from loaders.tables import (LEDGER, REVERSED_TABLES, Column, Role, Table, example_sheet, find_column, instruction_sheet,
@@ -219,6 +219,7 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
                                             raw.sheet, raw.header_row or None))
     if table is LEDGER:
         if columns is not None:
+            fill_ditto(raw, records.warnings)
             records.rows += len(raw.numbers)
             from loaders.ledger import LedgerCheck  # the ledger builds on the checks below
 

@@ -773,3 +773,22 @@ def test_minority_names_joined_by_a_middle_dot_are_one_person_with_their_title(t
     assert stored(db, "Leader", "Instructor") == {
         "阿不都热合曼·买买提": {"name": "阿不都热合曼·买买提", "title": "副区长"},
         "古丽米拉·艾买提": {"name": "古丽米拉·艾买提", "unit": "区委组织部"}}
+
+
+def test_a_joint_orgs_name_written_same_as_above_is_that_org(tmp_path):
+    """南山科技园联合党支部 on the first of its three enterprises, 同上 and 〃 on the next:
+    one joint org covering three (QA round 10: an org named “同上” was made)."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称", "组建形式"],
+            ["甲公司", make_uscc("91430100MA4L00221"), "南山科技园联合党支部", "联合组建"],
+            ["乙公司", make_uscc("91430100MA4L00222"), "同上", "同上"],
+            ["丙公司", make_uscc("91430100MA4L00223"), "〃", "〃"]]
+    path = tmp_path / "同上.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["ok"], report
+    assert f"{path}:Sheet1:3:党组织名称: C 列第3–4行写作“同上”，按上一行的值读取" in report["warnings"]
+    db = tmp_path / "ditto.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert list(stored(db, "PartyOrg")) == ["南山科技园联合党支部"]
+    totals = json.loads(redchain("report", "--json", "--store", db).stdout)["totals"]
+    assert (totals["party_orgs"], totals["joint_orgs"], totals["covered_by_joint"]) == (1, 1, 3)
