@@ -100,9 +100,10 @@ def coverage_table(result: CoverageReport, by: str | None, chain: str | None) ->
     figures the articles quote (应建尽建, 指导员覆盖) and the orgs' stars."""
     title = "党组织覆盖情况" + (f"（产业链 {chain}）" if chain else "")
     counted_twice = by in ("chain", "segment") and sum(group.base for group in result.groups) > result.totals.base
+    unit = "个" if by == "segment" else "条"  # 几条产业链, 几个环节
     return Group(
         _table(result, by, title, _COUNT_COLUMNS),
-        *([Text(f"注：在几条{_GROUP_ZH[by]}中的企业每条都计入，各行之和大于合计；合计每家只计一次。\n")] if counted_twice else []),
+        *([Text(f"注：在几{unit}{_GROUP_ZH[by]}中的企业每{unit}都计入，各行之和大于合计；合计每家只计一次。\n")] if counted_twice else []),
         _table(result, by, "党组织数量", _ORG_COLUMNS),
         _table(result, by, "应建尽建（党员≥3 单独组建，党员≥1 建有党组织）", _FORMATION_COLUMNS),
         _table(result, by, "党建指导员覆盖与党组织星级", _STAR_COLUMNS),
