@@ -885,13 +885,13 @@ def _merge_repeats(records: Records) -> set[tuple[int, int]]:
             kept["chain"], kept["segment"] = "、".join(c for c, _ in placed), "、".join(s or "" for _, s in placed)
         elif chains:
             kept["chain"] = "、".join(chains)
-        kept.pop("stage", None)  # said in each segment now
         for column in ("leader", "instructor", "partner"):
             names = list(dict.fromkeys(split_cell(kept.get(column)) + split_cell(row.get(column))))
             if names:
                 kept[column] = "、".join(names)
         for column, value in row.items():
             kept.setdefault(column, value)
+        kept.pop("stage", None)  # said in each segment now (not the later row's 位置 for all of them)
         merged.add((id(ledger), i))
         records.warnings.append(ledger.origin(i, "id").problem(
             f"统一社会信用代码 {row['id']} 也在 {_elsewhere(ledger, other)}第{other.rows[j]}行：两行是同一家企业，其产业链、环节、"

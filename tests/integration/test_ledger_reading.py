@@ -792,3 +792,18 @@ def test_a_joint_orgs_name_written_same_as_above_is_that_org(tmp_path):
     assert list(stored(db, "PartyOrg")) == ["南山科技园联合党支部"]
     totals = json.loads(redchain("report", "--json", "--store", db).stdout)["totals"]
     assert (totals["party_orgs"], totals["joint_orgs"], totals["covered_by_joint"]) == (1, 1, 3)
+
+
+def test_an_enterprise_listed_once_per_chain_keeps_each_rows_stage(tmp_path):
+    """甲 under 新能源汽车 / 动力电池 / 上游 and again under 储能 / 电芯 / 中游: one enterprise
+    in both segments, each at its own row's stage (QA round 10: the second row's 位置 was
+    put back on the first and the file refused)."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"],
+            [1, "合肥甲公司", make_uscc("91340104L30P8774P"), "新能源汽车", "动力电池", "上游"],
+            [2, "合肥甲公司", make_uscc("91340104L30P8774P"), "储能", "电芯", "中游"]]
+    path = tmp_path / "两链.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "twice.db"
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.output
+    assert {name: props["stage"] for name, props in stored(db, "Segment").items()} == {"动力电池": "upstream", "电芯": "midstream"}
