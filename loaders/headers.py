@@ -91,7 +91,7 @@ LEDGER_PATTERNS: dict[str, re.Pattern[str]] = {
     "demonstration": re.compile(r"^(?:是否)?(?:为)?\w{0,6}示范(?:点|党组织|党支部|基地)(?:级别)?$"),
     "leader_title": re.compile(r"^\w{0,8}领导(?:干部)?(?:的)?(?:职务|职位|职级)$"),
     "instructor_unit": re.compile(r"^\w{0,8}(?:指导员|第一书记)(?:的)?(?:所在|工作|派出|原)?(?:单位|部门)$"),
-    "chain": re.compile(r"^(?:所属|所在|所处|归属|涉及)\w{0,6}(?:产业链|链条)$"),
+    "chain": re.compile(r"^(?:所属|所在|所处|归属|涉及)\w{0,6}(?:产业链|行业链|链条)$"),
     "segment": re.compile(r"^(?:所属|所在|所处|归属)\w{0,8}环节$"),
     "employees": re.compile(r"^(?!\w*党员)\w{0,4}(?:职工|员工|从业人员|从业)\w{0,2}(?:人数|数|总数)$"),
     # the enterprise's own party members: not an organisation's (a joint one counts several

@@ -684,6 +684,10 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
             index.add(Label.ENTERPRISE, enterprise, row["name"])
             org = None
             coverage = "org" in columns or row.get("has_org") is False  # 是否建立党组织 否: no org covers it
+            if "org" not in columns and row.get("has_org") is True and not held.covered_by.get(enterprise):
+                records.problems.append(ledger.origin(i, "has_org").problem(  # a stored org's coverage stays; none is stored
+                    f"{ledger.header('has_org')}说已建党组织，但表中没有 党组织名称 列，库中也没有覆盖它的党组织，不知是哪个，"
+                    "组织覆盖无法导入；请加一列 党组织名称（联合组建的几家填同一名称）", "org_missing"))
             if coverage:
                 complete.setdefault((RelType.COVERS, Role.TARGET), set()).add(enterprise)
             if row.get("org"):
@@ -1002,7 +1006,7 @@ def _segments(row: dict, columns: set[str], ledger: LedgerRows, i: int, enterpri
         for chain in chains:
             kept = [] if "segment" in columns else sorted(
                 s for s in held.segments.get(enterprise, ()) if index.chain_of.get(s) == chain)
-            for segment in kept or [_new_segment(chain, UNSEGMENTED, UNSEGMENTED_STAGE, ledger, i, index, made)]:
+            for segment in kept or [_unsegmented(chain, row.get("stage"), ledger, i, index, made)]:
                 made.rel(RelType.IN_SEGMENT, enterprise, segment, ledger, i, "id", "chain")
         return True
     found = {name: [(c, s) for c in chains
@@ -1121,6 +1125,15 @@ def _restage(segment: str, chain: str, name: str, stage: str, ledger: LedgerRows
     records.warnings.append(ledger.origin(i, "segment").problem(
         f"环节 {index.name_of.get(chain, chain)}/{name} 原在{STAGES.get(before, '未定位置')}，按本文件改为{STAGES[stage]}",
         "segment_restaged", value=name))
+
+
+def _unsegmented(chain: str, stage: str | None, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:
+    """The segment of a chain's enterprises no segment is given for: 未分环节, in the middle
+    of the chain; where the row's 位置 says where (链上位置 上游 beside 所属产业链, no 所属环节),
+    one per stage, 上游未分环节, so the chain is drawn upstream to downstream as the file says."""
+    if stage is None:
+        return _new_segment(chain, UNSEGMENTED, UNSEGMENTED_STAGE, ledger, i, index, made)
+    return _new_segment(chain, f"{STAGES[stage]}{UNSEGMENTED}", stage, ledger, i, index, made)
 
 
 def _new_segment(chain: str, name: str, stage: str, ledger: LedgerRows, i: int, index: NameIndex, made: _Made) -> str:

@@ -807,3 +807,26 @@ def test_an_enterprise_listed_once_per_chain_keeps_each_rows_stage(tmp_path):
     result = redchain("load", path, "--store", db)
     assert result.exit_code == 0, result.output
     assert {name: props["stage"] for name, props in stored(db, "Segment").items()} == {"动力电池": "upstream", "电芯": "midstream"}
+
+
+def test_a_two_new_ledger_with_a_coverage_column_and_no_org_names(tmp_path):
+    """两新 ledgers of 党组织覆盖方式 (单独组建, 联合组建, 未覆盖) with no 党组织名称 column:
+    refused at each row saying an org exists where none is stored, as no org can be
+    recorded (a stored org's coverage stays, see test_ledger_reimport) (QA round 10: the
+    orgs were dropped and the rate was 0 without a word); 所属行业链 is the chain, and 链上位置
+    without 所属环节 puts each enterprise at its stage (上游未分环节), not all midstream."""
+    header = ["序号", "单位全称", "社会信用代码", "所属行业链", "链上位置", "党组织覆盖方式"]
+    rows = [header, [1, "湖南星沙重工机械有限公司", make_uscc("91430121L30P8774P"), "工程机械", "中游", "单独组建"],
+            [2, "长沙博远液压件有限公司", make_uscc("914301213MPWH2JD1"), "工程机械", "上游", "未覆盖"]]
+    path = tmp_path / "两新.xlsx"
+    write_sheet(path, rows)
+    report = dry_run(path)
+    assert report["problems"] == [f"{path}:Sheet1:2:党组织覆盖方式: 党组织覆盖方式说已建党组织，但表中没有 党组织名称 列，库中也没有覆盖它的党组织，"
+                                  "不知是哪个，组织覆盖无法导入；请加一列 党组织名称（联合组建的几家填同一名称）"]
+    rows[1][5] = "未覆盖"
+    write_sheet(path, rows)
+    db = tmp_path / "stages.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert {name: props["stage"] for name, props in stored(db, "Segment").items()} == {
+        "中游未分环节": "midstream", "上游未分环节": "upstream"}
+    assert list(stored(db, "Chain")) == ["工程机械"]
