@@ -33,18 +33,25 @@ def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tupl
     for position, cells in enumerate(candidates):
         ledger_cells = _parts_under_headings(cells, candidates[position - 1], mapping) if position else cells
         found = {column.name for cell in ledger_cells if (column := lookup(LEDGER, cell, mapping)) is not None}
-        if forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE:
-            if {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found):
-                for index, (cell, read) in enumerate(zip(cells, ledger_cells)):
-                    if read is not cell and index < len(raw.columns):
-                        raw.columns[index][position - 1] = read
-                _headers_from_heading_row(raw, position)
-                return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
-        if named is not None and named is not LEDGER:
-            own = {column.name for cell in cells if (column := lookup(named, cell, mapping)) is not None}
-            if {column.name for column in named.required} <= own:
-                _headers_from_heading_row(raw, position)
-                return _reheaded(raw, _lower_header_row(raw, position, named, mapping), named), True
+        ledger_header = {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found)
+        own = set() if named in (None, LEDGER) else {
+            column.name for cell in cells if (column := lookup(named, cell, mapping)) is not None}
+        named_header = named not in (None, LEDGER) and {column.name for column in named.required} <= own
+        # A sheet named as a table is read as that table where its header is that table's; a
+        # ledger's header reads as the ledger whatever the sheet is called where the ledger
+        # reads more of its columns (党组织覆盖 over 企业名称 | 信用代码 | 是否建立党组织 | 党组织名称
+        # | 组建形式: QA round 10), and first on a sheet named as the enterprises' table.
+        ledger_first = (forced_ledger or named in (None, LEDGER) or named.label is Label.ENTERPRISE or not named_header
+                        or len(found) > len(own))
+        if ledger_first and ledger_header:
+            for index, (cell, read) in enumerate(zip(cells, ledger_cells)):
+                if read is not cell and index < len(raw.columns):
+                    raw.columns[index][position - 1] = read
+            _headers_from_heading_row(raw, position)
+            return _reheaded(raw, _lower_header_row(raw, position, LEDGER, mapping), LEDGER), True
+        if named_header:
+            _headers_from_heading_row(raw, position)
+            return _reheaded(raw, _lower_header_row(raw, position, named, mapping), named), True
     return named, False
 
 

@@ -830,3 +830,17 @@ def test_a_two_new_ledger_with_a_coverage_column_and_no_org_names(tmp_path):
     assert {name: props["stage"] for name, props in stored(db, "Segment").items()} == {
         "中游未分环节": "midstream", "上游未分环节": "upstream"}
     assert list(stored(db, "Chain")) == ["工程机械"]
+
+
+@pytest.mark.parametrize("sheet", ["党组织覆盖", "联系点"])
+def test_a_ledger_on_a_sheet_named_as_a_relationship_table_is_read_as_a_ledger(tmp_path, sheet):
+    """A ledger whose sheet is called 党组织覆盖 or 联系点: read by its headers, as a ledger
+    (QA round 10: read as that relationship table, every ledger column ignored and refused)."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "所属产业链", "是否建立党组织", "党组织名称", "组建形式", "联系领导"],
+            [1, "长沙岳麓甲科技有限公司", make_uscc("91430104L30P8774P"), "电子信息", "已建", "甲科技党支部", "单独组建", "李明"]]
+    path = tmp_path / "台账.xlsx"
+    write_sheet(path, rows, title=sheet)
+    db = tmp_path / "named.db"
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.output
+    assert list(stored(db, "PartyOrg")) == ["甲科技党支部"] and list(stored(db, "Leader")) == ["李明"]
