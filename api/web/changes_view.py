@@ -5,7 +5,7 @@ viewer's page hides the same names the API hides."""
 
 from __future__ import annotations
 
-from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, LINK_ENDS_ZH, TOTALS_ZH
+from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, ENTERPRISE_LISTS, LINK_ENDS_ZH, TOTALS_ZH
 from graph.analysis.uncovered import REMEDY_ZH
 
 from api.web.canvas import Links
@@ -50,7 +50,7 @@ def _state(state: str | None, remedy: str | None) -> str:
 
 
 def _list(name: str, items: list[dict], links: Links) -> dict:
-    if name in ("entered_base", "left_base", "became_covered", "became_uncovered", "remedy_changed"):
+    if name in ENTERPRISE_LISTS:
         headers = ("企业", "之前", "之后")
         rows = [(_named(e["name"], e["id"], links), _state(e["state_before"], e["remedy_before"]),
                  _state(e["state_after"], e["remedy_after"])) for e in items]

@@ -97,6 +97,8 @@ class Changes:
     left_base: tuple[EnterpriseChange, ...]
     became_covered: tuple[EnterpriseChange, ...]
     became_uncovered: tuple[EnterpriseChange, ...]
+    became_work_covered: tuple[EnterpriseChange, ...]
+    lost_work_coverage: tuple[EnterpriseChange, ...]
     remedy_changed: tuple[EnterpriseChange, ...]
     orgs_formed: tuple[Named, ...]
     orgs_dissolved: tuple[Named, ...]
@@ -113,12 +115,17 @@ class Changes:
 
 
 CHANGE_LISTS = tuple(name for name in Changes.__dataclass_fields__ if name not in ("before", "after"))
+# The lists of enterprises (each with its state before and after); the others list orgs or links.
+ENTERPRISE_LISTS = ("entered_base", "left_base", "became_covered", "became_uncovered", "became_work_covered",
+                    "lost_work_coverage", "remedy_changed")
 # Each list's title, as a person reads it (the CLI table, the dashboard).
 CHANGE_ZH = {
     "entered_base": "新纳入基数",
     "left_base": "移出基数",
     "became_covered": "新增组织覆盖",
     "became_uncovered": "失去组织覆盖",
+    "became_work_covered": "新增工作覆盖",
+    "lost_work_coverage": "失去工作覆盖（现未覆盖）",
     "remedy_changed": "建议组建方式变化",
     "orgs_formed": "新建党组织",
     "orgs_dissolved": "撤销（不再计数）的党组织",
@@ -283,6 +290,9 @@ def changes(before: CoverageState, after: CoverageState, *, names: Mapping[str, 
         left_base=tuple(enterprise(e) for e in sorted(old.keys() - new.keys())),
         became_covered=tuple(enterprise(e) for e in both if covered(new[e]) and not covered(old[e])),
         became_uncovered=tuple(enterprise(e) for e in both if covered(old[e]) and not covered(new[e])),
+        # Without an org both times: reached now by an instructor, a contact or a pairing, or no longer.
+        became_work_covered=tuple(enterprise(e) for e in both if old[e][0] == NONE and new[e][0] == WORK),
+        lost_work_coverage=tuple(enterprise(e) for e in both if old[e][0] == WORK and new[e][0] == NONE),
         remedy_changed=tuple(
             enterprise(e) for e in both if not covered(old[e]) and not covered(new[e]) and old[e][1] != new[e][1]
         ),

@@ -171,3 +171,25 @@ def test_an_org_is_not_in_a_chain_where_it_covers_only_a_closed_enterprise():
     for chain in ("C1", "C2"):
         assert totals(in_chain(coverage_state(g), chain)).party_orgs == coverage_report(g, chain=chain).totals.party_orgs
     assert "C2" not in coverage_state(g).chains["O1"]
+
+
+def test_enterprises_gaining_or_losing_work_coverage_are_named():
+    """Without an org both months: 丁 loses its instructor (work -> uncovered), 戊 gains a
+    contact (uncovered -> work). Only the totals said so before (QA round 10: 工作覆盖 -1 /
+    未覆盖 +1 and no enterprise to account for it)."""
+    def month(instructor_on: str | None, contact_on: str | None) -> GraphBuilder:
+        b = (GraphBuilder().chain("C1", name="工程机械").segment("A", "C1", "upstream")
+             .enterprise("E4", name="丁公司", party_members=0).enterprise("E5", name="戊公司", party_members=0)
+             .rel("IN_SEGMENT", "E4", "A").rel("IN_SEGMENT", "E5", "A")
+             .node("Leader", "L1", name="张书记").node("Instructor", "I1", name="李指导员"))
+        if instructor_on:
+            b.rel("ASSIGNED_TO", "I1", instructor_on)
+        if contact_on:
+            b.rel("CONTACTS", "L1", contact_on)
+        return b
+
+    g = month(None, "E5").projection()
+    found = changes(coverage_state(month("E4", None).projection()), coverage_state(g), names=graph_names(g))
+    assert found.lost_work_coverage == (EnterpriseChange("E4", "丁公司", "work", "none", "instructor_needed", "instructor_needed"),)
+    assert found.became_work_covered == (EnterpriseChange("E5", "戊公司", "none", "work", "instructor_needed", "instructor_needed"),)
+    assert found.became_uncovered == () and found.became_covered == ()
