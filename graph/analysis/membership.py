@@ -223,13 +223,29 @@ def industry_committees(g: nx.MultiDiGraph) -> set[str]:
     return committees
 
 
+def is_working_org(g: nx.MultiDiGraph, org: str) -> bool:
+    """An organisation at work in the base: it covers a base enterprise, or leads a chain
+    (as the report counts orgs). One covering only closed or moved enterprises, or nobody
+    (a joint branch split up, a working committee above the branches), neither needs a
+    partner nor can help one; ``graph.analysis.org_checks`` reports it instead."""
+    nodes = g._node
+    for target, keyed in g._succ[org].items():
+        if _LEADS in keyed:
+            return True
+        if _COVERS in keyed and nodes[target].get("in_base") and nodes[target].get("status") == "active":
+            return True
+    return False
+
+
 def is_weak_org(g: nx.MultiDiGraph, org: str) -> bool:
     """A weak organisation (薄弱党组织), the kind to pair and help first.
 
     Rated ``WEAK_MAX_STAR`` stars or less, or not rated; and not a demonstration site
     (示范点), not an industry committee, not covering a leading enterprise (龙头): those
-    are the ones that carry weak organisations.
+    are the ones that carry weak organisations; and at work (``is_working_org``).
     """
+    if not is_working_org(g, org):
+        return False
     attrs = g._node[org]
     star = attrs.get("star")
     if star is not None and star > WEAK_MAX_STAR:

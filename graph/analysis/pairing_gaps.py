@@ -21,6 +21,7 @@ from graph.analysis.membership import (
     chains_by_org,
     is_base,
     is_weak_org,
+    is_working_org,
     name_of,
     pairing_partners,
     require_chain,
@@ -151,7 +152,7 @@ def unpaired_orgs(
     nodes = g._node  # raw attributes: the NodeView costs several times more
     for org in ids_with_label(g, Label.PARTY_ORG):
         chains = by_org.get(org, set())
-        if (chain is not None and chain not in chains) or pairing_partners(g, org):
+        if (chain is not None and chain not in chains) or pairing_partners(g, org) or not is_working_org(g, org):
             continue
         star = nodes[org].get("star")
         weak = is_weak_org(g, org)

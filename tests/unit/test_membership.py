@@ -124,6 +124,8 @@ def test_weak_orgs_are_low_or_unrated_and_carry_nobody():
         .chain("C1")
         .enterprise("L", leading=True).enterprise("E")
         .org("one", star=1).org("two", star=2).org("unrated").org("three", star=3)
+        .rel("COVERS", "one", "E").rel("COVERS", "two", "E").rel("COVERS", "unrated", "E").rel("COVERS", "three", "E")
+        .org("idle", star=1)  # covers nobody: not at work, so not weak either (a split branch, a working committee)
         .org("demo", star=1, demonstration=True)
         .org("committee", formation="industry")
         .org("leads", star=2).rel("LEADS", "leads", "C1")
@@ -156,3 +158,22 @@ def test_coverage_rate_rounds_to_four_places():
     assert (coverage_rate(55, 65), coverage_rate(1, 3), coverage_rate(0, 0), coverage_rate(2, 2)) == (
         0.8462, 0.3333, 0.0, 1.0,
     )  # fmt: skip
+
+
+def test_an_org_not_at_work_neither_helps_nor_is_helped():
+    """QA round 10: the org of a closed enterprise was proposed as the stronger partner,
+    and a split joint branch covering nobody was listed as needing one."""
+    from graph.analysis.pairing_gaps import pairing_gaps
+    from graph.analysis.planners import plan_pairings
+
+    g = (
+        GraphBuilder()
+        .enterprise("E1", park="P").enterprise("E2", park="P", status="closed").enterprise("E3", park="P")
+        .org("closed_strong", star=5).rel("COVERS", "closed_strong", "E2")
+        .org("strong", star=5).rel("COVERS", "strong", "E1")
+        .org("weak", star=1).rel("COVERS", "weak", "E3")
+        .org("split", star=1)
+        .projection()
+    )  # fmt: skip
+    assert [(i.source, i.target) for i in plan_pairings(g).items] == [("strong", "weak")]
+    assert sorted(o.id for o in pairing_gaps(g).unpaired_orgs) == ["strong", "weak"]

@@ -3,7 +3,9 @@
 Pairings against the plans the planner made as it was (``graph/analysis/planners/pairings.py``
 at f320bda): a digest of each plan's JSON, recorded in
 ``tests/fixtures/pairing_plans_before.json`` (the same across hash seeds; to see a
-difference, run that planner from git history on the case named). Contacts and
+difference, run that planner from git history on the case named). The demos' four were
+recorded again when organisations not at work (``is_working_org``: covering no base
+enterprise) stopped being paired; the random districts' orgs all cover one, unchanged. Contacts and
 instructors with the simplex pricing in bulk against networkx's own network simplex. On
 random graphs shaped like a district (parks, segments, supply links, strong and weak
 organisations, pairings already made) and on the small and district demos.

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is built, not for its name
     import networkx as nx
 
-from graph.analysis.membership import WEAK_MAX_STAR, is_weak_org, name_of
+from graph.analysis.membership import WEAK_MAX_STAR, is_weak_org, is_working_org, name_of
 from graph.analysis.planners.assignment import Target
 from graph.analysis.uncovered import ABOVE_SCALE_POINTS, UncoveredEnterprise
 from graph.projection import ids_with_label, out_ids
@@ -67,7 +67,7 @@ def strong_orgs(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     return {
         org: reasons
         for org in ids_with_label(g, Label.PARTY_ORG)
-        if (reasons := _strong_reasons(nodes[org], org in covering_leading))
+        if (reasons := _strong_reasons(nodes[org], org in covering_leading)) and is_working_org(g, org)
     }
 
 
