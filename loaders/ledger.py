@@ -1159,6 +1159,11 @@ def generic_org_name(name: str) -> bool:
     return False
 
 
+# A name saying the org is formed jointly (麓谷园第一联合党支部, 楼宇联合党委, 区域联建党支部):
+# joint even where the file lists one of its enterprises.
+_JOINT_NAME = re.compile(r"联合(?:党支部|支部|党总支|总支|党委)|联建")
+
+
 def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], held: _Stored, index: NameIndex,
                 made: _Made, records: Records, entity) -> None:
     """An organisation named on one or more rows: its formation, level, star and parent.
@@ -1166,7 +1171,7 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     (``generic_org_name``) stated 单建 on several rows.
     Where no cell of the file states the formation, the file decides it: joint when
     the org then covers several enterprises (its rows, and stored ones the file does not
-    list), else standalone (a stored 行业党委 stays one); the same file gives the same graph
+    list) or its name says so (``_JOINT_NAME``), else standalone (a stored 行业党委 stays one); the same file gives the same graph
     whatever came before."""
     name = index.name_of.get(org, org)
     disagree = False
@@ -1202,9 +1207,9 @@ def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], 
     for ledger, i in rows:
         made_props = stated_props(ledger.values[i], _ORG_PROPS, set(ledger.headers), before)
         props.update({k: v for k, v in made_props.items() if v is not None or k not in props})
-    if props.get("formation") is None and before.get("formation") != "industry":  # inferred: one or several
+    if props.get("formation") is None and before.get("formation") != "industry":  # inferred: its name, or one or several
         covered = len(rows) + len(held.covers.get(org, set()) - listed)
-        props["formation"] = "joint" if covered > 1 else "standalone"
+        props["formation"] = "joint" if covered > 1 or _JOINT_NAME.search(name) else "standalone"
     if props.get("level") is None and (new_org or "level" in props):  # a blank 类别 is the default, never "no level"
         if before.get("formation") == "industry":
             props.pop("level", None)  # a 行业党委 keeps its level: the default is a branch's

@@ -844,3 +844,17 @@ def test_a_ledger_on_a_sheet_named_as_a_relationship_table_is_read_as_a_ledger(t
     result = redchain("load", path, "--store", db)
     assert result.exit_code == 0, result.output
     assert list(stored(db, "PartyOrg")) == ["甲科技党支部"] and list(stored(db, "Leader")) == ["李明"]
+
+
+def test_an_org_named_joint_is_joint_on_a_single_row(tmp_path):
+    """岳麓区电子信息联合党支部 on one row, no 组建形式 column: joint, as its name says (QA
+    round 10: counted standalone because the file listed one of its enterprises)."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00231"), "岳麓区电子信息联合党支部"],
+            ["乙公司", make_uscc("91430100MA4L00232"), "乙公司党支部"]]
+    path = tmp_path / "联合.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "joint.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert {name: props["formation"] for name, props in stored(db, "PartyOrg").items()} == {
+        "岳麓区电子信息联合党支部": "joint", "乙公司党支部": "standalone"}
