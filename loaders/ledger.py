@@ -564,6 +564,17 @@ class NameIndex:
         return "、".join(f"{self.name_of.get(i, i)}（{i}）" for i in ids)
 
 
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character changed, added or left out (工程机槭 / 工程机械); not a longer name that
+    merely starts the same (新能源汽车 / 新能源汽车零部件: two chains)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+
+
 def unknown_message(index: NameIndex, labels: tuple[Label, ...], text: str) -> str:
     wanted = "或".join(LABEL_ZH[label] for label in labels)
     close = index.closest(labels, text)
@@ -656,6 +667,10 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 unknown_message(index, labels, text), "unknown_name", value=text))
             return None
         node_id = readable_id(create, text)
+        if create is Label.CHAIN and (close := [n for n in index.closest((Label.CHAIN,), text) if _one_edit_apart(n, text)]):
+            records.warnings.append(ledger.origin(i, column).problem(  # once: later rows find the new chain
+                f"按名称新建产业链 {text}，与已有的 {'、'.join(close)} 只差一个字：若是同一条，请改正名称后重新导入",
+                "new_chain_close", value=text))
         if index.label.get(node_id) not in (None, create):
             records.problems.append(ledger.origin(i, column).problem(
                 f"名称 {text} 生成的编号 {node_id} 已被{LABEL_ZH[index.label[node_id]]}占用；请改填编号", "id_taken", value=text))

@@ -858,3 +858,16 @@ def test_an_org_named_joint_is_joint_on_a_single_row(tmp_path):
     assert redchain("load", path, "--store", db).exit_code == 0
     assert {name: props["formation"] for name, props in stored(db, "PartyOrg").items()} == {
         "岳麓区电子信息联合党支部": "joint", "乙公司党支部": "standalone"}
+
+
+def test_a_new_chain_one_character_off_a_stored_one_is_warned(tmp_path):
+    """工程机槭 for 工程机械: the new chain is made, and the planner told which stored chain it
+    is close to (QA round 10: made without a word); a new chain named longer is not."""
+    header = ["企业名称", "统一社会信用代码", "所属产业链"]
+    db = loaded(tmp_path / "1.xlsx", [header, ["甲公司", make_uscc("91430100MA4L00241"), "工程机械"]])
+    typo = tmp_path / "2.xlsx"
+    write_sheet(typo, [header, ["乙公司", make_uscc("91430100MA4L00242"), "工程机槭"],
+                       ["丙公司", make_uscc("91430100MA4L00243"), "工程机槭"], ["丁公司", make_uscc("91430100MA4L00244"), "工程机械配套"]])
+    report = json.loads(redchain("load", typo, "--dry-run", "--json", "--store", db).stdout)
+    assert [w["text"] for w in report["warnings"] if "只差" in w["text"]] == [
+        f"{typo}:Sheet1:2:所属产业链: 按名称新建产业链 工程机槭，与已有的 工程机械 只差一个字：若是同一条，请改正名称后重新导入"]
