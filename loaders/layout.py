@@ -33,7 +33,9 @@ def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tupl
     for position, cells in enumerate(candidates):
         ledger_cells = _parts_under_headings(cells, candidates[position - 1], mapping) if position else cells
         found = {column.name for cell in ledger_cells if (column := lookup(LEDGER, cell, mapping)) is not None}
-        ledger_header = {"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found)
+        ledger_header = ({"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found)
+                         # a ledger without its name or its code column: read as one, to be told which is missing
+                         or (named is None and found & {"name", "id"} and len(found & LEDGER_ONLY) >= 2))
         own = set() if named in (None, LEDGER) else {
             column.name for cell in cells if (column := lookup(named, cell, mapping)) is not None}
         named_header = named not in (None, LEDGER) and {column.name for column in named.required} <= own

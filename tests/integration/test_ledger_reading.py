@@ -871,3 +871,17 @@ def test_a_new_chain_one_character_off_a_stored_one_is_warned(tmp_path):
     report = json.loads(redchain("load", typo, "--dry-run", "--json", "--store", db).stdout)
     assert [w["text"] for w in report["warnings"] if "只差" in w["text"]] == [
         f"{typo}:Sheet1:2:所属产业链: 按名称新建产业链 工程机槭，与已有的 工程机械 只差一个字：若是同一条，请改正名称后重新导入"]
+
+
+@pytest.mark.parametrize("left_out, said", [("统一社会信用代码", "统一社会信用代码（id）"), ("企业名称", "单位名称（name）")])
+def test_a_ledger_without_its_code_or_name_column_is_told_which(tmp_path, left_out, said):
+    """A ledger (所属产业链, 党组织名称, 联系领导 …) missing its code or its name column is told
+    that column is missing, at its sheet's header row (QA round 10: "没有可识别的表" and the
+    seventeen table names)."""
+    header = ["序号", "企业名称", "统一社会信用代码", "所属产业链", "党组织名称", "联系领导"]
+    row = [1, "甲公司", make_uscc("91430100MA4L00251"), "工程机械", "甲公司党支部", "李明"]
+    keep = [k for k, h in enumerate(header) if h != left_out]
+    path = tmp_path / "缺列.xlsx"
+    write_sheet(path, [["高新区产业链企业党建工作台账"], [header[k] for k in keep], [row[k] for k in keep]], title="工程机械台账")
+    report = dry_run(path)
+    assert report["problems"] == [f"{path}:工程机械台账:2:{said.split('（')[0]}: 缺少必填列 {said}（表 台账）"]
