@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 import re
 
+from rich.text import Text
+
 USAGE = "用法："
 HELP_OPTION = "显示此帮助并退出。"
 _METAVARS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."), ("[ARGS]...", "[参数]..."))
@@ -115,3 +117,15 @@ def install() -> None:
 
         get_help_option._redchain_zh = True
         core.Command.get_help_option = get_help_option
+    original_text = rich_utils._make_rich_text
+    if not getattr(original_text, "_redchain_zh", False):
+        # A run of Chinese has no space to break at: rich cuts a help line longer than its
+        # column with "…" (QA round 10: --by lost 街道), unless the text folds.
+        def make_rich_text(*args, _original=original_text, **kwargs):
+            text = _original(*args, **kwargs)
+            if isinstance(text, Text):
+                text.overflow = "fold"
+            return text
+
+        make_rich_text._redchain_zh = True
+        rich_utils._make_rich_text = make_rich_text
