@@ -108,8 +108,9 @@ def coverage_table(result: CoverageReport, by: str | None, chain: str | None) ->
         _table(result, by, "应建尽建（党员≥3 单独组建，党员≥1 建有党组织）", _FORMATION_COLUMNS),
         _table(result, by, "党建指导员覆盖与党组织星级", _STAR_COLUMNS),
         _table(result, by, "示范点与联合组建党组织覆盖企业数", _JOINT_COLUMNS),
-        Text("注：联合组建覆盖企业数按每个党组织在" + ("本产业链内" if chain else "全部基数中") + "覆盖的企业计，"
-             "分组各行同此" + ("；不加 --chain 时按全部基数计，数值可能不同" if chain else "；--chain 时只计该链内的企业") + "。"),
+        Text("注：联合组建覆盖企业数按每个党组织在" + ("本产业链内" if chain else "全部基数中") + "覆盖的企业计"
+             + ("，分组各行同此" if by else "")
+             + ("；不加 --chain 时按全部基数计，数值可能不同" if chain else "") + "。", overflow="fold"),
     )
 
 
