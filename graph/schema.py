@@ -261,6 +261,15 @@ def coverage_field_zh(field: str) -> str:
         return STARS_ZH[field.removeprefix("stars.")] + "党组织"
     return COVERAGE_FIELDS_ZH[field]
 
+POINTS_ZH = "个百分点"
+
+
+def rate_change_zh(delta: float, *, unit: bool = True) -> str:
+    """A change of a rate, in percentage points (百分点), not per cent: 83.98% -> 84.18% is
+    +0.20个百分点 (``unit`` False: +0.20, under a header that says 百分点)."""
+    return f"{delta * 100:+.2f}" + (POINTS_ZH if unit else "")
+
+
 # The groupings of the coverage report and the word for one group's key.
 GROUPINGS_ZH: dict[str, str] = {"chain": "产业链", "segment": "环节", "park": "园区", "street": "街道", "kind": "类型"}
 

@@ -27,6 +27,7 @@ from graph.analysis.history import Snapshot, compare
 from graph.analysis.membership import require_chain
 from graph.analysis.uncovered import REMEDY_ZH
 from graph.projection import load_projection
+from graph.schema import rate_change_zh
 from loaders.values import BadValue, parse_date
 
 SinceOption = Annotated[str | None, typer.Option("--since", help="这一天（含）之前最近的快照与现在比较，如 2026-05-01。", show_default=False)]
@@ -86,7 +87,7 @@ def _totals_table(result: Changes, title: str) -> Table:
     for zh, name in TOTALS_ZH:
         was, now = getattr(result.before, name), getattr(result.after, name)
         if name.endswith("_rate"):
-            table.add_row(zh, percent(was), percent(now), f"{(now - was) * 100:+.2f}%")
+            table.add_row(zh, percent(was), percent(now), rate_change_zh(now - was))
         else:
             table.add_row(zh, str(was), str(now), f"{now - was:+d}")
     return table

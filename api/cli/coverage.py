@@ -24,7 +24,7 @@ from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverag
 from graph.analysis.history import HistoryPoint, coverage_history, save_snapshot
 from graph.kept_answers import coverage_inputs, coverage_question, kept_answer
 from graph.projection import load_projection
-from graph.schema import GROUPINGS_ZH, STARS_ZH, coverage_field_zh
+from graph.schema import GROUPINGS_ZH, POINTS_ZH, STARS_ZH, coverage_field_zh, rate_change_zh
 
 
 def grouping_of(value: str | None) -> str | None:
@@ -169,7 +169,8 @@ def history_table(points: list[HistoryPoint], chain: str | None) -> Table:
     # Two-line headers and a box without outer padding: the table fits an 80-column terminal.
     table = Table(title=Text("覆盖率变化" + (f"（产业链 {chain}）" if chain else "")), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("日期", no_wrap=True)
-    for header in ("基数", "组织\n覆盖", "工作\n覆盖", "未覆盖", "组织\n覆盖率", "变化", "两个\n覆盖率", "变化"):
+    change = f"变化\n{POINTS_ZH.removeprefix('个')}"  # +0.20: percentage points, not per cent
+    for header in ("基数", "组织\n覆盖", "工作\n覆盖", "未覆盖", "组织\n覆盖率", change, "两个\n覆盖率", change):
         table.add_column(header, justify="right", no_wrap=True)
     dates = Counter(p.date for p in points)
     for p in points:
@@ -187,7 +188,7 @@ def _when(point: HistoryPoint) -> str:
 
 
 def _change(delta: float | None) -> str:
-    return "—" if delta is None else f"{delta * 100:+.2f}%"
+    return "—" if delta is None else rate_change_zh(delta, unit=False)
 
 
 def register(app: typer.Typer) -> None:

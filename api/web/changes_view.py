@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, ENTERPRISE_LISTS, LINK_ENDS_ZH, TOTALS_ZH
 from graph.analysis.uncovered import REMEDY_ZH
+from graph.schema import rate_change_zh
 
 from api.web.canvas import Links
 from api.web.style import STATE_ZH
@@ -19,7 +20,7 @@ def changes_view(result: dict, links: Links) -> dict:
     for zh, name in TOTALS_ZH:
         was, now = result["before"][name], result["after"][name]
         if name.endswith("_rate"):
-            totals.append((zh, f"{was:.2%}", f"{now:.2%}", f"{(now - was) * 100:+.2f}%"))
+            totals.append((zh, f"{was:.2%}", f"{now:.2%}", rate_change_zh(now - was)))
         else:
             totals.append((zh, str(was), str(now), f"{now - was:+d}"))
     lists = [_list(name, result[name], links) for name in CHANGE_LISTS if result[name]]

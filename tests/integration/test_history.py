@@ -178,7 +178,7 @@ def test_report_save_then_history(cli, store):
     history = json.loads(cli("history", "--json").stdout)
     assert [(p["org_covered"], p["org_coverage_rate_delta"]) for p in history] == [(1, None), (2, 0.2)]
     table = cli("history").stdout
-    assert "覆盖率变化" in table and "+20.00%" in table
+    assert "覆盖率变化" in table and "百分点" in table and "+20.00" in table and "+20.00%" not in table  # points, not per cent
     if history[0]["date"] == history[1]["date"]:  # two of one day: each with its time under the date
         import re
 
