@@ -95,6 +95,8 @@ class Changes:
     after: Totals
     entered_base: tuple[EnterpriseChange, ...]
     left_base: tuple[EnterpriseChange, ...]
+    entered_chain: tuple[EnterpriseChange, ...]  # with a chain: in the base before, in another chain
+    left_chain: tuple[EnterpriseChange, ...]  # with a chain: still in the base, no longer in the chain
     became_covered: tuple[EnterpriseChange, ...]
     became_uncovered: tuple[EnterpriseChange, ...]
     became_work_covered: tuple[EnterpriseChange, ...]
@@ -102,6 +104,8 @@ class Changes:
     remedy_changed: tuple[EnterpriseChange, ...]
     orgs_formed: tuple[Named, ...]
     orgs_dissolved: tuple[Named, ...]
+    orgs_entered_chain: tuple[Named, ...]  # with a chain: counted before, elsewhere
+    orgs_left_chain: tuple[Named, ...]  # with a chain: still counted, elsewhere
     contacts_added: tuple[LinkChange, ...]
     contacts_removed: tuple[LinkChange, ...]
     instructors_added: tuple[LinkChange, ...]
@@ -116,12 +120,14 @@ class Changes:
 
 CHANGE_LISTS = tuple(name for name in Changes.__dataclass_fields__ if name not in ("before", "after"))
 # The lists of enterprises (each with its state before and after); the others list orgs or links.
-ENTERPRISE_LISTS = ("entered_base", "left_base", "became_covered", "became_uncovered", "became_work_covered",
+ENTERPRISE_LISTS = ("entered_base", "left_base", "entered_chain", "left_chain", "became_covered", "became_uncovered", "became_work_covered",
                     "lost_work_coverage", "remedy_changed")
 # Each list's title, as a person reads it (the CLI table, the dashboard).
 CHANGE_ZH = {
     "entered_base": "新纳入基数",
     "left_base": "移出基数",
+    "entered_chain": "转入本链（原已在基数中）",
+    "left_chain": "转出本链（仍在基数中）",
     "became_covered": "新增组织覆盖",
     "became_uncovered": "失去组织覆盖",
     "became_work_covered": "新增工作覆盖",
@@ -129,6 +135,8 @@ CHANGE_ZH = {
     "remedy_changed": "建议组建方式变化",
     "orgs_formed": "新建党组织",
     "orgs_dissolved": "撤销（不再计数）的党组织",
+    "orgs_entered_chain": "转入本链的党组织",
+    "orgs_left_chain": "转出本链的党组织（仍在计数）",
     "contacts_added": "新增联系点",
     "contacts_removed": "撤销联系点",
     "instructors_added": "新派驻指导员",
@@ -249,11 +257,15 @@ def totals(state: CoverageState) -> Totals:
     )
 
 
-def changes(before: CoverageState, after: CoverageState, *, names: Mapping[str, str] | None = None) -> Changes:
+def changes(before: CoverageState, after: CoverageState, *, names: Mapping[str, str] | None = None,
+            whole: tuple[CoverageState, CoverageState] | None = None) -> Changes:
     """Everything that changed from ``before`` to ``after``, each list sorted by id.
 
     ``names`` maps ids to the names shown (normally the graph's names now); an id it
-    lacks is shown as its own name.
+    lacks is shown as its own name. ``whole``: the whole base's states, when ``before``
+    and ``after`` are one chain's (``in_chain_both``): an enterprise or org that only moved
+    to or from another chain is then listed as such (转入/转出本链), not as entering or
+    leaving the base, formed or dissolved; an enterprise with its state in the whole base.
 
     >>> b = CoverageState({"E1": ("none", "joint_needed")}, frozenset())
     >>> a = CoverageState({"E1": ("joint", None)}, frozenset({"J1"}))
@@ -267,9 +279,11 @@ def changes(before: CoverageState, after: CoverageState, *, names: Mapping[str, 
         return names.get(node) or node
 
     old, new = before.enterprises, after.enterprises
+    whole_old, whole_new = (whole[0].enterprises, whole[1].enterprises) if whole else (old, new)
+    orgs_before, orgs_after = (whole[0].orgs, whole[1].orgs) if whole else (before.orgs, after.orgs)
 
     def enterprise(e: str) -> EnterpriseChange:
-        was, now = old.get(e, (None, None)), new.get(e, (None, None))
+        was, now = old.get(e, whole_old.get(e, (None, None))), new.get(e, whole_new.get(e, (None, None)))
         return EnterpriseChange(e, name(e), was[0], now[0], was[1], now[1])
 
     def covered(entry: tuple[str, str | None]) -> bool:
@@ -286,8 +300,10 @@ def changes(before: CoverageState, after: CoverageState, *, names: Mapping[str, 
     return Changes(
         before=totals(before),
         after=totals(after),
-        entered_base=tuple(enterprise(e) for e in sorted(new.keys() - old.keys())),
-        left_base=tuple(enterprise(e) for e in sorted(old.keys() - new.keys())),
+        entered_base=tuple(enterprise(e) for e in sorted(new.keys() - old.keys()) if e not in whole_old),
+        left_base=tuple(enterprise(e) for e in sorted(old.keys() - new.keys()) if e not in whole_new),
+        entered_chain=tuple(enterprise(e) for e in sorted(new.keys() - old.keys()) if e in whole_old),
+        left_chain=tuple(enterprise(e) for e in sorted(old.keys() - new.keys()) if e in whole_new),
         became_covered=tuple(enterprise(e) for e in both if covered(new[e]) and not covered(old[e])),
         became_uncovered=tuple(enterprise(e) for e in both if covered(old[e]) and not covered(new[e])),
         # Without an org both times: reached now by an instructor, a contact or a pairing, or no longer.
@@ -296,8 +312,10 @@ def changes(before: CoverageState, after: CoverageState, *, names: Mapping[str, 
         remedy_changed=tuple(
             enterprise(e) for e in both if not covered(old[e]) and not covered(new[e]) and old[e][1] != new[e][1]
         ),
-        orgs_formed=named(after.orgs - before.orgs),
-        orgs_dissolved=named(before.orgs - after.orgs),
+        orgs_formed=named(after.orgs - before.orgs - orgs_before),
+        orgs_dissolved=named(before.orgs - after.orgs - orgs_after),
+        orgs_entered_chain=named((after.orgs - before.orgs) & orgs_before),
+        orgs_left_chain=named((before.orgs - after.orgs) & orgs_after),
         contacts_added=linked(after.contacts - before.contacts),
         contacts_removed=linked(before.contacts - after.contacts),
         instructors_added=linked(after.assignments - before.assignments),

@@ -233,9 +233,11 @@ def compare(
             chain = chosen.chain
     old = snapshot_state(store, before)
     new = snapshot_state(store, after) if after else coverage_state(g)
+    whole = None
     if chain is not None:
+        whole = (old, new) if before.chain is None and (after is None or after.chain is None) else None
         old, new = in_chain_both(old, new, chain)
-    return Comparison(before, after, chain, changes(old, new, names=graph_names(g)))
+    return Comparison(before, after, chain, changes(old, new, names=graph_names(g), whole=whole))
 
 
 def _first_hint(found: list[Snapshot], chain: str | None) -> str:

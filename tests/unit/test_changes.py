@@ -193,3 +193,31 @@ def test_enterprises_gaining_or_losing_work_coverage_are_named():
     assert found.lost_work_coverage == (EnterpriseChange("E4", "丁公司", "work", "none", "instructor_needed", "instructor_needed"),)
     assert found.became_work_covered == (EnterpriseChange("E5", "戊公司", "none", "work", "instructor_needed", "instructor_needed"),)
     assert found.became_uncovered == () and found.became_covered == ()
+
+
+def test_moving_between_chains_is_not_entering_or_leaving_the_base():
+    """丁 (E4) moves from 工程机械 to 新材料 with its instructor; seen from C1 it left the
+    chain, still in the base; from C2 it came in; the whole base sees no enterprise change
+    (QA round 10: listed under 移出基数 / 之后：不在基数内 though still in the base)."""
+    from graph.analysis.changes import in_chain_both
+
+    moved = january()
+    g = moved.projection()
+    before = coverage_state(g)
+    later = GraphBuilder()
+    for node, attrs in g.nodes(data=True):
+        later.node(attrs["label"], node, **{k: v for k, v in attrs.items() if k != "label"})
+    for u, v, key in g.edges(keys=True):
+        if (u, v) != ("E4", "A"):
+            later.rel(key, u, v)
+    later.rel("IN_SEGMENT", "E4", "B")
+    g2 = later.projection()
+    after = coverage_state(g2)
+    old, new = in_chain_both(before, after, "C1")
+    seen = changes(old, new, names=graph_names(g2), whole=(before, after))
+    assert seen.left_chain == (EnterpriseChange("E4", "丁公司", "work", "work", "instructor_needed", "instructor_needed"),)
+    assert seen.left_base == () and seen.entered_base == ()
+    old, new = in_chain_both(before, after, "C2")
+    seen = changes(old, new, names=graph_names(g2), whole=(before, after))
+    assert [e.id for e in seen.entered_chain] == ["E4"] and seen.entered_base == ()
+    assert [e.id for e in changes(before, after).entered_base + changes(before, after).left_base] == []
