@@ -189,6 +189,15 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A person's name padded to line up in a table (张　三, 李  四): one character, spaces, one
 # character… is one name; 张三 李四 (names of two characters) is left as written.
 _PEOPLE_COLUMNS = frozenset({"leader", "instructor"})
+# Columns of one name a row: a line break typed in the cell (Alt+Enter, to fit a long name
+# in a narrow column) is not a second name. Between Chinese characters it goes; elsewhere
+# it is a space (QA round 10: 某某智能⏎装备制造有限公司 stored with the break).
+_ONE_NAME_COLUMNS = frozenset({"name", "org", "parent"})
+_WRAPPED = re.compile(rf"(?<=[{HAN}（）()])\s*[\r\n]+\s*(?=[{HAN}（）()])")
+
+
+def _one_line(name: str) -> str:
+    return " ".join(_WRAPPED.sub("", name).split("\n")) if "\n" in name or "\r" in name else name
 _PADDED_NAME = re.compile(rf"(?<![{HAN}])[{HAN}](?:[ \t\u3000\xa0]+[{HAN}]){{1,3}}(?![{HAN}])")
 
 
@@ -406,6 +415,8 @@ class LedgerCheck(_TableCheck):
             parsed = parse_column(cells, column)
             if column.name == "has_org":
                 parsed = _has_org_bad(cells, parsed)
+            if column.name in _ONE_NAME_COLUMNS:
+                parsed = [_one_line(value) if isinstance(value, str) else value for value in parsed]
             if column.name in NAME_COLUMNS:
                 parsed = [blank_placeholder(value) for value in parsed]
                 if column.name == "org":  # 甲公司党支部（联建）: the org, and how it was formed
@@ -963,7 +974,15 @@ def _disagreeing(one: dict, other: dict) -> list[str]:
     """The columns two rows of one enterprise fill differently, but for those that may list
     several values (and 位置, 序号)."""
     return sorted(c for c in set(one) & set(other)
-                  if c not in MULTI_NAME_COLUMNS | {"stage", "seq"} and one[c] is not None and other[c] is not None and one[c] != other[c])
+                  if c not in MULTI_NAME_COLUMNS | {"stage", "seq"} and one[c] is not None and other[c] is not None
+                  and one[c] != other[c] and not _same_org_named(c, one[c], other[c]))
+
+
+def _same_org_named(column: str, one: object, other: object) -> bool:
+    """Two cells of an org column naming one org, as the name lookup takes them
+    (中共甲公司支部委员会 and 甲公司党支部: QA round 10)."""
+    return (column in ("org", "parent") and isinstance(one, str) and isinstance(other, str)
+            and _name_key(Label.PARTY_ORG, one) == _name_key(Label.PARTY_ORG, other))
 
 
 def _chain_segment_pairs(row: dict) -> list[tuple[str, str | None]]:

@@ -104,6 +104,9 @@ def uscc_problem(code: str) -> str | None:
                 "同一党组织覆盖的几家企业各占一行，党组织名称填同一个")
     if is_scientific_notation(code):
         return f"统一社会信用代码 {code} 是科学计数法（Excel 把它当成了数字，后几位已丢失）；请把该列设为文本后重新填写"
+    if len(code) == 15 and code.isdigit():  # the registration number before 2015
+        return (f"统一社会信用代码 {code} 应为18位，实为15位：这是旧的工商注册号；"
+                "请改填统一社会信用代码（可在国家企业信用信息公示系统查到）")
     if len(code) != 18:
         return f"统一社会信用代码 {code} 应为18位，实为{len(code)}位"
     return _position_problem(code) or _check_character_problem(code)

@@ -885,3 +885,38 @@ def test_a_ledger_without_its_code_or_name_column_is_told_which(tmp_path, left_o
     write_sheet(path, [["高新区产业链企业党建工作台账"], [header[k] for k in keep], [row[k] for k in keep]], title="工程机械台账")
     report = dry_run(path)
     assert report["problems"] == [f"{path}:工程机械台账:2:{said.split('（')[0]}: 缺少必填列 {said}（表 台账）"]
+
+
+def test_a_name_wrapped_in_its_cell_is_one_name_and_an_old_registration_number_is_named(tmp_path):
+    """某某智能⏎装备制造有限公司 (Alt+Enter to fit the column) is one enterprise name, and an
+    org name so wrapped is one org; a 15-digit code is told it is the old registration
+    number (QA round 10: the break was stored, the org refused with advice for a list)."""
+    rows = [["序号", "企业名称", "统一社会信用代码", "党组织名称"],
+            [1, "江西南昌某某智能\n装备制造有限公司", make_uscc("91360102L30P8774P"), "南昌市智能装备\n企业联合党支部"],
+            [2, "南昌东湖乙机械有限公司", make_uscc("913601023MPWH2JD1"), "南昌市智能装备企业联合党支部"]]
+    path = tmp_path / "换行.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "wrapped.db"
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.output
+    assert "江西南昌某某智能装备制造有限公司" in stored(db, "Enterprise")
+    assert list(stored(db, "PartyOrg")) == ["南昌市智能装备企业联合党支部"]
+    rows.append([3, "南昌东湖丙加工部", "360102600123456", None])
+    write_sheet(path, rows)
+    assert dry_run(path)["problems"] == [f"{path}:Sheet1:4:统一社会信用代码: 统一社会信用代码 360102600123456 应为18位，实为15位："
+                                         "这是旧的工商注册号；请改填统一社会信用代码（可在国家企业信用信息公示系统查到）"]
+
+
+def test_one_enterprise_on_two_rows_naming_its_org_formally_and_shortly(tmp_path):
+    """甲 under 电子信息 with 甲公司党支部 and under 新材料 with 中共甲公司支部委员会: one
+    enterprise, one org, as the names are looked up elsewhere (QA round 10: refused)."""
+    code = make_uscc("91430104L30P8774P")
+    rows = [["企业名称", "统一社会信用代码", "所属产业链", "党组织名称"],
+            ["长沙岳麓甲科技有限公司", code, "电子信息", "长沙岳麓甲科技有限公司党支部"],
+            ["长沙岳麓甲科技有限公司", code, "新材料", "中共长沙岳麓甲科技有限公司支部委员会"]]
+    path = tmp_path / "两名.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "orgnames.db"
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.output
+    assert list(stored(db, "PartyOrg")) == ["长沙岳麓甲科技有限公司党支部"]
