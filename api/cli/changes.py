@@ -19,7 +19,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, fail, print_json
+from api.cli.common import JsonOption, StoreOption, chain_words, cli_store, console, fail, print_json
 from api.cli.coverage import ChainOption, percent
 from api.web.style import STATE_ZH
 from graph.analysis.changes import CHANGE_LISTS, CHANGE_ZH, LINK_ENDS_ZH, TOTALS_ZH, Changes, EnterpriseChange
@@ -56,10 +56,11 @@ def changes_command(
         if chain:
             require_chain(g, chain)
         found = compare(s, g, since=day, snapshot=from_, to=to, chain=chain)
+        named = chain_words(s, found.chain)
     if as_json:
         print_json(found.to_dict())
     else:
-        console.print(changes_tables(found.changes, found.before, found.after, found.chain))
+        console.print(changes_tables(found.changes, found.before, found.after, named))
 
 
 def _date(text: str) -> date:
@@ -67,7 +68,8 @@ def _date(text: str) -> date:
 
 
 def changes_tables(result: Changes, before: Snapshot, after: Snapshot | None, chain: str | None) -> Group:
-    """The totals before and after, then one table per kind of change; all fit 80 columns."""
+    """The totals before and after, then one table per kind of change; all fit 80 columns.
+    ``chain``: the chain's words for the title (``chain_words``)."""
     title = f"变化：{before.date} → {after.date if after else '现在'}" + (f"（产业链 {chain}）" if chain else "")
     parts: list = [_totals_table(result, title)]
     for name in CHANGE_LISTS:

@@ -115,6 +115,16 @@ def planners_time(moment: str) -> str:
     return f"{datetime.fromisoformat(moment).astimezone(ZoneInfo(ZoneSettings().timezone)):%Y-%m-%d\n%H:%M:%S}"
 
 
+def chain_words(store: GraphStore, chain: str | None) -> str | None:
+    """A chain as a title names it, 工程机械 C01; its code alone where it has no name; None
+    for no chain."""
+    if chain is None:
+        return None
+    found = store.read(ids=[chain]).nodes
+    name = found[0].props.get("name") if found else None
+    return f"{name} {chain}" if name and name != chain else chain
+
+
 def code_width(codes: Iterable[str]) -> int:
     """The width a column needs to show the longest of ``codes`` whole, in terminal cells
     (a Chinese character takes two), 0 for none."""

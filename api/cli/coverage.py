@@ -17,7 +17,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, planners_time, print_json, two_lines
+from api.cli.common import (JsonOption, StoreOption, chain_words, cli_store, console, err_console, planners_time, print_json,
+                            two_lines)
 from graph.analysis.membership import require_chain
 from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
@@ -83,10 +84,11 @@ def report(
             result = CoverageReport.from_dict(kept_answer(
                 s, coverage_question(grouping, chain), lambda g: coverage_report(g, by=grouping, chain=chain).to_dict(),
                 coverage_inputs(grouping, chain)))
+        named = None if as_json else chain_words(s, chain)
     if as_json:
         print_json(result.to_dict())
     else:
-        console.print(coverage_table(result, grouping, chain))
+        console.print(coverage_table(result, grouping, chain, named))
     if save:
         err_console.print("已保存覆盖率快照。")
 
@@ -95,10 +97,11 @@ _COUNT_COLUMNS = _COVERAGE_COLUMNS[:8]
 _ORG_COLUMNS = _COVERAGE_COLUMNS[8:]
 
 
-def coverage_table(result: CoverageReport, by: str | None, chain: str | None) -> Group:
+def coverage_table(result: CoverageReport, by: str | None, chain: str | None, named: str | None = None) -> Group:
     """Tables that fit an 80-column terminal: enterprise coverage, org counts, then the
-    figures the articles quote (应建尽建, 指导员覆盖) and the orgs' stars."""
-    title = "党组织覆盖情况" + (f"（产业链 {chain}）" if chain else "")
+    figures the articles quote (应建尽建, 指导员覆盖) and the orgs' stars. ``named``: the
+    chain's words for the title (``chain_words``)."""
+    title = "党组织覆盖情况" + (f"（产业链 {named or chain}）" if chain else "")
     counted_twice = by in ("chain", "segment") and sum(group.base for group in result.groups) > result.totals.base
     unit = "个" if by == "segment" else "条"  # 几条产业链, 几个环节
     return Group(
@@ -157,12 +160,13 @@ def history(chain: ChainOption = None, as_json: JsonOption = False, store: Store
         if chain:
             require_chain(load_projection(s), chain)
         points = coverage_history(s, chain=chain)
+        named = chain_words(s, chain)
     if as_json:
         print_json(points)
     elif not points:
         console.print("暂无覆盖率快照：用 report --save 保存一次。")
     else:
-        console.print(history_table(points, chain))
+        console.print(history_table(points, named))
 
 
 def history_table(points: list[HistoryPoint], chain: str | None) -> Table:

@@ -64,7 +64,7 @@ def test_a_chains_changes_read_on_80_columns(db):
     shown = run("changes", "--chain", "C1", "--store", db)
     lines = [line.strip() for line in shown.splitlines()]
     assert "撤销（不再计数）的党组织（1）" in lines and "重工党支部（PO1）" in lines  # titles on one line each
-    assert lines[0].startswith("变化：") and lines[0].endswith("（产业链 C1）")
+    assert lines[0].startswith("变化：") and lines[0].endswith("（产业链 工程机械 C1）")
     assert "撤销联系点" not in shown and max(map(cell_len, shown.splitlines())) <= 80
 
 
@@ -74,4 +74,4 @@ def test_a_chains_history_is_derived_from_the_whole_base_snapshots(db):
             for p in points] == [(2, 1, 1, 0.5, None), (2, 2, 0, 1.0, 0.5)]
     assert [(p["base"], p["org_covered"]) for p in json.loads(run("history", "--json", "--store", db))] == [(3, 1), (3, 2)]
     shown = run("history", "--chain", "C2", "--store", db)
-    assert "暂无覆盖率快照" not in shown and "覆盖率变化（产业链 C2）" in shown
+    assert "暂无覆盖率快照" not in shown and "覆盖率变化（产业链 电子信息 C2）" in shown

@@ -27,8 +27,8 @@ NAMED = hostile_name("")[:4]  # "[/x]": every name in the district starts with i
 READS = [
     (["report", "--by", "chain"], HOSTILE_CHAIN_NAME[:10]),  # the column is 16 wide: the rest folds
     (["report", "--by", "segment"], NAMED),
-    (["report", "--chain", HOSTILE_CHAIN], f"（产业链 {HOSTILE_CHAIN}）"),
-    (["history", "--chain", HOSTILE_CHAIN], f"覆盖率变化（产业链 {HOSTILE_CHAIN}）"),  # summed from the import's snapshot
+    (["report", "--chain", HOSTILE_CHAIN], f"（产业链 {HOSTILE_CHAIN_NAME} {HOSTILE_CHAIN}）"),
+    (["history", "--chain", HOSTILE_CHAIN], f"覆盖率变化（产业链 {HOSTILE_CHAIN_NAME} {HOSTILE_CHAIN}）"),  # summed from the import's snapshot
     (["gaps", "uncovered"], NAMED),
     (["gaps", "uncovered", "--chain", HOSTILE_CHAIN], "未建立党组织的企业"),
     (["gaps", "orgs"], NAMED),
@@ -59,7 +59,7 @@ def test_reading_commands_print_markup_as_text(cli, hostile_template, args, show
 
 def test_report_save_then_history_of_a_bracketed_chain(cli, hostile_db):
     assert "已保存覆盖率快照" in cli("report", "--save", "--chain", HOSTILE_CHAIN, "--store", hostile_db).stderr
-    assert f"覆盖率变化（产业链 {HOSTILE_CHAIN}）" in ok(cli("history", "--chain", HOSTILE_CHAIN, "--store", hostile_db))
+    assert f"覆盖率变化（产业链 {HOSTILE_CHAIN_NAME} {HOSTILE_CHAIN}）" in ok(cli("history", "--chain", HOSTILE_CHAIN, "--store", hostile_db))
 
 
 def test_applying_a_plan_in_a_bracketed_chain(cli, hostile_db):
