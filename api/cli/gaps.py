@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # networkx costs 0.1 s to import: loaded where a graph is bui
     import networkx as nx
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -56,6 +57,9 @@ def _names(g: nx.MultiDiGraph, ids: Iterable[str]) -> str:
     return "、".join(name_of(g, i) if i in g else i for i in ids)
 
 
+_NAME_HEADERS = frozenset({"名称", "姓名"})
+
+
 def _section(title: str, rule: str | None, headers: list[str], rows: Iterable[list], *, codes: int = 0) -> None:
     """One titled table with its rule stated once, or a line saying there is nothing to show.
     The first ``codes`` columns hold codes: never wrapped."""
@@ -67,11 +71,14 @@ def _section(title: str, rule: str | None, headers: list[str], rows: Iterable[li
     if rule:
         console.print(Text(f"依据：{rule}", style="dim"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    cells = [[cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row] for row in rows]
     for index, header in enumerate(headers):
-        # Chinese text has no spaces to wrap at: fold it, but keep codes whole
-        table.add_column(header, no_wrap=index < codes, overflow="fold")
-    for row in rows:
-        table.add_row(*(cell if isinstance(cell, Text) else Text("" if cell is None else str(cell)) for cell in row))
+        # Chinese text has no spaces to wrap at: fold it, but keep codes whole; a name keeps
+        # up to 15 characters on its line, the columns beside it wrap first
+        whole = min(max(cell_len(row[index].plain) for row in cells), 30) if header in _NAME_HEADERS else None
+        table.add_column(header, no_wrap=index < codes, overflow="fold", min_width=whole)
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
     console.print()
 
