@@ -191,6 +191,8 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
             mapping: dict[str, str], as_table: str | None, full: bool,
             describe: Describe | None = None, full_chains: tuple[str, ...] = ()) -> ImportReport:
     files, problems = collect_files(paths)
+    if full_chains and not full:
+        problems.append(Problem("--chain", "只有完整台账（--full）才能限定产业链：说明文件是哪几条产业链的完整台账", "chain_without_full"))
     shown = [d for _, d in files]
     full = (*sorted(full_chains),) if full and full_chains else full  # the options as the last import's are compared
     inputs = unchanged.fingerprint(files, mapping, as_table, full) if files and not problems else None

@@ -135,7 +135,8 @@ async def preview(request: Request, store: StoreDep, principal: UnscopedEditorDe
     _check_token(request, form.get("csrf"))
     files = [f for f in form.getlist("files") if hasattr(f, "read") and f.filename]
     maps = [line.strip() for line in str(form.get("maps") or "").splitlines() if line.strip()]
-    options = {"maps": maps, "as_table": str(form.get("as") or "") or None, "full": form.get("full") == "1"}
+    options = {"maps": maps, "as_table": str(form.get("as") or "") or None, "full": form.get("full") == "1",
+               "full_chains": [str(c) for c in form.getlist("full_chain") if str(c)]}
     if not files:
         return _page(request, store, principal, error="请选择至少一个文件（CSV、XLSX、XLS 或 JSON）。", options=options)
     folder = Path(tempfile.mkdtemp(prefix="redchain-staged-"))

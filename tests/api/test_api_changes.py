@@ -62,3 +62,20 @@ def test_the_dashboard_sums_up_the_last_change_and_the_page_lists_it(fresh):
     bad = admin.get("/views/changes", params={"since": "2000-01-01"})
     assert bad.status_code == 200 and "2000-01-01 当天及之前没有可比较的快照" in bad.text and 'name="since"' in bad.text
     assert admin.get("/views/changes", params={"chain": "C09"}).status_code == 404  # an unknown chain is still not found
+
+
+def test_a_full_register_of_one_chain_over_http(fresh):
+    """POST /api/imports with full and full_chain: the ledger is the register of that chain
+    only, as `load --full --chain`; full_chain without full is a problem of the import."""
+    from loaders.uscc import make_uscc
+
+    a, b, c = (make_uscc(f"91430100MA4L0026{n}") for n in range(1, 4))
+    header = "企业名称,统一社会信用代码,所属产业链,所属环节,位置\n"
+    upload(fresh, {"台账.csv": header + f"甲公司,{a},新型储能,电芯,中游\n乙公司,{b},新型储能,电芯,中游\n丙公司,{c},氢能,制氢,上游\n"})
+    editor = fresh.client("editor")
+    one = ("新型储能台账.csv", (header + f"甲公司,{a},新型储能,电芯,中游\n").encode(), "text/csv")
+    refused = editor.post("/api/imports", files=[("files", one)], data={"full_chain": "新型储能"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "import_failed"
+    done = editor.post("/api/imports", files=[("files", one)], data={"full": "true", "full_chain": "新型储能", "dry_run": "true"})
+    assert done.status_code == 200, done.text
+    assert [x["name"] for x in done.json()["left_base"]] == ["乙公司"]  # 丙 of 氢能, and the rest of the base, untouched

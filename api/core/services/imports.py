@@ -43,10 +43,12 @@ def safe_name(filename: str | None, index: int) -> str:
 
 
 def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload], *, dry_run: bool, max_bytes: int,
-                   maps: list[str] = (), as_table: str | None = None, full: bool = False) -> dict:
+                   maps: list[str] = (), as_table: str | None = None, full: bool = False,
+                   full_chains: list[str] = ()) -> dict:
     """Import uploaded files in one all-or-nothing transaction; the result as ``load --json`` prints it.
 
-    ``maps``, ``as_table`` and ``full`` are ``load``'s ``--map``, ``--as`` and ``--full``.
+    ``maps``, ``as_table``, ``full`` and ``full_chains`` are ``load``'s ``--map``, ``--as``,
+    ``--full`` and ``--chain``.
     Raises ``ImportFailed`` (problems named by the uploaded names) when anything is wrong,
     ``InvalidRequest`` for an option that cannot be used.
     """
@@ -74,6 +76,7 @@ def import_uploads(store: GraphStore, principal: Principal, uploads: list[Upload
             paths.append(path)
         try:
             report = import_paths(store, paths, dry_run=dry_run, mapping=mapping, as_table=table, full=full,
+                                  full_chains=full_chains,
                                   describe=lambda files, rows, summary: [
                                       audit.import_entry(principal, [shown.get(f, f) for f in files], rows, summary)])
         except ImportFailed as failed:
