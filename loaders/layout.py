@@ -375,6 +375,8 @@ def fill_ditto(raw: RawTable, warnings: list[Problem]) -> None:
     row's own value, if it said 同上 too), with one warning per column naming the rows, as
     ``say_merged`` does for merged cells (QA round 10: an org named “同上” was made)."""
     for j, column in enumerate(raw.columns):
+        if not any(isinstance(v, str) and v.strip().lower() in _DITTO for v in set(column)):
+            continue  # each distinct cell looked at once: most columns say no ditto at all
         filled = []
         for i in range(1, len(column)):
             if isinstance(column[i], str) and column[i].strip().lower() in _DITTO and column[i - 1] not in (None, ""):
