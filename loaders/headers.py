@@ -96,7 +96,7 @@ LEDGER_PATTERNS: dict[str, re.Pattern[str]] = {
     "employees": re.compile(r"^(?!\w*党员)\w{0,4}(?:职工|员工|从业人员|从业)\w{0,2}(?:人数|数|总数)$"),
     # the enterprise's own party members: not an organisation's (a joint one counts several
     # enterprises'), nor those it recruits (发展党员数) or has on probation (预备党员数)
-    "party_members": re.compile(r"^(?:企业|单位|公司|在职|在岗)?党员(?:职工)?(?:人数|数|总数|数量)$"),
+    "party_members": re.compile(r"^(?:企业|单位|公司|在职|在岗)?党员(?:职工)?(?:人数|数|总数|数量)$|^正式党员(?:人数|数|数量)?$"),
     # the enterprise itself, last: a partner's or a leader's 单位 is theirs, not the row's
     "id": re.compile(r"^[\w/、]{0,12}信用代码(?:证号|号码|号)?(?:[/、][\w/、]{0,8})?$"),
     "name": re.compile(r"^(?:非公有制|非公|两新|新经济|民营|规上|规模以上)?(?:企业|单位|公司|经营主体|市场主体|社会组织|两新组织)"

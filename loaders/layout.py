@@ -145,6 +145,8 @@ def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[
             combined.append(cell)
         elif joined is not None and lookup(table, heading, mapping) is not None and is_part_of(header_text(cell)):
             combined.append(joined)  # 联系领导 + 职务: a fact about the column's people, not read
+        elif heading is not None and isinstance(cell, str) and not any(ch.isdigit() for ch in cell):
+            combined.append(cell)  # 党员情况 over 正式党员 | 预备党员: a header of its own under a group heading
         else:
             return position  # a cell that is no header: the row is data
         added = added or is_blank(above) or lookup(table, above, mapping) is None or combined[-1] == joined

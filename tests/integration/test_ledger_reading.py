@@ -920,3 +920,27 @@ def test_one_enterprise_on_two_rows_naming_its_org_formally_and_shortly(tmp_path
     result = redchain("load", path, "--store", db)
     assert result.exit_code == 0, result.output
     assert list(stored(db, "PartyOrg")) == ["长沙岳麓甲科技有限公司党支部"]
+
+
+def test_a_group_heading_over_headers_of_their_own(tmp_path):
+    """党员情况 merged over 正式党员 | 预备党员 | 入党积极分子, the other headers merged down both
+    rows: the lower row is the header there; 正式党员 is the count the ≥3 rule reads, the
+    others are not read (QA round 10: refused as data without headers)."""
+    book = Workbook()
+    sheet = book.active
+    for row in (["和平区两新组织党建工作台账"], ["序号", "企业名称", "统一社会信用代码", "党员情况", None, None, "党组织名称"],
+                [None, None, None, "正式党员", "预备党员", "入党积极分子", None],
+                [1, "沈阳和平甲科技有限公司", make_uscc("91210102L30P8774P"), 4, 1, 2, "甲科技党支部"],
+                [2, "沈阳和平乙数据有限公司", make_uscc("912101023MPWH2JD1"), 2, 1, 0, None]):
+        sheet.append(row)
+    for cells in ("D2:F2", "A2:A3", "B2:B3", "C2:C3", "G2:G3"):
+        sheet.merge_cells(cells)
+    path = tmp_path / "两行表头.xlsx"
+    book.save(path)
+    report = dry_run(path)
+    assert report["ok"], report
+    assert not [w for w in report["warnings"] if "合并单元格" in w]  # the header's merges are the header's business
+    db = tmp_path / "members.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert {name: props.get("party_members") for name, props in stored(db, "Enterprise").items()} == {
+        "沈阳和平甲科技有限公司": 4, "沈阳和平乙数据有限公司": 2}
