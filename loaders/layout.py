@@ -23,6 +23,9 @@ from loaders.values import is_blank
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the sheet's first rows (a title, notes, blank rows above it)
 
 
+_ENTERPRISE_ROW_ONLY = frozenset({"chain", "segment", "has_org", "org", "leader", "instructor", "partner"})
+
+
 def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tuple[Table | None, bool]:
     """The table ``raw`` holds, with ``raw`` re-headed at its header row if that is not
     the first row, and whether its header row was found (in the first
@@ -35,7 +38,8 @@ def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tupl
         found = {column.name for cell in ledger_cells if (column := lookup(LEDGER, cell, mapping)) is not None}
         ledger_header = ({"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found)
                          # a ledger without its name or its code column: read as one, to be told which is missing
-                         or (named is None and found & {"name", "id"} and len(found & LEDGER_ONLY) >= 2))
+                         # (by columns only an enterprise's row has: an org table's 组建方式 and 上级党组织 are its own)
+                         or (named is None and found & {"name", "id"} and len(found & _ENTERPRISE_ROW_ONLY) >= 2))
         own = set() if named in (None, LEDGER) else {
             column.name for cell in cells if (column := lookup(named, cell, mapping)) is not None}
         named_header = named not in (None, LEDGER) and {column.name for column in named.required} <= own
@@ -372,23 +376,34 @@ def say_merged(raw: RawTable, warnings: list[Problem]) -> None:
 _DITTO = frozenset({"同上", "同前", "同上行", "〃", "々", "\u201d", "\u201c", '"', "''", "ditto"})
 
 
-def fill_ditto(raw: RawTable, warnings: list[Problem]) -> None:
+def _ditto(cell: object) -> bool:
+    return type(cell) is str and len(cell) <= 8 and cell.strip().lower() in _DITTO
+
+
+def fill_ditto(raw: RawTable, warnings: list[Problem], problems: list[Problem]) -> None:
     """A ledger's 同上 / 〃 cells take the value of the same column in the row above (that
     row's own value, if it said 同上 too), with one warning per column naming the rows, as
-    ``say_merged`` does for merged cells (QA round 10: an org named “同上” was made)."""
+    ``say_merged`` does for merged cells (QA round 10: an org named “同上” was made). One
+    with nothing above it is a problem at its cell."""
     for j, column in enumerate(raw.columns):
-        if not any(isinstance(v, str) and v.strip().lower() in _DITTO for v in set(column)):
+        if not any(map(_ditto, set(column))):
             continue  # each distinct cell looked at once: most columns say no ditto at all
+        header = header_text(raw.headers[j]) if j < len(raw.headers) else column_letter(j)
         filled = []
-        for i in range(1, len(column)):
-            if isinstance(column[i], str) and column[i].strip().lower() in _DITTO and column[i - 1] not in (None, ""):
-                column[i] = column[i - 1]
-                filled.append(i)
+        for i, cell in enumerate(column):
+            if not _ditto(cell):
+                continue
+            if i == 0 or is_blank(column[i - 1]):
+                problems.append(Problem(raw.file, f"写作“{cell.strip()}”，但上一行这一列没有值：请填写实际内容", "ditto_without_value",
+                                        raw.sheet, raw.numbers[i], header, cell))
+                continue
+            column[i] = column[i - 1]
+            filled.append(i)
         if filled:
             letter = column_letter(j)
             warnings.append(Problem(
                 raw.file, f"{letter} 列第{_row_ranges(raw, filled)}行写作“同上”，按上一行的值读取", "ditto_filled",
-                raw.sheet, raw.numbers[filled[0]], header_text(raw.headers[j]) if j < len(raw.headers) else letter))
+                raw.sheet, raw.numbers[filled[0]], header))
 
 
 def _reheaded(raw: RawTable, position: int, table: Table) -> Table:

@@ -189,16 +189,18 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A person's name padded to line up in a table (张　三, 李  四): one character, spaces, one
 # character… is one name; 张三 李四 (names of two characters) is left as written.
 _PEOPLE_COLUMNS = frozenset({"leader", "instructor"})
+_PADDED_NAME = re.compile(rf"(?<![{HAN}])[{HAN}](?:[ \t\u3000\xa0]+[{HAN}]){{1,3}}(?![{HAN}])")
 # Columns of one name a row: a line break typed in the cell (Alt+Enter, to fit a long name
 # in a narrow column) is not a second name. Between Chinese characters it goes; elsewhere
 # it is a space (QA round 10: 某某智能⏎装备制造有限公司 stored with the break).
 _ONE_NAME_COLUMNS = frozenset({"name", "org", "parent"})
 _WRAPPED = re.compile(rf"(?<=[{HAN}（）()])\s*[\r\n]+\s*(?=[{HAN}（）()])")
+_BREAK = re.compile(r"\s*[\r\n]+\s*")
 
 
 def _one_line(name: str) -> str:
-    return " ".join(_WRAPPED.sub("", name).split("\n")) if "\n" in name or "\r" in name else name
-_PADDED_NAME = re.compile(rf"(?<![{HAN}])[{HAN}](?:[ \t\u3000\xa0]+[{HAN}]){{1,3}}(?![{HAN}])")
+    return _BREAK.sub(" ", _WRAPPED.sub("", name)) if "\n" in name or "\r" in name else name
+
 
 
 def _unpadded(found: re.Match) -> str:

@@ -219,7 +219,7 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
                                             raw.sheet, raw.header_row or None))
     if table is LEDGER:
         if columns is not None:
-            fill_ditto(raw, records.warnings)
+            fill_ditto(raw, records.warnings, records.problems)
             records.rows += len(raw.numbers)
             from loaders.ledger import LedgerCheck  # the ledger builds on the checks below
 

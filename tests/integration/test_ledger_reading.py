@@ -944,3 +944,30 @@ def test_a_group_heading_over_headers_of_their_own(tmp_path):
     assert redchain("load", path, "--store", db).exit_code == 0
     assert {name: props.get("party_members") for name, props in stored(db, "Enterprise").items()} == {
         "沈阳和平甲科技有限公司": 4, "沈阳和平乙数据有限公司": 2}
+
+
+def test_same_as_above_with_nothing_above_is_a_problem_and_an_org_sheet_stays_unknown(tmp_path):
+    """同上 on the first data row, or under a blank cell, is refused at its cell (it made an
+    org named “同上”); a sheet of an org table's columns under a name that is no table's is
+    left with a warning, not read as a ledger missing its code (review)."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00271"), "同上"],
+            ["乙公司", make_uscc("91430100MA4L00272"), None],
+            ["丙公司", make_uscc("91430100MA4L00273"), "〃"]]
+    path = tmp_path / "同上.xlsx"
+    write_sheet(path, rows)
+    assert dry_run(path)["problems"] == [
+        f"{path}:Sheet1:2:党组织名称: 写作“同上”，但上一行这一列没有值：请填写实际内容",
+        f"{path}:Sheet1:4:党组织名称: 写作“〃”，但上一行这一列没有值：请填写实际内容"]
+    book = Workbook()
+    book.active.title = "产业链"
+    book.active.append(["编号", "名称"])
+    book.active.append(["C9", "新型储能"])
+    orgs = book.create_sheet("Sheet2")
+    orgs.append(["编号", "名称", "层级", "组建方式", "上级党组织"])
+    orgs.append(["PO1", "丁公司党支部", "党支部", "单独组建", None])
+    both = tmp_path / "两表.xlsx"
+    book.save(both)
+    report = dry_run(both)
+    assert report["ok"], report
+    assert any("未知的表 'Sheet2'" in w for w in report["warnings"])
