@@ -194,12 +194,12 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     if full_chains and not full:
         problems.append(Problem("--chain", "只有完整台账（--full）才能限定产业链：说明文件是哪几条产业链的完整台账", "chain_without_full"))
     shown = [d for _, d in files]
-    full = (*sorted(full_chains),) if full and full_chains else full  # the options as the last import's are compared
-    inputs = unchanged.fingerprint(files, mapping, as_table, full) if files and not problems else None
+    register = [*sorted(full_chains)] if full and full_chains else full  # --full, or the chains it is limited to
+    inputs = unchanged.fingerprint(files, mapping, as_table, register) if files and not problems else None
     if inputs is not None and (again := _repeat(store, inputs, None, shown, dry_run, describe)) is not None:
         tick("读取校验", len(files), len(files))
         return again
-    cells = unchanged.CellsDigest(shown, mapping, as_table, full) if inputs is not None else None
+    cells = unchanged.CellsDigest(shown, mapping, as_table, register) if inputs is not None else None
     # A CSV file Arrow parses is known by its cells' digest, and read into Python only if needed.
     read: list[tuple[str, ReadResult | tuple[Path, ArrowCsv]]] = []
     for index, (path, display) in enumerate(files):
@@ -256,8 +256,6 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         if records.problems:
             raise ImportFailed(records.problems.summarised(), records.problems.total, records.warnings.summarised())
         left_base, left_chains = _leave_base(store, records, accepted, [d for _, d in files], scope)
-        if scope is None:
-            records.warnings.extend(_other_chains_leaving(store, records, accepted, left_base, shown))
         removed = sorted([*removed, *left_chains], key=lambda r: (r.type.value, r.target, r.source))
     replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
     total = len(accepted)
@@ -408,70 +406,80 @@ def _leave_base(store: GraphStore, records: Records, accepted: Accepted, files: 
     With ``scope`` (``--full --chain``: the files are the register of those chains only) an
     unlisted enterprise of those chains leaves the base if it is in no other chain, else
     leaves only them (its links to their segments are returned, to be removed), and the
-    rest of the base is not touched. Returns (id, name) of those leaving the base, and the
-    links removed."""
+    rest of the base is not touched. Without it, a ledger placing every enterprise it lists
+    in some chains is warned of the enterprises of other chains, or of none, that leave with
+    them (QA round 10: the 工程机械 ledger with --full took 771 of 955 out of the base).
+    Returns (id, name) of those leaving the base, and the links removed."""
     listed = accepted.ids(Label.ENTERPRISE)
     note = f"{LEFT_REGISTER} {'、'.join(Path(f).name for f in files)}"
-    stored = store.read(labels=[Label.ENTERPRISE, Label.SEGMENT, Label.CHAIN])
-    chain_of = {rel.source: rel.target for rel in stored.rels if rel.type is RelType.PART_OF}
+    unlisted = [node for node in store.read(labels=[Label.ENTERPRISE]).nodes
+                if node.id not in listed and node.props.get("in_base", True) is not False]
+    links = store.links({RelType.IN_SEGMENT, RelType.PART_OF}) if unlisted else []
+    chain_of = {rel.source: rel.target for rel in links if rel.type is RelType.PART_OF}
     segments: dict[str, set[str]] = {}
-    for rel in stored.rels:
+    for rel in links:
         if rel.type is RelType.IN_SEGMENT:
             segments.setdefault(rel.source, set()).add(rel.target)
-    names = {node.id: node.props.get("name", node.id) for node in stored.nodes}
-    leaving, left_chains = [], []
-    for node in stored.nodes:
-        if node.label is not Label.ENTERPRISE or node.id in listed or node.props.get("in_base", True) is False:
-            continue
+    file_chains = _file_chains(records, accepted, chain_of) if scope is None else None
+    leaving, left_chains, beyond = [], [], 0
+    for node in unlisted:
         chains = {chain_of.get(segment) for segment in segments.get(node.id, ())}
         if scope is None or (chains and chains <= scope):
             leaving.append(node)
+            beyond += file_chains is not None and not (chains and chains <= file_chains)
         elif chains & scope:
-            left_chains += [Removed(RelType.IN_SEGMENT, node.id, segment, names[node.id], names.get(segment, segment))
-                            for segment in sorted(segments[node.id]) if chain_of.get(segment) in scope]
+            left_chains += [(node, segment) for segment in sorted(segments[node.id]) if chain_of.get(segment) in scope]
+    if beyond:
+        records.warnings.append(_beyond_the_file(records, store, file_chains, beyond, files))
     leaving.sort(key=lambda node: node.id)
     accepted.extra += [Node(Label.ENTERPRISE, node.id, {"in_base": False, BASE_NOTE: note}) for node in leaving]
-    return [(node.id, node.props.get("name", "")) for node in leaving], left_chains
+    segment_names = {n.id: n.props.get("name", n.id) for n in store.read(ids={s for _, s in left_chains}).nodes} if left_chains else {}
+    return ([(node.id, node.props.get("name", "")) for node in leaving],
+            [Removed(RelType.IN_SEGMENT, node.id, segment, node.props.get("name", node.id), segment_names.get(segment, segment))
+             for node, segment in left_chains])
 
 
 def _chains_named(store: GraphStore, records: Records, accepted: Accepted, named: Iterable[str]) -> set[str]:
-    """The chains ``--chain`` names (a code or a name, stored or in this import); a problem
-    for each that is neither."""
+    """The chains ``--chain`` names (a code, or a name as a ledger's cell names it: 工程机械,
+    工程机械产业链), stored or in this import; a problem for each that is neither."""
+    from loaders.ledger import chain_key
+
     chains = {node.id: node.props.get("name", node.id) for node in store.read(labels=[Label.CHAIN]).nodes}
     for batch, kept in accepted.nodes:
         if batch.label is Label.CHAIN:
             chains.update((batch.ids[i], batch.props[i].get("name", batch.ids[i])) for i in kept)
-    by_name = {name: chain for chain, name in chains.items()}
+    by_name = {chain_key(name): chain for chain, name in chains.items()}
     found = set()
     for text in named:
-        if (chain := text if text in chains else by_name.get(text.strip())) is None:
+        if (chain := text if text in chains else by_name.get(chain_key(text))) is None:
             records.problems.append(Problem("--chain", f"没有产业链 {text}（可填产业链编号或名称：{'、'.join(sorted(chains.values())[:8])}）",
                                             "unknown_chain", value=text))
         found.add(chain)
     return found - {None}
 
 
-def _other_chains_leaving(store: GraphStore, records: Records, accepted: Accepted, left_base: list[tuple[str, str]],
-                          files: list[str]) -> list[Problem]:
-    """A warning where a ``--full`` ledger places every enterprise it lists in some chains,
-    and enterprises of other chains or of none leave the base with it: a ledger of one
-    chain loaded with --full takes the rest of the district out (QA round 10: 771 of 955)."""
-    if not records.ledger or not left_base:
-        return []
-    stored = store.read(labels=[Label.SEGMENT, Label.CHAIN])
-    chain_of = {rel.source: rel.target for rel in stored.rels if rel.type is RelType.PART_OF}
-    chain_of.update((batch.sources[i], batch.targets[i]) for batch, kept in accepted.rels
-                    if batch.type is RelType.PART_OF for i in kept)
+def _file_chains(records: Records, accepted: Accepted, chain_of: dict[str, str]) -> set[str] | None:
+    """The chains a ledger places its enterprises in, when it places every one of them in a
+    chain; None for normalised tables, or a ledger listing an enterprise in no chain."""
+    if not records.ledger:
+        return None
+    chain_of = {**chain_of, **{batch.sources[i]: batch.targets[i] for batch, kept in accepted.rels
+                               if batch.type is RelType.PART_OF for i in kept}}
     placed = {(batch.sources[i], chain_of.get(batch.targets[i])) for batch, kept in accepted.rels
               if batch.type is RelType.IN_SEGMENT for i in kept}
     if not placed or accepted.ids(Label.ENTERPRISE) - {enterprise for enterprise, _ in placed}:
-        return []  # an enterprise listed in no chain: the file is the whole register
-    named = {node.id: node.props.get("name", node.id) for node in stored.nodes if node.label is Label.CHAIN}
-    chains = sorted({chain for _, chain in placed} - {None})
-    said = "、".join(named.get(c, c) for c in chains)
-    return [Problem(files[0], f"本文件列出的企业都在产业链 {said} 中，按 --full，其余 {len(left_base)} 家企业（含其他产业链和未归入产业链的）"
-                              f"都移出基数；若本文件只是这些产业链的台账，请改用 --full --chain {' --chain '.join(named.get(c, c) for c in chains)}",
-                    "full_beyond_chains")]
+        return None
+    return {chain for _, chain in placed} - {None}
+
+
+def _beyond_the_file(records: Records, store: GraphStore, chains: set[str], count: int, files: list[str]) -> Problem:
+    """The warning of a plain ``--full`` whose ledger sits in ``chains`` while ``count``
+    enterprises of other chains, or of none, leave the base with it."""
+    names = {node.id: node.props.get("name", node.id) for node in store.read(ids=chains).nodes}
+    said = sorted(names.get(c, c) for c in chains)
+    return Problem(files[0], f"本文件列出的企业都在产业链 {'、'.join(said)} 中，按 --full，其他产业链和未归入产业链的 {count} 家企业"
+                             f"也移出基数；若本文件只是这些产业链的台账，请改用 --full --chain {' --chain '.join(said)}",
+                   "full_beyond_chains")
 
 
 _TABLE_NAMES = "、".join(table.display for table in TABLES)

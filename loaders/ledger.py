@@ -503,6 +503,11 @@ _PARTY_PREFIXES = ("中国共产党", "中共")
 _FORMAL_SUFFIXES = (("总支部委员会", "党总支"), ("党总支部", "党总支"), ("支部委员会", "党支部"), ("委员会", "党委"))
 
 
+def chain_key(name: str) -> str:
+    """A chain's name as it is looked up (``_name_key``): 工程机械产业链 and 工程机械 alike."""
+    return _name_key(Label.CHAIN, name)
+
+
 def _name_key(label: Label, name: str) -> str:
     """How a name is looked up: full- and half-width forms alike (湖南甲机械（长沙）有限公司 and
     湖南甲机械(长沙)有限公司), spaces and letter case aside; a chain with or without 产业链,

@@ -48,7 +48,8 @@ FORMAT = 1  # bump when the stored body's shape changes
 RULES = ("loaders", "graph/schema.py")  # the source an import's outcome follows from
 
 
-def _options(kind: str, shown: list[str], mapping: dict[str, str], as_table: str | None, full: bool):
+def _options(kind: str, shown: list[str], mapping: dict[str, str], as_table: str | None, full: bool | list[str]):
+    # full: --full, or the chains --full --chain limits it to
     """A digest begun with what, beside the files, an import's outcome follows from."""
     digest = hashlib.sha256()
     options = {"format": FORMAT, "of": kind, "rules": source_digest(*RULES), "mapping": sorted(mapping.items()),
@@ -57,7 +58,7 @@ def _options(kind: str, shown: list[str], mapping: dict[str, str], as_table: str
     return digest
 
 
-def fingerprint(files: list[tuple[Path, str]], mapping: dict[str, str], as_table: str | None, full: bool) -> str | None:
+def fingerprint(files: list[tuple[Path, str]], mapping: dict[str, str], as_table: str | None, full: bool | list[str]) -> str | None:
     """The fingerprint of an import's inputs, or None if a file cannot be read (the full
     path then says why)."""
     digest = _options("bytes", [display for _, display in files], mapping, as_table, full)
@@ -79,7 +80,7 @@ class CellsDigest:
     type (``1``, ``1.0``, ``'1'`` and ``True`` differ). The city demo's 3·10⁶ cells take
     about 0.07 s (0.2 s as ``repr``)."""
 
-    def __init__(self, shown: list[str], mapping: dict[str, str], as_table: str | None, full: bool):
+    def __init__(self, shown: list[str], mapping: dict[str, str], as_table: str | None, full: bool | list[str]):
         self._digest = _options("cells", shown, mapping, as_table, full)
 
     def add(self, file_index: int, table: RawTable) -> None:

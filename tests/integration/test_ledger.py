@@ -686,10 +686,10 @@ def test_full_with_a_ledger_of_one_chain_is_the_register_of_that_chain(tmp_path)
     whole = json.loads(redchain("load", one_chain, "--full", "--dry-run", "--json", "--store", db).stdout)
     assert sorted(x["name"] for x in whole["left_base"]) == ["丁公司", "丙公司", "乙公司"]
     [said] = [w["text"] for w in whole["warnings"] if "--full --chain" in w["text"]]
-    assert "其余 3 家企业" in said and "工程机械" in said
+    assert "其他产业链和未归入产业链的 2 家企业" in said and "--full --chain 工程机械" in said  # 乙 (also 新材料), 丁; not 丙
     unknown = redchain("load", one_chain, "--full", "--chain", "工程机", "--store", db)
     assert unknown.exit_code == 1 and "没有产业链 工程机" in unknown.output
-    result = redchain("load", one_chain, "--full", "--chain", "工程机械", "--json", "--store", db)
+    result = redchain("load", one_chain, "--full", "--chain", "工程机械产业链", "--json", "--store", db)  # as a cell names it
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert [x["name"] for x in report["left_base"]] == ["丙公司"]
