@@ -23,6 +23,10 @@ class StoreMissing(StoreError):
         super().__init__(f"找不到数据文件 {path}（store file does not exist）")
 
 
+class SettingError(RedchainError):
+    """An environment setting redchain reads has a value it cannot use."""
+
+
 class NotFound(RedchainError):
     """An id names nothing in the store."""
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.errors import SettingError
 from graph.factory import DEFAULT_STORE_URI
 
 DEFAULT_DATABASE = "neo4j"
@@ -49,7 +50,19 @@ class ZoneSettings(BaseSettings):
         return value
 
 
+def planners_zone() -> ZoneInfo:
+    """The planners' time zone (``REDCHAIN_VIEW_TIMEZONE``); ``SettingError`` with the
+    setting's Chinese message for a zone it does not know (the CLI checks it before a
+    command writes: a snapshot must not fail after its import is committed)."""
+    from pydantic import ValidationError
+
+    try:
+        return ZoneInfo(ZoneSettings().timezone)
+    except ValidationError as exc:
+        said = "；".join(str(error.get("msg", "")).removeprefix("Value error, ") for error in exc.errors())
+        raise SettingError(f"环境变量 REDCHAIN_VIEW_TIMEZONE 有误：{said}") from None
+
+
 def planners_now() -> datetime:
-    """Now, in the planners' time zone (``REDCHAIN_VIEW_TIMEZONE``); a zone the setting does
-    not know is refused with the setting's message."""
-    return datetime.now(ZoneInfo(ZoneSettings().timezone))
+    """Now, in the planners' time zone."""
+    return datetime.now(planners_zone())

@@ -96,6 +96,19 @@ def _under_headings(upper: list, lower: list) -> Iterator[tuple[object, object, 
         yield above, cell, heading
 
 
+def _grouped(columns: list[tuple[object, object, object]]) -> set[int]:
+    """The positions under a group heading merged across two columns or more (党员情况 over
+    正式党员 | 预备党员): the heading's own column and the blank ones right of it it covers."""
+    found = set()
+    for index, (above, cell, heading) in enumerate(columns):
+        if heading is None or is_blank(cell):
+            continue
+        if is_blank(above) or (index + 1 < len(columns) and is_blank(columns[index + 1][0])
+                               and columns[index + 1][2] is heading):
+            found.add(index)
+    return found
+
+
 def _headers_from_heading_row(raw: RawTable, position: int) -> None:
     """Blank cells of the header (candidate ``position``) over columns that hold data take
     the cell above them when the row above is a row of group headings (two filled cells or
@@ -138,7 +151,9 @@ def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[
         return position
     upper, lower = (raw.headers if position == 0 else raw.row(position - 1)), raw.row(position)
     combined, added = [], False
-    for above, cell, heading in _under_headings(upper, lower):
+    columns = list(_under_headings(upper, lower))
+    grouped = _grouped(columns)
+    for index, (above, cell, heading) in enumerate(columns):
         if is_blank(cell) or cell == above:
             combined.append(above)
             continue
@@ -149,7 +164,7 @@ def _lower_header_row(raw: RawTable, position: int, table: Table, mapping: dict[
             combined.append(cell)
         elif joined is not None and lookup(table, heading, mapping) is not None and is_part_of(header_text(cell)):
             combined.append(joined)  # 联系领导 + 职务: a fact about the column's people, not read
-        elif heading is not None and isinstance(cell, str) and not any(ch.isdigit() for ch in cell):
+        elif index in grouped and isinstance(cell, str) and not any(ch.isdigit() for ch in cell):
             combined.append(cell)  # 党员情况 over 正式党员 | 预备党员: a header of its own under a group heading
         else:
             return position  # a cell that is no header: the row is data

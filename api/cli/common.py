@@ -108,11 +108,20 @@ def planners_time(moment: str) -> str:
     """A stored moment (ISO 8601 with its offset) as date over time, to the second, in the
     planners' time zone (``REDCHAIN_VIEW_TIMEZONE``), as the pages show it."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
-    from graph.settings import ZoneSettings
+    return f"{datetime.fromisoformat(moment).astimezone(zone_or_fail()):%Y-%m-%d\n%H:%M:%S}"
 
-    return f"{datetime.fromisoformat(moment).astimezone(ZoneInfo(ZoneSettings().timezone)):%Y-%m-%d\n%H:%M:%S}"
+
+def zone_or_fail():
+    """The planners' time zone; a bad ``REDCHAIN_VIEW_TIMEZONE`` ends the command with its
+    message. A command that writes asks first: its snapshot, dated in the zone, must not
+    fail after the write is committed (pydantic's settings are imported only then)."""
+    from graph.settings import planners_zone
+
+    try:
+        return planners_zone()
+    except RedchainError as exc:
+        fail(str(exc))
 
 
 def chain_words(store: GraphStore, chain: str | None) -> str | None:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import (JsonOption, StoreOption, chain_words, cli_store, console, err_console, planners_time, print_json,
-                            two_lines)
+                            two_lines, zone_or_fail)
 from graph.analysis.membership import require_chain
 from graph.analysis.changes import coverage_state
 from graph.analysis.coverage import GROUPINGS, Coverage, CoverageReport, coverage_report
@@ -75,6 +75,8 @@ def report(
 ) -> None:
     """“两个覆盖”情况：合计，或按产业链、环节、园区、街道、类型分组。"""
     grouping = by
+    if save:
+        zone_or_fail()  # the snapshot is dated in it
     with cli_store(store) as s:
         if save:
             g = load_projection(s)

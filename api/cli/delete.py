@@ -9,7 +9,7 @@ from rich.text import Text
 
 from graph.schema import LABEL_ZH, Label
 
-from api.cli.common import JsonOption, StoreOption, cli_store, console, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, console, print_json, zone_or_fail
 from api.core.security.principal import CLI
 from api.core.services.deletions import delete_entity, delete_link, describe_link
 
@@ -41,6 +41,8 @@ def entity(
     store: StoreOption = None,
 ) -> None:
     """删除一个对象；它还有关系时拒绝并列出这些关系，除非加 --cascade。"""
+    if not dry_run:
+        zone_or_fail()  # the snapshot after the removal is dated in it
     with cli_store(store) as s:
         result = delete_entity(s, CLI, node_id, cascade=cascade, dry_run=dry_run)
     deleted = result["deleted"]
@@ -57,6 +59,8 @@ def link(
     store: StoreOption = None,
 ) -> None:
     """删除一条关系，如某党组织对某企业的覆盖。"""
+    if not dry_run:
+        zone_or_fail()  # the snapshot after the removal is dated in it
     with cli_store(store) as s:
         result = delete_link(s, CLI, rel_type, source, target, dry_run=dry_run)
     _report(result, as_json, "")

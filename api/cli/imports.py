@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.core import audit
-from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing
+from api.cli.common import JsonOption, StoreOption, cli_store, console, err_console, print_json, writing, zone_or_fail
 from api.core.security.principal import CLI
 from graph.analysis.history import snapshot_now
 from graph.errors import ImportFailed, RedchainError, StoreMissing
@@ -52,6 +52,8 @@ def import_with_progress(store, files: list[Path], dry_run: bool, **options) -> 
     """Import with a progress bar on a terminal, or plain progress lines in a log; a write
     is audited like one over HTTP, in the same transaction."""
 
+    if not dry_run:
+        zone_or_fail()  # the snapshot after the import is dated in it: a bad zone is said before the write
     report = _import_with_progress(store, files, dry_run, **options)
     if not dry_run:  # every import leaves a snapshot for `history` and `changes` (seconds at city scale)
         if err_console.is_terminal:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.core import audit
-from api.cli.common import JsonOption, StoreOption, cli_store, code_width, console, heading, named, print_json
+from api.cli.common import JsonOption, StoreOption, cli_store, code_width, console, heading, named, print_json, zone_or_fail
 from api.core.security.principal import CLI
 from graph.analysis.jsonable import to_jsonable
 from graph.analysis.planners import plan_contacts, plan_instructors, plan_joint_branches, plan_pairings
@@ -134,6 +134,8 @@ def joint_branches(
 
 def _run(store: str | None, make: Callable[[nx.MultiDiGraph], Plan], as_json: bool, apply: bool) -> None:
     """Plan over the store's projection; apply in the same session if asked; print."""
+    if apply:
+        zone_or_fail()  # the snapshot after the write is dated in it: a bad zone is said before the write
     with cli_store(store) as s:
         plan = make(load_projection(s))
         # a write from the command line is audited like one over HTTP, in the same transaction

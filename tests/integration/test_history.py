@@ -341,3 +341,17 @@ def test_a_snapshot_at_an_unchanged_version_repeats_the_latest_without_reading_t
         (first, first), (second, first), (third, first), (fourth, fourth), (fifth, fourth)]
     assert [(p.date, p.org_covered) for p in coverage_history(store)] == [
         ("2024-01-31", 1), ("2024-02-29", 1), ("2024-03-31", 1), ("2024-04-30", 2), ("2024-05-31", 2)]
+
+
+def test_a_bad_time_zone_is_said_before_an_import_writes(tmp_path):
+    """REDCHAIN_VIEW_TIMEZONE=Mars/Base: `load` refuses with the setting's message and writes
+    nothing (review: the import was committed, then its snapshot failed with a traceback)."""
+    from api.cli.main import app as whole
+    from loaders.demo import demo_tables, write_demo_csv
+
+    write_demo_csv(demo_tables("small", 2024), tmp_path / "csv")
+    db = tmp_path / "tz.db"
+    result = CliRunner().invoke(whole, ["load", str(tmp_path / "csv"), "--store", str(db)],
+                                env={"REDCHAIN_VIEW_TIMEZONE": "Mars/Base", "REDCHAIN_STORE": None})
+    assert result.exit_code == 1 and "REDCHAIN_VIEW_TIMEZONE 有误：未知的时区：Mars/Base" in result.output
+    assert not db.exists() or SQLiteStore(db).version() == 0
