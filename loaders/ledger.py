@@ -11,8 +11,10 @@ re-importing a ledger gives the same ids.
 
 A ledger row is the whole truth about its enterprise: for each relationship a ledger
 column states, the row's links of that kind replace the stored ones (``Records.complete``),
-and for each property column the file has, a blank cell removes the stored value (the
-schema default then applies); a column the file does not have says nothing.
+but for its chains, which it states among the chains the file names only (a ledger of one
+chain says nothing of the enterprise's other chains); for each property column the file
+has, a blank cell removes the stored value (the schema default then applies); a column
+the file does not have says nothing.
 """
 
 from __future__ import annotations
@@ -926,9 +928,15 @@ def _merge_repeats(records: Records) -> set[tuple[int, int]]:
             names = list(dict.fromkeys(split_cell(kept.get(column)) + split_cell(row.get(column))))
             if names:
                 kept[column] = "、".join(names)
+        stages = {r["stage"] for r in (kept, row) if r.get("stage")}
         for column, value in row.items():
             kept.setdefault(column, value)
-        kept.pop("stage", None)  # said in each segment now (not the later row's 位置 for all of them)
+        if any(s for _, s in placed) or len(stages) > 1:
+            kept.pop("stage", None)  # said in each segment now (not the later row's 位置 for all of them)
+        if len(stages) > 1 and not any(s for _, s in placed):  # chains without segments: one 位置 for all
+            records.warnings.append(ledger.origin(i, "stage").problem(
+                f"同一企业在第{other.rows[j]}行与此行的 位置 不同，又没有填写 所属环节：合并后在各产业链的 未分环节 导入，"
+                "请填写 所属环节 以区分", "merged_stages_differ", value=row.get("stage")))
         merged.add((id(ledger), i))
         records.warnings.append(ledger.origin(i, "id").problem(
             f"统一社会信用代码 {row['id']} 也在 {_elsewhere(ledger, other)}第{other.rows[j]}行：两行是同一家企业，其产业链、环节、"

@@ -224,15 +224,15 @@ def industry_committees(g: nx.MultiDiGraph) -> set[str]:
 
 
 def is_working_org(g: nx.MultiDiGraph, org: str) -> bool:
-    """An organisation at work in the base: it covers a base enterprise, or leads a chain
-    (as the report counts orgs). One covering only closed or moved enterprises, or nobody
-    (a joint branch split up, a working committee above the branches), neither needs a
-    partner nor can help one; ``graph.analysis.org_checks`` reports it instead."""
-    nodes = g._node
+    """An organisation at work in the base: it covers a base enterprise (``is_base``), or
+    leads a chain, as the report counts orgs. One covering only closed enterprises or ones
+    out of the base, or nobody (a joint branch split up, a working committee above the
+    branches), neither needs a partner nor can help one: the planners and the pairing gaps
+    leave it out. ``graph.analysis.org_checks`` reports those covering closed enterprises or
+    nobody (not a committee with orgs under it); one covering only enterprises out of the
+    base is in none of the lists."""
     for target, keyed in g._succ[org].items():
-        if _LEADS in keyed:
-            return True
-        if _COVERS in keyed and nodes[target].get("in_base") and nodes[target].get("status") == "active":
+        if _LEADS in keyed or (_COVERS in keyed and is_base(g, target)):
             return True
     return False
 

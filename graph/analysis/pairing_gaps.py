@@ -146,8 +146,8 @@ def _chain_gap(g: nx.MultiDiGraph, chain: str, message: str) -> ChainGap:
 def unpaired_orgs(
     g: nx.MultiDiGraph, by_org: dict[str, set[str]], *, chain: str | None = None
 ) -> list[UnpairedOrg]:
-    """Party orgs with no PAIRED_WITH either way: weak ones (``is_weak_org``) first, then
-    by star (unrated first) and id."""
+    """Party orgs at work (``is_working_org``) with no PAIRED_WITH either way: weak ones
+    (``is_weak_org``) first, then by star (unrated first) and id."""
     found = []
     nodes = g._node  # raw attributes: the NodeView costs several times more
     for org in ids_with_label(g, Label.PARTY_ORG):

@@ -973,3 +973,18 @@ def test_same_as_above_with_nothing_above_is_a_problem_and_an_org_sheet_stays_un
     report = dry_run(both)
     assert report["ok"], report
     assert any("未知的表 'Sheet2'" in w for w in report["warnings"])
+
+
+def test_an_enterprise_listed_once_per_chain_without_segments_keeps_a_stage_they_agree_on(tmp_path):
+    """One sheet per chain with 所属产业链 and 链上位置, no 所属环节: rows of one enterprise
+    saying 上游 on both are at 上游未分环节 in each chain; saying two stages, they are told
+    (review: the merged enterprise landed midstream without a word)."""
+    code = make_uscc("91430100MA4L00281")
+    header = ["企业名称", "统一社会信用代码", "所属产业链", "链上位置"]
+    path = tmp_path / "分链.xlsx"
+    write_sheet(path, [header, ["甲公司", code, "工程机械", "上游"], ["甲公司", code, "新材料", "上游"]])
+    db = tmp_path / "stages.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert {props["stage"] for props in stored(db, "Segment").values()} == {"upstream"}
+    write_sheet(path, [header, ["甲公司", code, "工程机械", "上游"], ["甲公司", code, "新材料", "下游"]])
+    assert [w for w in dry_run(path)["warnings"] if "位置 不同" in w]

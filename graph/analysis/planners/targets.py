@@ -52,7 +52,8 @@ def strong_org_reasons(g: nx.MultiDiGraph, org: str) -> tuple[str, ...]:
 
 
 def strong_orgs(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
-    """Every strong organisation, in store order, with why (``strong_org_reasons``).
+    """Every strong organisation at work (``is_working_org``), in store order, with why
+    (``strong_org_reasons``).
 
     Who covers a leading enterprise is read once from the leading enterprises' side (a
     few hundred at city scale), not from every organisation's coverage (36,000)."""
