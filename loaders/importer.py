@@ -249,6 +249,8 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
         if batch.in_full and (role := COMPLETE_END.get(batch.type)) is not None:
             records.complete.append((batch.type, role, set(batch.sources if role is Role.SOURCE else batch.targets), None))
     _clear_blanks(store, accepted)
+    if full and not full_chains:  # the whole register states every chain of each enterprise it lists (QA round 11)
+        records.complete = [(rtype, role, ids, None) for rtype, role, ids, _ in records.complete]
     removed = _removed_links(store, records, accepted) if records.complete else []
     left_base: list[tuple[str, str]] = []
     if full:
@@ -449,13 +451,26 @@ def _chains_named(store: GraphStore, records: Records, accepted: Accepted, named
         if batch.label is Label.CHAIN:
             chains.update((batch.ids[i], batch.props[i].get("name", batch.ids[i])) for i in kept)
     by_name = {chain_key(name): chain for chain, name in chains.items()}
+    placed = {chain for _, chain in _placed(accepted, {r.source: r.target for r in store.links({RelType.PART_OF})})}
     found = set()
     for text in named:
         if (chain := text if text in chains else by_name.get(chain_key(text))) is None:
             records.problems.append(Problem("--chain", f"没有产业链 {text}（可填产业链编号或名称：{'、'.join(sorted(chains.values())[:8])}）",
                                             "unknown_chain", value=text))
+        elif chain not in placed:  # its register would take every enterprise of it out (QA round 11)
+            records.problems.append(Problem("--chain", f"文件中没有产业链 {chains[chain]} 的企业，不能是它的完整台账：请检查 --chain",
+                                            "chain_not_in_file", value=text))
         found.add(chain)
     return found - {None}
+
+
+def _placed(accepted: Accepted, chain_of: dict[str, str]) -> set[tuple[str, str | None]]:
+    """(enterprise, chain) for each enterprise the import places in a segment; ``chain_of``:
+    the stored segments' chains (the import's own are added)."""
+    chain_of = {**chain_of, **{batch.sources[i]: batch.targets[i] for batch, kept in accepted.rels
+                               if batch.type is RelType.PART_OF for i in kept}}
+    return {(batch.sources[i], chain_of.get(batch.targets[i])) for batch, kept in accepted.rels
+            if batch.type is RelType.IN_SEGMENT for i in kept}
 
 
 def _file_chains(records: Records, accepted: Accepted, chain_of: dict[str, str]) -> set[str] | None:
@@ -463,10 +478,7 @@ def _file_chains(records: Records, accepted: Accepted, chain_of: dict[str, str])
     chain; None for normalised tables, or a ledger listing an enterprise in no chain."""
     if not records.ledger:
         return None
-    chain_of = {**chain_of, **{batch.sources[i]: batch.targets[i] for batch, kept in accepted.rels
-                               if batch.type is RelType.PART_OF for i in kept}}
-    placed = {(batch.sources[i], chain_of.get(batch.targets[i])) for batch, kept in accepted.rels
-              if batch.type is RelType.IN_SEGMENT for i in kept}
+    placed = _placed(accepted, chain_of)
     if not placed or accepted.ids(Label.ENTERPRISE) - {enterprise for enterprise, _ in placed}:
         return None
     return {chain for _, chain in placed} - {None}

@@ -201,7 +201,14 @@ _BREAK = re.compile(r"\s*[\r\n]+\s*")
 
 
 def _one_line(name: str) -> str:
-    return _BREAK.sub(" ", _WRAPPED.sub("", name)) if "\n" in name or "\r" in name else name
+    """``name`` on one line; two org names on two lines (…第一党支部⏎…第二党支部) are kept apart,
+    with 、 between them, for the one-org-a-row check to refuse."""
+    if "\n" not in name and "\r" not in name:
+        return name
+    lines = [line for line in _BREAK.split(name.strip()) if line]
+    if len(lines) > 1 and all(_ORG_NAME_END.search(line) for line in lines):
+        return "、".join(lines)
+    return _BREAK.sub(" ", _WRAPPED.sub("", name))
 
 
 
@@ -1210,7 +1217,7 @@ def generic_org_name(name: str) -> bool:
 
 # A name saying the org is formed jointly (麓谷园第一联合党支部, 楼宇联合党委, 区域联建党支部):
 # joint even where the file lists one of its enterprises.
-_JOINT_NAME = re.compile(r"联合(?:党支部|支部|党总支|总支|党委)|联建")
+_JOINT_NAME = re.compile(r"联[合建](?:党支部|支部|党总支|总支|党委)")  # not 联建 in a company's name (湖南联建建设集团)
 
 
 def _org_record(org: str, rows: list[tuple[LedgerRows, int]], listed: set[str], held: _Stored, index: NameIndex,

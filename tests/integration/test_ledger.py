@@ -701,3 +701,31 @@ def test_full_with_a_ledger_of_one_chain_is_the_register_of_that_chain(tmp_path)
     finally:
         store.close()
     assert in_base == {"甲公司": True, "乙公司": True, "丙公司": False, "丁公司": True}
+
+
+def test_a_complete_register_states_every_chain_and_a_chain_register_needs_its_chain_in_the_file(tmp_path):
+    """Plain --full: the ledger's 所属产业链 is the whole truth, also of a chain the file no
+    longer names (甲 leaves 电子信息); --full --chain of a chain the file lists nobody of is
+    refused (QA round 11: it emptied the chain without a word)."""
+    from openpyxl import Workbook
+
+    from loaders.uscc import make_uscc
+
+    def write(path, rows):
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+
+    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
+    a, b = (make_uscc(f"91430100MA4L0029{n}") for n in range(1, 3))
+    district = tmp_path / "全区.xlsx"
+    write(district, [header, ["甲公司", a, "工程机械、电子信息", "中游-整机、上游-芯片", None], ["乙公司", b, "工程机械", "整机", "中游"]])
+    db = tmp_path / "x.db"
+    load(db, district)
+    later = tmp_path / "全区-12月.xlsx"
+    write(later, [header, ["甲公司", a, "工程机械", "整机", "中游"], ["乙公司", b, "工程机械", "整机", "中游"]])
+    refused = redchain("load", later, "--full", "--chain", "电子信息", "--store", db)
+    assert refused.exit_code == 1 and "文件中没有产业链 电子信息 的企业" in refused.output
+    load(db, later, "--full")
+    assert _chains_of(db) == {"甲公司": {"工程机械"}, "乙公司": {"工程机械"}}

@@ -988,3 +988,20 @@ def test_an_enterprise_listed_once_per_chain_without_segments_keeps_a_stage_they
     assert {props["stage"] for props in stored(db, "Segment").values()} == {"upstream"}
     write_sheet(path, [header, ["甲公司", code, "工程机械", "上游"], ["甲公司", code, "新材料", "下游"]])
     assert [w for w in dry_run(path)["warnings"] if "位置 不同" in w]
+
+
+def test_two_org_names_on_two_lines_are_refused_and_a_company_named_lianjian_is_standalone(tmp_path):
+    """…第一党支部⏎…第二党支部 in one 党组织名称 cell is two orgs, refused as when written with 、
+    (QA round 11: one org was made of both names); 湖南联建建设集团有限公司党委 on one row is
+    standalone, 联建 being the company's name (QA round 11: counted joint)."""
+    rows = [["企业名称", "统一社会信用代码", "党组织名称"],
+            ["甲公司", make_uscc("91430100MA4L00301"), "甲公司第一党支部\n甲公司第二党支部"]]
+    path = tmp_path / "两个.xlsx"
+    write_sheet(path, rows)
+    assert [p for p in dry_run(path)["problems"] if "甲公司第一党支部" in p]
+    rows = [["企业名称", "统一社会信用代码", "党组织名称"],
+            ["湖南联建建设集团有限公司", make_uscc("91430100MA4L00302"), "湖南联建建设集团有限公司党委"]]
+    write_sheet(path, rows)
+    db = tmp_path / "lianjian.db"
+    assert redchain("load", path, "--store", db).exit_code == 0
+    assert [p["formation"] for p in stored(db, "PartyOrg").values()] == ["standalone"]
