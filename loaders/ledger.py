@@ -270,6 +270,27 @@ def _with_facts(row: dict, column: str, ledger: LedgerRows, i: int, records: Rec
     return written
 
 
+_BRACKET_ONLY = re.compile(r"[（(【\[][^）)】\]]+[）)】\]]")
+
+
+def _attached(texts: list[str]) -> list[str]:
+    """A person's remark on a part of its own after the name, as a cell wrapped with
+    Alt+Enter puts it (赵六⏎（区商务局）, 赵六⏎区商务局, 李明⏎副区长 at the end): joined to the
+    person before it, as if written 赵六（区商务局）, not taken for a person (QA round 11)."""
+    joined: list[str] = []
+    for k, text in enumerate(texts):
+        bare = bool(joined) and re.fullmatch(_PERSON, joined[-1]) is not None
+        if bare and _BRACKET_ONLY.fullmatch(text):
+            joined[-1] += text
+        elif bare and len(text) >= 3 and _WORKPLACE_WORD.search(text) and not TITLE_ONLY.fullmatch(text):
+            joined[-1] = f"{joined[-1]}（{text}）"
+        elif bare and k == len(texts) - 1 and TITLE_ONLY.fullmatch(text):
+            joined[-1] = f"{joined[-1]}（{text}）"  # a title before a person describes the next; at the end, the last
+        else:
+            joined.append(text)
+    return joined
+
+
 def person_and_props(text: str, label: Label) -> tuple[str, dict]:
     """(the person's name, the properties the rest of ``text`` gives) for a name in a
     leader's or instructor's cell; (``text``, {}) when it is a name alone."""
@@ -748,7 +769,7 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 if column in columns:
                     complete.setdefault((rtype, Role.TARGET), set()).add(enterprise)
                 titles: list[str] = []
-                for text in _with_facts(row, column, ledger, i, records):
+                for text in _attached(_with_facts(row, column, ledger, i, records)):
                     if TITLE_ONLY.fullmatch(text):  # 区委常委、副区长张三: not a person, a title of the next
                         titles.append(text)
                         continue

@@ -1005,3 +1005,20 @@ def test_two_org_names_on_two_lines_are_refused_and_a_company_named_lianjian_is_
     db = tmp_path / "lianjian.db"
     assert redchain("load", path, "--store", db).exit_code == 0
     assert [p["formation"] for p in stored(db, "PartyOrg").values()] == ["standalone"]
+
+
+def test_a_persons_unit_or_title_on_a_line_of_its_own_is_theirs(tmp_path):
+    """赵六⏎（区商务局）, 钱七⏎区财政局 and 李明⏎副区长 (cells wrapped with Alt+Enter): each
+    remark is the person's, not another person (QA round 11: instructors named （区商务局）
+    and 区财政局, a title dropped); 王芳⏎孙八 stays two people."""
+    rows = [["企业名称", "统一社会信用代码", "联系领导", "党建指导员"],
+            ["甲公司", make_uscc("91430100MA4L00311"), "李明\n副区长", "赵六\n（区商务局）"],
+            ["乙公司", make_uscc("91430100MA4L00312"), "王芳\n孙八", "钱七\n区财政局"]]
+    path = tmp_path / "换行人员.xlsx"
+    write_sheet(path, rows)
+    db = tmp_path / "people.db"
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.output
+    assert stored(db, "Leader", "Instructor") == {
+        "李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳"}, "孙八": {"name": "孙八"},
+        "赵六": {"name": "赵六", "unit": "区商务局"}, "钱七": {"name": "钱七", "unit": "区财政局"}}
