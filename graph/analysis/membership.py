@@ -74,6 +74,9 @@ def require_segment(g: nx.MultiDiGraph, chain: str | None, segment: str) -> None
 
 def chain_not_found(chain: str, names: dict[str, str]) -> NotFound:
     """The ``NotFound`` for ``chain``, listing the chains there are (``names``: id -> name)."""
+    named = [c for c, name in names.items() if name == chain.strip()]
+    if len(named) == 1:  # the chain's name given where its code is asked for (a chain a ledger made: CH-5da7b1bd)
+        return NotFound(f"找不到编号为 {chain} 的产业链：产业链 {chain} 的编号是 {named[0]}，请填编号，如 --chain {named[0]}")
     chains = sorted(names)
     known = "、".join(f"{c} {names[c]}" for c in chains[:MAX_LISTED])
     more = f" 等 {len(chains)} 条" if len(chains) > MAX_LISTED else ""

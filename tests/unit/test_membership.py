@@ -177,3 +177,16 @@ def test_an_org_not_at_work_neither_helps_nor_is_helped():
     )  # fmt: skip
     assert [(i.source, i.target) for i in plan_pairings(g).items] == [("strong", "weak")]
     assert sorted(o.id for o in pairing_gaps(g).unpaired_orgs) == ["strong", "weak"]
+
+
+def test_a_chains_name_where_its_code_is_asked_for_is_told_the_code():
+    """QA round 11: `--chain 电子信息` of a chain a ledger made (CH-5da7b1bd) was answered
+    with the whole list; the code to type is said."""
+    import pytest
+
+    from graph.analysis.membership import require_chain
+    from graph.errors import NotFound
+
+    g = GraphBuilder().chain("CH-5da7b1bd", name="电子信息").chain("C01", name="工程机械").projection()
+    with pytest.raises(NotFound, match="产业链 电子信息 的编号是 CH-5da7b1bd，请填编号，如 --chain CH-5da7b1bd"):
+        require_chain(g, "电子信息")
