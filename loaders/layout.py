@@ -392,7 +392,7 @@ _DITTO = frozenset({"同上", "同前", "同上行", "〃", "々", "\u201d", "\u
 
 
 def _ditto(cell: object) -> bool:
-    return type(cell) is str and len(cell) <= 8 and cell.strip().lower() in _DITTO
+    return type(cell) is str and len(cell) <= 8 and "".join(cell.split()).lower() in _DITTO  # 同 上 too
 
 
 def fill_ditto(raw: RawTable, warnings: list[Problem], problems: list[Problem]) -> None:

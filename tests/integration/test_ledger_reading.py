@@ -783,7 +783,7 @@ def test_a_joint_orgs_name_written_same_as_above_is_that_org(tmp_path):
     rows = [["企业名称", "统一社会信用代码", "党组织名称", "组建形式"],
             ["甲公司", make_uscc("91430100MA4L00221"), "南山科技园联合党支部", "联合组建"],
             ["乙公司", make_uscc("91430100MA4L00222"), "同上", "同上"],
-            ["丙公司", make_uscc("91430100MA4L00223"), "〃", "〃"]]
+            ["丙公司", make_uscc("91430100MA4L00223"), "〃", "同 上"]]
     path = tmp_path / "同上.xlsx"
     write_sheet(path, rows)
     report = dry_run(path)
