@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from graph.records import GraphData
-from graph.schema import FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
+from graph.schema import ENTERPRISE_STATUS, FORMATIONS, LABEL_ZH, NODE_PROPS, STAGE_ORDER, STAGES, Label, RelType
 from loaders.headers import fold, simplified, without_ordinal, without_remark
 from loaders.problems import Problem
 from loaders.tables import COMPLETE_END, LEDGER, Role
@@ -743,7 +743,9 @@ def resolve_ledgers(records: Records, stored: GraphData) -> dict[str, tuple[Labe
                 records.problems.append(_repeated_code(ledger, i, other, j))
                 continue
             before = held.props.get(enterprise, {})
-            made.node(Label.ENTERPRISE, enterprise, _enterprise_props(row, columns, before), ledger, i, "id")
+            props = _enterprise_props(row, columns, before)
+            _say_leaving_the_base(props, before, row, ledger, i, records)
+            made.node(Label.ENTERPRISE, enterprise, props, ledger, i, "id")
             index.add(Label.ENTERPRISE, enterprise, row["name"])
             org = None
             coverage = "org" in columns or row.get("has_org") is False  # 是否建立党组织 否: no org covers it
@@ -1045,6 +1047,19 @@ def _social_org_by_itself(row: dict) -> bool:
     """Whether a row whose 类型 is not said is a social organisation by its code (registered
     by civil affairs: 5 first, GB 32100) or by its name (…行业协会, …商会, …基金会)."""
     return row["id"].startswith("5") or kind_by_ending(str(row.get("name") or "")) == "social_org"
+
+
+def _say_leaving_the_base(props: dict, before: dict, row: dict, ledger: LedgerRows, i: int, records: Records) -> None:
+    """A notice where a stored base enterprise leaves the base by what its row now says
+    (经营状态 注销 or 迁出, 纳入基数 否): a dry run counted it only as one enterprise updated
+    (QA round 10: which one, and that the rates change, was not said)."""
+    if not before or before.get("in_base", True) is False or before.get("status", "active") != "active":
+        return
+    status, in_base = props.get("status", "active"), props.get("in_base", True)
+    if status not in (None, "active") or in_base is False:
+        why = f"经营状态为{ENTERPRISE_STATUS[status]}" if status not in (None, "active") else "纳入基数 为 否"
+        records.warnings.append(ledger.origin(i, "status" if status not in (None, "active") else "in_base").problem(
+            f"{row.get('name') or before.get('name', '')} {why}，此次移出基数（不再计入覆盖率）", "leaves_base", value=row.get("id")))
 
 
 def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:

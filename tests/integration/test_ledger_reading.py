@@ -1022,3 +1022,19 @@ def test_a_persons_unit_or_title_on_a_line_of_its_own_is_theirs(tmp_path):
     assert stored(db, "Leader", "Instructor") == {
         "李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳"}, "孙八": {"name": "孙八"},
         "赵六": {"name": "赵六", "unit": "区商务局"}, "钱七": {"name": "钱七", "unit": "区财政局"}}
+
+
+def test_a_stored_enterprise_closed_or_taken_out_by_its_row_is_named(tmp_path):
+    """Month 2 says 甲 注销 and 乙 纳入基数 否: the dry run names both as leaving the base
+    (QA round 10: it said only 企业 更新 2); an enterprise already out says nothing."""
+    header = ["企业名称", "统一社会信用代码", "所属产业链", "经营状态", "纳入基数"]
+    a, b, c = (make_uscc(f"91430100MA4L0032{n}") for n in range(1, 4))
+    db = loaded(tmp_path / "1月.xlsx", [header, ["甲公司", a, "工程机械", "在营", "是"], ["乙公司", b, "工程机械", "在营", "是"],
+                                        ["丙公司", c, "工程机械", "注销", "是"]])
+    later = tmp_path / "2月.xlsx"
+    write_sheet(later, [header, ["甲公司", a, "工程机械", "注销", "是"], ["乙公司", b, "工程机械", "在营", "否"],
+                        ["丙公司", c, "工程机械", "注销", "是"]])
+    report = json.loads(redchain("load", later, "--dry-run", "--json", "--store", db).stdout)
+    assert [w["text"] for w in report["warnings"] if "移出基数" in w["text"]] == [
+        f"{later}:Sheet1:2:经营状态: 甲公司 经营状态为注销，此次移出基数（不再计入覆盖率）",
+        f"{later}:Sheet1:3:纳入基数: 乙公司 纳入基数 为 否，此次移出基数（不再计入覆盖率）"]
