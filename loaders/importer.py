@@ -505,7 +505,7 @@ def _nothing_recognised(unknown: dict[str, list[str]]) -> list[Problem]:
         found = f"：{'、'.join(names)}" if names else ""
         hint = "（CSV 文件以文件名为表名）" if file.lower().endswith(".csv") else ""
         problems.append(Problem(file, f"没有可识别的表{found}；表名应为 {_TABLE_NAMES}{hint}；"
-                                      "或是一张台账（表头有 单位名称、统一社会信用代码，以及 所属产业链、党组织名称 等列；"
+                                      "或是一张台账（表头有 单位名称 和 统一社会信用代码，所属产业链、党组织名称 等列可选；"
                                       "可用 --as ledger 指定）", "no_known_table"))
     return problems
 

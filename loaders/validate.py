@@ -183,7 +183,8 @@ def validate_table(raw: RawTable, records: Records, *, mapping: dict[str, str] |
     table is not one of the import format's tables.
 
     The table is the one the sheet / file is named after, or the ledger when its headers
-    say so (a name, a code and a ledger-only column) or ``force`` is ``"ledger"``. Title
+    say so (a name and a code with a ledger-only column, or a credit code under a sheet name no
+    table has) or ``force`` is ``"ledger"``. Title
     rows above the header are skipped. ``mapping`` maps a folded header to the standard
     column name it stands for (``--map 原列名=标准列名``).
     """

@@ -30,7 +30,8 @@ from loaders.importer import import_paths
 from loaders.values import ExcelError
 
 ENTERPRISE_HEADER = ["统一社会信用代码", "名称"]
-LEDGER_HINT = "；或是一张台账（表头有 单位名称、统一社会信用代码，以及 所属产业链、党组织名称 等列；可用 --as ledger 指定）"
+NO_TABLE_HEADER = ["编号", "名称"]  # any table's first columns: under a name no table has, no table (a roster of credit codes is a ledger)
+LEDGER_HINT = "；或是一张台账（表头有 单位名称 和 统一社会信用代码，所属产业链、党组织名称 等列可选；可用 --as ledger 指定）"
 
 
 @pytest.fixture
@@ -454,8 +455,8 @@ TABLE_NAMES = (
 
 
 def test_files_without_a_single_known_table_are_an_error(store):
-    csv_file("企业名单.csv", [ENTERPRISE_HEADER, [E1, "甲"]])
-    write_xlsx(Path("导入.xlsx"), {"Sheet1": [ENTERPRISE_HEADER, [E2, "乙"]], "说明": [["填写说明"]]})
+    csv_file("企业名单.csv", [NO_TABLE_HEADER, [E1, "甲"]])
+    write_xlsx(Path("导入.xlsx"), {"Sheet1": [NO_TABLE_HEADER, [E2, "乙"]], "说明": [["填写说明"]]})
 
     assert problems_of(store, "企业名单.csv", "导入.xlsx") == [
         f"企业名单.csv:-:-: 没有可识别的表：企业名单；表名应为 {TABLE_NAMES}（CSV 文件以文件名为表名）{LEDGER_HINT}",
@@ -470,8 +471,17 @@ def test_a_json_document_without_tables_is_an_error(store):
     assert problems_of(store, "导入.json") == [f"导入.json:-:-: 没有可识别的表；表名应为 {TABLE_NAMES}{LEDGER_HINT}"]
 
 
-def test_one_known_table_is_enough_the_others_are_warnings(store):
+def test_a_roster_of_credit_codes_and_names_is_a_ledger_whatever_it_is_called(store):
+    """DESIGN: the ledger is recognised by its headers, all optional but the name and the
+    code: 企业名单.csv of 统一社会信用代码 | 名称 adds its enterprises (it was no table)."""
     csv_file("企业名单.csv", [ENTERPRISE_HEADER, [E1, "甲"]])
+    report = import_paths(store, ["企业名单.csv"])
+    assert [m.table.zh for m in report.header_map] == ["台账", "台账"]
+    assert E1 in store.labels_of({E1})
+
+
+def test_one_known_table_is_enough_the_others_are_warnings(store):
+    csv_file("企业名单.csv", [NO_TABLE_HEADER, [E1, "甲"]])
     csv_file("chains.csv", [["id", "name"], ["009", "新材料"]])
 
     report = import_paths(store, ["企业名单.csv", "chains.csv"])
@@ -624,7 +634,7 @@ def test_cli_load_prints_every_problem_to_stderr_and_exits_1(store):
 
 
 def test_cli_load_of_unknown_tables_exits_1(store):
-    csv_file("名单.csv", [ENTERPRISE_HEADER, [E1, "甲"]])
+    csv_file("名单.csv", [NO_TABLE_HEADER, [E1, "甲"]])
     before = snapshot(store)
 
     result = _cli("load", "名单.csv", "--store", str(store.path))
