@@ -9,11 +9,13 @@ import csv
 import json
 
 import pytest
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from api.cli.main import app
 from fixtures.ledger import A, B, C, D, F, HEADER, MONTH_1, TITLE, month_2, write_xls, write_xlsx
 from graph.factory import open_store
+from loaders.uscc import make_uscc
 
 FIGURES = ("base", "org_covered", "covered_by_standalone", "covered_by_joint", "work_covered", "uncovered",
            "org_coverage_rate", "two_coverage_rate")
@@ -612,48 +614,44 @@ def test_a_title_before_its_person_in_a_list_of_people(tmp_path):
 
 def _chains_of(db) -> dict[str, set[str]]:
     """{enterprise name: the names of its chains} in the store at ``db``."""
-    store = open_store(str(db))
-    try:
-        data = store.read()
-    finally:
-        store.close()
-    name = {n.id: n.props.get("name") for n in data.nodes}
-    chain_of = {r.source: r.target for r in data.rels if r.type.value == "PART_OF"}
+    nodes, rels = graph_of(db)
+    name = {node_id: dict(props).get("name") for _, node_id, props in nodes}
+    chain_of = {source: target for rtype, source, target in rels if rtype.value == "PART_OF"}
     found: dict[str, set[str]] = {}
-    for r in data.rels:
-        if r.type.value == "IN_SEGMENT":
-            found.setdefault(name[r.source], set()).add(name[chain_of[r.target]])
+    for rtype, source, target in rels:
+        if rtype.value == "IN_SEGMENT":
+            found.setdefault(name[source], set()).add(name[chain_of[target]])
     return found
+
+
+CHAIN_HEADER = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
+
+
+def plain_sheet(path, rows) -> None:
+    """``rows`` as the one sheet of a workbook at ``path``, no title above them."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
 
 
 def test_a_ledger_of_one_chain_leaves_its_enterprises_in_the_other_chains(tmp_path):
     """An enterprise in 工程机械 and 新材料; the 工程机械 ledger lists it with 所属产业链
     工程机械 only: it stays in 新材料 (QA round 10: a one-chain ledger took 12 enterprises out
     of the other four chains). A ledger naming both chains moves one between them."""
-    from openpyxl import Workbook
-
-    from loaders.uscc import make_uscc
-
-    def write(path, rows):
-        book = Workbook()
-        for row in rows:
-            book.active.append(row)
-        book.save(path)
-
-    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
     a, b = make_uscc("91430100MA4L00191"), make_uscc("91430100MA4L00192")
     district = tmp_path / "全区.xlsx"
-    write(district, [header, ["甲公司", a, "工程机械、新材料", "整机制造、复合材料", "中游、中游"],
+    plain_sheet(district, [CHAIN_HEADER, ["甲公司", a, "工程机械、新材料", "整机制造、复合材料", "中游、中游"],
                      ["乙公司", b, "新材料", "复合材料", "中游"]])
     db = tmp_path / "x.db"
     load(db, district)
     assert _chains_of(db) == {"甲公司": {"工程机械", "新材料"}, "乙公司": {"新材料"}}
     one_chain = tmp_path / "工程机械台账.xlsx"
-    write(one_chain, [header, ["甲公司", a, "工程机械", "整机制造", "中游"]])
+    plain_sheet(one_chain, [CHAIN_HEADER, ["甲公司", a, "工程机械", "整机制造", "中游"]])
     load(db, one_chain)
     assert _chains_of(db) == {"甲公司": {"工程机械", "新材料"}, "乙公司": {"新材料"}}
     moved = tmp_path / "调整.xlsx"  # both chains named: 甲 now only in 新材料, 乙 moved to 工程机械
-    write(moved, [header, ["甲公司", a, "新材料", "复合材料", "中游"], ["乙公司", b, "工程机械", "整机制造", "中游"]])
+    plain_sheet(moved, [CHAIN_HEADER, ["甲公司", a, "新材料", "复合材料", "中游"], ["乙公司", b, "工程机械", "整机制造", "中游"]])
     load(db, moved)
     assert _chains_of(db) == {"甲公司": {"新材料"}, "乙公司": {"工程机械"}}
 
@@ -663,26 +661,15 @@ def test_full_with_a_ledger_of_one_chain_is_the_register_of_that_chain(tmp_path)
     listed, leaves the base; 乙, also in 新材料, leaves 工程机械 only; 丁 of 新材料 is not
     touched. Plain --full keeps its meaning (the whole register) and says how many of the
     other chains left with it (QA round 10: 771 of 955, nothing said)."""
-    from openpyxl import Workbook
-
-    from loaders.uscc import make_uscc
-
-    def write(path, rows):
-        book = Workbook()
-        for row in rows:
-            book.active.append(row)
-        book.save(path)
-
-    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
     a, b, c, d = (make_uscc(f"91430100MA4L0020{n}") for n in range(1, 5))
     district = tmp_path / "全区.xlsx"
-    write(district, [header, ["甲公司", a, "工程机械", "整机制造", "中游"],
+    plain_sheet(district, [CHAIN_HEADER, ["甲公司", a, "工程机械", "整机制造", "中游"],
                      ["乙公司", b, "工程机械、新材料", "整机制造、复合材料", "中游、中游"],
                      ["丙公司", c, "工程机械", "整机制造", "中游"], ["丁公司", d, "新材料", "复合材料", "中游"]])
     db = tmp_path / "x.db"
     load(db, district)
     one_chain = tmp_path / "工程机械台账.xlsx"
-    write(one_chain, [header, ["甲公司", a, "工程机械", "整机制造", "中游"]])
+    plain_sheet(one_chain, [CHAIN_HEADER, ["甲公司", a, "工程机械", "整机制造", "中游"]])
     whole = json.loads(redchain("load", one_chain, "--full", "--dry-run", "--json", "--store", db).stdout)
     assert sorted(x["name"] for x in whole["left_base"]) == ["丁公司", "丙公司", "乙公司"]
     [said] = [w["text"] for w in whole["warnings"] if "--full --chain" in w["text"]]
@@ -695,11 +682,8 @@ def test_full_with_a_ledger_of_one_chain_is_the_register_of_that_chain(tmp_path)
     assert [x["name"] for x in report["left_base"]] == ["丙公司"]
     assert not [w for w in report["warnings"] if "--full --chain" in w["text"]]
     assert _chains_of(db) == {"甲公司": {"工程机械"}, "乙公司": {"新材料"}, "丙公司": {"工程机械"}, "丁公司": {"新材料"}}
-    store = open_store(str(db))
-    try:
-        in_base = {n.props["name"]: n.props.get("in_base", True) for n in store.read().nodes if n.label.value == "Enterprise"}
-    finally:
-        store.close()
+    nodes, _ = graph_of(db)
+    in_base = {dict(props)["name"]: dict(props).get("in_base", True) for label, _, props in nodes if label.value == "Enterprise"}
     assert in_base == {"甲公司": True, "乙公司": True, "丙公司": False, "丁公司": True}
 
 
@@ -707,24 +691,13 @@ def test_a_complete_register_states_every_chain_and_a_chain_register_needs_its_c
     """Plain --full: the ledger's 所属产业链 is the whole truth, also of a chain the file no
     longer names (甲 leaves 电子信息); --full --chain of a chain the file lists nobody of is
     refused (QA round 11: it emptied the chain without a word)."""
-    from openpyxl import Workbook
-
-    from loaders.uscc import make_uscc
-
-    def write(path, rows):
-        book = Workbook()
-        for row in rows:
-            book.active.append(row)
-        book.save(path)
-
-    header = ["企业名称", "统一社会信用代码", "所属产业链", "所属环节", "位置"]
     a, b = (make_uscc(f"91430100MA4L0029{n}") for n in range(1, 3))
     district = tmp_path / "全区.xlsx"
-    write(district, [header, ["甲公司", a, "工程机械、电子信息", "中游-整机、上游-芯片", None], ["乙公司", b, "工程机械", "整机", "中游"]])
+    plain_sheet(district, [CHAIN_HEADER, ["甲公司", a, "工程机械、电子信息", "中游-整机、上游-芯片", None], ["乙公司", b, "工程机械", "整机", "中游"]])
     db = tmp_path / "x.db"
     load(db, district)
     later = tmp_path / "全区-12月.xlsx"
-    write(later, [header, ["甲公司", a, "工程机械", "整机", "中游"], ["乙公司", b, "工程机械", "整机", "中游"]])
+    plain_sheet(later, [CHAIN_HEADER, ["甲公司", a, "工程机械", "整机", "中游"], ["乙公司", b, "工程机械", "整机", "中游"]])
     refused = redchain("load", later, "--full", "--chain", "电子信息", "--store", db)
     assert refused.exit_code == 1 and "文件中没有产业链 电子信息 的企业" in refused.output
     load(db, later, "--full")

@@ -64,7 +64,8 @@ def loaded(path: Path, rows) -> Path:
     which must succeed; the store's path."""
     write_sheet(path, rows)
     db = path.with_suffix(".db")
-    assert redchain("load", path, "--store", db).exit_code == 0
+    result = redchain("load", path, "--store", db)
+    assert result.exit_code == 0, result.output
     return db
 
 
@@ -769,9 +770,7 @@ def test_minority_names_joined_by_a_middle_dot_are_one_person_with_their_title(t
             ["甲公司", make_uscc("91430100MA4L00211"), "阿不都热合曼·买买提（副区长）", "古丽米拉·艾买提（区委组织部）"],
             ["乙公司", make_uscc("91430100MA4L00212"), "阿不都热合曼·买买提", "古丽米拉·艾买提"]]
     path = tmp_path / "新疆.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "names.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert stored(db, "Leader", "Instructor") == {
         "阿不都热合曼·买买提": {"name": "阿不都热合曼·买买提", "title": "副区长"},
         "古丽米拉·艾买提": {"name": "古丽米拉·艾买提", "unit": "区委组织部"}}
@@ -804,10 +803,7 @@ def test_an_enterprise_listed_once_per_chain_keeps_each_rows_stage(tmp_path):
             [1, "合肥甲公司", make_uscc("91340104L30P8774P"), "新能源汽车", "动力电池", "上游"],
             [2, "合肥甲公司", make_uscc("91340104L30P8774P"), "储能", "电芯", "中游"]]
     path = tmp_path / "两链.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "twice.db"
-    result = redchain("load", path, "--store", db)
-    assert result.exit_code == 0, result.output
+    db = loaded(path, rows)
     assert {name: props["stage"] for name, props in stored(db, "Segment").items()} == {"动力电池": "upstream", "电芯": "midstream"}
 
 
@@ -826,9 +822,7 @@ def test_a_two_new_ledger_with_a_coverage_column_and_no_org_names(tmp_path):
     assert report["problems"] == [f"{path}:Sheet1:2:党组织覆盖方式: 党组织覆盖方式说已建党组织，但表中没有 党组织名称 列，库中也没有覆盖它的党组织，"
                                   "不知是哪个，组织覆盖无法导入；请加一列 党组织名称（联合组建的几家填同一名称）"]
     rows[1][5] = "未覆盖"
-    write_sheet(path, rows)
-    db = tmp_path / "stages.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert {name: props["stage"] for name, props in stored(db, "Segment").items()} == {
         "中游未分环节": "midstream", "上游未分环节": "upstream"}
     assert list(stored(db, "Chain")) == ["工程机械"]
@@ -855,9 +849,7 @@ def test_an_org_named_joint_is_joint_on_a_single_row(tmp_path):
             ["甲公司", make_uscc("91430100MA4L00231"), "岳麓区电子信息联合党支部"],
             ["乙公司", make_uscc("91430100MA4L00232"), "乙公司党支部"]]
     path = tmp_path / "联合.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "joint.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert {name: props["formation"] for name, props in stored(db, "PartyOrg").items()} == {
         "岳麓区电子信息联合党支部": "joint", "乙公司党支部": "standalone"}
 
@@ -897,10 +889,7 @@ def test_a_name_wrapped_in_its_cell_is_one_name_and_an_old_registration_number_i
             [1, "江西南昌某某智能\n装备制造有限公司", make_uscc("91360102L30P8774P"), "南昌市智能装备\n企业联合党支部"],
             [2, "南昌东湖乙机械有限公司", make_uscc("913601023MPWH2JD1"), "南昌市智能装备企业联合党支部"]]
     path = tmp_path / "换行.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "wrapped.db"
-    result = redchain("load", path, "--store", db)
-    assert result.exit_code == 0, result.output
+    db = loaded(path, rows)
     assert "江西南昌某某智能装备制造有限公司" in stored(db, "Enterprise")
     assert list(stored(db, "PartyOrg")) == ["南昌市智能装备企业联合党支部"]
     rows.append([3, "南昌东湖丙加工部", "360102600123456", None])
@@ -917,10 +906,7 @@ def test_one_enterprise_on_two_rows_naming_its_org_formally_and_shortly(tmp_path
             ["长沙岳麓甲科技有限公司", code, "电子信息", "长沙岳麓甲科技有限公司党支部"],
             ["长沙岳麓甲科技有限公司", code, "新材料", "中共长沙岳麓甲科技有限公司支部委员会"]]
     path = tmp_path / "两名.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "orgnames.db"
-    result = redchain("load", path, "--store", db)
-    assert result.exit_code == 0, result.output
+    db = loaded(path, rows)
     assert list(stored(db, "PartyOrg")) == ["长沙岳麓甲科技有限公司党支部"]
 
 
@@ -1001,9 +987,7 @@ def test_two_org_names_on_two_lines_are_refused_and_a_company_named_lianjian_is_
     assert [p for p in dry_run(path)["problems"] if "甲公司第一党支部" in p]
     rows = [["企业名称", "统一社会信用代码", "党组织名称"],
             ["湖南联建建设集团有限公司", make_uscc("91430100MA4L00302"), "湖南联建建设集团有限公司党委"]]
-    write_sheet(path, rows)
-    db = tmp_path / "lianjian.db"
-    assert redchain("load", path, "--store", db).exit_code == 0
+    db = loaded(path, rows)
     assert [p["formation"] for p in stored(db, "PartyOrg").values()] == ["standalone"]
 
 
@@ -1015,10 +999,7 @@ def test_a_persons_unit_or_title_on_a_line_of_its_own_is_theirs(tmp_path):
             ["甲公司", make_uscc("91430100MA4L00311"), "李明\n副区长", "赵六\n（区商务局）"],
             ["乙公司", make_uscc("91430100MA4L00312"), "王芳\n孙八", "钱七\n区财政局"]]
     path = tmp_path / "换行人员.xlsx"
-    write_sheet(path, rows)
-    db = tmp_path / "people.db"
-    result = redchain("load", path, "--store", db)
-    assert result.exit_code == 0, result.output
+    db = loaded(path, rows)
     assert stored(db, "Leader", "Instructor") == {
         "李明": {"name": "李明", "title": "副区长"}, "王芳": {"name": "王芳"}, "孙八": {"name": "孙八"},
         "赵六": {"name": "赵六", "unit": "区商务局"}, "钱七": {"name": "钱七", "unit": "区财政局"}}
