@@ -241,6 +241,7 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     if stored is not None and not records.problems and not full:
         records.warnings.extend(unlisted_in_chains(records, stored))
     del stored
+    scope = _chains_named(store, records, accepted, full_chains) if full and full_chains else None
     if records.problems:
         unread = {p.file for p in records.problems if p.code == "no_known_table"}  # that problem says the rest
         raise ImportFailed(records.problems.summarised(), records.problems.total,
@@ -254,9 +255,6 @@ def _import(store: GraphStore, paths: Iterable[str | Path], dry_run: bool, tick:
     removed = _removed_links(store, records, accepted) if records.complete else []
     left_base: list[tuple[str, str]] = []
     if full:
-        scope = _chains_named(store, records, accepted, full_chains) if full_chains else None
-        if records.problems:
-            raise ImportFailed(records.problems.summarised(), records.problems.total, records.warnings.summarised())
         left_base, left_chains = _leave_base(store, records, accepted, [d for _, d in files], scope)
         removed = sorted([*removed, *left_chains], key=lambda r: (r.type.value, r.target, r.source))
     replaced = list(dict.fromkeys([*replaced, *(r_key(r) for r in removed)]))
@@ -432,7 +430,7 @@ def _leave_base(store: GraphStore, records: Records, accepted: Accepted, files: 
         elif chains & scope:
             left_chains += [(node, segment) for segment in sorted(segments[node.id]) if chain_of.get(segment) in scope]
     if beyond:
-        records.warnings.append(_beyond_the_file(records, store, file_chains, beyond, files))
+        records.warnings.append(_beyond_the_file(store, file_chains, beyond, files))
     leaving.sort(key=lambda node: node.id)
     accepted.extra += [Node(Label.ENTERPRISE, node.id, {"in_base": False, BASE_NOTE: note}) for node in leaving]
     segment_names = {n.id: n.props.get("name", n.id) for n in store.read(ids={s for _, s in left_chains}).nodes} if left_chains else {}
@@ -484,7 +482,7 @@ def _file_chains(records: Records, accepted: Accepted, chain_of: dict[str, str])
     return {chain for _, chain in placed} - {None}
 
 
-def _beyond_the_file(records: Records, store: GraphStore, chains: set[str], count: int, files: list[str]) -> Problem:
+def _beyond_the_file(store: GraphStore, chains: set[str], count: int, files: list[str]) -> Problem:
     """The warning of a plain ``--full`` whose ledger sits in ``chains`` while ``count``
     enterprises of other chains, or of none, leave the base with it."""
     names = {node.id: node.props.get("name", node.id) for node in store.read(ids=chains).nodes}

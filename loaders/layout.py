@@ -23,11 +23,11 @@ from loaders.values import is_blank
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the sheet's first rows (a title, notes, blank rows above it)
 
 
-def _credit_code_headers(cells: list, mapping: dict[str, str]) -> set[str]:
-    """"id" where a header names the credit code (统一社会信用代码, 信用代码), not a bare 编号:
-    a sheet of 编号 | 名称 is any table's."""
-    return {"id" for cell in cells if (column := lookup(LEDGER, cell, mapping)) is not None and column.name == "id"
-            and "代码" in header_text(cell)}
+def _names_a_credit_code(cells: list, mapping: dict[str, str]) -> bool:
+    """Whether the ledger's id column is headed as a credit code (统一社会信用代码, 信用代码), not a
+    bare 编号: a sheet of 编号 | 名称 is any table's."""
+    return any((column := lookup(LEDGER, cell, mapping)) is not None and column.name == "id" and "代码" in header_text(cell)
+               for cell in cells)
 
 
 _ENTERPRISE_ROW_ONLY = frozenset({"chain", "segment", "has_org", "org", "leader", "instructor", "partner"})
@@ -45,7 +45,7 @@ def recognise(raw: RawTable, mapping: dict[str, str], force: str | None) -> tupl
         found = {column.name for cell in ledger_cells if (column := lookup(LEDGER, cell, mapping)) is not None}
         ledger_header = ({"name", "id"} <= found and found & LEDGER_ONLY or (named is LEDGER and {"name", "id"} <= found)
                          # a roster of names and credit codes (企业名录, 花名册) under a name that is no table's
-                         or (named is None and {"name", "id"} <= found and "id" in _credit_code_headers(cells, mapping))
+                         or (named is None and {"name", "id"} <= found and _names_a_credit_code(cells, mapping))
                          # a ledger without its name or its code column: read as one, to be told which is missing
                          # (by columns only an enterprise's row has: an org table's 组建方式 and 上级党组织 are its own)
                          or (named is None and found & {"name", "id"} and len(found & _ENTERPRISE_ROW_ONLY) >= 2))

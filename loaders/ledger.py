@@ -211,7 +211,6 @@ def _one_line(name: str) -> str:
     return _BREAK.sub(" ", _WRAPPED.sub("", name))
 
 
-
 def _unpadded(found: re.Match) -> str:
     return re.sub(r"[ \t\u3000\xa0]+", "", found[0])
 
@@ -1055,11 +1054,12 @@ def _say_leaving_the_base(props: dict, before: dict, row: dict, ledger: LedgerRo
     (QA round 10: which one, and that the rates change, was not said)."""
     if not before or before.get("in_base", True) is False or before.get("status", "active") != "active":
         return
-    status, in_base = props.get("status", "active"), props.get("in_base", True)
-    if status not in (None, "active") or in_base is False:
-        why = f"经营状态为{ENTERPRISE_STATUS[status]}" if status not in (None, "active") else "纳入基数 为 否"
-        records.warnings.append(ledger.origin(i, "status" if status not in (None, "active") else "in_base").problem(
-            f"{row.get('name') or before.get('name', '')} {why}，此次移出基数（不再计入覆盖率）", "leaves_base", value=row.get("id")))
+    status = props.get("status") or "active"
+    if status == "active" and props.get("in_base", True) is not False:
+        return
+    why, column = (f"经营状态为{ENTERPRISE_STATUS[status]}", "status") if status != "active" else ("纳入基数 为 否", "in_base")
+    records.warnings.append(ledger.origin(i, column).problem(
+        f"{row.get('name') or before.get('name', '')} {why}，此次移出基数（不再计入覆盖率）", "leaves_base", value=row.get("id")))
 
 
 def _enterprise_props(row: dict, columns: set[str], before: dict) -> dict:

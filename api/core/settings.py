@@ -30,8 +30,6 @@ class PageSettings(ZoneSettings):
     1000
     """
 
-    model_config = SettingsConfigDict(env_prefix="REDCHAIN_VIEW_", extra="ignore")
-
     org_rate_green: float = Field(0.90, ge=0, le=1, description="组织覆盖率达到此值为绿色")
     org_rate_amber: float = Field(0.80, ge=0, le=1, description="组织覆盖率达到此值为黄色，低于为红色")
     two_rate_green: float = Field(0.95, ge=0, le=1, description="两个覆盖率达到此值为绿色")
@@ -39,6 +37,7 @@ class PageSettings(ZoneSettings):
     map_cap: int = Field(1000, ge=10, description="产业链企业数（缺口地图：未建党组织企业数）超过此值时先汇总显示（按环节或产业链），点击再展开")
     neighbourhood_limit: int = Field(150, ge=10, le=2000, description="关系网络默认最多显示的节点数")
     top_uncovered: int = Field(10, ge=1, le=100, description="总览页列出的重点未覆盖企业数")
+
     @model_validator(mode="after")
     def _ordered(self) -> "PageSettings":
         if self.org_rate_amber > self.org_rate_green or self.two_rate_amber > self.two_rate_green:
