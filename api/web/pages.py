@@ -302,8 +302,11 @@ def changes_page(request: Request, reader: ReaderDep, since: date | None = None,
         view, none_yet = changes_view(analyses.changes(reader, since=since, chain=chain), SERVER_LINKS), None
     except NoComparison as exc:  # said on the page, with the form to pick another day
         view, none_yet = None, str(exc) if since else f"{NO_COMPARISON_YET}。也可以在上面选一个日期，与现在比较。"
+    shown = view["chain"] if view else chain
+    names = {c["id"]: c["name"] for c in _chains(reader)}
+    chain_words = f"{names[shown]} {shown}" if shown in names and names[shown] != shown else shown  # 工程机械 C01, as the CLI says it
     body = page.render("changes.html", title="变化", c=view, none_yet=none_yet, since=since, chain=chain,
-                       **page_context(request, reader, "changes"))
+                       chain_words=chain_words, **page_context(request, reader, "changes"))
     return html(body)
 
 

@@ -62,6 +62,7 @@ def test_the_dashboard_sums_up_the_last_change_and_the_page_lists_it(fresh):
     bad = admin.get("/views/changes", params={"since": "2000-01-01"})
     assert bad.status_code == 200 and "2000-01-01 当天及之前没有可比较的快照" in bad.text and 'name="since"' in bad.text
     assert admin.get("/views/changes", params={"chain": "C09"}).status_code == 404  # an unknown chain is still not found
+    assert "（产业链 工程机械 C01）" in admin.get("/views/changes", params={"chain": "C01"}).text  # named as the CLI names it
 
 
 def test_a_full_register_of_one_chain_over_http(fresh):
